@@ -1,0 +1,71 @@
+# wscli - command-line WebSocket debugging tool
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wno-unused-parameter
+DEPS = libcurl readline openssl
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+CURL_VERSION := $(shell $(PKG_CONFIG) --modversion libcurl 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
+
+OBJS = wscli.o session.o frame.o display.o
+HDRS = frame.h display.h session.h wscli.h
+
+all: wscli
+
+# libcurl without WebSocket support, or older than 8.14, cannot work: stop
+# before compiling rather than fail at run time.
+depcheck:
+	@$(PKG_CONFIG) --exists $(DEPS) || { \
+	  echo "wscli: missing build dependency: need pkg-config files for: $(DEPS)" >&2; \
+	  echo "wscli: on Debian run: make deps   (as root)" >&2; exit 1; }
+	@$(PKG_CONFIG) --atleast-version=8.14 libcurl || { \
+	  echo "wscli: libcurl $(CURL_VERSION) is too old: WebSocket support needs libcurl >= 8.14" >&2; \
+	  echo "wscli: on Debian 12 install libcurl4-openssl-dev from bookworm-backports: make deps" >&2; exit 1; }
+	@printf '#include <curl/curl.h>\nint main(void){const curl_version_info_data *v=curl_version_info(CURLVERSION_NOW);const char *const *p;for(p=v->protocols;*p;p++)if(!strcmp(*p,"ws"))return 0;return 1;}\n' \
+	  | $(CC) -x c -include string.h $(DEP_CFLAGS) -o .depcheck - $(DEP_LIBS) && ./.depcheck; \
+	  rc=$$?; rm -f .depcheck; [ $$rc -eq 0 ] || { \
+	  echo "wscli: libcurl $(CURL_VERSION) was built without WebSocket (ws://) support" >&2; exit 1; }
+	@touch $@
+
+wscli: depcheck $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
+
+%.o: %.c $(HDRS) depcheck
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+tests/test_frame: tests/test_frame.c frame.c frame.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_frame.c frame.c -lcmocka
+
+tests/test_display: tests/test_display.c display.c display.h frame.c frame.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
+
+check: wscli tests/test_frame tests/test_display
+	mandoc -T lint -W warning man/wscli.1
+	prove -j2 tests/*.t
+
+deps:
+	sh tests/install-deps.sh
+
+install: wscli
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
+	cp -f wscli $(DESTDIR)$(BINDIR)/wscli
+	chmod 755 $(DESTDIR)$(BINDIR)/wscli
+	cp -f man/wscli.1 $(DESTDIR)$(MANPREFIX)/man1/wscli.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/wscli.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wscli $(DESTDIR)$(MANPREFIX)/man1/wscli.1
+
+clean:
+	rm -f wscli *.o depcheck .depcheck tests/test_frame tests/test_display
+
+.PHONY: all check deps install uninstall clean

@@ -1,0 +1,53 @@
+/*
+ * display.h - turning received bytes into what a person reads.
+ *
+ * Pure functions: no I/O, no allocation. Output goes into caller buffers and
+ * is always safe to write to a terminal: no byte from the peer that could be
+ * interpreted by the terminal (C0/C1 controls, ESC, DEL, bidi overrides,
+ * invalid UTF-8) is ever copied through; such bytes are written as escapes.
+ */
+#ifndef WSCLI_DISPLAY_H
+#define WSCLI_DISPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Flags for disp_escape(). */
+#define DISP_KEEP_NEWLINES 0x1 /* copy \n through (for indented display) */
+#define DISP_QUOTE 0x2         /* also escape '"' and '\\' (quoted text) */
+
+/* Incremental escaper state: a code point cut between two calls is carried
+ * over. Caller-owned; zero it before each message. */
+struct disp_escape_state {
+	uint8_t pend[4];  /* bytes of an unfinished UTF-8 sequence */
+	size_t npend;     /* how many */
+	uint64_t offset;  /* message bytes consumed so far */
+	uint64_t bad_at;  /* offset of the first invalid byte, if bad */
+	int bad;          /* an invalid sequence was seen */
+};
+
+/*
+ * Escape p[0..len) into out (cap bytes). Valid printable UTF-8 is copied;
+ * \t \r \n (unless kept) \\ become two-character escapes; other controls,
+ * DEL, C1 controls, bidi controls (U+061C, U+200E-200F, U+202A-202E,
+ * U+2066-2069) and invalid bytes become \xNN or \u{NNNN}. Each input byte
+ * expands to at most DISP_ESCAPE_MAX output bytes (a 4-byte code point to
+ * at most 10), so cap >= len * DISP_ESCAPE_MAX + 16 always suffices.
+ *
+ * If st is not NULL, a UTF-8 sequence cut at the end of p is held in st and
+ * completed by the next call; pass final = 1 on the last call of a message
+ * to flush whatever is held. With st NULL the input is one whole message.
+ * Returns the number of bytes written (no NUL terminator is added).
+ */
+#define DISP_ESCAPE_MAX 6
+size_t disp_escape(char *out, size_t cap, const uint8_t *p, size_t len,
+    unsigned flags, struct disp_escape_state *st, int final);
+
+/*
+ * Escape into a NUL-terminated string, truncating with "..." if it does not
+ * fit. For short things such as close reasons and header values.
+ * Returns out.
+ */
+char *disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len);
+
+#endif /* WSCLI_DISPLAY_H */

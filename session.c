@@ -1,0 +1,1345 @@
+/*
+ * session.c - one WebSocket connection: handshake, frame queues, message
+ * reassembly, the close handshake and the poll() loop.
+ *
+ * Incoming: curl_ws_recv() hands back one piece of one frame at a time.
+ * Data pieces are streamed straight to stdout (scripted) or to the REPL
+ * display, so memory does not grow with message size. Control frames are
+ * gathered (at most 125 bytes) and answered here: PING with an identical
+ * PONG, CLOSE with the same code.
+ *
+ * Outgoing: frames are encoded by frame.c into one of two byte queues and
+ * written with curl_ws_send() in raw mode. Each queue holds whole frames, so
+ * the frame boundaries can be recovered from the headers as bytes leave; a
+ * control frame goes out at the first boundary of the data queue.
+ *
+ * libcurl keeps data it has already read from the socket (frames that came
+ * with the 101, or several frames in one TLS record) where poll() cannot see
+ * them, so curl_ws_recv() is called until CURLE_AGAIN after every wake-up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "display.h"
+#include "frame.h"
+#include "session.h"
+#include "wscli.h"
+
+#define RECV_BUF (256 * 1024)   /* one curl_ws_recv() */
+#define STDIN_BUF (256 * 1024)  /* one read() of stdin */
+#define QUEUE_LOW (256 * 1024)  /* read stdin only below this */
+#define OUT_BUF (256 * 1024)    /* stdout buffer */
+#define RECV_TURN (8 * 1024 * 1024) /* bytes drained before polling again */
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+/* A byte queue of whole encoded frames. */
+struct queue {
+	uint8_t *buf;
+	size_t cap;
+	size_t head, tail;  /* [head, tail) waits to be sent */
+	size_t frame_left;  /* unsent bytes of the frame at head; 0 = boundary */
+	int frame_is_msg_end; /* that frame is the last of a data message */
+};
+
+/* stdin line numbers of messages queued but not yet written, oldest first */
+struct lineq {
+	uint64_t *v;
+	size_t cap, head, n;
+};
+
+struct session {
+	CURL *curl;
+	curl_socket_t fd;
+	char key[32];              /* our Sec-WebSocket-Key */
+	char errbuf[CURL_ERROR_SIZE];
+
+	/* the upgrade response */
+	long status;
+	char status_line[256];
+	char *accept;              /* header values, malloc'd */
+	char *protocol;
+	char *extensions;
+	char *upgrade;
+	char *connection;
+	char ws_error[256];        /* libcurl's "[WS] ..." reason of a failure */
+
+	/* outgoing */
+	struct queue data, ctrl;
+	struct lineq lines;
+	uint8_t rnd[4096];         /* mask keys, refilled from the CSPRNG */
+	size_t rnd_left;
+	int want_pollout;
+
+	/* incoming */
+	uint8_t *rbuf;
+	int in_msg;                /* a data message is being received */
+	int msg_binary;
+	uint64_t msg_len;
+	unsigned msg_frags;
+	struct ws_utf8 utf8;
+	struct disp_escape_state esc;
+	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame being gathered */
+	size_t clen;
+	int more_pending;          /* recv stopped early: do not block */
+
+	/* stdin (scripted mode) */
+	uint8_t *ibuf;
+	size_t ilen;
+	uint64_t lineno;           /* lines started so far */
+	int line_open;             /* fragments of the current line were queued */
+	int line_skip;             /* current line is invalid: drop until \n */
+	struct ws_utf8 line_utf8;
+	int stdin_eof;
+	int stdin_error;
+	uint64_t skipped;          /* lines refused (invalid UTF-8) */
+
+	/* stdout */
+	char *obuf;
+	size_t olen;
+	int stdout_gone;           /* EPIPE: the reader went away */
+	int stdout_error;
+
+	/* close handshake */
+	int close_sent;            /* our CLOSE is queued */
+	int close_received;
+	unsigned sent_code;
+	unsigned peer_code;        /* 1005 if the peer sent no code */
+	int closed_by_peer;        /* the peer's CLOSE came first */
+	double close_deadline;     /* give up waiting for the reply */
+	double wait_deadline;      /* -w: end of lingering */
+	int stop_data;             /* a CLOSE is queued: drop unsent data */
+
+	int done;
+	int exit;                  /* -1 until something decides */
+	struct session_stats st;
+};
+
+static struct session S;
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_count;
+
+/* ------------------------------------------------------------ utilities */
+
+double
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL) {
+		fputs("wscli: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return q;
+}
+
+/* The first thing that decides the outcome wins. */
+static void
+set_exit(int code)
+{
+	if (S.exit < 0)
+		S.exit = code;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	sig_count++;
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+static int
+mask_key(void *ctx, uint8_t key[4])
+{
+	struct session *s = ctx;
+
+	if (s->rnd_left < 4) {
+		if (RAND_bytes(s->rnd, sizeof s->rnd) != 1)
+			return -1;
+		s->rnd_left = sizeof s->rnd;
+	}
+	memcpy(key, s->rnd + sizeof s->rnd - s->rnd_left, 4);
+	s->rnd_left -= 4;
+	return 0;
+}
+
+/* ------------------------------------------------------------- queues */
+
+static uint8_t *
+queue_reserve(struct queue *q, size_t n)
+{
+	if (q->cap - q->tail < n) {
+		if (q->head > 0) {
+			memmove(q->buf, q->buf + q->head, q->tail - q->head);
+			q->tail -= q->head;
+			q->head = 0;
+		}
+		if (q->cap - q->tail < n) {
+			size_t cap = q->cap ? q->cap : 64 * 1024;
+
+			while (cap - q->tail < n)
+				cap *= 2;
+			q->buf = xrealloc(q->buf, cap);
+			q->cap = cap;
+		}
+	}
+	return q->buf + q->tail;
+}
+
+static size_t
+queue_len(const struct queue *q)
+{
+	return q->tail - q->head;
+}
+
+/* Encode one frame at the tail of q, payload masked as it is copied. */
+static int
+queue_frame(struct queue *q, unsigned fin, unsigned opcode, const uint8_t *p,
+    size_t len)
+{
+	uint8_t key[4], *w;
+	size_t h;
+
+	if (mask_key(&S, key) != 0) {
+		diag("cannot get random bytes for the frame mask");
+		return -1;
+	}
+	w = queue_reserve(q, WS_MAX_HEADER + len);
+	h = ws_encode_header(w, fin, 0, opcode, len, key);
+	ws_mask(w + h, p, len, key, 0);
+	q->tail += h + len;
+	return 0;
+}
+
+/* Size of the whole frame whose header starts at h (our own frames). */
+static size_t
+frame_wire_size(const uint8_t *h)
+{
+	uint64_t len = h[1] & 0x7f;
+	size_t hl = 2;
+
+	if (len == 126) {
+		len = (uint64_t)h[2] << 8 | h[3];
+		hl = 4;
+	} else if (len == 127) {
+		len = 0;
+		for (int i = 2; i < 10; i++)
+			len = len << 8 | h[i];
+		hl = 10;
+	}
+	if (h[1] & 0x80)
+		hl += 4;
+	return hl + (size_t)len;
+}
+
+static void
+lineq_push(struct lineq *l, uint64_t lineno)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		uint64_t *v = xrealloc(NULL, cap * sizeof *v);
+
+		for (size_t i = 0; i < l->n; i++)
+			v[i] = l->v[(l->head + i) % l->cap];
+		free(l->v);
+		l->v = v;
+		l->cap = cap;
+		l->head = 0;
+	}
+	l->v[(l->head + l->n) % l->cap] = lineno;
+	l->n++;
+}
+
+static void
+lineq_pop(struct lineq *l)
+{
+	if (l->n == 0)
+		return;
+	l->head = (l->head + 1) % l->cap;
+	l->n--;
+}
+
+/* n bytes of q went out: move head, noting frames and messages completed. */
+static void
+queue_advance(struct queue *q, size_t n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (q->frame_left == 0) {
+			const uint8_t *h = q->buf + q->head;
+
+			q->frame_left = frame_wire_size(h);
+			q->frame_is_msg_end = (h[0] & 0x80) && (h[0] & 0x0f) < 8;
+		}
+		k = n < q->frame_left ? n : q->frame_left;
+		q->head += k;
+		q->frame_left -= k;
+		n -= k;
+		if (q->frame_left == 0 && q->frame_is_msg_end && q == &S.data) {
+			S.st.msgs_out++;
+			lineq_pop(&S.lines);
+		}
+	}
+	if (q->head == q->tail)
+		q->head = q->tail = 0;
+}
+
+/* Write as much as the socket takes. Returns -1 if the connection broke. */
+static int
+send_pump(void)
+{
+	for (;;) {
+		struct queue *q;
+		size_t n, sent = 0;
+		CURLcode rc;
+
+		if (S.ctrl.frame_left > 0)
+			q = &S.ctrl;
+		else if (S.data.frame_left > 0)
+			q = &S.data;
+		else if (queue_len(&S.ctrl) > 0)
+			q = &S.ctrl;
+		else if (queue_len(&S.data) > 0 && !S.stop_data)
+			q = &S.data;
+		else
+			break;
+		n = queue_len(q);
+		if (q == &S.data && queue_len(&S.ctrl) > 0)
+			n = q->frame_left; /* let the control frame overtake */
+		rc = curl_ws_send(S.curl, q->buf + q->head, n, &sent, 0, 0);
+		if (rc == CURLE_AGAIN) {
+			S.want_pollout = 1;
+			return 0;
+		}
+		if (rc != CURLE_OK) {
+			if (!S.close_received)
+				diag("connection lost while sending: %s",
+				    curl_easy_strerror(rc));
+			return -1;
+		}
+		queue_advance(q, sent);
+		if (sent < n) {
+			S.want_pollout = 1;
+			return 0;
+		}
+	}
+	S.want_pollout = 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------ stdout */
+
+static void
+write_all(const char *p, size_t n)
+{
+	while (n > 0 && !S.stdout_gone && !S.stdout_error) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pf = { STDOUT_FILENO, POLLOUT, 0 };
+
+				poll(&pf, 1, -1);
+				continue;
+			}
+			if (errno == EPIPE) {
+				S.stdout_gone = 1;
+			} else {
+				diag("cannot write to stdout: %s",
+				    strerror(errno));
+				S.stdout_error = 1;
+			}
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+out_flush(void)
+{
+	write_all(S.obuf, S.olen);
+	S.olen = 0;
+}
+
+static void
+out_write(const void *p, size_t n)
+{
+	if (S.olen + n > OUT_BUF) {
+		out_flush();
+		if (n >= OUT_BUF) {
+			write_all(p, n);
+			return;
+		}
+	}
+	memcpy(S.obuf + S.olen, p, n);
+	S.olen += n;
+}
+
+/* A piece of a received data message, as it should reach stdout. */
+static void
+out_message_piece(const uint8_t *p, size_t n, int last)
+{
+	if (!opt.stdout_tty) {
+		out_write(p, n);
+	} else {
+		/* Never pass the peer's control bytes to a terminal. */
+		char tmp[4096 * DISP_ESCAPE_MAX + 64];
+
+		while (n > 0 || last) {
+			size_t k = n < 4096 ? n : 4096, w;
+
+			w = disp_escape(tmp, sizeof tmp, p, k, 0, &S.esc,
+			    last && k == n);
+			out_write(tmp, w);
+			p += k;
+			n -= k;
+			if (n == 0)
+				break;
+		}
+	}
+	if (last && !S.msg_binary)
+		out_write("\n", 1);
+}
+
+/* --------------------------------------------------------- closing */
+
+static void
+describe_close(char *buf, size_t cap, unsigned code, const uint8_t *reason,
+    size_t rlen)
+{
+	char r[WS_MAX_CLOSE_REASON * 10 + 8];
+
+	if (code == WS_CLOSE_NO_STATUS) {
+		snprintf(buf, cap, "no status code");
+		return;
+	}
+	disp_escape_str(r, sizeof r, reason, rlen);
+	snprintf(buf, cap, rlen ? "%u %s \"%s\"" : "%u %s", code,
+	    ws_close_code_name(code), r);
+}
+
+/* Queue our CLOSE. Data not yet started is dropped (and reported). */
+static int
+queue_close(unsigned code, const uint8_t *reason, size_t rlen)
+{
+	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
+	long n;
+
+	if (S.close_sent)
+		return -1;
+	n = ws_close_build(payload, code, reason, rlen);
+	if (n < 0)
+		n = ws_close_build(payload, code, NULL, 0);
+	if (n < 0)
+		n = 0;
+	if (queue_frame(&S.ctrl, 1, WS_OP_CLOSE, payload, (size_t)n) != 0)
+		return -1;
+	S.close_sent = 1;
+	S.sent_code = code ? code : WS_CLOSE_NO_STATUS;
+	S.stop_data = 1;
+	S.close_deadline = now_sec() + opt.close_timeout;
+	return 0;
+}
+
+int
+session_close(unsigned code, const char *reason)
+{
+	return queue_close(code, (const uint8_t *)reason,
+	    reason ? strlen(reason) : 0);
+}
+
+/* The peer broke a rule: tell it with CLOSE code, name the rule, end. */
+static void
+protocol_violation(unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+protocol_violation(unsigned code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag("protocol error: %s; closing with %u %s", msg, code,
+	    ws_close_code_name(code));
+	set_exit(EXIT_PROTOCOL);
+	queue_close(code, NULL, 0);
+	S.close_received = 1; /* do not wait for a reply: the stream is bad */
+}
+
+/* ------------------------------------------------------- incoming */
+
+static void
+on_close_frame(const uint8_t *p, size_t len)
+{
+	struct ws_close c;
+	char what[1024];
+	int rc = ws_close_parse(p, len, &c);
+
+	if (rc != WS_CLOSE_OK) {
+		protocol_violation(rc == WS_CLOSE_ERR_BAD_UTF8 ?
+		    WS_CLOSE_INVALID_DATA : WS_CLOSE_PROTOCOL_ERROR,
+		    "invalid close frame: %s", ws_close_strerror(rc));
+		return;
+	}
+	if (S.close_received)
+		return;
+	S.close_received = 1;
+	S.peer_code = c.has_code ? c.code : WS_CLOSE_NO_STATUS;
+	describe_close(what, sizeof what, S.peer_code, c.reason, c.reason_len);
+	if (!S.close_sent) {
+		S.closed_by_peer = 1;
+		info("closed by server: %s", what);
+		queue_close(c.has_code ? c.code : 0, NULL, 0);
+	} else {
+		info("closed: %s (reply to our %u)", what, S.sent_code);
+	}
+	if (S.peer_code == WS_CLOSE_NORMAL || S.peer_code == WS_CLOSE_GOING_AWAY ||
+	    S.peer_code == WS_CLOSE_NO_STATUS)
+		set_exit(EXIT_OK);
+	else
+		set_exit(EXIT_CLOSED);
+}
+
+static void
+on_control(int flags, const uint8_t *p, size_t len)
+{
+	if (flags & CURLWS_CLOSE) {
+		on_close_frame(p, len);
+	} else if (flags & CURLWS_PING) {
+		S.st.pings_in++;
+		if (!S.close_sent)
+			queue_frame(&S.ctrl, 1, WS_OP_PONG, p, len);
+	} else if (flags & CURLWS_PONG) {
+		S.st.pongs_in++;
+	}
+}
+
+static void
+message_end(void)
+{
+	S.in_msg = 0;
+	S.st.msgs_in++;
+	if (opt.count && (long)S.st.msgs_in >= opt.count && !S.close_sent) {
+		queue_close(WS_CLOSE_NORMAL, NULL, 0);
+		set_exit(EXIT_OK);
+	}
+}
+
+static void
+on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
+{
+	int last = m->bytesleft == 0 && !(flags & CURLWS_CONT);
+	int show;
+
+	if (!S.in_msg) {
+		S.in_msg = 1;
+		S.msg_binary = (flags & CURLWS_BINARY) != 0;
+		S.msg_len = 0;
+		S.msg_frags = 0;
+		memset(&S.utf8, 0, sizeof S.utf8);
+		memset(&S.esc, 0, sizeof S.esc);
+	}
+	if (m->offset == 0)
+		S.msg_frags++;
+	if (!S.msg_binary && n > 0 &&
+	    ws_utf8_feed(&S.utf8, p, n) == WS_UTF8_INVALID) {
+		protocol_violation(WS_CLOSE_INVALID_DATA, "text message is not "
+		    "valid UTF-8 (byte %" PRIu64 ")", S.utf8.bad_at);
+		return;
+	}
+	if (last && !S.msg_binary && S.utf8.state != 0) {
+		protocol_violation(WS_CLOSE_INVALID_DATA, "text message ends "
+		    "inside a UTF-8 sequence (byte %" PRIu64 ")", S.utf8.offset);
+		return;
+	}
+	S.msg_len += n;
+	S.st.bytes_in += n;
+	/* after --count messages, or once we closed, only the close matters */
+	show = !(opt.count && (long)S.st.msgs_in >= opt.count);
+	if (show)
+		out_message_piece(p, n, last);
+	if (last)
+		message_end();
+}
+
+/* libcurl only says why a frame was refused in its debug text. */
+static int
+on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	static const char *const bad[] = {
+		"invalid reserved bits", "invalid opcode", "masked input frame",
+		"frame is too big", "no ongoing fragmented message",
+		"fragmented message interrupted", "invalid fragmented",
+		"frame length longer than",
+	};
+
+	if (type != CURLINFO_TEXT || size < 6 || strncmp(data, "[WS] ", 5))
+		return 0;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (memmem(data, size, bad[i], strlen(bad[i]))) {
+			size_t n = size;
+
+			while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+				n--;
+			n -= 5;
+			if (n >= sizeof S.ws_error)
+				n = sizeof S.ws_error - 1;
+			memcpy(S.ws_error, data + 5, n);
+			S.ws_error[n] = '\0';
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Turn libcurl's wording into the RFC rule that was broken. */
+static const char *
+explain_ws_error(const char *e)
+{
+	static char buf[512];
+
+	if (strstr(e, "reserved bits"))
+		snprintf(buf, sizeof buf, "frame has RSV bits set but no "
+		    "extension was negotiated (%s)", e);
+	else if (strstr(e, "invalid opcode"))
+		snprintf(buf, sizeof buf, "frame uses a reserved opcode (%s)", e);
+	else if (strstr(e, "masked input"))
+		snprintf(buf, sizeof buf, "server sent a masked frame "
+		    "(RFC 6455 5.1: server frames must not be masked)");
+	else if (strstr(e, "too big"))
+		snprintf(buf, sizeof buf, "control frame longer than 125 bytes "
+		    "(%s)", e);
+	else if (strstr(e, "no ongoing"))
+		snprintf(buf, sizeof buf, "continuation frame without a "
+		    "message to continue");
+	else if (strstr(e, "interrupted"))
+		snprintf(buf, sizeof buf, "new message started inside a "
+		    "fragmented message (%s)", e);
+	else if (strstr(e, "invalid fragmented"))
+		snprintf(buf, sizeof buf, "fragmented control frame (%s)", e);
+	else if (strstr(e, "longer than"))
+		snprintf(buf, sizeof buf, "64-bit payload length with the top "
+		    "bit set");
+	else
+		snprintf(buf, sizeof buf, "%s", e);
+	return buf;
+}
+
+static void
+on_recv_error(CURLcode rc)
+{
+	if (rc == CURLE_RECV_ERROR && S.ws_error[0]) {
+		protocol_violation(WS_CLOSE_PROTOCOL_ERROR, "%s",
+		    explain_ws_error(S.ws_error));
+		S.done = 1;
+		return;
+	}
+	S.done = 1;
+	if (S.close_received && S.close_sent)
+		return; /* the normal end after the close handshake */
+	if (S.in_msg)
+		diag("connection lost in the middle of a message "
+		    "(1006 Abnormal Closure): %s", rc == CURLE_GOT_NOTHING ?
+		    "server closed the connection" : curl_easy_strerror(rc));
+	else
+		diag("connection lost without a close frame (1006 Abnormal "
+		    "Closure): %s", rc == CURLE_GOT_NOTHING ?
+		    "server closed the connection" : curl_easy_strerror(rc));
+	set_exit(EXIT_LOST);
+}
+
+/* Read until libcurl has nothing buffered. Stops early on a flood so the
+ * queues still get their turn; more_pending then keeps poll() from blocking. */
+static void
+recv_drain(void)
+{
+	size_t total = 0;
+
+	S.more_pending = 0;
+	while (!S.done) {
+		const struct curl_ws_frame *m = NULL;
+		size_t n = 0;
+		CURLcode rc;
+		int flags;
+
+		if (total >= RECV_TURN) {
+			S.more_pending = 1;
+			return;
+		}
+		rc = curl_ws_recv(S.curl, S.rbuf, RECV_BUF, &n, &m);
+		if (rc == CURLE_AGAIN)
+			return;
+		if (rc != CURLE_OK) {
+			on_recv_error(rc);
+			return;
+		}
+		total += n + 16;
+		flags = m->flags;
+		if (flags & (CURLWS_CLOSE | CURLWS_PING | CURLWS_PONG)) {
+			if ((size_t)m->offset + n > sizeof S.cbuf) {
+				protocol_violation(WS_CLOSE_PROTOCOL_ERROR,
+				    "control frame longer than 125 bytes");
+				return;
+			}
+			if (m->offset == 0)
+				S.clen = 0;
+			memcpy(S.cbuf + S.clen, S.rbuf, n);
+			S.clen += n;
+			if (m->bytesleft == 0)
+				on_control(flags, S.cbuf, S.clen);
+		} else if (!S.close_received) {
+			on_data(flags, m, S.rbuf, n);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ stdin */
+
+/* Queue a piece of the current stdin message; fin ends the message. */
+static void
+queue_piece(const uint8_t *p, size_t len, int fin)
+{
+	unsigned op = S.line_open ? WS_OP_CONT :
+	    opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
+
+	if (queue_frame(&S.data, fin, op, p, len) != 0) {
+		set_exit(EXIT_ERROR);
+		S.done = 1;
+		return;
+	}
+	S.st.bytes_out += len;
+	S.line_open = !fin;
+	if (fin)
+		lineq_push(&S.lines, S.lineno);
+}
+
+/* A piece of stdin line S.lineno; fin if the line ended. Text is checked
+ * before anything of it leaves, so a bad line is refused, not half-sent. */
+static void
+stdin_piece(const uint8_t *p, size_t len, int fin)
+{
+	if (!S.line_open && !S.line_skip)
+		memset(&S.line_utf8, 0, sizeof S.line_utf8);
+	if (!S.line_skip && !opt.binary) {
+		int r = ws_utf8_feed(&S.line_utf8, p, len);
+
+		if (r == WS_UTF8_INVALID || (fin && r != WS_UTF8_OK)) {
+			uint64_t at = r == WS_UTF8_INVALID ?
+			    S.line_utf8.bad_at : S.line_utf8.offset;
+
+			if (S.line_open) {
+				diag("line %" PRIu64 ": not valid UTF-8 at byte "
+				    "%" PRIu64 ", after part of it was sent; "
+				    "closing", S.lineno, at + 1);
+				set_exit(EXIT_ERROR);
+				S.stdin_eof = 1;
+				queue_close(WS_CLOSE_NORMAL, NULL, 0);
+				return;
+			}
+			diag("line %" PRIu64 ": not valid UTF-8 at byte %"
+			    PRIu64 "; not sent", S.lineno, at + 1);
+			S.skipped++;
+			S.line_skip = 1;
+		}
+	}
+	if (!S.line_skip)
+		queue_piece(p, len, fin);
+	if (fin)
+		S.line_skip = 0;
+}
+
+/* Split S.ibuf into lines; keep an unfinished line unless the buffer is full
+ * or input ended. */
+static void
+stdin_lines(void)
+{
+	uint8_t *p = S.ibuf, *end = S.ibuf + S.ilen, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size_t len = (size_t)(nl - p);
+
+		if (!S.line_open && !S.line_skip)
+			S.lineno++;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		stdin_piece(p, len, 1);
+		p = nl + 1;
+	}
+	if (S.stdin_eof) {
+		if (p < end || S.line_open) {
+			if (!S.line_open && !S.line_skip)
+				S.lineno++;
+			stdin_piece(p, (size_t)(end - p), 1);
+		}
+		p = end;
+	} else if (p == S.ibuf && end - p == STDIN_BUF) {
+		/* a line longer than the buffer leaves in fragments; keep a
+		 * trailing CR back in case a LF follows */
+		size_t len = STDIN_BUF - (end[-1] == '\r');
+
+		if (!S.line_open && !S.line_skip)
+			S.lineno++;
+		stdin_piece(p, len, 0);
+		p += len;
+	}
+	S.ilen = (size_t)(end - p);
+	memmove(S.ibuf, p, S.ilen);
+}
+
+static void
+stdin_read(void)
+{
+	ssize_t r = read(STDIN_FILENO, S.ibuf + S.ilen, STDIN_BUF - S.ilen);
+
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		diag("cannot read stdin: %s", strerror(errno));
+		S.stdin_error = 1;
+		r = 0;
+	}
+	if (r == 0)
+		S.stdin_eof = 1;
+	S.ilen += (size_t)r;
+	if (opt.no_split) {
+		if (!S.line_open && !S.line_skip && S.lineno == 0)
+			S.lineno = 1;
+		if (S.ilen > 0 || S.stdin_eof)
+			stdin_piece(S.ibuf, S.ilen, S.stdin_eof);
+		S.ilen = 0;
+	} else {
+		stdin_lines();
+	}
+}
+
+/* ------------------------------------------------------------ messages */
+
+int
+session_send_message(unsigned opcode, const uint8_t *p, size_t len)
+{
+	if (S.close_sent)
+		return -1;
+	if (queue_frame(&S.data, 1, opcode, p, len) != 0)
+		return -1;
+	lineq_push(&S.lines, 0);
+	S.st.bytes_out += len;
+	return 0;
+}
+
+int
+session_send_control(unsigned opcode, const uint8_t *p, size_t len)
+{
+	if (S.close_sent || len > WS_MAX_CONTROL_PAYLOAD)
+		return -1;
+	if (opcode == WS_OP_PING)
+		S.st.pings_out++;
+	return queue_frame(&S.ctrl, 1, opcode, p, len);
+}
+
+const struct session_stats *
+session_stats(void)
+{
+	return &S.st;
+}
+
+/* ------------------------------------------------------------ handshake */
+
+static char *
+trim_dup(const char *p, size_t n)
+{
+	char *s;
+
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	s = xrealloc(NULL, n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+static void
+set_header(char **dst, const char *v, size_t n)
+{
+	free(*dst);
+	*dst = trim_dup(v, n);
+}
+
+static size_t
+on_header(char *b, size_t size, size_t nitems, void *ud)
+{
+	size_t len = size * nitems;
+	const char *colon;
+	static const struct {
+		const char *name;
+		char **dst;
+	} want[] = {
+		{ "sec-websocket-accept", &S.accept },
+		{ "sec-websocket-protocol", &S.protocol },
+		{ "sec-websocket-extensions", &S.extensions },
+		{ "upgrade", &S.upgrade },
+		{ "connection", &S.connection },
+	};
+
+	if (len >= 5 && strncmp(b, "HTTP/", 5) == 0) {
+		size_t n = len;
+
+		while (n > 0 && (b[n - 1] == '\r' || b[n - 1] == '\n'))
+			n--;
+		if (n >= sizeof S.status_line)
+			n = sizeof S.status_line - 1;
+		memcpy(S.status_line, b, n);
+		S.status_line[n] = '\0';
+		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+			free(*want[i].dst);
+			*want[i].dst = NULL;
+		}
+		return len;
+	}
+	colon = memchr(b, ':', len);
+	if (colon == NULL)
+		return len;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		size_t nl = strlen(want[i].name);
+
+		if ((size_t)(colon - b) == nl && !strncasecmp(b, want[i].name, nl))
+			set_header(want[i].dst, colon + 1,
+			    len - (size_t)(colon + 1 - b));
+	}
+	return len;
+}
+
+static void
+make_key(void)
+{
+	unsigned char raw[16];
+
+	if (RAND_bytes(raw, sizeof raw) != 1) {
+		fputs("wscli: cannot get random bytes\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	EVP_EncodeBlock((unsigned char *)S.key, raw, sizeof raw);
+}
+
+static void
+expected_accept(char out[32])
+{
+	char buf[96];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	snprintf(buf, sizeof buf, "%s%s", S.key, WS_GUID);
+	EVP_Digest(buf, strlen(buf), md, &mdlen, EVP_sha1(), NULL);
+	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+}
+
+/* A comma-separated header value contains token (case-insensitive). */
+static int
+has_token(const char *v, const char *token)
+{
+	size_t n = strlen(token);
+
+	while (v && *v) {
+		while (*v == ' ' || *v == ',' || *v == '\t')
+			v++;
+		if (!strncasecmp(v, token, n) &&
+		    (v[n] == '\0' || v[n] == ',' || v[n] == ' ' || v[n] == '\t'))
+			return 1;
+		v = strchr(v, ',');
+	}
+	return 0;
+}
+
+static int
+connect_error(CURLcode rc)
+{
+	const char *why = S.errbuf[0] ? S.errbuf : curl_easy_strerror(rc);
+
+	switch (rc) {
+	case CURLE_HTTP_RETURNED_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (S.status_line[0]) {
+			diag("upgrade refused: %s", S.status_line);
+			return EXIT_UPGRADE;
+		}
+		diag("upgrade failed: %s", why);
+		return EXIT_UPGRADE;
+	case CURLE_GOT_NOTHING:
+		diag("upgrade failed: the server closed the connection without "
+		    "answering");
+		return EXIT_UPGRADE;
+	case CURLE_OPERATION_TIMEDOUT:
+		diag("timed out after %g s connecting to %s: %s",
+		    opt.connect_timeout, opt.url, why);
+		return EXIT_TIMEOUT;
+	default:
+		diag("cannot connect to %s: %s", opt.url, why);
+		return EXIT_CONNECT;
+	}
+}
+
+/* RFC 6455 4.1: what the client must check in the server's handshake. */
+static int
+check_upgrade(void)
+{
+	char want[32];
+
+	if (S.upgrade == NULL || strcasecmp(S.upgrade, "websocket") != 0) {
+		diag("invalid upgrade: Upgrade header is '%s', not 'websocket'",
+		    S.upgrade ? S.upgrade : "(missing)");
+		return -1;
+	}
+	if (!has_token(S.connection, "upgrade")) {
+		diag("invalid upgrade: Connection header is '%s', not "
+		    "'Upgrade'", S.connection ? S.connection : "(missing)");
+		return -1;
+	}
+	expected_accept(want);
+	if (S.accept == NULL || strcmp(S.accept, want) != 0) {
+		diag("invalid upgrade: Sec-WebSocket-Accept is '%s', expected "
+		    "'%s'", S.accept ? S.accept : "(missing)", want);
+		return -1;
+	}
+	if (S.extensions && *S.extensions) {
+		diag("invalid upgrade: server selected extension '%s' that "
+		    "was not offered", S.extensions);
+		return -1;
+	}
+	if (S.protocol && *S.protocol) {
+		int ok = 0;
+
+		for (int i = 0; i < opt.nprotocols; i++)
+			ok |= strcmp(opt.protocols[i], S.protocol) == 0;
+		if (!ok) {
+			diag("invalid upgrade: server selected subprotocol "
+			    "'%s' that was not offered", S.protocol);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+handshake(void)
+{
+	struct curl_slist *h = NULL;
+	char line[4096];
+	CURLcode rc;
+	curl_socket_t fd;
+	double t0 = now_sec();
+
+	make_key();
+	snprintf(line, sizeof line, "Sec-WebSocket-Key: %s", S.key);
+	h = curl_slist_append(h, line);
+	if (opt.origin) {
+		snprintf(line, sizeof line, "Origin: %s", opt.origin);
+		h = curl_slist_append(h, line);
+	}
+	if (opt.nprotocols > 0) {
+		size_t o = (size_t)snprintf(line, sizeof line,
+		    "Sec-WebSocket-Protocol: ");
+
+		for (int i = 0; i < opt.nprotocols && o < sizeof line; i++)
+			o += (size_t)snprintf(line + o, sizeof line - o, "%s%s",
+			    i ? ", " : "", opt.protocols[i]);
+		h = curl_slist_append(h, line);
+	}
+	for (struct curl_slist *u = opt.headers; u; u = u->next)
+		h = curl_slist_append(h, u->data);
+
+	S.curl = curl_easy_init();
+	if (S.curl == NULL) {
+		diag("cannot initialise libcurl");
+		return EXIT_ERROR;
+	}
+	curl_easy_setopt(S.curl, CURLOPT_URL, opt.url);
+	curl_easy_setopt(S.curl, CURLOPT_CONNECT_ONLY, 2L);
+	curl_easy_setopt(S.curl, CURLOPT_WS_OPTIONS,
+	    (long)(CURLWS_RAW_MODE | CURLWS_NOAUTOPONG));
+	curl_easy_setopt(S.curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(S.curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(S.curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(S.curl, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(S.curl, CURLOPT_ERRORBUFFER, S.errbuf);
+	curl_easy_setopt(S.curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(S.curl, CURLOPT_USERAGENT, "wscli/" "0.1.0");
+	curl_easy_setopt(S.curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(opt.connect_timeout * 1000));
+	curl_easy_setopt(S.curl, CURLOPT_TIMEOUT_MS,
+	    (long)(opt.connect_timeout * 1000));
+
+	rc = curl_easy_perform(S.curl);
+	curl_slist_free_all(h);
+	if (rc != CURLE_OK)
+		return connect_error(rc);
+	curl_easy_getinfo(S.curl, CURLINFO_RESPONSE_CODE, &S.status);
+	if (S.status != 101) {
+		diag("upgrade refused: %s", S.status_line);
+		return EXIT_UPGRADE;
+	}
+	if (check_upgrade() != 0)
+		return EXIT_UPGRADE;
+	if (curl_easy_getinfo(S.curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+	    fd == CURL_SOCKET_BAD) {
+		diag("cannot get the connection's socket from libcurl");
+		return EXIT_ERROR;
+	}
+	S.fd = fd;
+	S.st.connected_at = now_sec();
+	if (S.protocol && *S.protocol)
+		info("connected to %s (subprotocol %s, %.1f ms)", opt.url,
+		    S.protocol, (S.st.connected_at - t0) * 1000);
+	else
+		info("connected to %s (%.1f ms)", opt.url,
+		    (S.st.connected_at - t0) * 1000);
+	return -1;
+}
+
+/* ------------------------------------------------------------ the loop */
+
+void
+term_print_stderr(const char *prefix, const char *msg)
+{
+	fprintf(stderr, "%s%s\n", prefix, msg);
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) != 0) {
+		diag("pipe: %s", strerror(errno));
+		exit(EXIT_ERROR);
+	}
+	fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK);
+	fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* End of input in scripted mode: close once all is sent and -w elapsed. */
+static void
+maybe_finish_input(double t)
+{
+	if (!S.stdin_eof || S.close_sent || opt.count)
+		return;
+	if (queue_len(&S.data) > 0)
+		return;
+	if (opt.wait > 0) {
+		if (S.wait_deadline == 0)
+			S.wait_deadline = t + opt.wait;
+		if (t < S.wait_deadline)
+			return;
+	}
+	queue_close(WS_CLOSE_NORMAL, NULL, 0);
+}
+
+static void
+report_unsent(void)
+{
+	uint64_t unsent = S.lines.n;
+
+	if (unsent == 0)
+		return;
+	if (S.lines.v[S.lines.head] > 0)
+		diag("%" PRIu64 " message%s not sent (from stdin line %"
+		    PRIu64 " on)", unsent, unsent == 1 ? " was" : "s were",
+		    S.lines.v[S.lines.head]);
+	else
+		diag("%" PRIu64 " message%s not sent", unsent,
+		    unsent == 1 ? " was" : "s were");
+	if (S.exit <= 0)
+		S.exit = EXIT_ERROR;
+}
+
+static void
+session_loop(void)
+{
+	enum { P_SOCK, P_SIG, P_STDIN, P_N };
+	struct pollfd pfd[P_N];
+
+	for (int i = 0; i < opt.nsend; i++) {
+		const uint8_t *m = (const uint8_t *)opt.send[i];
+
+		session_send_message(opt.binary ? WS_OP_BINARY : WS_OP_TEXT, m,
+		    strlen(opt.send[i]));
+	}
+
+	while (!S.done) {
+		double t, timeout = -1;
+		int ms, stdin_ok;
+
+		recv_drain();
+		if (S.done)
+			break;
+		if (send_pump() != 0) {
+			S.done = 1;
+			if (!S.close_received) {
+				set_exit(EXIT_LOST);
+			}
+			break;
+		}
+		if (S.stop_data && S.data.frame_left == 0 &&
+		    queue_len(&S.data) > 0) {
+			S.data.head = S.data.tail = 0;
+		}
+		t = now_sec();
+		maybe_finish_input(t);
+		if (S.close_sent && queue_len(&S.ctrl) == 0 &&
+		    S.data.frame_left == 0 && S.close_received) {
+			S.done = 1; /* both closes exchanged and ours is out */
+			break;
+		}
+		if (S.stdout_gone && !S.close_sent) {
+			queue_close(WS_CLOSE_GOING_AWAY, NULL, 0);
+			set_exit(EXIT_OK);
+			continue;
+		}
+		if (S.stdout_error && !S.close_sent) {
+			queue_close(WS_CLOSE_GOING_AWAY, NULL, 0);
+			set_exit(EXIT_ERROR);
+			continue;
+		}
+		if (S.close_sent && t >= S.close_deadline) {
+			diag("no close reply from the server within %g s",
+			    opt.close_timeout);
+			set_exit(EXIT_TIMEOUT);
+			break;
+		}
+		if (S.close_sent)
+			timeout = S.close_deadline - t;
+		if (S.wait_deadline > 0 && !S.close_sent &&
+		    (timeout < 0 || S.wait_deadline - t < timeout))
+			timeout = S.wait_deadline - t;
+		if (S.more_pending || (S.stdin_eof && !S.close_sent &&
+		    queue_len(&S.data) == 0 && opt.wait <= 0 && !opt.count))
+			timeout = 0;
+
+		out_flush();
+		stdin_ok = !S.stdin_eof && !S.close_sent &&
+		    queue_len(&S.data) < QUEUE_LOW;
+		pfd[P_SOCK].fd = S.fd;
+		pfd[P_SOCK].events = POLLIN | (S.want_pollout ? POLLOUT : 0);
+		pfd[P_SIG].fd = sig_pipe[0];
+		pfd[P_SIG].events = POLLIN;
+		pfd[P_STDIN].fd = stdin_ok ? STDIN_FILENO : -1;
+		pfd[P_STDIN].events = POLLIN;
+		ms = timeout < 0 ? -1 : (int)(timeout * 1000 + 0.999);
+		if (poll(pfd, P_N, ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			diag("poll: %s", strerror(errno));
+			set_exit(EXIT_ERROR);
+			break;
+		}
+		if (pfd[P_SIG].revents) {
+			char c[16];
+
+			while (read(sig_pipe[0], c, sizeof c) > 0)
+				;
+			if (sig_count > 1 || S.close_sent) {
+				diag("interrupted");
+				set_exit(EXIT_ERROR);
+				break;
+			}
+			S.stdin_eof = 1;
+			queue_close(WS_CLOSE_NORMAL, NULL, 0);
+		}
+		if (pfd[P_STDIN].revents)
+			stdin_read();
+	}
+}
+
+int
+session_run(void)
+{
+	int rc;
+
+	S.exit = -1;
+	S.fd = CURL_SOCKET_BAD;
+	S.rbuf = xrealloc(NULL, RECV_BUF);
+	S.ibuf = xrealloc(NULL, STDIN_BUF);
+	S.obuf = xrealloc(NULL, OUT_BUF);
+	setup_signals();
+
+	rc = handshake();
+	if (rc < 0) {
+		session_loop();
+		out_flush();
+		if (S.stdout_error)
+			set_exit(EXIT_ERROR);
+		report_unsent();
+		if (S.skipped > 0 || S.stdin_error) {
+			if (S.skipped)
+				diag("%" PRIu64 " line%s refused (not valid "
+				    "UTF-8)", S.skipped, S.skipped == 1 ? " was" :
+				    "s were");
+			if (S.exit <= 0)
+				S.exit = EXIT_ERROR;
+		}
+		rc = S.exit < 0 ? EXIT_OK : S.exit;
+	}
+	if (S.curl)
+		curl_easy_cleanup(S.curl);
+	free(S.rbuf);
+	free(S.ibuf);
+	free(S.obuf);
+	free(S.data.buf);
+	free(S.ctrl.buf);
+	free(S.lines.v);
+	free(S.accept);
+	free(S.protocol);
+	free(S.extensions);
+	free(S.upgrade);
+	free(S.connection);
+	return rc;
+}
