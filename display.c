@@ -198,3 +198,381 @@ disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len)
 	out[o] = '\0';
 	return out;
 }
+
+/* ------------------------------------------------------------ hexdump */
+
+size_t
+disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
+    uint64_t base, const char *indent)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, il = strlen(indent);
+
+	for (size_t i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? len - i : 16;
+		char *w;
+
+		if (cap - o < il + DISP_HEXDUMP_LINE)
+			break;
+		w = out + o;
+		memcpy(w, indent, il);
+		w += il;
+		w += snprintf(w, 12, "%08llx  ", (unsigned long long)(base + i));
+		for (size_t j = 0; j < 16; j++) {
+			if (j < n) {
+				*w++ = hex[p[i + j] >> 4];
+				*w++ = hex[p[i + j] & 15];
+			} else {
+				*w++ = ' ';
+				*w++ = ' ';
+			}
+			*w++ = ' ';
+			if (j == 7)
+				*w++ = ' ';
+		}
+		*w++ = ' ';
+		*w++ = '|';
+		for (size_t j = 0; j < n; j++)
+			*w++ = p[i + j] >= 0x20 && p[i + j] < 0x7f ?
+			    (char)p[i + j] : '.';
+		*w++ = '|';
+		*w++ = '\n';
+		o = (size_t)(w - out);
+	}
+	return o;
+}
+
+/* --------------------------------------------------------------- JSON */
+
+#define C_KEY "\033[34m"
+#define C_STR "\033[32m"
+#define C_NUM "\033[36m"
+#define C_LIT "\033[35m"
+#define C_OFF "\033[0m"
+
+struct jw {
+	char *out;
+	size_t cap, o;
+	const uint8_t *p;
+	size_t len, i;
+	const char *indent;
+	int color;
+	int nospace;
+};
+
+static void
+jw_put(struct jw *j, const char *s, size_t n)
+{
+	if (j->cap - j->o < n) {
+		j->nospace = 1;
+		return;
+	}
+	memcpy(j->out + j->o, s, n);
+	j->o += n;
+}
+
+static void
+jw_str(struct jw *j, const char *s)
+{
+	jw_put(j, s, strlen(s));
+}
+
+static void
+jw_newline(struct jw *j, int depth)
+{
+	jw_put(j, "\n", 1);
+	jw_str(j, j->indent);
+	for (int d = 0; d < depth; d++)
+		jw_put(j, "  ", 2);
+}
+
+static void
+jw_ws(struct jw *j)
+{
+	while (j->i < j->len && (j->p[j->i] == ' ' || j->p[j->i] == '\t' ||
+	    j->p[j->i] == '\n' || j->p[j->i] == '\r'))
+		j->i++;
+}
+
+/* A string token, copied with terminal escaping of what is unsafe. */
+static int
+jw_string(struct jw *j, int key)
+{
+	size_t start = j->i, w;
+	uint32_t cp;
+	int r;
+
+	j->i++; /* opening quote */
+	while (j->i < j->len) {
+		uint8_t c = j->p[j->i];
+
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (++j->i >= j->len)
+				return -1;
+			c = j->p[j->i];
+			if (c == 'u') {
+				for (int k = 1; k <= 4; k++)
+					if (j->i + (size_t)k >= j->len ||
+					    !strchr("0123456789abcdefABCDEF",
+					    j->p[j->i + (size_t)k]) ||
+					    j->p[j->i + (size_t)k] == 0)
+						return -1;
+				j->i += 5;
+			} else if (strchr("\"\\/bfnrt", c) && c) {
+				j->i++;
+			} else
+				return -1;
+			continue;
+		}
+		r = utf8_decode(j->p + j->i, j->len - j->i, &cp);
+		if (r <= 0)
+			return -1;
+		j->i += (size_t)r;
+	}
+	if (j->i >= j->len)
+		return -1;
+	j->i++; /* closing quote */
+	if (j->color)
+		jw_str(j, key ? C_KEY : C_STR);
+	for (size_t k = start; k < j->i; k += (size_t)r) {
+		char tmp[16];
+
+		r = utf8_decode(j->p + k, j->i - k, &cp);
+		if (r <= 0)
+			r = 1;
+		if (j->p[k] == '\\' || j->p[k] == '"')
+			w = (tmp[0] = (char)j->p[k], 1);
+		else
+			w = put_one(tmp, sizeof tmp, j->p + k, r, cp, 0);
+		jw_put(j, tmp, w);
+	}
+	if (j->color)
+		jw_str(j, C_OFF);
+	return 0;
+}
+
+static int
+jw_number(struct jw *j)
+{
+	size_t s = j->i;
+	const uint8_t *p = j->p;
+
+#define DIGIT(k) ((k) < j->len && p[k] >= '0' && p[k] <= '9')
+	if (j->i < j->len && p[j->i] == '-')
+		j->i++;
+	if (!DIGIT(j->i))
+		return -1;
+	if (p[j->i] == '0')
+		j->i++;
+	else
+		while (DIGIT(j->i))
+			j->i++;
+	if (j->i < j->len && p[j->i] == '.') {
+		j->i++;
+		if (!DIGIT(j->i))
+			return -1;
+		while (DIGIT(j->i))
+			j->i++;
+	}
+	if (j->i < j->len && (p[j->i] == 'e' || p[j->i] == 'E')) {
+		j->i++;
+		if (j->i < j->len && (p[j->i] == '+' || p[j->i] == '-'))
+			j->i++;
+		if (!DIGIT(j->i))
+			return -1;
+		while (DIGIT(j->i))
+			j->i++;
+	}
+#undef DIGIT
+	if (j->color)
+		jw_str(j, C_NUM);
+	jw_put(j, (const char *)p + s, j->i - s);
+	if (j->color)
+		jw_str(j, C_OFF);
+	return 0;
+}
+
+static int
+jw_value(struct jw *j, int depth)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+	uint8_t c;
+
+	if (depth > DISP_JSON_MAX_DEPTH)
+		return -1;
+	jw_ws(j);
+	if (j->i >= j->len)
+		return -1;
+	c = j->p[j->i];
+	if (c == '{' || c == '[') {
+		uint8_t close = c == '{' ? '}' : ']';
+		int n = 0;
+
+		j->i++;
+		jw_put(j, (const char *)&c, 1);
+		jw_ws(j);
+		if (j->i < j->len && j->p[j->i] == close) {
+			j->i++;
+			jw_put(j, (const char *)&close, 1);
+			return 0;
+		}
+		for (;;) {
+			jw_ws(j);
+			if (n++)
+				jw_put(j, ",", 1);
+			jw_newline(j, depth + 1);
+			if (c == '{') {
+				if (j->i >= j->len || j->p[j->i] != '"' ||
+				    jw_string(j, 1) != 0)
+					return -1;
+				jw_ws(j);
+				if (j->i >= j->len || j->p[j->i] != ':')
+					return -1;
+				j->i++;
+				jw_put(j, ": ", 2);
+			}
+			if (jw_value(j, depth + 1) != 0)
+				return -1;
+			jw_ws(j);
+			if (j->i >= j->len)
+				return -1;
+			if (j->p[j->i] == ',') {
+				j->i++;
+				continue;
+			}
+			if (j->p[j->i] != close)
+				return -1;
+			j->i++;
+			jw_newline(j, depth);
+			jw_put(j, (const char *)&close, 1);
+			return 0;
+		}
+	}
+	if (c == '"')
+		return jw_string(j, 0);
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return jw_number(j);
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = strlen(lits[k]);
+
+		if (j->len - j->i >= n && !memcmp(j->p + j->i, lits[k], n)) {
+			j->i += n;
+			if (j->color)
+				jw_str(j, C_LIT);
+			jw_put(j, lits[k], n);
+			if (j->color)
+				jw_str(j, C_OFF);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+long
+disp_json(char *out, size_t cap, const uint8_t *p, size_t len,
+    const char *indent, int color)
+{
+	struct jw j = { out, cap, 0, p, len, 0, indent, color, 0 };
+
+	if (jw_value(&j, 0) != 0)
+		return DISP_JSON_INVALID;
+	jw_ws(&j);
+	if (j.i != len)
+		return DISP_JSON_INVALID;
+	if (j.nospace)
+		return DISP_JSON_NOSPACE;
+	return (long)j.o;
+}
+
+/* ------------------------------------------------------ hex and base64 */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+disp_parse_hex(uint8_t *out, size_t cap, const char *s, size_t *bad_at)
+{
+	size_t n = 0, i = 0;
+
+	for (;;) {
+		int hi, lo;
+
+		while (s[i] == ' ' || s[i] == '\t' || s[i] == ':')
+			i++;
+		if (s[i] == '\0')
+			return (long)n;
+		if ((hi = hexval((unsigned char)s[i])) < 0) {
+			*bad_at = i;
+			return -1;
+		}
+		if ((lo = hexval((unsigned char)s[i + 1])) < 0) {
+			*bad_at = i + 1;
+			return -1;
+		}
+		if (n == cap) {
+			*bad_at = i;
+			return -1;
+		}
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+}
+
+long
+disp_parse_base64(uint8_t *out, size_t cap, const char *s, size_t *bad_at)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	int bits = 0, pad = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		const char *c;
+
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		if (s[i] == '=') {
+			pad++;
+			if (pad > 2) {
+				*bad_at = i;
+				return -1;
+			}
+			continue;
+		}
+		c = memchr(alphabet, s[i], 64);
+		if (c == NULL || pad) {
+			*bad_at = i;
+			return -1;
+		}
+		acc = acc << 6 | (uint32_t)(c - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap) {
+				*bad_at = i;
+				return -1;
+			}
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	/* leftover bits must be padding zeros of a whole group */
+	if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) {
+		*bad_at = strlen(s);
+		return -1;
+	}
+	return (long)n;
+}

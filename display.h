@@ -50,4 +50,43 @@ size_t disp_escape(char *out, size_t cap, const uint8_t *p, size_t len,
  */
 char *disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len);
 
+/*
+ * Hexdump of p[0..len) in lines of 16 bytes: "  00000000  48 65 6c 6c ...
+ * |Hell...|\n", offsets counted from base. indent is prepended to every line.
+ * Needs DISP_HEXDUMP_LINE + strlen(indent) bytes per 16 input bytes.
+ * Returns the bytes written; stops at a line boundary when cap runs out.
+ */
+#define DISP_HEXDUMP_LINE 80
+size_t disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
+    uint64_t base, const char *indent);
+
+/*
+ * Re-indent a JSON text for display: every token (string, number, literal,
+ * punctuation) is copied exactly as received, only the white space between
+ * tokens is replaced by newlines and two-space indentation, prefixed by
+ * indent on each new line. Strings still go through the terminal escaping
+ * of disp_escape() for bytes a terminal would act on. With color, tokens
+ * are wrapped in ANSI SGR sequences (keys, strings, numbers, literals).
+ *
+ * Returns the bytes written, DISP_JSON_INVALID if p is not one valid JSON
+ * value (RFC 8259; nesting deeper than DISP_JSON_MAX_DEPTH counts as
+ * invalid), or DISP_JSON_NOSPACE if cap is too small. cap >= len * 16 +
+ * 64 * depth is always enough; len * 8 + 1024 is for typical messages.
+ */
+#define DISP_JSON_INVALID (-1)
+#define DISP_JSON_NOSPACE (-2)
+#define DISP_JSON_MAX_DEPTH 128
+long disp_json(char *out, size_t cap, const uint8_t *p, size_t len,
+    const char *indent, int color);
+
+/* Decode hex digits (white space between bytes allowed) into out (cap
+ * bytes). Returns the byte count, or -1 with *bad_at set to the offset of
+ * the first character that is not a hex digit or that leaves an odd digit. */
+long disp_parse_hex(uint8_t *out, size_t cap, const char *s, size_t *bad_at);
+
+/* Decode standard base64 (padding optional, white space ignored). Returns
+ * the byte count, or -1 with *bad_at set to the first bad character. */
+long disp_parse_base64(uint8_t *out, size_t cap, const char *s,
+    size_t *bad_at);
+
 #endif /* WSCLI_DISPLAY_H */

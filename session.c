@@ -34,9 +34,11 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "display.h"
 #include "frame.h"
+#include "repl.h"
 #include "session.h"
 #include "wscli.h"
 
@@ -46,6 +48,8 @@
 #define OUT_BUF (256 * 1024)    /* stdout buffer */
 #define SOCKET_RCVBUF (30 * 1024) /* see on_sockopt() */
 #define RECV_TURN (8 * 1024 * 1024) /* bytes drained before polling again */
+#define DISPLAY_MAX (64 * 1024) /* bytes of a message kept for the REPL */
+#define MAX_PINGS 16
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 /* A byte queue of whole encoded frames. */
@@ -55,6 +59,13 @@ struct queue {
 	size_t head, tail;  /* [head, tail) waits to be sent */
 	size_t frame_left;  /* unsent bytes of the frame at head; 0 = boundary */
 	int frame_is_msg_end; /* that frame is the last of a data message */
+};
+
+/* a ping of ours waiting for its pong */
+struct ping {
+	uint8_t payload[WS_MAX_CONTROL_PAYLOAD];
+	size_t len;
+	double sent_at;
 };
 
 /* stdin line numbers of messages queued but not yet written, oldest first */
@@ -97,6 +108,17 @@ struct session {
 	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame being gathered */
 	size_t clen;
 	int more_pending;          /* recv stopped early: do not block */
+	uint8_t *dbuf;             /* REPL: head of the message for display */
+	size_t dlen;
+	struct ping pings[MAX_PINGS]; /* outstanding pings, oldest first */
+	int npings;
+
+	/* /file */
+	int file_fd;               /* -1 when no file is being sent */
+	uint64_t file_size, file_sent;
+	int file_text, file_open;  /* text message; fragments were queued */
+	double file_progress_at;
+	unsigned file_progress_pct;
 
 	/* stdin (scripted mode) */
 	uint8_t *ibuf;
@@ -531,11 +553,36 @@ on_close_frame(const uint8_t *p, size_t len)
 	} else {
 		info("closed: %s (reply to our %u)", what, S.sent_code);
 	}
+	/* a reply that echoes our own code is a clean end too */
 	if (S.peer_code == WS_CLOSE_NORMAL || S.peer_code == WS_CLOSE_GOING_AWAY ||
-	    S.peer_code == WS_CLOSE_NO_STATUS)
+	    S.peer_code == WS_CLOSE_NO_STATUS ||
+	    (!S.closed_by_peer && S.peer_code == S.sent_code))
 		set_exit(EXIT_OK);
 	else
 		set_exit(EXIT_CLOSED);
+}
+
+/* A pong answers the oldest outstanding ping with the same payload. */
+static void
+on_pong(const uint8_t *p, size_t len)
+{
+	char note[64] = "unsolicited";
+
+	for (int i = 0; i < S.npings; i++) {
+		struct ping *pg = &S.pings[i];
+
+		if (pg->len != len || memcmp(pg->payload, p, len) != 0)
+			continue;
+		S.st.rtt_last = now_sec() - pg->sent_at;
+		S.st.rtt_sum += S.st.rtt_last;
+		S.st.pongs_in++;
+		snprintf(note, sizeof note, "rtt %.3f ms", S.st.rtt_last * 1000);
+		memmove(pg, pg + 1, (size_t)(S.npings - i - 1) * sizeof *pg);
+		S.npings--;
+		break;
+	}
+	if (opt.interactive)
+		repl_show_control('<', WS_OP_PONG, p, len, note);
 }
 
 static void
@@ -547,14 +594,20 @@ on_control(int flags, const uint8_t *p, size_t len)
 		S.st.pings_in++;
 		if (!S.close_sent)
 			queue_frame(&S.ctrl, 1, WS_OP_PONG, p, len);
+		if (opt.interactive)
+			repl_show_control('<', WS_OP_PING, p, len,
+			    S.close_sent ? "not answered: closing" : "answered");
 	} else if (flags & CURLWS_PONG) {
-		S.st.pongs_in++;
+		on_pong(p, len);
 	}
 }
 
 static void
 message_end(void)
 {
+	if (opt.interactive && !(opt.count && (long)S.st.msgs_in >= opt.count))
+		repl_show_message(S.msg_binary, S.dbuf, S.dlen, S.msg_len,
+		    S.msg_frags);
 	S.in_msg = 0;
 	S.st.msgs_in++;
 	if (opt.count && (long)S.st.msgs_in >= opt.count && !S.close_sent) {
@@ -574,6 +627,7 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 		S.msg_binary = (flags & CURLWS_BINARY) != 0;
 		S.msg_len = 0;
 		S.msg_frags = 0;
+		S.dlen = 0;
 		memset(&S.utf8, 0, sizeof S.utf8);
 		memset(&S.esc, 0, sizeof S.esc);
 	}
@@ -594,7 +648,12 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	S.st.bytes_in += n;
 	/* after --count messages, or once we closed, only the close matters */
 	show = !(opt.count && (long)S.st.msgs_in >= opt.count);
-	if (show)
+	if (show && opt.interactive) {
+		size_t k = DISPLAY_MAX - S.dlen < n ? DISPLAY_MAX - S.dlen : n;
+
+		memcpy(S.dbuf + S.dlen, p, k);
+		S.dlen += k;
+	} else if (show)
 		out_message_piece(p, n, last);
 	if (last)
 		message_end();
@@ -855,7 +914,7 @@ stdin_read(void)
 int
 session_send_message(unsigned opcode, const uint8_t *p, size_t len)
 {
-	if (S.close_sent)
+	if (S.close_sent || S.file_fd >= 0)
 		return -1;
 	if (queue_frame(&S.data, 1, opcode, p, len) != 0)
 		return -1;
@@ -869,9 +928,96 @@ session_send_control(unsigned opcode, const uint8_t *p, size_t len)
 {
 	if (S.close_sent || len > WS_MAX_CONTROL_PAYLOAD)
 		return -1;
-	if (opcode == WS_OP_PING)
+	if (opcode == WS_OP_PING) {
+		struct ping *pg;
+
+		if (S.npings == MAX_PINGS) { /* forget the oldest */
+			memmove(S.pings, S.pings + 1,
+			    (MAX_PINGS - 1) * sizeof S.pings[0]);
+			S.npings--;
+		}
+		pg = &S.pings[S.npings++];
+		memcpy(pg->payload, p, len);
+		pg->len = len;
+		pg->sent_at = now_sec();
 		S.st.pings_out++;
+	}
 	return queue_frame(&S.ctrl, 1, opcode, p, len);
+}
+
+int
+session_send_file(int fd, uint64_t size, int text)
+{
+	if (S.close_sent || S.file_fd >= 0)
+		return -1;
+	S.file_fd = fd;
+	S.file_size = size;
+	S.file_sent = 0;
+	S.file_text = text;
+	S.file_open = 0;
+	S.file_progress_at = now_sec();
+	S.file_progress_pct = 0;
+	return 0;
+}
+
+static void
+file_done(const char *why)
+{
+	if (why)
+		diag("/file: %s; the message was not completed", why);
+	close(S.file_fd);
+	S.file_fd = -1;
+}
+
+/* Queue the next piece of the file being sent, as the queue allows. */
+static void
+file_pump(void)
+{
+	while (S.file_fd >= 0 && !S.close_sent &&
+	    queue_len(&S.data) < QUEUE_LOW) {
+		ssize_t r = read(S.file_fd, S.ibuf, STDIN_BUF);
+		unsigned op;
+		int fin;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			file_done(strerror(errno));
+			queue_close(WS_CLOSE_NORMAL, NULL, 0);
+			return;
+		}
+		S.file_sent += (uint64_t)r;
+		fin = r == 0 || S.file_sent >= S.file_size;
+		op = S.file_open ? WS_OP_CONT : S.file_text ? WS_OP_TEXT :
+		    WS_OP_BINARY;
+		if (queue_frame(&S.data, fin, op, S.ibuf, (size_t)r) != 0)
+			return;
+		if (fin)
+			lineq_push(&S.lines, 0);
+		S.st.bytes_out += (uint64_t)r;
+		S.file_open = !fin;
+		if (S.file_size >= 1024 * 1024) {
+			unsigned pct = (unsigned)(S.file_sent * 100 /
+			    S.file_size);
+			double t = now_sec();
+
+			if (fin || (pct >= S.file_progress_pct + 10 &&
+			    t - S.file_progress_at >= 0.25)) {
+				char msg[128];
+
+				snprintf(msg, sizeof msg, "/file: %u%% (%.1f of "
+				    "%.1f MiB)", pct, S.file_sent / 1048576.0,
+				    S.file_size / 1048576.0);
+				repl_show_info(msg);
+				S.file_progress_pct = pct;
+				S.file_progress_at = t;
+			}
+		}
+		if (fin) {
+			file_done(NULL);
+			return;
+		}
+	}
 }
 
 const struct session_stats *
@@ -1079,6 +1225,42 @@ on_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_OK;
 }
 
+/* "connected to URL (101, subprotocol chat, TLSv1.3 TLS_AES..., 3.1 ms)" */
+static void
+connected_summary(double t0)
+{
+	char buf[512];
+	size_t o;
+	const struct curl_tlssessioninfo *ti = NULL;
+	size_t dummy;
+
+	o = (size_t)snprintf(buf, sizeof buf, "connected to %s (%ld", opt.url,
+	    S.status);
+	if (S.protocol && *S.protocol)
+		o += (size_t)snprintf(buf + o, sizeof buf - o,
+		    ", subprotocol %s", S.protocol);
+	else if (opt.nprotocols > 0)
+		o += (size_t)snprintf(buf + o, sizeof buf - o,
+		    ", no subprotocol selected");
+	/* the TLS session is reachable once the connection is attached to
+	 * the handle, which a zero-length send does */
+	curl_ws_send(S.curl, "", 0, &dummy, 0, 0);
+	if (curl_easy_getinfo(S.curl, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
+	    ti && ti->backend == CURLSSLBACKEND_OPENSSL && ti->internals) {
+		SSL *ssl = ti->internals;
+
+		o += (size_t)snprintf(buf + o, sizeof buf - o, ", %s %s",
+		    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	}
+	if (o < sizeof buf)
+		snprintf(buf + o, sizeof buf - o, ", %.1f ms)",
+		    (S.st.connected_at - t0) * 1000);
+	if (opt.interactive)
+		repl_show_info(buf);
+	else
+		info("%s", buf);
+}
+
 static int
 handshake(void)
 {
@@ -1147,22 +1329,11 @@ handshake(void)
 	}
 	S.fd = fd;
 	S.st.connected_at = now_sec();
-	if (S.protocol && *S.protocol)
-		info("connected to %s (subprotocol %s, %.1f ms)", opt.url,
-		    S.protocol, (S.st.connected_at - t0) * 1000);
-	else
-		info("connected to %s (%.1f ms)", opt.url,
-		    (S.st.connected_at - t0) * 1000);
+	connected_summary(t0);
 	return -1;
 }
 
 /* ------------------------------------------------------------ the loop */
-
-void
-term_print_stderr(const char *prefix, const char *msg)
-{
-	fprintf(stderr, "%s%s\n", prefix, msg);
-}
 
 static void
 setup_signals(void)
@@ -1182,15 +1353,43 @@ setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Signals arrive through the self-pipe. Returns -1 to end at once. */
+static int
+on_signals(void)
+{
+	char c[16];
+	ssize_t n;
+
+	while ((n = read(sig_pipe[0], c, sizeof c)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (c[i] == SIGWINCH) {
+				repl_resize();
+			} else if (c[i] == SIGINT && opt.interactive &&
+			    !S.close_sent) {
+				repl_interrupt();
+			} else if (S.close_sent) {
+				diag("interrupted");
+				set_exit(EXIT_ERROR);
+				return -1;
+			} else {
+				S.stdin_eof = 1;
+				queue_close(WS_CLOSE_NORMAL, NULL, 0);
+			}
+		}
+	}
+	return 0;
 }
 
 /* End of input in scripted mode: close once all is sent and -w elapsed. */
 static void
 maybe_finish_input(double t)
 {
-	if (!S.stdin_eof || S.close_sent || opt.count)
+	if (opt.interactive || !S.stdin_eof || S.close_sent || opt.count)
 		return;
 	if (queue_len(&S.data) > 0)
 		return;
@@ -1285,7 +1484,9 @@ session_loop(void)
 			timeout = 0;
 
 		out_flush();
-		stdin_ok = !S.stdin_eof && !S.close_sent &&
+		file_pump();
+		stdin_ok = opt.interactive ? !S.close_sent :
+		    !S.stdin_eof && !S.close_sent &&
 		    queue_len(&S.data) < QUEUE_LOW;
 		pfd[P_SOCK].fd = S.fd;
 		pfd[P_SOCK].events = POLLIN | (S.want_pollout ? POLLOUT : 0);
@@ -1301,21 +1502,14 @@ session_loop(void)
 			set_exit(EXIT_ERROR);
 			break;
 		}
-		if (pfd[P_SIG].revents) {
-			char c[16];
-
-			while (read(sig_pipe[0], c, sizeof c) > 0)
-				;
-			if (sig_count > 1 || S.close_sent) {
-				diag("interrupted");
-				set_exit(EXIT_ERROR);
-				break;
-			}
-			S.stdin_eof = 1;
-			queue_close(WS_CLOSE_NORMAL, NULL, 0);
+		if (pfd[P_SIG].revents && on_signals() != 0)
+			break;
+		if (pfd[P_STDIN].revents) {
+			if (opt.interactive)
+				repl_read_char();
+			else
+				stdin_read();
 		}
-		if (pfd[P_STDIN].revents)
-			stdin_read();
 	}
 }
 
@@ -1329,11 +1523,19 @@ session_run(void)
 	S.rbuf = xrealloc(NULL, RECV_BUF);
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	S.obuf = xrealloc(NULL, OUT_BUF);
+	S.dbuf = xrealloc(NULL, DISPLAY_MAX);
+	S.file_fd = -1;
 	setup_signals();
 
 	rc = handshake();
 	if (rc < 0) {
+		if (opt.interactive)
+			repl_start();
 		session_loop();
+		if (opt.interactive)
+			repl_stop();
+		if (S.file_fd >= 0)
+			file_done("the connection ended");
 		out_flush();
 		if (S.stdout_error)
 			set_exit(EXIT_ERROR);
@@ -1353,6 +1555,7 @@ session_run(void)
 	free(S.rbuf);
 	free(S.ibuf);
 	free(S.obuf);
+	free(S.dbuf);
 	free(S.data.buf);
 	free(S.ctrl.buf);
 	free(S.lines.v);

@@ -24,6 +24,12 @@ int session_send_control(unsigned opcode, const uint8_t *p, size_t len);
  * Returns 0, or -1 if a close was already sent. */
 int session_close(unsigned code, const char *reason);
 
+/* Send the file open on fd (size bytes) as one message, text or binary,
+ * in fragments as the queue drains; the session closes fd when done.
+ * Returns 0, or -1 if a file is already being sent or the session is
+ * closing. Text files must have been checked for UTF-8 by the caller. */
+int session_send_file(int fd, uint64_t size, int text);
+
 /* Counters for /stats. */
 struct session_stats {
 	uint64_t msgs_out, bytes_out;  /* data messages / payload bytes sent */

@@ -54,10 +54,10 @@ struct options opt = {
 };
 
 static const char usage_text[] =
-    "usage: wscli [-bhnqVw] [-H header] [-n count] [-o origin] [-s protocol]\n"
-    "             [-w seconds] [--close-timeout seconds]\n"
-    "             [--connect-timeout seconds] [--no-split] [--send message]\n"
-    "             url\n";
+    "usage: wscli [-bhjqtV] [-H header] [-n count] [-o origin] [-s protocol]\n"
+    "             [-w seconds] [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--no-history] [--no-split]\n"
+    "             [--send message] [--timestamps[=elapsed]] url\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
@@ -65,17 +65,22 @@ static const char help_text[] =
     "\n"
     "  -b, --binary              send binary messages instead of text\n"
     "      --close-timeout SECS  wait this long for the close reply (5)\n"
+    "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
     "  -h, --help                show this help\n"
+    "  -j, --json                pretty-print JSON messages (terminal)\n"
     "  -n, --count N             close after receiving N messages\n"
+    "      --no-history          do not read or save the REPL history\n"
     "      --no-split            send all of stdin as one message\n"
     "  -o, --origin ORIGIN       send an Origin header\n"
     "  -q, --quiet               print only errors on stderr\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
+    "  -t, --timestamps[=elapsed]\n"
+    "                            show wall-clock (or elapsed) times\n"
     "  -V, --version             show versions of wscli and its libraries\n"
     "  -w, --wait SECS           after end of input, wait before closing\n"
     "\n"
@@ -86,6 +91,8 @@ static const char help_text[] =
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
+	OPT_COLOR,
+	OPT_NO_HISTORY,
 	OPT_CONNECT_TIMEOUT,
 	OPT_NO_SPLIT,
 	OPT_SEND,
@@ -94,15 +101,19 @@ enum {
 static const struct option longopts[] = {
 	{ "binary", no_argument, NULL, 'b' },
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
+	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-split", no_argument, NULL, OPT_NO_SPLIT },
 	{ "origin", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "send", required_argument, NULL, OPT_SEND },
 	{ "subprotocol", required_argument, NULL, 's' },
+	{ "timestamps", optional_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 },
@@ -231,12 +242,14 @@ print_version(void)
 	printf("readline %s\n", rl_library_version);
 }
 
+static int color_mode = -1; /* --color: -1 auto, 0 never, 1 always */
+
 static void
 parse_options(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "bH:hn:o:qs:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "bH:hjn:o:qs:tVw:", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -253,6 +266,9 @@ parse_options(int argc, char **argv)
 			fputc('\n', stdout);
 			fputs(help_text, stdout);
 			exit(0);
+		case 'j':
+			opt.json = 1;
+			break;
 		case 'n':
 			opt.count = parse_count("--count", optarg);
 			break;
@@ -272,6 +288,15 @@ parse_options(int argc, char **argv)
 				    "(at most %d)", MAX_PROTOCOLS);
 			opt.protocols[opt.nprotocols++] = optarg;
 			break;
+		case 't':
+			if (optarg == NULL || !strcmp(optarg, "wall"))
+				opt.timestamps = 1;
+			else if (!strcmp(optarg, "elapsed"))
+				opt.timestamps = 2;
+			else
+				usage_error("invalid value for --timestamps: "
+				    "'%s' (expected wall or elapsed)", optarg);
+			break;
 		case 'V':
 			print_version();
 			exit(0);
@@ -289,6 +314,20 @@ parse_options(int argc, char **argv)
 				usage_error("invalid value for "
 				    "--connect-timeout: '%s' (must be more "
 				    "than 0)", optarg);
+			break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color_mode = -1;
+			else if (!strcmp(optarg, "always"))
+				color_mode = 1;
+			else if (!strcmp(optarg, "never"))
+				color_mode = 0;
+			else
+				usage_error("invalid value for --color: '%s' "
+				    "(expected auto, always or never)", optarg);
+			break;
+		case OPT_NO_HISTORY:
+			opt.no_history = 1;
 			break;
 		case OPT_NO_SPLIT:
 			opt.no_split = 1;
@@ -328,6 +367,14 @@ main(int argc, char **argv)
 	parse_options(argc, argv);
 	opt.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	opt.stdout_tty = isatty(STDOUT_FILENO);
+	if (color_mode >= 0) {
+		opt.color = color_mode;
+	} else {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+		opt.color = opt.stdout_tty && !(nc && *nc) &&
+		    !(term && !strcmp(term, "dumb"));
+	}
 	rc = session_run();
 	curl_slist_free_all(opt.headers);
 	curl_global_cleanup();

@@ -42,6 +42,11 @@ struct options {
 	int no_split;                      /* --no-split */
 	int quiet;                         /* -q */
 	int interactive;                   /* stdin and stdout are terminals */
+	int color;                         /* SGR colours on the terminal */
+	int timestamps;                    /* 0 off, 1 wall clock, 2 elapsed */
+	int json;                          /* -j: pretty-print JSON messages */
+	int hex;                           /* hexdump text messages too */
+	int no_history;                    /* --no-history */
 	int stdout_tty;                    /* stdout is a terminal */
 };
 

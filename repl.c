@@ -1,0 +1,725 @@
+/*
+ * repl.c - interactive mode: readline's callback interface inside the
+ * session loop, slash commands, and the display of frames.
+ *
+ * Everything shown while a prompt is up goes through show_begin() and
+ * show_end(): hide the prompt and the partial input, print, then let
+ * readline draw them again, cursor position included.
+ *
+ * Display lines have fixed columns so a session reads as a table:
+ *
+ *   [time] < text       14 B  Hello, server!
+ *          > ping        4 B  abcd
+ *          < pong        4 B  abcd (rtt 0.21 ms)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "display.h"
+#include "frame.h"
+#include "repl.h"
+#include "session.h"
+#include "wscli.h"
+
+#define HISTORY_MAX 1000
+#define TEXT_SHOWN (16 * 1024)  /* bytes of a text message shown */
+#define BINARY_SHOWN 512        /* bytes of a binary message hexdumped */
+
+static int active;           /* the callback handler is installed */
+static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
+static char history_path[PATH_MAX + 16];
+static int history_new;      /* entries added this session */
+
+/* Continuation lines start under the body column: the timestamp, "< ",
+ * the type (7) and the size (10) and two spaces. */
+static const char *
+indent(void)
+{
+	static const char spaces[] = "                                   ";
+
+	return spaces + sizeof spaces - 1 - 21 - (opt.timestamps ? 13 : 0);
+}
+
+static const char *
+c(const char *sgr)
+{
+	return opt.color ? sgr : "";
+}
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BLUE "\033[34m"
+#define MAGENTA "\033[35m"
+#define CYAN "\033[36m"
+#define DIM "\033[2m"
+#define BOLD "\033[1m"
+#define OFF "\033[0m"
+
+/* ------------------------------------------------------------ printing */
+
+static void
+show_begin(void)
+{
+	if (active)
+		rl_clear_visible_line();
+}
+
+static void
+show_end(void)
+{
+	fflush(stdout);
+	if (active) {
+		rl_on_new_line();
+		rl_redisplay();
+	}
+}
+
+static void
+put_timestamp(void)
+{
+	char buf[64];
+
+	if (opt.timestamps == 1) {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+		printf("%s%s.%03ld%s ", c(DIM), buf, ts.tv_nsec / 1000000, c(OFF));
+	} else if (opt.timestamps == 2) {
+		const struct session_stats *st = session_stats();
+
+		printf("%s+%11.3f%s ", c(DIM), now_sec() - st->connected_at,
+		    c(OFF));
+	}
+}
+
+static const char *
+type_color(unsigned opcode)
+{
+	switch (opcode) {
+	case WS_OP_TEXT:
+		return GREEN;
+	case WS_OP_BINARY:
+		return CYAN;
+	case WS_OP_CLOSE:
+		return YELLOW;
+	default:
+		return MAGENTA;
+	}
+}
+
+static void
+put_head(char dir, unsigned opcode, uint64_t size)
+{
+	char sz[32];
+
+	if (size < 10000)
+		snprintf(sz, sizeof sz, "%llu B", (unsigned long long)size);
+	else if (size < 10000 * 1024)
+		snprintf(sz, sizeof sz, "%.1f KiB", size / 1024.0);
+	else
+		snprintf(sz, sizeof sz, "%.1f MiB", size / 1048576.0);
+	put_timestamp();
+	printf("%s%s%c%s %s%-7s%s%10s  ", c(BOLD), c(dir == '<' ? BLUE : ""),
+	    dir, c(OFF), c(type_color(opcode)), ws_opcode_name(opcode), c(OFF),
+	    sz);
+}
+
+/* Text escaped for the terminal; newlines start indented lines. */
+static void
+put_text(const uint8_t *p, size_t len, int more)
+{
+	static char buf[TEXT_SHOWN * DISP_ESCAPE_MAX + 64];
+	struct disp_escape_state st;
+	const uint8_t *end = p + len;
+
+	memset(&st, 0, sizeof st);
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p), w;
+
+		w = disp_escape(buf, sizeof buf, p, n, 0, &st, !more || nl);
+		fwrite(buf, 1, w, stdout);
+		if (!nl)
+			break;
+		printf("\n%s", indent());
+		p = nl + 1;
+	}
+}
+
+void
+repl_show_message(int binary, const uint8_t *p, size_t shown,
+    uint64_t total, unsigned frags)
+{
+	static char buf[BINARY_SHOWN / 16 * (DISP_HEXDUMP_LINE + 32) + 64];
+
+	show_begin();
+	put_head('<', binary ? WS_OP_BINARY : WS_OP_TEXT, total);
+	if (frags > 1)
+		printf("%s[%u fragments]%s ", c(DIM), frags, c(OFF));
+	if (binary || opt.hex) {
+		size_t n = shown < BINARY_SHOWN ? shown : BINARY_SHOWN, w;
+
+		w = disp_hexdump(buf, sizeof buf, p, n, 0, "  ");
+		printf("\n%.*s", (int)w, buf);
+		if (total > n)
+			printf("  %s... %llu more bytes not shown%s\n",
+			    c(DIM), (unsigned long long)(total - n), c(OFF));
+	} else {
+		long w = -1;
+
+		if (opt.json && shown == total) {
+			static char jbuf[TEXT_SHOWN * 16 + 64 * DISP_JSON_MAX_DEPTH];
+
+			w = disp_json(jbuf, sizeof jbuf, p, shown, indent(),
+			    opt.color);
+			if (w >= 0)
+				fwrite(jbuf, 1, (size_t)w, stdout);
+		}
+		if (w < 0)
+			put_text(p, shown, total > shown);
+		if (total > shown)
+			printf(" %s... %llu more bytes not shown%s", c(DIM),
+			    (unsigned long long)(total - shown), c(OFF));
+		putchar('\n');
+	}
+	show_end();
+}
+
+void
+repl_show_control(char dir, unsigned opcode, const uint8_t *p, size_t len,
+    const char *note)
+{
+	show_begin();
+	put_head(dir, opcode, len);
+	if (opcode == WS_OP_CLOSE) {
+		fputs(note ? note : "", stdout);
+	} else {
+		put_text(p, len, 0);
+		if (note)
+			printf("%s%s(%s)%s", len ? " " : "", c(DIM), note, c(OFF));
+	}
+	putchar('\n');
+	show_end();
+}
+
+void
+repl_show_info(const char *msg)
+{
+	show_begin();
+	put_timestamp();
+	printf("%s%s%s\n", c(DIM), msg, c(OFF));
+	show_end();
+}
+
+void
+term_print_stderr(const char *prefix, const char *msg)
+{
+	if (active) {
+		show_begin();
+		fflush(stdout);
+	}
+	fprintf(stderr, "%s%s\n", prefix, msg);
+	if (active)
+		show_end();
+}
+
+/* ------------------------------------------------------------ commands */
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	show_begin();
+	printf("%s\n", buf);
+	show_end();
+}
+
+static void
+err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+err(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	show_begin();
+	printf("%s%s%s\n", c(RED), buf, c(OFF));
+	show_end();
+}
+
+static void
+cmd_control(unsigned opcode, const char *arg)
+{
+	size_t len = strlen(arg), bad;
+
+	if (len > WS_MAX_CONTROL_PAYLOAD) {
+		err("/%s: payload is %zu bytes; control frames carry at most "
+		    "125", ws_opcode_name(opcode), len);
+		return;
+	}
+	if (!ws_utf8_valid((const uint8_t *)arg, len, &bad)) {
+		err("/%s: not valid UTF-8 at byte %zu", ws_opcode_name(opcode),
+		    bad + 1);
+		return;
+	}
+	if (session_send_control(opcode, (const uint8_t *)arg, len) != 0) {
+		err("/%s: the connection is closing", ws_opcode_name(opcode));
+		return;
+	}
+	repl_show_control('>', opcode, (const uint8_t *)arg, len, NULL);
+}
+
+static void
+cmd_close(const char *arg)
+{
+	char *end, why[160];
+	unsigned long code = WS_CLOSE_NORMAL;
+	const char *reason = "";
+	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
+	long n;
+
+	while (*arg == ' ')
+		arg++;
+	if (*arg) {
+		errno = 0;
+		code = strtoul(arg, &end, 10);
+		if (end == arg || (*end && *end != ' ') || errno ||
+		    code > 65535) {
+			err("/close: '%s' is not a close code (a number such as "
+			    "1000)", arg);
+			return;
+		}
+		if (ws_close_code_why_not((unsigned)code, why, sizeof why)) {
+			err("/close: %lu may not be sent: %s", code, why);
+			return;
+		}
+		reason = end;
+		while (*reason == ' ')
+			reason++;
+	}
+	n = ws_close_build(payload, (unsigned)code, (const uint8_t *)reason,
+	    strlen(reason));
+	if (n < 0) {
+		err("/close: %s", n == WS_CLOSE_ERR_TOO_LONG ?
+		    "the reason is longer than 123 bytes" :
+		    ws_close_strerror((int)n));
+		return;
+	}
+	if (session_close((unsigned)code, reason) != 0) {
+		err("/close: a close frame was already sent");
+		return;
+	}
+	{
+		char note[256], r[WS_MAX_CLOSE_REASON * 10 + 8];
+
+		disp_escape_str(r, sizeof r, (const uint8_t *)reason,
+		    strlen(reason));
+		snprintf(note, sizeof note, *reason ? "%lu %s \"%s\"" : "%lu %s",
+		    code, ws_close_code_name((unsigned)code), r);
+		repl_show_control('>', WS_OP_CLOSE, payload, (size_t)n, note);
+	}
+	repl_show_info("waiting for the server's close");
+}
+
+static void
+send_binary(const char *cmd, const uint8_t *p, long n)
+{
+	if (session_send_message(WS_OP_BINARY, p, (size_t)n) != 0) {
+		err("%s: the connection is closing", cmd);
+		return;
+	}
+	show_begin();
+	put_head('>', WS_OP_BINARY, (uint64_t)n);
+	putchar('\n');
+	show_end();
+}
+
+static void
+cmd_binary(const char *arg)
+{
+	size_t len = strlen(arg), bad = 0;
+	uint8_t *buf = malloc(len / 2 + 1);
+	long n;
+
+	if (buf == NULL)
+		return;
+	n = disp_parse_hex(buf, len / 2 + 1, arg, &bad);
+	if (n < 0)
+		err("/binary: not a hex byte at position %zu: '%.8s' (expected "
+		    "pairs of hex digits such as 48 65 6c)", bad + 1, arg + bad);
+	else
+		send_binary("/binary", buf, n);
+	free(buf);
+}
+
+static void
+cmd_base64(const char *arg)
+{
+	size_t len = strlen(arg), bad = 0;
+	uint8_t *buf = malloc(len * 3 / 4 + 4);
+	long n;
+
+	if (buf == NULL)
+		return;
+	n = disp_parse_base64(buf, len * 3 / 4 + 4, arg, &bad);
+	if (n < 0) {
+		if (bad >= len)
+			err("/base64: input ends in the middle of a group "
+			    "(length %zu)", len);
+		else
+			err("/base64: not base64 at position %zu: '%c'",
+			    bad + 1, arg[bad]);
+	} else
+		send_binary("/base64", buf, n);
+	free(buf);
+}
+
+static void
+cmd_file(const char *arg)
+{
+	int text = 0, fd;
+	struct stat sb;
+
+	while (*arg == ' ')
+		arg++;
+	if (strncmp(arg, "--text ", 7) == 0) {
+		text = 1;
+		arg += 7;
+		while (*arg == ' ')
+			arg++;
+	}
+	if (*arg == '\0') {
+		err("/file: usage: /file [--text] PATH");
+		return;
+	}
+	fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err("/file: cannot open %s: %s", arg, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		err("/file: %s is not a regular file", arg);
+		close(fd);
+		return;
+	}
+	if (session_send_file(fd, (uint64_t)sb.st_size, text) != 0) {
+		err("/file: cannot send now (a file is already being sent, or "
+		    "the connection is closing)");
+		close(fd);
+		return;
+	}
+	show_begin();
+	put_head('>', text ? WS_OP_TEXT : WS_OP_BINARY, (uint64_t)sb.st_size);
+	printf("%sfile %s%s\n", c(DIM), arg, c(OFF));
+	show_end();
+}
+
+static void
+cmd_stats(void)
+{
+	const struct session_stats *st = session_stats();
+
+	say("sent:     %llu messages, %llu bytes", (unsigned long long)
+	    st->msgs_out, (unsigned long long)st->bytes_out);
+	say("received: %llu messages, %llu bytes", (unsigned long long)
+	    st->msgs_in, (unsigned long long)st->bytes_in);
+	if (st->pongs_in > 0)
+		say("pings:    %llu sent, %llu answered, rtt last %.3f ms, "
+		    "average %.3f ms; %llu received", (unsigned long long)
+		    st->pings_out, (unsigned long long)st->pongs_in,
+		    st->rtt_last * 1000, st->rtt_sum * 1000 / st->pongs_in,
+		    (unsigned long long)st->pings_in);
+	else
+		say("pings:    %llu sent, 0 answered; %llu received",
+		    (unsigned long long)st->pings_out,
+		    (unsigned long long)st->pings_in);
+	say("connected %.1f s ago", now_sec() - st->connected_at);
+}
+
+static const struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+} commands[] = {
+	{ "base64", "DATA", "send a binary message given in base64" },
+	{ "binary", "HEX...", "send a binary message given in hex" },
+	{ "close", "[CODE [REASON]]", "close the connection (default 1000)" },
+	{ "file", "[--text] PATH", "send a file (binary, or text)" },
+	{ "help", "", "show this list" },
+	{ "hex", "", "toggle hexdump display of text messages" },
+	{ "json", "", "toggle JSON pretty-printing" },
+	{ "ping", "[TEXT]", "send a ping; the pong shows the round trip" },
+	{ "pong", "[TEXT]", "send an unsolicited pong" },
+	{ "quit", "", "close with 1000 and exit" },
+	{ "stats", "", "show message, byte and ping counts" },
+	{ "timestamps", "", "toggle timestamps (wall clock)" },
+};
+
+static void
+cmd_help(void)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		char left[64];
+
+		snprintf(left, sizeof left, "/%s %s", commands[i].name,
+		    commands[i].args);
+		say("  %-28s %s", left, commands[i].help);
+	}
+	say("  %-28s %s", "//TEXT", "send TEXT starting with a single /");
+	say("Other lines are sent as text messages. Ctrl-D or /quit closes.");
+}
+
+static void
+toggle(int *flag, const char *what)
+{
+	char buf[64];
+
+	*flag = !*flag;
+	snprintf(buf, sizeof buf, "%s %s", what, *flag ? "on" : "off");
+	repl_show_info(buf);
+}
+
+static void
+run_command(const char *line)
+{
+	const char *sp = strchr(line, ' ');
+	size_t n = sp ? (size_t)(sp - line) : strlen(line);
+	const char *arg = sp ? sp + 1 : "";
+
+#define IS(name) (n == strlen(name) && !strncmp(line, name, n))
+	if (IS("ping"))
+		cmd_control(WS_OP_PING, arg);
+	else if (IS("pong"))
+		cmd_control(WS_OP_PONG, arg);
+	else if (IS("close"))
+		cmd_close(arg);
+	else if (IS("binary"))
+		cmd_binary(arg);
+	else if (IS("base64"))
+		cmd_base64(arg);
+	else if (IS("file"))
+		cmd_file(arg);
+	else if (IS("json"))
+		toggle(&opt.json, "JSON display");
+	else if (IS("hex"))
+		toggle(&opt.hex, "hexdump display");
+	else if (IS("timestamps")) {
+		opt.timestamps = opt.timestamps ? 0 : 1;
+		repl_show_info(opt.timestamps ? "timestamps on" :
+		    "timestamps off");
+	} else if (IS("stats"))
+		cmd_stats();
+	else if (IS("quit"))
+		session_close(WS_CLOSE_NORMAL, NULL);
+	else if (IS("help"))
+		cmd_help();
+	else
+		err("unknown command /%.*s (type /help for the list)", (int)n,
+		    line);
+#undef IS
+}
+
+static void
+on_line(char *line)
+{
+	size_t bad;
+
+	if (line == NULL) { /* Ctrl-D */
+		show_begin();
+		active = 0;
+		rl_callback_handler_remove();
+		putchar('\n');
+		fflush(stdout);
+		session_close(WS_CLOSE_NORMAL, NULL);
+		return;
+	}
+	if (*line) {
+		add_history(line);
+		history_new++;
+	}
+	/* readline redraws the prompt itself once this handler returns */
+	active = 0;
+	if (line[0] == '/' && line[1] != '/') {
+		run_command(line + 1);
+	} else {
+		const char *msg = line[0] == '/' ? line + 1 : line;
+		size_t len = strlen(msg);
+
+		if (!ws_utf8_valid((const uint8_t *)msg, len, &bad))
+			err("not sent: the line is not valid UTF-8 at byte %zu",
+			    bad + 1);
+		else if (session_send_message(WS_OP_TEXT, (const uint8_t *)msg,
+		    len) != 0)
+			err("not sent: the connection is closing");
+	}
+	active = 1;
+	free(line);
+}
+
+/* ---------------------------------------------------------- completion */
+
+static char *
+command_generator(const char *text, int state)
+{
+	static size_t i;
+	size_t len = strlen(text);
+
+	if (state == 0)
+		i = 0;
+	while (i < sizeof commands / sizeof commands[0]) {
+		const char *name = commands[i++].name;
+
+		if (len <= 1 || !strncmp(name, text + 1, len - 1)) {
+			char *s = malloc(strlen(name) + 2);
+
+			if (s) {
+				s[0] = '/';
+				strcpy(s + 1, name);
+			}
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	if (start == 0 && text[0] == '/')
+		return rl_completion_matches(text, command_generator);
+	if (start > 0 && !strncmp(rl_line_buffer, "/file ", 6))
+		return NULL; /* file names */
+	rl_attempted_completion_over = 1;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void
+history_setup(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX];
+
+	if (opt.no_history)
+		return;
+	if (state && *state)
+		snprintf(dir, sizeof dir, "%s/wscli", state);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.local/state/wscli", home);
+	else
+		return;
+	/* mkdir -p, quietly: no history is better than no session */
+	for (char *p = dir + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	}
+	mkdir(dir, 0700);
+	snprintf(history_path, sizeof history_path, "%s/history", dir);
+	stifle_history(HISTORY_MAX);
+	read_history(history_path);
+}
+
+void
+repl_start(void)
+{
+	rl_readline_name = "wscli";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_attempted_completion_function = complete;
+	rl_variable_bind("enable-bracketed-paste", "on");
+	history_setup();
+	rl_callback_handler_install("> ", on_line);
+	active = 1;
+}
+
+void
+repl_read_char(void)
+{
+	empty_interrupts = 0;
+	if (active)
+		rl_callback_read_char();
+}
+
+void
+repl_interrupt(void)
+{
+	if (!active)
+		return;
+	if (rl_end > 0) {
+		empty_interrupts = 0;
+	} else if (++empty_interrupts >= 2) {
+		on_line(NULL);
+		return;
+	}
+	rl_free_line_state();
+	rl_callback_sigcleanup();
+	rl_replace_line("", 0);
+	rl_point = rl_end = 0;
+	if (empty_interrupts == 1) {
+		show_begin();
+		printf("%s(Ctrl-C again or Ctrl-D to close the connection)%s\n",
+		    c(DIM), c(OFF));
+		show_end();
+	} else {
+		rl_crlf();
+		rl_on_new_line();
+		rl_redisplay();
+	}
+}
+
+void
+repl_resize(void)
+{
+	if (active)
+		rl_resize_terminal();
+}
+
+void
+repl_stop(void)
+{
+	if (active) {
+		show_begin();
+		rl_callback_handler_remove();
+		active = 0;
+	}
+	if (history_path[0] && history_new > 0) {
+		FILE *f = fopen(history_path, "a");
+
+		if (f)
+			fclose(f);
+		if (append_history(history_new < HISTORY_MAX ? history_new :
+		    HISTORY_MAX, history_path) == 0)
+			history_truncate_file(history_path, HISTORY_MAX);
+	}
+}
