@@ -55,6 +55,9 @@ check: wscli tests/test_frame tests/test_display
 deps:
 	sh tests/install-deps.sh
 
+demo: wscli
+	sh tests/demo.sh
+
 install: wscli
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f wscli $(DESTDIR)$(BINDIR)/wscli
@@ -68,4 +71,4 @@ uninstall:
 clean:
 	rm -f wscli *.o depcheck .depcheck tests/test_frame tests/test_display
 
-.PHONY: all check deps install uninstall clean
+.PHONY: all check deps demo install uninstall clean
