@@ -172,7 +172,8 @@ disp_escape(char *out, size_t cap, const uint8_t *p, size_t len,
 }
 
 char *
-disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len)
+disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len,
+    unsigned flags)
 {
 	size_t o = 0, i = 0, w;
 	uint32_t cp = 0;
@@ -186,7 +187,7 @@ disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len)
 	while (i < len) {
 		r = utf8_decode(p + i, len - i, &cp);
 		w = put_one(out + o, cap - 4 - o, p + i, r > 0 ? r : -1, cp,
-		    DISP_QUOTE);
+		    flags);
 		if (w == 0) {
 			memcpy(out + o, "...", 3);
 			o += 3;

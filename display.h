@@ -45,10 +45,12 @@ size_t disp_escape(char *out, size_t cap, const uint8_t *p, size_t len,
 
 /*
  * Escape into a NUL-terminated string, truncating with "..." if it does not
- * fit. For short things such as close reasons and header values.
+ * fit. For short things such as close reasons (flags DISP_QUOTE) and header
+ * lines (flags 0).
  * Returns out.
  */
-char *disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len);
+char *disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len,
+    unsigned flags);
 
 /*
  * Hexdump of p[0..len) in lines of 16 bytes: "  00000000  48 65 6c 6c ...

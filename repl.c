@@ -340,7 +340,7 @@ cmd_close(const char *arg)
 		char note[256], r[WS_MAX_CLOSE_REASON * 10 + 8];
 
 		disp_escape_str(r, sizeof r, (const uint8_t *)reason,
-		    strlen(reason));
+		    strlen(reason), DISP_QUOTE);
 		snprintf(note, sizeof note, *reason ? "%lu %s \"%s\"" : "%lu %s",
 		    code, ws_close_code_name((unsigned)code), r);
 		repl_show_control('>', WS_OP_CLOSE, payload, (size_t)n, note);

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,8 +37,10 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "connect.h"
 #include "display.h"
 #include "frame.h"
+#include "jsonl.h"
 #include "repl.h"
 #include "session.h"
 #include "wscli.h"
@@ -46,11 +49,11 @@
 #define STDIN_BUF (256 * 1024)  /* one read() of stdin */
 #define QUEUE_LOW (256 * 1024)  /* read stdin only below this */
 #define OUT_BUF (256 * 1024)    /* stdout buffer */
-#define SOCKET_RCVBUF (30 * 1024) /* see on_sockopt() */
 #define RECV_TURN (8 * 1024 * 1024) /* bytes drained before polling again */
 #define DISPLAY_MAX (64 * 1024) /* bytes of a message kept for the REPL */
+#define UNTIL_MAX (1024 * 1024) /* bytes of a message matched by --until */
+#define JSONL_MAX (16 * 1024 * 1024) /* bytes of a message in a --jsonl event */
 #define MAX_PINGS 16
-#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 /* A byte queue of whole encoded frames. */
 struct queue {
@@ -75,20 +78,7 @@ struct lineq {
 };
 
 struct session {
-	CURL *curl;
-	curl_socket_t fd;
-	char key[32];              /* our Sec-WebSocket-Key */
-	char errbuf[CURL_ERROR_SIZE];
-
-	/* the upgrade response */
-	long status;
-	char status_line[256];
-	char *accept;              /* header values, malloc'd */
-	char *protocol;
-	char *extensions;
-	char *upgrade;
-	char *connection;
-	char ws_error[256];        /* libcurl's "[WS] ..." reason of a failure */
+	struct conn c;             /* the connection */
 
 	/* outgoing */
 	struct queue data, ctrl;
@@ -108,8 +98,13 @@ struct session {
 	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame being gathered */
 	size_t clen;
 	int more_pending;          /* recv stopped early: do not block */
-	uint8_t *dbuf;             /* REPL: head of the message for display */
-	size_t dlen;
+	uint8_t *dbuf;             /* head of the message: REPL display,
+				      --until, --jsonl */
+	size_t dlen, dcap;         /* bytes in dbuf; how many to keep */
+	regex_t until;             /* --until, compiled */
+	double next_ping;          /* --ping-interval: when the next ping */
+	unsigned ping_seq;
+	double deadline;           /* --timeout: end of the session */
 	struct ping pings[MAX_PINGS]; /* outstanding pings, oldest first */
 	int npings;
 
@@ -126,6 +121,8 @@ struct session {
 	uint64_t lineno;           /* lines started so far */
 	int line_open;             /* fragments of the current line were queued */
 	int line_skip;             /* current line is invalid: drop until \n */
+	uint64_t line_size;        /* --jsonl: bytes of the line so far */
+	unsigned line_frags;       /* --jsonl: fragments queued of the line */
 	struct ws_utf8 line_utf8;
 	int stdin_eof;
 	int stdin_error;
@@ -359,7 +356,7 @@ send_pump(void)
 		n = queue_len(q);
 		if (q == &S.data && queue_len(&S.ctrl) > 0)
 			n = q->frame_left; /* let the control frame overtake */
-		rc = curl_ws_send(S.curl, q->buf + q->head, n, &sent, 0, 0);
+		rc = curl_ws_send(S.c.curl, q->buf + q->head, n, &sent, 0, 0);
 		if (rc == CURLE_AGAIN) {
 			S.want_pollout = 1;
 			return 0;
@@ -470,7 +467,7 @@ describe_close(char *buf, size_t cap, unsigned code, const uint8_t *reason,
 		snprintf(buf, cap, "no status code");
 		return;
 	}
-	disp_escape_str(r, sizeof r, reason, rlen);
+	disp_escape_str(r, sizeof r, reason, rlen, DISP_QUOTE);
 	snprintf(buf, cap, rlen ? "%u %s \"%s\"" : "%u %s", code,
 	    ws_close_code_name(code), r);
 }
@@ -493,6 +490,11 @@ queue_close(unsigned code, const uint8_t *reason, size_t rlen)
 		return -1;
 	S.close_sent = 1;
 	S.sent_code = code ? code : WS_CLOSE_NO_STATUS;
+	if (opt.jsonl)
+		jsonl_close(out_write, '>', S.sent_code,
+		    ws_close_code_name(S.sent_code), payload + (n >= 2 ? 2 : 0),
+		    n >= 2 ? (size_t)n - 2 : 0,
+		    S.close_received ? "server" : "client");
 	S.stop_data = 1;
 	S.close_deadline = now_sec() + opt.close_timeout;
 	return 0;
@@ -546,6 +548,10 @@ on_close_frame(const uint8_t *p, size_t len)
 	S.close_received = 1;
 	S.peer_code = c.has_code ? c.code : WS_CLOSE_NO_STATUS;
 	describe_close(what, sizeof what, S.peer_code, c.reason, c.reason_len);
+	if (opt.jsonl)
+		jsonl_close(out_write, '<', S.peer_code,
+		    ws_close_code_name(S.peer_code), c.reason, c.reason_len,
+		    S.close_sent ? "client" : "server");
 	if (!S.close_sent) {
 		S.closed_by_peer = 1;
 		info("closed by server: %s", what);
@@ -583,6 +589,11 @@ on_pong(const uint8_t *p, size_t len)
 	}
 	if (opt.interactive)
 		repl_show_control('<', WS_OP_PONG, p, len, note);
+	else if (opt.jsonl)
+		jsonl_control(out_write, "pong", '<', p, len,
+		    strcmp(note, "unsolicited") ? S.st.rtt_last * 1000 : -1);
+	else if (strcmp(note, "unsolicited") && opt.ping_interval > 0)
+		info("pong: %s", note);
 }
 
 static void
@@ -597,6 +608,8 @@ on_control(int flags, const uint8_t *p, size_t len)
 		if (opt.interactive)
 			repl_show_control('<', WS_OP_PING, p, len,
 			    S.close_sent ? "not answered: closing" : "answered");
+		else if (opt.jsonl)
+			jsonl_control(out_write, "ping", '<', p, len, -1);
 	} else if (flags & CURLWS_PONG) {
 		on_pong(p, len);
 	}
@@ -605,11 +618,26 @@ on_control(int flags, const uint8_t *p, size_t len)
 static void
 message_end(void)
 {
-	if (opt.interactive && !(opt.count && (long)S.st.msgs_in >= opt.count))
+	int shown = !(opt.count && (long)S.st.msgs_in >= opt.count);
+
+	if (shown && opt.interactive)
 		repl_show_message(S.msg_binary, S.dbuf, S.dlen, S.msg_len,
 		    S.msg_frags);
+	else if (shown && opt.jsonl)
+		jsonl_message(out_write, '<', S.msg_binary, S.dbuf, S.dlen,
+		    S.msg_len, S.msg_frags);
 	S.in_msg = 0;
 	S.st.msgs_in++;
+	if (opt.until && !S.msg_binary && !S.close_sent) {
+		char *text = (char *)S.dbuf;
+
+		text[S.dlen] = '\0'; /* dbuf has a spare byte */
+		if (regexec(&S.until, text, 0, NULL, 0) == 0) {
+			info("--until matched; closing");
+			set_exit(EXIT_OK);
+			queue_close(WS_CLOSE_NORMAL, NULL, 0);
+		}
+	}
 	if (opt.count && (long)S.st.msgs_in >= opt.count && !S.close_sent) {
 		queue_close(WS_CLOSE_NORMAL, NULL, 0);
 		set_exit(EXIT_OK);
@@ -648,45 +676,16 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	S.st.bytes_in += n;
 	/* after --count messages, or once we closed, only the close matters */
 	show = !(opt.count && (long)S.st.msgs_in >= opt.count);
-	if (show && opt.interactive) {
-		size_t k = DISPLAY_MAX - S.dlen < n ? DISPLAY_MAX - S.dlen : n;
+	if (S.dcap > 0) {
+		size_t k = S.dcap - S.dlen < n ? S.dcap - S.dlen : n;
 
 		memcpy(S.dbuf + S.dlen, p, k);
 		S.dlen += k;
-	} else if (show)
+	}
+	if (show && !opt.interactive && !opt.jsonl)
 		out_message_piece(p, n, last);
 	if (last)
 		message_end();
-}
-
-/* libcurl only says why a frame was refused in its debug text. */
-static int
-on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
-{
-	static const char *const bad[] = {
-		"invalid reserved bits", "invalid opcode", "masked input frame",
-		"frame is too big", "no ongoing fragmented message",
-		"fragmented message interrupted", "invalid fragmented",
-		"frame length longer than",
-	};
-
-	if (type != CURLINFO_TEXT || size < 6 || strncmp(data, "[WS] ", 5))
-		return 0;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		if (memmem(data, size, bad[i], strlen(bad[i]))) {
-			size_t n = size;
-
-			while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
-				n--;
-			n -= 5;
-			if (n >= sizeof S.ws_error)
-				n = sizeof S.ws_error - 1;
-			memcpy(S.ws_error, data + 5, n);
-			S.ws_error[n] = '\0';
-			break;
-		}
-	}
-	return 0;
 }
 
 /* Turn libcurl's wording into the RFC rule that was broken. */
@@ -725,9 +724,9 @@ explain_ws_error(const char *e)
 static void
 on_recv_error(CURLcode rc)
 {
-	if (rc == CURLE_RECV_ERROR && S.ws_error[0]) {
+	if (rc == CURLE_RECV_ERROR && S.c.ws_error[0]) {
 		protocol_violation(WS_CLOSE_PROTOCOL_ERROR, "%s",
-		    explain_ws_error(S.ws_error));
+		    explain_ws_error(S.c.ws_error));
 		S.done = 1;
 		return;
 	}
@@ -763,7 +762,7 @@ recv_drain(void)
 			S.more_pending = 1;
 			return;
 		}
-		rc = curl_ws_recv(S.curl, S.rbuf, RECV_BUF, &n, &m);
+		rc = curl_ws_recv(S.c.curl, S.rbuf, RECV_BUF, &n, &m);
 		if (rc == CURLE_AGAIN)
 			return;
 		if (rc != CURLE_OK) {
@@ -805,6 +804,13 @@ queue_piece(const uint8_t *p, size_t len, int fin)
 		return;
 	}
 	S.st.bytes_out += len;
+	if (opt.jsonl) {
+		S.line_size = S.line_open ? S.line_size + len : len;
+		if (fin)
+			jsonl_message(out_write, '>', opt.binary, S.line_open ?
+			    NULL : p, len, S.line_size, S.line_frags + 1);
+		S.line_frags = fin ? 0 : S.line_frags + 1;
+	}
 	S.line_open = !fin;
 	if (fin)
 		lineq_push(&S.lines, S.lineno);
@@ -920,6 +926,9 @@ session_send_message(unsigned opcode, const uint8_t *p, size_t len)
 		return -1;
 	lineq_push(&S.lines, 0);
 	S.st.bytes_out += len;
+	if (opt.jsonl)
+		jsonl_message(out_write, '>', opcode == WS_OP_BINARY, p, len, len,
+		    1);
 	return 0;
 }
 
@@ -941,6 +950,8 @@ session_send_control(unsigned opcode, const uint8_t *p, size_t len)
 		pg->len = len;
 		pg->sent_at = now_sec();
 		S.st.pings_out++;
+		if (opt.jsonl)
+			jsonl_control(out_write, "ping", '>', p, len, -1);
 	}
 	return queue_frame(&S.ctrl, 1, opcode, p, len);
 }
@@ -1020,317 +1031,17 @@ file_pump(void)
 	}
 }
 
+void
+session_error_event(const char *msg)
+{
+	if (opt.jsonl && S.obuf)
+		jsonl_error(out_write, msg);
+}
+
 const struct session_stats *
 session_stats(void)
 {
 	return &S.st;
-}
-
-/* ------------------------------------------------------------ handshake */
-
-static char *
-trim_dup(const char *p, size_t n)
-{
-	char *s;
-
-	while (n > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		n--;
-	}
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
-	    p[n - 1] == '\r' || p[n - 1] == '\n'))
-		n--;
-	s = xrealloc(NULL, n + 1);
-	memcpy(s, p, n);
-	s[n] = '\0';
-	return s;
-}
-
-static void
-set_header(char **dst, const char *v, size_t n)
-{
-	free(*dst);
-	*dst = trim_dup(v, n);
-}
-
-static size_t
-on_header(char *b, size_t size, size_t nitems, void *ud)
-{
-	size_t len = size * nitems;
-	const char *colon;
-	static const struct {
-		const char *name;
-		char **dst;
-	} want[] = {
-		{ "sec-websocket-accept", &S.accept },
-		{ "sec-websocket-protocol", &S.protocol },
-		{ "sec-websocket-extensions", &S.extensions },
-		{ "upgrade", &S.upgrade },
-		{ "connection", &S.connection },
-	};
-
-	if (len >= 5 && strncmp(b, "HTTP/", 5) == 0) {
-		size_t n = len;
-
-		while (n > 0 && (b[n - 1] == '\r' || b[n - 1] == '\n'))
-			n--;
-		if (n >= sizeof S.status_line)
-			n = sizeof S.status_line - 1;
-		memcpy(S.status_line, b, n);
-		S.status_line[n] = '\0';
-		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-			free(*want[i].dst);
-			*want[i].dst = NULL;
-		}
-		return len;
-	}
-	colon = memchr(b, ':', len);
-	if (colon == NULL)
-		return len;
-	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		size_t nl = strlen(want[i].name);
-
-		if ((size_t)(colon - b) == nl && !strncasecmp(b, want[i].name, nl))
-			set_header(want[i].dst, colon + 1,
-			    len - (size_t)(colon + 1 - b));
-	}
-	return len;
-}
-
-static void
-make_key(void)
-{
-	unsigned char raw[16];
-
-	if (RAND_bytes(raw, sizeof raw) != 1) {
-		fputs("wscli: cannot get random bytes\n", stderr);
-		exit(EXIT_ERROR);
-	}
-	EVP_EncodeBlock((unsigned char *)S.key, raw, sizeof raw);
-}
-
-static void
-expected_accept(char out[32])
-{
-	char buf[96];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	snprintf(buf, sizeof buf, "%s%s", S.key, WS_GUID);
-	EVP_Digest(buf, strlen(buf), md, &mdlen, EVP_sha1(), NULL);
-	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-}
-
-/* A comma-separated header value contains token (case-insensitive). */
-static int
-has_token(const char *v, const char *token)
-{
-	size_t n = strlen(token);
-
-	while (v && *v) {
-		while (*v == ' ' || *v == ',' || *v == '\t')
-			v++;
-		if (!strncasecmp(v, token, n) &&
-		    (v[n] == '\0' || v[n] == ',' || v[n] == ' ' || v[n] == '\t'))
-			return 1;
-		v = strchr(v, ',');
-	}
-	return 0;
-}
-
-static int
-connect_error(CURLcode rc)
-{
-	const char *why = S.errbuf[0] ? S.errbuf : curl_easy_strerror(rc);
-
-	switch (rc) {
-	case CURLE_HTTP_RETURNED_ERROR:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (S.status_line[0]) {
-			diag("upgrade refused: %s", S.status_line);
-			return EXIT_UPGRADE;
-		}
-		diag("upgrade failed: %s", why);
-		return EXIT_UPGRADE;
-	case CURLE_GOT_NOTHING:
-		diag("upgrade failed: the server closed the connection without "
-		    "answering");
-		return EXIT_UPGRADE;
-	case CURLE_OPERATION_TIMEDOUT:
-		diag("timed out after %g s connecting to %s: %s",
-		    opt.connect_timeout, opt.url, why);
-		return EXIT_TIMEOUT;
-	default:
-		diag("cannot connect to %s: %s", opt.url, why);
-		return EXIT_CONNECT;
-	}
-}
-
-/* RFC 6455 4.1: what the client must check in the server's handshake. */
-static int
-check_upgrade(void)
-{
-	char want[32];
-
-	if (S.upgrade == NULL || strcasecmp(S.upgrade, "websocket") != 0) {
-		diag("invalid upgrade: Upgrade header is '%s', not 'websocket'",
-		    S.upgrade ? S.upgrade : "(missing)");
-		return -1;
-	}
-	if (!has_token(S.connection, "upgrade")) {
-		diag("invalid upgrade: Connection header is '%s', not "
-		    "'Upgrade'", S.connection ? S.connection : "(missing)");
-		return -1;
-	}
-	expected_accept(want);
-	if (S.accept == NULL || strcmp(S.accept, want) != 0) {
-		diag("invalid upgrade: Sec-WebSocket-Accept is '%s', expected "
-		    "'%s'", S.accept ? S.accept : "(missing)", want);
-		return -1;
-	}
-	if (S.extensions && *S.extensions) {
-		diag("invalid upgrade: server selected extension '%s' that "
-		    "was not offered", S.extensions);
-		return -1;
-	}
-	if (S.protocol && *S.protocol) {
-		int ok = 0;
-
-		for (int i = 0; i < opt.nprotocols; i++)
-			ok |= strcmp(opt.protocols[i], S.protocol) == 0;
-		if (!ok) {
-			diag("invalid upgrade: server selected subprotocol "
-			    "'%s' that was not offered", S.protocol);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * libcurl 8.14 refills its receive buffer for as long as each read fills a
- * whole 64 KiB chunk, with no limit, so a fast sender makes it hold most of
- * a large message (measured: 270 MB for a 256 MiB echo). The kernel doubles
- * SO_RCVBUF, so 30 KiB lets no read fill a chunk, which ends every refill
- * after one read and keeps libcurl's buffer to one chunk.
- */
-static int
-on_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
-{
-	int n = SOCKET_RCVBUF;
-
-	if (purpose == CURLSOCKTYPE_IPCXN)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof n);
-	return CURL_SOCKOPT_OK;
-}
-
-/* "connected to URL (101, subprotocol chat, TLSv1.3 TLS_AES..., 3.1 ms)" */
-static void
-connected_summary(double t0)
-{
-	char buf[512];
-	size_t o;
-	const struct curl_tlssessioninfo *ti = NULL;
-	size_t dummy;
-
-	o = (size_t)snprintf(buf, sizeof buf, "connected to %s (%ld", opt.url,
-	    S.status);
-	if (S.protocol && *S.protocol)
-		o += (size_t)snprintf(buf + o, sizeof buf - o,
-		    ", subprotocol %s", S.protocol);
-	else if (opt.nprotocols > 0)
-		o += (size_t)snprintf(buf + o, sizeof buf - o,
-		    ", no subprotocol selected");
-	/* the TLS session is reachable once the connection is attached to
-	 * the handle, which a zero-length send does */
-	curl_ws_send(S.curl, "", 0, &dummy, 0, 0);
-	if (curl_easy_getinfo(S.curl, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
-	    ti && ti->backend == CURLSSLBACKEND_OPENSSL && ti->internals) {
-		SSL *ssl = ti->internals;
-
-		o += (size_t)snprintf(buf + o, sizeof buf - o, ", %s %s",
-		    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
-	}
-	if (o < sizeof buf)
-		snprintf(buf + o, sizeof buf - o, ", %.1f ms)",
-		    (S.st.connected_at - t0) * 1000);
-	if (opt.interactive)
-		repl_show_info(buf);
-	else
-		info("%s", buf);
-}
-
-static int
-handshake(void)
-{
-	struct curl_slist *h = NULL;
-	char line[4096];
-	CURLcode rc;
-	curl_socket_t fd;
-	double t0 = now_sec();
-
-	make_key();
-	snprintf(line, sizeof line, "Sec-WebSocket-Key: %s", S.key);
-	h = curl_slist_append(h, line);
-	if (opt.origin) {
-		snprintf(line, sizeof line, "Origin: %s", opt.origin);
-		h = curl_slist_append(h, line);
-	}
-	if (opt.nprotocols > 0) {
-		size_t o = (size_t)snprintf(line, sizeof line,
-		    "Sec-WebSocket-Protocol: ");
-
-		for (int i = 0; i < opt.nprotocols && o < sizeof line; i++)
-			o += (size_t)snprintf(line + o, sizeof line - o, "%s%s",
-			    i ? ", " : "", opt.protocols[i]);
-		h = curl_slist_append(h, line);
-	}
-	for (struct curl_slist *u = opt.headers; u; u = u->next)
-		h = curl_slist_append(h, u->data);
-
-	S.curl = curl_easy_init();
-	if (S.curl == NULL) {
-		diag("cannot initialise libcurl");
-		return EXIT_ERROR;
-	}
-	curl_easy_setopt(S.curl, CURLOPT_URL, opt.url);
-	curl_easy_setopt(S.curl, CURLOPT_CONNECT_ONLY, 2L);
-	curl_easy_setopt(S.curl, CURLOPT_WS_OPTIONS,
-	    (long)(CURLWS_RAW_MODE | CURLWS_NOAUTOPONG));
-	curl_easy_setopt(S.curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(S.curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(S.curl, CURLOPT_DEBUGFUNCTION, on_debug);
-	curl_easy_setopt(S.curl, CURLOPT_VERBOSE, 1L);
-	curl_easy_setopt(S.curl, CURLOPT_ERRORBUFFER, S.errbuf);
-	curl_easy_setopt(S.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(S.curl, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
-	curl_easy_setopt(S.curl, CURLOPT_USERAGENT, "wscli/" "0.1.0");
-	curl_easy_setopt(S.curl, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(opt.connect_timeout * 1000));
-	curl_easy_setopt(S.curl, CURLOPT_TIMEOUT_MS,
-	    (long)(opt.connect_timeout * 1000));
-
-	rc = curl_easy_perform(S.curl);
-	curl_slist_free_all(h);
-	if (rc != CURLE_OK)
-		return connect_error(rc);
-	curl_easy_getinfo(S.curl, CURLINFO_RESPONSE_CODE, &S.status);
-	if (S.status != 101) {
-		diag("upgrade refused: %s", S.status_line);
-		return EXIT_UPGRADE;
-	}
-	if (check_upgrade() != 0)
-		return EXIT_UPGRADE;
-	if (curl_easy_getinfo(S.curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD) {
-		diag("cannot get the connection's socket from libcurl");
-		return EXIT_ERROR;
-	}
-	S.fd = fd;
-	S.st.connected_at = now_sec();
-	connected_summary(t0);
-	return -1;
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -1356,6 +1067,54 @@ setup_signals(void)
 	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The earlier of a timeout (seconds from now, < 0 none) and deadline. */
+static double
+sooner(double timeout, double deadline, double t)
+{
+	if (deadline <= 0)
+		return timeout;
+	if (deadline - t < 0)
+		return 0;
+	if (timeout < 0 || deadline - t < timeout)
+		return deadline - t;
+	return timeout;
+}
+
+/* --timeout, --ping-interval, --ping-timeout. Returns -1 to end at once. */
+static int
+timers(double t)
+{
+	if (S.deadline > 0 && t >= S.deadline) {
+		diag("timed out: the session lasted --timeout %g s", opt.timeout);
+		set_exit(EXIT_TIMEOUT);
+		return -1;
+	}
+	if (opt.ping_interval <= 0 || S.close_sent)
+		return 0;
+	if (opt.ping_timeout > 0 && S.npings > 0 &&
+	    t - S.pings[0].sent_at >= opt.ping_timeout) {
+		diag("timed out: no pong within --ping-timeout %g s",
+		    opt.ping_timeout);
+		set_exit(EXIT_TIMEOUT);
+		return -1;
+	}
+	if (S.next_ping == 0)
+		S.next_ping = t + opt.ping_interval;
+	if (t >= S.next_ping) {
+		char payload[32];
+		int n = snprintf(payload, sizeof payload, "wscli %u",
+		    ++S.ping_seq);
+
+		session_send_control(WS_OP_PING, (const uint8_t *)payload,
+		    (size_t)n);
+		if (opt.interactive)
+			repl_show_control('>', WS_OP_PING,
+			    (const uint8_t *)payload, (size_t)n, NULL);
+		S.next_ping = t + opt.ping_interval;
+	}
+	return 0;
 }
 
 /* Signals arrive through the self-pipe. Returns -1 to end at once. */
@@ -1440,55 +1199,54 @@ session_loop(void)
 		recv_drain();
 		if (S.done)
 			break;
+		/* everything that queues frames, before the queues are pushed */
+		t = now_sec();
+		if (timers(t) != 0)
+			break;
+		if ((S.stdout_gone || S.stdout_error) && !S.close_sent) {
+			set_exit(S.stdout_gone ? EXIT_OK : EXIT_ERROR);
+			queue_close(WS_CLOSE_GOING_AWAY, NULL, 0);
+		}
+		file_pump();
+		maybe_finish_input(t);
 		if (send_pump() != 0) {
 			S.done = 1;
-			if (!S.close_received) {
+			if (!S.close_received)
 				set_exit(EXIT_LOST);
-			}
 			break;
 		}
-		if (S.stop_data && S.data.frame_left == 0 &&
-		    queue_len(&S.data) > 0) {
+		/* after our CLOSE, data not yet started is dropped */
+		if (S.stop_data && S.data.frame_left == 0)
 			S.data.head = S.data.tail = 0;
-		}
-		t = now_sec();
-		maybe_finish_input(t);
-		if (S.close_sent && queue_len(&S.ctrl) == 0 &&
-		    S.data.frame_left == 0 && S.close_received) {
-			S.done = 1; /* both closes exchanged and ours is out */
-			break;
-		}
-		if (S.stdout_gone && !S.close_sent) {
-			queue_close(WS_CLOSE_GOING_AWAY, NULL, 0);
-			set_exit(EXIT_OK);
-			continue;
-		}
-		if (S.stdout_error && !S.close_sent) {
-			queue_close(WS_CLOSE_GOING_AWAY, NULL, 0);
-			set_exit(EXIT_ERROR);
-			continue;
-		}
+		if (S.close_sent && S.close_received &&
+		    queue_len(&S.ctrl) == 0 && S.data.frame_left == 0)
+			break; /* both closes exchanged and ours is out */
 		if (S.close_sent && t >= S.close_deadline) {
 			diag("no close reply from the server within %g s",
 			    opt.close_timeout);
 			set_exit(EXIT_TIMEOUT);
 			break;
 		}
+
 		if (S.close_sent)
 			timeout = S.close_deadline - t;
-		if (S.wait_deadline > 0 && !S.close_sent &&
-		    (timeout < 0 || S.wait_deadline - t < timeout))
-			timeout = S.wait_deadline - t;
-		if (S.more_pending || (S.stdin_eof && !S.close_sent &&
-		    queue_len(&S.data) == 0 && opt.wait <= 0 && !opt.count))
+		timeout = sooner(timeout, S.deadline, t);
+		if (opt.ping_interval > 0 && !S.close_sent) {
+			timeout = sooner(timeout, S.next_ping, t);
+			if (opt.ping_timeout > 0 && S.npings > 0)
+				timeout = sooner(timeout, S.pings[0].sent_at +
+				    opt.ping_timeout, t);
+		}
+		if (!S.close_sent)
+			timeout = sooner(timeout, S.wait_deadline, t);
+		if (S.more_pending)
 			timeout = 0;
 
 		out_flush();
-		file_pump();
 		stdin_ok = opt.interactive ? !S.close_sent :
 		    !S.stdin_eof && !S.close_sent &&
 		    queue_len(&S.data) < QUEUE_LOW;
-		pfd[P_SOCK].fd = S.fd;
+		pfd[P_SOCK].fd = S.c.fd;
 		pfd[P_SOCK].events = POLLIN | (S.want_pollout ? POLLOUT : 0);
 		pfd[P_SIG].fd = sig_pipe[0];
 		pfd[P_SIG].events = POLLIN;
@@ -1513,22 +1271,46 @@ session_loop(void)
 	}
 }
 
+static void
+jsonl_open_event(void)
+{
+	const char *h[256];
+	size_t n = 0;
+
+	for (struct curl_slist *l = S.c.headers; l && n < 255; l = l->next)
+		h[n++] = l->data;
+	h[n] = NULL;
+	jsonl_open(out_write, S.c.url, S.c.status, S.c.protocol, h, S.c.ms);
+}
+
 int
 session_run(void)
 {
 	int rc;
 
 	S.exit = -1;
-	S.fd = CURL_SOCKET_BAD;
 	S.rbuf = xrealloc(NULL, RECV_BUF);
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	S.obuf = xrealloc(NULL, OUT_BUF);
-	S.dbuf = xrealloc(NULL, DISPLAY_MAX);
+	S.dcap = opt.jsonl ? JSONL_MAX : opt.until ? UNTIL_MAX :
+	    opt.interactive ? DISPLAY_MAX : 0;
+	S.dbuf = xrealloc(NULL, S.dcap + 1);
+	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
+	    REG_NOSUB) != 0) {
+		diag("invalid --until expression");
+		return EXIT_USAGE;
+	}
+	if (opt.timeout > 0)
+		S.deadline = now_sec() + opt.timeout;
 	S.file_fd = -1;
 	setup_signals();
 
-	rc = handshake();
+	rc = conn_open(&S.c);
 	if (rc < 0) {
+		S.st.connected_at = now_sec();
+		conn_summary(&S.c);
+		if (opt.jsonl)
+			jsonl_open_event();
 		if (opt.interactive)
 			repl_start();
 		session_loop();
@@ -1550,19 +1332,15 @@ session_run(void)
 		}
 		rc = S.exit < 0 ? EXIT_OK : S.exit;
 	}
-	if (S.curl)
-		curl_easy_cleanup(S.curl);
+	conn_close(&S.c);
 	free(S.rbuf);
 	free(S.ibuf);
 	free(S.obuf);
 	free(S.dbuf);
+	if (opt.until)
+		regfree(&S.until);
 	free(S.data.buf);
 	free(S.ctrl.buf);
 	free(S.lines.v);
-	free(S.accept);
-	free(S.protocol);
-	free(S.extensions);
-	free(S.upgrade);
-	free(S.connection);
 	return rc;
 }

@@ -30,6 +30,9 @@ int session_close(unsigned code, const char *reason);
  * closing. Text files must have been checked for UTF-8 by the caller. */
 int session_send_file(int fd, uint64_t size, int text);
 
+/* With --jsonl, report msg as an "error" event on stdout. */
+void session_error_event(const char *msg);
+
 /* Counters for /stats. */
 struct session_stats {
 	uint64_t msgs_out, bytes_out;  /* data messages / payload bytes sent */

@@ -39,31 +39,45 @@
 #include <openssl/opensslv.h>
 #include <openssl/rand.h>
 #include <readline/readline.h>
+#include <regex.h>
+#include <sys/stat.h>
 
 #include "display.h"
 #include "frame.h"
+#include "session.h"
 #include "wscli.h"
-
-#define WSCLI_VERSION "0.1.0"
 
 /* ---------------------------------------------------------------- options */
 
 struct options opt = {
 	.connect_timeout = 30,
 	.close_timeout = 5,
+	.max_redirs = 10,
 };
 
 static const char usage_text[] =
-    "usage: wscli [-bhjqtV] [-H header] [-n count] [-o origin] [-s protocol]\n"
-    "             [-w seconds] [--close-timeout seconds] [--color when]\n"
-    "             [--connect-timeout seconds] [--no-history] [--no-split]\n"
-    "             [--send message] [--timestamps[=elapsed]] url\n";
+    "usage: wscli [-46bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
+    "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
+    "             [--bearer token] [--cacert file] [--capath dir]\n"
+    "             [--cert file] [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--jsonl] [--key file]\n"
+    "             [--max-redirs num] [--no-history] [--no-split]\n"
+    "             [--noproxy hosts] [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--send message]\n"
+    "             [--timeout seconds] [--timestamps[=elapsed]]\n"
+    "             [--unix-socket path] [--until regex] url\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
     "messages and show what the server sends.\n"
     "\n"
+    "  -4, --ipv4                resolve names to IPv4 addresses only\n"
+    "  -6, --ipv6                resolve names to IPv6 addresses only\n"
     "  -b, --binary              send binary messages instead of text\n"
+    "      --bearer TOKEN        send Authorization: Bearer TOKEN\n"
+    "      --cacert FILE         CA certificates to verify the server with\n"
+    "      --capath DIR          directory of CA certificates\n"
+    "      --cert FILE           client certificate (PEM)\n"
     "      --close-timeout SECS  wait this long for the close reply (5)\n"
     "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
@@ -72,17 +86,32 @@ static const char help_text[] =
     "                            add a request header (repeatable)\n"
     "  -h, --help                show this help\n"
     "  -j, --json                pretty-print JSON messages (terminal)\n"
+    "      --jsonl               write one JSON object per event to stdout\n"
+    "  -k, --insecure            do not verify the server's certificate\n"
+    "      --key FILE            private key of the client certificate\n"
+    "  -L, --location            follow redirects (3xx)\n"
+    "      --max-redirs N        at most N redirects with -L (10)\n"
     "  -n, --count N             close after receiving N messages\n"
     "      --no-history          do not read or save the REPL history\n"
     "      --no-split            send all of stdin as one message\n"
+    "      --noproxy HOSTS       comma-separated hosts not to proxy\n"
     "  -o, --origin ORIGIN       send an Origin header\n"
+    "      --pass PHRASE         passphrase of the private key\n"
+    "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
+    "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "  -q, --quiet               print only errors on stderr\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
+    "      --timeout SECS        end (exit 7) after SECS in all\n"
     "  -t, --timestamps[=elapsed]\n"
     "                            show wall-clock (or elapsed) times\n"
+    "  -u, --user USER:PASSWORD  HTTP Basic authentication\n"
+    "      --unix-socket PATH    connect through a unix domain socket\n"
+    "      --until REGEX         end (exit 0) when a text message matches\n"
     "  -V, --version             show versions of wscli and its libraries\n"
+    "  -v, --verbose             show the handshake, TLS and timings\n"
     "  -w, --wait SECS           after end of input, wait before closing\n"
+    "  -x, --proxy URL           HTTP or SOCKS proxy (http://, socks5h://)\n"
     "\n"
     "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
@@ -91,29 +120,64 @@ static const char help_text[] =
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
+	OPT_BEARER,
+	OPT_CACERT,
+	OPT_CAPATH,
+	OPT_CERT,
 	OPT_COLOR,
+	OPT_JSONL,
+	OPT_KEY,
+	OPT_MAX_REDIRS,
 	OPT_NO_HISTORY,
+	OPT_NOPROXY,
+	OPT_PASS,
+	OPT_PING_INTERVAL,
+	OPT_PING_TIMEOUT,
+	OPT_TIMEOUT,
+	OPT_UNIX_SOCKET,
+	OPT_UNTIL,
 	OPT_CONNECT_TIMEOUT,
 	OPT_NO_SPLIT,
 	OPT_SEND,
 };
 
 static const struct option longopts[] = {
+	{ "bearer", required_argument, NULL, OPT_BEARER },
 	{ "binary", no_argument, NULL, 'b' },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "capath", required_argument, NULL, OPT_CAPATH },
+	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "jsonl", no_argument, NULL, OPT_JSONL },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "location", no_argument, NULL, 'L' },
+	{ "max-redirs", required_argument, NULL, OPT_MAX_REDIRS },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-split", no_argument, NULL, OPT_NO_SPLIT },
+	{ "noproxy", required_argument, NULL, OPT_NOPROXY },
 	{ "origin", required_argument, NULL, 'o' },
+	{ "pass", required_argument, NULL, OPT_PASS },
+	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
+	{ "ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT },
+	{ "proxy", required_argument, NULL, 'x' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "send", required_argument, NULL, OPT_SEND },
 	{ "subprotocol", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "timestamps", optional_argument, NULL, 't' },
+	{ "unix-socket", required_argument, NULL, OPT_UNIX_SOCKET },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "user", required_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 },
@@ -133,9 +197,8 @@ diag(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof buf)
-		n = sizeof buf - 1;
 	term_print_stderr("wscli: ", buf);
+	session_error_event(buf);
 }
 
 void
@@ -181,6 +244,58 @@ parse_seconds(const char *name, const char *s)
 		usage_error("invalid value for %s: '%s' (expected a number of "
 		    "seconds, e.g. 2.5)", name, s);
 	return v;
+}
+
+static double
+parse_positive(const char *name, const char *s)
+{
+	double v = parse_seconds(name, s);
+
+	if (v <= 0)
+		usage_error("invalid value for %s: '%s' (must be more than 0)",
+		    name, s);
+	return v;
+}
+
+static const char *
+readable_file(const char *name, const char *path)
+{
+	struct stat sb;
+
+	if (access(path, R_OK) != 0 || stat(path, &sb) != 0)
+		usage_error("cannot read %s file '%s': %s", name, path,
+		    strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		usage_error("%s '%s' is not a regular file", name, path);
+	return path;
+}
+
+static const char *
+readable_dir(const char *name, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		usage_error("cannot read %s directory '%s': %s", name, path,
+		    strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		usage_error("%s '%s' is not a directory", name, path);
+	return path;
+}
+
+static void
+check_regex(const char *re)
+{
+	regex_t rx;
+	int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
+
+	if (rc != 0) {
+		char buf[256];
+
+		regerror(rc, &rx, buf, sizeof buf);
+		usage_error("invalid value for --until: '%s': %s", re, buf);
+	}
+	regfree(&rx);
 }
 
 static long
@@ -249,9 +364,15 @@ parse_options(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "bH:hjn:o:qs:tVw:", longopts,
+	while ((ch = getopt_long(argc, argv, "46bH:hjkLn:o:qs:tu:Vvw:x:", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
+		case '4':
+			opt.ipresolve = CURL_IPRESOLVE_V4;
+			break;
+		case '6':
+			opt.ipresolve = CURL_IPRESOLVE_V6;
+			break;
 		case 'b':
 			opt.binary = 1;
 			break;
@@ -268,6 +389,12 @@ parse_options(int argc, char **argv)
 			exit(0);
 		case 'j':
 			opt.json = 1;
+			break;
+		case 'k':
+			opt.insecure = 1;
+			break;
+		case 'L':
+			opt.location = 1;
 			break;
 		case 'n':
 			opt.count = parse_count("--count", optarg);
@@ -297,9 +424,66 @@ parse_options(int argc, char **argv)
 				usage_error("invalid value for --timestamps: "
 				    "'%s' (expected wall or elapsed)", optarg);
 			break;
+		case 'u':
+			if (!strchr(optarg, ':'))
+				usage_error("invalid value for --user: '%s' "
+				    "(expected user:password)", optarg);
+			opt.user = optarg;
+			break;
 		case 'V':
 			print_version();
 			exit(0);
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'x':
+			opt.proxy = optarg;
+			break;
+		case OPT_BEARER:
+			opt.bearer = optarg;
+			break;
+		case OPT_CACERT:
+			opt.cacert = readable_file("--cacert", optarg);
+			break;
+		case OPT_CAPATH:
+			opt.capath = readable_dir("--capath", optarg);
+			break;
+		case OPT_CERT:
+			opt.cert = readable_file("--cert", optarg);
+			break;
+		case OPT_JSONL:
+			opt.jsonl = 1;
+			break;
+		case OPT_KEY:
+			opt.key = readable_file("--key", optarg);
+			break;
+		case OPT_MAX_REDIRS:
+			opt.max_redirs = parse_count("--max-redirs", optarg);
+			break;
+		case OPT_NOPROXY:
+			opt.noproxy = optarg;
+			break;
+		case OPT_PASS:
+			opt.pass = optarg;
+			break;
+		case OPT_PING_INTERVAL:
+			opt.ping_interval = parse_positive("--ping-interval",
+			    optarg);
+			break;
+		case OPT_PING_TIMEOUT:
+			opt.ping_timeout = parse_positive("--ping-timeout",
+			    optarg);
+			break;
+		case OPT_TIMEOUT:
+			opt.timeout = parse_positive("--timeout", optarg);
+			break;
+		case OPT_UNIX_SOCKET:
+			opt.unix_socket = optarg;
+			break;
+		case OPT_UNTIL:
+			check_regex(optarg);
+			opt.until = optarg;
+			break;
 		case 'w':
 			opt.wait = parse_seconds("--wait", optarg);
 			break;
@@ -345,11 +529,20 @@ parse_options(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if ((opt.key || opt.pass) && !opt.cert)
+		usage_error("--key and --pass go with --cert");
+	if (opt.ping_timeout > 0 && opt.ping_interval <= 0)
+		usage_error("--ping-timeout needs --ping-interval");
+	if (opt.unix_socket && opt.proxy)
+		usage_error("cannot use --unix-socket and --proxy together");
+
 	if (argc == 0)
 		usage_error("no URL given");
 	if (argc > 1)
 		usage_error("unexpected argument '%s' after the URL", argv[1]);
 	opt.url = argv[0];
+	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
+		opt.connect_timeout = opt.timeout;
 	check_url(opt.url);
 }
 

@@ -23,6 +23,8 @@ enum {
 	EXIT_CLOSED = 8,    /* peer closed with a code other than 1000/1001 */
 };
 
+#define WSCLI_VERSION "0.1.0"
+
 #define MAX_PROTOCOLS 32
 #define MAX_SEND 256
 
@@ -47,6 +49,25 @@ struct options {
 	int json;                          /* -j: pretty-print JSON messages */
 	int hex;                           /* hexdump text messages too */
 	int no_history;                    /* --no-history */
+	/* reaching the server */
+	int insecure;                      /* -k */
+	const char *cacert, *capath;       /* --cacert, --capath */
+	const char *cert, *key, *pass;     /* --cert, --key, --pass */
+	const char *user;                  /* -u USER:PASS */
+	const char *bearer;                /* --bearer */
+	const char *proxy;                 /* -x, or from the environment */
+	const char *noproxy;               /* --noproxy */
+	const char *unix_socket;           /* --unix-socket */
+	long ipresolve;                    /* -4 / -6 */
+	int location;                      /* -L */
+	long max_redirs;                   /* --max-redirs */
+	int verbose;                       /* -v */
+	/* keeping the connection honest, scripting */
+	double ping_interval;              /* --ping-interval, 0 = off */
+	double ping_timeout;               /* --ping-timeout, 0 = off */
+	double timeout;                    /* --timeout, 0 = none */
+	const char *until;                 /* --until REGEX */
+	int jsonl;                         /* --jsonl */
 	int stdout_tty;                    /* stdout is a terminal */
 };
 
