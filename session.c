@@ -98,6 +98,7 @@ struct session {
 	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame being gathered */
 	size_t clen;
 	int more_pending;          /* recv stopped early: do not block */
+	int recv_dead;             /* reading failed: only flush and end */
 	uint8_t *dbuf;             /* head of the message: REPL display,
 				      --until, --jsonl */
 	size_t dlen, dcap;         /* bytes in dbuf; how many to keep */
@@ -724,10 +725,11 @@ explain_ws_error(const char *e)
 static void
 on_recv_error(CURLcode rc)
 {
+	S.recv_dead = 1;
 	if (rc == CURLE_RECV_ERROR && S.c.ws_error[0]) {
+		/* the decoder is out of sync, but CLOSE 1002 can still go out */
 		protocol_violation(WS_CLOSE_PROTOCOL_ERROR, "%s",
 		    explain_ws_error(S.c.ws_error));
-		S.done = 1;
 		return;
 	}
 	S.done = 1;
@@ -752,7 +754,7 @@ recv_drain(void)
 	size_t total = 0;
 
 	S.more_pending = 0;
-	while (!S.done) {
+	while (!S.done && !S.recv_dead) {
 		const struct curl_ws_frame *m = NULL;
 		size_t n = 0;
 		CURLcode rc;
@@ -1247,7 +1249,8 @@ session_loop(void)
 		    !S.stdin_eof && !S.close_sent &&
 		    queue_len(&S.data) < QUEUE_LOW;
 		pfd[P_SOCK].fd = S.c.fd;
-		pfd[P_SOCK].events = POLLIN | (S.want_pollout ? POLLOUT : 0);
+		pfd[P_SOCK].events = (S.recv_dead ? 0 : POLLIN) |
+		    (S.want_pollout ? POLLOUT : 0);
 		pfd[P_SIG].fd = sig_pipe[0];
 		pfd[P_SIG].events = POLLIN;
 		pfd[P_STDIN].fd = stdin_ok ? STDIN_FILENO : -1;
