@@ -1,0 +1,349 @@
+# Shared helpers for the wscli integration tests (tests/NN-name.t).
+#
+# Source it from the repository root:   . tests/lib.sh
+#
+# TAP:      ok DESC CMD...        passes when CMD exits 0
+#           is GOT EXPECTED DESC  string equality
+#           like FILE REGEX DESC  grep -E REGEX in FILE; unlike is the reverse
+#           diag MSG...           "# MSG" on stderr
+#           skip_all REASON       the whole script is skipped
+#           done_testing          prints the plan; call it last
+# Servers:  start_node_echo [echo.js options]   Node "ws" echo server
+#           start_py_echo                       Python "websockets" echo server
+#           start_websocketd                    websocketd wrapping cat
+#           start_raw SCENARIO [ARGS...]        tests/servers/raw.py
+#           Each sets PORT and SERVER_LOG (the server's stderr) and is killed
+#           when the test script exits.
+# wscli:    run_wscli ARGS...     timeout 30 ./wscli ARGS..., stdin from the
+#           caller (default /dev/null); sets STATUS, OUT, ERR (files) and
+#           ELAPSED_MS.
+# Other:    T                     a private temp dir, removed at exit
+#           wait_for FILE REGEX [SECS]   wait until FILE matches (default 10 s)
+#           free_port             prints a TCP port that was free a moment ago
+#           elapsed_ms START_NS   ms since START_NS (from now_ns)
+
+WSCLI=${WSCLI:-./wscli}
+WSCLI_TIMEOUT=${WSCLI_TIMEOUT:-30}
+PYTHON=/usr/bin/python3         # Debian's, which has python3-websockets
+SERVERS=tests/servers
+
+test_count=0
+test_failed=0
+server_pids=""
+server_count=0
+
+exec </dev/null
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/wscli-test.XXXXXX") || exit 1
+
+cleanup() {
+    for pid in $server_pids; do
+        kill "$pid" 2>/dev/null
+    done
+    for pid in $server_pids; do
+        wait "$pid" 2>/dev/null
+    done
+    server_pids=""
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ------------------------------------------------------------------ TAP
+
+diag() {
+    printf '%s\n' "$*" | sed 's/^/# /' >&2
+}
+
+diag_file() {   # FILE: show the start of FILE as diagnostics
+    if [ -s "$1" ]; then
+        diag "--- $1:"
+        head -c 2000 "$1" | head -n 20 | sed 's/^/# /' >&2
+    else
+        diag "--- $1: (empty)"
+    fi
+}
+
+pass() {
+    test_count=$((test_count + 1))
+    echo "ok $test_count - $1"
+}
+
+fail() {
+    test_count=$((test_count + 1))
+    test_failed=$((test_failed + 1))
+    echo "not ok $test_count - $1"
+}
+
+ok() {
+    desc=$1
+    shift
+    if "$@"; then pass "$desc"; else fail "$desc"; diag "failed: $*"; return 1; fi
+}
+
+is() {
+    if [ "$1" = "$2" ]; then
+        pass "$3"
+    else
+        fail "$3"
+        diag "     got: '$1'" "expected: '$2'"
+        return 1
+    fi
+}
+
+like() {
+    if grep -Eq -- "$2" "$1"; then
+        pass "$3"
+    else
+        fail "$3"
+        diag "no match for /$2/"
+        diag_file "$1"
+        return 1
+    fi
+}
+
+unlike() {
+    if grep -Eq -- "$2" "$1"; then
+        fail "$3"
+        diag "unexpected match for /$2/"
+        diag_file "$1"
+        return 1
+    else
+        pass "$3"
+    fi
+}
+
+skip_all() {
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+done_testing() {
+    echo "1..$test_count"
+    [ "$test_failed" -eq 0 ]
+}
+
+need_wscli() {
+    [ -x "$WSCLI" ] || { echo "Bail out! $WSCLI not found: run make"; exit 1; }
+}
+
+# ---------------------------------------------------------------- timing
+
+now_ns() {
+    date +%s%N
+}
+
+elapsed_ms() {
+    echo $(( ($(now_ns) - $1) / 1000000 ))
+}
+
+# ------------------------------------------------------------------ waits
+
+wait_for() {    # FILE REGEX [SECS]
+    tries=$(( ${3:-10} * 10 ))
+    while [ "$tries" -gt 0 ]; do
+        grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+free_port() {
+    "$PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+port_open() {   # PORT: true once something accepts TCP connections on it
+    "$PYTHON" -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" \
+        2>/dev/null
+}
+
+# --------------------------------------------------------------- servers
+
+# spawn NAME CMD...: start CMD in the background, stdout to $T/NAME.out,
+# stderr to $T/NAME.err; sets SERVER_PID, SERVER_OUT, SERVER_LOG.
+spawn() {
+    name=$1
+    shift
+    SERVER_OUT=$T/$name.out
+    SERVER_LOG=$T/$name.err
+    "$@" >"$SERVER_OUT" 2>"$SERVER_LOG" &
+    SERVER_PID=$!
+    server_pids="$server_pids $SERVER_PID"
+}
+
+# Wait (at most 10 s) for the port the server prints on its first line.
+wait_port_line() {
+    tries=100
+    while [ "$tries" -gt 0 ]; do
+        if [ -s "$SERVER_OUT" ] && [ "$(wc -l <"$SERVER_OUT")" -ge 1 ]; then
+            PORT=$(head -n 1 "$SERVER_OUT")
+            case $PORT in
+            "" | *[!0-9]*) diag "bad port line: $PORT"; return 1 ;;
+            esac
+            return 0
+        fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            diag "server exited before printing its port"
+            diag_file "$SERVER_LOG"
+            return 1
+        fi
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    diag "server printed no port within 10 s"
+    diag_file "$SERVER_LOG"
+    return 1
+}
+
+server_started() {
+    server_count=$((server_count + 1))
+    return 0
+}
+
+start_node_echo() {
+    spawn "node$server_count" node "$SERVERS/echo.js" --port 0 "$@" &&
+        wait_port_line && server_started
+}
+
+start_py_echo() {
+    spawn "py$server_count" "$PYTHON" "$SERVERS/pyecho.py" 0 &&
+        wait_port_line && server_started
+}
+
+start_raw() {
+    spawn "raw$server_count" "$PYTHON" "$SERVERS/raw.py" 0 "$@" &&
+        wait_port_line && server_started
+}
+
+# websocketd has no "port 0": take a free port, retry if it was taken
+# meanwhile. Every connection runs its own cat: each text message comes back.
+start_websocketd() {
+    attempt=0
+    while [ "$attempt" -lt 5 ]; do
+        attempt=$((attempt + 1))
+        PORT=$(free_port) || return 1
+        spawn "websocketd$server_count" \
+            websocketd --address=127.0.0.1 --port="$PORT" cat
+        tries=100
+        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+            if port_open "$PORT"; then
+                server_started
+                return 0
+            fi
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        kill "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+        diag "websocketd on port $PORT did not start"
+        diag_file "$SERVER_LOG"
+    done
+    return 1
+}
+
+stop_server() {     # [PID], default the last one started
+    pid=${1:-$SERVER_PID}
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+url() {             # [PATH]: ws://127.0.0.1:$PORT/PATH
+    echo "ws://127.0.0.1:$PORT/${1:-}"
+}
+
+# ------------------------------------------------------------------ wscli
+
+run_count=0
+run_wscli() {
+    run_count=$((run_count + 1))
+    OUT=$T/wscli$run_count.out
+    ERR=$T/wscli$run_count.err
+    start=$(now_ns)
+    timeout -k 5 "$WSCLI_TIMEOUT" "$WSCLI" "$@" >"$OUT" 2>"$ERR"
+    STATUS=$?
+    ELAPSED_MS=$(elapsed_ms "$start")
+    [ "$STATUS" -ne 124 ] || diag "wscli timed out after ${WSCLI_TIMEOUT}s: $*"
+    return 0
+}
+
+# Exit status check with the output shown when it is wrong.
+status_is() {       # EXPECTED DESC
+    if is "$STATUS" "$1" "$2"; then
+        return 0
+    fi
+    diag_file "$ERR"
+    return 1
+}
+
+# ------------------------------------------------------------------ data
+
+# make_lines FILE COUNT: COUNT lines of UTF-8 text (multi-byte characters,
+# empty lines, every 100th line about 10 KiB long).
+make_lines() {
+    "$PYTHON" - "$1" "$2" <<'PY'
+import sys
+path, count = sys.argv[1], int(sys.argv[2])
+long_unit = "ünïcødé € 😀 日本語 "
+with open(path, "w", encoding="utf-8", newline="\n") as f:
+    for i in range(1, count + 1):
+        if i % 100 == 0:
+            line = "%d " % i + long_unit * (10240 // len(long_unit.encode()))
+        elif i % 7 == 0:
+            line = ""
+        else:
+            line = "%d héllo wörld € 😀 日本語 %d" % (i, i)
+        f.write(line + "\n")
+PY
+}
+
+# paced_cat FILE: copy FILE to stdout 50 lines at a time, 20 ms apart.
+paced_cat() {
+    "$PYTHON" -c 'import sys, time
+lines = open(sys.argv[1], "rb").readlines()
+for i in range(0, len(lines), 50):
+    sys.stdout.buffer.write(b"".join(lines[i:i + 50]))
+    sys.stdout.flush()
+    time.sleep(0.02)' "$1"
+}
+
+# check_lines_round_trip NAME [--paced] [OPTION...]: send 10,000 lines (see
+# make_lines) to the server at $PORT with wscli OPTIONs and check that they
+# come back byte-identical and in order. --paced feeds stdin through
+# paced_cat instead of from the file.
+check_lines_round_trip() {
+    name=$1
+    shift
+    paced=no
+    if [ "${1:-}" = --paced ]; then
+        paced=yes
+        shift
+    fi
+    make_lines "$T/lines.in" 10000
+    if [ "$paced" = yes ]; then
+        rm -f "$T/lines.fifo"
+        mkfifo "$T/lines.fifo"
+        paced_cat "$T/lines.in" >"$T/lines.fifo" 2>/dev/null &
+        pacer=$!
+        run_wscli "$@" "$(url)" <"$T/lines.fifo"
+        kill "$pacer" 2>/dev/null
+        wait "$pacer" 2>/dev/null
+    else
+        run_wscli "$@" "$(url)" <"$T/lines.in"
+    fi
+    status_is 0 "$name: 10,000 lines: exit 0"
+    if cmp -s "$T/lines.in" "$OUT"; then
+        pass "$name: 10,000 lines come back identical and in order"
+    else
+        fail "$name: 10,000 lines come back identical and in order"
+        diag "sent $(wc -l <"$T/lines.in") lines, got $(wc -l <"$OUT")"
+        diag "$(cmp "$T/lines.in" "$OUT" 2>&1)"
+    fi
+}

@@ -1,0 +1,102 @@
+// WebSocket echo server (npm package "ws") for the wscli tests.
+//
+//   node echo.js [--port P] [options]
+//
+// Listens on 127.0.0.1:P (P = 0: any free port) and prints the port on the
+// first line of stdout. Every message is echoed back with its type (text or
+// binary). Options change the behaviour for one test each:
+//
+//   --close-after-connect CODE REASON  close right after the handshake
+//   --send-on-connect MSG              send MSG (text) right after the handshake
+//   --flood                            send numbered text messages without end
+//   --drop-after N                     echo the Nth message, then destroy the
+//                                      TCP connection (no close frame)
+//   --slow MS                          slow reader: stop reading the socket for
+//                                      MS ms, read for 10 ms, and so on
+//   --protocols                        accept the first subprotocol offered
+//                                      (by default none is chosen)
+
+'use strict';
+
+const { WebSocketServer } = require('ws');
+
+const opt = { port: 0 };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  switch (argv[i]) {
+    case '--port': opt.port = Number(argv[++i]); break;
+    case '--close-after-connect':
+      opt.closeCode = Number(argv[++i]);
+      opt.closeReason = argv[++i] || '';
+      break;
+    case '--send-on-connect': opt.sendOnConnect = argv[++i]; break;
+    case '--flood': opt.flood = true; break;
+    case '--drop-after': opt.dropAfter = Number(argv[++i]); break;
+    case '--slow': opt.slow = Number(argv[++i]); break;
+    case '--protocols': opt.protocols = true; break;
+    default:
+      console.error(`echo.js: unknown argument: ${argv[i]}`);
+      process.exit(2);
+  }
+}
+
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port: opt.port,
+  maxPayload: 512 * 1024 * 1024,
+  handleProtocols: (protocols) =>
+    opt.protocols ? protocols.values().next().value : false,
+});
+
+wss.on('listening', () => console.log(String(wss.address().port)));
+
+wss.on('connection', (ws) => {
+  let received = 0;
+
+  ws.on('message', (data, isBinary) => {
+    received++;
+    if (opt.dropAfter !== undefined && received >= opt.dropAfter) {
+      ws.send(data, { binary: isBinary }, () => ws._socket.destroy());
+    } else {
+      ws.send(data, { binary: isBinary });
+    }
+  });
+  ws.on('error', (err) => console.error(`echo.js: ${err.message}`));
+
+  if (opt.sendOnConnect !== undefined) ws.send(opt.sendOnConnect);
+
+  if (opt.closeCode !== undefined) {
+    ws.close(opt.closeCode, opt.closeReason);
+    return;
+  }
+
+  if (opt.flood) {
+    let n = 0;
+    // At most 1000 messages per turn, so that the server keeps serving
+    // other connections; pause while 1 MiB waits to be sent.
+    const pump = () => {
+      for (let i = 0; i < 1000; i++) {
+        if (ws.readyState !== ws.OPEN || ws.bufferedAmount > 1024 * 1024) break;
+        ws.send(`message ${++n}`);
+      }
+      if (ws.readyState === ws.OPEN) {
+        setTimeout(pump, ws.bufferedAmount > 1024 * 1024 ? 5 : 0);
+      }
+    };
+    pump();
+  }
+
+  if (opt.slow) {
+    let timer;
+    const pause = () => {
+      ws._socket.pause();
+      timer = setTimeout(resume, opt.slow);
+    };
+    const resume = () => {
+      ws._socket.resume();
+      timer = setTimeout(pause, 10);
+    };
+    pause();
+    ws.on('close', () => clearTimeout(timer));
+  }
+});

@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+"""Raw-socket WebSocket server for the wscli tests: it sends what no real
+server would (bad handshakes, invalid frames), one scenario per run.
+
+    /usr/bin/python3 raw.py PORT SCENARIO [ARGS...]
+
+Listens on 127.0.0.1:PORT (0: any free port), prints the port on the first
+line of stdout, then serves connections one after another with SCENARIO
+until killed. What the client sends back (frames, close codes) is logged on
+stderr as lines starting with "raw: ", so tests can check it.
+
+Scenarios:
+    echo                    plain echo server (each data frame echoed)
+    bad-accept              101 with a wrong Sec-WebSocket-Accept
+    http404                 404 Not Found with a small body
+    unrequested-protocol    101 with "Sec-WebSocket-Protocol: chat"
+    extension               101 with "Sec-WebSocket-Extensions: permessage-deflate"
+    rsv                     a text frame with RSV1 set
+    reserved-opcode         a frame with the reserved opcode 0x3
+    masked                  a masked text frame
+    ping-between-fragments  "Hel", PING "p1", "lo"; checks the client's PONG
+    bad-utf8                a text frame that is not UTF-8
+    close-1-byte            a close frame with a 1-byte payload
+    close-bad-code          a close frame with code 1005
+    close CODE REASON       a close frame with CODE and REASON
+    drop                    closes TCP right after the handshake, no close frame
+    no-close-reply          never answers the client's close
+    frames-with-101         101 and text frames "a", "b" in one TCP write,
+                            then close 1000
+"""
+
+import base64
+import hashlib
+import os
+import socket
+import struct
+import sys
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+def log(msg):
+    print("raw: " + msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- framing
+
+def frame(opcode, payload=b"", fin=True, rsv1=False, mask=False):
+    """Encode one frame; server frames are unmasked unless mask=True."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
+    n = len(payload)
+    maskbit = 0x80 if mask else 0
+    if n < 126:
+        head = struct.pack("!BB", b0, maskbit | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", b0, maskbit | 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, maskbit | 127, n)
+    if mask:
+        key = os.urandom(4)
+        payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+        head += key
+    return head + payload
+
+
+def close_payload(code, reason=""):
+    return struct.pack("!H", code) + reason.encode()
+
+
+def read_exact(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed by client")
+        data += chunk
+    return data
+
+
+def read_frame(conn):
+    """Read one client frame: (fin, opcode, payload, masked)."""
+    b0, b1 = read_exact(conn, 2)
+    n = b1 & 0x7F
+    if n == 126:
+        n = struct.unpack("!H", read_exact(conn, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", read_exact(conn, 8))[0]
+    masked = bool(b1 & 0x80)
+    key = read_exact(conn, 4) if masked else b"\0\0\0\0"
+    payload = bytearray(read_exact(conn, n))
+    for i in range(n):
+        payload[i] ^= key[i % 4]
+    return bool(b0 & 0x80), b0 & 0x0F, bytes(payload), masked
+
+
+def describe(opcode, payload):
+    names = {CONT: "CONT", TEXT: "TEXT", BINARY: "BINARY", CLOSE: "CLOSE",
+             PING: "PING", PONG: "PONG"}
+    name = names.get(opcode, "OPCODE-%#x" % opcode)
+    if opcode == CLOSE and len(payload) >= 2:
+        code = struct.unpack("!H", payload[:2])[0]
+        return "%s %d %r" % (name, code, payload[2:].decode("utf-8", "replace"))
+    return "%s %r" % (name, payload[:60])
+
+
+# -------------------------------------------------------------- handshake
+
+def read_request(conn):
+    """Read the HTTP upgrade request; return its headers (lower-case keys)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            raise EOFError("connection closed during handshake")
+        data += chunk
+    lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    log("request: " + lines[0])
+    headers = {}
+    for line in lines[1:]:
+        log("header: " + line)
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+def accept_key(key):
+    return base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
+
+
+def response_101(headers, accept=None, extra=()):
+    if accept is None:
+        accept = accept_key(headers.get("sec-websocket-key", ""))
+    lines = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket",
+             "Connection: Upgrade", "Sec-WebSocket-Accept: " + accept]
+    lines += list(extra)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def handshake(conn, **kw):
+    conn.sendall(response_101(read_request(conn), **kw))
+
+
+# ----------------------------------------------------------------- endings
+
+def finish(conn):
+    """Log what the client sends until its close (answered with the same
+    code) or until it drops the connection."""
+    try:
+        while True:
+            fin, opcode, payload, masked = read_frame(conn)
+            log("client: " + describe(opcode, payload)
+                + ("" if masked else " (unmasked)"))
+            if opcode == CLOSE:
+                conn.sendall(frame(CLOSE, payload[:2]))
+                return
+    except EOFError:
+        log("client: EOF")
+    except OSError as e:
+        log("client: " + str(e))
+
+
+def wait_eof(conn):
+    """Read and discard everything until the client goes away."""
+    try:
+        while conn.recv(65536):
+            pass
+        log("client: EOF")
+    except OSError as e:
+        log("client: " + str(e))
+
+
+# --------------------------------------------------------------- scenarios
+
+def s_echo(conn):
+    handshake(conn)
+    while True:
+        fin, opcode, payload, masked = read_frame(conn)
+        if opcode == CLOSE:
+            log("client: " + describe(opcode, payload))
+            conn.sendall(frame(CLOSE, payload[:2]))
+            return
+        if opcode == PING:
+            conn.sendall(frame(PONG, payload))
+        elif opcode != PONG:
+            conn.sendall(frame(opcode, payload, fin=fin))
+
+
+def s_bad_accept(conn):
+    handshake(conn, accept=base64.b64encode(b"\0" * 20).decode())
+    wait_eof(conn)
+
+
+def s_http404(conn):
+    read_request(conn)
+    body = b"no such endpoint\n"
+    conn.sendall(b"HTTP/1.1 404 Not Found\r\n"
+                 b"Content-Type: text/plain\r\n"
+                 b"Content-Length: %d\r\n"
+                 b"Connection: close\r\n\r\n" % len(body) + body)
+
+
+def s_unrequested_protocol(conn):
+    handshake(conn, extra=["Sec-WebSocket-Protocol: chat"])
+    wait_eof(conn)
+
+
+def s_extension(conn):
+    handshake(conn, extra=["Sec-WebSocket-Extensions: permessage-deflate"])
+    wait_eof(conn)
+
+
+def s_rsv(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, "hi", rsv1=True))
+    finish(conn)
+
+
+def s_reserved_opcode(conn):
+    handshake(conn)
+    conn.sendall(frame(0x3, "hi"))
+    finish(conn)
+
+
+def s_masked(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, "hi", mask=True))
+    finish(conn)
+
+
+def s_ping_between_fragments(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, "Hel", fin=False) + frame(PING, "p1")
+                 + frame(CONT, "lo"))
+    fin, opcode, payload, masked = read_frame(conn)
+    if opcode == PONG and payload == b"p1" and masked and fin:
+        log("pong ok")
+    else:
+        log("bad pong: %s%s" % (describe(opcode, payload),
+                                "" if masked else " (unmasked)"))
+    conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+def s_bad_utf8(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, b"caf\xc3\x28"))
+    finish(conn)
+
+
+def s_close_1_byte(conn):
+    handshake(conn)
+    conn.sendall(frame(CLOSE, b"\x03"))
+    finish(conn)
+
+
+def s_close_bad_code(conn):
+    handshake(conn)
+    conn.sendall(frame(CLOSE, close_payload(1005)))
+    finish(conn)
+
+
+def s_close(conn, code, reason=""):
+    handshake(conn)
+    conn.sendall(frame(CLOSE, close_payload(int(code), reason)))
+    finish(conn)
+
+
+def s_drop(conn):
+    handshake(conn)
+
+
+def s_no_close_reply(conn):
+    handshake(conn)
+    wait_eof(conn)
+
+
+def s_frames_with_101(conn):
+    headers = read_request(conn)
+    conn.sendall(response_101(headers) + frame(TEXT, "a") + frame(TEXT, "b"))
+    conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+SCENARIOS = {name[2:].replace("_", "-"): fn
+             for name, fn in globals().items() if name.startswith("s_")}
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[2] not in SCENARIOS:
+        sys.exit("usage: raw.py PORT SCENARIO [ARGS...]\nscenarios: "
+                 + " ".join(sorted(SCENARIOS)))
+    port, scenario, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(8)
+    print(srv.getsockname()[1], flush=True)
+    while True:
+        conn, _ = srv.accept()
+        conn.settimeout(30)
+        try:
+            SCENARIOS[scenario](conn, *args)
+        except (EOFError, OSError) as e:
+            log("connection: " + str(e))
+        finally:
+            conn.close()
+            log("done")
+
+
+if __name__ == "__main__":
+    main()

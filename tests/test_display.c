@@ -1,0 +1,301 @@
+/*
+ * test_display.c - unit tests for display.c: terminal-safe escaping,
+ * hexdumps, the byte-faithful JSON re-indenter, hex and base64 parsing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "display.h"
+
+static char out[65536];
+
+static const char *
+esc(const char *in, size_t len, unsigned flags)
+{
+	size_t n = disp_escape(out, sizeof out, (const uint8_t *)in, len, flags,
+	    NULL, 1);
+
+	out[n] = '\0';
+	return out;
+}
+
+#define ESC(s) esc(s, sizeof(s) - 1, 0)
+
+static void
+escape_plain_text_unchanged(void **state)
+{
+	assert_string_equal(ESC("Hello, server!"), "Hello, server!");
+	assert_string_equal(ESC("h\xc3\xa9llo \xe2\x98\x83 \xf0\x9d\x84\x9e"),
+	    "h\xc3\xa9llo \xe2\x98\x83 \xf0\x9d\x84\x9e");
+}
+
+static void
+escape_terminal_sequences(void **state)
+{
+	/* title change, clear screen, OSC 52 clipboard write, cursor move */
+	assert_string_equal(ESC("\x1b]0;pwned\x07"), "\\e]0;pwned\\x07");
+	assert_string_equal(ESC("\x1b[2J\x1b[H"), "\\e[2J\\e[H");
+	assert_string_equal(ESC("\x1b]52;c;aGk=\x1b\\"), "\\e]52;c;aGk=\\e\\\\");
+	assert_string_equal(ESC("a\tb\rc\nd"), "a\\tb\\rc\\nd");
+	assert_string_equal(esc("\0\x7f", 2, 0), "\\x00\\x7f");
+}
+
+static void
+escape_c1_and_bidi(void **state)
+{
+	/* U+009B is a one-byte CSI on some terminals */
+	assert_string_equal(ESC("\xc2\x9b" "2J"), "\\u{009b}2J");
+	assert_string_equal(ESC("abc\xe2\x80\xae" "def"), "abc\\u{202e}def");
+	assert_string_equal(ESC("\xe2\x81\xa6x\xe2\x81\xa9"),
+	    "\\u{2066}x\\u{2069}");
+	assert_string_equal(ESC("\xd8\x9c"), "\\u{061c}");
+}
+
+static void
+escape_invalid_utf8(void **state)
+{
+	assert_string_equal(ESC("a\xff" "b"), "a\\xffb");
+	assert_string_equal(ESC("\xc0\xaf"), "\\xc0\\xaf");     /* overlong */
+	assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80"); /* D800 */
+	assert_string_equal(ESC("\xf4\x90\x80\x80"),
+	    "\\xf4\\x90\\x80\\x80");                             /* > 10FFFF */
+}
+
+static void
+escape_keep_newlines_and_quote(void **state)
+{
+	assert_string_equal(esc("a\nb", 3, DISP_KEEP_NEWLINES), "a\nb");
+	assert_string_equal(esc("say \"hi\"", 8, DISP_QUOTE),
+	    "say \\\"hi\\\"");
+}
+
+/* A code point cut between two calls comes out whole. */
+static void
+escape_split_sequences(void **state)
+{
+	const char *s = "x\xe2\x98\x83y\xf0\x9d\x84\x9ez\xe2\x80\xae";
+	size_t len = strlen(s);
+	char whole[256];
+
+	strcpy(whole, ESC("x\xe2\x98\x83y\xf0\x9d\x84\x9ez\xe2\x80\xae"));
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct disp_escape_state st;
+		size_t n;
+
+		memset(&st, 0, sizeof st);
+		n = disp_escape(out, sizeof out, (const uint8_t *)s, cut, 0, &st,
+		    0);
+		n += disp_escape(out + n, sizeof out - n, (const uint8_t *)s + cut,
+		    len - cut, 0, &st, 1);
+		out[n] = '\0';
+		assert_string_equal(out, whole);
+		assert_int_equal(st.bad, 0);
+	}
+}
+
+static void
+escape_reports_first_bad_offset(void **state)
+{
+	struct disp_escape_state st;
+
+	memset(&st, 0, sizeof st);
+	disp_escape(out, sizeof out, (const uint8_t *)"ab\xe2\x98", 4, 0, &st, 0);
+	disp_escape(out, sizeof out, (const uint8_t *)"Zc", 2, 0, &st, 1);
+	assert_int_equal(st.bad, 1);
+	assert_int_equal(st.bad_at, 2);
+}
+
+static void
+escape_str_truncates(void **state)
+{
+	char small[12];
+
+	disp_escape_str(small, sizeof small, (const uint8_t *)"0123456789abcdef",
+	    16, 0);
+	assert_string_equal(small, "01234567...");
+	disp_escape_str(small, sizeof small, (const uint8_t *)"\x1b[2J", 4, 0);
+	assert_string_equal(small, "\\e[2J");
+}
+
+static void
+hexdump_lines(void **state)
+{
+	const uint8_t data[] = "Hello\x00\xff world, this is 2 lines";
+	size_t n = disp_hexdump(out, sizeof out, data, 20, 0, "  ");
+
+	out[n] = '\0';
+	assert_string_equal(out,
+	    "  00000000  48 65 6c 6c 6f 00 ff 20  77 6f 72 6c 64 2c 20 74  "
+	    "|Hello.. world, t|\n"
+	    "  00000010  68 69 73 20                                       "
+	    "|his |\n");
+}
+
+static void
+hexdump_stops_at_line_when_full(void **state)
+{
+	uint8_t data[64];
+	char small[100];
+
+	memset(data, 'A', sizeof data);
+	assert_int_equal(disp_hexdump(small, sizeof small, data, 64, 0, ""), 79);
+}
+
+static const char *
+json(const char *in, const char *indent)
+{
+	long n = disp_json(out, sizeof out, (const uint8_t *)in, strlen(in),
+	    indent, 0);
+
+	if (n < 0)
+		return n == DISP_JSON_INVALID ? "INVALID" : "NOSPACE";
+	out[n] = '\0';
+	return out;
+}
+
+static void
+json_tokens_kept_exactly(void **state)
+{
+	assert_string_equal(json("{\"a\":[1.0,1e400,\"\\u00e9\"],\"b\":{}}", ""),
+	    "{\n  \"a\": [\n    1.0,\n    1e400,\n    \"\\u00e9\"\n  ],\n"
+	    "  \"b\": {}\n}");
+	assert_string_equal(json("  -0.50E+01 ", ""), "-0.50E+01");
+	assert_string_equal(json("[true,false,null,\"\\\"\\\\\\/\"]", ""),
+	    "[\n  true,\n  false,\n  null,\n  \"\\\"\\\\\\/\"\n]");
+	/* key order as received */
+	assert_string_equal(json("{\"z\":1,\"a\":2}", ""),
+	    "{\n  \"z\": 1,\n  \"a\": 2\n}");
+}
+
+static void
+json_indent_prefix(void **state)
+{
+	assert_string_equal(json("[1]", ">>"), "[\n>>  1\n>>]");
+}
+
+static void
+json_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[1,]", "{\"a\"}", "{a:1}", "01", "1.", ".5", "1e",
+		"tru", "\"\x01\"", "\"\\x\"", "\"\\u12\"", "[1] [2]", "'a'",
+		"\"\xff\"", "NaN", "+1", "[1,,2]", "{\"a\":1,}",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		print_message("%s\n", bad[i]);
+		assert_string_equal(json(bad[i], ""), "INVALID");
+	}
+}
+
+static void
+json_depth_limit(void **state)
+{
+	char deep[1024];
+
+	memset(deep, '[', DISP_JSON_MAX_DEPTH + 2);
+	deep[DISP_JSON_MAX_DEPTH + 2] = '\0';
+	assert_string_equal(json(deep, ""), "INVALID");
+}
+
+static void
+json_no_space(void **state)
+{
+	char small[8];
+
+	assert_int_equal(disp_json(small, sizeof small,
+	    (const uint8_t *)"{\"abc\":123}", 11, "", 0), DISP_JSON_NOSPACE);
+}
+
+static void
+json_escapes_terminal_bytes_in_strings(void **state)
+{
+	/* C1 and bidi controls are valid raw in JSON strings */
+	assert_string_equal(json("[\"a\xe2\x80\xae" "b\"]", ""),
+	    "[\n  \"a\\u{202e}b\"\n]");
+}
+
+static void
+json_color(void **state)
+{
+	long n = disp_json(out, sizeof out, (const uint8_t *)"{\"k\":1}", 7, "",
+	    1);
+
+	out[n] = '\0';
+	assert_non_null(strstr(out, "\033[34m\"k\"\033[0m"));
+	assert_non_null(strstr(out, "\033[36m1\033[0m"));
+}
+
+static void
+hex_parse(void **state)
+{
+	uint8_t buf[16];
+	size_t bad = 99;
+
+	assert_int_equal(disp_parse_hex(buf, sizeof buf, "48 65 6c6c 6F", &bad),
+	    5);
+	assert_memory_equal(buf, "Hello", 5);
+	assert_int_equal(disp_parse_hex(buf, sizeof buf, "", &bad), 0);
+	assert_int_equal(disp_parse_hex(buf, sizeof buf, "4g", &bad), -1);
+	assert_int_equal(bad, 1);
+	assert_int_equal(disp_parse_hex(buf, sizeof buf, "48 6", &bad), -1);
+	assert_int_equal(bad, 4);
+	assert_int_equal(disp_parse_hex(buf, sizeof buf, "zz", &bad), -1);
+	assert_int_equal(bad, 0);
+	assert_int_equal(disp_parse_hex(buf, 1, "4848", &bad), -1);
+}
+
+static void
+base64_parse(void **state)
+{
+	uint8_t buf[16];
+	size_t bad = 99;
+
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "SGVsbG8=", &bad), 5);
+	assert_memory_equal(buf, "Hello", 5);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "SGVsbG8", &bad), 5);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "AAEC/w==", &bad), 4);
+	assert_memory_equal(buf, "\x00\x01\x02\xff", 4);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "@@@", &bad), -1);
+	assert_int_equal(bad, 0);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "SG=V", &bad), -1);
+	assert_int_equal(bad, 3);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "S", &bad), -1);
+	assert_int_equal(disp_parse_base64(buf, sizeof buf, "SGVsbG9=", &bad),
+	    -1); /* non-zero padding bits */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(escape_plain_text_unchanged),
+		cmocka_unit_test(escape_terminal_sequences),
+		cmocka_unit_test(escape_c1_and_bidi),
+		cmocka_unit_test(escape_invalid_utf8),
+		cmocka_unit_test(escape_keep_newlines_and_quote),
+		cmocka_unit_test(escape_split_sequences),
+		cmocka_unit_test(escape_reports_first_bad_offset),
+		cmocka_unit_test(escape_str_truncates),
+		cmocka_unit_test(hexdump_lines),
+		cmocka_unit_test(hexdump_stops_at_line_when_full),
+		cmocka_unit_test(json_tokens_kept_exactly),
+		cmocka_unit_test(json_indent_prefix),
+		cmocka_unit_test(json_invalid),
+		cmocka_unit_test(json_depth_limit),
+		cmocka_unit_test(json_no_space),
+		cmocka_unit_test(json_escapes_terminal_bytes_in_strings),
+		cmocka_unit_test(json_color),
+		cmocka_unit_test(hex_parse),
+		cmocka_unit_test(base64_parse),
+	};
+
+	return cmocka_run_group_tests_name("display", tests, NULL, NULL);
+}
