@@ -401,6 +401,37 @@ cmd_base64(const char *arg)
 	free(buf);
 }
 
+/* A text message must be UTF-8: check the whole file before any of it is
+ * sent, then rewind. */
+static int
+check_text_file(int fd, const char *path)
+{
+	struct ws_utf8 u;
+	uint8_t buf[65536];
+	ssize_t r;
+	int st = WS_UTF8_OK;
+
+	memset(&u, 0, sizeof u);
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		if ((st = ws_utf8_feed(&u, buf, (size_t)r)) == WS_UTF8_INVALID)
+			break;
+	if (r < 0) {
+		err("/file: cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st != WS_UTF8_OK) {
+		err("/file: %s is not valid UTF-8 (byte %llu); send it without "
+		    "--text as binary", path, (unsigned long long)
+		    (st == WS_UTF8_INVALID ? u.bad_at : u.offset) + 1);
+		return -1;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		err("/file: cannot rewind %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 cmd_file(const char *arg)
 {
@@ -426,6 +457,10 @@ cmd_file(const char *arg)
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		err("/file: %s is not a regular file", arg);
+		close(fd);
+		return;
+	}
+	if (text && check_text_file(fd, arg) != 0) {
 		close(fd);
 		return;
 	}

@@ -555,10 +555,12 @@ on_close_frame(const uint8_t *p, size_t len)
 		    S.close_sent ? "client" : "server");
 	if (!S.close_sent) {
 		S.closed_by_peer = 1;
-		info("closed by server: %s", what);
+		info("closed by server: %s; answered, close handshake complete",
+		    what);
 		queue_close(c.has_code ? c.code : 0, NULL, 0);
 	} else {
-		info("closed: %s (reply to our %u)", what, S.sent_code);
+		info("closed by wscli with %u; the server answered %s, close "
+		    "handshake complete", S.sent_code, what);
 	}
 	/* a reply that echoes our own code is a clean end too */
 	if (S.peer_code == WS_CLOSE_NORMAL || S.peer_code == WS_CLOSE_GOING_AWAY ||

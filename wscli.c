@@ -44,6 +44,7 @@
 
 #include "display.h"
 #include "frame.h"
+#include "repl.h"
 #include "session.h"
 #include "wscli.h"
 
@@ -215,7 +216,10 @@ info(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	term_print_stderr("wscli: ", buf);
+	if (opt.interactive)
+		repl_show_info(buf); /* part of the session's display */
+	else
+		term_print_stderr("wscli: ", buf);
 }
 
 static void __attribute__((noreturn))
