@@ -54,6 +54,7 @@
 #define UNTIL_MAX (1024 * 1024) /* bytes of a message matched by --until */
 #define JSONL_MAX (16 * 1024 * 1024) /* bytes of a message in a --jsonl event */
 #define MAX_PINGS 16
+#define CLOSE_PATIENCE 12 /* close timeouts a still-sending server gets */
 
 /* A byte queue of whole encoded frames. */
 struct queue {
@@ -142,6 +143,7 @@ struct session {
 	unsigned peer_code;        /* 1005 if the peer sent no code */
 	int closed_by_peer;        /* the peer's CLOSE came first */
 	double close_deadline;     /* give up waiting for the reply */
+	double close_limit;        /* ... however long the server still sends */
 	double wait_deadline;      /* -w: end of lingering */
 	int stop_data;             /* a CLOSE is queued: drop unsent data */
 
@@ -498,6 +500,7 @@ queue_close(unsigned code, const uint8_t *reason, size_t rlen)
 		    S.close_received ? "server" : "client");
 	S.stop_data = 1;
 	S.close_deadline = now_sec() + opt.close_timeout;
+	S.close_limit = now_sec() + CLOSE_PATIENCE * opt.close_timeout;
 	return 0;
 }
 
@@ -677,6 +680,13 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	}
 	S.msg_len += n;
 	S.st.bytes_in += n;
+	/* A server still sending what it owes us before its close is not
+	 * silent: the close timeout counts from its last frame. */
+	if (S.close_sent && !S.close_received) {
+		double t = now_sec() + opt.close_timeout;
+
+		S.close_deadline = t < S.close_limit ? t : S.close_limit;
+	}
 	/* after --count messages, or once we closed, only the close matters */
 	show = !(opt.count && (long)S.st.msgs_in >= opt.count);
 	if (S.dcap > 0) {
