@@ -100,6 +100,7 @@ struct session {
 	size_t clen;
 	int more_pending;          /* recv stopped early: do not block */
 	int recv_dead;             /* reading failed: only flush and end */
+	int skip_data;             /* a message was refused: ignore data */
 	uint8_t *dbuf;             /* head of the message: REPL display,
 				      --until, --jsonl */
 	size_t dlen, dcap;         /* bytes in dbuf; how many to keep */
@@ -656,6 +657,8 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	int last = m->bytesleft == 0 && !(flags & CURLWS_CONT);
 	int show;
 
+	if (S.skip_data)
+		return; /* after refusing a message: wait for the close */
 	if (!S.in_msg) {
 		S.in_msg = 1;
 		S.msg_binary = (flags & CURLWS_BINARY) != 0;
@@ -676,6 +679,16 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	if (last && !S.msg_binary && S.utf8.state != 0) {
 		protocol_violation(WS_CLOSE_INVALID_DATA, "text message ends "
 		    "inside a UTF-8 sequence (byte %" PRIu64 ")", S.utf8.offset);
+		return;
+	}
+	if (opt.max_message && S.msg_len + n > opt.max_message) {
+		diag("message larger than --max-message %" PRIu64 " bytes "
+		    "(%" PRIu64 " bytes so far); closing with 1009 Message Too "
+		    "Big", opt.max_message, S.msg_len + n);
+		set_exit(EXIT_ERROR);
+		queue_close(WS_CLOSE_TOO_BIG, NULL, 0);
+		S.in_msg = 0;
+		S.skip_data = 1;
 		return;
 	}
 	S.msg_len += n;

@@ -62,11 +62,12 @@ static const char usage_text[] =
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--jsonl] [--key file]\n"
-    "             [--max-redirs num] [--no-history] [--no-split]\n"
-    "             [--noproxy hosts] [--pass phrase] [--ping-interval seconds]\n"
-    "             [--ping-timeout seconds] [--send message]\n"
-    "             [--timeout seconds] [--timestamps[=elapsed]]\n"
-    "             [--unix-socket path] [--until regex] url\n";
+    "             [--max-message size] [--max-redirs num] [--no-history]\n"
+    "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
+    "             [--ping-interval seconds] [--ping-timeout seconds]\n"
+    "             [--send message] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--unix-socket path]\n"
+    "             [--until regex] url\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
@@ -91,6 +92,7 @@ static const char help_text[] =
     "  -k, --insecure            do not verify the server's certificate\n"
     "      --key FILE            private key of the client certificate\n"
     "  -L, --location            follow redirects (3xx)\n"
+    "      --max-message SIZE    refuse larger messages with close 1009\n"
     "      --max-redirs N        at most N redirects with -L (10)\n"
     "  -n, --count N             close after receiving N messages\n"
     "      --no-history          do not read or save the REPL history\n"
@@ -128,6 +130,7 @@ enum {
 	OPT_COLOR,
 	OPT_JSONL,
 	OPT_KEY,
+	OPT_MAX_MESSAGE,
 	OPT_MAX_REDIRS,
 	OPT_NO_HISTORY,
 	OPT_NOPROXY,
@@ -161,6 +164,7 @@ static const struct option longopts[] = {
 	{ "jsonl", no_argument, NULL, OPT_JSONL },
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "location", no_argument, NULL, 'L' },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
 	{ "max-redirs", required_argument, NULL, OPT_MAX_REDIRS },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-split", no_argument, NULL, OPT_NO_SPLIT },
@@ -302,6 +306,30 @@ check_regex(const char *re)
 	regfree(&rx);
 }
 
+/* A byte count with an optional K, M or G (powers of 1024); 0 = no limit. */
+static uint64_t
+parse_size(const char *name, const char *s)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end != s && *end && !end[1]) {
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' ||
+		    *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : -1;
+		if (shift > 0)
+			end++;
+	}
+	if (errno || end == s || *end || *s == '-' || shift < 0 ||
+	    v > (1ULL << (62 - shift)))
+		usage_error("invalid value for %s: '%s' (expected a size in "
+		    "bytes, optionally with K, M or G, e.g. 64M; 0 for no "
+		    "limit)", name, s);
+	return (uint64_t)v << shift;
+}
+
 static long
 parse_count(const char *name, const char *s)
 {
@@ -362,6 +390,7 @@ print_version(void)
 }
 
 static int color_mode = -1; /* --color: -1 auto, 0 never, 1 always */
+static int max_message_set;  /* --max-message given */
 
 static void
 parse_options(int argc, char **argv)
@@ -460,6 +489,10 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_KEY:
 			opt.key = readable_file("--key", optarg);
+			break;
+		case OPT_MAX_MESSAGE:
+			opt.max_message = parse_size("--max-message", optarg);
+			max_message_set = 1;
 			break;
 		case OPT_MAX_REDIRS:
 			opt.max_redirs = parse_count("--max-redirs", optarg);
@@ -572,6 +605,10 @@ main(int argc, char **argv)
 		opt.color = opt.stdout_tty && !(nc && *nc) &&
 		    !(term && !strcmp(term, "dumb"));
 	}
+	/* the REPL keeps no whole message, but showing a 2 GiB one is
+	 * rarely what a person wants */
+	if (!max_message_set && opt.interactive)
+		opt.max_message = 16 << 20;
 	rc = session_run();
 	curl_slist_free_all(opt.headers);
 	curl_global_cleanup();

@@ -68,6 +68,7 @@ struct options {
 	double timeout;                    /* --timeout, 0 = none */
 	const char *until;                 /* --until REGEX */
 	int jsonl;                         /* --jsonl */
+	uint64_t max_message;              /* --max-message, 0 = no limit */
 	int stdout_tty;                    /* stdout is a terminal */
 };
 
