@@ -42,15 +42,38 @@ wscli: depcheck $(OBJS)
 %.o: %.c $(HDRS) depcheck
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The same program and unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; make check runs every test against both.
+SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+      -fno-sanitize-recover=all
+SRCS = $(OBJS:.o=.c)
+
+wscli-asan: depcheck $(SRCS) $(HDRS)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN) -o $@ \
+	    $(SRCS) $(DEP_LIBS)
+
 tests/test_frame: tests/test_frame.c frame.c frame.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
 tests/test_display: tests/test_display.c display.c display.h frame.c frame.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
 
-check: wscli tests/test_frame tests/test_display
+tests/test_frame-asan: tests/test_frame.c frame.c frame.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
+
+tests/test_display-asan: tests/test_display.c display.c display.h frame.c frame.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
+
+TEST_BINS = tests/test_frame tests/test_display tests/test_frame-asan \
+	    tests/test_display-asan
+
+check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
 	prove -j2 tests/*.t
+	WSCLI=./wscli-asan WSCLI_SANITIZED=1 \
+	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
+	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
+	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t
 
 deps:
 	sh tests/install-deps.sh
@@ -69,6 +92,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wscli $(DESTDIR)$(MANPREFIX)/man1/wscli.1
 
 clean:
-	rm -f wscli *.o depcheck .depcheck tests/test_frame tests/test_display
+	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
 
 .PHONY: all check deps demo install uninstall clean

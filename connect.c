@@ -392,7 +392,7 @@ show_body(const char *url, int send_auth)
 	CURL *c;
 	long status = 0;
 
-	http = malloc(strlen(url) + 2);
+	http = malloc(strlen(url) + 3); /* "ws" -> "http", and the NUL */
 	if (http == NULL)
 		return;
 	sprintf(http, "http%s", url + 2); /* ws... -> http..., wss -> https */

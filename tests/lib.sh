@@ -271,6 +271,11 @@ run_wscli() {
     STATUS=$?
     ELAPSED_MS=$(elapsed_ms "$start")
     [ "$STATUS" -ne 124 ] || diag "wscli timed out after ${WSCLI_TIMEOUT}s: $*"
+    # Under make check's sanitized run, any report is a failure of its own.
+    if grep -q -e 'Sanitizer' -e 'runtime error:' "$ERR"; then
+        fail "no sanitizer report from: wscli $*"
+        diag_file "$ERR"
+    fi
     return 0
 }
 
