@@ -19,4 +19,18 @@ status_is 0 "frames in the same packet as the 101: exit 0"
 is "$(cat "$OUT")" "$(printf 'a\nb')" "frames in the same packet as the 101: a and b printed"
 ok "frames in the same packet as the 101: no waiting for more data" [ "$ELAPSED_MS" -lt 8000 ]
 
+# A large message leaves in fragments of at most 256 KiB; a PING after the
+# first must be answered at a fragment boundary, long before the message
+# ends (only what the kernel already buffers may go first).
+head -c 33554432 /dev/urandom >"$T/32m.bin"
+start_raw ping-during-upload
+run_wscli -b --no-split -w 10 "$(url)" <"$T/32m.bin"
+status_is 0 "PING during a 32 MiB upload: exit 0"
+wait_for "$SERVER_LOG" 'raw: pong after'
+like "$SERVER_LOG" "^raw: client: PONG b'mid'" "PING during a 32 MiB upload: PONG with the same payload"
+pong_at=$(sed -n 's/^raw: pong after \([0-9]*\) of \([0-9]*\) bytes$/\1/p' "$SERVER_LOG")
+diag "PONG came after ${pong_at:-none} of 33554432 bytes"
+ok "PING during a 32 MiB upload: PONG in the first half of the message" \
+    sh -c '[ -n "$1" ] && [ "$1" -le 16777216 ]' _ "$pong_at"
+
 done_testing

@@ -19,6 +19,8 @@ Scenarios:
     reserved-opcode         a frame with the reserved opcode 0x3
     masked                  a masked text frame
     ping-between-fragments  "Hel", PING "p1", "lo"; checks the client's PONG
+    ping-during-upload      a PING while the client sends a large message;
+                            logs how far the message was when the PONG came
     bad-utf8                a text frame that is not UTF-8
     close-1-byte            a close frame with a 1-byte payload
     close-bad-code          a close frame with code 1005
@@ -91,10 +93,12 @@ def read_frame(conn):
         n = struct.unpack("!Q", read_exact(conn, 8))[0]
     masked = bool(b1 & 0x80)
     key = read_exact(conn, 4) if masked else b"\0\0\0\0"
-    payload = bytearray(read_exact(conn, n))
-    for i in range(n):
-        payload[i] ^= key[i % 4]
-    return bool(b0 & 0x80), b0 & 0x0F, bytes(payload), masked
+    data = read_exact(conn, n)
+    # unmask as one big integer: fast enough for megabytes
+    k = (key * (n // 4 + 1))[:n]
+    payload = (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")
+               ).to_bytes(n, "big")
+    return bool(b0 & 0x80), b0 & 0x0F, payload, masked
 
 
 def describe(opcode, payload):
@@ -241,6 +245,30 @@ def s_ping_between_fragments(conn):
     else:
         log("bad pong: %s%s" % (describe(opcode, payload),
                                 "" if masked else " (unmasked)"))
+    conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+def s_ping_during_upload(conn):
+    """A PING after the first fragment of a large message from the client:
+    the PONG must come back before the message ends."""
+    handshake(conn)
+    fin, opcode, payload, masked = read_frame(conn)
+    received, pong_at, end_at = len(payload), None, None
+    conn.sendall(frame(PING, "mid"))
+    while pong_at is None or end_at is None:
+        fin, opcode, payload, masked = read_frame(conn)
+        if opcode == PONG:
+            pong_at = received
+            log("client: " + describe(opcode, payload))
+        elif opcode == CLOSE:
+            log("client: " + describe(opcode, payload))
+            break
+        else:
+            received += len(payload)
+            if fin:
+                end_at = received
+    log("pong after %s of %s bytes" % (pong_at, end_at))
     conn.sendall(frame(CLOSE, close_payload(1000)))
     finish(conn)
 
