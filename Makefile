@@ -75,6 +75,10 @@ check: wscli wscli-asan $(TEST_BINS)
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
 	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t
 
+# libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
+# briefly through tests/fuzz.t.
+include tests/fuzz.mk
+
 deps:
 	sh tests/install-deps.sh
 
@@ -93,5 +97,6 @@ uninstall:
 
 clean:
 	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
+	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
 .PHONY: all check deps demo install uninstall clean

@@ -218,7 +218,8 @@ disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
 		w = out + o;
 		memcpy(w, indent, il);
 		w += il;
-		w += snprintf(w, 12, "%08llx  ", (unsigned long long)(base + i));
+		/* 8 hex digits, more for offsets past 4 GiB (at most 16) */
+		w += snprintf(w, 20, "%08llx  ", (unsigned long long)(base + i));
 		for (size_t j = 0; j < 16; j++) {
 			if (j < n) {
 				*w++ = hex[p[i + j] >> 4];

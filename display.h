@@ -54,11 +54,12 @@ char *disp_escape_str(char *out, size_t cap, const uint8_t *p, size_t len,
 
 /*
  * Hexdump of p[0..len) in lines of 16 bytes: "  00000000  48 65 6c 6c ...
- * |Hell...|\n", offsets counted from base. indent is prepended to every line.
+ * |Hell...|\n", offsets counted from base (8 hex digits, up to 16 for
+ * offsets past 4 GiB). indent is prepended to every line.
  * Needs DISP_HEXDUMP_LINE + strlen(indent) bytes per 16 input bytes.
  * Returns the bytes written; stops at a line boundary when cap runs out.
  */
-#define DISP_HEXDUMP_LINE 80
+#define DISP_HEXDUMP_LINE 88
 size_t disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
     uint64_t base, const char *indent);
 
@@ -72,8 +73,10 @@ size_t disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
  *
  * Returns the bytes written, DISP_JSON_INVALID if p is not one valid JSON
  * value (RFC 8259; nesting deeper than DISP_JSON_MAX_DEPTH counts as
- * invalid), or DISP_JSON_NOSPACE if cap is too small. cap >= len * 16 +
- * 64 * depth is always enough; len * 8 + 1024 is for typical messages.
+ * invalid), or DISP_JSON_NOSPACE if cap is too small (callers then show the
+ * text as it is). Indentation repeats for every element, so the worst case
+ * is about len * (2 * depth + 12) bytes; len * 16 + 1024 covers messages
+ * nested a few levels deep.
  */
 #define DISP_JSON_INVALID (-1)
 #define DISP_JSON_NOSPACE (-2)

@@ -1,0 +1,39 @@
+# libFuzzer targets for the pure codecs (frame.c, display.c).
+#
+# Include from the top-level Makefile, or use on its own from the
+# repository root: make -f tests/fuzz.mk fuzz-build
+#
+#   make fuzz-build                  build tests/fuzz_* with clang
+#   make fuzz [FUZZ_SECONDS=300]     run each target that long on a copy of
+#                                    its seed corpus (tests/corpus/NAME/)
+#   make fuzz FUZZ_TARGETS=fuzz_json run some of them only
+#   make fuzz-clean                  remove the binaries
+#
+# Seed inputs are never modified: runs work on a copy in a temporary
+# directory, which is kept (and named) when a target fails.
+
+FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_WARN = -Wall -Wextra -Wno-unused-parameter
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= $(patsubst tests/%.c,%,$(wildcard tests/fuzz_*.c))
+FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
+
+tests/fuzz_%: tests/fuzz_%.c frame.c frame.h display.c display.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< frame.c display.c
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_NO_BUILD=1 FUZZ_CHECK_SECONDS=$(FUZZ_SECONDS) \
+	    FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz.t
+
+fuzz-clean:
+	rm -f $(FUZZ_BINS)
+
+.PHONY: fuzz fuzz-build fuzz-clean
+
+.DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)
