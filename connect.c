@@ -479,6 +479,21 @@ check_upgrade(void)
 	return 0;
 }
 
+/* What to do about a refused certificate, by curl's (OpenSSL's) reason. */
+static const char *
+cert_hint(const char *why)
+{
+	if (strstr(why, "issuer") || strstr(why, "self-signed") ||
+	    strstr(why, "self signed"))
+		return " (use --cacert to trust its CA, or -k to skip the check)";
+	if (strstr(why, "subject name") || strstr(why, "does not match"))
+		return " (the certificate is for another host name; -k skips "
+		    "the check)";
+	if (strstr(why, "expired"))
+		return " (the certificate has expired; -k skips the check)";
+	return " (-k skips the check)";
+}
+
 static int
 connect_error(CURLcode rc, const char *url)
 {
@@ -498,11 +513,16 @@ connect_error(CURLcode rc, const char *url)
 		return EXIT_TIMEOUT;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		diag("cannot connect to %s: the server's certificate was "
-		    "refused: %s (use --cacert to trust its CA, or -k to skip "
-		    "the check)", url, why);
+		    "refused: %s%s", url, why, cert_hint(why));
 		return EXIT_CONNECT;
 	default:
-		diag("cannot connect to %s: %s", url, why);
+		/* a server that wants a client certificate often just drops
+		 * the connection when it gets none */
+		diag("cannot connect to %s: %s%s", url, why, !strncasecmp(url,
+		    "wss:", 4) && !opt.cert && (rc == CURLE_SEND_ERROR ||
+		    rc == CURLE_RECV_ERROR || rc == CURLE_SSL_CONNECT_ERROR) ?
+		    " (if the server requires a client certificate: --cert)" :
+		    "");
 		return EXIT_CONNECT;
 	}
 }
@@ -520,6 +540,37 @@ host_of(const char *url)
 	}
 	curl_url_cleanup(u);
 	return copy;
+}
+
+/* The Location header of the last response resolved against base (it may
+ * be relative), or NULL. libcurl leaves CURLINFO_REDIRECT_URL empty when it
+ * refuses an upgrade, so this is ours to do. */
+static char *
+location(const char *base)
+{
+	CURLU *u;
+	char *out = NULL, *abs = NULL;
+	const char *loc = NULL;
+
+	for (struct curl_slist *l = A.headers; l; l = l->next)
+		if (!strncasecmp(l->data, "Location:", 9))
+			loc = l->data + 9;
+	if (loc == NULL)
+		return NULL;
+	while (*loc == ' ' || *loc == '\t')
+		loc++;
+	u = curl_url();
+	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK && curl_url_set(u, CURLUPART_URL, loc,
+	    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK) {
+		out = strdup(abs);
+		curl_free(abs);
+	} else {
+		out = strdup(loc); /* shown as it is in the error */
+	}
+	curl_url_cleanup(u);
+	return out;
 }
 
 /* A redirect target as a ws:// or wss:// URL, or NULL. */
@@ -554,7 +605,7 @@ conn_open(struct conn *c)
 		struct curl_slist *h;
 		CURLcode rc;
 		long status = 0;
-		char *next, *loc = NULL, *host;
+		char *next, *loc, *host;
 
 		make_key();
 		A.status_line[0] = '\0';
@@ -586,16 +637,18 @@ conn_open(struct conn *c)
 			free(first_host);
 			return EXIT_UPGRADE;
 		}
-		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &loc);
+		loc = location(url);
 		next = loc ? ws_target(loc) : NULL;
 		if (next == NULL) {
 			diag("upgrade refused: %s, and the redirect target '%s' "
 			    "is not a ws, wss, http or https URL", A.status_line,
 			    loc ? loc : "(no Location header)");
+			free(loc);
 			free(url);
 			free(first_host);
 			return EXIT_UPGRADE;
 		}
+		free(loc);
 		if (++hops > opt.max_redirs) {
 			diag("too many redirects (more than %ld); last to %s",
 			    opt.max_redirs, next);

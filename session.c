@@ -610,8 +610,12 @@ on_control(int flags, const uint8_t *p, size_t len)
 		on_close_frame(p, len);
 	} else if (flags & CURLWS_PING) {
 		S.st.pings_in++;
-		if (!S.close_sent)
+		if (!S.close_sent) {
 			queue_frame(&S.ctrl, 1, WS_OP_PONG, p, len);
+			if (opt.jsonl)
+				jsonl_control(out_write, "pong", '>', p, len,
+				    -1);
+		}
 		if (opt.interactive)
 			repl_show_control('<', WS_OP_PING, p, len,
 			    S.close_sent ? "not answered: closing" : "answered");

@@ -331,16 +331,16 @@ parse_size(const char *name, const char *s)
 }
 
 static long
-parse_count(const char *name, const char *s)
+parse_count(const char *name, const char *s, long min)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1)
+	if (errno || end == s || *end || v < min)
 		usage_error("invalid value for %s: '%s' (expected a whole number "
-		    "from 1 to %ld)", name, s, LONG_MAX);
+		    "from %ld to %ld)", name, s, min, LONG_MAX);
 	return v;
 }
 
@@ -430,7 +430,7 @@ parse_options(int argc, char **argv)
 			opt.location = 1;
 			break;
 		case 'n':
-			opt.count = parse_count("--count", optarg);
+			opt.count = parse_count("--count", optarg, 1);
 			break;
 		case 'o':
 			opt.origin = optarg;
@@ -495,7 +495,8 @@ parse_options(int argc, char **argv)
 			max_message_set = 1;
 			break;
 		case OPT_MAX_REDIRS:
-			opt.max_redirs = parse_count("--max-redirs", optarg);
+			opt.max_redirs = parse_count("--max-redirs", optarg,
+			    0);
 			break;
 		case OPT_NOPROXY:
 			opt.noproxy = optarg;
