@@ -749,10 +749,12 @@ repl_stop(void)
 		active = 0;
 	}
 	if (history_path[0] && history_new > 0) {
-		FILE *f = fopen(history_path, "a");
+		/* typed lines may hold tokens: keep the file private */
+		int fd = open(history_path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0600);
 
-		if (f)
-			fclose(f);
+		if (fd >= 0)
+			close(fd);
 		if (append_history(history_new < HISTORY_MAX ? history_new :
 		    HISTORY_MAX, history_path) == 0)
 			history_truncate_file(history_path, HISTORY_MAX);
