@@ -79,6 +79,12 @@ check: wscli wscli-asan $(TEST_BINS)
 # briefly through tests/fuzz.t.
 include tests/fuzz.mk
 
+# Performance next to other clients; not part of check.
+#   make bench [BENCH_SCALE=0.1] [BENCH_PROFILE=1] [BENCH_ONLY="1 4"]
+bench: wscli
+	BENCH_SCALE="$(BENCH_SCALE)" BENCH_PROFILE="$(BENCH_PROFILE)" \
+	    BENCH_ONLY="$(BENCH_ONLY)" sh tests/bench.sh
+
 deps:
 	sh tests/install-deps.sh
 
@@ -99,4 +105,4 @@ clean:
 	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all check deps demo install uninstall clean
+.PHONY: all bench check deps demo install uninstall clean

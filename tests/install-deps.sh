@@ -166,7 +166,7 @@ fi
 
 packages="build-essential pkg-config libreadline-dev libssl-dev libcmocka-dev
 mandoc tmux socat openssl python3 python3-websockets websocketd perl tinyproxy
-curl clang libclang-rt-14-dev"
+curl clang libclang-rt-14-dev python3-websocket hyperfine valgrind"
 # Keep an existing Node.js/npm (e.g. a newer one from elsewhere) untouched.
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
@@ -210,6 +210,17 @@ else
         say "installing node ws $want: npm ci"
         npm ci --no-audit --no-fund
     fi
+fi
+
+# wscat for tests/bench.sh (make bench), pinned by tests/bench/package-lock.json.
+cd "$here/bench"
+want=$(node -p 'require("./package-lock.json").packages["node_modules/wscat"].version')
+have=$(node -p 'try { require("./node_modules/wscat/package.json").version } catch (e) { "" }')
+if [ "$want" = "$have" ]; then
+    say "wscat $have present"
+else
+    say "installing wscat $want: npm ci"
+    npm ci --no-audit --no-fund
 fi
 
 say "done"
