@@ -240,21 +240,32 @@ term_print_stderr(const char *prefix, const char *msg)
 
 /* ------------------------------------------------------------ commands */
 
+/* A line of command output, in colour sgr (or plain when NULL). */
+static void
+vshow(const char *sgr, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	show_begin();
+	if (sgr)
+		printf("%s%s%s\n", c(sgr), buf, c(OFF));
+	else
+		printf("%s\n", buf);
+	show_end();
+}
+
 static void
 say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 say(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vshow(NULL, fmt, ap);
 	va_end(ap);
-	show_begin();
-	printf("%s\n", buf);
-	show_end();
 }
 
 static void
@@ -263,15 +274,11 @@ err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 err(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	vshow(RED, fmt, ap);
 	va_end(ap);
-	show_begin();
-	printf("%s%s%s\n", c(RED), buf, c(OFF));
-	show_end();
 }
 
 static void
