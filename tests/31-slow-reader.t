@@ -15,4 +15,17 @@ status_is 0 "slow reader: exit 0"
 ok "slow reader: all 20,000 lines back, in order" cmp -s "$T/slow.in" "$OUT" ||
     diag "got $(wc -l <"$OUT") lines"
 
+stop_server
+
+# The fix for a stall seen under load: wscli keeps the receive window of a
+# plain connection under 64 KiB (which bounds libcurl's buffer), and a
+# loopback sender would then wait for its 200 ms probe timer whenever that
+# window shrank below one 64 KiB segment. wscli announces 16 KiB segments.
+start_raw mss || { echo "Bail out! raw.py did not start"; exit 1; }
+run_wscli -w 10 "$(url)" </dev/null
+status_is 0 "segment size report: exit 0"
+mss=$(tail -c 100 "$OUT" | sed -n 's/^.*mss //p')
+ok "ws:// over loopback: the server sends segments of at most 16 KiB (got '$mss')" \
+    [ "${mss:-65536}" -le 16384 ]
+
 done_testing

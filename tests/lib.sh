@@ -267,9 +267,15 @@ run_wscli() {
     OUT=$T/wscli$run_count.out
     ERR=$T/wscli$run_count.err
     start=$(now_ns)
-    timeout -k 5 "$WSCLI_TIMEOUT" "$WSCLI" "$@" >"$OUT" 2>"$ERR"
+    if [ -x /usr/bin/time ]; then
+        timeout -k 5 "$WSCLI_TIMEOUT" /usr/bin/time -q -f %M -o "$T/rss$run_count" \
+            "$WSCLI" "$@" >"$OUT" 2>"$ERR"
+    else
+        timeout -k 5 "$WSCLI_TIMEOUT" "$WSCLI" "$@" >"$OUT" 2>"$ERR"
+    fi
     STATUS=$?
     ELAPSED_MS=$(elapsed_ms "$start")
+    PEAK_KB=$(tail -n 1 "$T/rss$run_count" 2>/dev/null)
     [ "$STATUS" -ne 124 ] || diag "wscli timed out after ${WSCLI_TIMEOUT}s: $*"
     # Under make check's sanitized run, any report is a failure of its own.
     if grep -q -e 'Sanitizer' -e 'runtime error:' "$ERR"; then
@@ -277,6 +283,21 @@ run_wscli() {
         diag_file "$ERR"
     fi
     return 0
+}
+
+# rss_below MIB DESC: the last run_wscli peaked below MIB MiB of resident
+# memory. Sanitized builds use far more, so they only run, not measure.
+rss_below() {
+    if [ -n "${WSCLI_SANITIZED:-}" ]; then
+        pass "$2 # SKIP sanitized build"
+        return 0
+    fi
+    case "${PEAK_KB:-}" in
+    ''|*[!0-9]*)
+        pass "$2 # SKIP peak memory not measured (no /usr/bin/time)"
+        return 0 ;;
+    esac
+    ok "$2 (peak $((PEAK_KB / 1024)) MiB)" [ "$PEAK_KB" -lt $(($1 * 1024)) ]
 }
 
 # Exit status check with the output shown when it is wrong.

@@ -29,6 +29,9 @@ Scenarios:
     no-close-reply          never answers the client's close
     frames-with-101         101 and text frames "a", "b" in one TCP write,
                             then close 1000
+    mss                     16 MiB in binary frames, a text frame "mss N"
+                            (the largest segment this server may now send
+                            the client), then close 1000
 """
 
 import base64
@@ -310,6 +313,17 @@ def s_frames_with_101(conn):
     headers = read_request(conn)
     conn.sendall(response_101(headers) + frame(TEXT, "a") + frame(TEXT, "b"))
     conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+def s_mss(conn):
+    handshake(conn)
+    chunk = frame(BINARY, b"x" * 65536)
+    for _ in range(256):  # the client's window grows with what it takes in
+        conn.sendall(chunk)
+    mss = conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+    conn.sendall(frame(TEXT, "mss %d" % mss)
+                 + frame(CLOSE, close_payload(1000)))
     finish(conn)
 
 
