@@ -867,6 +867,7 @@ stdin_piece(const uint8_t *p, size_t len, int fin)
 				    "closing", S.lineno, at + 1);
 				set_exit(EXIT_ERROR);
 				S.stdin_eof = 1;
+				S.line_open = 0; /* reported here */
 				queue_close(WS_CLOSE_NORMAL, NULL, 0);
 				return;
 			}
@@ -1196,15 +1197,22 @@ static void
 report_unsent(void)
 {
 	uint64_t unsent = S.lines.n;
+	uint64_t first = unsent > 0 ? S.lines.v[S.lines.head] : 0;
 
+	/* a stdin message whose end was never read cannot have gone out whole */
+	if (S.line_open) {
+		if (unsent == 0)
+			first = S.lineno;
+		unsent++;
+	}
 	if (unsent == 0)
 		return;
-	if (S.lines.v[S.lines.head] > 0)
-		diag("%" PRIu64 " message%s not sent (from stdin line %"
-		    PRIu64 " on)", unsent, unsent == 1 ? " was" : "s were",
-		    S.lines.v[S.lines.head]);
+	if (first > 0)
+		diag("%" PRIu64 " message%s not sent, or only in part (from "
+		    "stdin line %" PRIu64 " on)", unsent, unsent == 1 ? " was" :
+		    "s were", first);
 	else
-		diag("%" PRIu64 " message%s not sent", unsent,
+		diag("%" PRIu64 " message%s not sent, or only in part", unsent,
 		    unsent == 1 ? " was" : "s were");
 	if (S.exit <= 0)
 		S.exit = EXIT_ERROR;

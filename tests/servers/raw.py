@@ -26,7 +26,19 @@ Scenarios:
     close-bad-code          a close frame with code 1005
     close CODE REASON       a close frame with CODE and REASON
     drop                    closes TCP right after the handshake, no close frame
-    no-close-reply          never answers the client's close
+    no-close-reply          never answers the client's close (logs it)
+    stall-handshake         reads the upgrade request, never answers
+    half-header             101, the first byte of a frame header, then
+                            nothing; logs the client's frames, answers none
+    cut-payload             101, a text frame header announcing 1000 bytes,
+                            10 bytes of it, then TCP closed
+    reset                   101, a text message "before reset", then an RST
+                            (SO_LINGER 0 and close)
+    flood COUNT             101, COUNT text messages "m1".."mCOUNT" as fast
+                            as possible, then close 1000
+    huge-trickle            101, a binary frame header announcing 2 GiB, then
+                            16 KiB of "x" every 20 ms; logs the client's
+                            frames
     frames-with-101         101 and text frames "a", "b" in one TCP write,
                             then close 1000
     mss                     16 MiB in binary frames, a text frame "mss N"
@@ -37,9 +49,11 @@ Scenarios:
 import base64
 import hashlib
 import os
+import select
 import socket
 import struct
 import sys
+import time
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -52,19 +66,22 @@ def log(msg):
 
 # ---------------------------------------------------------------- framing
 
+def header(opcode, length, fin=True, rsv1=False, mask=False):
+    """A frame header without the masking key."""
+    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
+    maskbit = 0x80 if mask else 0
+    if length < 126:
+        return struct.pack("!BB", b0, maskbit | length)
+    if length < 65536:
+        return struct.pack("!BBH", b0, maskbit | 126, length)
+    return struct.pack("!BBQ", b0, maskbit | 127, length)
+
+
 def frame(opcode, payload=b"", fin=True, rsv1=False, mask=False):
     """Encode one frame; server frames are unmasked unless mask=True."""
     if isinstance(payload, str):
         payload = payload.encode()
-    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
-    n = len(payload)
-    maskbit = 0x80 if mask else 0
-    if n < 126:
-        head = struct.pack("!BB", b0, maskbit | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", b0, maskbit | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, maskbit | 127, n)
+    head = header(opcode, len(payload), fin, rsv1, mask)
     if mask:
         key = os.urandom(4)
         payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
@@ -153,15 +170,19 @@ def handshake(conn, **kw):
 
 # ----------------------------------------------------------------- endings
 
-def finish(conn):
+def log_frame(opcode, payload, masked):
+    log("client: " + describe(opcode, payload)
+        + ("" if masked else " (unmasked)"))
+
+
+def finish(conn, answer_close=True):
     """Log what the client sends until its close (answered with the same
-    code) or until it drops the connection."""
+    code unless answer_close is false) or until it drops the connection."""
     try:
         while True:
             fin, opcode, payload, masked = read_frame(conn)
-            log("client: " + describe(opcode, payload)
-                + ("" if masked else " (unmasked)"))
-            if opcode == CLOSE:
+            log_frame(opcode, payload, masked)
+            if opcode == CLOSE and answer_close:
                 conn.sendall(frame(CLOSE, payload[:2]))
                 return
     except EOFError:
@@ -306,7 +327,94 @@ def s_drop(conn):
 
 def s_no_close_reply(conn):
     handshake(conn)
+    finish(conn, answer_close=False)
+
+
+def s_stall_handshake(conn):
+    read_request(conn)
+    log("stalling")
     wait_eof(conn)
+
+
+def s_half_header(conn):
+    handshake(conn)
+    conn.sendall(b"\x81")
+    log("half header sent")
+    finish(conn, answer_close=False)
+
+
+def s_cut_payload(conn):
+    handshake(conn)
+    conn.sendall(header(TEXT, 1000) + b"0123456789")
+    time.sleep(0.3)
+    log("closing TCP mid-payload")
+
+
+def s_reset(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, "before reset"))
+    time.sleep(0.3)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    log("resetting")
+
+
+def s_flood(conn, count):
+    handshake(conn)
+    batch = []
+    for i in range(1, int(count) + 1):
+        batch.append(frame(TEXT, b"m%d" % i))
+        if len(batch) == 4096:
+            conn.sendall(b"".join(batch))
+            batch = []
+    conn.sendall(b"".join(batch) + frame(CLOSE, close_payload(1000)))
+    log("sent %s messages" % count)
+    finish(conn)
+
+
+def s_huge_trickle(conn):
+    handshake(conn)
+    conn.sendall(header(BINARY, 2 << 30))
+    log("announced 2 GiB")
+    chunk, sent, pending = b"x" * 16384, 0, b""
+    conn.setblocking(False)
+    try:
+        while True:
+            if select.select([conn], [], [], 0.02)[0]:
+                data = conn.recv(65536)
+                if not data:
+                    log("client: EOF")
+                    break
+                pending = log_frames(pending + data)
+            try:
+                sent += conn.send(chunk)
+            except BlockingIOError:
+                pass
+    finally:
+        log("trickled %d bytes" % sent)
+
+
+def log_frames(buf):
+    """Log every complete client frame at the start of buf; return the rest."""
+    while len(buf) >= 2:
+        n, pos = buf[1] & 0x7F, 2
+        if n >= 126:
+            pos = 4 if n == 126 else 10
+            if len(buf) < pos:
+                break
+            n = int.from_bytes(buf[2:pos], "big")
+        masked = bool(buf[1] & 0x80)
+        key = b"\0\0\0\0"
+        if masked:
+            if len(buf) < pos + 4:
+                break
+            key, pos = buf[pos:pos + 4], pos + 4
+        if len(buf) < pos + n:
+            break
+        payload = bytes(c ^ key[i % 4] for i, c in enumerate(buf[pos:pos + n]))
+        log_frame(buf[0] & 0x0F, payload, masked)
+        buf = buf[pos + n:]
+    return buf
 
 
 def s_frames_with_101(conn):
