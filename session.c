@@ -1359,8 +1359,9 @@ session_run(void)
 		if (S.file_fd >= 0)
 			file_done("the connection ended");
 		out_flush();
-		if (S.stdout_error)
-			set_exit(EXIT_ERROR);
+		/* output was lost: that outweighs a clean close */
+		if (S.stdout_error && S.exit <= 0)
+			S.exit = EXIT_ERROR;
 		report_unsent();
 		if (S.skipped > 0 || S.stdin_error) {
 			if (S.skipped)
