@@ -88,6 +88,13 @@ bench: wscli
 deps:
 	sh tests/install-deps.sh
 
+# The integration tests again with wscli under valgrind memcheck: any memory
+# error or definite/indirect leak fails the test that caused it. Slow (tens
+# of minutes); not part of check.
+memcheck: wscli
+	WSCLI=tests/valgrind-wscli WSCLI_MEMCHECK=1 TIME_SLACK_MS=20000 \
+	    WSCLI_TIMEOUT=300 prove -j2 tests/[0-9]*.t
+
 demo: wscli
 	sh tests/demo.sh
 
@@ -105,4 +112,4 @@ clean:
 	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all bench check deps demo install uninstall clean
+.PHONY: all bench check deps demo install memcheck uninstall clean

@@ -12,7 +12,7 @@ close_case() {
     status_is "$3" "server closes with $1: exit $3"
     like "$ERR" "^wscli: closed by server: $1 $4\"$2\"" \
         "server closes with $1: stderr shows code, name and reason"
-    ok "server closes with $1: ends without waiting for -w" [ "$ELAPSED_MS" -lt 8000 ]
+    ok "server closes with $1: ends without waiting for -w" [ "$ELAPSED_MS" -lt $((8000 + TIME_SLACK_MS)) ]
     is "$(cat "$OUT")" "" "server closes with $1: nothing on stdout"
     stop_server
 }

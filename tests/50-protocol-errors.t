@@ -13,7 +13,7 @@ violation() {
     wait_for "$SERVER_LOG" 'raw: done'
     like "$SERVER_LOG" "^raw: client: CLOSE $3 " "$2: wscli sends CLOSE $3"
     unlike "$SERVER_LOG" 'raw: client: .*\(unmasked\)' "$2: wscli's frames are masked"
-    ok "$2: ends promptly" [ "$ELAPSED_MS" -lt 8000 ]
+    ok "$2: ends promptly" [ "$ELAPSED_MS" -lt $((8000 + TIME_SLACK_MS)) ]
 }
 
 violation rsv "RSV1 set without an extension" 1002 '[Rr][Ss][Vv]|reserved bit'

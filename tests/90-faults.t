@@ -6,11 +6,6 @@
 . tests/lib.sh
 need_wscli
 
-# took DESC MAX_MS: the last run_wscli ended within MAX_MS
-took() {
-    ok "$1: ends within $2 ms (took $ELAPSED_MS ms)" [ "$ELAPSED_MS" -lt "$2" ]
-}
-
 # --- the server accepts TCP, reads the request and never answers
 start_raw stall-handshake || echo "Bail out! raw.py did not start"
 run_wscli --connect-timeout 1 "$(url)"
@@ -52,13 +47,21 @@ wait_for "$SERVER_LOG" 'raw: done' 5
 like "$SERVER_LOG" '^raw: client: CLOSE 1000 ' "close never answered: wscli sent CLOSE 1000"
 stop_server
 
+# kill_after_connect PID: SIGKILL PID 0.3 s after the coming run_wscli has
+# connected (however slowly wscli starts, e.g. under valgrind).
+kill_after_connect() {
+    wait_for "$T/wscli$((run_count + 1)).err" '^wscli: connected' 60
+    sleep 0.3
+    kill -9 "$1"
+}
+
 # --- the server is killed (SIGKILL) while a 64 MiB message is in flight.
 # --slow 50 (read for 10 ms every 60 ms) makes sure the upload still goes on
-# 0.3 s after the start.
+# 0.3 s after wscli has connected.
 start_node_echo --slow 50 || echo "Bail out! node echo server did not start"
 head -c 67108864 /dev/urandom >"$T/big.bin"
 node_pid=$SERVER_PID
-( sleep 0.3; kill -9 "$node_pid" ) &
+kill_after_connect "$node_pid" &
 killer=$!
 run_wscli --no-split -b "$(url)" <"$T/big.bin"
 wait "$killer"
@@ -75,7 +78,7 @@ rm -f "$T/big.bin" "$OUT"
 start_node_echo --slow 50 || echo "Bail out! node echo server did not start"
 { head -c 67108864 /dev/zero | tr '\0' a; echo; } >"$T/big.txt"
 node_pid=$SERVER_PID
-( sleep 0.3; kill -9 "$node_pid" ) &
+kill_after_connect "$node_pid" &
 killer=$!
 run_wscli "$(url)" <"$T/big.txt"
 wait "$killer"

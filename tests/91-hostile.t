@@ -6,10 +6,6 @@
 . tests/lib.sh
 need_wscli
 
-took() {    # DESC MAX_MS: the last run_wscli ended within MAX_MS
-    ok "$1: ends within $2 ms (took $ELAPSED_MS ms)" [ "$ELAPSED_MS" -lt "$2" ]
-}
-
 # --- 10^6 tiny messages as fast as the server can write them
 start_raw flood 1000000 || { echo "Bail out! raw.py did not start"; exit 1; }
 run_wscli -w 60 "$(url)" </dev/null

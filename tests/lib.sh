@@ -278,18 +278,26 @@ run_wscli() {
     PEAK_KB=$(tail -n 1 "$T/rss$run_count" 2>/dev/null)
     [ "$STATUS" -ne 124 ] || diag "wscli timed out after ${WSCLI_TIMEOUT}s: $*"
     # Under make check's sanitized run, any report is a failure of its own.
-    if grep -q -e 'Sanitizer' -e 'runtime error:' "$ERR"; then
+    if grep -q -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9]*== ' "$ERR"; then
         fail "no sanitizer report from: wscli $*"
         diag_file "$ERR"
     fi
     return 0
 }
 
+# took DESC MAX_MS: the last run_wscli ended within MAX_MS (plus
+# TIME_SLACK_MS, which make memcheck sets for valgrind's slower start).
+TIME_SLACK_MS=${TIME_SLACK_MS:-0}
+took() {
+    ok "$1: ends within $2 ms (took $ELAPSED_MS ms)" \
+        [ "$ELAPSED_MS" -lt $(($2 + TIME_SLACK_MS)) ]
+}
+
 # rss_below MIB DESC: the last run_wscli peaked below MIB MiB of resident
 # memory. Sanitized builds use far more, so they only run, not measure.
 rss_below() {
-    if [ -n "${WSCLI_SANITIZED:-}" ]; then
-        pass "$2 # SKIP sanitized build"
+    if [ -n "${WSCLI_SANITIZED:-}${WSCLI_MEMCHECK:-}" ]; then
+        pass "$2 # SKIP sanitized or valgrind build"
         return 0
     fi
     case "${PEAK_KB:-}" in
