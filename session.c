@@ -687,8 +687,10 @@ on_data(int flags, const struct curl_ws_frame *m, const uint8_t *p, size_t n)
 	}
 	if (opt.max_message && S.msg_len + n > opt.max_message) {
 		diag("message larger than --max-message %" PRIu64 " bytes "
-		    "(%" PRIu64 " bytes so far); closing with 1009 Message Too "
-		    "Big", opt.max_message, S.msg_len + n);
+		    "(%" PRIu64 " bytes so far); %s", opt.max_message,
+		    S.msg_len + n, S.close_sent ? "the rest of it is dropped "
+		    "(wscli's close is already sent)" : "closing with 1009 "
+		    "Message Too Big");
 		set_exit(EXIT_ERROR);
 		queue_close(WS_CLOSE_TOO_BIG, NULL, 0);
 		S.in_msg = 0;
@@ -1279,6 +1281,10 @@ session_loop(void)
 		if (!S.close_sent)
 			timeout = sooner(timeout, S.wait_deadline, t);
 		if (S.more_pending)
+			timeout = 0;
+		/* a file is always readable: poll() cannot say when to read it */
+		if (S.file_fd >= 0 && !S.close_sent &&
+		    queue_len(&S.data) < QUEUE_LOW)
 			timeout = 0;
 
 		out_flush();

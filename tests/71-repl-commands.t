@@ -170,4 +170,20 @@ send_line "still open"
 screen_like '^< text +10 B  still open$' "bad input: the connection still works"
 repl_end
 
+# The REPL refuses messages over 16 MiB unless --max-message says otherwise:
+# a 17 MiB file echoed back is refused with close 1009.
+head -c 17825792 /dev/zero >"$T/big.bin"
+start_repl "max-message" -- --color=never "$(url)"
+send_line "/file $T/big.bin"
+screen_like 'larger than --max-message 16777216 bytes.*1009' \
+    "17 MiB echo in the REPL: refused over the 16 MiB default"
+screen_like 'closed by wscli with 1009' "17 MiB echo: closed with 1009"
+exit_is 1 "17 MiB echo: exit 1"
+repl_end
+
+start_repl "max-message 32M" -- --color=never --max-message 32M "$(url)"
+send_line "/file $T/big.bin"
+screen_like '^  \.\.\. 17825280 more bytes not shown' "--max-message 32M: the 17 MiB echo is shown"
+repl_end
+
 done_testing
