@@ -16,8 +16,8 @@ CURL_VERSION := $(shell $(PKG_CONFIG) --modversion libcurl 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
-OBJS = wscli.o session.o connect.o repl.o jsonl.o frame.o display.o
-HDRS = frame.h display.h session.h connect.h repl.h jsonl.h wscli.h
+OBJS = wscli.o session.o connect.o repl.o jsonl.o linesplit.o frame.o display.o
+HDRS = frame.h display.h session.h connect.h repl.h jsonl.h linesplit.h wscli.h
 
 all: wscli
 

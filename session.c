@@ -41,6 +41,7 @@
 #include "display.h"
 #include "frame.h"
 #include "jsonl.h"
+#include "linesplit.h"
 #include "repl.h"
 #include "session.h"
 #include "wscli.h"
@@ -122,6 +123,7 @@ struct session {
 	uint8_t *ibuf;
 	size_t ilen;
 	uint64_t lineno;           /* lines started so far */
+	struct linesplit split;    /* stdin line splitting state */
 	int line_open;             /* fragments of the current line were queued */
 	int line_skip;             /* current line is invalid: drop until \n */
 	uint64_t line_size;        /* --jsonl: bytes of the line so far */
@@ -885,42 +887,24 @@ stdin_piece(const uint8_t *p, size_t len, int fin)
 		S.line_skip = 0;
 }
 
-/* Split S.ibuf into lines; keep an unfinished line unless the buffer is full
- * or input ended. */
+static void
+on_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
+    int fin)
+{
+	(void)ctx;
+	S.lineno = lineno;
+	stdin_piece(p, len, fin);
+}
+
+/* Send the lines in S.ibuf; keep the start of an unfinished one. */
 static void
 stdin_lines(void)
 {
-	uint8_t *p = S.ibuf, *end = S.ibuf + S.ilen, *nl;
+	size_t used = linesplit_feed(&S.split, S.ibuf, S.ilen, STDIN_BUF,
+	    S.stdin_eof, on_line_piece, NULL);
 
-	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		size_t len = (size_t)(nl - p);
-
-		if (!S.line_open && !S.line_skip)
-			S.lineno++;
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		stdin_piece(p, len, 1);
-		p = nl + 1;
-	}
-	if (S.stdin_eof) {
-		if (p < end || S.line_open) {
-			if (!S.line_open && !S.line_skip)
-				S.lineno++;
-			stdin_piece(p, (size_t)(end - p), 1);
-		}
-		p = end;
-	} else if (p == S.ibuf && end - p == STDIN_BUF) {
-		/* a line longer than the buffer leaves in fragments; keep a
-		 * trailing CR back in case a LF follows */
-		size_t len = STDIN_BUF - (end[-1] == '\r');
-
-		if (!S.line_open && !S.line_skip)
-			S.lineno++;
-		stdin_piece(p, len, 0);
-		p += len;
-	}
-	S.ilen = (size_t)(end - p);
-	memmove(S.ibuf, p, S.ilen);
+	S.ilen -= used;
+	memmove(S.ibuf, S.ibuf + used, S.ilen);
 }
 
 static void

@@ -1,4 +1,4 @@
-# libFuzzer targets for the pure codecs (frame.c, display.c).
+# libFuzzer targets for the pure code (frame.c, display.c, linesplit.c).
 #
 # Include from the top-level Makefile, or use on its own from the
 # repository root: make -f tests/fuzz.mk fuzz-build
@@ -22,8 +22,9 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= $(patsubst tests/%.c,%,$(wildcard tests/fuzz_*.c))
 FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
 
-tests/fuzz_%: tests/fuzz_%.c frame.c frame.h display.c display.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< frame.c display.c
+FUZZ_SRCS = frame.c display.c linesplit.c
+tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< $(FUZZ_SRCS)
 
 fuzz-build: $(FUZZ_BINS)
 
