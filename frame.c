@@ -85,6 +85,10 @@ ws_decode_strerror(int err)
 		return "continuation frame without a message to continue";
 	case WS_ERR_NEW_IN_FRAGMENTED:
 		return "new data frame inside a fragmented message";
+	case WS_ERR_RSV1_CONTROL:
+		return "RSV1 (compressed) set on a control frame";
+	case WS_ERR_RSV1_CONTINUATION:
+		return "RSV1 (compressed) set on a continuation frame";
 	default:
 		return "unknown error";
 	}
@@ -115,7 +119,13 @@ check_base(const struct ws_decoder *d)
 	unsigned masked = d->hdr[1] >> 7;
 	unsigned len7 = d->hdr[1] & 0x7f;
 
-	if (rsv != 0)
+	if (d->rsv1_per_message && (rsv & 4) && (d->rsv_allowed & 4)) {
+		if (ws_opcode_is_control(op) && !opcode_is_reserved(op))
+			return WS_ERR_RSV1_CONTROL;
+		if (op == WS_OP_CONT)
+			return WS_ERR_RSV1_CONTINUATION;
+	}
+	if (rsv & ~d->rsv_allowed)
 		return WS_ERR_RSV;
 	if (opcode_is_reserved(op))
 		return WS_ERR_OPCODE;
@@ -145,7 +155,7 @@ parse_header(struct ws_decoder *d)
 	const uint8_t *p = d->hdr + 2;
 	unsigned len7 = d->hdr[1] & 0x7f;
 	uint64_t len;
-	int i;
+	int i, err = 0;
 
 	memset(h, 0, sizeof(*h));
 	h->fin = d->hdr[0] >> 7;
@@ -158,23 +168,25 @@ parse_header(struct ws_decoder *d)
 		len = (uint64_t)p[0] << 8 | p[1];
 		p += 2;
 		if (len < 126)
-			return WS_ERR_NON_MINIMAL_LENGTH;
+			err = WS_ERR_NON_MINIMAL_LENGTH;
 	} else if (len7 == 127) {
 		len = 0;
 		for (i = 0; i < 8; i++)
 			len = len << 8 | p[i];
 		p += 8;
 		if (len >> 63)
-			return WS_ERR_LENGTH_TOP_BIT;
-		if (len <= 0xffff)
-			return WS_ERR_NON_MINIMAL_LENGTH;
+			err = WS_ERR_LENGTH_TOP_BIT;
+		else if (len <= 0xffff)
+			err = WS_ERR_NON_MINIMAL_LENGTH;
 	} else {
 		len = len7;
 	}
 	h->length = len;
 	if (h->masked)
 		memcpy(h->mask, p, 4);
-	return 0;
+	/* the frame is filled in even when it breaks a rule: a tolerant
+	 * decoder goes on with it */
+	return err;
 }
 
 /* Fragmentation bookkeeping once a valid header has been accepted. */
@@ -207,7 +219,7 @@ long
 ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 {
 	size_t used = 0, n;
-	int err;
+	int err, violation = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = WS_EV_NONE;
@@ -224,8 +236,11 @@ ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 				d->hdr[d->hdr_have++] = buf[used++];
 				if (d->hdr_have < 2)
 					continue;
-				if ((err = check_base(d)) != 0)
-					return decode_fail(d, err);
+				if ((err = check_base(d)) != 0) {
+					if (!d->tolerant)
+						return decode_fail(d, err);
+					d->violation_pending = err;
+				}
 				d->hdr_need = 2 + ((d->hdr[1] >> 7) ? 4 : 0);
 				if ((d->hdr[1] & 0x7f) == 126)
 					d->hdr_need += 2;
@@ -243,8 +258,10 @@ ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 		if (!header_complete(d))
 			return (long)used;
 
-		if ((err = parse_header(d)) != 0)
+		if ((err = parse_header(d)) != 0 && !d->tolerant)
 			return decode_fail(d, err);
+		violation = d->violation_pending ? d->violation_pending : err;
+		d->violation_pending = 0;
 		track_message(d);
 		d->hdr_have = 0;
 		d->hdr_need = 0;
@@ -254,6 +271,7 @@ ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 
 		ev->type = WS_EV_HEADER;
 		ev->header = d->cur;
+		ev->violation = violation;
 		ev->frame_done = d->remaining == 0;
 		ev->message_done = ev->frame_done && message_done(&d->cur);
 		return (long)used;

@@ -71,6 +71,10 @@ enum ws_decode_error {
 	WS_ERR_UNMASKED = -8,         /* unmasked frame, but role is server */
 	WS_ERR_CONT_WITHOUT_START = -9, /* continuation, no message started */
 	WS_ERR_NEW_IN_FRAGMENTED = -10, /* text/binary inside a fragmented msg */
+	WS_ERR_RSV1_CONTROL = -11,    /* RFC 7692 6.1: compressed bit on a
+					 control frame */
+	WS_ERR_RSV1_CONTINUATION = -12, /* RFC 7692 6.1: compressed bit on a
+					   continuation frame */
 };
 
 /* A short English description of a decoder error, e.g. "control frame
@@ -106,6 +110,9 @@ struct ws_event {
 				 (also set on WS_EV_HEADER when length is 0) */
 	int message_done;     /* frame_done on a FIN data frame, or any complete
 				 control frame */
+	int violation;        /* WS_EV_HEADER of a tolerant decoder: the first
+				 rule the frame breaks (enum ws_decode_error),
+				 or 0 */
 };
 
 /* Decoder state. Caller-owned; zero it or call ws_decoder_init(). */
@@ -121,6 +128,16 @@ struct ws_decoder {
 	uint64_t offset;       /* payload bytes of cur already delivered */
 	int in_message;        /* a fragmented data message is in progress */
 	unsigned message_opcode; /* WS_OP_TEXT or WS_OP_BINARY of that message */
+	/* set by the caller after ws_decoder_init(): */
+	unsigned rsv_allowed;  /* RSV bits an extension gave a meaning (bits
+				  as in ws_frame_header.rsv); 0 by default */
+	int rsv1_per_message;  /* RSV1 is permessage-deflate's "compressed"
+				  bit: allowed on the first frame of a data
+				  message only */
+	int tolerant;          /* report violations in ws_event.violation and
+				  go on decoding (a relay watches, it does not
+				  judge); a frame is always parsed as sent */
+	int violation_pending; /* internal: found in the first two bytes */
 };
 
 void ws_decoder_init(struct ws_decoder *d, enum ws_role role);

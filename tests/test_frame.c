@@ -1848,15 +1848,122 @@ close_code_why_not_messages(void **state)
 	assert_string_equal(small, "1005 (N");
 }
 
+
+/* ------------------------------------------------- extensions, tolerance */
+
+/* Decode in[0..len) whole with d; return the first error or 0, the
+ * headers seen in *nh (at most 8 kept in h), payload bytes in *np. */
+static int
+decode_with(struct ws_decoder *d, const uint8_t *in, size_t len,
+    struct ws_event *h, size_t *nh, size_t *np)
+{
+	uint8_t *buf = xmalloc(len);
+	size_t off = 0;
+
+	memcpy(buf, in, len);
+	*nh = *np = 0;
+	for (;;) {
+		struct ws_event ev;
+		long r = ws_decode(d, buf + off, len - off, &ev);
+
+		if (r < 0) {
+			free(buf);
+			return (int)r;
+		}
+		if (ev.type == WS_EV_NONE)
+			break;
+		if (ev.type == WS_EV_HEADER && *nh < 8)
+			h[(*nh)++] = ev;
+		if (ev.type == WS_EV_DATA)
+			*np += ev.len;
+		off += (size_t)r;
+	}
+	free(buf);
+	return 0;
+}
+
+static void
+rsv1_allowed_by_permessage_deflate(void **state)
+{
+	/* compressed text "Hello" of RFC 7692 7.2.3.1 */
+	static const uint8_t text[] = { 0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9,
+		0xc9, 0x07, 0x00 };
+	static const uint8_t rsv2[] = { 0xa1, 0x00 };
+	static const uint8_t ping[] = { 0xc9, 0x00 };
+	static const uint8_t cont[] = { 0x41, 0x01, 0x61, 0xc0, 0x01, 0x62 };
+	struct ws_decoder d;
+	struct ws_event h[8];
+	size_t nh, np;
+
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	d.rsv_allowed = 4;
+	d.rsv1_per_message = 1;
+	assert_int_equal(decode_with(&d, text, sizeof(text), h, &nh, &np), 0);
+	assert_int_equal(nh, 1);
+	assert_int_equal(h[0].header.rsv, 4);
+	assert_int_equal(np, 7);
+
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	d.rsv_allowed = 4;
+	d.rsv1_per_message = 1;
+	assert_int_equal(decode_with(&d, rsv2, sizeof(rsv2), h, &nh, &np),
+	    WS_ERR_RSV);
+
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	d.rsv_allowed = 4;
+	d.rsv1_per_message = 1;
+	assert_int_equal(decode_with(&d, ping, sizeof(ping), h, &nh, &np),
+	    WS_ERR_RSV1_CONTROL);
+
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	d.rsv_allowed = 4;
+	d.rsv1_per_message = 1;
+	assert_int_equal(decode_with(&d, cont, sizeof(cont), h, &nh, &np),
+	    WS_ERR_RSV1_CONTINUATION);
+
+	/* without the extension, RSV1 is the plain RSV error */
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	assert_int_equal(decode_with(&d, text, sizeof(text), h, &nh, &np),
+	    WS_ERR_RSV);
+}
+
+static void
+tolerant_decoder_reports_and_goes_on(void **state)
+{
+	/* "hi" with a 16-bit length, an unmasked... (client role: a masked
+	 * frame), a reserved opcode, then a valid "ok" */
+	static const uint8_t in[] = { 0x81, 0x7e, 0x00, 0x02, 'h', 'i',
+		0x81, 0x82, 1, 2, 3, 4, 'a' ^ 1, 'b' ^ 2,
+		0x83, 0x00,
+		0x81, 0x02, 'o', 'k' };
+	struct ws_decoder d;
+	struct ws_event h[8];
+	size_t nh, np;
+
+	ws_decoder_init(&d, WS_ROLE_CLIENT);
+	d.tolerant = 1;
+	assert_int_equal(decode_with(&d, in, sizeof(in), h, &nh, &np), 0);
+	assert_int_equal(nh, 4);
+	assert_int_equal(h[0].violation, WS_ERR_NON_MINIMAL_LENGTH);
+	assert_true(h[0].header.length == 2);
+	assert_int_equal(h[0].header.header_size, 4);
+	assert_int_equal(h[1].violation, WS_ERR_MASKED);
+	assert_int_equal(h[1].header.masked, 1);
+	assert_int_equal(h[2].violation, WS_ERR_OPCODE);
+	assert_int_equal(h[3].violation, 0);
+	assert_int_equal(np, 6);
+	assert_int_equal(d.error, 0);
+}
+
 /* ---------------------------------------------------------------- strings */
 
 static void
 decode_strerror_distinct(void **state)
 {
-	const char *s[11];
+	const char *s[13];
 	int e, f;
 
-	for (e = -1; e >= -10; e--) {
+	for (e = -1; e >= -12; e--) {
 		s[-e] = ws_decode_strerror(e);
 		assert_non_null(s[-e]);
 		assert_string_not_equal(s[-e], "unknown error");
@@ -1866,7 +1973,7 @@ decode_strerror_distinct(void **state)
 	assert_string_equal(ws_decode_strerror(WS_ERR_CONTROL_TOO_LONG),
 	    "control frame longer than 125 bytes");
 	assert_string_equal(ws_decode_strerror(0), "unknown error");
-	assert_string_equal(ws_decode_strerror(-11), "unknown error");
+	assert_string_equal(ws_decode_strerror(-13), "unknown error");
 	assert_string_equal(ws_decode_strerror(1), "unknown error");
 }
 
@@ -1911,6 +2018,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc_unmasked_text_hello),
+		cmocka_unit_test(rsv1_allowed_by_permessage_deflate),
+		cmocka_unit_test(tolerant_decoder_reports_and_goes_on),
 		cmocka_unit_test(rfc_masked_text_hello),
 		cmocka_unit_test(rfc_fragmented_text_hello),
 		cmocka_unit_test(rfc_unmasked_ping),
