@@ -12,6 +12,7 @@ DEPS = libcurl readline openssl
 
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CURL_VERSION := $(shell $(PKG_CONFIG) --modversion libcurl 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
@@ -58,14 +59,22 @@ tests/test_frame: tests/test_frame.c frame.c frame.h
 tests/test_display: tests/test_display.c display.c display.h frame.c frame.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
 
+tests/test_upgrade: tests/test_upgrade.c upgrade.c upgrade.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_upgrade.c upgrade.c -lcmocka \
+	    $(CRYPTO_LIBS)
+
 tests/test_frame-asan: tests/test_frame.c frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
 tests/test_display-asan: tests/test_display.c display.c display.h frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
 
-TEST_BINS = tests/test_frame tests/test_display tests/test_frame-asan \
-	    tests/test_display-asan
+tests/test_upgrade-asan: tests/test_upgrade.c upgrade.c upgrade.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN) -I. -o $@ \
+	    tests/test_upgrade.c upgrade.c -lcmocka $(CRYPTO_LIBS)
+
+TEST_BINS = tests/test_frame tests/test_display tests/test_upgrade \
+	    tests/test_frame-asan tests/test_display-asan tests/test_upgrade-asan
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
@@ -73,7 +82,8 @@ check: wscli wscli-asan $(TEST_BINS)
 	WSCLI=./wscli-asan WSCLI_SANITIZED=1 \
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
-	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t
+	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t \
+	    tests/upgrade.t
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.

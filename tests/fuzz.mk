@@ -1,4 +1,5 @@
-# libFuzzer targets for the pure code (frame.c, display.c, linesplit.c).
+# libFuzzer targets for the pure code (frame.c, display.c, linesplit.c,
+# upgrade.c).
 #
 # Include from the top-level Makefile, or use on its own from the
 # repository root: make -f tests/fuzz.mk fuzz-build
@@ -22,9 +23,14 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= $(patsubst tests/%.c,%,$(wildcard tests/fuzz_*.c))
 FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
 
-FUZZ_SRCS = frame.c display.c linesplit.c
-tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< $(FUZZ_SRCS)
+# upgrade.c hashes with OpenSSL's libcrypto
+FUZZ_DEP_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
+FUZZ_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+FUZZ_SRCS = frame.c display.c linesplit.c upgrade.c
+tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h \
+    upgrade.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) $(FUZZ_DEP_CFLAGS) -I. -o $@ $< \
+	    $(FUZZ_SRCS) $(FUZZ_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1,0 +1,1020 @@
+/*
+ * upgrade.c - the HTTP/1.1 upgrade of RFC 6455 section 4, for both roles;
+ * the contract is in upgrade.h.
+ *
+ * The parsers are one left-to-right scan over the caller's buffer, in the
+ * manner of picohttpparser. Every decision is made from bytes already
+ * looked at, and the scan stops at the first error, so parsing a prefix can
+ * only give UP_INCOMPLETE or the error the whole buffer gives: how the
+ * bytes arrived cannot change the outcome. Nothing past the head's final LF
+ * is looked at, and nothing past UP_MAX_HEAD bytes: a head that would need
+ * more is UP_ERR_TOO_LONG however many bytes are there.
+ *
+ * Folded values are tracked as slices that span the fold; the CR and LF of
+ * the fold are turned into spaces in a second pass, only once the head is
+ * complete, so that a partial head is never modified and parsing the
+ * modified buffer again gives the same head.
+ *
+ * SHA-1 and base64 come from OpenSSL's libcrypto. The checks write why they
+ * fail as text quoting the offending value, with control bytes replaced so
+ * that a hostile peer cannot put escape sequences into a log or terminal.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "upgrade.h"
+
+/* RFC 6455 1.3 */
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+#define NOPOS ((size_t)-1)
+#define MORE 1        /* internal: the scan ran out of bytes */
+#define QUOTE_MAX 64  /* bytes of a value quoted in an error text */
+
+/* ---------------------------------------------------------- characters */
+
+/* RFC 7230 3.2.6 tchar: what header names and methods are made of. */
+static int
+is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Control characters other than tab: never part of a line's text. */
+static int
+is_ctl(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+static int
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* ASCII case-insensitive comparison; strncasecmp would follow the locale. */
+static int
+ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ scanning */
+
+struct scan {
+	const char *buf; /* the caller's buffer */
+	size_t lim;      /* bytes that may be looked at: min(len, UP_MAX_HEAD) */
+	size_t pos;      /* next byte to look at */
+};
+
+/* At a CR or LF: step past the line end. A CR must be followed by LF. */
+static int
+line_end(struct scan *s)
+{
+	if (s->buf[s->pos] == '\n') {
+		s->pos++;
+		return 0;
+	}
+	if (s->pos + 1 >= s->lim)
+		return MORE;
+	if (s->buf[s->pos + 1] != '\n')
+		return UP_ERR_SYNTAX;
+	s->pos += 2;
+	return 0;
+}
+
+static int
+literal(struct scan *s, const char *lit)
+{
+	for (; *lit != '\0'; lit++) {
+		if (s->pos >= s->lim)
+			return MORE;
+		if (s->buf[s->pos] != *lit)
+			return UP_ERR_SYNTAX;
+		s->pos++;
+	}
+	return 0;
+}
+
+static int
+digit(struct scan *s, int *d)
+{
+	unsigned char c;
+
+	if (s->pos >= s->lim)
+		return MORE;
+	c = (unsigned char)s->buf[s->pos];
+	if (c < '0' || c > '9')
+		return UP_ERR_SYNTAX;
+	*d = c - '0';
+	s->pos++;
+	return 0;
+}
+
+/* "HTTP/" DIGIT "." DIGIT (RFC 7230 2.6); only 1.0 and 1.1 are taken. */
+static int
+version(struct scan *s, int *minor)
+{
+	int major, r;
+
+	if ((r = literal(s, "HTTP/")) != 0 || (r = digit(s, &major)) != 0 ||
+	    (r = literal(s, ".")) != 0 || (r = digit(s, minor)) != 0)
+		return r;
+	if (major != 1 || *minor > 1)
+		return UP_ERR_VERSION;
+	return 0;
+}
+
+/* status-line = HTTP-version SP 3DIGIT SP reason-phrase. The SP before an
+ * empty reason is often left out; that is taken too. */
+static int
+status_line(struct scan *s, struct up_head *h)
+{
+	size_t start;
+	int d, i, r;
+	unsigned char c;
+
+	if ((r = version(s, &h->minor_version)) != 0 ||
+	    (r = literal(s, " ")) != 0)
+		return r;
+	for (i = 0; i < 3; i++) {
+		if ((r = digit(s, &d)) != 0)
+			return r;
+		if (i == 0 && d == 0)	/* status is 100..999 */
+			return UP_ERR_SYNTAX;
+		h->status = h->status * 10 + d;
+	}
+	if (s->pos >= s->lim)
+		return MORE;
+	c = (unsigned char)s->buf[s->pos];
+	if (c == ' ')
+		s->pos++;
+	else if (c != '\r' && c != '\n')
+		return UP_ERR_SYNTAX;
+	start = s->pos;
+	for (;;) {
+		if (s->pos >= s->lim)
+			return MORE;
+		c = (unsigned char)s->buf[s->pos];
+		if (c == '\r' || c == '\n')
+			break;
+		if (is_ctl(c))
+			return UP_ERR_SYNTAX;
+		s->pos++;
+	}
+	h->reason = s->buf + start;
+	h->reason_len = s->pos - start;
+	return line_end(s);
+}
+
+/* request-line = method SP request-target SP HTTP-version */
+static int
+request_line(struct scan *s, struct up_head *h)
+{
+	size_t start;
+	unsigned char c;
+	int r;
+
+	for (start = s->pos;; s->pos++) {
+		if (s->pos >= s->lim)
+			return MORE;
+		if (!is_tchar((unsigned char)s->buf[s->pos]))
+			break;
+	}
+	if (s->pos == start || s->buf[s->pos] != ' ')
+		return UP_ERR_SYNTAX;
+	h->method = s->buf + start;
+	h->method_len = s->pos - start;
+	s->pos++;
+
+	/* any visible byte, obs-text included: the target is not ours to
+	 * interpret, only to delimit */
+	for (start = s->pos;; s->pos++) {
+		if (s->pos >= s->lim)
+			return MORE;
+		c = (unsigned char)s->buf[s->pos];
+		if (c <= ' ' || c == 0x7f)
+			break;
+	}
+	if (s->pos == start || s->buf[s->pos] != ' ')
+		return UP_ERR_SYNTAX;
+	h->target = s->buf + start;
+	h->target_len = s->pos - start;
+	s->pos++;
+
+	if ((r = version(s, &h->minor_version)) != 0)
+		return r;
+	if (s->pos >= s->lim)
+		return MORE;
+	c = (unsigned char)s->buf[s->pos];
+	if (c != '\r' && c != '\n')
+		return UP_ERR_SYNTAX;
+	return line_end(s);
+}
+
+/* The value of f is [vs, ve) of the buffer, or empty at after_colon. */
+static void
+set_value(struct up_header *f, const char *buf, size_t vs, size_t ve,
+    size_t after_colon)
+{
+	if (vs == NOPOS) {
+		f->value = buf + after_colon;
+		f->value_len = 0;
+	} else {
+		f->value = buf + vs;
+		f->value_len = ve - vs;
+	}
+}
+
+/*
+ * Header lines up to and including the blank line. A line starting with
+ * white space continues the previous field (obs-fold); its bytes are part
+ * of that field's value, whose slice runs from the first to the last byte
+ * that is not white space, across the folds.
+ */
+static int
+headers(struct scan *s, struct up_head *h, int *folded)
+{
+	struct up_header *f = NULL;
+	size_t start, vs = NOPOS, ve = 0, after_colon = 0;
+	unsigned char c;
+	int r;
+
+	for (;;) {
+		if (s->pos >= s->lim)
+			return MORE;
+		c = (unsigned char)s->buf[s->pos];
+		if (is_ws(c)) {
+			/* RFC 7230 3: white space before the first field
+			 * could smuggle a line past a lenient reader */
+			if (f == NULL)
+				return UP_ERR_SYNTAX;
+			*folded = 1;
+		} else {
+			if (f != NULL)
+				set_value(f, s->buf, vs, ve, after_colon);
+			if (c == '\r' || c == '\n')
+				return line_end(s);
+			if (h->nheaders == UP_MAX_HEADERS)
+				return UP_ERR_TOO_MANY;
+			f = &h->headers[h->nheaders++];
+			for (start = s->pos;; s->pos++) {
+				if (s->pos >= s->lim)
+					return MORE;
+				if (!is_tchar((unsigned char)s->buf[s->pos]))
+					break;
+			}
+			/* no name, no colon, or white space before it
+			 * (RFC 7230 3.2.4: must be rejected) */
+			if (s->pos == start || s->buf[s->pos] != ':')
+				return UP_ERR_SYNTAX;
+			f->name = s->buf + start;
+			f->name_len = s->pos - start;
+			after_colon = ++s->pos;
+			vs = NOPOS;
+		}
+		for (;;) {
+			if (s->pos >= s->lim)
+				return MORE;
+			c = (unsigned char)s->buf[s->pos];
+			if (c == '\r' || c == '\n')
+				break;
+			if (is_ctl(c))
+				return UP_ERR_SYNTAX;
+			if (!is_ws(c)) {
+				if (vs == NOPOS)
+					vs = s->pos;
+				ve = s->pos + 1;
+			}
+			s->pos++;
+		}
+		if ((r = line_end(s)) != 0)
+			return r;
+	}
+}
+
+/*
+ * Turn each fold's line end into spaces. In [from, end), where from is the
+ * first byte after the start line, an LF followed by white space can only
+ * be a fold (the blank line's LF is the last byte), and a CR right before
+ * an LF is its line end (a lone CR is a syntax error).
+ */
+static void
+unfold(char *buf, size_t from, size_t end)
+{
+	size_t i;
+
+	for (i = from; i + 1 < end; i++) {
+		if (buf[i] != '\n' || !is_ws((unsigned char)buf[i + 1]))
+			continue;
+		buf[i] = ' ';
+		if (i > from && buf[i - 1] == '\r')
+			buf[i - 1] = ' ';
+	}
+}
+
+static long
+parse(char *buf, size_t len, struct up_head *h, int request)
+{
+	struct scan s;
+	size_t body;
+	int r, folded = 0;
+
+	h->minor_version = 0;
+	h->status = 0;
+	h->reason = h->method = h->target = NULL;
+	h->reason_len = h->method_len = h->target_len = 0;
+	h->nheaders = 0;
+	h->head_len = 0;
+
+	s.buf = buf;
+	s.lim = len < UP_MAX_HEAD ? len : UP_MAX_HEAD;
+	s.pos = 0;
+	r = request ? request_line(&s, h) : status_line(&s, h);
+	body = s.pos;
+	if (r == 0)
+		r = headers(&s, h, &folded);
+	if (r == MORE)
+		return len >= UP_MAX_HEAD ? UP_ERR_TOO_LONG : UP_INCOMPLETE;
+	if (r != 0)
+		return r;
+	if (folded)
+		unfold(buf, body, s.pos);
+	h->head_len = s.pos;
+	return (long)s.pos;
+}
+
+long
+up_parse_response(char *buf, size_t len, struct up_head *h)
+{
+	return parse(buf, len, h, 0);
+}
+
+long
+up_parse_request(char *buf, size_t len, struct up_head *h)
+{
+	return parse(buf, len, h, 1);
+}
+
+const char *
+up_strerror(long err)
+{
+	switch (err) {
+	case UP_INCOMPLETE:
+		return "incomplete head";
+	case UP_ERR_SYNTAX:
+		return "not HTTP/1.x: bad start line or header line";
+	case UP_ERR_TOO_LONG:
+		return "head larger than 65536 bytes";
+	case UP_ERR_TOO_MANY:
+		return "more than 100 header lines";
+	case UP_ERR_VERSION:
+		return "HTTP version other than 1.0 or 1.1";
+	default:
+		return "unknown error";
+	}
+}
+
+/* ------------------------------------------------------------ headers */
+
+const struct up_header *
+up_find(const struct up_head *h, const char *name,
+    const struct up_header *after)
+{
+	size_t i = 0, n = strlen(name);
+
+	if (after != NULL) {
+		/* compared as integers: after may belong to another head */
+		if ((uintptr_t)after < (uintptr_t)h->headers ||
+		    (uintptr_t)after >= (uintptr_t)(h->headers + h->nheaders))
+			return NULL;
+		i = (size_t)(after - h->headers) + 1;
+	}
+	for (; i < h->nheaders; i++)
+		if (ieq(h->headers[i].name, h->headers[i].name_len, name, n))
+			return &h->headers[i];
+	return NULL;
+}
+
+size_t
+up_count(const struct up_head *h, const char *name)
+{
+	const struct up_header *f = NULL;
+	size_t n = 0;
+
+	while ((f = up_find(h, name, f)) != NULL)
+		n++;
+	return n;
+}
+
+/* Append s[0..n) at *at, as much as fits before the NUL's byte; *at counts
+ * what would have been written. */
+static void
+append(char *out, size_t cap, size_t *at, const char *s, size_t n)
+{
+	size_t room = cap > 0 && *at < cap - 1 ? cap - 1 - *at : 0;
+
+	if (room > 0 && n > 0)
+		memcpy(out + *at, s, n < room ? n : room);
+	*at += n;
+}
+
+/* As up_get, but returns the length the whole join needs. */
+static size_t
+join(const struct up_head *h, const char *name, char *out, size_t cap,
+    size_t *count)
+{
+	const struct up_header *f = NULL;
+	size_t at = 0, n = 0;
+
+	while ((f = up_find(h, name, f)) != NULL) {
+		if (n++ > 0)
+			append(out, cap, &at, ", ", 2);
+		append(out, cap, &at, f->value, f->value_len);
+	}
+	if (cap > 0)
+		out[at < cap - 1 ? at : cap - 1] = '\0';
+	if (count != NULL)
+		*count = n;
+	return at;
+}
+
+size_t
+up_get(const struct up_head *h, const char *name, char *out, size_t cap)
+{
+	size_t n;
+
+	join(h, name, out, cap, &n);
+	return n;
+}
+
+int
+up_has_token(const char *v, size_t len, const char *token)
+{
+	size_t tlen = strlen(token), s, e, i = 0;
+
+	if (tlen == 0)
+		return 0;
+	while (i <= len) {
+		for (e = i; e < len && v[e] != ','; e++)
+			;
+		for (s = i; s < e && is_ws((unsigned char)v[s]); s++)
+			;
+		i = e + 1;
+		while (e > s && is_ws((unsigned char)v[e - 1]))
+			e--;
+		if (ieq(v + s, e - s, token, tlen))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+void
+up_key(const uint8_t nonce[16], char out[UP_KEY_LEN + 1])
+{
+	EVP_EncodeBlock((unsigned char *)out, nonce, 16);
+}
+
+void
+up_accept(const char *key, size_t len, char out[UP_ACCEPT_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	/* EVP_Digest() wants the input in one piece; hashing the key and the
+	 * GUID in two updates spares a copy into a buffer of bounded size */
+	out[0] = '\0';
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) &&
+	    EVP_DigestUpdate(ctx, key, len) &&
+	    EVP_DigestUpdate(ctx, WS_GUID, sizeof(WS_GUID) - 1) &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (ok && mdlen == 20)
+		EVP_EncodeBlock((unsigned char *)out, md, 20);
+}
+
+/* ----------------------------------------------------------- building */
+
+struct out {
+	char *p;     /* the caller's buffer */
+	size_t cap;  /* its size, the NUL included */
+	size_t len;  /* bytes written so far */
+	int bad;     /* out of room or invalid input: the result is -1 */
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->bad)
+		return;
+	/* one byte is kept for the NUL */
+	if (o->cap == 0 || n > o->cap - 1 - o->len) {
+		o->bad = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void
+put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* A header value: anything but control characters, which could end the
+ * line early and inject lines of the sender's choosing. */
+static void
+put_value(struct out *o, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (is_ctl((unsigned char)*p))
+			o->bad = 1;
+	put_str(o, s);
+}
+
+static void
+put_line(struct out *o, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	put_str(o, name);
+	put_str(o, ": ");
+	put_value(o, value);
+	put_str(o, "\r\n");
+}
+
+/* Caller-supplied "Name: value" lines: the name must be a token right
+ * before the colon, or the peer would reject the whole head. */
+static void
+put_extra(struct out *o, const char *const *extra, size_t nextra)
+{
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < nextra; i++) {
+		for (p = extra[i]; is_tchar((unsigned char)*p); p++)
+			;
+		if (p == extra[i] || *p != ':')
+			o->bad = 1;
+		put_value(o, extra[i]);
+		put_str(o, "\r\n");
+	}
+}
+
+static long
+finish(struct out *o)
+{
+	if (o->bad)
+		return -1;
+	o->p[o->len] = '\0';
+	return (long)o->len;
+}
+
+long
+up_host_value(char *out, size_t cap, const char *host, long port,
+    long default_port)
+{
+	struct out o = { out, cap, 0, 0 };
+	char num[24];
+	int bracket;
+
+	if (host == NULL)
+		return -1;
+	bracket = strchr(host, ':') != NULL && host[0] != '[';
+	if (bracket)
+		put_str(&o, "[");
+	put_value(&o, host);
+	if (bracket)
+		put_str(&o, "]");
+	if (port != default_port) {
+		snprintf(num, sizeof(num), ":%ld", port);
+		put_str(&o, num);
+	}
+	return finish(&o);
+}
+
+long
+up_build_request(char *out, size_t cap, const struct up_request *r)
+{
+	struct out o = { out, cap, 0, 0 };
+	const char *p;
+	size_t i;
+
+	p = r->target != NULL && r->target[0] != '\0' ? r->target : "/";
+	for (i = 0; p[i] != '\0'; i++)
+		if (is_ctl((unsigned char)p[i]) || p[i] == ' ' || p[i] == '\t')
+			o.bad = 1;
+	put_str(&o, "GET ");
+	put_str(&o, p);
+	put_str(&o, " HTTP/1.1\r\n");
+	put_line(&o, "Host", r->host);
+	put_str(&o, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+	put_line(&o, "Sec-WebSocket-Key", r->key);
+	put_line(&o, "Sec-WebSocket-Version",
+	    r->version != NULL ? r->version : "13");
+	if (r->protocols != NULL && r->nprotocols > 0) {
+		put_str(&o, "Sec-WebSocket-Protocol: ");
+		for (i = 0; i < r->nprotocols; i++) {
+			if (i > 0)
+				put_str(&o, ", ");
+			put_value(&o, r->protocols[i]);
+		}
+		put_str(&o, "\r\n");
+	}
+	put_line(&o, "Sec-WebSocket-Extensions", r->extensions);
+	put_line(&o, "Origin", r->origin);
+	put_line(&o, "Authorization", r->authorization);
+	put_line(&o, "User-Agent", r->user_agent);
+	if (r->extra != NULL)
+		put_extra(&o, r->extra, r->nextra);
+	put_str(&o, "\r\n");
+	return finish(&o);
+}
+
+long
+up_build_101(char *out, size_t cap, const char *key, size_t key_len,
+    const char *protocol, const char *extensions, const char *const *extra,
+    size_t nextra)
+{
+	struct out o = { out, cap, 0, 0 };
+	char accept[UP_ACCEPT_LEN + 1];
+
+	up_accept(key, key_len, accept);
+	if (accept[0] == '\0')
+		return -1;
+	put_str(&o, "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+	put_line(&o, "Sec-WebSocket-Accept", accept);
+	put_line(&o, "Sec-WebSocket-Protocol", protocol);
+	put_line(&o, "Sec-WebSocket-Extensions", extensions);
+	if (extra != NULL)
+		put_extra(&o, extra, nextra);
+	put_str(&o, "\r\n");
+	return finish(&o);
+}
+
+long
+up_build_error(char *out, size_t cap, int status, const char *body)
+{
+	struct out o = { out, cap, 0, 0 };
+	char line[64];
+
+	if (status < 100 || status > 999)
+		return -1;
+	if (body == NULL)
+		body = "";
+	snprintf(line, sizeof(line), "HTTP/1.1 %d ", status);
+	put_str(&o, line);
+	put_str(&o, up_reason_phrase(status));
+	put_str(&o, "\r\nContent-Type: text/plain\r\n");
+	snprintf(line, sizeof(line), "Content-Length: %zu\r\n",
+	    strlen(body) + 1);
+	put_str(&o, line);
+	put_str(&o, "Connection: close\r\n");
+	if (status == 426)
+		put_str(&o, "Sec-WebSocket-Version: 13\r\n");
+	if (status == 405)
+		put_str(&o, "Allow: GET\r\n");
+	put_str(&o, "\r\n");
+	put_str(&o, body);
+	put_str(&o, "\n");
+	return finish(&o);
+}
+
+/* RFC 9110 section 15 */
+static const struct {
+	int status;
+	const char *phrase;
+} reasons[] = {
+	{ 100, "Continue" },
+	{ 101, "Switching Protocols" },
+	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 204, "No Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 304, "Not Modified" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" },
+	{ 407, "Proxy Authentication Required" },
+	{ 408, "Request Timeout" },
+	{ 409, "Conflict" },
+	{ 410, "Gone" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" },
+	{ 426, "Upgrade Required" },
+	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+	{ 505, "HTTP Version Not Supported" },
+};
+
+const char *
+up_reason_phrase(int status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].phrase;
+	return "Unknown";
+}
+
+/* ------------------------------------------------------------- checks */
+
+/* A value quoted in an error text: control bytes replaced, cut short. */
+struct quote {
+	char s[QUOTE_MAX + sizeof("...")];
+	size_t n;
+	int cut;
+};
+
+static void
+q_add(struct quote *q, const char *p, size_t len)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		if (q->n == QUOTE_MAX) {
+			q->cut = 1;
+			break;
+		}
+		c = (unsigned char)p[i];
+		q->s[q->n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+}
+
+static const char *
+q_str(struct quote *q)
+{
+	q->s[q->n] = '\0';
+	if (q->cut)
+		strcpy(q->s + q->n, "...");
+	return q->s;
+}
+
+static const char *
+quote(struct quote *q, const char *p, size_t len)
+{
+	q->n = 0;
+	q->cut = 0;
+	q_add(q, p, len);
+	return q_str(q);
+}
+
+/* Every value of name, joined as up_get does, quoted. */
+static const char *
+quote_all(struct quote *q, const struct up_head *h, const char *name)
+{
+	const struct up_header *f = NULL;
+	size_t n = 0;
+
+	q->n = 0;
+	q->cut = 0;
+	while ((f = up_find(h, name, f)) != NULL) {
+		if (n++ > 0)
+			q_add(q, ", ", 2);
+		q_add(q, f->value, f->value_len);
+	}
+	return q_str(q);
+}
+
+/* Write why a check failed and return ret: -1, or the status to answer. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int
+fail(int ret, char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && cap > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, cap, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Nonzero if any header named name has token in its list. */
+static int
+any_has_token(const struct up_head *h, const char *name, const char *token)
+{
+	const struct up_header *f = NULL;
+
+	while ((f = up_find(h, name, f)) != NULL)
+		if (up_has_token(f->value, f->value_len, token))
+			return 1;
+	return 0;
+}
+
+int
+up_check_response(const struct up_head *h, const char *key,
+    const char *const *protocols, size_t nprotocols, char *why, size_t cap)
+{
+	const struct up_header *f;
+	struct quote q, q2;
+	char want[UP_ACCEPT_LEN + 1];
+	size_t n, i;
+
+	if (h->status != 101)
+		return fail(-1, why, cap, "status is %d '%s', expected 101 "
+		    "Switching Protocols", h->status,
+		    h->reason != NULL ? quote(&q, h->reason, h->reason_len) :
+		    "");
+
+	if ((f = up_find(h, "Upgrade", NULL)) == NULL)
+		return fail(-1, why, cap, "no Upgrade header");
+	if (up_count(h, "Upgrade") > 1 ||
+	    !ieq(f->value, f->value_len, "websocket", 9))
+		return fail(-1, why, cap, "Upgrade is '%s', expected 'websocket'",
+		    quote_all(&q, h, "Upgrade"));
+
+	if (up_find(h, "Connection", NULL) == NULL)
+		return fail(-1, why, cap, "no Connection header");
+	if (!any_has_token(h, "Connection", "upgrade"))
+		return fail(-1, why, cap, "Connection is '%s', without the token "
+		    "'upgrade'", quote_all(&q, h, "Connection"));
+
+	if (key == NULL)
+		key = "";
+	if ((f = up_find(h, "Sec-WebSocket-Accept", NULL)) == NULL)
+		return fail(-1, why, cap, "no Sec-WebSocket-Accept header");
+	if ((n = up_count(h, "Sec-WebSocket-Accept")) > 1)
+		return fail(-1, why, cap, "%zu Sec-WebSocket-Accept headers, "
+		    "expected one", n);
+	up_accept(key, strlen(key), want);
+	if (want[0] == '\0')
+		return fail(-1, why, cap, "cannot compute Sec-WebSocket-Accept: "
+		    "SHA-1 failed in OpenSSL");
+	if (f->value_len != UP_ACCEPT_LEN ||
+	    memcmp(f->value, want, UP_ACCEPT_LEN) != 0)
+		return fail(-1, why, cap, "Sec-WebSocket-Accept is '%s', "
+		    "expected '%s'", quote(&q, f->value, f->value_len), want);
+
+	if ((n = up_count(h, "Sec-WebSocket-Protocol")) > 1)
+		return fail(-1, why, cap, "%zu Sec-WebSocket-Protocol headers, "
+		    "expected at most one", n);
+	if ((f = up_find(h, "Sec-WebSocket-Protocol", NULL)) == NULL)
+		return 0;
+	if (protocols == NULL || nprotocols == 0)
+		return fail(-1, why, cap, "Sec-WebSocket-Protocol is '%s' but no "
+		    "subprotocol was offered",
+		    quote(&q, f->value, f->value_len));
+	for (i = 0; i < nprotocols; i++)
+		if (strlen(protocols[i]) == f->value_len &&
+		    memcmp(protocols[i], f->value, f->value_len) == 0)
+			return 0;
+	q2.n = 0;
+	q2.cut = 0;
+	for (i = 0; i < nprotocols; i++) {
+		if (i > 0)
+			q_add(&q2, ", ", 2);
+		q_add(&q2, protocols[i], strlen(protocols[i]));
+	}
+	return fail(-1, why, cap, "Sec-WebSocket-Protocol is '%s', not one of "
+	    "those offered ('%s')", quote(&q, f->value, f->value_len),
+	    q_str(&q2));
+}
+
+/* RFC 6455 4.1: a base64-encoded 16-byte value is 22 characters of the
+ * alphabet and "==". The low bits of the last character are not checked,
+ * as common decoders do not either. */
+static int
+valid_key(const char *k, size_t len)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	if (len != UP_KEY_LEN || k[22] != '=' || k[23] != '=')
+		return 0;
+	for (i = 0; i < 22; i++)
+		if (k[i] == '\0' || strchr(alphabet, k[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+up_check_request(const struct up_head *h, struct up_offer *o, char *lists,
+    size_t lists_cap, char *why, size_t cap)
+{
+	const struct up_header *f;
+	struct quote q;
+	size_t n, pn = 0, en = 0, np, ne;
+
+	memset(o, 0, sizeof(*o));
+	if (h->method == NULL || h->method_len != 3 ||
+	    memcmp(h->method, "GET", 3) != 0)
+		return fail(405, why, cap, "method is '%s', expected GET",
+		    h->method != NULL ? quote(&q, h->method, h->method_len) :
+		    "");
+	if (h->minor_version < 1)
+		return fail(400, why, cap, "HTTP/1.%d request, WebSocket needs "
+		    "HTTP/1.1", h->minor_version);
+
+	if ((f = up_find(h, "Host", NULL)) == NULL)
+		return fail(400, why, cap, "no Host header");
+	if ((n = up_count(h, "Host")) > 1)
+		return fail(400, why, cap, "%zu Host headers, expected one", n);
+	if (f->value_len == 0)
+		return fail(400, why, cap, "Host header is empty");
+
+	if (up_find(h, "Upgrade", NULL) == NULL)
+		return fail(400, why, cap, "no Upgrade header");
+	if (!any_has_token(h, "Upgrade", "websocket"))
+		return fail(400, why, cap, "Upgrade is '%s', without the token "
+		    "'websocket'", quote_all(&q, h, "Upgrade"));
+
+	if (up_find(h, "Connection", NULL) == NULL)
+		return fail(400, why, cap, "no Connection header");
+	if (!any_has_token(h, "Connection", "upgrade"))
+		return fail(400, why, cap, "Connection is '%s', without the "
+		    "token 'upgrade'", quote_all(&q, h, "Connection"));
+
+	if ((f = up_find(h, "Sec-WebSocket-Key", NULL)) == NULL)
+		return fail(400, why, cap, "no Sec-WebSocket-Key header");
+	if ((n = up_count(h, "Sec-WebSocket-Key")) > 1)
+		return fail(400, why, cap, "%zu Sec-WebSocket-Key headers, "
+		    "expected one", n);
+	if (!valid_key(f->value, f->value_len))
+		return fail(400, why, cap, "Sec-WebSocket-Key '%s' is not "
+		    "base64 of 16 bytes", quote(&q, f->value, f->value_len));
+
+	if ((f = up_find(h, "Sec-WebSocket-Version", NULL)) == NULL)
+		return fail(426, why, cap, "no Sec-WebSocket-Version header");
+	if ((n = up_count(h, "Sec-WebSocket-Version")) > 1)
+		return fail(426, why, cap, "%zu Sec-WebSocket-Version headers, "
+		    "expected one", n);
+	if (f->value_len != 2 || memcmp(f->value, "13", 2) != 0)
+		return fail(426, why, cap, "Sec-WebSocket-Version is '%s', "
+		    "expected 13", quote(&q, f->value, f->value_len));
+
+	pn = join(h, "Sec-WebSocket-Protocol", NULL, 0, &np);
+	en = join(h, "Sec-WebSocket-Extensions", NULL, 0, &ne);
+	if ((np > 0 ? pn + 1 : 0) + (ne > 0 ? en + 1 : 0) > lists_cap)
+		return fail(431, why, cap, "Sec-WebSocket-Protocol and "
+		    "-Extensions take %zu bytes, more than %zu",
+		    (np > 0 ? pn + 1 : 0) + (ne > 0 ? en + 1 : 0), lists_cap);
+	n = 0;
+	if (np > 0) {
+		join(h, "Sec-WebSocket-Protocol", lists, pn + 1, NULL);
+		o->protocols = lists;
+		n = pn + 1;
+	}
+	if (ne > 0) {
+		join(h, "Sec-WebSocket-Extensions", lists + n, en + 1, NULL);
+		o->extensions = lists + n;
+	}
+	f = up_find(h, "Sec-WebSocket-Key", NULL);
+	o->key = f->value;
+	o->key_len = f->value_len;
+	if ((f = up_find(h, "Origin", NULL)) != NULL) {
+		o->origin = f->value;
+		o->origin_len = f->value_len;
+	}
+	return 0;
+}
