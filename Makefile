@@ -58,14 +58,20 @@ tests/test_frame: tests/test_frame.c frame.c frame.h
 tests/test_display: tests/test_display.c display.c display.h frame.c frame.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
 
+tests/test_deflate: tests/test_deflate.c deflate.c deflate.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
+
 tests/test_frame-asan: tests/test_frame.c frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
 tests/test_display-asan: tests/test_display.c display.c display.h frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
 
-TEST_BINS = tests/test_frame tests/test_display tests/test_frame-asan \
-	    tests/test_display-asan
+tests/test_deflate-asan: tests/test_deflate.c deflate.c deflate.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
+
+TEST_BINS = tests/test_frame tests/test_display tests/test_deflate \
+	    tests/test_frame-asan tests/test_display-asan tests/test_deflate-asan
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
@@ -73,7 +79,7 @@ check: wscli wscli-asan $(TEST_BINS)
 	WSCLI=./wscli-asan WSCLI_SANITIZED=1 \
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
-	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t
+	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t tests/deflate.t
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.

@@ -46,7 +46,8 @@ struct pmd_params {
  * RFC 7692 7.1: an unknown parameter, a parameter given twice, a value
  * where none is allowed, a missing or invalid value (not 8..15, or with
  * leading zeros) are errors; client_max_window_bits may lack its value in an
- * offer (is_offer) but not in a response.
+ * offer (is_offer) but not in a response. Names are compared as written,
+ * case included, as browsers do ("Server_Max_Window_Bits" is unknown).
  * Returns 0, or -1 with why (cap bytes, NUL-terminated), e.g.
  * "server_max_window_bits=7: the value must be 8 to 15".
  */
@@ -73,7 +74,12 @@ struct pmd_agreed {
  * and allowed by the offer: client_max_window_bits only if offered and then
  * not above an offered value; server_max_window_bits not above an offered
  * value. server_no_context_takeover, client_no_context_takeover and
- * server_max_window_bits may be added by the server.
+ * server_max_window_bits may be added by the server; when the offer asked
+ * for server_no_context_takeover or server_max_window_bits, the response
+ * must hold it (7.1.1.1, 7.1.2.1: that is how the server accepts them).
+ * In *a, a client_max_window_bits value we offered and the server left out
+ * is kept to, and so is an offered client_no_context_takeover (7.1.1.2).
+ * offer NULL means nothing was offered: any extension is then an error.
  * Returns 1 with *a filled when permessage-deflate was accepted, 0 when the
  * value is empty (the server declined: messages go uncompressed), or -1
  * with why for a response that breaks a rule ("server accepted
@@ -90,9 +96,12 @@ int pmd_client_check(const char *value, size_t len,
  * answer the parameters it requires (server_no_context_takeover,
  * server_max_window_bits when requested) and leave the rest at their
  * defaults; fill *a and write the response header value into resp.
- * Returns 1 when accepted, 0 when nothing was offered or no offer is valid
- * (why says which and why, for the log), -1 if the header is not a valid
- * extension list at all (why says where).
+ * Returns 1 when accepted (why is "", or names an invalid offer that was
+ * skipped), 0 when nothing was offered or no offer is valid (why says which
+ * and why, for the log), -1 if the header is not a valid extension list at
+ * all (why says where) or resp_cap cannot hold the response.
+ * An offered client_no_context_takeover is not answered (the client has
+ * promised it either way) but is in *a.
  */
 int pmd_server_accept(const char *value, size_t len, struct pmd_agreed *a,
     char *resp, size_t resp_cap, char *why, size_t cap);
