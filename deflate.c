@@ -8,14 +8,27 @@
  * each parameter is judged as it is read, so the first problem in reading
  * order is the one reported. Names are compared as written (byte for
  * byte), as browsers do: "Permessage-Deflate" is some other extension.
+ *
+ * The streams are zlib's, raw (no zlib header), with two twists on the
+ * receiving side. zlib checks a back-reference only against its window
+ * plus what the current inflate() call has written, so each call is given
+ * at most one window of output space: a reference more than twice the
+ * negotiated window back then fails. And a final block (BFINAL) ends a
+ * zlib stream, while RFC 7692 7.2.3.4 lets the message or the connection
+ * go on after it: the stream is restarted with its window as dictionary.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "deflate.h"
 
 #define SHOW 40 /* most bytes of peer text quoted in a why */
+
+static const uint8_t TAIL[4] = { 0x00, 0x00, 0xff, 0xff };
 
 static void
 say(char *why, size_t cap, const char *fmt, ...)
@@ -570,4 +583,272 @@ pmd_describe(const struct pmd_agreed *a, char *out, size_t cap)
 		    a->server_no_takeover ? "no " : "", a->client_bits,
 		    a->client_no_takeover ? "no " : "");
 	return out;
+}
+
+/* -------------------------------------------------------- (de)compression */
+
+struct pmd {
+	z_stream in;          /* inflates what the peer sends */
+	z_stream out;         /* deflates what we send */
+	int in_ready;         /* inflateInit2 succeeded */
+	int out_ready;        /* deflateInit2 succeeded */
+	int in_bits;          /* window the peer compresses with */
+	int in_reset;         /* the peer resets its context per message */
+	int out_reset;        /* we reset ours per message */
+	int in_result;        /* sticky: the error or stop inflate ended in */
+	int out_result;       /* the same for deflate */
+	int in_fresh;         /* stream restarted after a final block, and
+				 nothing read since */
+	uint64_t in_msg;      /* payload bytes of the message being inflated */
+	uint64_t out_msg;     /* bytes zlib produced for the message being
+				 deflated */
+	size_t held;          /* of them, the last ones not yet passed on */
+	uint8_t hold[4];
+	char msg[80];         /* why the last PMD_ERR_DATA */
+	uint8_t ibuf[PMD_CHUNK];
+	uint8_t obuf[PMD_CHUNK + 4]; /* a sink may deflate while we inflate */
+	uint8_t dict[1 << PMD_MAX_BITS];
+};
+
+static int
+valid_bits(int bits)
+{
+	return bits >= PMD_MIN_BITS && bits <= PMD_MAX_BITS;
+}
+
+struct pmd *
+pmd_new(const struct pmd_agreed *a, int we_are_client)
+{
+	struct pmd *z;
+	int out_bits, in_bits, out_raw, strategy;
+
+	in_bits = we_are_client ? a->server_bits : a->client_bits;
+	out_bits = we_are_client ? a->client_bits : a->server_bits;
+	if (!valid_bits(in_bits) || !valid_bits(out_bits))
+		return NULL;
+	if ((z = calloc(1, sizeof(*z))) == NULL)
+		return NULL;
+	z->in_bits = in_bits;
+	z->in_reset = we_are_client ? a->server_no_takeover :
+	    a->client_no_takeover;
+	z->out_reset = we_are_client ? a->client_no_takeover :
+	    a->server_no_takeover;
+
+	if (inflateInit2(&z->in, -in_bits) != Z_OK) {
+		pmd_free(z);
+		return NULL;
+	}
+	z->in_ready = 1;
+	/* zlib refuses a raw 8-bit window; 9 without back-references at
+	 * all fits in any window */
+	out_raw = out_bits == 8 ? 9 : out_bits;
+	strategy = out_bits == 8 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+	if (deflateInit2(&z->out, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -out_raw,
+	    8, strategy) != Z_OK) {
+		pmd_free(z);
+		return NULL;
+	}
+	z->out_ready = 1;
+	return z;
+}
+
+void
+pmd_free(struct pmd *z)
+{
+	if (z == NULL)
+		return;
+	if (z->in_ready)
+		inflateEnd(&z->in);
+	if (z->out_ready)
+		deflateEnd(&z->out);
+	free(z);
+}
+
+const char *
+pmd_error(const struct pmd *z)
+{
+	return z->msg;
+}
+
+static int
+data_error(struct pmd *z, const char *msg)
+{
+	snprintf(z->msg, sizeof z->msg, "%s", msg ? msg : "invalid data");
+	return PMD_ERR_DATA;
+}
+
+static int
+zlib_error(struct pmd *z, z_stream *s, int r)
+{
+	if (r == Z_MEM_ERROR)
+		return PMD_ERR_MEMORY;
+	return data_error(z, s->msg);
+}
+
+/* After a final block zlib takes no more input: start a new stream that
+ * knows the window, for what follows in this or later messages. */
+static int
+restart(struct pmd *z)
+{
+	uInt n = 0;
+	int r;
+
+	if ((r = inflateGetDictionary(&z->in, z->dict, &n)) != Z_OK ||
+	    (r = inflateReset(&z->in)) != Z_OK ||
+	    (n > 0 && (r = inflateSetDictionary(&z->in, z->dict, n)) != Z_OK))
+		return zlib_error(z, &z->in, r);
+	z->in_fresh = 1;
+	return PMD_OK;
+}
+
+/* Inflate in[0..n) (n fits a uInt), passing output on in chunks. */
+static int
+inflate_some(struct pmd *z, const uint8_t *in, size_t n, pmd_sink sink,
+    void *ctx)
+{
+	z_stream *s = &z->in;
+	size_t have = 0, step, window = (size_t)1 << z->in_bits;
+	uInt avail_in, avail_out;
+	int r;
+
+	s->next_in = (Bytef *)(uintptr_t)in;
+	s->avail_in = (uInt)n;
+	for (;;) {
+		/* one window per call at most: see the top of the file */
+		step = PMD_CHUNK - have < window ? PMD_CHUNK - have : window;
+		s->next_out = z->ibuf + have;
+		s->avail_out = avail_out = (uInt)step;
+		avail_in = s->avail_in;
+		r = inflate(s, Z_SYNC_FLUSH);
+		have += step - s->avail_out;
+		if (s->avail_in != avail_in)
+			z->in_fresh = 0;
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return zlib_error(z, s, r);
+		if (r == Z_STREAM_END) {
+			if ((r = restart(z)) != PMD_OK)
+				return r;
+		} else if (avail_in > 0 && s->avail_in == avail_in &&
+		    s->avail_out == avail_out) {
+			return data_error(z, "inflate made no progress");
+		}
+		if (have > 0 && (have == PMD_CHUNK ||
+		    (s->avail_in == 0 && s->avail_out != 0))) {
+			if (sink(ctx, z->ibuf, have) != 0)
+				return PMD_STOPPED;
+			have = 0;
+		}
+		/* all read, and zlib had output space left over: done */
+		if (s->avail_in == 0 && s->avail_out != 0)
+			return PMD_OK;
+	}
+}
+
+int
+pmd_inflate(struct pmd *z, const uint8_t *in, size_t n, int fin,
+    pmd_sink out, void *ctx)
+{
+	size_t step;
+	int r = PMD_OK;
+
+	if (z->in_result)
+		return z->in_result;
+	z->in_msg += n;
+	for (; n > 0; in += step, n -= step) {
+		step = n > (1u << 30) ? (1u << 30) : n;
+		if ((r = inflate_some(z, in, step, out, ctx)) != PMD_OK)
+			return z->in_result = r;
+	}
+	if (!fin)
+		return PMD_OK;
+	/* An empty payload cannot hold a block: take it as an empty message
+	 * rather than leave half a stored block in the stream. Right after
+	 * a final block the stream needs no tail either (7.2.3.4). */
+	if (z->in_msg > 0 && !z->in_fresh) {
+		if ((r = inflate_some(z, TAIL, sizeof TAIL, out, ctx)) !=
+		    PMD_OK)
+			return z->in_result = r;
+		/* a valid message ends with an empty stored block: zlib must
+		 * be waiting for the next block header */
+		if (!z->in_fresh && !(z->in.data_type & 128))
+			return z->in_result = data_error(z, "message ends "
+			    "inside a DEFLATE block");
+	}
+	z->in_msg = 0;
+	z->in_fresh = 0;
+	if (z->in_reset && inflateReset(&z->in) != Z_OK)
+		return z->in_result = data_error(z, "inflateReset failed");
+	return PMD_OK;
+}
+
+/* Deflate in[0..n) (n fits a uInt) with flush, always holding back the
+ * last 4 bytes produced. */
+static int
+deflate_some(struct pmd *z, const uint8_t *in, size_t n, int flush,
+    pmd_sink sink, void *ctx)
+{
+	z_stream *s = &z->out;
+	size_t total, keep, emit;
+	int r;
+
+	s->next_in = (Bytef *)(uintptr_t)in;
+	s->avail_in = (uInt)n;
+	do {
+		memcpy(z->obuf, z->hold, z->held);
+		s->next_out = z->obuf + z->held;
+		s->avail_out = (uInt)(sizeof(z->obuf) - z->held);
+		r = deflate(s, flush);
+		if (r != Z_OK && r != Z_BUF_ERROR)
+			return zlib_error(z, s, r);
+		total = sizeof(z->obuf) - s->avail_out;
+		z->out_msg += total - z->held;
+		keep = total < sizeof(z->hold) ? total : sizeof(z->hold);
+		emit = total - keep;
+		memcpy(z->hold, z->obuf + emit, keep);
+		z->held = keep;
+		if (emit > 0 && sink(ctx, z->obuf, emit) != 0)
+			return PMD_STOPPED;
+	} while (s->avail_out == 0 || s->avail_in != 0);
+	return PMD_OK;
+}
+
+int
+pmd_deflate(struct pmd *z, const uint8_t *in, size_t n, int fin,
+    pmd_sink out, void *ctx)
+{
+	static const uint8_t empty[1] = { 0x00 };
+	size_t step;
+	int r, last;
+
+	if (z->out_result)
+		return z->out_result;
+	do {
+		step = n > (1u << 30) ? (1u << 30) : n;
+		last = step == n;
+		if ((step > 0 || (fin && last)) &&
+		    (r = deflate_some(z, in, step, fin && last ? Z_SYNC_FLUSH :
+		    Z_NO_FLUSH, out, ctx)) != PMD_OK)
+			return z->out_result = r;
+		in += step;
+		n -= step;
+	} while (n > 0);
+	if (!fin)
+		return PMD_OK;
+
+	if (z->out_msg == 0) {
+		/* zlib does not repeat a flush with nothing new to flush; the
+		 * empty message is one empty stored block less its tail
+		 * (7.2.3.6) */
+		if (out(ctx, empty, sizeof empty) != 0)
+			return z->out_result = PMD_STOPPED;
+	} else if (z->held != sizeof(TAIL) ||
+	    memcmp(z->hold, TAIL, sizeof(TAIL)) != 0) {
+		return z->out_result = data_error(z, "sync flush did not end "
+		    "in 00 00 ff ff");
+	}
+	z->held = 0;
+	z->out_msg = 0;
+	if (z->out_reset && deflateReset(&z->out) != Z_OK)
+		return z->out_result = data_error(z, "deflateReset failed");
+	return PMD_OK;
 }

@@ -127,7 +127,7 @@ enum pmd_result {
 struct pmd;
 
 /* The streams of one connection end; we_are_client says which direction is
- * which. NULL if out of memory. */
+ * which. NULL if out of memory, or if a window in *a is not 8..15. */
 struct pmd *pmd_new(const struct pmd_agreed *a, int we_are_client);
 void pmd_free(struct pmd *z);
 
@@ -141,9 +141,12 @@ void pmd_free(struct pmd *z);
  * window distances exactly; inflation is done so that any back-reference
  * longer than twice the negotiated window fails with PMD_ERR_DATA.
  * A final DEFLATE block (BFINAL) is accepted; with context takeover its
- * window is carried into the next message.
- * Returns PMD_OK or a negative enum pmd_result; after an error the
- * connection must end (the stream is out of sync).
+ * window is carried into the next message; a message that ends with it
+ * needs no tail. An empty payload is an empty message. A message that,
+ * tail included, ends inside a DEFLATE block is invalid (PMD_ERR_DATA).
+ * Returns PMD_OK or a negative enum pmd_result; after an error or a stop
+ * the connection must end (the stream is out of sync): every later call
+ * returns the same result.
  */
 int pmd_inflate(struct pmd *z, const uint8_t *in, size_t n, int fin,
     pmd_sink out, void *ctx);
@@ -155,8 +158,10 @@ int pmd_inflate(struct pmd *z, const uint8_t *in, size_t n, int fin,
  * behind input (zlib buffers; the last 4 bytes are always held back until
  * it is known whether they are the tail). A negotiated window of 8 bits,
  * which zlib cannot compress with, is honoured with Huffman-only
- * compression (no back-references at all).
- * Returns PMD_OK or a negative enum pmd_result.
+ * compression (no back-references at all). An empty message is the single
+ * byte 00 (RFC 7692 7.2.3.6).
+ * Returns PMD_OK or a negative enum pmd_result, which like pmd_inflate's
+ * every later call returns again.
  */
 int pmd_deflate(struct pmd *z, const uint8_t *in, size_t n, int fin,
     pmd_sink out, void *ctx);
