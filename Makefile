@@ -63,6 +63,9 @@ tests/test_upgrade: tests/test_upgrade.c upgrade.c upgrade.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_upgrade.c upgrade.c -lcmocka \
 	    $(CRYPTO_LIBS)
 
+tests/test_deflate: tests/test_deflate.c deflate.c deflate.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
+
 tests/test_frame-asan: tests/test_frame.c frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
@@ -73,8 +76,12 @@ tests/test_upgrade-asan: tests/test_upgrade.c upgrade.c upgrade.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN) -I. -o $@ \
 	    tests/test_upgrade.c upgrade.c -lcmocka $(CRYPTO_LIBS)
 
+tests/test_deflate-asan: tests/test_deflate.c deflate.c deflate.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
+
 TEST_BINS = tests/test_frame tests/test_display tests/test_upgrade \
-	    tests/test_frame-asan tests/test_display-asan tests/test_upgrade-asan
+	    tests/test_deflate tests/test_frame-asan tests/test_display-asan \
+	    tests/test_upgrade-asan tests/test_deflate-asan
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
@@ -83,7 +90,7 @@ check: wscli wscli-asan $(TEST_BINS)
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
 	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t \
-	    tests/upgrade.t
+	    tests/upgrade.t tests/deflate.t
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.
