@@ -133,6 +133,19 @@ async def run(opt):
     return 1 if ws.close_code == 1006 else 0
 
 
+def explain(e):
+    """The exception and its causes: websockets, having rejected a
+    response, may wait for the server to close, and then time out."""
+    parts = []
+    while e is not None and len(parts) < 5:
+        if not isinstance(e, asyncio.CancelledError):
+            text = str(e) or type(e).__name__
+            if text not in parts:
+                parts.append(text)
+        e = e.__cause__ or e.__context__
+    return "; ".join(parts)
+
+
 def timeout(signum, frame):
     say("error timeout after 10 s")
     os._exit(2)
@@ -146,7 +159,7 @@ def main():
         status = asyncio.run(run(opt))
     except (OSError, asyncio.TimeoutError, websockets.WebSocketException,
             ValueError) as e:
-        say("error %s" % (str(e) or type(e).__name__))
+        say("error " + explain(e))
         status = 1
     sys.exit(status)
 
