@@ -12,8 +12,22 @@
 #           start_py_echo                       Python "websockets" echo server
 #           start_websocketd                    websocketd wrapping cat
 #           start_raw SCENARIO [ARGS...]        tests/servers/raw.py
+#           start_lws [OPTIONS...]              libwebsockets-test-server
+#               on loopback. Subprotocols: dumb-increment-protocol (a text
+#               counter "0", "1", ... every 50 ms; "reset\n" restarts it,
+#               "closeme\n" closes 1001 "seeya"), lws-mirror-protocol (each
+#               message to every client on the same path, sender included),
+#               lws-status (a JSON report on the connections, on connect
+#               and on every change). permessage-deflate is agreed with
+#               lws-status (which then sends compressed) and with no
+#               subprotocol, never with the other two. OPTIONS: -n (no
+#               counter), -c (close after 50 increments), -d BITS (log).
 #           Each sets PORT and SERVER_LOG (the server's stderr) and is killed
 #           when the test script exits.
+# Clients:  run_client NODE|PY ARGS...   tests/servers/client.js (Node ws) or
+#           pyclient.py (Python websockets), same ARGS and output (see
+#           either); waits for it (at most 20 s) and sets CLIENT_STATUS,
+#           CLIENT_OUT, CLIENT_ERR (files), leaving STATUS, OUT, ERR to wscli.
 # wscli:    run_wscli ARGS...     timeout 30 ./wscli ARGS..., stdin from the
 #           caller (default /dev/null); sets STATUS, OUT, ERR (files) and
 #           ELAPSED_MS.
@@ -248,6 +262,32 @@ start_websocketd() {
     return 1
 }
 
+# libwebsockets-test-server has no "port 0" either; -i lo keeps it on the
+# loopback interface. It uses port+1 only for a vhost toggled by SIGUSR1.
+start_lws() {
+    attempt=0
+    while [ "$attempt" -lt 5 ]; do
+        attempt=$((attempt + 1))
+        PORT=$(free_port) || return 1
+        spawn "lws$server_count" \
+            libwebsockets-test-server --port="$PORT" -i lo "$@"
+        tries=100
+        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+            if port_open "$PORT"; then
+                server_started
+                return 0
+            fi
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        kill "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+        diag "libwebsockets-test-server on port $PORT did not start"
+        diag_file "$SERVER_LOG"
+    done
+    return 1
+}
+
 stop_server() {     # [PID], default the last one started
     pid=${1:-$SERVER_PID}
     kill "$pid" 2>/dev/null
@@ -257,6 +297,31 @@ stop_server() {     # [PID], default the last one started
 
 url() {             # [PATH]: ws://127.0.0.1:$PORT/PATH
     echo "ws://127.0.0.1:$PORT/${1:-}"
+}
+
+# ---------------------------------------------------------------- clients
+
+client_count=0
+run_client() {      # NODE|PY ARGS...
+    kind=$1
+    shift
+    client_count=$((client_count + 1))
+    CLIENT_OUT=$T/client$client_count.out
+    CLIENT_ERR=$T/client$client_count.err
+    case $kind in
+    NODE)
+        timeout -k 5 20 node "$SERVERS/client.js" "$@" \
+            >"$CLIENT_OUT" 2>"$CLIENT_ERR" ;;
+    PY)
+        timeout -k 5 20 "$PYTHON" "$SERVERS/pyclient.py" "$@" \
+            >"$CLIENT_OUT" 2>"$CLIENT_ERR" ;;
+    *)
+        diag "run_client: NODE or PY, not '$kind'"
+        CLIENT_STATUS=2
+        return 0 ;;
+    esac
+    CLIENT_STATUS=$?
+    return 0
 }
 
 # ------------------------------------------------------------------ wscli
