@@ -28,6 +28,13 @@
 #           pyclient.py (Python websockets), same ARGS and output (see
 #           either); waits for it (at most 20 s) and sets CLIENT_STATUS,
 #           CLIENT_OUT, CLIENT_ERR (files), leaving STATUS, OUT, ERR to wscli.
+#           browser_page QUERY    file://.../tests/servers/browser.html?QUERY
+#                                 (see browser.html for the parameters)
+#           start_browser PAGE_URL   headless Chromium showing PAGE_URL, a
+#           real browser client that runs until killed (at exit, or with
+#           stop_server "$BROWSER_PID"); sets BROWSER_PID and BROWSER_LOG
+#           (its stderr, where the page's console lines appear as
+#           "browser.html: ..."); PORT and SERVER_* are left alone.
 # wscli:    run_wscli ARGS...     timeout 30 ./wscli ARGS..., stdin from the
 #           caller (default /dev/null); sets STATUS, OUT, ERR (files) and
 #           ELAPSED_MS.
@@ -58,7 +65,8 @@ cleanup() {
         wait "$pid" 2>/dev/null
     done
     server_pids=""
-    rm -rf "$T"
+    # a browser's helper processes may still write its profile a moment
+    rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T"; }
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
@@ -322,6 +330,35 @@ run_client() {      # NODE|PY ARGS...
     esac
     CLIENT_STATUS=$?
     return 0
+}
+
+browser_page() {    # QUERY
+    echo "file://$(pwd)/$SERVERS/browser.html?$1"
+}
+
+# Chromium as Debian ships it: --no-sandbox because tests may run as root,
+# its own profile per instance (two instances on one profile would merge),
+# --remote-debugging-port=0 so that it keeps running with no window.
+start_browser() {   # PAGE_URL
+    if ! command -v chromium >/dev/null 2>&1; then
+        diag "chromium is not installed"
+        return 1
+    fi
+    saved_pid=$SERVER_PID saved_out=$SERVER_OUT saved_log=$SERVER_LOG
+    spawn "chromium$server_count" chromium --headless --no-sandbox \
+        --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$T/chrome$server_count" \
+        --remote-debugging-port=0 --enable-logging=stderr "$1"
+    BROWSER_PID=$SERVER_PID
+    BROWSER_LOG=$SERVER_LOG
+    SERVER_PID=$saved_pid SERVER_OUT=$saved_out SERVER_LOG=$saved_log
+    if ! wait_for "$BROWSER_LOG" '^DevTools listening on ' 30; then
+        diag "chromium did not start"
+        diag_file "$BROWSER_LOG"
+        return 1
+    fi
+    server_started
 }
 
 # ------------------------------------------------------------------ wscli
