@@ -4,7 +4,7 @@
  * A peer controls every byte of its messages. Anything a terminal would act
  * on is rewritten as a visible escape, so a hostile server can neither move
  * the cursor, retitle the window, write the clipboard (OSC 52) nor reorder
- * text with bidi overrides.
+ * text with bidi overrides. Everything else is shown as it was sent.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,37 +65,65 @@ is_bidi_control(uint32_t cp)
 	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* Append one code point (or one raw byte when cp is invalid) escaped. */
+/*
+ * Escapes. A control byte becomes its Unicode control picture (U+2400 + c,
+ * DEL U+2421, newline U+2424): one column, readable, and never acted on.
+ * What has no picture (an invalid byte, a C1 or bidi control) becomes
+ * \xNN or \u{NNNN}. Everything else, the backslash included, is copied as
+ * it is, so text reads and copies back as the peer sent it. Under
+ * DISP_COLOR each escape is shown in reverse video, which no text from the
+ * peer can produce: its own ESC bytes are pictures by then.
+ */
+#define SGR_REV "\033[7m"
+#define SGR_REV_OFF "\033[27m"
+
+/* Append one code point (or one raw byte when len < 0) escaped. Returns
+ * the bytes written, 0 when cap is too small (nothing is written then). */
 static size_t
 put_one(char *out, size_t cap, const uint8_t *s, int len, uint32_t cp,
     unsigned flags)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[16];
-	size_t n = 0;
+	char esc[16], tmp[32];
+	size_t n = 0, e = 0;
 
 	if (len < 0) {
-		tmp[n++] = '\\';
-		tmp[n++] = 'x';
-		tmp[n++] = hex[s[0] >> 4];
-		tmp[n++] = hex[s[0] & 15];
+		esc[e++] = '\\';
+		esc[e++] = 'x';
+		esc[e++] = hex[s[0] >> 4];
+		esc[e++] = hex[s[0] & 15];
 	} else if (cp == '\n' && (flags & DISP_KEEP_NEWLINES)) {
 		tmp[n++] = '\n';
-	} else if (cp == '\n' || cp == '\t' || cp == '\r' || cp == '\\' ||
-	    cp == 0x1b || (cp == '"' && (flags & DISP_QUOTE))) {
-		tmp[n++] = '\\';
-		tmp[n++] = cp == '\n' ? 'n' : cp == '\t' ? 't' : cp == '\r' ? 'r'
-		    : cp == 0x1b ? 'e' : (char)cp;
 	} else if (cp < 0x20 || cp == 0x7f) {
-		tmp[n++] = '\\';
-		tmp[n++] = 'x';
-		tmp[n++] = hex[cp >> 4];
-		tmp[n++] = hex[cp & 15];
+		/* U+2400 + c, U+2421 for DEL, U+2424 for newline */
+		uint32_t pic = cp == 0x7f ? 0x2421 : cp == '\n' ? 0x2424 :
+		    0x2400 + cp;
+
+		esc[e++] = (char)0xe2;
+		esc[e++] = (char)(0x80 | (pic >> 6 & 0x3f));
+		esc[e++] = (char)(0x80 | (pic & 0x3f));
 	} else if ((cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp)) {
-		n = (size_t)snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp);
+		e = (size_t)snprintf(esc, sizeof esc, "\\u{%04x}",
+		    (unsigned)cp);
+	} else if ((cp == '"' || cp == '\\') && (flags & DISP_QUOTE)) {
+		/* quoting, not a terminal escape: never in reverse video */
+		tmp[n++] = '\\';
+		tmp[n++] = (char)cp;
 	} else {
 		memcpy(tmp, s, (size_t)len);
 		n = (size_t)len;
+	}
+	if (e > 0) {
+		if (flags & DISP_COLOR) {
+			memcpy(tmp, SGR_REV, sizeof SGR_REV - 1);
+			n = sizeof SGR_REV - 1;
+		}
+		memcpy(tmp + n, esc, e);
+		n += e;
+		if (flags & DISP_COLOR) {
+			memcpy(tmp + n, SGR_REV_OFF, sizeof SGR_REV_OFF - 1);
+			n += sizeof SGR_REV_OFF - 1;
+		}
 	}
 	if (n > cap)
 		return 0;
@@ -341,15 +369,13 @@ jw_string(struct jw *j, int key)
 	if (j->color)
 		jw_str(j, key ? C_KEY : C_STR);
 	for (size_t k = start; k < j->i; k += (size_t)r) {
-		char tmp[16];
+		char tmp[32];
 
 		r = utf8_decode(j->p + k, j->i - k, &cp);
 		if (r <= 0)
 			r = 1;
-		if (j->p[k] == '\\' || j->p[k] == '"')
-			w = (tmp[0] = (char)j->p[k], 1);
-		else
-			w = put_one(tmp, sizeof tmp, j->p + k, r, cp, 0);
+		w = put_one(tmp, sizeof tmp, j->p + k, r, cp,
+		    j->color ? DISP_COLOR : 0);
 		jw_put(j, tmp, w);
 	}
 	if (j->color)

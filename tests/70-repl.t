@@ -186,7 +186,10 @@ BEL=$(printf '\007')
 RLO=$(printf '\342\200\256')
 start_node_echo --send-on-connect "A${ESC}]0;pwned${BEL}B${ESC}[2JC${RLO}D"
 start_repl "escapes" -- --color=never "$(url)"
-screen_has 'A\e]0;pwned\x07B\e[2JC\u{202e}D' \
+# ESC and BEL come out as their control pictures, U+241B and U+2407.
+PIC_ESC=$(printf '\342\220\233')
+PIC_BEL=$(printf '\342\220\207')
+screen_has "A${PIC_ESC}]0;pwned${PIC_BEL}B${PIC_ESC}[2JC\\u{202e}D" \
     "escapes: OSC, CSI, BEL and U+202E are shown as visible escapes"
 screen_like '^< text +[0-9]+ B  A' "escapes: shown as a received text message"
 title=$(tm display -p -t "$PANE" '#{pane_title}')

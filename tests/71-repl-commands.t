@@ -64,6 +64,9 @@ send_line "/json"
 screen_like '^JSON display off$' "/json: turned off"
 send_line '{"c":1}'
 screen_like '^< text +7 B  \{"c":1\}$' "/json off: shown as sent"
+send_line '{"s":"\u00e9"}'
+screen_like '^< text +14 B  \{"s":"\\u00e9"\}$' \
+    "/json off: a JSON escape is shown as sent, its backslash not doubled"
 
 send_line "/hex"
 screen_like '^hexdump display on$' "/hex: turned on"

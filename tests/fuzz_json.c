@@ -7,15 +7,17 @@
  *    may count one level differently);
  *  - with color 0 and indent "", removing white space outside strings from
  *    input and output gives the same bytes, once the input strings are
- *    rewritten the way terminal escaping must rewrite them: DEL as \x7f,
- *    C1 controls and bidi controls (U+061C, U+200E-200F, U+202A-202E,
- *    U+2066-2069) as \u{XXXX};
+ *    rewritten the way terminal escaping must rewrite them: DEL as its
+ *    control picture U+2421, C1 controls and bidi controls (U+061C,
+ *    U+200E-200F, U+202A-202E, U+2066-2069) as \u{XXXX}; everything else,
+ *    backslash escapes included, is copied as received;
  *  - the output never holds a raw byte below 0x20 other than '\n', nor DEL,
  *    nor a C1 or bidi control, and is valid UTF-8;
  *  - with a smaller cap (the buffer ends where the heap block ends) the
  *    result is DISP_JSON_NOSPACE when the text does not fit, and the same
  *    output when it does;
- *  - with color, every ESC starts one of the SGR sequences disp_json uses.
+ *  - with color, every ESC starts one of the SGR sequences disp_json uses
+ *    (token colours, and reverse video around escapes).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -237,8 +239,8 @@ strip(uint8_t *out, const uint8_t *p, size_t len, int rewrite)
 			if (++i < len)
 				out[o++] = p[i++];
 		} else if (rewrite && c == 0x7f) {
-			memcpy(out + o, "\\x7f", 4);
-			o += 4;
+			memcpy(out + o, "\xe2\x90\xa1", 3); /* U+2421 */
+			o += 3;
 			i++;
 		} else if (rewrite && (cp = unsafe_cp(p + i, len - i, &used))) {
 			memcpy(out + o, "\\u{", 3);
@@ -265,18 +267,20 @@ check_safe(const char *s, size_t n, int color)
 {
 	static const char *const sgr[] = {
 		"\033[34m", "\033[32m", "\033[36m", "\033[35m", "\033[0m",
+		"\033[7m", "\033[27m",
 	};
+	const size_t nsgr = sizeof sgr / sizeof sgr[0];
 	const uint8_t *u = (const uint8_t *)s;
 	size_t i, k, used;
 
 	CHECK(ws_utf8_valid(u, n, NULL));
 	for (i = 0; i < n; i++) {
 		if (u[i] == 0x1b && color) {
-			for (k = 0; k < 5; k++)
+			for (k = 0; k < nsgr; k++)
 				if (n - i >= strlen(sgr[k]) &&
 				    memcmp(s + i, sgr[k], strlen(sgr[k])) == 0)
 					break;
-			CHECK(k < 5);
+			CHECK(k < nsgr);
 			continue;
 		}
 		CHECK(u[i] >= 0x20 || u[i] == '\n');

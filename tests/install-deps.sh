@@ -167,7 +167,8 @@ fi
 packages="build-essential pkg-config libreadline-dev libssl-dev libcmocka-dev
 zlib1g-dev mandoc tmux socat openssl python3 python3-websockets websocketd
 perl tinyproxy curl clang libclang-rt-14-dev python3-websocket hyperfine
-valgrind time"
+valgrind time
+chromium libwebsockets-test-server"
 # Keep an existing Node.js/npm (e.g. a newer one from elsewhere) untouched.
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"

@@ -12,8 +12,29 @@
 #           start_py_echo                       Python "websockets" echo server
 #           start_websocketd                    websocketd wrapping cat
 #           start_raw SCENARIO [ARGS...]        tests/servers/raw.py
+#           start_lws [OPTIONS...]              libwebsockets-test-server
+#               on loopback. Subprotocols: dumb-increment-protocol (a text
+#               counter "0", "1", ... every 50 ms; "reset\n" restarts it,
+#               "closeme\n" closes 1001 "seeya"), lws-mirror-protocol (each
+#               message to every client on the same path, sender included),
+#               lws-status (a JSON report on the connections, on connect
+#               and on every change). permessage-deflate is agreed with
+#               lws-status (which then sends compressed) and with no
+#               subprotocol, never with the other two. OPTIONS: -n (no
+#               counter), -c (close after 50 increments), -d BITS (log).
 #           Each sets PORT and SERVER_LOG (the server's stderr) and is killed
 #           when the test script exits.
+# Clients:  run_client NODE|PY ARGS...   tests/servers/client.js (Node ws) or
+#           pyclient.py (Python websockets), same ARGS and output (see
+#           either); waits for it (at most 20 s) and sets CLIENT_STATUS,
+#           CLIENT_OUT, CLIENT_ERR (files), leaving STATUS, OUT, ERR to wscli.
+#           browser_page QUERY    file://.../tests/servers/browser.html?QUERY
+#                                 (see browser.html for the parameters)
+#           start_browser PAGE_URL   headless Chromium showing PAGE_URL, a
+#           real browser client that runs until killed (at exit, or with
+#           stop_server "$BROWSER_PID"); sets BROWSER_PID and BROWSER_LOG
+#           (its stderr, where the page's console lines appear as
+#           "browser.html: ..."); PORT and SERVER_* are left alone.
 # wscli:    run_wscli ARGS...     timeout 30 ./wscli ARGS..., stdin from the
 #           caller (default /dev/null); sets STATUS, OUT, ERR (files) and
 #           ELAPSED_MS.
@@ -44,7 +65,8 @@ cleanup() {
         wait "$pid" 2>/dev/null
     done
     server_pids=""
-    rm -rf "$T"
+    # a browser's helper processes may still write its profile a moment
+    rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T"; }
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
@@ -248,6 +270,32 @@ start_websocketd() {
     return 1
 }
 
+# libwebsockets-test-server has no "port 0" either; -i lo keeps it on the
+# loopback interface. It uses port+1 only for a vhost toggled by SIGUSR1.
+start_lws() {
+    attempt=0
+    while [ "$attempt" -lt 5 ]; do
+        attempt=$((attempt + 1))
+        PORT=$(free_port) || return 1
+        spawn "lws$server_count" \
+            libwebsockets-test-server --port="$PORT" -i lo "$@"
+        tries=100
+        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+            if port_open "$PORT"; then
+                server_started
+                return 0
+            fi
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        kill "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+        diag "libwebsockets-test-server on port $PORT did not start"
+        diag_file "$SERVER_LOG"
+    done
+    return 1
+}
+
 stop_server() {     # [PID], default the last one started
     pid=${1:-$SERVER_PID}
     kill "$pid" 2>/dev/null
@@ -257,6 +305,60 @@ stop_server() {     # [PID], default the last one started
 
 url() {             # [PATH]: ws://127.0.0.1:$PORT/PATH
     echo "ws://127.0.0.1:$PORT/${1:-}"
+}
+
+# ---------------------------------------------------------------- clients
+
+client_count=0
+run_client() {      # NODE|PY ARGS...
+    kind=$1
+    shift
+    client_count=$((client_count + 1))
+    CLIENT_OUT=$T/client$client_count.out
+    CLIENT_ERR=$T/client$client_count.err
+    case $kind in
+    NODE)
+        timeout -k 5 20 node "$SERVERS/client.js" "$@" \
+            >"$CLIENT_OUT" 2>"$CLIENT_ERR" ;;
+    PY)
+        timeout -k 5 20 "$PYTHON" "$SERVERS/pyclient.py" "$@" \
+            >"$CLIENT_OUT" 2>"$CLIENT_ERR" ;;
+    *)
+        diag "run_client: NODE or PY, not '$kind'"
+        CLIENT_STATUS=2
+        return 0 ;;
+    esac
+    CLIENT_STATUS=$?
+    return 0
+}
+
+browser_page() {    # QUERY
+    echo "file://$(pwd)/$SERVERS/browser.html?$1"
+}
+
+# Chromium as Debian ships it: --no-sandbox because tests may run as root,
+# its own profile per instance (two instances on one profile would merge),
+# --remote-debugging-port=0 so that it keeps running with no window.
+start_browser() {   # PAGE_URL
+    if ! command -v chromium >/dev/null 2>&1; then
+        diag "chromium is not installed"
+        return 1
+    fi
+    saved_pid=$SERVER_PID saved_out=$SERVER_OUT saved_log=$SERVER_LOG
+    spawn "chromium$server_count" chromium --headless --no-sandbox \
+        --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$T/chrome$server_count" \
+        --remote-debugging-port=0 --enable-logging=stderr "$1"
+    BROWSER_PID=$SERVER_PID
+    BROWSER_LOG=$SERVER_LOG
+    SERVER_PID=$saved_pid SERVER_OUT=$saved_out SERVER_LOG=$saved_log
+    if ! wait_for "$BROWSER_LOG" '^DevTools listening on ' 30; then
+        diag "chromium did not start"
+        diag_file "$BROWSER_LOG"
+        return 1
+    fi
+    server_started
 }
 
 # ------------------------------------------------------------------ wscli

@@ -27,6 +27,18 @@ esc(const char *in, size_t len, unsigned flags)
 }
 
 #define ESC(s) esc(s, sizeof(s) - 1, 0)
+#define ESC_COLOR(s) esc(s, sizeof(s) - 1, DISP_COLOR)
+
+/* Control pictures (UTF-8) and the reverse video around escapes. */
+#define PIC_NUL "\xe2\x90\x80" /* U+2400 */
+#define PIC_BEL "\xe2\x90\x87" /* U+2407 */
+#define PIC_TAB "\xe2\x90\x89" /* U+2409 */
+#define PIC_CR "\xe2\x90\x8d"  /* U+240D */
+#define PIC_ESC "\xe2\x90\x9b" /* U+241B */
+#define PIC_US "\xe2\x90\x9f"  /* U+241F */
+#define PIC_DEL "\xe2\x90\xa1" /* U+2421 */
+#define PIC_NL "\xe2\x90\xa4"  /* U+2424 */
+#define REV(s) "\033[7m" s "\033[27m"
 
 static void
 escape_plain_text_unchanged(void **state)
@@ -34,17 +46,56 @@ escape_plain_text_unchanged(void **state)
 	assert_string_equal(ESC("Hello, server!"), "Hello, server!");
 	assert_string_equal(ESC("h\xc3\xa9llo \xe2\x98\x83 \xf0\x9d\x84\x9e"),
 	    "h\xc3\xa9llo \xe2\x98\x83 \xf0\x9d\x84\x9e");
+	assert_string_equal(ESC_COLOR("Hello, \xe2\x98\x83!"),
+	    "Hello, \xe2\x98\x83!");
+}
+
+/* The reported defect: a JSON escape was shown with its backslash doubled,
+ * as if the server had escaped it twice. Text is shown as sent. */
+static void
+escape_backslash_shown_as_sent(void **state)
+{
+	assert_string_equal(ESC("{\"s\":\"\\u00e9\"}"), "{\"s\":\"\\u00e9\"}");
+	assert_string_equal(ESC_COLOR("{\"s\":\"\\u00e9\"}"),
+	    "{\"s\":\"\\u00e9\"}");
+	assert_string_equal(ESC("C:\\temp\\new \\\\ \\x41 \\e"),
+	    "C:\\temp\\new \\\\ \\x41 \\e");
+	/* a literal control picture from the peer is text too */
+	assert_string_equal(ESC(PIC_ESC), PIC_ESC);
+}
+
+static void
+escape_controls_as_pictures(void **state)
+{
+	assert_string_equal(ESC("a\tb\rc\nd"),
+	    "a" PIC_TAB "b" PIC_CR "c" PIC_NL "d");
+	assert_string_equal(esc("\0\x1f\x7f", 3, 0), PIC_NUL PIC_US PIC_DEL);
+	assert_string_equal(esc("\0\x7f", 2, DISP_COLOR),
+	    REV(PIC_NUL) REV(PIC_DEL));
+	assert_string_equal(ESC_COLOR("a\tb"), "a" REV(PIC_TAB) "b");
+	/* every C0 control has its picture, U+2400 + c */
+	for (unsigned c = 0; c < 0x20; c++) {
+		char in = (char)c, want[4] = { (char)0xe2, (char)0x90,
+			(char)(0x80 + c), 0 };
+
+		if (c == '\n')
+			continue;
+		assert_string_equal(esc(&in, 1, 0), want);
+	}
 }
 
 static void
 escape_terminal_sequences(void **state)
 {
 	/* title change, clear screen, OSC 52 clipboard write, cursor move */
-	assert_string_equal(ESC("\x1b]0;pwned\x07"), "\\e]0;pwned\\x07");
-	assert_string_equal(ESC("\x1b[2J\x1b[H"), "\\e[2J\\e[H");
-	assert_string_equal(ESC("\x1b]52;c;aGk=\x1b\\"), "\\e]52;c;aGk=\\e\\\\");
-	assert_string_equal(ESC("a\tb\rc\nd"), "a\\tb\\rc\\nd");
-	assert_string_equal(esc("\0\x7f", 2, 0), "\\x00\\x7f");
+	assert_string_equal(ESC("\x1b]0;pwned\x07"),
+	    PIC_ESC "]0;pwned" PIC_BEL);
+	assert_string_equal(ESC("\x1b[2J\x1b[H"), PIC_ESC "[2J" PIC_ESC "[H");
+	assert_string_equal(ESC("\x1b]52;c;aGk=\x1b\\"),
+	    PIC_ESC "]52;c;aGk=" PIC_ESC "\\");
+	assert_string_equal(ESC_COLOR("\x1b]52;c;aGk=\x1b\\"),
+	    REV(PIC_ESC) "]52;c;aGk=" REV(PIC_ESC) "\\");
+	assert_string_equal(ESC_COLOR("\x1b[2J"), REV(PIC_ESC) "[2J");
 }
 
 static void
@@ -56,6 +107,9 @@ escape_c1_and_bidi(void **state)
 	assert_string_equal(ESC("\xe2\x81\xa6x\xe2\x81\xa9"),
 	    "\\u{2066}x\\u{2069}");
 	assert_string_equal(ESC("\xd8\x9c"), "\\u{061c}");
+	assert_string_equal(ESC_COLOR("\xc2\x9b" "2J"), REV("\\u{009b}") "2J");
+	assert_string_equal(ESC_COLOR("abc\xe2\x80\xae" "def"),
+	    "abc" REV("\\u{202e}") "def");
 }
 
 static void
@@ -66,14 +120,96 @@ escape_invalid_utf8(void **state)
 	assert_string_equal(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80"); /* D800 */
 	assert_string_equal(ESC("\xf4\x90\x80\x80"),
 	    "\\xf4\\x90\\x80\\x80");                             /* > 10FFFF */
+	assert_string_equal(ESC_COLOR("a\xff" "b"), "a" REV("\\xff") "b");
+	/* C1 as raw single bytes is invalid UTF-8: never passed through */
+	assert_string_equal(ESC("\x9b" "2J"), "\\x9b2J");
+}
+
+/* Nothing a terminal acts on gets through, with or without colour; with
+ * colour the only ESC bytes are the reverse-video pairs around escapes. */
+static void
+escape_nothing_raw_reaches_output(void **state)
+{
+	static const char *const hostile[] = {
+		"\x1b]0;pwned\x07",          /* OSC 0: window title */
+		"\x1b]52;c;aGk=\x1b\\",      /* OSC 52: clipboard write */
+		"\x1b[2J\x1b[H\x1b[6n",      /* CSI: clear, home, report */
+		"\xc2\x9b" "2J\xc2\x9d" "0;x\xc2\x9c", /* C1 CSI, OSC, ST */
+		"\x9b" "2J\x9d",             /* C1 as raw bytes */
+		"a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xd8\x9c", /* bidi */
+		"\x1bP1$r\x1b\\\x7f\x08\x0e", /* DCS, DEL, BS, SO */
+	};
+
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		const char *o;
+		size_t n;
+
+		print_message("%zu\n", i);
+		o = esc(hostile[i], strlen(hostile[i]), 0);
+		for (n = 0; o[n]; n++) {
+			unsigned char c = (unsigned char)o[n];
+
+			assert_true(c >= 0x20 && c != 0x7f);
+			if (c == 0xc2)
+				assert_false((unsigned char)o[n + 1] < 0xa0);
+		}
+		assert_null(strstr(o, "\xe2\x80\xae"));
+		assert_null(strstr(o, "\xe2\x81\xa6"));
+		assert_null(strstr(o, "\xd8\x9c"));
+
+		o = esc(hostile[i], strlen(hostile[i]), DISP_COLOR);
+		for (n = 0; o[n]; n++) {
+			unsigned char c = (unsigned char)o[n];
+
+			if (c == 0x1b) {
+				assert_true(!strncmp(o + n, "\033[7m", 4) ||
+				    !strncmp(o + n, "\033[27m", 5));
+				continue;
+			}
+			assert_true(c >= 0x20 && c != 0x7f);
+			if (c == 0xc2)
+				assert_false((unsigned char)o[n + 1] < 0xa0);
+		}
+		assert_null(strstr(o, "\xe2\x80\xae"));
+		assert_null(strstr(o, "\xd8\x9c"));
+	}
 }
 
 static void
 escape_keep_newlines_and_quote(void **state)
 {
 	assert_string_equal(esc("a\nb", 3, DISP_KEEP_NEWLINES), "a\nb");
+	assert_string_equal(esc("a\nb", 3, DISP_KEEP_NEWLINES | DISP_COLOR),
+	    "a\nb");
 	assert_string_equal(esc("say \"hi\"", 8, DISP_QUOTE),
 	    "say \\\"hi\\\"");
+	assert_string_equal(esc("a\\b", 3, DISP_QUOTE), "a\\\\b");
+	/* quoting is not a terminal escape: no reverse video */
+	assert_string_equal(esc("\"\\\x1b", 3, DISP_QUOTE | DISP_COLOR),
+	    "\\\"\\\\" REV(PIC_ESC));
+}
+
+/* The documented bound holds in the worst case: invalid bytes with colour,
+ * and three held bytes flushed by a call with one more. */
+static void
+escape_worst_case_fits(void **state)
+{
+	static char big[16 * DISP_ESCAPE_MAX + 64];
+	uint8_t bad[16];
+	struct disp_escape_state st;
+	size_t n;
+
+	memset(bad, 0xff, sizeof bad);
+	n = disp_escape(big, sizeof big, bad, sizeof bad, DISP_COLOR, NULL, 1);
+	assert_int_equal(n, 16 * DISP_ESCAPE_MAX);
+
+	memset(&st, 0, sizeof st);
+	n = disp_escape(big, 1 * DISP_ESCAPE_MAX + 64,
+	    (const uint8_t *)"\xf0\x90\x80", 3, DISP_COLOR, &st, 0);
+	assert_int_equal(n, 0);
+	n = disp_escape(big, 1 * DISP_ESCAPE_MAX + 64, bad, 1, DISP_COLOR, &st,
+	    1);
+	assert_int_equal(n, 4 * DISP_ESCAPE_MAX);
 }
 
 /* A code point cut between two calls comes out whole. */
@@ -121,7 +257,11 @@ escape_str_truncates(void **state)
 	    16, 0);
 	assert_string_equal(small, "01234567...");
 	disp_escape_str(small, sizeof small, (const uint8_t *)"\x1b[2J", 4, 0);
-	assert_string_equal(small, "\\e[2J");
+	assert_string_equal(small, PIC_ESC "[2J");
+	/* an escape is never cut in the middle */
+	disp_escape_str(small, sizeof small, (const uint8_t *)"ab\x1b", 3,
+	    DISP_COLOR);
+	assert_string_equal(small, "ab...");
 }
 
 static void
@@ -217,9 +357,21 @@ json_no_space(void **state)
 static void
 json_escapes_terminal_bytes_in_strings(void **state)
 {
-	/* C1 and bidi controls are valid raw in JSON strings */
+	/* C1 and bidi controls and DEL are valid raw in JSON strings */
 	assert_string_equal(json("[\"a\xe2\x80\xae" "b\"]", ""),
 	    "[\n  \"a\\u{202e}b\"\n]");
+	assert_string_equal(json("[\"\xc2\x9b" "2J\x7f\"]", ""),
+	    "[\n  \"\\u{009b}2J" PIC_DEL "\"\n]");
+}
+
+/* The reported defect, in JSON display: the escape is copied as sent. */
+static void
+json_escape_shown_as_sent(void **state)
+{
+	assert_string_equal(json("{\"s\":\"\\u00e9\"}", ""),
+	    "{\n  \"s\": \"\\u00e9\"\n}");
+	assert_string_equal(json("[\"\\\\ \\\" \\n\"]", ""),
+	    "[\n  \"\\\\ \\\" \\n\"\n]");
 }
 
 static void
@@ -231,6 +383,14 @@ json_color(void **state)
 	out[n] = '\0';
 	assert_non_null(strstr(out, "\033[34m\"k\"\033[0m"));
 	assert_non_null(strstr(out, "\033[36m1\033[0m"));
+
+	/* escapes in strings: reverse video inside the string's colour */
+	n = disp_json(out, sizeof out, (const uint8_t *)"[\"a\x7f\xc2\x9b\"]",
+	    8, "", 1);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_non_null(strstr(out,
+	    "\033[32m\"a" REV(PIC_DEL) REV("\\u{009b}") "\"\033[0m"));
 }
 
 static void
@@ -277,10 +437,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escape_plain_text_unchanged),
+		cmocka_unit_test(escape_backslash_shown_as_sent),
+		cmocka_unit_test(escape_controls_as_pictures),
 		cmocka_unit_test(escape_terminal_sequences),
 		cmocka_unit_test(escape_c1_and_bidi),
 		cmocka_unit_test(escape_invalid_utf8),
+		cmocka_unit_test(escape_nothing_raw_reaches_output),
 		cmocka_unit_test(escape_keep_newlines_and_quote),
+		cmocka_unit_test(escape_worst_case_fits),
 		cmocka_unit_test(escape_split_sequences),
 		cmocka_unit_test(escape_reports_first_bad_offset),
 		cmocka_unit_test(escape_str_truncates),
@@ -292,6 +456,7 @@ main(void)
 		cmocka_unit_test(json_depth_limit),
 		cmocka_unit_test(json_no_space),
 		cmocka_unit_test(json_escapes_terminal_bytes_in_strings),
+		cmocka_unit_test(json_escape_shown_as_sent),
 		cmocka_unit_test(json_color),
 		cmocka_unit_test(hex_parse),
 		cmocka_unit_test(base64_parse),

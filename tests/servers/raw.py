@@ -10,7 +10,8 @@ until killed. What the client sends back (frames, close codes) is logged on
 stderr as lines starting with "raw: ", so tests can check it.
 
 Scenarios:
-    echo                    plain echo server (each data frame echoed)
+    echo                    plain echo server (each data frame echoed as it
+                            came, RSV bits included)
     bad-accept              101 with a wrong Sec-WebSocket-Accept
     http404                 404 Not Found with a small body
     unrequested-protocol    101 with "Sec-WebSocket-Protocol: chat"
@@ -44,16 +45,70 @@ Scenarios:
     mss                     16 MiB in binary frames, a text frame "mss N"
                             (the largest segment this server may now send
                             the client), then close 1000
+    non-minimal-16          a text frame "hi" whose length is in the 16-bit
+                            form (126, 0x0002); then logs the client's
+                            frames until its close
+    non-minimal-64          a text frame "hello" whose length is in the
+                            64-bit form (127, 0x...05); the same
+    big-head                a valid 101 whose head is over 64 KiB (1,100
+                            "X-Filler-N:" headers), then nothing
+    split-101               the 101 one byte at a time, 2 ms apart, then a
+                            text frame "after split" the same way, then
+                            close 1000
+    fragments-ping          text "Hel" (FIN 0), PING "p", CONT "lo" (FIN 0),
+                            CONT " world" (FIN 1); checks the client's PONG
+                            ("pong ok" or "bad pong: ..."), then close 1000
+    extensions VALUE        101 with "Sec-WebSocket-Extensions: VALUE", then
+                            echo (as echo: frames go back as they came, RSV
+                            bits included)
+
+permessage-deflate (RFC 7692) scenarios. Each logs the client's offer
+("deflate offer: ...", and "deflate: not offered" without one), answers
+"Sec-WebSocket-Extensions: permessage-deflate" with the scenario's own
+parameter and PARAMS appended (e.g. "server_no_context_takeover;
+client_max_window_bits=10"; "deflate agreed: ..." logs the result), logs
+every client frame with its FIN and RSV1 bits ("client: TEXT b'..' fin=1
+rsv1=1"), each client message inflated ("client message: TEXT b'hi'
+(compressed)"), and the client's close. Compressed messages are raw deflate,
+RSV1 on the first frame only, the 00 00 ff ff tail removed.
+    deflate-echo [PARAMS]   echoes every message compressed, with context
+                            takeover unless server_no_context_takeover was
+                            agreed, in the window of server_max_window_bits
+                            (9..15) when agreed
+    deflate-rsv1-control [PARAMS]       a PING with RSV1 set
+    deflate-rsv1-continuation [PARAMS]  one compressed message in two
+                            frames with RSV1 on both
+    deflate-window [PARAMS] agrees server_max_window_bits=9, then sends a
+                            text message compressed with a 15-bit window
+                            whose one long back-reference reaches 20,064
+                            bytes back (checked: a 9-bit window cannot
+                            inflate it)
+    deflate-context-reuse [PARAMS]      agrees server_no_context_takeover,
+                            sends "context reuse: the same words twice"
+                            twice, the second compressed with the first's
+                            context (checked: it cannot inflate alone)
+    deflate-bad-data [PARAMS]           a text frame with RSV1 whose
+                            payload is not deflate data
+    deflate-bomb [PARAMS]   one text message that inflates to 2 GiB of "a",
+                            in 2048 fragments of about 1 KiB (1 MiB each
+                            inflated), 1 ms apart (about 3 s in all); stops
+                            when the client closes and logs how much went
+                            out ("bomb: N of 2048 fragments sent, ...")
+    deflate-uncompressed-between [PARAMS]  "first, compressed", "second,
+                            plain" (RSV1 clear), "third, compressed" (in the
+                            first's context), then close 1000: all valid
 """
 
 import base64
 import hashlib
 import os
+import random
 import select
 import socket
 import struct
 import sys
 import time
+import zlib
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -105,6 +160,13 @@ def read_exact(conn, n):
 
 def read_frame(conn):
     """Read one client frame: (fin, opcode, payload, masked)."""
+    fin, rsv, opcode, payload, masked = read_frame_rsv(conn)
+    return fin, opcode, payload, masked
+
+
+def read_frame_rsv(conn):
+    """Read one client frame: (fin, rsv, opcode, payload, masked), where
+    rsv holds the three RSV bits (RSV1 = 4)."""
     b0, b1 = read_exact(conn, 2)
     n = b1 & 0x7F
     if n == 126:
@@ -118,7 +180,7 @@ def read_frame(conn):
     k = (key * (n // 4 + 1))[:n]
     payload = (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")
                ).to_bytes(n, "big")
-    return bool(b0 & 0x80), b0 & 0x0F, payload, masked
+    return bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0x0F, payload, masked
 
 
 def describe(opcode, payload):
@@ -147,7 +209,10 @@ def read_request(conn):
     for line in lines[1:]:
         log("header: " + line)
         name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+        name, value = name.strip().lower(), value.strip()
+        # a repeated header is one comma-separated list (RFC 9110 5.3)
+        headers[name] = (headers[name] + ", " + value if name in headers
+                         else value)
     return headers
 
 
@@ -205,8 +270,14 @@ def wait_eof(conn):
 
 def s_echo(conn):
     handshake(conn)
+    echo_loop(conn)
+
+
+def echo_loop(conn):
+    """Echo each data frame as it came, RSV bits included: with an
+    extension agreed, a client reads its own frames back."""
     while True:
-        fin, opcode, payload, masked = read_frame(conn)
+        fin, rsv, opcode, payload, masked = read_frame_rsv(conn)
         if opcode == CLOSE:
             log("client: " + describe(opcode, payload))
             conn.sendall(frame(CLOSE, payload[:2]))
@@ -214,7 +285,8 @@ def s_echo(conn):
         if opcode == PING:
             conn.sendall(frame(PONG, payload))
         elif opcode != PONG:
-            conn.sendall(frame(opcode, payload, fin=fin))
+            out = frame(opcode, payload, fin=fin)
+            conn.sendall(bytes([out[0] | rsv << 4]) + out[1:])
 
 
 def s_bad_accept(conn):
@@ -433,6 +505,356 @@ def s_mss(conn):
     conn.sendall(frame(TEXT, "mss %d" % mss)
                  + frame(CLOSE, close_payload(1000)))
     finish(conn)
+
+
+def s_non_minimal_16(conn):
+    handshake(conn)
+    conn.sendall(struct.pack("!BBH", 0x80 | TEXT, 126, 2) + b"hi")
+    log("sent \"hi\" with a 16-bit length")
+    finish(conn)
+
+
+def s_non_minimal_64(conn):
+    handshake(conn)
+    conn.sendall(struct.pack("!BBQ", 0x80 | TEXT, 127, 5) + b"hello")
+    log("sent \"hello\" with a 64-bit length")
+    finish(conn)
+
+
+def s_big_head(conn):
+    headers = read_request(conn)
+    filler = ["X-Filler-%d: %s" % (i, "f" * 48) for i in range(1, 1101)]
+    resp = response_101(headers, extra=filler)
+    conn.sendall(resp)
+    log("sent a 101 head of %d bytes" % len(resp))
+    wait_eof(conn)
+
+
+def send_slowly(conn, data):
+    """One byte per TCP segment, 2 ms apart."""
+    for i in range(len(data)):
+        conn.sendall(data[i:i + 1])
+        time.sleep(0.002)
+
+
+def s_split_101(conn):
+    headers = read_request(conn)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    send_slowly(conn, response_101(headers))
+    send_slowly(conn, frame(TEXT, "after split"))
+    log("sent the 101 and \"after split\" byte by byte")
+    conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+def s_fragments_ping(conn):
+    handshake(conn)
+    conn.sendall(frame(TEXT, "Hel", fin=False) + frame(PING, "p")
+                 + frame(CONT, "lo", fin=False) + frame(CONT, " world"))
+    while True:
+        fin, opcode, payload, masked = read_frame(conn)
+        log_frame(opcode, payload, masked)
+        if opcode == CLOSE:
+            conn.sendall(frame(CLOSE, payload[:2]))
+            return
+        if opcode == PONG:
+            break
+    if payload == b"p" and masked and fin:
+        log("pong ok")
+    else:
+        log("bad pong: %s%s" % (describe(opcode, payload),
+                                "" if masked else " (unmasked)"))
+    conn.sendall(frame(CLOSE, close_payload(1000)))
+    finish(conn)
+
+
+def s_extensions(conn, value):
+    handshake(conn, extra=["Sec-WebSocket-Extensions: " + value])
+    echo_loop(conn)
+
+
+# ------------------------------------------------------ permessage-deflate
+
+def pmd_handshake(conn, params="", agreed=""):
+    """Answer with permessage-deflate; agreed (the scenario's own
+    parameter) and params (the command line's) appended. Returns the
+    agreed parameter names and values as a dict."""
+    headers = read_request(conn)
+    offer = headers.get("sec-websocket-extensions")
+    log("deflate offer: " + (offer or "-"))
+    if not offer or "permessage-deflate" not in [
+            o.split(";")[0].strip().lower() for o in offer.split(",")]:
+        log("deflate: not offered")
+    value = "; ".join(["permessage-deflate"]
+                      + [p for p in (agreed, params) if p])
+    conn.sendall(response_101(headers,
+                              extra=["Sec-WebSocket-Extensions: " + value]))
+    log("deflate agreed: " + value)
+    agreed_params = {}
+    for p in value.split(";")[1:]:
+        name, _, v = p.strip().partition("=")
+        agreed_params[name.strip()] = v.strip().strip('"')
+    return agreed_params
+
+
+def deflate(compressor, data):
+    """Compress one message: sync flush, the 00 00 ff ff tail removed."""
+    out = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(b"\x00\x00\xff\xff")
+    return out[:-4]
+
+
+def compressor_for(agreed):
+    bits = int(agreed.get("server_max_window_bits") or 15)
+    return zlib.compressobj(9, zlib.DEFLATED, -max(bits, 9))
+
+
+class ClientMessages:
+    """Reads client frames, logs each (with FIN and RSV1) and each whole
+    message inflated when it was compressed."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.inflater = zlib.decompressobj(-15)
+        self.parts, self.opcode, self.compressed = [], None, False
+
+    def next(self):
+        """The next event: ("message", opcode, data), ("control", opcode,
+        payload) or ("close", CLOSE, payload)."""
+        while True:
+            fin, rsv, opcode, payload, masked = read_frame_rsv(self.conn)
+            log("client: %s fin=%d rsv1=%d%s%s" % (
+                describe(opcode, payload), fin, rsv >> 2 & 1,
+                " rsv2/3=%d" % (rsv & 3) if rsv & 3 else "",
+                "" if masked else " (unmasked)"))
+            if opcode >= 0x8:
+                return ("close" if opcode == CLOSE else "control",
+                        opcode, payload)
+            if opcode != CONT:
+                self.parts, self.opcode = [], opcode
+                self.compressed = bool(rsv & 4)
+            self.parts.append(payload)
+            if not fin:
+                continue
+            data = b"".join(self.parts)
+            if self.compressed:
+                try:
+                    data = self.inflater.decompress(data + b"\x00\x00\xff\xff")
+                except zlib.error as e:
+                    log("client message: not deflate data: %s" % e)
+                    self.inflater = zlib.decompressobj(-15)
+                    continue
+            log("client message: %s (%s)" % (
+                describe(self.opcode, data),
+                "compressed" if self.compressed else "uncompressed"))
+            return "message", self.opcode, data
+
+
+def finish_deflate(conn):
+    """finish() for deflate scenarios: log the client's frames and
+    messages until its close (answered with its code) or EOF."""
+    msgs = ClientMessages(conn)
+    try:
+        while True:
+            kind, opcode, payload = msgs.next()
+            if kind == "close":
+                conn.sendall(frame(CLOSE, payload[:2]))
+                return
+    except EOFError:
+        log("client: EOF")
+    except OSError as e:
+        log("client: " + str(e))
+
+
+def s_deflate_echo(conn, params=""):
+    agreed = pmd_handshake(conn, params)
+    takeover = "server_no_context_takeover" not in agreed
+    comp = compressor_for(agreed)
+    msgs = ClientMessages(conn)
+    while True:
+        kind, opcode, payload = msgs.next()
+        if kind == "close":
+            conn.sendall(frame(CLOSE, payload[:2]))
+            return
+        if kind == "control":
+            if opcode == PING:
+                conn.sendall(frame(PONG, payload))
+            continue
+        if not takeover:
+            comp = compressor_for(agreed)
+        conn.sendall(frame(opcode, deflate(comp, payload), rsv1=True))
+
+
+def s_deflate_rsv1_control(conn, params=""):
+    pmd_handshake(conn, params)
+    conn.sendall(frame(PING, "p", rsv1=True))
+    log("sent a PING with RSV1")
+    finish_deflate(conn)
+
+
+def s_deflate_rsv1_continuation(conn, params=""):
+    agreed = pmd_handshake(conn, params)
+    data = deflate(compressor_for(agreed), b"compressed, in two frames")
+    half = len(data) // 2
+    conn.sendall(frame(TEXT, data[:half], fin=False, rsv1=True)
+                 + frame(CONT, data[half:], rsv1=True))
+    log("sent a compressed message in two frames, RSV1 on both")
+    finish_deflate(conn)
+
+
+def inflate_piecewise(data, bits):
+    """Inflate with a window of bits, 256 bytes of output at a time: zlib
+    checks distances against its window only when earlier output is no
+    longer in the buffer it writes to."""
+    d = zlib.decompressobj(-bits)
+    out = d.decompress(data + b"\x00\x00\xff\xff", 256)
+    while d.unconsumed_tail:
+        out += d.decompress(d.unconsumed_tail, 256)
+    return out
+
+
+def s_deflate_window(conn, params=""):
+    """64 random capitals, 20,000 bytes of text repeating every 37 bytes,
+    the same capitals again: the only back-reference longer than 37 bytes
+    is the second marker's, 20,064 bytes back."""
+    pmd_handshake(conn, params, agreed="server_max_window_bits=9")
+    rnd = random.Random(9)
+    marker = "".join(rnd.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                     for _ in range(64))
+    filler = ("abcdefghijklmnopqrstuvwxyz0123456789 " * 541)[:20000]
+    msg = (marker + filler + marker).encode()
+    data = deflate(zlib.compressobj(9, zlib.DEFLATED, -15), msg)
+    try:
+        inflate_piecewise(data, 9)
+        log("self-check failed: the message inflates with a 9-bit window")
+    except zlib.error as e:
+        log("a 9-bit window cannot inflate it (%s), a 15-bit one %s" % (
+            e, "can" if inflate_piecewise(data, 15) == msg else "cannot"))
+    conn.sendall(frame(TEXT, data, rsv1=True))
+    log("sent %d bytes compressed with a 15-bit window (%d inflated)"
+        % (len(data), len(msg)))
+    finish_deflate(conn)
+
+
+def s_deflate_context_reuse(conn, params=""):
+    pmd_handshake(conn, params, agreed="server_no_context_takeover")
+    msg = b"context reuse: the same words twice"
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first, second = deflate(comp, msg), deflate(comp, msg)
+    try:
+        zlib.decompressobj(-15).decompress(second + b"\x00\x00\xff\xff")
+        log("self-check failed: the second message inflates on its own")
+    except zlib.error as e:
+        log("the second message cannot inflate on its own: %s" % e)
+    conn.sendall(frame(TEXT, first, rsv1=True) + frame(TEXT, second, rsv1=True))
+    log("sent two messages, the second using the first's context")
+    finish_deflate(conn)
+
+
+def s_deflate_bad_data(conn, params=""):
+    pmd_handshake(conn, params)
+    # BFINAL 1, BTYPE 11: a reserved block type, invalid from the first byte
+    conn.sendall(frame(TEXT, b"\xff\xfenot deflate", rsv1=True))
+    log("sent a frame with RSV1 whose payload is not deflate data")
+    finish_deflate(conn)
+
+
+def s_deflate_bomb(conn, params=""):
+    """2048 fragments of 1 MiB of "a" each, compressed with context and
+    sync-flushed (only the last loses the 00 00 ff ff tail); after the
+    first, every fragment is the same 1,036 bytes. Fragments go 1 ms apart
+    through a 64 KiB send buffer, so that a client closing early stops the
+    stream early (the whole message would fit in the loopback buffers);
+    a fragment begun is finished before the close is answered."""
+    agreed = pmd_handshake(conn, params)
+    comp = compressor_for(agreed)
+    chunk = b"a" * (1 << 20)
+    first = comp.compress(chunk) + comp.flush(zlib.Z_SYNC_FLUSH)
+    same = comp.compress(chunk) + comp.flush(zlib.Z_SYNC_FLUSH)
+    count, fragments, sent = 2048, 0, 0
+    pending, close = b"", None
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+    conn.setblocking(False)
+    try:
+        while fragments < count and close is None:
+            if fragments:
+                time.sleep(0.001)
+            last = fragments == count - 1
+            data = first if fragments == 0 else same
+            out = frame(TEXT if fragments == 0 else CONT,
+                        data[:-4] if last else data, fin=last,
+                        rsv1=fragments == 0)
+            while out:
+                r, w, _ = select.select([conn], [conn], [], 30)
+                if not r and not w:
+                    log("bomb: no progress for 30 s")
+                    return
+                if r:
+                    data = conn.recv(65536)
+                    if not data:
+                        log("client: EOF")
+                        return
+                    pending, seen = log_frames_rsv(pending + data)
+                    close = close if close is not None else seen
+                if w:
+                    try:
+                        n = conn.send(out)
+                    except BlockingIOError:
+                        n = 0
+                    out, sent = out[n:], sent + n
+            fragments += 1
+    finally:
+        log("bomb: %d of %d fragments sent, %d compressed bytes, %d MiB "
+            "inflated" % (fragments, count, sent, fragments))
+    conn.setblocking(True)
+    if close is not None:
+        conn.sendall(frame(CLOSE, close[:2]))
+        return
+    log("bomb: the whole message is out")
+    finish_deflate(conn)
+
+
+def log_frames_rsv(buf):
+    """Log every complete client frame at the start of buf with its FIN and
+    RSV1 bits. Returns the rest of buf and the payload of the first CLOSE
+    among them (None if there is none)."""
+    close = None
+    while len(buf) >= 2:
+        n, pos = buf[1] & 0x7F, 2
+        if n >= 126:
+            pos = 4 if n == 126 else 10
+            if len(buf) < pos:
+                break
+            n = int.from_bytes(buf[2:pos], "big")
+        masked = bool(buf[1] & 0x80)
+        key = b"\0\0\0\0"
+        if masked:
+            if len(buf) < pos + 4:
+                break
+            key, pos = buf[pos:pos + 4], pos + 4
+        if len(buf) < pos + n:
+            break
+        payload = bytes(c ^ key[i % 4] for i, c in enumerate(buf[pos:pos + n]))
+        opcode = buf[0] & 0x0F
+        log("client: %s fin=%d rsv1=%d%s" % (
+            describe(opcode, payload), buf[0] >> 7, buf[0] >> 6 & 1,
+            "" if masked else " (unmasked)"))
+        buf = buf[pos + n:]
+        if opcode == CLOSE and close is None:
+            close = payload
+    return buf, close
+
+
+def s_deflate_uncompressed_between(conn, params=""):
+    agreed = pmd_handshake(conn, params)
+    comp = compressor_for(agreed)
+    conn.sendall(frame(TEXT, deflate(comp, b"first, compressed"), rsv1=True)
+                 + frame(TEXT, "second, plain")
+                 + frame(TEXT, deflate(comp, b"third, compressed"),
+                         rsv1=True)
+                 + frame(CLOSE, close_payload(1000)))
+    log("sent compressed, plain, compressed, close 1000")
+    finish_deflate(conn)
 
 
 SCENARIOS = {name[2:].replace("_", "-"): fn
