@@ -1,4 +1,4 @@
-# libFuzzer targets for the pure code (frame.c, display.c, linesplit.c).
+# libFuzzer targets for frame.c, display.c, linesplit.c and deflate.c.
 #
 # Include from the top-level Makefile, or use on its own from the
 # repository root: make -f tests/fuzz.mk fuzz-build
@@ -22,9 +22,11 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= $(patsubst tests/%.c,%,$(wildcard tests/fuzz_*.c))
 FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
 
-FUZZ_SRCS = frame.c display.c linesplit.c
-tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< $(FUZZ_SRCS)
+FUZZ_SRCS = frame.c display.c linesplit.c deflate.c
+FUZZ_LIBS = -lz
+tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h \
+	    deflate.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -I. -o $@ $< $(FUZZ_SRCS) $(FUZZ_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
