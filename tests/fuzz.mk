@@ -1,5 +1,5 @@
 # libFuzzer targets for the pure code (frame.c, display.c, linesplit.c,
-# upgrade.c).
+# upgrade.c, deflate.c).
 #
 # Include from the top-level Makefile, or use on its own from the
 # repository root: make -f tests/fuzz.mk fuzz-build
@@ -23,12 +23,12 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS ?= $(patsubst tests/%.c,%,$(wildcard tests/fuzz_*.c))
 FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
 
-# upgrade.c hashes with OpenSSL's libcrypto
+# upgrade.c hashes with OpenSSL's libcrypto, deflate.c uses zlib
 FUZZ_DEP_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
-FUZZ_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
-FUZZ_SRCS = frame.c display.c linesplit.c upgrade.c
+FUZZ_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -lz
+FUZZ_SRCS = frame.c display.c linesplit.c upgrade.c deflate.c
 tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h \
-    upgrade.h
+    upgrade.h deflate.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) $(FUZZ_DEP_CFLAGS) -I. -o $@ $< \
 	    $(FUZZ_SRCS) $(FUZZ_LIBS)
 
