@@ -8,7 +8,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-unused-parameter
-DEPS = libcurl readline openssl
+DEPS = libcurl readline openssl zlib
 
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
@@ -17,8 +17,12 @@ CURL_VERSION := $(shell $(PKG_CONFIG) --modversion libcurl 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
-OBJS = wscli.o session.o connect.o repl.o jsonl.o linesplit.o frame.o display.o
-HDRS = frame.h display.h session.h connect.h repl.h jsonl.h linesplit.h wscli.h
+OBJS = wscli.o session.o client.o conn.o show.o output.o repl.o loop.o \
+       transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
+       display.o
+HDRS = wscli.h session.h client.h conn.h show.h output.h repl.h loop.h \
+       transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
+       display.h
 
 all: wscli
 

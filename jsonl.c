@@ -89,8 +89,102 @@ put_payload(jsonl_writer w, const uint8_t *p, size_t len, int binary)
 	}
 }
 
+static jsonl_writer W;
+
 static void
-put_end(jsonl_writer w)
+put_key(const char *key)
+{
+	W(",\"", 2);
+	put(W, key);
+	W("\":", 2);
+}
+
+void
+jsonl_begin(jsonl_writer w, const char *event)
+{
+	W = w;
+	put(W, "{\"event\":");
+	put_cstring(W, event);
+}
+
+void
+jsonl_str(const char *key, const char *s)
+{
+	put_key(key);
+	put_cstring(W, s);
+}
+
+void
+jsonl_strn(const char *key, const uint8_t *p, size_t n)
+{
+	put_key(key);
+	put_string(W, p, n);
+}
+
+void
+jsonl_payload(const uint8_t *p, size_t n, int binary)
+{
+	put_payload(W, p, n, binary);
+}
+
+void
+jsonl_int(const char *key, long long v)
+{
+	char buf[32];
+
+	put_key(key);
+	snprintf(buf, sizeof buf, "%lld", v);
+	put(W, buf);
+}
+
+void
+jsonl_num(const char *key, double v)
+{
+	char buf[64];
+
+	put_key(key);
+	snprintf(buf, sizeof buf, "%.3f", v);
+	put(W, buf);
+}
+
+void
+jsonl_bool(const char *key, int v)
+{
+	put_key(key);
+	put(W, v ? "true" : "false");
+}
+
+void
+jsonl_null(const char *key)
+{
+	put_key(key);
+	put(W, "null");
+}
+
+void
+jsonl_headers(const char *key, const char *const *lines, size_t n)
+{
+	put_key(key);
+	put(W, "{");
+	for (size_t i = 0, k = 0; i < n; i++) {
+		const char *colon = strchr(lines[i], ':'), *v;
+
+		if (colon == NULL)
+			continue;
+		if (k++ > 0)
+			put(W, ",");
+		put_string(W, (const uint8_t *)lines[i],
+		    (size_t)(colon - lines[i]));
+		put(W, ":");
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		put_cstring(W, v);
+	}
+	put(W, "}");
+}
+
+void
+jsonl_end(void)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -99,108 +193,8 @@ put_end(jsonl_writer w)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	put(w, ",\"time\":\"");
-	put(w, buf);
+	put(W, ",\"time\":\"");
+	put(W, buf);
 	snprintf(buf, sizeof buf, ".%03ldZ\"}\n", ts.tv_nsec / 1000000);
-	put(w, buf);
-}
-
-void
-jsonl_open(jsonl_writer w, const char *url, long status,
-    const char *subprotocol, const char *const *headers, double ms)
-{
-	char buf[64];
-
-	put(w, "{\"event\":\"open\",\"url\":");
-	put_cstring(w, url);
-	snprintf(buf, sizeof buf, ",\"status\":%ld,\"ms\":%.3f", status, ms);
-	put(w, buf);
-	put(w, ",\"subprotocol\":");
-	put_cstring(w, subprotocol);
-	put(w, ",\"headers\":{");
-	for (size_t i = 0; headers && headers[i]; i++) {
-		const char *colon = strchr(headers[i], ':'), *v;
-
-		if (colon == NULL)
-			continue;
-		if (i > 0)
-			put(w, ",");
-		put_string(w, (const uint8_t *)headers[i],
-		    (size_t)(colon - headers[i]));
-		put(w, ":");
-		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		put_cstring(w, v);
-	}
-	put(w, "}");
-	put_end(w);
-}
-
-void
-jsonl_message(jsonl_writer w, char dir, int binary, const uint8_t *p,
-    size_t len, uint64_t size, unsigned fragments)
-{
-	char buf[128];
-
-	snprintf(buf, sizeof buf, "{\"event\":\"message\",\"dir\":\"%s\","
-	    "\"type\":\"%s\",\"size\":%llu,\"fragments\":%u",
-	    dir == '<' ? "in" : "out", binary ? "binary" : "text",
-	    (unsigned long long)size, fragments);
-	put(w, buf);
-	if (p) {
-		/* a truncated text may end inside a code point: base64 then */
-		put_payload(w, p, len, binary);
-		if (size > len)
-			put(w, ",\"truncated\":true");
-	}
-	put_end(w);
-}
-
-void
-jsonl_control(jsonl_writer w, const char *event, char dir, const uint8_t *p,
-    size_t len, double rtt_ms)
-{
-	char buf[96];
-
-	snprintf(buf, sizeof buf, "{\"event\":\"%s\",\"dir\":\"%s\",\"size\":%zu",
-	    event, dir == '<' ? "in" : "out", len);
-	put(w, buf);
-	put_payload(w, p, len, 0);
-	if (rtt_ms >= 0) {
-		snprintf(buf, sizeof buf, ",\"rtt_ms\":%.3f", rtt_ms);
-		put(w, buf);
-	}
-	put_end(w);
-}
-
-void
-jsonl_close(jsonl_writer w, char dir, unsigned code, const char *name,
-    const uint8_t *reason, size_t rlen, const char *by)
-{
-	char buf[96];
-
-	snprintf(buf, sizeof buf, "{\"event\":\"close\",\"dir\":\"%s\",",
-	    dir == '<' ? "in" : "out");
-	put(w, buf);
-	if (code == WS_CLOSE_NO_STATUS)
-		put(w, "\"code\":null");
-	else {
-		snprintf(buf, sizeof buf, "\"code\":%u", code);
-		put(w, buf);
-	}
-	put(w, ",\"name\":");
-	put_cstring(w, name);
-	put(w, ",\"reason\":"); /* checked UTF-8 by ws_close_parse */
-	put_string(w, reason, rlen);
-	put(w, ",\"by\":");
-	put_cstring(w, by);
-	put_end(w);
-}
-
-void
-jsonl_error(jsonl_writer w, const char *message)
-{
-	put(w, "{\"event\":\"error\",\"message\":");
-	put_string(w, (const uint8_t *)message, strlen(message));
-	put_end(w);
+	put(W, buf);
 }

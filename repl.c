@@ -26,19 +26,22 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "conn.h"
 #include "display.h"
 #include "frame.h"
 #include "repl.h"
-#include "session.h"
+#include "term.h"
 #include "wscli.h"
 
 #define HISTORY_MAX 1000
 #define TEXT_SHOWN (16 * 1024)  /* bytes of a text message shown */
 #define BINARY_SHOWN 512        /* bytes of a binary message hexdumped */
 
+static const struct repl_ops *ops;
 static int active;           /* the callback handler is installed */
 static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
 static char history_path[PATH_MAX + 16];
+static double started_at;    /* --timestamps=elapsed counts from here */
 static int history_new;      /* entries added this session */
 
 /* Continuation lines start under the body column: the timestamp, "< ",
@@ -100,10 +103,7 @@ put_timestamp(void)
 		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
 		printf("%s%s.%03ld%s ", c(DIM), buf, ts.tv_nsec / 1000000, c(OFF));
 	} else if (opt.timestamps == 2) {
-		const struct session_stats *st = session_stats();
-
-		printf("%s+%11.3f%s ", c(DIM), now_sec() - st->connected_at,
-		    c(OFF));
+		printf("%s+%11.3f%s ", c(DIM), now_sec() - started_at, c(OFF));
 	}
 }
 
@@ -123,9 +123,9 @@ type_color(unsigned opcode)
 }
 
 static void
-put_head(char dir, unsigned opcode, uint64_t size)
+put_head(int id, char dir, unsigned opcode, uint64_t size)
 {
-	char sz[32];
+	char sz[32], who[16] = "";
 
 	if (size < 10000)
 		snprintf(sz, sizeof sz, "%llu B", (unsigned long long)size);
@@ -133,10 +133,12 @@ put_head(char dir, unsigned opcode, uint64_t size)
 		snprintf(sz, sizeof sz, "%.1f KiB", size / 1024.0);
 	else
 		snprintf(sz, sizeof sz, "%.1f MiB", size / 1048576.0);
+	if (id > 0)
+		snprintf(who, sizeof who, "%d", id);
 	put_timestamp();
-	printf("%s%s%c%s %s%-7s%s%10s  ", c(BOLD), c(dir == '<' ? BLUE : ""),
-	    dir, c(OFF), c(type_color(opcode)), ws_opcode_name(opcode), c(OFF),
-	    sz);
+	printf("%s%s%c%s%s %s%-7s%s%10s  ", c(BOLD), c(dir == '<' ? BLUE : ""),
+	    dir, who, c(OFF), c(type_color(opcode)), ws_opcode_name(opcode),
+	    c(OFF), sz);
 }
 
 /* Text escaped for the terminal; newlines start indented lines. */
@@ -152,7 +154,8 @@ put_text(const uint8_t *p, size_t len, int more)
 		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p), w;
 
-		w = disp_escape(buf, sizeof buf, p, n, 0, &st, !more || nl);
+		w = disp_escape(buf, sizeof buf, p, n, opt.color ? DISP_COLOR :
+		    0, &st, !more || nl);
 		fwrite(buf, 1, w, stdout);
 		if (!nl)
 			break;
@@ -162,13 +165,16 @@ put_text(const uint8_t *p, size_t len, int more)
 }
 
 void
-repl_show_message(int binary, const uint8_t *p, size_t shown,
-    uint64_t total, unsigned frags)
+repl_show_message(int id, int binary, const uint8_t *p, size_t shown,
+    uint64_t total, unsigned frags, uint64_t wire)
 {
 	static char buf[BINARY_SHOWN / 16 * (DISP_HEXDUMP_LINE + 32) + 64];
 
 	show_begin();
-	put_head('<', binary ? WS_OP_BINARY : WS_OP_TEXT, total);
+	put_head(id, '<', binary ? WS_OP_BINARY : WS_OP_TEXT, total);
+	if (wire > 0)
+		printf("%s[deflated %llu B]%s ", c(DIM),
+		    (unsigned long long)wire, c(OFF));
 	if (frags > 1)
 		printf("%s[%u fragments]%s ", c(DIM), frags, c(OFF));
 	if (binary || opt.hex) {
@@ -201,11 +207,11 @@ repl_show_message(int binary, const uint8_t *p, size_t shown,
 }
 
 void
-repl_show_control(char dir, unsigned opcode, const uint8_t *p, size_t len,
-    const char *note)
+repl_show_control(int id, char dir, unsigned opcode, const uint8_t *p,
+    size_t len, const char *note)
 {
 	show_begin();
-	put_head(dir, opcode, len);
+	put_head(id, dir, opcode, len);
 	if (opcode == WS_OP_CLOSE) {
 		fputs(note ? note : "", stdout);
 	} else {
@@ -227,15 +233,12 @@ repl_show_info(const char *msg)
 }
 
 void
-term_print_stderr(const char *prefix, const char *msg)
+repl_show_line(const char *line)
 {
-	if (active) {
-		show_begin();
-		fflush(stdout);
-	}
-	fprintf(stderr, "%s%s\n", prefix, msg);
-	if (active)
-		show_end();
+	show_begin();
+	put_timestamp();
+	printf("%s%s%s\n", c(DIM), line, c(OFF));
+	show_end();
 }
 
 /* ------------------------------------------------------------ commands */
@@ -285,6 +288,7 @@ static void
 cmd_control(unsigned opcode, const char *arg)
 {
 	size_t len = strlen(arg), bad;
+	const char *whynot = "";
 
 	if (len > WS_MAX_CONTROL_PAYLOAD) {
 		err("/%s: payload is %zu bytes; control frames carry at most "
@@ -296,11 +300,11 @@ cmd_control(unsigned opcode, const char *arg)
 		    bad + 1);
 		return;
 	}
-	if (session_send_control(opcode, (const uint8_t *)arg, len) != 0) {
-		err("/%s: the connection is closing", ws_opcode_name(opcode));
+	if (ops->send_control(opcode, (const uint8_t *)arg, len, &whynot)) {
+		err("/%s: %s", ws_opcode_name(opcode), whynot);
 		return;
 	}
-	repl_show_control('>', opcode, (const uint8_t *)arg, len, NULL);
+	repl_show_control(0, '>', opcode, (const uint8_t *)arg, len, NULL);
 }
 
 static void
@@ -311,6 +315,7 @@ cmd_close(const char *arg)
 	const char *reason = "";
 	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
 	long n;
+	const char *whynot = "";
 
 	while (*arg == ' ')
 		arg++;
@@ -339,8 +344,8 @@ cmd_close(const char *arg)
 		    ws_close_strerror((int)n));
 		return;
 	}
-	if (session_close((unsigned)code, reason) != 0) {
-		err("/close: a close frame was already sent");
+	if (ops->close((unsigned)code, reason, &whynot) != 0) {
+		err("/close: %s", whynot);
 		return;
 	}
 	{
@@ -350,7 +355,7 @@ cmd_close(const char *arg)
 		    strlen(reason), DISP_QUOTE);
 		snprintf(note, sizeof note, *reason ? "%lu %s \"%s\"" : "%lu %s",
 		    code, ws_close_code_name((unsigned)code), r);
-		repl_show_control('>', WS_OP_CLOSE, payload, (size_t)n, note);
+		repl_show_control(0, '>', WS_OP_CLOSE, payload, (size_t)n, note);
 	}
 	repl_show_info("waiting for the server's close");
 }
@@ -358,12 +363,14 @@ cmd_close(const char *arg)
 static void
 send_binary(const char *cmd, const uint8_t *p, long n)
 {
-	if (session_send_message(WS_OP_BINARY, p, (size_t)n) != 0) {
-		err("%s: the connection is closing", cmd);
+	const char *whynot = "";
+
+	if (ops->send_message(WS_OP_BINARY, p, (size_t)n, &whynot) != 0) {
+		err("%s: %s", cmd, whynot);
 		return;
 	}
 	show_begin();
-	put_head('>', WS_OP_BINARY, (uint64_t)n);
+	put_head(0, '>', WS_OP_BINARY, (uint64_t)n);
 	putchar('\n');
 	show_end();
 }
@@ -444,6 +451,7 @@ cmd_file(const char *arg)
 {
 	int text = 0, fd;
 	struct stat sb;
+	const char *whynot = "";
 
 	while (*arg == ' ')
 		arg++;
@@ -471,14 +479,14 @@ cmd_file(const char *arg)
 		close(fd);
 		return;
 	}
-	if (session_send_file(fd, (uint64_t)sb.st_size, text) != 0) {
-		err("/file: cannot send now (a file is already being sent, or "
-		    "the connection is closing)");
+	if (ops->send_file(fd, (uint64_t)sb.st_size, text, &whynot) != 0) {
+		err("/file: %s", whynot);
 		close(fd);
 		return;
 	}
 	show_begin();
-	put_head('>', text ? WS_OP_TEXT : WS_OP_BINARY, (uint64_t)sb.st_size);
+	put_head(0, '>', text ? WS_OP_TEXT : WS_OP_BINARY,
+	    (uint64_t)sb.st_size);
 	printf("%sfile %s%s\n", c(DIM), arg, c(OFF));
 	show_end();
 }
@@ -486,12 +494,33 @@ cmd_file(const char *arg)
 static void
 cmd_stats(void)
 {
-	const struct session_stats *st = session_stats();
+	struct conn *cn = ops->target ? ops->target() : NULL;
+	const struct conn_stats *st;
 
+	if (cn == NULL) {
+		err("/stats: no connection to describe");
+		return;
+	}
+	st = &cn->st;
 	say("sent:     %llu messages, %llu bytes", (unsigned long long)
 	    st->msgs_out, (unsigned long long)st->bytes_out);
 	say("received: %llu messages, %llu bytes", (unsigned long long)
 	    st->msgs_in, (unsigned long long)st->bytes_in);
+	if (cn->pmd) {
+		say("deflate:  in %llu of %llu messages compressed, %llu -> "
+		    "%llu bytes (%.1f%%); out %llu, %llu -> %llu bytes (%.1f%%)",
+		    (unsigned long long)st->zmsgs_in,
+		    (unsigned long long)st->msgs_in,
+		    (unsigned long long)st->zbytes_in,
+		    (unsigned long long)st->zplain_in, st->zplain_in ?
+		    100.0 * (double)st->zbytes_in / (double)st->zplain_in : 0,
+		    (unsigned long long)st->zmsgs_out,
+		    (unsigned long long)st->zplain_out,
+		    (unsigned long long)st->zbytes_out, st->zplain_out ?
+		    100.0 * (double)st->zbytes_out / (double)st->zplain_out : 0);
+	}
+	say("frames:   %llu sent, %llu received", (unsigned long long)
+	    st->frames_out, (unsigned long long)st->frames_in);
 	if (st->pongs_in > 0)
 		say("pings:    %llu sent, %llu answered, rtt last %.3f ms, "
 		    "average %.3f ms; %llu received", (unsigned long long)
@@ -502,7 +531,7 @@ cmd_stats(void)
 		say("pings:    %llu sent, 0 answered; %llu received",
 		    (unsigned long long)st->pings_out,
 		    (unsigned long long)st->pings_in);
-	say("connected %.1f s ago", now_sec() - st->connected_at);
+	say("connected %.1f s ago", now_sec() - st->opened_at);
 }
 
 static const struct command {
@@ -513,7 +542,9 @@ static const struct command {
 	{ "base64", "DATA", "send a binary message given in base64" },
 	{ "binary", "HEX...", "send a binary message given in hex" },
 	{ "close", "[CODE [REASON]]", "close the connection (default 1000)" },
+	{ "deflate", "", "toggle compressing what you send next" },
 	{ "file", "[--text] PATH", "send a file (binary, or text)" },
+	{ "frames", "", "toggle the frame-level view (--frames)" },
 	{ "help", "", "show this list" },
 	{ "hex", "", "toggle hexdump display of text messages" },
 	{ "json", "", "toggle JSON pretty-printing" },
@@ -534,6 +565,8 @@ cmd_help(void)
 		    commands[i].args);
 		say("  %-28s %s", left, commands[i].help);
 	}
+	for (size_t i = 0; ops->help && ops->help[i]; i += 2)
+		say("  %-28s %s", ops->help[i], ops->help[i + 1]);
 	say("  %-28s %s", "//TEXT", "send TEXT starting with a single /");
 	say("Other lines are sent as text messages. Ctrl-D or /quit closes.");
 }
@@ -551,10 +584,13 @@ toggle(int *flag, const char *what)
 static void
 run_command(const char *line)
 {
+	const char *whynot = "";
+	char name[64];
 	const char *sp = strchr(line, ' ');
 	size_t n = sp ? (size_t)(sp - line) : strlen(line);
 	const char *arg = sp ? sp + 1 : "";
 
+	snprintf(name, sizeof name, "%.*s", (int)n, line);
 #define IS(name) (n == strlen(name) && !strncmp(line, name, n))
 	if (IS("ping"))
 		cmd_control(WS_OP_PING, arg);
@@ -576,12 +612,20 @@ run_command(const char *line)
 		opt.timestamps = opt.timestamps ? 0 : 1;
 		repl_show_info(opt.timestamps ? "timestamps on" :
 		    "timestamps off");
+	} else if (IS("frames")) {
+		toggle(&opt.frames, "frame view");
+		ops->settings();
+	} else if (IS("deflate")) {
+		toggle(&opt.compress, "compressing outgoing messages");
+		ops->settings();
 	} else if (IS("stats"))
 		cmd_stats();
 	else if (IS("quit"))
-		session_close(WS_CLOSE_NORMAL, NULL);
+		ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
 	else if (IS("help"))
 		cmd_help();
+	else if (ops->command && ops->command(name, arg) == 0)
+		;
 	else
 		err("unknown command /%.*s (type /help for the list)", (int)n,
 		    line);
@@ -592,6 +636,7 @@ static void
 on_line(char *line)
 {
 	size_t bad;
+	const char *whynot = "";
 
 	if (line == NULL) { /* Ctrl-D */
 		show_begin();
@@ -599,7 +644,7 @@ on_line(char *line)
 		rl_callback_handler_remove();
 		putchar('\n');
 		fflush(stdout);
-		session_close(WS_CLOSE_NORMAL, NULL);
+		ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
 		return;
 	}
 	if (*line) {
@@ -617,9 +662,9 @@ on_line(char *line)
 		if (!ws_utf8_valid((const uint8_t *)msg, len, &bad))
 			err("not sent: the line is not valid UTF-8 at byte %zu",
 			    bad + 1);
-		else if (session_send_message(WS_OP_TEXT, (const uint8_t *)msg,
-		    len) != 0)
-			err("not sent: the connection is closing");
+		else if (ops->send_message(WS_OP_TEXT, (const uint8_t *)msg,
+		    len, &whynot) != 0)
+			err("not sent: %s", whynot);
 	}
 	active = 1;
 	free(line);
@@ -692,9 +737,25 @@ history_setup(void)
 	read_history(history_path);
 }
 
-void
-repl_start(void)
+static void
+hook_begin(void)
 {
+	show_begin();
+	fflush(stdout);
+}
+
+static const struct term_hooks hooks = {
+	.begin = hook_begin,
+	.end = show_end,
+	.info = repl_show_info,
+};
+
+void
+repl_start(const struct repl_ops *o)
+{
+	ops = o;
+	started_at = now_sec();
+	term_set_hooks(&hooks);
 	rl_readline_name = "wscli";
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
@@ -755,6 +816,7 @@ repl_stop(void)
 		rl_callback_handler_remove();
 		active = 0;
 	}
+	term_set_hooks(NULL);
 	if (history_path[0] && history_new > 0) {
 		/* typed lines may hold tokens: keep the file private */
 		int fd = open(history_path, O_WRONLY | O_CREAT | O_APPEND |
@@ -765,5 +827,6 @@ repl_stop(void)
 		if (append_history(history_new < HISTORY_MAX ? history_new :
 		    HISTORY_MAX, history_path) == 0)
 			history_truncate_file(history_path, HISTORY_MAX);
+		history_new = 0; /* saved: a second call adds nothing */
 	}
 }

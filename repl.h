@@ -1,7 +1,11 @@
 /*
  * repl.h - the interactive side: GNU readline in callback mode inside the
- * session's poll() loop, slash commands, and the display of events above
- * the prompt without disturbing what is being typed.
+ * poll() loop, slash commands, and the display of events above the prompt
+ * without disturbing what is being typed.
+ *
+ * The REPL does not know which mode it serves: typed lines and commands
+ * act through struct repl_ops, which the mode provides (client: its one
+ * connection; listen: the chosen clients).
  */
 #ifndef WSCLI_REPL_H
 #define WSCLI_REPL_H
@@ -9,32 +13,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Install the readline callback handler and load history. */
-void repl_start(void);
+struct conn;
+
+struct repl_ops {
+	/* Queue a whole message (WS_OP_TEXT, valid UTF-8, or
+	 * WS_OP_BINARY). Return 0, or -1 with why set ("the connection is
+	 * closing"). */
+	int (*send_message)(unsigned opcode, const uint8_t *p, size_t n,
+	    const char **why);
+	/* PING or PONG, at most 125 bytes. */
+	int (*send_control)(unsigned opcode, const uint8_t *p, size_t n,
+	    const char **why);
+	/* Start the close handshake (code 0: none). */
+	int (*close)(unsigned code, const char *reason, const char **why);
+	/* Send the open file as one message; the mode closes fd. */
+	int (*send_file)(int fd, uint64_t size, int text, const char **why);
+	/* The connection /stats describes, or NULL. */
+	struct conn *(*target)(void);
+	/* Settings changed (/frames, /deflate): apply them. */
+	void (*settings)(void);
+	/* The mode's own commands: return 0 when name was one of them. */
+	int (*command)(const char *name, const char *arg);
+	/* Lines for /help about the mode's own commands, NULL-terminated
+	 * pairs of "/name ARGS" and what it does. */
+	const char *const *help;
+};
+
+/* Install the readline callback handler, load history, take over the
+ * terminal hooks (term.h) so diagnostics never tear the prompt. */
+void repl_start(const struct repl_ops *ops);
 
 /* stdin is readable: let readline take one character. */
 void repl_read_char(void);
 
-/* SIGINT arrived (the self-pipe delivered it): clear the line, or close
- * the connection when the line was already empty. */
+/* SIGINT: clear the line, or close when the line was already empty. */
 void repl_interrupt(void);
 
-/* SIGWINCH arrived. */
+/* SIGWINCH. */
 void repl_resize(void);
 
-/* Remove the handler, restore the terminal, save history. */
+/* Remove the handler, restore the terminal, save history. Safe to call
+ * twice (SIGHUP, then the normal end). */
 void repl_stop(void);
 
-/* A whole received data message (the first shown bytes of total). */
-void repl_show_message(int binary, const uint8_t *p, size_t shown,
-    uint64_t total, unsigned frags);
+/* A whole received data message: the first shown bytes of total; id > 0
+ * marks the connection; wire > 0: it came compressed in wire bytes. */
+void repl_show_message(int id, int binary, const uint8_t *p, size_t shown,
+    uint64_t total, unsigned frags, uint64_t wire);
 
-/* A received or sent control frame. dir is '<' or '>'; note is appended
+/* A control frame received or sent. dir is '<' or '>'; note is appended
  * in parentheses when not NULL (e.g. "answered", "rtt 0.31 ms"). */
-void repl_show_control(char dir, unsigned opcode, const uint8_t *p,
+void repl_show_control(int id, char dir, unsigned opcode, const uint8_t *p,
     size_t len, const char *note);
 
 /* A line of session information (connected, closed, progress). */
 void repl_show_info(const char *msg);
+
+/* A preformatted line (--frames), with the timestamp column. */
+void repl_show_line(const char *line);
 
 #endif /* WSCLI_REPL_H */

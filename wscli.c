@@ -1,20 +1,14 @@
 /*
  * wscli - command-line WebSocket debugging tool.
  *
- * libcurl opens the connection and performs the HTTP upgrade
- * (CURLOPT_CONNECT_ONLY = 2) and decodes incoming frames. Everything else is
- * ours, because libcurl 8.14 leaves it undone: checking the 101 reply
- * (accept key, subprotocol, extensions), answering PINGs and CLOSEs,
- * validating UTF-8 and close payloads, reassembling fragmented messages.
- * Outgoing frames are built by frame.c and written in raw mode, so any frame
- * can be sent and many small frames leave in one write.
+ * libcurl opens the connection (DNS, TCP, proxies, TLS) and stops there;
+ * wscli speaks WebSocket itself over it: its own HTTP/1.1 upgrade
+ * (upgrade.c), its own decoder for every incoming byte (frame.c), the
+ * close handshake and the queues (conn.c), permessage-deflate (deflate.c).
+ * One poll() loop (loop.c) drives every connection, stdin (scripted lines
+ * or the readline REPL), signals and timers.
  *
- * One poll() loop drives a session: the curl socket, stdin (scripted lines
- * or the readline REPL), a self-pipe for signals and one timer. Outgoing
- * frames sit in two queues: data frames, and control frames that overtake
- * data at the next frame boundary so a PONG never waits behind a large
- * message. stdin is read only while the data queue is short: a slow server
- * slows wscli down instead of growing its memory.
+ * This file: the options, their checks, and the choice of mode.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -42,10 +36,11 @@
 #include <regex.h>
 #include <sys/stat.h>
 
+#include "deflate.h"
 #include "display.h"
 #include "frame.h"
-#include "repl.h"
 #include "session.h"
+#include "term.h"
 #include "wscli.h"
 
 /* ---------------------------------------------------------------- options */
@@ -54,6 +49,7 @@ struct options opt = {
 	.connect_timeout = 30,
 	.close_timeout = 5,
 	.max_redirs = 10,
+	.compress = 1,
 };
 
 static const char usage_text[] =
@@ -61,7 +57,8 @@ static const char usage_text[] =
     "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
-    "             [--connect-timeout seconds] [--jsonl] [--key file]\n"
+    "             [--connect-timeout seconds] [--deflate[=params]]\n"
+    "             [--frames] [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
@@ -84,6 +81,8 @@ static const char help_text[] =
     "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
+    "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --frames              show every frame (stderr, or the REPL)\n"
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
     "  -h, --help                show this help\n"
@@ -114,12 +113,14 @@ static const char help_text[] =
     "  -V, --version             show versions of wscli and its libraries\n"
     "  -v, --verbose             show the handshake, TLS and timings\n"
     "  -w, --wait SECS           after end of input, wait before closing\n"
-    "  -x, --proxy URL           HTTP or SOCKS proxy (http://, socks5h://)\n"
+    "  -x, --proxy URL           HTTP or SOCKS proxy (http://, socks5h://)\n";
+
+static const char help_tail[] =
     "\n"
     "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
-    "8 closed with an error code. See wscli(1).\n";
+    "8 closed with an error code, 9 --until never matched. See wscli(1).\n";
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
@@ -143,6 +144,8 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_NO_SPLIT,
 	OPT_SEND,
+	OPT_DEFLATE,
+	OPT_FRAMES,
 };
 
 static const struct option longopts[] = {
@@ -155,6 +158,8 @@ static const struct option longopts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
+	{ "deflate", optional_argument, NULL, OPT_DEFLATE },
+	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "insecure", no_argument, NULL, 'k' },
@@ -188,45 +193,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* ------------------------------------------------------------ diagnostics */
+/* ------------------------------------------------------------ checks */
 
 void
-diag(const char *fmt, ...)
-{
-	va_list ap;
-	char buf[2048];
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	term_print_stderr("wscli: ", buf);
-	session_error_event(buf);
-}
-
-void
-info(const char *fmt, ...)
-{
-	va_list ap;
-	char buf[2048];
-	int n;
-
-	if (opt.quiet)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (opt.interactive)
-		repl_show_info(buf); /* part of the session's display */
-	else
-		term_print_stderr("wscli: ", buf);
-}
-
-static void __attribute__((noreturn))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -236,11 +205,11 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	fputs(usage_text, stderr);
+	fputs("wscli: see 'wscli --help' or wscli(1)\n", stderr);
 	exit(EXIT_USAGE);
 }
 
-static double
+double
 parse_seconds(const char *name, const char *s)
 {
 	char *end;
@@ -254,7 +223,7 @@ parse_seconds(const char *name, const char *s)
 	return v;
 }
 
-static double
+double
 parse_positive(const char *name, const char *s)
 {
 	double v = parse_seconds(name, s);
@@ -265,7 +234,32 @@ parse_positive(const char *name, const char *s)
 	return v;
 }
 
-static const char *
+/* -H 'Name: value': a token before the colon, no line breaks. A header
+ * wscli must know to check the answer is refused with the option to use. */
+static void
+check_header(const char *h)
+{
+	const char *colon = strchr(h, ':');
+	static const struct {
+		const char *name, *use;
+	} guarded[] = {
+		{ "Sec-WebSocket-Protocol", "-s NAME (repeatable), so the "
+		    "server's choice can be checked" },
+		{ "Sec-WebSocket-Extensions", "--deflate[=PARAMS], the one "
+		    "extension wscli can decode" },
+	};
+
+	if (colon == NULL || colon == h || strpbrk(h, "\r\n") ||
+	    strcspn(h, " \t") < (size_t)(colon - h))
+		usage_error("invalid value for --header: '%s' (expected "
+		    "'Name: value', the name without spaces)", h);
+	for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+		if ((size_t)(colon - h) == strlen(guarded[i].name) &&
+		    !strncasecmp(h, guarded[i].name, strlen(guarded[i].name)))
+			usage_error("-H '%s': use %s", h, guarded[i].use);
+}
+
+const char *
 readable_file(const char *name, const char *path)
 {
 	struct stat sb;
@@ -307,7 +301,7 @@ check_regex(const char *re)
 }
 
 /* A byte count with an optional K, M or G (powers of 1024); 0 = no limit. */
-static uint64_t
+uint64_t
 parse_size(const char *name, const char *s)
 {
 	char *end;
@@ -330,7 +324,7 @@ parse_size(const char *name, const char *s)
 	return (uint64_t)v << shift;
 }
 
-static long
+long
 parse_count(const char *name, const char *s, long min)
 {
 	char *end;
@@ -345,7 +339,7 @@ parse_count(const char *name, const char *s, long min)
 }
 
 /* ws:// or wss:// with a host; everything else is a usage error. */
-static void
+void
 check_url(const char *url)
 {
 	CURLU *u = curl_url();
@@ -392,13 +386,71 @@ print_version(void)
 static int color_mode = -1; /* --color: -1 auto, 0 never, 1 always */
 static int max_message_set;  /* --max-message given */
 
+/*
+ * The modes other than the client keep their options with them; they are
+ * listed here, and their tables joined to the common one.
+ */
+static const struct mode_opts *const modes[] = {
+	NULL,
+};
+
+static struct option *all_longopts;
+static char all_shortopts[128];
+
+static void
+join_options(void)
+{
+	size_t n = sizeof longopts / sizeof longopts[0], k = 0;
+
+	snprintf(all_shortopts, sizeof all_shortopts, "%s",
+	    "46bH:hjkLn:o:qs:t::u:Vvw:x:");
+	for (size_t m = 0; modes[m]; m++) {
+		for (const struct option *o = modes[m]->longopts; o->name; o++)
+			n++;
+		strncat(all_shortopts, modes[m]->shortopts,
+		    sizeof all_shortopts - strlen(all_shortopts) - 1);
+	}
+	all_longopts = xrealloc(NULL, n * sizeof *all_longopts);
+	for (const struct option *o = longopts; o->name; o++)
+		all_longopts[k++] = *o;
+	for (size_t m = 0; modes[m]; m++)
+		for (const struct option *o = modes[m]->longopts; o->name; o++)
+			all_longopts[k++] = *o;
+	memset(&all_longopts[k], 0, sizeof all_longopts[k]);
+}
+
+/* A mode's option: 1 if a mode took it. */
+static int
+mode_option(int ch, const char *arg)
+{
+	for (size_t m = 0; modes[m]; m++)
+		if (modes[m]->option(ch, arg))
+			return 1;
+	return 0;
+}
+
+static void
+print_help(void)
+{
+	fputs(usage_text, stdout);
+	fputc('\n', stdout);
+	fputs(help_text, stdout);
+	for (size_t m = 0; modes[m]; m++)
+		if (modes[m]->help)
+			fputs(modes[m]->help, stdout);
+	fputs(help_tail, stdout);
+}
+
 static void
 parse_options(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "46bH:hjkLn:o:qs:tu:Vvw:x:", longopts,
+	join_options();
+	while ((ch = getopt_long(argc, argv, all_shortopts, all_longopts,
 		    NULL)) != -1) {
+		if (mode_option(ch, optarg))
+			continue;
 		switch (ch) {
 		case '4':
 			opt.ipresolve = CURL_IPRESOLVE_V4;
@@ -410,15 +462,11 @@ parse_options(int argc, char **argv)
 			opt.binary = 1;
 			break;
 		case 'H':
-			if (!strchr(optarg, ':'))
-				usage_error("invalid value for --header: '%s' "
-				    "(expected 'Name: value')", optarg);
+			check_header(optarg);
 			opt.headers = curl_slist_append(opt.headers, optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputc('\n', stdout);
-			fputs(help_text, stdout);
+			print_help();
 			exit(0);
 		case 'j':
 			opt.json = 1;
@@ -449,6 +497,9 @@ parse_options(int argc, char **argv)
 			opt.protocols[opt.nprotocols++] = optarg;
 			break;
 		case 't':
+			/* -t=elapsed and -telapsed as well as --timestamps= */
+			if (optarg && *optarg == '=')
+				optarg++;
 			if (optarg == NULL || !strcmp(optarg, "wall"))
 				opt.timestamps = 1;
 			else if (!strcmp(optarg, "elapsed"))
@@ -526,7 +577,7 @@ parse_options(int argc, char **argv)
 			opt.wait = parse_seconds("--wait", optarg);
 			break;
 		case OPT_CLOSE_TIMEOUT:
-			opt.close_timeout = parse_seconds("--close-timeout",
+			opt.close_timeout = parse_positive("--close-timeout",
 			    optarg);
 			break;
 		case OPT_CONNECT_TIMEOUT:
@@ -560,8 +611,23 @@ parse_options(int argc, char **argv)
 				    "%d)", MAX_SEND);
 			opt.send[opt.nsend++] = optarg;
 			break;
+		case OPT_DEFLATE: {
+			char why[256];
+			const char *params = optarg ? optarg : PMD_DEFAULT_OFFER;
+
+			if (pmd_parse_params(params, strlen(params), 1,
+			    &opt.deflate_offer, why, sizeof why) != 0)
+				usage_error("invalid value for --deflate: '%s': "
+				    "%s", params, why);
+			opt.deflate = 1;
+			break;
+		}
+		case OPT_FRAMES:
+			opt.frames = 1;
+			break;
 		default:
-			fputs(usage_text, stderr);
+			/* getopt has said what was wrong */
+			fputs("wscli: see 'wscli --help' or wscli(1)\n", stderr);
 			exit(EXIT_USAGE);
 		}
 	}
@@ -573,15 +639,24 @@ parse_options(int argc, char **argv)
 		usage_error("--ping-timeout needs --ping-interval");
 	if (opt.unix_socket && opt.proxy)
 		usage_error("cannot use --unix-socket and --proxy together");
-
-	if (argc == 0)
-		usage_error("no URL given");
-	if (argc > 1)
-		usage_error("unexpected argument '%s' after the URL", argv[1]);
-	opt.url = argv[0];
+	if (opt.user && opt.bearer)
+		usage_error("cannot use -u and --bearer together: both are "
+		    "the Authorization header");
+	for (size_t m = 0; modes[m]; m++)
+		if (modes[m]->check)
+			modes[m]->check(argc, argv);
+	if (opt.mode == MODE_CLIENT) {
+		if (argc == 0)
+			usage_error("no URL given");
+		if (argc > 1)
+			usage_error("unexpected argument '%s' after the URL",
+			    argv[1]);
+		opt.url = argv[0];
+	}
 	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
 		opt.connect_timeout = opt.timeout;
-	check_url(opt.url);
+	if (opt.url)
+		check_url(opt.url);
 }
 
 /* ------------------------------------------------------------------- main */
@@ -598,6 +673,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv);
 	opt.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	opt.stdout_tty = isatty(STDOUT_FILENO);
+	term_set_quiet(opt.quiet);
 	if (color_mode >= 0) {
 		opt.color = color_mode;
 	} else {
@@ -610,8 +686,13 @@ main(int argc, char **argv)
 	 * rarely what a person wants */
 	if (!max_message_set && opt.interactive)
 		opt.max_message = 16 << 20;
-	rc = session_run();
+	switch (opt.mode) {
+	default:
+		rc = session_run();
+		break;
+	}
 	curl_slist_free_all(opt.headers);
+	free(all_longopts);
 	curl_global_cleanup();
 	return rc;
 }

@@ -1,14 +1,17 @@
 /*
- * wscli.h - what the parts of wscli share: the options, the exit statuses,
- * the session entry point and the diagnostics that respect the prompt.
+ * wscli.h - what the parts of wscli share: the options and the exit
+ * statuses.
  */
 #ifndef WSCLI_H
 #define WSCLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
+
+#include "deflate.h"
 
 /* Exit statuses, as documented in wscli(1) EXIT STATUS. */
 enum {
@@ -21,6 +24,7 @@ enum {
 	EXIT_LOST = 6,      /* connection lost without a close (1006) */
 	EXIT_TIMEOUT = 7,   /* a timeout expired */
 	EXIT_CLOSED = 8,    /* peer closed with a code other than 1000/1001 */
+	EXIT_NO_MATCH = 9,  /* ended before --until matched */
 };
 
 #define WSCLI_VERSION "0.1.0"
@@ -28,7 +32,13 @@ enum {
 #define MAX_PROTOCOLS 32
 #define MAX_SEND 256
 
+/* What wscli is run as. */
+enum mode {
+	MODE_CLIENT = 0, /* connect to a URL (session.c) */
+};
+
 struct options {
+	enum mode mode;
 	const char *url;                   /* ws:// or wss:// */
 	struct curl_slist *headers;        /* -H, in order */
 	const char *origin;                /* -o */
@@ -70,20 +80,39 @@ struct options {
 	int jsonl;                         /* --jsonl */
 	uint64_t max_message;              /* --max-message, 0 = no limit */
 	int stdout_tty;                    /* stdout is a terminal */
+	int frames;                        /* --frames: show every frame */
+	int deflate;                       /* --deflate: offer it */
+	struct pmd_params deflate_offer;   /* ... with these parameters */
+	int compress;                      /* compress what we send when
+					      negotiated (/deflate toggles) */
 };
 
 extern struct options opt;
 
-/* Print "wscli: message" on stderr without tearing the REPL prompt. info()
- * is silent under -q; diag() always prints (errors). */
-void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A mode's own options (listen, relay, probe) live with the mode: it lists
+ * them here and wscli.c joins them to the common ones. Long options give
+ * values of 0x1000 and up, distinct per mode.
+ */
+struct mode_opts {
+	const char *shortopts;          /* its short options, getopt style */
+	const struct option *longopts;  /* ending with a zero entry */
+	int (*option)(int ch, const char *arg); /* 1 if it took ch */
+	void (*check)(int argc, char **argv);   /* after parsing: operands
+						   and conflicts */
+	const char *help;               /* its lines of --help */
+};
 
-/* Write prefix and msg as one line on stderr, hiding and redrawing the
- * readline prompt around it when one is shown. */
-void term_print_stderr(const char *prefix, const char *msg);
+/* For the modes' option code: report a usage error (exit 2); parse a
+ * value, naming the option in the error. */
+void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+double parse_seconds(const char *name, const char *s);
+double parse_positive(const char *name, const char *s);
+uint64_t parse_size(const char *name, const char *s);
+long parse_count(const char *name, const char *s, long min);
+const char *readable_file(const char *name, const char *path);
+void check_url(const char *url);
 
-/* Connect, run the session until it ends, return the exit status. */
-int session_run(void);
 
 #endif /* WSCLI_H */

@@ -11,46 +11,6 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 unset ws_proxy wss_proxy http_proxy https_proxy all_proxy no_proxy \
     WS_PROXY WSS_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY
 
-# start_tinyproxy NAME [CONFIG LINE...]: tinyproxy in the foreground on a free
-# port; sets PROXY_PORT and PROXY_LOG. No ConnectPort line: CONNECT is allowed
-# to every port.
-start_tinyproxy() {
-    pname=$1
-    shift
-    attempt=0
-    while [ "$attempt" -lt 5 ]; do
-        attempt=$((attempt + 1))
-        PROXY_PORT=$(free_port) || return 1
-        PROXY_LOG=$T/$pname.log
-        : >"$PROXY_LOG"
-        {
-            echo "Port $PROXY_PORT"
-            echo "Listen 127.0.0.1"
-            echo "Timeout 30"
-            echo "LogFile \"$PROXY_LOG\""
-            echo "LogLevel Info"
-            echo "MaxClients 20"
-            echo "Allow 127.0.0.1"
-            for line in "$@"; do echo "$line"; done
-        } >"$T/$pname.conf"
-        spawn "$pname" tinyproxy -d -c "$T/$pname.conf"
-        tries=100
-        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
-            if grep -q 'Accepting connections' "$PROXY_LOG" 2>/dev/null &&
-                port_open "$PROXY_PORT"; then
-                server_started
-                return 0
-            fi
-            sleep 0.1
-            tries=$((tries - 1))
-        done
-        stop_server "$SERVER_PID"
-        diag "tinyproxy on port $PROXY_PORT did not start"
-        diag_file "$PROXY_LOG"
-    done
-    return 1
-}
-
 connects() {    # LOG TARGET_PORT: how many CONNECTs to TARGET_PORT LOG shows
     grep -c "Request .*CONNECT [^ ]*:$2 " "$1"
 }

@@ -12,6 +12,8 @@
 #           start_py_echo                       Python "websockets" echo server
 #           start_websocketd                    websocketd wrapping cat
 #           start_raw SCENARIO [ARGS...]        tests/servers/raw.py
+#           start_tinyproxy NAME [CONFIG LINE...]  tinyproxy (PROXY_PORT,
+#                                               PROXY_LOG)
 #           start_lws [OPTIONS...]              libwebsockets-test-server
 #               on loopback. Subprotocols: dumb-increment-protocol (a text
 #               counter "0", "1", ... every 50 ms; "reset\n" restarts it,
@@ -292,6 +294,46 @@ start_lws() {
         wait "$SERVER_PID" 2>/dev/null
         diag "libwebsockets-test-server on port $PORT did not start"
         diag_file "$SERVER_LOG"
+    done
+    return 1
+}
+
+# start_tinyproxy NAME [CONFIG LINE...]: tinyproxy in the foreground on a free
+# port; sets PROXY_PORT and PROXY_LOG. No ConnectPort line: CONNECT is allowed
+# to every port.
+start_tinyproxy() {
+    pname=$1
+    shift
+    attempt=0
+    while [ "$attempt" -lt 5 ]; do
+        attempt=$((attempt + 1))
+        PROXY_PORT=$(free_port) || return 1
+        PROXY_LOG=$T/$pname.log
+        : >"$PROXY_LOG"
+        {
+            echo "Port $PROXY_PORT"
+            echo "Listen 127.0.0.1"
+            echo "Timeout 30"
+            echo "LogFile \"$PROXY_LOG\""
+            echo "LogLevel Info"
+            echo "MaxClients 20"
+            echo "Allow 127.0.0.1"
+            for line in "$@"; do echo "$line"; done
+        } >"$T/$pname.conf"
+        spawn "$pname" tinyproxy -d -c "$T/$pname.conf"
+        tries=100
+        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+            if grep -q 'Accepting connections' "$PROXY_LOG" 2>/dev/null &&
+                port_open "$PROXY_PORT"; then
+                server_started
+                return 0
+            fi
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        stop_server "$SERVER_PID"
+        diag "tinyproxy on port $PROXY_PORT did not start"
+        diag_file "$PROXY_LOG"
     done
     return 1
 }

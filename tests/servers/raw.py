@@ -42,9 +42,11 @@ Scenarios:
                             frames
     frames-with-101         101 and text frames "a", "b" in one TCP write,
                             then close 1000
-    mss                     16 MiB in binary frames, a text frame "mss N"
-                            (the largest segment this server may now send
-                            the client), then close 1000
+    mss                     16 MiB in binary frames, a text frame "mss N
+                            wnd W" (N: the largest segment this server may
+                            now send the client; W: the largest receive
+                            window the client advertised meanwhile, from
+                            ss(8), -1 if unknown), then close 1000
     non-minimal-16          a text frame "hi" whose length is in the 16-bit
                             form (126, 0x0002); then logs the client's
                             frames until its close
@@ -496,13 +498,33 @@ def s_frames_with_101(conn):
     finish(conn)
 
 
+def peer_window(conn):
+    """The receive window the client last advertised, as ss(8) shows it
+    (snd_wnd of this socket), or -1 if ss cannot say."""
+    import subprocess
+    here, there = conn.getsockname()[1], conn.getpeername()[1]
+    try:
+        out = subprocess.run(["ss", "-tniH", "sport = :%d and dport = :%d"
+                              % (here, there)], capture_output=True,
+                             text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return -1
+    for word in out.split():
+        if word.startswith("snd_wnd:"):
+            return int(word[8:])
+    return -1
+
+
 def s_mss(conn):
     handshake(conn)
     chunk = frame(BINARY, b"x" * 65536)
-    for _ in range(256):  # the client's window grows with what it takes in
+    wnd = -1
+    for i in range(256):  # the client's window grows with what it takes in
         conn.sendall(chunk)
+        if i % 16 == 15:
+            wnd = max(wnd, peer_window(conn))
     mss = conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
-    conn.sendall(frame(TEXT, "mss %d" % mss)
+    conn.sendall(frame(TEXT, "mss %d wnd %d" % (mss, wnd))
                  + frame(CLOSE, close_payload(1000)))
     finish(conn)
 

@@ -1,0 +1,1000 @@
+/*
+ * conn.c - one WebSocket connection over a byte transport; see conn.h.
+ *
+ * Incoming bytes go straight from the transport into frame.c's decoder,
+ * which checks every RFC 6455 rule and hands back headers and payload
+ * slices. Data payloads are inflated when the message is compressed,
+ * checked (UTF-8, --max-message) and passed to the owner as they come, so
+ * memory does not grow with message size. Control frames are gathered (at
+ * most 125 bytes) and answered here: PING with an identical PONG, CLOSE
+ * with the same code.
+ *
+ * Reading: after poll() reports the descriptor readable, read until the
+ * transport would block, in bursts of at most RECV_TURN bytes so the other
+ * sources get their turn. A read shorter than the buffer means a plain
+ * socket is empty, so no second read is made to learn that; TLS may still
+ * hold decrypted bytes, which tr_pending() tells.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "conn.h"
+#include "deflate.h"
+#include "display.h"
+#include "frame.h"
+#include "term.h"
+#include "transport.h"
+#include "wscli.h"
+
+#define RECV_BUF (256 * 1024)       /* one tr_recv() */
+#define RECV_TURN (8 * 1024 * 1024) /* bytes read before others' turn */
+#define CLOSE_PATIENCE 12 /* close timeouts a still-sending peer gets */
+
+static void conn_end(struct conn *c);
+static void handle_close(struct conn *c, const uint8_t *p, size_t n);
+
+static const char *
+peer_name(const struct conn *c)
+{
+	return c->role == WS_ROLE_CLIENT ? "server" : "client";
+}
+
+/* The first thing that decides the outcome wins. */
+static void
+set_exit(struct conn *c, int code)
+{
+	if (c->exit < 0)
+		c->exit = code;
+}
+
+static void
+set_why(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_why(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->why[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------- queues */
+
+static size_t
+queue_len(const struct conn_queue *q)
+{
+	return q->tail - q->head;
+}
+
+static uint8_t *
+queue_reserve(struct conn_queue *q, size_t n)
+{
+	if (q->cap - q->tail < n) {
+		if (q->head > 0) {
+			memmove(q->buf, q->buf + q->head, q->tail - q->head);
+			q->tail -= q->head;
+			q->head = 0;
+		}
+		if (q->cap - q->tail < n) {
+			size_t cap = q->cap ? q->cap : 64 * 1024;
+
+			while (cap - q->tail < n)
+				cap *= 2;
+			q->buf = xrealloc(q->buf, cap);
+			q->cap = cap;
+		}
+	}
+	return q->buf + q->tail;
+}
+
+/* n bytes at the tail are one more frame. */
+static void
+queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
+{
+	struct conn_seg *sg;
+
+	if (q->sn == q->scap) {
+		size_t cap = q->scap ? q->scap * 2 : 256;
+		struct conn_seg *v = xrealloc(NULL, cap * sizeof *v);
+
+		for (size_t i = 0; i < q->sn; i++)
+			v[i] = q->segs[(q->shead + i) % q->scap];
+		free(q->segs);
+		q->segs = v;
+		q->scap = cap;
+		q->shead = 0;
+	}
+	sg = &q->segs[(q->shead + q->sn) % q->scap];
+	sg->len = n;
+	sg->tag = tag;
+	sg->msg_end = msg_end;
+	q->sn++;
+	q->tail += n;
+}
+
+/* n bytes of q went out: move on, noting the frames completed. */
+static void
+queue_advance(struct conn *c, struct conn_queue *q, size_t n)
+{
+	q->head += n;
+	while (n > 0 && q->sn > 0) {
+		struct conn_seg *sg = &q->segs[q->shead];
+		size_t rest = sg->len - q->left, k = n < rest ? n : rest;
+
+		q->left += k;
+		n -= k;
+		if (q->left < sg->len)
+			break;
+		q->left = 0;
+		q->shead = (q->shead + 1) % q->scap;
+		q->sn--;
+		if (sg->msg_end && q == &c->data) {
+			c->st.msgs_out++;
+			if (c->ops->sent)
+				c->ops->sent(c, sg->tag);
+		}
+	}
+	if (q->head == q->tail)
+		q->head = q->tail = 0;
+}
+
+/* After our CLOSE, data frames not begun are dropped. */
+static void
+queue_drop_unstarted(struct conn_queue *q)
+{
+	size_t keep = 0, bytes = 0;
+
+	if (q->sn == 0)
+		return;
+	if (q->left > 0) { /* the frame on its way goes out whole */
+		keep = 1;
+		bytes = q->segs[q->shead].len;
+	}
+	q->sn = keep;
+	q->tail = q->head + bytes - q->left;
+	if (q->head == q->tail)
+		q->head = q->tail = 0;
+}
+
+static void
+queue_free(struct conn_queue *q)
+{
+	free(q->buf);
+	free(q->segs);
+	memset(q, 0, sizeof *q);
+}
+
+size_t
+conn_queued(const struct conn *c)
+{
+	return queue_len(&c->data);
+}
+
+size_t
+conn_unsent_messages(const struct conn *c)
+{
+	size_t n = c->out_started ? 1 : 0;
+
+	for (size_t i = 0; i < c->data.sn; i++)
+		n += c->data.segs[(c->data.shead + i) % c->data.scap].msg_end;
+	return n;
+}
+
+uint64_t
+conn_first_unsent_tag(const struct conn *c)
+{
+	for (size_t i = 0; i < c->data.sn; i++) {
+		const struct conn_seg *sg =
+		    &c->data.segs[(c->data.shead + i) % c->data.scap];
+
+		if (sg->msg_end)
+			return sg->tag;
+	}
+	return c->out_started ? c->out_tag : 0;
+}
+
+/* ----------------------------------------------------------- frames out */
+
+static int
+mask_key(struct conn *c, uint8_t key[4])
+{
+	if (c->rnd_left < 4) {
+		if (RAND_bytes(c->rnd, sizeof c->rnd) != 1)
+			return -1;
+		c->rnd_left = sizeof c->rnd;
+	}
+	memcpy(key, c->rnd + sizeof c->rnd - c->rnd_left, 4);
+	c->rnd_left -= 4;
+	return 0;
+}
+
+/* Encode one frame at the tail of q; a client masks the payload as it is
+ * copied. */
+static int
+queue_frame(struct conn *c, struct conn_queue *q, unsigned fin, unsigned rsv,
+    unsigned opcode, const uint8_t *p, size_t n, uint64_t tag, int msg_end)
+{
+	uint8_t key[4], *w;
+	size_t h;
+	int masked = c->role == WS_ROLE_CLIENT;
+
+	if (masked && mask_key(c, key) != 0) {
+		diag("%scannot get random bytes for the frame mask", c->label);
+		return -1;
+	}
+	w = queue_reserve(q, WS_MAX_HEADER + n);
+	h = ws_encode_header(w, fin, rsv, opcode, n, masked ? key : NULL);
+	if (masked)
+		ws_mask(w + h, p, n, key, 0);
+	else if (n > 0)
+		memcpy(w + h, p, n);
+	queue_commit(q, h + n, tag, msg_end);
+	c->st.frames_out++;
+	if (c->show_frames && c->ops->frame) {
+		struct ws_frame_header fh = {
+			.fin = fin, .rsv = rsv, .opcode = opcode,
+			.masked = (unsigned)masked, .length = n,
+			.header_size = h,
+		};
+
+		if (masked)
+			memcpy(fh.mask, key, 4);
+		c->ops->frame(c, '>', &fh, p, n < CONN_PEEK ? n : CONN_PEEK);
+	}
+	return 0;
+}
+
+static int
+zsink(void *ctx, const uint8_t *p, size_t n)
+{
+	struct conn *c = ctx;
+
+	if (c->zcap - c->zlen < n) {
+		size_t cap = c->zcap ? c->zcap : 64 * 1024;
+
+		while (cap - c->zlen < n)
+			cap *= 2;
+		c->zbuf = xrealloc(c->zbuf, cap);
+		c->zcap = cap;
+	}
+	memcpy(c->zbuf + c->zlen, p, n);
+	c->zlen += n;
+	return 0;
+}
+
+/* One frame of the outgoing message: its payload as it goes on the wire. */
+static int
+emit_data(struct conn *c, const uint8_t *p, size_t n, int fin, uint64_t tag)
+{
+	unsigned op = c->out_frames ? WS_OP_CONT : c->out_opcode;
+	unsigned rsv = c->out_frames == 0 && c->out_compressed ? 4 : 0;
+
+	if (queue_frame(c, &c->data, fin, rsv, op, p, n, tag, fin) != 0)
+		return -1;
+	c->out_frames++;
+	c->st.wire_out += n;
+	if (c->out_compressed)
+		c->st.zbytes_out += n;
+	return 0;
+}
+
+int
+conn_send_data(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
+    int fin, uint64_t tag)
+{
+	if (c->close_sent || c->done)
+		return -1;
+	if (!c->out_started) {
+		c->out_started = 1;
+		c->out_opcode = opcode;
+		c->out_compressed = c->pmd != NULL && c->compress;
+		c->out_frames = 0;
+	}
+	c->out_tag = tag;
+	c->st.bytes_out += n;
+	if (c->out_compressed) {
+		int rc;
+
+		c->st.zplain_out += n;
+		c->zlen = 0;
+		rc = pmd_deflate(c->pmd, p, n, fin, zsink, c);
+		if (rc != PMD_OK) {
+			diag("%scannot compress: %s", c->label, rc ==
+			    PMD_ERR_MEMORY ? "out of memory" : pmd_error(c->pmd));
+			return -1;
+		}
+		/* zlib may hold everything back until it has more */
+		if ((c->zlen > 0 || fin) &&
+		    emit_data(c, c->zbuf, c->zlen, fin, tag) != 0)
+			return -1;
+		if (c->zcap > 1024 * 1024) { /* a large message passed */
+			free(c->zbuf);
+			c->zbuf = NULL;
+			c->zcap = 0;
+		}
+	} else if (emit_data(c, p, n, fin, tag) != 0) {
+		return -1;
+	}
+	if (fin) {
+		c->out_started = 0;
+		if (c->out_compressed)
+			c->st.zmsgs_out++;
+	}
+	return 0;
+}
+
+int
+conn_send_control(struct conn *c, unsigned opcode, const uint8_t *p,
+    size_t n)
+{
+	if (c->close_sent || c->done || n > WS_MAX_CONTROL_PAYLOAD)
+		return -1;
+	if (opcode == WS_OP_PING) {
+		if (c->npings == CONN_MAX_PINGS) { /* forget the oldest */
+			memmove(c->pings, c->pings + 1,
+			    (CONN_MAX_PINGS - 1) * sizeof c->pings[0]);
+			c->npings--;
+		}
+		memcpy(c->pings[c->npings].p, p, n);
+		c->pings[c->npings].len = n;
+		c->pings[c->npings].at = now_sec();
+		c->npings++;
+		c->st.pings_out++;
+	}
+	return queue_frame(c, &c->ctrl, 1, 0, opcode, p, n, 0, 0);
+}
+
+int
+conn_send_raw(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (c->done)
+		return -1;
+	memcpy(queue_reserve(&c->data, n), p, n);
+	queue_commit(&c->data, n, 0, 0);
+	return 0;
+}
+
+int
+conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
+{
+	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
+	long len;
+	double t = now_sec();
+
+	if (c->close_sent || c->done)
+		return -1;
+	len = ws_close_build(payload, code, reason, n);
+	if (len < 0)
+		len = ws_close_build(payload, code, NULL, 0);
+	if (len < 0)
+		len = 0;
+	if (queue_frame(c, &c->ctrl, 1, 0, WS_OP_CLOSE, payload, (size_t)len,
+	    0, 0) != 0)
+		return -1;
+	c->close_sent = 1;
+	c->sent_code = code ? code : WS_CLOSE_NO_STATUS;
+	c->stop_data = 1;
+	c->close_deadline = t + c->close_timeout;
+	c->close_limit = t + CLOSE_PATIENCE * c->close_timeout;
+	if (c->ops->close)
+		c->ops->close(c, '>', c->sent_code, payload + (len >= 2 ? 2 : 0),
+		    len >= 2 ? (size_t)len - 2 : 0);
+	return 0;
+}
+
+void
+conn_abort(struct conn *c, int exit, const char *why)
+{
+	if (c->done)
+		return;
+	set_exit(c, exit);
+	set_why(c, "%s", why);
+	conn_end(c);
+}
+
+/* The peer broke a rule: tell it with CLOSE code, name the rule, stop
+ * reading (the byte stream is out of sync) and end once the CLOSE is out. */
+static void
+violation(struct conn *c, unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+violation(struct conn *c, unsigned code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag("%sprotocol error: %s; closing with %u %s", c->label, msg, code,
+	    ws_close_code_name(code));
+	set_exit(c, EXIT_PROTOCOL);
+	set_why(c, "protocol error: %s", msg);
+	c->recv_dead = 1;
+	c->abandon = 1;
+	if (!c->close_sent)
+		conn_close(c, code, NULL, 0);
+}
+
+/* ------------------------------------------------------------ sending */
+
+void
+conn_flush(struct conn *c)
+{
+	if (c->done)
+		return;
+	if (c->stop_data)
+		queue_drop_unstarted(&c->data);
+	for (;;) {
+		struct conn_queue *q;
+		size_t n;
+		ssize_t r;
+
+		if (c->ctrl.left > 0)
+			q = &c->ctrl;
+		else if (c->data.left > 0)
+			q = &c->data;
+		else if (queue_len(&c->ctrl) > 0)
+			q = &c->ctrl;
+		else if (queue_len(&c->data) > 0)
+			q = &c->data;
+		else
+			break;
+		n = queue_len(q);
+		if (q == &c->data && queue_len(&c->ctrl) > 0)
+			n = q->segs[q->shead].len - q->left; /* let it overtake */
+		r = tr_send(c->tr, q->buf + q->head, n);
+		if (r == TR_AGAIN) {
+			c->want_out = 1;
+			return;
+		}
+		if (r < 0) {
+			if (!c->close_received)
+				diag("%sconnection lost while sending: %s",
+				    c->label, tr_error(c->tr));
+			if (!c->close_received || !c->close_sent) {
+				set_exit(c, EXIT_LOST);
+				set_why(c, "connection lost while sending: %s",
+				    tr_error(c->tr));
+			}
+			conn_end(c);
+			return;
+		}
+		queue_advance(c, q, (size_t)r);
+		if ((size_t)r < n) {
+			c->want_out = 1;
+			return;
+		}
+	}
+	c->want_out = 0;
+	/* a CLOSE out after a violation, or both CLOSEs exchanged */
+	if ((c->abandon || (c->close_sent && c->close_received)) &&
+	    queue_len(&c->ctrl) == 0 && c->data.left == 0) {
+		if (c->abandon)
+			set_why(c, "closed after a protocol error");
+		conn_end(c);
+	}
+}
+
+/* ------------------------------------------------------------ incoming */
+
+static void
+show_frame(struct conn *c)
+{
+	if (c->peek_shown)
+		return;
+	c->peek_shown = 1;
+	if (c->show_frames && c->ops->frame)
+		c->ops->frame(c, '<', &c->cur, c->peek, c->npeek);
+}
+
+/* Inflated (or plain) payload of the data message being received. */
+static int
+deliver(void *ctx, const uint8_t *p, size_t n)
+{
+	struct conn *c = ctx;
+
+	if (c->skip_msg || c->recv_dead)
+		return 1;
+	if (c->max_message && c->in.len + n > c->max_message) {
+		diag("%smessage larger than --max-message %" PRIu64 " bytes "
+		    "(%" PRIu64 " bytes so far%s); %s", c->label,
+		    c->max_message, c->in.len + n, c->in.compressed ?
+		    ", inflated" : "", c->close_sent ? "the rest of it is "
+		    "dropped (wscli's close is already sent)" : "closing with "
+		    "1009 Message Too Big");
+		set_exit(c, EXIT_ERROR);
+		set_why(c, "message larger than --max-message");
+		conn_close(c, WS_CLOSE_TOO_BIG, NULL, 0);
+		c->skip_msg = 1;
+		return 1;
+	}
+	if (c->in.opcode == WS_OP_TEXT && n > 0 &&
+	    ws_utf8_feed(&c->utf8, p, n) == WS_UTF8_INVALID) {
+		violation(c, WS_CLOSE_INVALID_DATA, "text message is not valid "
+		    "UTF-8 (byte %" PRIu64 ")", c->utf8.bad_at);
+		return 1;
+	}
+	c->in.len += n;
+	c->st.bytes_in += n;
+	/* a peer still sending what it owes before its CLOSE is not
+	 * silent: the close timeout counts from its last frame */
+	if (c->close_sent && !c->close_received) {
+		double t = now_sec() + c->close_timeout;
+
+		c->close_deadline = t < c->close_limit ? t : c->close_limit;
+	}
+	if (n > 0 && c->ops->message_data)
+		c->ops->message_data(c, p, n);
+	return 0;
+}
+
+static void
+inflate_piece(struct conn *c, const uint8_t *p, size_t n, int fin)
+{
+	int rc = pmd_inflate(c->pmd, p, n, fin, deliver, c);
+
+	if (rc == PMD_ERR_DATA)
+		violation(c, WS_CLOSE_INVALID_DATA, "compressed message is not "
+		    "valid DEFLATE data for the negotiated parameters: %s",
+		    pmd_error(c->pmd));
+	else if (rc == PMD_ERR_MEMORY)
+		conn_abort(c, EXIT_ERROR, "out of memory inflating a message");
+}
+
+static void
+on_header(struct conn *c, const struct ws_event *ev)
+{
+	unsigned op = ev->header.opcode;
+
+	c->cur = ev->header;
+	c->npeek = 0;
+	c->peek_shown = 0;
+	c->st.frames_in++;
+	if (ws_opcode_is_control(op)) {
+		c->clen = 0;
+		return;
+	}
+	if (op != WS_OP_CONT) {
+		c->in_msg = 1;
+		memset(&c->in, 0, sizeof c->in);
+		c->in.opcode = op;
+		c->in.compressed = (ev->header.rsv & 4) != 0;
+		memset(&c->utf8, 0, sizeof c->utf8);
+		if (!c->skip_msg && c->ops->message_begin)
+			c->ops->message_begin(c);
+	}
+	c->in.frags++;
+}
+
+static void
+on_payload(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (!c->peek_shown && c->npeek < CONN_PEEK) {
+		size_t k = CONN_PEEK - c->npeek < n ? CONN_PEEK - c->npeek : n;
+
+		memcpy(c->peek + c->npeek, p, k);
+		c->npeek += k;
+		if (c->npeek == CONN_PEEK)
+			show_frame(c);
+	}
+	if (ws_opcode_is_control(c->cur.opcode)) {
+		memcpy(c->cbuf + c->clen, p, n); /* the decoder checked 125 */
+		c->clen += n;
+		return;
+	}
+	c->in.wire += n;
+	c->st.wire_in += n;
+	if (c->skip_msg)
+		return;
+	if (c->in.compressed)
+		inflate_piece(c, p, n, 0);
+	else
+		deliver(c, p, n);
+}
+
+/* A pong answers the oldest outstanding ping with the same payload. */
+static void
+handle_pong(struct conn *c, const uint8_t *p, size_t n)
+{
+	char note[64] = "unsolicited";
+	double rtt = -1;
+
+	for (int i = 0; i < c->npings; i++) {
+		if (c->pings[i].len != n || memcmp(c->pings[i].p, p, n) != 0)
+			continue;
+		rtt = now_sec() - c->pings[i].at;
+		c->st.rtt_last = rtt;
+		c->st.rtt_sum += rtt;
+		c->st.pongs_in++;
+		snprintf(note, sizeof note, "rtt %.3f ms", rtt * 1000);
+		memmove(&c->pings[i], &c->pings[i + 1],
+		    (size_t)(c->npings - i - 1) * sizeof c->pings[0]);
+		c->npings--;
+		break;
+	}
+	if (c->ops->control)
+		c->ops->control(c, '<', WS_OP_PONG, p, n, note,
+		    rtt >= 0 ? rtt * 1000 : -1);
+}
+
+static void
+handle_control(struct conn *c, unsigned op, const uint8_t *p, size_t n)
+{
+	if (op == WS_OP_CLOSE) {
+		handle_close(c, p, n);
+	} else if (op == WS_OP_PING) {
+		int answer = !c->close_sent;
+
+		c->st.pings_in++;
+		if (c->ops->control)
+			c->ops->control(c, '<', WS_OP_PING, p, n, answer ?
+			    "answered" : "not answered: closing", -1);
+		if (answer) {
+			queue_frame(c, &c->ctrl, 1, 0, WS_OP_PONG, p, n, 0, 0);
+			if (c->ops->control)
+				c->ops->control(c, '>', WS_OP_PONG, p, n, NULL,
+				    -1);
+		}
+	} else if (op == WS_OP_PONG) {
+		handle_pong(c, p, n);
+	}
+}
+
+static void
+describe_close(char *buf, size_t cap, unsigned code, const uint8_t *reason,
+    size_t rlen)
+{
+	char r[WS_MAX_CLOSE_REASON * 12 + 8];
+
+	if (code == WS_CLOSE_NO_STATUS) {
+		snprintf(buf, cap, "no status code");
+		return;
+	}
+	disp_escape_str(r, sizeof r, reason, rlen, DISP_QUOTE);
+	snprintf(buf, cap, rlen ? "%u %s \"%s\"" : "%u %s", code,
+	    ws_close_code_name(code), r);
+}
+
+static void
+handle_close(struct conn *c, const uint8_t *p, size_t n)
+{
+	struct ws_close cl;
+	char what[1024];
+	int rc = ws_close_parse(p, n, &cl);
+
+	if (rc != WS_CLOSE_OK) {
+		violation(c, rc == WS_CLOSE_ERR_BAD_UTF8 ?
+		    WS_CLOSE_INVALID_DATA : WS_CLOSE_PROTOCOL_ERROR,
+		    "invalid close frame: %s", ws_close_strerror(rc));
+		return;
+	}
+	if (c->close_received)
+		return;
+	c->close_received = 1;
+	c->peer_code = cl.has_code ? cl.code : WS_CLOSE_NO_STATUS;
+	describe_close(what, sizeof what, c->peer_code, cl.reason,
+	    cl.reason_len);
+	if (c->ops->close)
+		c->ops->close(c, '<', c->peer_code, cl.reason, cl.reason_len);
+	if (!c->close_sent) {
+		c->closed_by_peer = 1;
+		info("%sclosed by %s: %s; answered, close handshake complete",
+		    c->label, peer_name(c), what);
+		set_why(c, "closed by the %s: %s", peer_name(c), what);
+		conn_close(c, cl.has_code ? cl.code : 0, NULL, 0);
+	} else {
+		info("%sclosed by wscli with %u; the %s answered %s, close "
+		    "handshake complete", c->label, c->sent_code, peer_name(c),
+		    what);
+		set_why(c, "closed by wscli with %u; the %s answered %s",
+		    c->sent_code, peer_name(c), what);
+	}
+	/* a reply that echoes our own code is a clean end too */
+	if (c->peer_code == WS_CLOSE_NORMAL ||
+	    c->peer_code == WS_CLOSE_GOING_AWAY ||
+	    c->peer_code == WS_CLOSE_NO_STATUS ||
+	    (!c->closed_by_peer && c->peer_code == c->sent_code))
+		set_exit(c, EXIT_OK);
+	else
+		set_exit(c, EXIT_CLOSED);
+}
+
+static void
+on_frame_done(struct conn *c, const struct ws_event *ev)
+{
+	show_frame(c);
+	if (ws_opcode_is_control(c->cur.opcode)) {
+		handle_control(c, c->cur.opcode, c->cbuf, c->clen);
+		return;
+	}
+	if (!ev->message_done)
+		return;
+	if (!c->skip_msg && c->in.compressed)
+		inflate_piece(c, NULL, 0, 1);
+	if (c->skip_msg || c->recv_dead) {
+		c->in_msg = 0;
+		return;
+	}
+	if (c->in.opcode == WS_OP_TEXT && c->utf8.state != 0) {
+		violation(c, WS_CLOSE_INVALID_DATA, "text message ends inside "
+		    "a UTF-8 sequence (byte %" PRIu64 ")", c->utf8.offset);
+		return;
+	}
+	c->in_msg = 0;
+	c->st.msgs_in++;
+	if (c->in.compressed) {
+		c->st.zmsgs_in++;
+		c->st.zbytes_in += c->in.wire;
+		c->st.zplain_in += c->in.len;
+	}
+	if (c->ops->message_end)
+		c->ops->message_end(c);
+}
+
+/* Decode n received bytes (unmasked in place). */
+static void
+feed(struct conn *c, uint8_t *buf, size_t n)
+{
+	while (n > 0 && !c->recv_dead && !c->done) {
+		struct ws_event ev;
+		long r = ws_decode(&c->dec, buf, n, &ev);
+
+		if (r < 0) {
+			violation(c, WS_CLOSE_PROTOCOL_ERROR, "%s",
+			    ws_decode_strerror((int)r));
+			return;
+		}
+		buf += r;
+		n -= (size_t)r;
+		if (ev.type == WS_EV_NONE)
+			break;
+		if (ev.type == WS_EV_HEADER)
+			on_header(c, &ev);
+		else
+			on_payload(c, ev.data, ev.len);
+		if (ev.frame_done && !c->recv_dead)
+			on_frame_done(c, &ev);
+	}
+}
+
+/* The transport ended (why NULL: a clean end of stream). */
+static void
+transport_ended(struct conn *c, const char *why)
+{
+	const char *how = why ? why : c->role == WS_ROLE_CLIENT ?
+	    "server closed the connection" : "client closed the connection";
+
+	c->recv_dead = 1;
+	if (c->close_received && c->close_sent) {
+		conn_end(c); /* the normal end after the close handshake */
+		return;
+	}
+	if (c->in_msg)
+		diag("%sconnection lost in the middle of a message (1006 "
+		    "Abnormal Closure): %s", c->label, how);
+	else
+		diag("%sconnection lost without a close frame (1006 Abnormal "
+		    "Closure): %s", c->label, how);
+	set_exit(c, EXIT_LOST);
+	set_why(c, "connection lost without a close frame: %s", how);
+	conn_end(c);
+}
+
+static void
+conn_read(struct conn *c)
+{
+	size_t total = 0;
+
+	c->more = 0;
+	while (!c->done && !c->recv_dead) {
+		ssize_t r;
+
+		if (total >= RECV_TURN) {
+			c->more = 1;
+			return;
+		}
+		r = tr_recv(c->tr, c->rbuf, RECV_BUF);
+		if (r == TR_AGAIN)
+			return;
+		if (r == TR_ERROR || r == 0) {
+			transport_ended(c, r == 0 ? NULL : tr_error(c->tr));
+			return;
+		}
+		total += (size_t)r;
+		feed(c, c->rbuf, (size_t)r);
+		/* a short read emptied a plain socket */
+		if ((size_t)r < RECV_BUF && !tr_pending(c->tr))
+			return;
+	}
+}
+
+/* ------------------------------------------------------------- timers */
+
+static void
+timers(struct conn *c, double t)
+{
+	if (c->done)
+		return;
+	if (c->close_sent && !c->close_received && t >= c->close_deadline) {
+		diag("%sno close reply from the %s within %g s", c->label,
+		    peer_name(c), c->close_timeout);
+		set_exit(c, EXIT_TIMEOUT);
+		set_why(c, "no close reply within %g s", c->close_timeout);
+		conn_end(c);
+		return;
+	}
+	if (c->ping_interval <= 0 || c->close_sent)
+		return;
+	if (c->ping_timeout > 0 && c->npings > 0 &&
+	    t - c->pings[0].at >= c->ping_timeout) {
+		diag("%stimed out: no pong within --ping-timeout %g s",
+		    c->label, c->ping_timeout);
+		conn_abort(c, EXIT_TIMEOUT, "no pong within --ping-timeout");
+		return;
+	}
+	if (c->next_ping == 0)
+		c->next_ping = t + c->ping_interval;
+	if (t >= c->next_ping) {
+		char payload[32];
+		int n = snprintf(payload, sizeof payload, "wscli %u",
+		    ++c->ping_seq);
+
+		conn_send_control(c, WS_OP_PING, (const uint8_t *)payload,
+		    (size_t)n);
+		if (c->ops->control)
+			c->ops->control(c, '>', WS_OP_PING,
+			    (const uint8_t *)payload, (size_t)n, NULL, -1);
+		c->next_ping = t + c->ping_interval;
+	}
+}
+
+static void
+lower(double *deadline, double t)
+{
+	if (t > 0 && (*deadline == 0 || t < *deadline))
+		*deadline = t;
+}
+
+/* ------------------------------------------------------- loop source */
+
+static int
+src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
+    double *deadline, int *busy)
+{
+	struct conn *c = s->ud;
+	short ev = 0;
+	int reading = !c->recv_dead && !c->read_paused;
+
+	if (c->done || max < 1)
+		return 0;
+	if (reading)
+		ev |= POLLIN;
+	if (c->want_out)
+		ev |= POLLOUT;
+	pfd[0].fd = c->tr->fd;
+	pfd[0].events = tr_want(c->tr, ev);
+	if (reading && (c->more || tr_pending(c->tr)))
+		*busy = 1;
+	if (c->close_sent && !c->close_received)
+		lower(deadline, c->close_deadline);
+	if (c->ping_interval > 0 && !c->close_sent) {
+		lower(deadline, c->next_ping ? c->next_ping :
+		    now + c->ping_interval);
+		if (c->ping_timeout > 0 && c->npings > 0)
+			lower(deadline, c->pings[0].at + c->ping_timeout);
+	}
+	return 1;
+}
+
+static void
+src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	struct conn *c = s->ud;
+	short re = n > 0 ? pfd[0].revents : 0;
+
+	if (c->done)
+		return;
+	c->last_revents = re;
+	if (!c->recv_dead && !c->read_paused &&
+	    ((re & (POLLIN | POLLHUP | POLLERR)) || c->more ||
+	    tr_pending(c->tr)))
+		conn_read(c);
+	timers(c, now);
+}
+
+static void
+src_flush(struct source *s)
+{
+	struct conn *c = s->ud;
+
+	/* the socket was full: wait until poll() says it takes more */
+	if (c->want_out && !(c->last_revents & (POLLOUT | POLLERR | POLLHUP)) &&
+	    queue_len(&c->ctrl) == 0)
+		return;
+	c->last_revents = 0;
+	conn_flush(c);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void
+conn_end(struct conn *c)
+{
+	if (c->done)
+		return;
+	c->done = 1;
+	set_exit(c, EXIT_OK);
+	loop_remove(&c->src);
+	if (c->ops->ended)
+		c->ops->ended(c);
+}
+
+int
+conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
+{
+	c->tr = tr;
+	c->pmd = pmd;
+	c->exit = -1;
+	c->why[0] = '\0';
+	if (c->label == NULL)
+		c->label = "";
+	ws_decoder_init(&c->dec, c->role == WS_ROLE_CLIENT ? WS_ROLE_CLIENT :
+	    WS_ROLE_SERVER);
+	if (pmd) {
+		c->dec.rsv_allowed = 4;
+		c->dec.rsv1_per_message = 1;
+	}
+	c->rbuf = xrealloc(NULL, RECV_BUF);
+	c->st.opened_at = now_sec();
+	c->src.prepare = src_prepare;
+	c->src.dispatch = src_dispatch;
+	c->src.flush = src_flush;
+	c->src.ud = c;
+	loop_add(&c->src);
+	return 0;
+}
+
+void
+conn_feed(struct conn *c, const uint8_t *p, size_t n)
+{
+	while (n > 0 && !c->done && !c->recv_dead) {
+		size_t k = n < RECV_BUF ? n : RECV_BUF;
+
+		memcpy(c->rbuf, p, k);
+		feed(c, c->rbuf, k);
+		p += k;
+		n -= k;
+	}
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (!c->done)
+		loop_remove(&c->src);
+	c->done = 1;
+	tr_free(c->tr);
+	c->tr = NULL;
+	if (c->pmd)
+		pmd_free(c->pmd);
+	c->pmd = NULL;
+	free(c->rbuf);
+	c->rbuf = NULL;
+	free(c->zbuf);
+	c->zbuf = NULL;
+	queue_free(&c->data);
+	queue_free(&c->ctrl);
+}

@@ -1,0 +1,64 @@
+/*
+ * loop.h - the one poll() loop of every mode.
+ *
+ * Whatever wscli waits for is a source: a WebSocket connection, a
+ * connection being set up, stdin, a listening socket, the signal pipe. The
+ * loop knows nothing of roles. Each turn:
+ *
+ *   1. prepare: every source names the descriptors it wants polled and for
+ *      which events, its next deadline, and whether it has work already
+ *      (then poll() does not block);
+ *   2. the before-block hook runs (stdout is flushed there), then poll();
+ *   3. dispatch: every source gets the revents of its descriptors (0 when
+ *      none fired) and the time: it reads, decodes, queues;
+ *   4. flush: every source pushes what the turn queued (sends), so a frame
+ *      queued in step 3 leaves without waiting for another poll().
+ */
+#ifndef WSCLI_LOOP_H
+#define WSCLI_LOOP_H
+
+#include <poll.h>
+
+struct source {
+	/* Fill at most max entries of pfd; return how many. Lower *deadline
+	 * (absolute, now_sec() time; 0 = none yet) to wake up by then; set
+	 * *busy to poll without waiting. */
+	int (*prepare)(struct source *s, struct pollfd *pfd, int max,
+	    double now, double *deadline, int *busy);
+	/* pfd: this source's entries as prepared, revents filled. */
+	void (*dispatch)(struct source *s, const struct pollfd *pfd, int n,
+	    double now);
+	void (*flush)(struct source *s);   /* may be NULL */
+	void (*release)(struct source *s); /* after removal; may be NULL */
+	void *ud;                          /* the owner's */
+	/* the loop's */
+	struct source *next;
+	int first, count;
+	int removed;
+};
+
+/* Add s, which must stay valid until its release callback. */
+void loop_add(struct source *s);
+
+/* Remove s at the end of this turn; then release(s) is called. Safe from
+ * inside any callback. */
+void loop_remove(struct source *s);
+
+/* Run before poll() may block (e.g. flush stdout). */
+void loop_set_before_block(void (*fn)(void));
+
+/* Run until loop_stop() or until no source is left. Returns 0, or -1 if
+ * poll() failed (errno set). */
+int loop_run(void);
+
+/* Release the sources removed since the last turn (at the end, after
+ * loop_run() returned). */
+void loop_release(void);
+
+/* End loop_run() after the current turn. */
+void loop_stop(void);
+
+/* Nonzero once loop_stop() was called. */
+int loop_stopping(void);
+
+#endif /* WSCLI_LOOP_H */

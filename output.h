@@ -1,0 +1,26 @@
+/*
+ * output.h - standard output: what the peer sent, and --jsonl events.
+ *
+ * Fully buffered; the loop flushes it before it may block, so a pipe gets
+ * large writes, not one per message. A reader that goes away (EPIPE) or a
+ * write error is remembered, not fatal here: the session decides.
+ */
+#ifndef WSCLI_OUTPUT_H
+#define WSCLI_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void out_write(const void *p, size_t n);
+void out_flush(void);
+
+/* The reader of stdout went away (EPIPE). */
+int out_gone(void);
+
+/* Writing failed otherwise (reported once with diag()). */
+int out_failed(void);
+
+/* Free the buffer (at exit). */
+void out_free(void);
+
+#endif /* WSCLI_OUTPUT_H */

@@ -1,0 +1,363 @@
+/*
+ * show.c - events of connections for people and pipes; see show.h.
+ *
+ * Three outputs, one of which is chosen per session: the REPL's display
+ * (interactive), one JSON object per event (--jsonl), or the messages
+ * themselves on stdout with everything else on stderr (scripted).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "conn.h"
+#include "display.h"
+#include "frame.h"
+#include "jsonl.h"
+#include "output.h"
+#include "repl.h"
+#include "show.h"
+#include "term.h"
+#include "transport.h"
+#include "wscli.h"
+
+#define DISPLAY_MAX (64 * 1024)      /* bytes of a message kept for the REPL */
+#define UNTIL_MAX (1024 * 1024)      /* bytes of a message --until matches */
+#define JSONL_MAX (16 * 1024 * 1024) /* bytes of a message in an event */
+
+void
+show_jsonl_writer(const void *p, size_t n)
+{
+	out_write(p, n);
+}
+
+void
+show_msg_init(struct show_msg *m)
+{
+	m->cap = opt.jsonl ? JSONL_MAX : opt.until ? UNTIL_MAX :
+	    opt.interactive ? DISPLAY_MAX : 0;
+	m->buf = xrealloc(NULL, m->cap + 1);
+	m->len = 0;
+}
+
+void
+show_msg_free(struct show_msg *m)
+{
+	free(m->buf);
+	m->buf = NULL;
+}
+
+static void
+jsonl_begin_conn(struct conn *c, const char *event)
+{
+	jsonl_begin(show_jsonl_writer, event);
+	if (c && c->id > 0)
+		jsonl_int("client", c->id);
+}
+
+/* ------------------------------------------------------------ messages */
+
+void
+show_message_begin(struct conn *c, struct show_msg *m, int shown)
+{
+	m->len = 0;
+	memset(&m->esc, 0, sizeof m->esc);
+	m->stream = shown && !opt.interactive && !opt.jsonl;
+}
+
+/* A piece of a received message, as it should reach stdout. */
+static void
+stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
+    int last)
+{
+	int binary = c->in.opcode == WS_OP_BINARY;
+
+	if (!opt.stdout_tty) {
+		out_write(p, n);
+	} else {
+		/* never pass the peer's control bytes to a terminal */
+		char tmp[4096 * DISP_ESCAPE_MAX + 64];
+		unsigned flags = opt.color ? DISP_COLOR : 0;
+
+		while (n > 0 || last) {
+			size_t k = n < 4096 ? n : 4096, w;
+
+			w = disp_escape(tmp, sizeof tmp, p, k, flags, &m->esc,
+			    last && k == n);
+			out_write(tmp, w);
+			p += k;
+			n -= k;
+			if (n == 0)
+				break;
+		}
+	}
+	if (last && !binary)
+		out_write("\n", 1);
+}
+
+void
+show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
+    size_t n)
+{
+	if (m->cap > m->len) {
+		size_t k = m->cap - m->len < n ? m->cap - m->len : n;
+
+		memcpy(m->buf + m->len, p, k);
+		m->len += k;
+	}
+	if (m->stream)
+		stream_piece(c, m, p, n, 0);
+}
+
+void
+show_message_end(struct conn *c, struct show_msg *m, int shown)
+{
+	int binary = c->in.opcode == WS_OP_BINARY;
+
+	if (m->stream)
+		stream_piece(c, m, NULL, 0, 1);
+	if (!shown)
+		return;
+	if (opt.interactive) {
+		repl_show_message(c->id, binary, m->buf, m->len, c->in.len,
+		    c->in.frags, c->in.compressed ? c->in.wire : 0);
+	} else if (opt.jsonl) {
+		jsonl_begin_conn(c, "message");
+		jsonl_str("dir", "in");
+		jsonl_str("type", binary ? "binary" : "text");
+		jsonl_int("size", (long long)c->in.len);
+		jsonl_int("fragments", c->in.frags);
+		if (c->in.compressed) {
+			jsonl_bool("compressed", 1);
+			jsonl_int("wire_size", (long long)c->in.wire);
+		}
+		/* a truncated text may end inside a code point: base64 then */
+		jsonl_payload(m->buf, m->len, binary);
+		if (c->in.len > m->len)
+			jsonl_bool("truncated", 1);
+		jsonl_end();
+	}
+}
+
+void
+show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
+    uint64_t size, unsigned frags)
+{
+	if (!opt.jsonl)
+		return;
+	jsonl_begin_conn(c, "message");
+	jsonl_str("dir", "out");
+	jsonl_str("type", opcode == WS_OP_BINARY ? "binary" : "text");
+	jsonl_int("size", (long long)size);
+	jsonl_int("fragments", frags);
+	if (c->out_compressed || (c->pmd && c->compress))
+		jsonl_bool("compressed", 1);
+	if (p) {
+		jsonl_payload(p, n, opcode == WS_OP_BINARY);
+		if (size > n)
+			jsonl_bool("truncated", 1);
+	}
+	jsonl_end();
+}
+
+/* ------------------------------------------------------------ control */
+
+void
+show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
+    size_t n, const char *note, double rtt_ms)
+{
+	if (opt.interactive) {
+		/* the automatic pong is implied by "answered" */
+		if (dir == '<' || op == WS_OP_PING)
+			repl_show_control(c->id, dir, op, p, n, note);
+		return;
+	}
+	if (opt.jsonl) {
+		jsonl_begin_conn(c, op == WS_OP_PING ? "ping" : "pong");
+		jsonl_str("dir", dir == '<' ? "in" : "out");
+		jsonl_int("size", (long long)n);
+		jsonl_payload(p, n, 0);
+		if (rtt_ms >= 0)
+			jsonl_num("rtt_ms", rtt_ms);
+		jsonl_end();
+		return;
+	}
+	if (op == WS_OP_PONG && dir == '<' && rtt_ms >= 0 &&
+	    c->ping_interval > 0)
+		info("%spong: %s", c->label, note);
+}
+
+void
+show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	const char *us = c->role == WS_ROLE_CLIENT ? "client" : "server";
+	const char *them = c->role == WS_ROLE_CLIENT ? "server" : "client";
+	/* who began the close handshake */
+	int ours = dir == '>' ? !c->close_received : c->close_sent;
+
+	if (!opt.jsonl)
+		return;
+	jsonl_begin_conn(c, "close");
+	jsonl_str("dir", dir == '<' ? "in" : "out");
+	if (code == WS_CLOSE_NO_STATUS)
+		jsonl_null("code");
+	else
+		jsonl_int("code", code);
+	jsonl_str("name", ws_close_code_name(code));
+	jsonl_strn("reason", reason, n); /* checked UTF-8 */
+	jsonl_str("by", ours ? us : them);
+	jsonl_end();
+}
+
+/* ------------------------------------------------------------- frames */
+
+void
+show_format_frame(char *out, size_t cap, int id, char dir,
+    const struct ws_frame_header *h, unsigned message_opcode,
+    int compressed, const uint8_t *p, size_t n)
+{
+	char mask[16], body[CONN_PEEK * 12 + 32], who[24] = "";
+	size_t hl = h->header_size - (h->masked ? 4 : 0);
+	const char *enc = hl == 2 ? "7-bit" : hl == 4 ? "16-bit" : "64-bit";
+	unsigned op = h->opcode;
+	int text = op == WS_OP_TEXT ||
+	    (op == WS_OP_CONT && message_opcode == WS_OP_TEXT);
+	char opname[24];
+
+	if (id > 0)
+		snprintf(who, sizeof who, "%d", id);
+	if (h->masked)
+		snprintf(mask, sizeof mask, "%02x%02x%02x%02x", h->mask[0],
+		    h->mask[1], h->mask[2], h->mask[3]);
+	else
+		snprintf(mask, sizeof mask, "-");
+	if (op == WS_OP_CONT)
+		snprintf(opname, sizeof opname, "cont");
+	else if (!strcmp(ws_opcode_name(op), "reserved"))
+		snprintf(opname, sizeof opname, "op=0x%x", op);
+	else
+		snprintf(opname, sizeof opname, "%s", ws_opcode_name(op));
+
+	body[0] = '\0';
+	if (op == WS_OP_CLOSE && n >= 2) {
+		char r[CONN_PEEK * 12];
+		unsigned code = (unsigned)p[0] << 8 | p[1];
+
+		disp_escape_str(r, sizeof r, p + 2, n - 2, DISP_QUOTE);
+		snprintf(body, sizeof body, n > 2 ? "%u %s \"%s\"" : "%u %s",
+		    code, ws_close_code_name(code), r);
+	} else if (n > 0 && ((text && !compressed) ||
+	    ((op == WS_OP_PING || op == WS_OP_PONG) &&
+	    ws_utf8_valid(p, n, NULL)))) {
+		char r[CONN_PEEK * 12];
+
+		disp_escape_str(r, sizeof r, p, n, DISP_QUOTE);
+		snprintf(body, sizeof body, "\"%s\"%s", r,
+		    h->length > n ? "..." : "");
+	} else if (n > 0) {
+		size_t o = 0;
+
+		for (size_t i = 0; i < n && o + 4 < sizeof body; i++)
+			o += (size_t)snprintf(body + o, sizeof body - o, "%s%02x",
+			    i ? " " : "", p[i]);
+		if (h->length > n && o + 4 < sizeof body)
+			snprintf(body + o, sizeof body - o, " ...");
+	}
+	snprintf(out, cap, "%c%s frame %-6s fin=%u rsv=%u%u%u len=%" PRIu64
+	    " (%s) mask=%s%s%s", dir, who, opname, h->fin, (h->rsv >> 2) & 1,
+	    (h->rsv >> 1) & 1, h->rsv & 1, h->length, enc, mask,
+	    body[0] ? "  " : "", body);
+}
+
+void
+show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n)
+{
+	unsigned mop = dir == '<' ? c->in.opcode : c->out_opcode;
+	int z = dir == '<' ? c->in.compressed : c->out_compressed;
+	char line[CONN_PEEK * 12 + 256];
+
+	if (opt.jsonl) {
+		size_t hl = h->header_size - (h->masked ? 4 : 0);
+		char mask[16];
+
+		jsonl_begin_conn(c, "frame");
+		jsonl_str("dir", dir == '<' ? "in" : "out");
+		jsonl_bool("fin", (int)h->fin);
+		jsonl_int("rsv", h->rsv);
+		jsonl_int("opcode", h->opcode);
+		jsonl_str("type", h->opcode == WS_OP_CONT ? "continuation" :
+		    ws_opcode_name(h->opcode));
+		if (h->masked) {
+			snprintf(mask, sizeof mask, "%02x%02x%02x%02x",
+			    h->mask[0], h->mask[1], h->mask[2], h->mask[3]);
+			jsonl_str("mask", mask);
+		} else {
+			jsonl_null("mask");
+		}
+		jsonl_int("length", (long long)h->length);
+		jsonl_int("length_bits", hl == 2 ? 7 : hl == 4 ? 16 : 64);
+		jsonl_int("header_size", (long long)h->header_size);
+		jsonl_payload(p, n, !(h->opcode == WS_OP_TEXT ||
+		    (h->opcode == WS_OP_CONT && mop == WS_OP_TEXT)) || z);
+		if (h->length > n)
+			jsonl_bool("truncated", 1);
+		jsonl_end();
+		return;
+	}
+	show_format_frame(line, sizeof line, c->id, dir, h, mop, z, p, n);
+	if (opt.interactive)
+		repl_show_line(line);
+	else
+		term_print_stderr("", line);
+}
+
+/* --------------------------------------------------------------- open */
+
+void
+show_open(struct conn *c, const struct dial_result *r)
+{
+	char buf[2048];
+
+	dial_summary(r, buf, sizeof buf);
+	if (opt.verbose)
+		dial_verbose_details(r);
+	info("%s%s", c->label, buf);
+	if (opt.jsonl) {
+		const char *h[UP_MAX_HEADERS];
+		char *lines[UP_MAX_HEADERS];
+		size_t n = 0;
+		char u[1024];
+
+		for (size_t i = 0; i < r->resp.nheaders; i++) {
+			const struct up_header *x = &r->resp.headers[i];
+			size_t len = x->name_len + x->value_len + 3;
+
+			lines[n] = xrealloc(NULL, len);
+			snprintf(lines[n], len, "%.*s: %.*s", (int)x->name_len,
+			    x->name, (int)x->value_len, x->value);
+			h[n] = lines[n];
+			n++;
+		}
+		jsonl_begin_conn(c, "open");
+		jsonl_str("url", url_redacted(r->url, u, sizeof u));
+		jsonl_int("status", r->status);
+		jsonl_num("ms", r->ms);
+		jsonl_str("subprotocol", r->protocol);
+		jsonl_str("extensions", r->extensions);
+		if (r->pmd) {
+			jsonl_int("server_max_window_bits", r->agreed.server_bits);
+			jsonl_int("client_max_window_bits", r->agreed.client_bits);
+			jsonl_bool("server_no_context_takeover",
+			    r->agreed.server_no_takeover);
+			jsonl_bool("client_no_context_takeover",
+			    r->agreed.client_no_takeover);
+		}
+		jsonl_headers("headers", h, n);
+		jsonl_end();
+		for (size_t i = 0; i < n; i++)
+			free(lines[i]);
+	}
+}

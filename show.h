@@ -1,0 +1,64 @@
+/*
+ * show.h - how the events of a connection reach a person or a pipe: the
+ * REPL's display, stdout in scripted mode, --jsonl events and --frames
+ * lines. Every mode (client, listen, relay) shows its connections through
+ * these, so a message looks the same whoever sent it; a connection with
+ * an id (listen and relay modes) is marked with it.
+ */
+#ifndef WSCLI_SHOW_H
+#define WSCLI_SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "display.h"
+#include "frame.h"
+
+struct conn;
+struct dial_result;
+
+/* What is kept of the message being received, per connection. */
+struct show_msg {
+	struct disp_escape_state esc; /* escaping stdout on a terminal */
+	uint8_t *buf;                 /* the head of the message, for the
+					 REPL, --until and --jsonl */
+	size_t len, cap;
+	int stream;                   /* write it to stdout as it comes */
+};
+
+/* Per-connection display state; zero it, then show_msg_init(). */
+void show_msg_init(struct show_msg *m);
+void show_msg_free(struct show_msg *m);
+
+/* A data message of c: begin, pieces, end. shown: it is displayed (not
+ * beyond --count). */
+void show_message_begin(struct conn *c, struct show_msg *m, int shown);
+void show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
+    size_t n);
+void show_message_end(struct conn *c, struct show_msg *m, int shown);
+
+/* A message we send (REPL echo line, --jsonl "out" event). p NULL: the
+ * payload is not shown (a fragmented stdin line). */
+void show_message_out(struct conn *c, unsigned opcode, const uint8_t *p,
+    size_t n, uint64_t size, unsigned frags);
+
+/* conn_ops callbacks, shared by every mode. */
+void show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
+    size_t n, const char *note, double rtt_ms);
+void show_close(struct conn *c, char dir, unsigned code,
+    const uint8_t *reason, size_t n);
+void show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n);
+
+/* The connection is up: summary line, -v details, --jsonl open event. */
+void show_open(struct conn *c, const struct dial_result *r);
+
+/* One line describing a frame, for --frames: "< frame text fin=1 ...". */
+void show_format_frame(char *out, size_t cap, int id, char dir,
+    const struct ws_frame_header *h, unsigned message_opcode,
+    int compressed, const uint8_t *p, size_t n);
+
+/* jsonl writer: stdout's buffer. */
+void show_jsonl_writer(const void *p, size_t n);
+
+#endif /* WSCLI_SHOW_H */

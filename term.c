@@ -1,0 +1,119 @@
+/*
+ * term.c - diagnostics and the clock; see term.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "term.h"
+
+static struct term_hooks hooks;
+static int quiet;
+
+double
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+term_set_hooks(const struct term_hooks *h)
+{
+	if (h)
+		hooks = *h;
+	else
+		hooks = (struct term_hooks){ 0 };
+}
+
+void
+term_set_quiet(int q)
+{
+	quiet = q;
+}
+
+void
+term_begin(void)
+{
+	if (hooks.begin)
+		hooks.begin();
+}
+
+void
+term_end(void)
+{
+	if (hooks.end)
+		hooks.end();
+}
+
+void
+term_print_stderr(const char *prefix, const char *msg)
+{
+	term_begin();
+	fflush(stdout);
+	fprintf(stderr, "%s%s\n", prefix, msg);
+	term_end();
+}
+
+void
+diag(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	term_print_stderr("wscli: ", buf);
+	if (hooks.error)
+		hooks.error(buf);
+}
+
+void
+info(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[2048];
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (hooks.info)
+		hooks.info(buf);
+	else
+		term_print_stderr("wscli: ", buf);
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL) {
+		fputs("wscli: out of memory\n", stderr);
+		exit(1);
+	}
+	return q;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d = xrealloc(NULL, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
