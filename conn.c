@@ -567,6 +567,10 @@ on_header(struct conn *c, const struct ws_event *ev)
 		c->clen = 0;
 		return;
 	}
+	/* RFC 6455 5.5.1: nothing may follow a CLOSE; what does is read (the
+	 * stream stays in sync) but not delivered */
+	if (c->close_received)
+		c->skip_msg = 1;
 	if (op != WS_OP_CONT) {
 		c->in_msg = 1;
 		memset(&c->in, 0, sizeof c->in);
