@@ -312,24 +312,28 @@ craft_close_payload(uint8_t *out, size_t cap, long code,
 
 #define WALK_PEEK 128
 
+void
+craft_walk_init(struct ws_decoder *d, enum ws_role sender)
+{
+	ws_decoder_init(d, sender == WS_ROLE_CLIENT ? WS_ROLE_SERVER :
+	    WS_ROLE_CLIENT);
+	d->tolerant = 1;
+}
+
 size_t
-craft_walk(uint8_t *p, size_t n, enum ws_role sender, size_t peek,
+craft_walk(struct ws_decoder *d, uint8_t *p, size_t n, size_t peek,
     craft_frame_fn fn, void *ud)
 {
-	struct ws_decoder d;
-	struct ws_frame_header h;
+	struct ws_frame_header h = d->cur;
 	uint8_t head[WALK_PEEK];
 	size_t have = 0, used = 0, whole = 0;
-	int open = 0, violation = 0;
+	int open = d->remaining > 0, violation = 0;
 
 	if (peek > WALK_PEEK)
 		peek = WALK_PEEK;
-	ws_decoder_init(&d, sender == WS_ROLE_CLIENT ? WS_ROLE_SERVER :
-	    WS_ROLE_CLIENT);
-	d.tolerant = 1;
 	while (used < n) {
 		struct ws_event ev;
-		long r = ws_decode(&d, p + used, n - used, &ev);
+		long r = ws_decode(d, p + used, n - used, &ev);
 
 		if (r < 0)
 			break;

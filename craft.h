@@ -78,13 +78,16 @@ long craft_close_payload(uint8_t *out, size_t cap, long code,
  * What a peer would read in crafted bytes: calls fn for each frame whose
  * header is complete in p[0..n), with the header, the start of its payload
  * (unmasked, at most peek bytes, fewer if the bytes end first), and the
- * rule it breaks (enum ws_decode_error, or 0). sender is the role of who
- * sends p. p is unmasked in place. Returns the number of bytes that form
- * whole frames; the rest is an incomplete frame.
+ * rule it breaks (enum ws_decode_error, or 0). d is the peer's view of
+ * the stream so far, kept by the caller across calls: start it with
+ * craft_walk_init() for the role of who sends. Never stops at a broken
+ * rule. p is unmasked in place. Returns the number of bytes up to the end
+ * of the last frame completed here; the rest belongs to an unfinished one.
  */
 typedef void (*craft_frame_fn)(void *ud, const struct ws_frame_header *h,
     const uint8_t *p, size_t n, int violation);
-size_t craft_walk(uint8_t *p, size_t n, enum ws_role sender, size_t peek,
+void craft_walk_init(struct ws_decoder *d, enum ws_role sender);
+size_t craft_walk(struct ws_decoder *d, uint8_t *p, size_t n, size_t peek,
     craft_frame_fn fn, void *ud);
 
 #endif /* WSCLI_CRAFT_H */

@@ -36,9 +36,11 @@
 #include <regex.h>
 #include <sys/stat.h>
 
+#include "craft.h"
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
+#include "probe.h"
 #include "session.h"
 #include "term.h"
 #include "wscli.h"
@@ -58,7 +60,7 @@ static const char usage_text[] =
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
-    "             [--frames] [--jsonl] [--key file]\n"
+    "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
@@ -82,6 +84,8 @@ static const char help_text[] =
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
     "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --frame SPEC          send a crafted frame first (repeatable;\n"
+    "                            in order with --send; see wscli(1))\n"
     "      --frames              show every frame (stderr, or the REPL)\n"
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
@@ -146,6 +150,7 @@ enum {
 	OPT_SEND,
 	OPT_DEFLATE,
 	OPT_FRAMES,
+	OPT_FRAME,
 };
 
 static const struct option longopts[] = {
@@ -159,6 +164,7 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
 	{ "deflate", optional_argument, NULL, OPT_DEFLATE },
+	{ "frame", required_argument, NULL, OPT_FRAME },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
@@ -391,6 +397,7 @@ static int max_message_set;  /* --max-message given */
  * listed here, and their tables joined to the common one.
  */
 static const struct mode_opts *const modes[] = {
+	&probe_mode,
 	NULL,
 };
 
@@ -611,6 +618,24 @@ parse_options(int argc, char **argv)
 				    "%d)", MAX_SEND);
 			opt.send[opt.nsend++] = optarg;
 			break;
+		case OPT_FRAME: {
+			size_t n = strlen(optarg);
+			uint8_t *buf = xrealloc(NULL, n + 1);
+			struct craft_frame f;
+			char why[512];
+
+			if (craft_parse(optarg, WS_ROLE_CLIENT, buf, n + 1, &f,
+			    why, sizeof why) != 0)
+				usage_error("invalid value for --frame: '%s': %s",
+				    optarg, why);
+			free(buf);
+			if (opt.nsend == MAX_SEND)
+				usage_error("too many --send and --frame options "
+				    "(at most %d)", MAX_SEND);
+			opt.send_frame[opt.nsend] = 1;
+			opt.send[opt.nsend++] = optarg;
+			break;
+		}
 		case OPT_DEFLATE: {
 			char why[256];
 			const char *params = optarg ? optarg : PMD_DEFAULT_OFFER;
@@ -687,6 +712,9 @@ main(int argc, char **argv)
 	if (!max_message_set && opt.interactive)
 		opt.max_message = 16 << 20;
 	switch (opt.mode) {
+	case MODE_PROBE:
+		rc = probe_run();
+		break;
 	default:
 		rc = session_run();
 		break;

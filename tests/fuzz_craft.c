@@ -52,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct craft_frame f;
 	size_t sz, whole;
 	struct got g = { 0 };
+	struct ws_decoder d;
 
 	CHECK(s != NULL && buf != NULL);
 	memcpy(s, data, len);
@@ -69,7 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(out != NULL);
 	CHECK(craft_encode(out, sz - 1, &f) == 0);
 	CHECK(craft_encode(out, sz, &f) == sz);
-	whole = craft_walk(out, sz, role, sizeof g.p, on_frame, &g);
+	craft_walk_init(&d, role);
+	whole = craft_walk(&d, out, sz, sizeof g.p, on_frame, &g);
 	CHECK(g.n >= 1);
 	CHECK(g.h.fin == f.fin && g.h.rsv == f.rsv && g.h.opcode == f.opcode);
 	CHECK(g.h.masked == (unsigned)f.masked && g.h.length == f.len);

@@ -284,8 +284,11 @@ walk_frames(void **state)
 		0x82, 0x85, 0, 0, 0, 0, 'a', 'b',       /* 3 bytes short */
 	};
 	struct seen s = { 0 };
-	size_t whole = craft_walk(b, sizeof b, WS_ROLE_CLIENT, 16, on_frame,
-	    &s);
+	struct ws_decoder d;
+	size_t whole;
+
+	craft_walk_init(&d, WS_ROLE_CLIENT);
+	whole = craft_walk(&d, b, sizeof b, 16, on_frame, &s);
 
 	assert_int_equal(whole, 16);
 	assert_int_equal(s.n, 4);
@@ -297,6 +300,28 @@ walk_frames(void **state)
 	assert_int_equal(s.violation[2], WS_ERR_OPCODE);
 	assert_int_equal(s.h[3].length, 5);
 	assert_int_equal(s.len[3], 2);
+}
+
+/* The stream goes on across calls: a continuation is no violation after
+ * its start, and the rest of an unfinished frame completes it. */
+static void
+walk_across_calls(void **state)
+{
+	uint8_t a[] = { 0x01, 0x01, 'a', 0x80, 0x04, 'b' };
+	uint8_t b[] = { 'c', 'd', 'e', 0x89, 0x00 };
+	struct seen s = { 0 };
+	struct ws_decoder d;
+
+	craft_walk_init(&d, WS_ROLE_SERVER);
+	assert_int_equal(craft_walk(&d, a, sizeof a, 16, on_frame, &s), 3);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.violation[1], 0);
+	assert_int_equal(s.h[1].opcode, WS_OP_CONT);
+	assert_int_equal(craft_walk(&d, b, sizeof b, 16, on_frame, &s), 5);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.len[2], 3);
+	assert_memory_equal(s.p[2], "cde", 3);
+	assert_int_equal(s.h[3].opcode, WS_OP_PING);
 }
 
 int
@@ -313,6 +338,7 @@ main(void)
 		cmocka_unit_test(decimal_not_octal),
 		cmocka_unit_test(close_payloads),
 		cmocka_unit_test(walk_frames),
+		cmocka_unit_test(walk_across_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
