@@ -1870,8 +1870,10 @@ probe_run(void)
 		char line[512];
 		size_t o;
 
-		o = (size_t)snprintf(line, sizeof line, "\n%u cases in %.1f s "
-		    "against %s:", P.ncases, secs, u);
+		char t[32];
+
+		o = (size_t)snprintf(line, sizeof line, "\n%u cases in %s "
+		    "against %s:", P.ncases, dur(secs * 1000, t, sizeof t), u);
 		for (int v = 0; v < NVERDICTS; v++)
 			if (P.counts[v])
 				o += (size_t)snprintf(line + o, sizeof line - o,
