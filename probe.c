@@ -817,8 +817,8 @@ judge_subprotocol(struct run *R, int ev)
 	if (ev != EV_DIALED)
 		return;
 	if (R->status == 101 && R->hdr_protocol[0])
-		decide(R, V_FAILED, "chose '%s', which was not offered",
-		    R->hdr_protocol);
+		decide(R, V_FAILED, "chose '%s': it cannot speak a name made "
+		    "up for the probe", R->hdr_protocol);
 	else if (R->status == 101)
 		decide(R, V_OK, "accepted without choosing one");
 	else if (R->status > 0)
