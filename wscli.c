@@ -66,7 +66,9 @@ static const char usage_text[] =
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
-    "             [--until regex] url\n";
+    "             [--until regex] url\n"
+    "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
+    "             [--probe-max size] [--probe-timeout seconds] [options] url\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
@@ -124,7 +126,8 @@ static const char help_tail[] =
     "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
-    "8 closed with an error code, 9 --until never matched. See wscli(1).\n";
+    "8 closed with an error code, 9 --until never matched. With --probe:\n"
+    "0 no case FAILED, 1 some did. See wscli(1).\n";
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
