@@ -19,10 +19,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
 OBJS = wscli.o session.o client.o conn.o show.o output.o repl.o loop.o \
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
-       display.o
+       display.o craft.o probe.o
 HDRS = wscli.h session.h client.h conn.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
-       display.h
+       display.h craft.h probe.h
 
 all: wscli
 
@@ -70,6 +70,12 @@ tests/test_upgrade: tests/test_upgrade.c upgrade.c upgrade.h
 tests/test_deflate: tests/test_deflate.c deflate.c deflate.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
 
+tests/test_craft: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+
+tests/test_craft-asan: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+
 tests/test_frame-asan: tests/test_frame.c frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
@@ -84,8 +90,8 @@ tests/test_deflate-asan: tests/test_deflate.c deflate.c deflate.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
 
 TEST_BINS = tests/test_frame tests/test_display tests/test_upgrade \
-	    tests/test_deflate tests/test_frame-asan tests/test_display-asan \
-	    tests/test_upgrade-asan tests/test_deflate-asan
+	    tests/test_deflate tests/test_craft tests/test_frame-asan tests/test_display-asan \
+	    tests/test_upgrade-asan tests/test_deflate-asan tests/test_craft-asan
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
@@ -94,7 +100,7 @@ check: wscli wscli-asan $(TEST_BINS)
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
 	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t \
-	    tests/upgrade.t tests/deflate.t
+	    tests/upgrade.t tests/deflate.t tests/craft.t
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.

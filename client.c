@@ -415,7 +415,8 @@ build_request(struct dial *d)
 	r.version = pick(d, "Sec-WebSocket-Version", "13");
 	r.protocols = d->p.protocols;
 	r.nprotocols = d->p.nprotocols;
-	r.extensions = ext[0] ? ext : NULL;
+	r.extensions = pick(d, "Sec-WebSocket-Extensions", ext[0] ? ext :
+	    NULL);
 	r.origin = pick(d, "Origin", d->p.origin);
 	r.authorization = pick(d, "Authorization", auth[0] ? auth : NULL);
 	r.user_agent = pick(d, "User-Agent", "wscli/" WSCLI_VERSION);
@@ -469,6 +470,23 @@ build_request(struct dial *d)
 		free(d->req);
 		d->req = tmp;
 		n = (long)o;
+	}
+	if (d->p.method || d->p.http10) {
+		/* another method or version, for seeing a server refuse it:
+		 * the request line is rebuilt around the same target */
+		char *tmp = xrealloc(NULL, REQ_MAX), *eol = strstr(d->req,
+		    "\r\n");
+		int k = snprintf(tmp, REQ_MAX, "%s %s HTTP/1.%d%s",
+		    d->p.method ? d->p.method : "GET", target,
+		    d->p.http10 ? 0 : 1, eol ? eol : "\r\n");
+
+		if (k < 0 || k >= REQ_MAX) {
+			free(tmp);
+			goto out;
+		}
+		free(d->req);
+		d->req = tmp;
+		n = k;
 	}
 	d->req_len = (size_t)n;
 	d->req_off = 0;

@@ -46,6 +46,8 @@ struct dial_params {
 	int verbose;                  /* show the request and the answer */
 	int quiet_refusal;            /* do not print a refused upgrade */
 	const char *label;            /* prefixed to diagnostics */
+	const char *method;           /* request method; NULL: GET (--probe) */
+	int http10;                   /* send HTTP/1.0 instead of 1.1 */
 };
 
 /* How it went. */

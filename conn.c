@@ -365,6 +365,20 @@ conn_send_raw(struct conn *c, const uint8_t *p, size_t n)
 	return 0;
 }
 
+void
+conn_close_crafted(struct conn *c, unsigned code)
+{
+	double t = now_sec();
+
+	if (c->close_sent || c->done)
+		return;
+	/* what was crafted after it still goes: that is the point */
+	c->close_sent = 1;
+	c->sent_code = code;
+	c->close_deadline = t + c->close_timeout;
+	c->close_limit = t + CLOSE_PATIENCE * c->close_timeout;
+}
+
 int
 conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 {

@@ -223,6 +223,11 @@ int conn_close(struct conn *c, unsigned code, const uint8_t *reason,
  * frames. Returns 0 or -1. */
 int conn_send_raw(struct conn *c, const uint8_t *p, size_t n);
 
+/* A CLOSE with code (1005: none) went out in crafted bytes: wait for the
+ * reply as after conn_close(), and do not answer the peer's CLOSE again.
+ * Crafted bytes queued later still go. */
+void conn_close_crafted(struct conn *c, unsigned code);
+
 /* End now without a close handshake (timeouts, interrupts): exit and a
  * reason for c->why. */
 void conn_abort(struct conn *c, int exit, const char *why);

@@ -24,6 +24,10 @@ struct repl_ops {
 	/* PING or PONG, at most 125 bytes. */
 	int (*send_control)(unsigned opcode, const uint8_t *p, size_t n,
 	    const char **why);
+	/* Send crafted bytes exactly as given (/frame, /raw, /frag, /close
+	 * --any) and show them frame by frame; NULL where there is no
+	 * single connection to send to. */
+	int (*send_raw)(const uint8_t *p, size_t n, const char **why);
 	/* Start the close handshake (code 0: none). */
 	int (*close)(unsigned code, const char *reason, const char **why);
 	/* Send the open file as one message; the mode closes fd. */

@@ -20,8 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "client.h"
 #include "conn.h"
+#include "craft.h"
 #include "deflate.h"
 #include "frame.h"
 #include "jsonl.h"
@@ -75,6 +78,7 @@ static struct {
 	double wait_deadline;      /* -w after end of input */
 	int dialing_quiet;         /* --jsonl: the dial's errors go in one
 				      event */
+	struct ws_decoder crafted; /* the server's view of crafted bytes */
 } S;
 
 static int sig_pipe[2] = { -1, -1 };
@@ -383,6 +387,23 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 	return conn_send_control(&S.c, opcode, p, n) == 0 ? 0 : -1;
 }
 
+/* Crafted bytes: wscli's own checks are off for them, and a CLOSE among
+ * them counts as ours. */
+static int
+send_crafted(const uint8_t *p, size_t n, const char **why)
+{
+	long code;
+
+	if (!S.open || S.c.done) {
+		*why = "not connected";
+		return -1;
+	}
+	conn_send_raw(&S.c, p, n);
+	if (show_crafted(&S.c, &S.crafted, p, n, &code))
+		conn_close_crafted(&S.c, (unsigned)code);
+	return 0;
+}
+
 static int
 repl_close(unsigned code, const char *reason, const char **why)
 {
@@ -434,6 +455,7 @@ repl_settings(void)
 static const struct repl_ops client_repl = {
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
+	.send_raw = send_crafted,
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,
@@ -535,6 +557,28 @@ jsonl_dial_error(const struct dial_result *r)
 	jsonl_end();
 }
 
+/* --frame SPEC (checked when the options were read). */
+static void
+send_spec(const char *spec)
+{
+	size_t n = strlen(spec), cap;
+	uint8_t *buf = xrealloc(NULL, n + 1), *out;
+	struct craft_frame f;
+	char why[512];
+
+	if (craft_parse(spec, WS_ROLE_CLIENT, buf, n + 1, &f, why,
+	    sizeof why) == 0) {
+		cap = craft_size(&f);
+		out = xrealloc(NULL, cap);
+		if (!f.key_given && RAND_bytes(f.key, 4) != 1)
+			diag("cannot get random bytes for the frame mask");
+		else if (craft_encode(out, cap, &f) == cap)
+			send_crafted(out, cap, &(const char *){ NULL });
+		free(out);
+	}
+	free(buf);
+}
+
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
@@ -556,6 +600,7 @@ on_dialed(void *ud, struct dial_result *r)
 	S.c.ping_interval = opt.ping_interval;
 	S.c.ping_timeout = opt.ping_timeout;
 	conn_open(&S.c, r->tr, r->pmd);
+	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
 	S.open = 1;
 	if (opt.interactive)
 		repl_start(&client_repl);
@@ -567,6 +612,10 @@ on_dialed(void *ud, struct dial_result *r)
 		unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
 		size_t n = strlen(opt.send[i]);
 
+		if (opt.send_frame[i]) {
+			send_spec(opt.send[i]);
+			continue;
+		}
 		conn_send_data(&S.c, op, m, n, 1, 0);
 		show_message_out(&S.c, op, m, n, n, 1);
 	}

@@ -36,9 +36,11 @@
 #include <regex.h>
 #include <sys/stat.h>
 
+#include "craft.h"
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
+#include "probe.h"
 #include "session.h"
 #include "term.h"
 #include "wscli.h"
@@ -58,13 +60,15 @@ static const char usage_text[] =
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
-    "             [--frames] [--jsonl] [--key file]\n"
+    "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
-    "             [--until regex] url\n";
+    "             [--until regex] url\n"
+    "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
+    "             [--probe-max size] [--probe-timeout seconds] [options] url\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
@@ -82,6 +86,8 @@ static const char help_text[] =
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
     "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --frame SPEC          send a crafted frame first (repeatable;\n"
+    "                            in order with --send; see wscli(1))\n"
     "      --frames              show every frame (stderr, or the REPL)\n"
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
@@ -120,7 +126,8 @@ static const char help_tail[] =
     "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
-    "8 closed with an error code, 9 --until never matched. See wscli(1).\n";
+    "8 closed with an error code, 9 --until never matched. With --probe:\n"
+    "0 no case FAILED, 1 some did. See wscli(1).\n";
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
@@ -146,6 +153,7 @@ enum {
 	OPT_SEND,
 	OPT_DEFLATE,
 	OPT_FRAMES,
+	OPT_FRAME,
 };
 
 static const struct option longopts[] = {
@@ -159,6 +167,7 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
 	{ "deflate", optional_argument, NULL, OPT_DEFLATE },
+	{ "frame", required_argument, NULL, OPT_FRAME },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
@@ -391,6 +400,7 @@ static int max_message_set;  /* --max-message given */
  * listed here, and their tables joined to the common one.
  */
 static const struct mode_opts *const modes[] = {
+	&probe_mode,
 	NULL,
 };
 
@@ -611,6 +621,24 @@ parse_options(int argc, char **argv)
 				    "%d)", MAX_SEND);
 			opt.send[opt.nsend++] = optarg;
 			break;
+		case OPT_FRAME: {
+			size_t n = strlen(optarg);
+			uint8_t *buf = xrealloc(NULL, n + 1);
+			struct craft_frame f;
+			char why[512];
+
+			if (craft_parse(optarg, WS_ROLE_CLIENT, buf, n + 1, &f,
+			    why, sizeof why) != 0)
+				usage_error("invalid value for --frame: '%s': %s",
+				    optarg, why);
+			free(buf);
+			if (opt.nsend == MAX_SEND)
+				usage_error("too many --send and --frame options "
+				    "(at most %d)", MAX_SEND);
+			opt.send_frame[opt.nsend] = 1;
+			opt.send[opt.nsend++] = optarg;
+			break;
+		}
 		case OPT_DEFLATE: {
 			char why[256];
 			const char *params = optarg ? optarg : PMD_DEFAULT_OFFER;
@@ -687,6 +715,9 @@ main(int argc, char **argv)
 	if (!max_message_set && opt.interactive)
 		opt.max_message = 16 << 20;
 	switch (opt.mode) {
+	case MODE_PROBE:
+		rc = probe_run();
+		break;
 	default:
 		rc = session_run();
 		break;

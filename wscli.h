@@ -35,6 +35,7 @@ enum {
 /* What wscli is run as. */
 enum mode {
 	MODE_CLIENT = 0, /* connect to a URL (session.c) */
+	MODE_PROBE,      /* --probe: test a server (probe.c) */
 };
 
 struct options {
@@ -44,7 +45,8 @@ struct options {
 	const char *origin;                /* -o */
 	const char *protocols[MAX_PROTOCOLS]; /* -s, in order of preference */
 	int nprotocols;
-	const char *send[MAX_SEND];        /* --send, in order */
+	const char *send[MAX_SEND];        /* --send and --frame, in order */
+	unsigned char send_frame[MAX_SEND]; /* send[i] is a --frame SPEC */
 	int nsend;
 	double connect_timeout;            /* seconds, > 0 */
 	double close_timeout;              /* seconds */
