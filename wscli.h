@@ -35,6 +35,7 @@ enum {
 /* What wscli is run as. */
 enum mode {
 	MODE_CLIENT = 0, /* connect to a URL (session.c) */
+	MODE_LISTEN,     /* -l: a server for testing clients (listen.c) */
 };
 
 struct options {
