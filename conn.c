@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/rand.h>
 
@@ -35,6 +36,12 @@
 #define RECV_BUF (256 * 1024)       /* one tr_recv() */
 #define RECV_TURN (8 * 1024 * 1024) /* bytes read before others' turn */
 #define CLOSE_PATIENCE 12 /* close timeouts a still-sending peer gets */
+#define QUEUE_KEEP (1024 * 1024) /* an empty queue keeps this much */
+#define LINGER 1.0 /* seconds a server reads after failing a connection */
+
+/* One receive buffer for every connection: bytes read are decoded before
+ * the next read, whichever connection it is for. */
+static uint8_t *rbuf_shared;
 
 static void conn_end(struct conn *c);
 static void handle_close(struct conn *c, const uint8_t *p, size_t n);
@@ -87,7 +94,8 @@ queue_reserve(struct conn_queue *q, size_t n)
 			q->head = 0;
 		}
 		if (q->cap - q->tail < n) {
-			size_t cap = q->cap ? q->cap : 64 * 1024;
+			/* small at first: listen mode has many of these */
+			size_t cap = q->cap ? q->cap : 4096;
 
 			while (cap - q->tail < n)
 				cap *= 2;
@@ -105,7 +113,7 @@ queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
 	struct conn_seg *sg;
 
 	if (q->sn == q->scap) {
-		size_t cap = q->scap ? q->scap * 2 : 256;
+		size_t cap = q->scap ? q->scap * 2 : 16;
 		struct conn_seg *v = xrealloc(NULL, cap * sizeof *v);
 
 		for (size_t i = 0; i < q->sn; i++)
@@ -145,8 +153,22 @@ queue_advance(struct conn *c, struct conn_queue *q, size_t n)
 				c->ops->sent(c, sg->tag);
 		}
 	}
-	if (q->head == q->tail)
+	if (q->head == q->tail) {
+		size_t keep = c->queue_keep ? c->queue_keep : QUEUE_KEEP;
+
 		q->head = q->tail = 0;
+		/* a large message passed: give its memory back */
+		if (q->cap > keep) {
+			free(q->buf);
+			q->buf = NULL;
+			q->cap = 0;
+		}
+		if (q->sn == 0 && q->scap * sizeof *q->segs > keep / 4) {
+			free(q->segs);
+			q->segs = NULL;
+			q->scap = q->shead = 0;
+		}
+	}
 }
 
 /* After our CLOSE, data frames not begun are dropped. */
@@ -467,7 +489,8 @@ conn_flush(struct conn *c)
 		else
 			break;
 		n = queue_len(q);
-		if (q == &c->data && queue_len(&c->ctrl) > 0)
+		if (q == &c->data && queue_len(&c->ctrl) > 0 &&
+		    q->segs[q->shead].len - q->left < n)
 			n = q->segs[q->shead].len - q->left; /* let it overtake */
 		r = tr_send(c->tr, q->buf + q->head, n);
 		if (r == TR_AGAIN) {
@@ -498,7 +521,19 @@ conn_flush(struct conn *c)
 	    queue_len(&c->ctrl) == 0 && c->data.left == 0) {
 		if (c->abandon)
 			set_why(c, "closed after a protocol error");
-		conn_end(c);
+		/* a server closes first (RFC 6455 7.1.1), but what the
+		 * client still sends is read and dropped for a moment, so
+		 * that closing does not reset the connection before the
+		 * client has read our CLOSE */
+		if (c->abandon && c->role == WS_ROLE_SERVER && !c->lingering) {
+			c->lingering = 1;
+			c->linger_until = now_sec() + (c->close_timeout < LINGER ?
+			    c->close_timeout : LINGER);
+			shutdown(c->tr->fd, SHUT_WR);
+			return;
+		}
+		if (!c->lingering)
+			conn_end(c);
 	}
 }
 
@@ -589,7 +624,9 @@ on_header(struct conn *c, const struct ws_event *ev)
 		c->in_msg = 1;
 		memset(&c->in, 0, sizeof c->in);
 		c->in.opcode = op;
-		c->in.compressed = (ev->header.rsv & 4) != 0;
+		/* a tolerant decoder lets RSV1 through without an
+		 * agreement: it means nothing then */
+		c->in.compressed = c->pmd && (ev->header.rsv & 4) != 0;
 		memset(&c->utf8, 0, sizeof c->utf8);
 		if (!c->skip_msg && c->ops->message_begin)
 			c->ops->message_begin(c);
@@ -609,8 +646,13 @@ on_payload(struct conn *c, const uint8_t *p, size_t n)
 			show_frame(c);
 	}
 	if (ws_opcode_is_control(c->cur.opcode)) {
-		memcpy(c->cbuf + c->clen, p, n); /* the decoder checked 125 */
-		c->clen += n;
+		/* at most 125 bytes, unless a tolerant decoder let a longer
+		 * one through: its start is kept */
+		size_t k = sizeof c->cbuf - c->clen < n ?
+		    sizeof c->cbuf - c->clen : n;
+
+		memcpy(c->cbuf + c->clen, p, k);
+		c->clen += k;
 		return;
 	}
 	c->in.wire += n;
@@ -817,7 +859,18 @@ conn_read(struct conn *c)
 	size_t total = 0;
 
 	c->more = 0;
-	while (!c->done && !c->recv_dead) {
+	while (c->lingering && !c->done) {
+		ssize_t r = tr_recv(c->tr, c->rbuf, RECV_BUF);
+
+		if (r == TR_AGAIN)
+			return;
+		if (r <= 0) {
+			conn_end(c);
+			return;
+		}
+	}
+	/* the owner may pause reading from inside an event */
+	while (!c->done && !c->recv_dead && !c->read_paused) {
 		ssize_t r;
 
 		if (total >= RECV_TURN) {
@@ -846,6 +899,11 @@ timers(struct conn *c, double t)
 {
 	if (c->done)
 		return;
+	if (c->lingering) {
+		if (t >= c->linger_until)
+			conn_end(c);
+		return;
+	}
 	if (c->close_sent && !c->close_received && t >= c->close_deadline) {
 		diag("%sno close reply from the %s within %g s", c->label,
 		    peer_name(c), c->close_timeout);
@@ -894,10 +952,12 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 {
 	struct conn *c = s->ud;
 	short ev = 0;
-	int reading = !c->recv_dead && !c->read_paused;
+	int reading = (!c->recv_dead || c->lingering) && !c->read_paused;
 
 	if (c->done || max < 1)
 		return 0;
+	if (c->lingering)
+		lower(deadline, c->linger_until);
 	if (reading)
 		ev |= POLLIN;
 	if (c->want_out)
@@ -926,9 +986,10 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 	if (c->done)
 		return;
 	c->last_revents = re;
-	if (!c->recv_dead && !c->read_paused &&
+	/* a TLS read may have waited for POLLOUT (tr_want) */
+	if ((!c->recv_dead || c->lingering) && !c->read_paused &&
 	    ((re & (POLLIN | POLLHUP | POLLERR)) || c->more ||
-	    tr_pending(c->tr)))
+	    (re && c->tr->tls_want) || tr_pending(c->tr)))
 		conn_read(c);
 	timers(c, now);
 }
@@ -975,7 +1036,9 @@ conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
 		c->dec.rsv_allowed = 4;
 		c->dec.rsv1_per_message = 1;
 	}
-	c->rbuf = xrealloc(NULL, RECV_BUF);
+	if (rbuf_shared == NULL)
+		rbuf_shared = xrealloc(NULL, RECV_BUF);
+	c->rbuf = rbuf_shared;
 	c->st.opened_at = now_sec();
 	c->src.prepare = src_prepare;
 	c->src.dispatch = src_dispatch;
@@ -1009,8 +1072,7 @@ conn_free(struct conn *c)
 	if (c->pmd)
 		pmd_free(c->pmd);
 	c->pmd = NULL;
-	free(c->rbuf);
-	c->rbuf = NULL;
+	c->rbuf = NULL; /* shared */
 	free(c->zbuf);
 	c->zbuf = NULL;
 	queue_free(&c->data);

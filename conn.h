@@ -123,6 +123,9 @@ struct conn {
 	double ping_interval;     /* send a PING this often; 0 = never */
 	double ping_timeout;      /* end (exit 7) when a PONG takes longer */
 	int read_paused;          /* the owner holds reading back */
+	size_t queue_keep;        /* memory an empty outgoing queue keeps
+				     (0: 1 MiB); many connections keep
+				     less */
 
 	/* state, read-only for the owner */
 	struct transport *tr;
@@ -146,7 +149,7 @@ struct conn {
 	struct conn_queue data, ctrl;
 	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
 	size_t rnd_left;
-	uint8_t *rbuf;            /* one receive */
+	uint8_t *rbuf;            /* receive buffer (shared by all) */
 	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame so far */
 	size_t clen;
 	uint8_t peek[CONN_PEEK];  /* start of the incoming frame */
@@ -158,6 +161,9 @@ struct conn {
 	int more;                 /* reading stopped early: do not block */
 	int recv_dead;            /* no more reading (error or violation) */
 	int abandon;              /* end as soon as our CLOSE is out */
+	int lingering;            /* server: CLOSE out after a violation;
+				     reading and dropping until the end */
+	double linger_until;
 	int stop_data;            /* a CLOSE is queued: drop unsent data */
 	int want_out;             /* the transport took less than offered */
 	int out_started;          /* an outgoing message's first piece is

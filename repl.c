@@ -366,7 +366,13 @@ cmd_close(const char *arg)
 		    code, ws_close_code_name((unsigned)code), r);
 		repl_show_control(0, '>', WS_OP_CLOSE, payload, (size_t)n, note);
 	}
-	repl_show_info("waiting for the server's close");
+	{
+		char msg[64];
+
+		snprintf(msg, sizeof msg, "waiting for the %s's close",
+		    ops->peer ? ops->peer : "server");
+		repl_show_info(msg);
+	}
 }
 
 /* ------------------------------------------------------------ crafting */
@@ -820,6 +826,8 @@ run_command(const char *line)
 		ops->settings();
 	} else if (IS("stats"))
 		cmd_stats();
+	else if (IS("quit") && ops->quit)
+		ops->quit();
 	else if (IS("quit"))
 		ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
 	else if (IS("help"))
@@ -844,7 +852,10 @@ on_line(char *line)
 		rl_callback_handler_remove();
 		putchar('\n');
 		fflush(stdout);
-		ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
+		if (ops->quit)
+			ops->quit();
+		else
+			ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
 		return;
 	}
 	if (*line) {
@@ -877,10 +888,11 @@ command_generator(const char *text, int state)
 {
 	static size_t i;
 	size_t len = strlen(text);
+	const size_t ncommands = sizeof commands / sizeof commands[0];
 
 	if (state == 0)
 		i = 0;
-	while (i < sizeof commands / sizeof commands[0]) {
+	while (i < ncommands) {
 		const char *name = commands[i++].name;
 
 		if (len <= 1 || !strncmp(name, text + 1, len - 1)) {
@@ -889,6 +901,22 @@ command_generator(const char *text, int state)
 			if (s) {
 				s[0] = '/';
 				strcpy(s + 1, name);
+			}
+			return s;
+		}
+	}
+	/* then the mode's own, named in its help lines "/name ARGS" */
+	while (ops && ops->help && ops->help[2 * (i - ncommands)]) {
+		const char *h = ops->help[2 * (i++ - ncommands)] + 1;
+		size_t n = strcspn(h, " ");
+
+		if (len <= 1 || (n >= len - 1 && !strncmp(h, text + 1, len - 1))) {
+			char *s = malloc(n + 2);
+
+			if (s) {
+				s[0] = '/';
+				memcpy(s + 1, h, n);
+				s[n + 1] = '\0';
 			}
 			return s;
 		}
@@ -964,6 +992,20 @@ repl_start(const struct repl_ops *o)
 	history_setup();
 	rl_callback_handler_install("> ", on_line);
 	active = 1;
+}
+
+void
+repl_set_prompt(const char *prompt)
+{
+	if (ops == NULL)
+		return;
+	/* inside the line handler readline draws it once the handler
+	 * returns */
+	rl_set_prompt(prompt);
+	if (active) {
+		show_begin();
+		show_end();
+	}
 }
 
 void

@@ -41,11 +41,19 @@ struct repl_ops {
 	/* Lines for /help about the mode's own commands, NULL-terminated
 	 * pairs of "/name ARGS" and what it does. */
 	const char *const *help;
+	/* /quit and Ctrl-D; NULL: close(1000). */
+	void (*quit)(void);
+	/* Who answers a /close: "server" when NULL. */
+	const char *peer;
 };
 
 /* Install the readline callback handler, load history, take over the
  * terminal hooks (term.h) so diagnostics never tear the prompt. */
 void repl_start(const struct repl_ops *ops);
+
+/* The prompt ("> " by default), e.g. "3> " when typed lines go to
+ * client 3. */
+void repl_set_prompt(const char *prompt);
 
 /* stdin is readable: let readline take one character. */
 void repl_read_char(void);

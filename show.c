@@ -38,7 +38,8 @@ show_msg_init(struct show_msg *m)
 {
 	m->cap = opt.jsonl ? JSONL_MAX : opt.until ? UNTIL_MAX :
 	    opt.interactive ? DISPLAY_MAX : 0;
-	m->buf = xrealloc(NULL, m->cap + 1);
+	m->alloc = 256;
+	m->buf = xrealloc(NULL, m->alloc);
 	m->len = 0;
 }
 
@@ -64,7 +65,15 @@ show_message_begin(struct conn *c, struct show_msg *m, int shown)
 {
 	m->len = 0;
 	memset(&m->esc, 0, sizeof m->esc);
-	m->stream = shown && !opt.interactive && !opt.jsonl;
+	m->to_stdout = shown && !opt.interactive && !opt.jsonl;
+	m->stream = m->to_stdout && !m->whole;
+	m->streamed = 0;
+	/* the memory of a large message goes back */
+	if (m->alloc > 64 * 1024) {
+		m->alloc = 256;
+		free(m->buf);
+		m->buf = xrealloc(NULL, m->alloc);
+	}
 }
 
 /* A piece of a received message, as it should reach stdout. */
@@ -101,11 +110,28 @@ void
 show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
     size_t n)
 {
-	if (m->cap > m->len) {
-		size_t k = m->cap - m->len < n ? m->cap - m->len : n;
+	size_t k = 0;
 
+	if (m->cap > m->len) {
+		k = m->cap - m->len < n ? m->cap - m->len : n;
+		if (m->len + k + 1 > m->alloc) {
+			size_t a = m->alloc;
+
+			while (a < m->len + k + 1)
+				a = a <= m->cap / 2 ? a * 2 : m->cap + 1;
+			m->buf = xrealloc(m->buf, a);
+			m->alloc = a;
+		}
 		memcpy(m->buf + m->len, p, k);
 		m->len += k;
+	}
+	if (m->whole && m->to_stdout && !m->stream && k < n) {
+		/* too long to be kept whole: it streams from here on, what
+		 * was kept first */
+		m->stream = m->streamed = 1;
+		stream_piece(c, m, m->buf, m->len, 0);
+		stream_piece(c, m, p + k, n - k, 0);
+		return;
 	}
 	if (m->stream)
 		stream_piece(c, m, p, n, 0);
@@ -118,10 +144,13 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 
 	if (m->stream)
 		stream_piece(c, m, NULL, 0, 1);
+	else if (m->whole && m->to_stdout)
+		stream_piece(c, m, m->buf, m->len, 1);
 	if (!shown)
 		return;
 	if (opt.interactive) {
-		repl_show_message(c->id, binary, m->buf, m->len, c->in.len,
+		repl_show_message(c->id, binary, m->buf, m->len < DISPLAY_MAX ?
+		    m->len : DISPLAY_MAX, c->in.len,
 		    c->in.frags, c->in.compressed ? c->in.wire : 0);
 	} else if (opt.jsonl) {
 		jsonl_begin_conn(c, "message");
@@ -134,8 +163,9 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 			jsonl_int("wire_size", (long long)c->in.wire);
 		}
 		/* a truncated text may end inside a code point: base64 then */
-		jsonl_payload(m->buf, m->len, binary);
-		if (c->in.len > m->len)
+		jsonl_payload(m->buf, m->len < JSONL_MAX ? m->len : JSONL_MAX,
+		    binary);
+		if (c->in.len > (m->len < JSONL_MAX ? m->len : JSONL_MAX))
 			jsonl_bool("truncated", 1);
 		jsonl_end();
 	}
@@ -426,4 +456,137 @@ show_open(struct conn *c, const struct dial_result *r)
 		for (size_t i = 0; i < n; i++)
 			free(lines[i]);
 	}
+}
+
+/* ---------------------------------------------------- listen and relay */
+
+/* "Name: value" lines of a head, allocated; *n set. */
+static char **
+header_lines(const struct up_head *h, size_t *n)
+{
+	char **lines = xrealloc(NULL, (h->nheaders + 1) * sizeof *lines);
+
+	for (size_t i = 0; i < h->nheaders; i++) {
+		const struct up_header *x = &h->headers[i];
+		size_t len = x->name_len + x->value_len + 3;
+
+		lines[i] = xrealloc(NULL, len);
+		snprintf(lines[i], len, "%.*s: %.*s", (int)x->name_len, x->name,
+		    (int)x->value_len, x->value);
+	}
+	*n = h->nheaders;
+	return lines;
+}
+
+void
+show_request(const struct show_request *r)
+{
+	char who[32], buf[8448], esc[8448 * 4], offers[2][4096];
+	const struct up_head *h = r->req;
+	size_t n = 0;
+	char **lines = h ? header_lines(h, &n) : NULL;
+
+	snprintf(who, sizeof who, "client %d: ", r->id);
+	if (h) {
+		up_get(h, "Sec-WebSocket-Protocol", offers[0], sizeof offers[0]);
+		up_get(h, "Sec-WebSocket-Extensions", offers[1],
+		    sizeof offers[1]);
+	} else {
+		offers[0][0] = offers[1][0] = '\0';
+	}
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, "connect");
+		jsonl_int("client", r->id);
+		jsonl_str("address", r->addr);
+		if (h) {
+			jsonl_strn("method", (const uint8_t *)h->method,
+			    h->method_len);
+			jsonl_strn("target", (const uint8_t *)h->target,
+			    h->target_len);
+			jsonl_headers("headers", (const char *const *)lines, n);
+		}
+		jsonl_str("tls", r->tls);
+		jsonl_str("certificate", r->cert);
+		jsonl_int("status", r->status);
+		if (r->why)
+			jsonl_str("reason", r->why);
+		jsonl_str("subprotocol", r->protocol);
+		jsonl_str("extensions", r->extensions);
+		jsonl_end();
+	} else {
+		snprintf(buf, sizeof buf, "connection from %s%s%s%s%s",
+		    r->addr, r->tls ? ", " : "", r->tls ? r->tls : "",
+		    r->cert ? ", client certificate " : "",
+		    r->cert ? r->cert : "");
+		disp_escape_str(esc, sizeof esc, (const uint8_t *)buf,
+		    strlen(buf), 0);
+		info("%s%s", who, esc);
+		if (h) {
+			snprintf(buf, sizeof buf, "%.*s %.*s HTTP/1.%d",
+			    (int)h->method_len, h->method, (int)h->target_len,
+			    h->target, h->minor_version);
+			disp_escape_str(esc, sizeof esc, (const uint8_t *)buf,
+			    strlen(buf), 0);
+			info("%s%s", who, esc);
+		}
+		for (size_t i = 0; i < n; i++) {
+			disp_escape_str(esc, sizeof esc, (const uint8_t *)lines[i],
+			    strlen(lines[i]), 0);
+			info("%s  %s", who, esc);
+		}
+		if (h) {
+			const struct up_header *o = up_find(h, "Origin", NULL);
+
+			snprintf(buf, sizeof buf, "offers subprotocols %s; "
+			    "extensions %s; origin %.*s", offers[0][0] ?
+			    offers[0] : "(none)", offers[1][0] ? offers[1] :
+			    "(none)", o ? (int)o->value_len : 6, o ? o->value :
+			    "(none)");
+			disp_escape_str(esc, sizeof esc, (const uint8_t *)buf,
+			    strlen(buf), 0);
+			info("%s%s", who, esc);
+		}
+		for (size_t i = 0; r->extra && r->extra[i]; i++) {
+			disp_escape_str(esc, sizeof esc,
+			    (const uint8_t *)r->extra[i], strlen(r->extra[i]), 0);
+			info("%s%s", who, esc);
+		}
+		if (r->status == 101) {
+			snprintf(buf, sizeof buf, "answered 101 Switching "
+			    "Protocols: subprotocol %s, %s%s", r->protocol ?
+			    r->protocol : "(none)", r->deflate ?
+			    "permessage-deflate: " : "no extension",
+			    r->deflate ? r->deflate : "");
+			info("%s%s", who, buf);
+		} else if (r->status > 0) {
+			disp_escape_str(esc, sizeof esc, (const uint8_t *)
+			    (r->why ? r->why : ""), r->why ? strlen(r->why) : 0,
+			    0);
+			diag("%srefused with %d %s: %s", who, r->status,
+			    up_reason_phrase(r->status), esc);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+void
+show_disconnect(struct conn *c)
+{
+	const struct conn_stats *st = &c->st;
+
+	if (opt.jsonl) {
+		jsonl_begin_conn(c, "disconnect");
+		jsonl_int("exit", c->exit);
+		jsonl_str("why", c->why);
+		jsonl_int("messages_in", (long long)st->msgs_in);
+		jsonl_int("messages_out", (long long)st->msgs_out);
+		jsonl_num("seconds", now_sec() - st->opened_at);
+		jsonl_end();
+		return;
+	}
+	info("%sdisconnected after %.1f s: %llu message%s in, %llu out", c->label,
+	    now_sec() - st->opened_at, (unsigned long long)st->msgs_in,
+	    st->msgs_in == 1 ? "" : "s", (unsigned long long)st->msgs_out);
 }

@@ -13,6 +13,7 @@
 
 #include "display.h"
 #include "frame.h"
+#include "upgrade.h"
 
 struct conn;
 struct dial_result;
@@ -21,12 +22,22 @@ struct dial_result;
 struct show_msg {
 	struct disp_escape_state esc; /* escaping stdout on a terminal */
 	uint8_t *buf;                 /* the head of the message, for the
-					 REPL, --until and --jsonl */
-	size_t len, cap;
+					 REPL, --until and --jsonl; one
+					 byte more than len is allocated */
+	size_t len, cap;              /* cap: most bytes kept (the owner may
+					 raise it after show_msg_init) */
+	size_t alloc;                 /* bytes allocated at buf */
 	int stream;                   /* write it to stdout as it comes */
+	int whole;                    /* set by the owner: write it to stdout
+					 at its end, so that messages of
+					 several connections do not mix;
+					 one longer than cap streams */
+	int streamed;                 /* ... it began streaming */
+	int to_stdout;                /* the message goes to stdout */
 };
 
-/* Per-connection display state; zero it, then show_msg_init(). */
+/* Per-connection display state; zero it, then show_msg_init(). Memory
+ * is taken as messages need it. */
 void show_msg_init(struct show_msg *m);
 void show_msg_free(struct show_msg *m);
 
@@ -64,6 +75,32 @@ void show_format_frame(char *out, size_t cap, int id, char dir,
  * whole CLOSE frame, its code (1005 for none) in *close_code. */
 int show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
     size_t n, long *close_code);
+
+/* A client's upgrade request and wscli's answer (listen and relay
+ * modes): the request line and every header escaped on stderr (or the
+ * REPL), what was offered and chosen, and a --jsonl "connect" event. */
+struct show_request {
+	int id;                        /* the client's */
+	const char *addr;              /* its address */
+	const struct up_head *req;     /* the request as received */
+	int status;                    /* what wscli answered */
+	const char *why;               /* a refusal's reason, or NULL */
+	const char *protocol;          /* subprotocol chosen, or NULL */
+	const char *extensions;        /* extensions answered, or NULL */
+	const char *deflate;           /* permessage-deflate agreed, for
+					  people, or NULL */
+	const char *tls;               /* "TLSv1.3 TLS_AES_...", or NULL */
+	const char *cert;              /* client certificate subject, or
+					  NULL */
+	const char *const *extra;      /* further lines for people (after
+					  the headers), NULL-terminated, or
+					  NULL */
+};
+void show_request(const struct show_request *r);
+
+/* The connection of a client (id > 0) is over: c->why, and a --jsonl
+ * "disconnect" event with its exit status. */
+void show_disconnect(struct conn *c);
 
 /* jsonl writer: stdout's buffer. */
 void show_jsonl_writer(const void *p, size_t n);

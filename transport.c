@@ -3,6 +3,7 @@
  * transport.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,4 +263,186 @@ tr_socket_new(int fd)
 	if (t)
 		t->owns_fd = 1;
 	return t;
+}
+
+/* ----------------------------------------------------------------- tls */
+
+enum { TLS_HANDSHAKE = 0, TLS_UP = 1 };
+
+/* What an unsuccessful SSL_* call means: TR_AGAIN (with the event OpenSSL
+ * waits for in tls_want), 0 at the peer's close_notify or end of stream,
+ * or TR_ERROR with the reason. */
+static ssize_t
+tls_result(struct transport *t, int r)
+{
+	int err = SSL_get_error(t->ssl, r);
+	unsigned long e;
+	const char *reason;
+
+	switch (err) {
+	case SSL_ERROR_WANT_READ:
+		t->tls_want = POLLIN;
+		return TR_AGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		t->tls_want = POLLOUT;
+		return TR_AGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		if (ERR_peek_error() == 0) {
+			if (errno == 0)
+				return 0;
+			snprintf(t->error, sizeof t->error, "%s",
+			    errno == ECONNRESET ? "connection reset by peer" :
+			    strerror(errno));
+			return TR_ERROR;
+		}
+		break;
+	default:
+		break;
+	}
+	e = ERR_peek_last_error();
+	reason = e ? ERR_reason_error_string(e) : NULL;
+	snprintf(t->error, sizeof t->error, "TLS: %s", reason ? reason :
+	    "unknown error");
+	t->tls_failed = 1;
+	ERR_clear_error();
+	return TR_ERROR;
+}
+
+/* 1 once the handshake is complete, else TR_AGAIN or TR_ERROR. */
+static ssize_t
+tls_handshake(struct transport *t)
+{
+	ssize_t r;
+
+	if (t->tls_state == TLS_UP)
+		return 1;
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_do_handshake(t->ssl);
+	if (r == 1) {
+		t->tls_state = TLS_UP;
+		t->tls_want = 0;
+		return 1;
+	}
+	r = tls_result(t, (int)r);
+	if (r == 0) {
+		snprintf(t->error, sizeof t->error, "the peer closed the "
+		    "connection during the TLS handshake");
+		r = TR_ERROR;
+	}
+	return r;
+}
+
+static ssize_t
+tls_send_(struct transport *t, const void *p, size_t n)
+{
+	ssize_t r = tls_handshake(t);
+
+	if (r != 1)
+		return r;
+	if (n == 0)
+		return 0;
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_write(t->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (r > 0) {
+		t->tls_want = 0;
+		return r;
+	}
+	r = tls_result(t, (int)r);
+	if (r == 0) {
+		snprintf(t->error, sizeof t->error, "connection closed by peer");
+		r = TR_ERROR;
+	}
+	return r;
+}
+
+static ssize_t
+tls_recv_(struct transport *t, void *p, size_t n)
+{
+	ssize_t r = tls_handshake(t);
+
+	if (r != 1)
+		return r;
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_read(t->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (r > 0) {
+		t->tls_want = 0;
+		return r;
+	}
+	return tls_result(t, (int)r);
+}
+
+static int
+tls_pending_(struct transport *t)
+{
+	return t->tls_state == TLS_UP && SSL_has_pending(t->ssl);
+}
+
+/* During the handshake only OpenSSL knows what to wait for; after it, a
+ * read may still need to write (a key update) or the reverse. */
+static short
+tls_want_(struct transport *t, short events)
+{
+	if (t->tls_state != TLS_UP)
+		return t->tls_want ? t->tls_want : POLLIN;
+	return (short)(events | t->tls_want);
+}
+
+static void
+tls_free_(struct transport *t)
+{
+	if (t->ssl) {
+		if (t->tls_state == TLS_UP)
+			SSL_shutdown(t->ssl); /* close_notify, if it fits */
+		SSL_free(t->ssl);
+		ERR_clear_error();
+	}
+	if (t->owns_fd && t->fd >= 0)
+		close(t->fd);
+	free(t);
+}
+
+static const struct transport_ops tls_ops = {
+	.name = "tls",
+	.send = tls_send_,
+	.recv = tls_recv_,
+	.pending = tls_pending_,
+	.want = tls_want_,
+	.free = tls_free_,
+};
+
+struct transport *
+tr_tls_new(int fd, void *ssl_ctx)
+{
+	struct transport *t = tr_alloc(&tls_ops, fd);
+	SSL *ssl;
+
+	if (t == NULL)
+		return NULL;
+	t->owns_fd = 1;
+	ssl = SSL_new(ssl_ctx);
+	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
+		SSL_free(ssl);
+		tr_free(t);
+		return NULL;
+	}
+	/* conn.c offers a longer prefix after TR_AGAIN, from a queue that
+	 * may have moved */
+	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	SSL_set_accept_state(ssl);
+	t->ssl = ssl;
+	t->tls_state = TLS_HANDSHAKE;
+	t->tls_want = POLLIN;
+	return t;
+}
+
+int
+tr_tls_done(const struct transport *t)
+{
+	return t->ops == &tls_ops && t->tls_state == TLS_UP;
 }

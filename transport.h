@@ -8,7 +8,8 @@
  *           did DNS, TCP, proxies and TLS; bytes go through
  *           curl_easy_send() and curl_easy_recv() (client role)
  *   socket  a plain TCP or Unix socket (an accepted client)
- *   tls     OpenSSL on an accepted socket (listening with a certificate)
+ *   tls     OpenSSL, server side, on an accepted socket (listening with
+ *           --tls-cert)
  *
  * All are non-blocking. Rules every caller follows:
  *   - tr_send() may take fewer bytes than offered, or none (TR_AGAIN).
@@ -70,6 +71,19 @@ struct transport *tr_curl_new(CURL *curl, CURLM *multi);
 
 /* A transport over a connected socket; owns fd from now on. */
 struct transport *tr_socket_new(int fd);
+
+/*
+ * The server side of TLS on an accepted socket (owned from now on), with
+ * ctx's certificate and client-certificate policy. The handshake is done
+ * inside the first tr_recv() and tr_send() calls, which return TR_AGAIN
+ * until it is complete (tr_want() then says which event it waits for); a
+ * failed handshake is TR_ERROR with OpenSSL's reason and tls_failed set.
+ * NULL if out of memory.
+ */
+struct transport *tr_tls_new(int fd, void *ssl_ctx);
+
+/* Nonzero once a tls transport's handshake is complete. */
+int tr_tls_done(const struct transport *t);
 
 /* Bytes out, bytes in. */
 ssize_t tr_send(struct transport *t, const void *p, size_t n);

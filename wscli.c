@@ -41,6 +41,8 @@
 #include "display.h"
 #include "frame.h"
 #include "probe.h"
+#include "listen.h"
+#include "server.h"
 #include "session.h"
 #include "term.h"
 #include "wscli.h"
@@ -68,11 +70,23 @@ static const char usage_text[] =
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
     "             [--until regex] url\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
-    "             [--probe-max size] [--probe-timeout seconds] [options] url\n";
+    "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
+    "       wscli -l [address:]port [-bhjqt] [-H header] [-n count]\n"
+    "             [-s protocol] [--broadcast | --echo]\n"
+    "             [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--deflate] [--frames]\n"
+    "             [--jsonl] [--max-message size] [--no-history]\n"
+    "             [--no-split] [--once] [--origin-allow list]\n"
+    "             [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--require-protocol]\n"
+    "             [--send message] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--tls-cert file]\n"
+    "             [--tls-client-ca file] [--tls-key file] [--until regex]\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
-    "messages and show what the server sends.\n"
+    "messages and show what the server sends. With -l, be a server and\n"
+    "show what clients send.\n"
     "\n"
     "  -4, --ipv4                resolve names to IPv4 addresses only\n"
     "  -6, --ipv6                resolve names to IPv6 addresses only\n"
@@ -401,6 +415,7 @@ static int max_message_set;  /* --max-message given */
  */
 static const struct mode_opts *const modes[] = {
 	&probe_mode,
+	&listen_mode_opts,
 	NULL,
 };
 
@@ -661,7 +676,7 @@ parse_options(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if ((opt.key || opt.pass) && !opt.cert)
+	if ((opt.key || (opt.pass && opt.mode == MODE_CLIENT)) && !opt.cert)
 		usage_error("--key and --pass go with --cert");
 	if (opt.ping_timeout > 0 && opt.ping_interval <= 0)
 		usage_error("--ping-timeout needs --ping-interval");
@@ -712,11 +727,14 @@ main(int argc, char **argv)
 	}
 	/* the REPL keeps no whole message, but showing a 2 GiB one is
 	 * rarely what a person wants */
-	if (!max_message_set && opt.interactive)
+	if (!max_message_set && (opt.interactive || opt.mode == MODE_LISTEN))
 		opt.max_message = 16 << 20;
 	switch (opt.mode) {
 	case MODE_PROBE:
 		rc = probe_run();
+		break;
+	case MODE_LISTEN:
+		rc = listen_run();
 		break;
 	default:
 		rc = session_run();

@@ -36,6 +36,7 @@ enum {
 enum mode {
 	MODE_CLIENT = 0, /* connect to a URL (session.c) */
 	MODE_PROBE,      /* --probe: test a server (probe.c) */
+	MODE_LISTEN,     /* -l: a server for testing clients (listen.c) */
 };
 
 struct options {

@@ -525,3 +525,54 @@ check_lines_round_trip() {
         diag "$(cmp "$T/lines.in" "$OUT" 2>&1)"
     fi
 }
+
+# ------------------------------------------------------- wscli as a server
+#
+# start_listen [ARGS...]   wscli -l 0 ARGS in the background, stdin from
+#                          $LISTEN_IN (default /dev/null), bounded by
+#                          WSCLI_TIMEOUT; waits (10 s) for its "listening on"
+#                          line; sets LPORT, LPID, LOUT, LERR (stdout and
+#                          stderr files).
+# wait_listen [SECS]       wait (default 15 s) for it to exit, then SIGTERM;
+#                          sets LSTATUS; fails the test on a sanitizer report
+# lurl [PATH]              ws://127.0.0.1:$LPORT/PATH
+listen_count=0
+start_listen() {
+    listen_count=$((listen_count + 1))
+    LOUT=$T/listen$listen_count.out
+    LERR=$T/listen$listen_count.err
+    timeout -k 5 "$WSCLI_TIMEOUT" "$WSCLI" -l 0 "$@" \
+        <"${LISTEN_IN:-/dev/null}" >"$LOUT" 2>"$LERR" &
+    LPID=$!
+    server_pids="$server_pids $LPID"
+    if ! wait_for "$LERR" 'listening on ' 10; then
+        diag "wscli -l 0 $* did not start listening"
+        diag_file "$LERR"
+        return 1
+    fi
+    LPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$LERR" |
+        head -n 1)
+}
+
+wait_listen() {
+    tries=$(( ${1:-15} * 10 ))
+    while [ "$tries" -gt 0 ] && kill -0 "$LPID" 2>/dev/null; do
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    if kill -0 "$LPID" 2>/dev/null; then
+        diag "wscli -l did not end within ${1:-15} s: SIGTERM"
+        kill "$LPID" 2>/dev/null
+    fi
+    wait "$LPID" 2>/dev/null
+    LSTATUS=$?
+    if grep -q -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9]*== ' "$LERR"; then
+        fail "no sanitizer report from wscli -l"
+        diag_file "$LERR"
+    fi
+    return 0
+}
+
+lurl() {
+    echo "ws://127.0.0.1:$LPORT/${1:-}"
+}

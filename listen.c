@@ -1,0 +1,1224 @@
+/*
+ * listen.c - listen mode: wscli as a WebSocket server for testing clients.
+ *
+ * server.c accepts clients and reads their upgrade requests; here each
+ * request is answered (subprotocol from -s, permessage-deflate with
+ * --deflate) and each upgraded client becomes a struct conn of the server
+ * role, numbered, shown through show.c like the one connection of client
+ * mode. Typed lines (the REPL) go to the chosen client or to all; stdin
+ * lines (scripted) to all.
+ *
+ * Every message to a client is queued whole, from one producer at a time
+ * (stdin, the REPL, --echo, --broadcast), so messages never interleave on
+ * a connection. A client's outgoing queue is its own: one that stops
+ * reading while others go on is closed with 1008 once more than
+ * QUEUE_LIMIT bytes wait for it, and dropped if it does not answer the
+ * close. With --echo a client is read only as fast as it takes its echoes.
+ *
+ * Messages a client sends are kept whole until they end (at most
+ * --max-message, 16 MiB unless given), so that in scripted mode each is
+ * written to stdout in one piece and messages of several clients do not
+ * mix; --echo and --broadcast send them on from there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "deflate.h"
+#include "display.h"
+#include "frame.h"
+#include "jsonl.h"
+#include "linesplit.h"
+#include "listen.h"
+#include "loop.h"
+#include "output.h"
+#include "repl.h"
+#include "server.h"
+#include "show.h"
+#include "term.h"
+#include "transport.h"
+#include "upgrade.h"
+#include "wscli.h"
+
+#define STDIN_BUF (256 * 1024)          /* one read() of stdin */
+#define QUEUE_LOW (256 * 1024)          /* read more for a client below */
+#define QUEUE_LIMIT (16 * 1024 * 1024)  /* a client this far behind is not
+					   reading: close 1008 */
+#define LINE_MAX_LISTEN (16 * 1024 * 1024) /* a stdin line, kept whole */
+#define KEEP_DEFAULT (16 * 1024 * 1024) /* a message kept whole */
+#define FILE_MAX (64 * 1024 * 1024)     /* /file reads the file whole */
+#define GONE_CLOSE_TIMEOUT 1.0
+#define QUEUE_KEEP (64 * 1024)          /* an idle client's queue keeps */
+#define READ_PER_CLIENT 4096            /* stdin read at once, per client */
+
+struct client {
+	struct conn c;            /* c.id, c.label */
+	struct show_msg m;
+	char label[32];           /* "client 3: " */
+	char addr[80];
+	char *protocol;           /* chosen subprotocol, or NULL */
+	char *target;             /* the request's path and query */
+	struct pmd *pmd;          /* agreed, until the conn takes it */
+	int open;                 /* c is set up */
+	struct client *next;
+};
+
+static struct {
+	struct client *clients;   /* open, in the order they came */
+	int nclients;
+	int had_client;           /* one has connected */
+	int target;               /* typed lines to: 0 all, else this id */
+	struct source src;        /* signals, stdin, timers */
+	int exit;                 /* -1 until decided */
+	int ending;               /* closing every client, then the end */
+	uint64_t received;        /* messages from all clients (-n) */
+	regex_t until;
+	int until_matched;
+	int once_done;
+	double deadline;          /* --timeout */
+	double first_deadline;    /* stdin waits this long for a client */
+	size_t keep;              /* bytes of a message kept whole */
+
+	/* stdin (scripted) */
+	uint8_t *ibuf;
+	size_t ilen;
+	struct linesplit split;
+	int stdin_eof, stdin_error;
+	uint8_t *line;            /* the line being read, whole */
+	size_t line_len, line_cap;
+	int line_skip;
+	uint64_t lineno;
+	uint64_t skipped;         /* lines refused */
+} S;
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void end_all(unsigned code, int exit);
+
+static void
+set_exit(int code)
+{
+	if (S.exit < 0)
+		S.exit = code;
+}
+
+/* ------------------------------------------------------------- clients */
+
+static struct client *
+find_client(int id)
+{
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (cl->c.id == id)
+			return cl;
+	return NULL;
+}
+
+/* Can take a message: open, not closing. */
+static int
+usable(const struct client *cl)
+{
+	return cl->open && !cl->c.done && !cl->c.close_sent;
+}
+
+/* Queue a whole message for cl, unless it has stopped reading. Returns 0,
+ * or -1 (closing, or just closed for not reading). */
+static int
+client_send(struct client *cl, unsigned op, const uint8_t *p, size_t n)
+{
+	size_t q;
+
+	if (!usable(cl))
+		return -1;
+	q = conn_queued(&cl->c);
+	if (q > QUEUE_LIMIT) {
+		diag("%snot reading: %.1f MiB wait to be sent to it; closing "
+		    "with 1008 Policy Violation", cl->label, q / 1048576.0);
+		conn_close(&cl->c, WS_CLOSE_POLICY,
+		    (const uint8_t *)"not reading", 11);
+		/* it will not read the close either: do not wait long */
+		cl->c.close_limit = cl->c.close_deadline;
+		return -1;
+	}
+	if (conn_send_data(&cl->c, op, p, n, 1, 0) != 0)
+		return -1;
+	show_message_out(&cl->c, op, p, n, n, 1);
+	return 0;
+}
+
+static void
+client_release(struct source *s)
+{
+	struct conn *c = s->ud;
+	struct client *cl = c->ud;
+
+	show_msg_free(&cl->m);
+	if (cl->pmd)
+		pmd_free(cl->pmd);
+	free(cl->protocol);
+	free(cl->target);
+	free(cl);
+}
+
+/* Free a client that never became a connection. */
+static void
+client_discard(struct client *cl)
+{
+	cl->c.ud = cl;
+	cl->c.src.ud = &cl->c;
+	client_release(&cl->c.src);
+}
+
+static void
+unlink_client(struct client *cl)
+{
+	struct client **p = &S.clients;
+
+	while (*p && *p != cl)
+		p = &(*p)->next;
+	if (*p) {
+		*p = cl->next;
+		S.nclients--;
+	}
+}
+
+static int
+shown(void)
+{
+	return !(opt.count && (long)S.received >= opt.count);
+}
+
+static void
+ev_message_begin(struct conn *c)
+{
+	struct client *cl = c->ud;
+
+	show_message_begin(c, &cl->m, shown());
+}
+
+static void
+ev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	struct client *cl = c->ud;
+
+	show_message_data(c, &cl->m, p, n);
+}
+
+/* --echo and --broadcast: the message, if it was kept whole. */
+static void
+pass_on(struct client *from)
+{
+	struct conn *c = &from->c;
+	unsigned op = c->in.opcode;
+
+	if (from->m.len < c->in.len) {
+		diag("%sa message of %" PRIu64 " bytes is too large to %s "
+		    "(more than %zu bytes are not kept; --max-message)",
+		    from->label, c->in.len, srv_opt.echo ? "echo" :
+		    "broadcast", S.keep);
+		return;
+	}
+	if (srv_opt.echo) {
+		client_send(from, op, from->m.buf, from->m.len);
+		/* read it only as fast as it takes its echoes */
+		if (conn_queued(c) > QUEUE_LOW)
+			c->read_paused = 1;
+		return;
+	}
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (cl != from)
+			client_send(cl, op, from->m.buf, from->m.len);
+}
+
+static void
+ev_message_end(struct conn *c)
+{
+	struct client *cl = c->ud;
+	int was_shown = shown();
+
+	S.received++;
+	show_message_end(c, &cl->m, was_shown);
+	if (srv_opt.echo || srv_opt.broadcast)
+		pass_on(cl);
+	if (opt.until && c->in.opcode == WS_OP_TEXT && !S.until_matched &&
+	    !S.ending) {
+		cl->m.buf[cl->m.len] = '\0'; /* one spare byte */
+		if (regexec(&S.until, (char *)cl->m.buf, 0, NULL, 0) == 0) {
+			info("%s--until matched; closing", cl->label);
+			S.until_matched = 1;
+			end_all(WS_CLOSE_NORMAL, EXIT_OK);
+		}
+	}
+	if (opt.count && (long)S.received >= opt.count && !S.ending) {
+		info("%ld message%s received (-n); closing", opt.count,
+		    opt.count == 1 ? "" : "s");
+		end_all(WS_CLOSE_NORMAL, EXIT_OK);
+	}
+}
+
+static void
+ev_ended(struct conn *c)
+{
+	struct client *cl = c->ud;
+	uint64_t unsent = conn_unsent_messages(c);
+	int status = c->exit;
+
+	if (unsent > 0) {
+		diag("%s%" PRIu64 " message%s not sent, or only in part",
+		    cl->label, unsent, unsent == 1 ? " was" : "s were");
+		if (status == EXIT_OK)
+			status = EXIT_ERROR;
+	}
+	show_disconnect(c);
+	unlink_client(cl);
+	if (S.target == c->id) {
+		S.target = 0;
+		if (opt.interactive) {
+			repl_set_prompt("> ");
+			repl_show_info("typed lines go to all clients again");
+		}
+	}
+	if (srv_opt.once && !S.once_done) {
+		S.once_done = 1;
+		set_exit(status);
+		end_all(WS_CLOSE_GOING_AWAY, status);
+	}
+	conn_free(c); /* cl itself goes in client_release */
+	if (S.ending && S.nclients == 0)
+		loop_stop();
+}
+
+static const struct conn_ops client_ops = {
+	.frame = show_frame,
+	.message_begin = ev_message_begin,
+	.message_data = ev_message_data,
+	.message_end = ev_message_end,
+	.control = show_control,
+	.close = show_close,
+	.ended = ev_ended,
+};
+
+/* ---------------------------------------------------------- handshake */
+
+/* The first of -s that the client offers (exact names), or NULL. */
+static const char *
+choose_protocol(const char *offered)
+{
+	if (offered == NULL)
+		return NULL;
+	for (int i = 0; i < opt.nprotocols; i++) {
+		const char *p = offered;
+		size_t want = strlen(opt.protocols[i]);
+
+		while (*p) {
+			size_t k;
+
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			k = strcspn(p, ", \t");
+			if (k == want && !strncmp(p, opt.protocols[i], k))
+				return opt.protocols[i];
+			p += k;
+		}
+	}
+	return NULL;
+}
+
+static void
+protocol_list(char *out, size_t cap)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < opt.nprotocols && o < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "",
+		    opt.protocols[i]);
+}
+
+static void
+refuse(struct srv_client *sc, int status, const char *why)
+{
+	struct show_request r = {
+		.id = sc->id, .addr = sc->addr,
+		.req = sc->head_len ? &sc->req : NULL, .status = status,
+		.why = why, .tls = sc->tls[0] ? sc->tls : NULL,
+		.cert = sc->cert[0] ? sc->cert : NULL,
+	};
+
+	show_request(&r);
+	srv_refuse(sc, status, why);
+}
+
+static void
+on_request(struct srv_client *sc)
+{
+	const char *proto, *extra_lines[4] = { NULL };
+	const char *hdrs[256];
+	char resp[UP_MAX_HEAD], ext[512] = "", why[512] = "", desc[256];
+	char list[1024], note[1100], note2[600];
+	struct pmd_agreed agreed;
+	struct client *cl;
+	size_t nh = 0, nx = 0;
+	long n;
+
+	if (S.ending) {
+		refuse(sc, 503, "wscli is shutting down");
+		return;
+	}
+	if (sc->status != 0) {
+		refuse(sc, sc->status, sc->why);
+		return;
+	}
+	proto = choose_protocol(sc->offer.protocols);
+	if (proto == NULL && srv_opt.require_protocol) {
+		char msg[1200];
+
+		protocol_list(list, sizeof list);
+		snprintf(msg, sizeof msg, "no subprotocol in common: the client "
+		    "offers %s%s%s, wscli accepts %s (--require-protocol)",
+		    sc->offer.protocols ? "'" : "none", sc->offer.protocols ?
+		    sc->offer.protocols : "", sc->offer.protocols ? "'" : "",
+		    list);
+		refuse(sc, 400, msg);
+		return;
+	}
+	if (proto == NULL && sc->offer.protocols && opt.nprotocols > 0) {
+		protocol_list(list, sizeof list);
+		snprintf(note, sizeof note, "none of the subprotocols offered "
+		    "is one of -s %s: none selected", list);
+		extra_lines[nx++] = note;
+	}
+	cl = calloc(1, sizeof *cl);
+	if (cl == NULL) {
+		refuse(sc, 500, "out of memory");
+		return;
+	}
+	if (sc->offer.extensions && opt.deflate) {
+		int rc = pmd_server_accept(sc->offer.extensions,
+		    strlen(sc->offer.extensions), &agreed, ext, sizeof ext, why,
+		    sizeof why);
+
+		if (rc < 0) {
+			char msg[700];
+
+			client_discard(cl);
+			snprintf(msg, sizeof msg, "invalid "
+			    "Sec-WebSocket-Extensions: %s", why);
+			refuse(sc, 400, msg);
+			return;
+		}
+		if (rc == 1 && (cl->pmd = pmd_new(&agreed, 0)) == NULL) {
+			client_discard(cl);
+			refuse(sc, 500, "out of memory");
+			return;
+		}
+		if (rc == 0)
+			ext[0] = '\0';
+		if (why[0]) {
+			snprintf(note2, sizeof note2, "permessage-deflate: %s",
+			    why);
+			extra_lines[nx++] = note2;
+		}
+	} else if (sc->offer.extensions) {
+		extra_lines[nx++] = "extensions declined: wscli accepts "
+		    "permessage-deflate with --deflate";
+	}
+	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
+		hdrs[nh++] = l->data;
+	n = up_build_101(resp, sizeof resp, sc->offer.key, sc->offer.key_len,
+	    proto, ext[0] ? ext : NULL, hdrs, nh);
+	if (n < 0) {
+		client_discard(cl);
+		refuse(sc, 500, "cannot build the 101 response (a -H header "
+		    "too long?)");
+		return;
+	}
+	cl->protocol = proto ? xstrdup(proto) : NULL;
+	cl->target = xstrndup(sc->req.target, sc->req.target_len);
+	snprintf(cl->addr, sizeof cl->addr, "%s", sc->addr);
+	sc->ud = cl;
+	{
+		struct show_request r = {
+			.id = sc->id, .addr = sc->addr, .req = &sc->req,
+			.status = 101, .protocol = proto,
+			.extensions = ext[0] ? ext : NULL,
+			.deflate = cl->pmd ? pmd_describe(&agreed, desc,
+			    sizeof desc) : NULL,
+			.tls = sc->tls[0] ? sc->tls : NULL,
+			.cert = sc->cert[0] ? sc->cert : NULL,
+			.extra = extra_lines,
+		};
+
+		show_request(&r);
+	}
+	srv_answer(sc, resp, (size_t)n, 1);
+}
+
+static void
+on_upgraded(struct srv_client *sc)
+{
+	struct client *cl = sc->ud, **tail;
+	const uint8_t *early;
+	size_t nearly;
+
+	sc->ud = NULL;
+	snprintf(cl->label, sizeof cl->label, "client %d: ", sc->id);
+	cl->c.role = WS_ROLE_SERVER;
+	cl->c.ops = &client_ops;
+	cl->c.ud = cl;
+	cl->c.label = cl->label;
+	cl->c.id = sc->id;
+	cl->c.max_message = opt.max_message;
+	cl->c.close_timeout = opt.close_timeout;
+	cl->c.show_frames = opt.frames;
+	cl->c.compress = opt.compress;
+	cl->c.ping_interval = opt.ping_interval;
+	cl->c.ping_timeout = opt.ping_timeout;
+	cl->c.src.release = client_release;
+	cl->c.queue_keep = QUEUE_KEEP;
+	show_msg_init(&cl->m);
+	/* kept whole: for stdout, --echo, --broadcast, --until */
+	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
+		cl->m.cap = S.keep;
+	cl->m.whole = !opt.interactive && !opt.jsonl;
+	conn_open(&cl->c, sc->tr, cl->pmd);
+	sc->tr = NULL;
+	cl->pmd = NULL;
+	cl->open = 1;
+	for (tail = &S.clients; *tail; tail = &(*tail)->next)
+		;
+	*tail = cl;
+	S.nclients++;
+	S.had_client = 1;
+	S.first_deadline = 0;
+	for (int i = 0; i < opt.nsend; i++)
+		client_send(cl, opt.binary ? WS_OP_BINARY : WS_OP_TEXT,
+		    (const uint8_t *)opt.send[i], strlen(opt.send[i]));
+	early = srv_early(sc, &nearly);
+	conn_feed(&cl->c, early, nearly);
+}
+
+static void
+on_gone(struct srv_client *sc, const char *why)
+{
+	if (why) {
+		char esc[1024];
+
+		disp_escape_str(esc, sizeof esc, (const uint8_t *)why,
+		    strlen(why), 0);
+		/* a port probe that sends nothing is not an error */
+		if (strstr(why, "without sending a request"))
+			info("client %d: %s", sc->id, esc);
+		else
+			diag("client %d: %s", sc->id, esc);
+	}
+	if (sc->ud)
+		client_discard(sc->ud);
+	sc->ud = NULL;
+}
+
+static const struct srv_hooks hooks = {
+	.request = on_request,
+	.upgraded = on_upgraded,
+	.gone = on_gone,
+};
+
+/* ------------------------------------------------------------- ending */
+
+/* Close every client with code, then end; exit is the status unless one
+ * was decided before. */
+static void
+end_all(unsigned code, int exit)
+{
+	set_exit(exit);
+	if (!S.ending)
+		srv_stop_accepting();
+	S.ending = 1;
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (cl->open && !cl->c.done && !cl->c.close_sent)
+			conn_close(&cl->c, code, NULL, 0);
+	if (S.nclients == 0)
+		loop_stop();
+}
+
+/* End now, without close handshakes. */
+static void
+end_now(int exit, const char *why)
+{
+	struct client *cl;
+
+	set_exit(exit);
+	S.ending = 1;
+	srv_stop_accepting();
+	while ((cl = S.clients) != NULL)
+		conn_abort(&cl->c, exit, why); /* ev_ended unlinks it */
+	loop_stop();
+}
+
+/* ------------------------------------------------------------- signals */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char ch = (char)sig;
+
+	if (write(sig_pipe[1], &ch, 1) < 0) {
+		/* the pipe is full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static void
+on_signals(void)
+{
+	char sigs[16];
+	ssize_t n;
+
+	while ((n = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			int sig = sigs[i];
+
+			if (sig == SIGWINCH) {
+				if (opt.interactive)
+					repl_resize();
+			} else if (sig == SIGHUP) {
+				if (opt.interactive)
+					repl_stop();
+				S.stdin_eof = 1;
+				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+			} else if (sig == SIGINT && opt.interactive &&
+			    !S.ending) {
+				repl_interrupt();
+			} else if (S.ending) {
+				diag("interrupted");
+				end_now(EXIT_ERROR, "interrupted");
+				return;
+			} else {
+				S.stdin_eof = 1;
+				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+			}
+		}
+	}
+}
+
+/* -------------------------------------------------------------- stdin */
+
+/* A whole stdin line (or all of stdin with --no-split) to every client. */
+static void
+send_line(const uint8_t *p, size_t n)
+{
+	unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
+	size_t bad;
+
+	if (op == WS_OP_TEXT && !ws_utf8_valid(p, n, &bad)) {
+		diag("line %" PRIu64 ": not valid UTF-8 at byte %zu; not sent",
+		    S.lineno, bad + 1);
+		S.skipped++;
+		return;
+	}
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		client_send(cl, op, p, n);
+}
+
+static void
+on_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
+    int fin)
+{
+	S.lineno = lineno;
+	if (!S.line_skip && S.line_len + len > LINE_MAX_LISTEN) {
+		diag("line %" PRIu64 ": longer than %d MiB; not sent (listen "
+		    "mode sends lines whole)", lineno, LINE_MAX_LISTEN >> 20);
+		S.skipped++;
+		S.line_skip = 1;
+	}
+	if (!S.line_skip) {
+		if (S.line_len + len > S.line_cap) {
+			while (S.line_cap < S.line_len + len)
+				S.line_cap = S.line_cap ? S.line_cap * 2 : 4096;
+			S.line = xrealloc(S.line, S.line_cap);
+		}
+		memcpy(S.line + S.line_len, p, len);
+		S.line_len += len;
+	}
+	if (!fin)
+		return;
+	if (!S.line_skip)
+		send_line(S.line, S.line_len);
+	S.line_len = 0;
+	S.line_skip = 0;
+	if (S.line_cap > 1024 * 1024) {
+		free(S.line);
+		S.line = NULL;
+		S.line_cap = 0;
+	}
+}
+
+/* Pass what stdin gave to the clients. */
+static void
+stdin_feed(void)
+{
+	size_t used;
+
+	if (opt.no_split) {
+		if (S.lineno == 0)
+			S.lineno = 1;
+		if (S.ilen > 0 || S.stdin_eof)
+			on_line_piece(NULL, 1, S.ibuf, S.ilen, S.stdin_eof);
+		S.ilen = 0;
+		return;
+	}
+	used = linesplit_feed(&S.split, S.ibuf, S.ilen, STDIN_BUF, S.stdin_eof,
+	    on_line_piece, NULL);
+	S.ilen -= used;
+	memmove(S.ibuf, S.ibuf + used, S.ilen);
+}
+
+static void
+stdin_read(void)
+{
+	/* every line is copied to every client at once: with many
+	 * clients, read less at a time */
+	size_t want = STDIN_BUF - S.ilen;
+	size_t most = S.nclients > 0 ? STDIN_BUF / (size_t)S.nclients : want;
+	ssize_t r;
+
+	if (most < READ_PER_CLIENT)
+		most = READ_PER_CLIENT;
+	r = read(STDIN_FILENO, S.ibuf + S.ilen, want < most ? want : most);
+
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		diag("cannot read stdin: %s", strerror(errno));
+		S.stdin_error = 1;
+		r = 0;
+	}
+	if (r == 0)
+		S.stdin_eof = 1;
+	S.ilen += (size_t)r;
+	if (S.nclients == 0 && S.ilen > 0 && !S.had_client &&
+	    S.first_deadline == 0)
+		S.first_deadline = now_sec() + opt.connect_timeout;
+}
+
+/* Whether stdin is read: while some client takes more, or (none yet) to
+ * learn whether there is input at all. Lines read wait for a client. */
+static int
+reading_stdin(void)
+{
+	if (opt.interactive)
+		return 1;
+	if (S.stdin_eof || S.ending)
+		return 0;
+	if (S.nclients == 0)
+		return S.ilen == 0;
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (usable(cl) && conn_queued(&cl->c) < QUEUE_LOW)
+			return S.ilen < STDIN_BUF;
+	return 0;
+}
+
+/* ------------------------------------------------------- REPL actions */
+
+/* The clients typed lines go to. Returns how many; why when none. */
+static int
+targets(struct client **out, int max, const char **why)
+{
+	int n = 0;
+
+	if (S.target > 0) {
+		struct client *cl = find_client(S.target);
+
+		if (cl == NULL) {
+			*why = "that client is gone (/all, or /to another)";
+			return 0;
+		}
+		if (!usable(cl)) {
+			*why = "that client's connection is closing";
+			return 0;
+		}
+		out[0] = cl;
+		return 1;
+	}
+	for (struct client *cl = S.clients; cl && n < max; cl = cl->next)
+		if (usable(cl))
+			out[n++] = cl;
+	if (n == 0)
+		*why = S.nclients ? "every client's connection is closing" :
+		    "no client is connected";
+	return n;
+}
+
+static struct client **tbuf;
+
+static int
+targets_all(const char **why)
+{
+	tbuf = xrealloc(tbuf, (size_t)(S.nclients + 1) * sizeof *tbuf);
+	return targets(tbuf, S.nclients + 1, why);
+}
+
+static int
+repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
+    const char **why)
+{
+	int k = targets_all(why), sent = 0;
+
+	for (int i = 0; i < k; i++)
+		sent += client_send(tbuf[i], opcode, p, n) == 0;
+	if (k > 0 && sent == 0)
+		*why = "not reading: the connection is being closed (1008)";
+	return sent ? 0 : -1;
+}
+
+static int
+repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
+    const char **why)
+{
+	int k = targets_all(why), sent = 0;
+
+	for (int i = 0; i < k; i++)
+		sent += conn_send_control(&tbuf[i]->c, opcode, p, n) == 0;
+	return sent ? 0 : -1;
+}
+
+static int
+repl_close(unsigned code, const char *reason, const char **why)
+{
+	int k = targets_all(why), sent = 0;
+
+	for (int i = 0; i < k; i++)
+		sent += conn_close(&tbuf[i]->c, code, (const uint8_t *)reason,
+		    reason ? strlen(reason) : 0) == 0;
+	return sent ? 0 : -1;
+}
+
+static int
+repl_send_file(int fd, uint64_t size, int text, const char **why)
+{
+	uint8_t *buf;
+	size_t got = 0;
+	int k, rc;
+
+	if (size > FILE_MAX) {
+		*why = "listen mode sends a file whole: at most 64 MiB";
+		close(fd);
+		return -1;
+	}
+	buf = xrealloc(NULL, (size_t)size + 1);
+	while (got < size) {
+		ssize_t r = read(fd, buf + got, (size_t)size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*why = r < 0 ? strerror(errno) : "the file got shorter";
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	k = targets_all(why);
+	rc = -1;
+	for (int i = 0; i < k; i++)
+		if (client_send(tbuf[i], text ? WS_OP_TEXT : WS_OP_BINARY, buf,
+		    got) == 0)
+			rc = 0;
+	free(buf);
+	return rc;
+}
+
+static struct conn *
+repl_target(void)
+{
+	if (S.target > 0) {
+		struct client *cl = find_client(S.target);
+
+		return cl ? &cl->c : NULL;
+	}
+	return S.nclients == 1 ? &S.clients->c : NULL;
+}
+
+static void
+repl_settings(void)
+{
+	for (struct client *cl = S.clients; cl; cl = cl->next) {
+		cl->c.show_frames = opt.frames;
+		cl->c.compress = opt.compress;
+	}
+}
+
+static void
+repl_quit(void)
+{
+	end_all(WS_CLOSE_NORMAL, EXIT_OK);
+}
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	repl_show_info(buf);
+}
+
+/* "3" -> 3; 0 if not a client id. */
+static int
+parse_id(const char *s, const char **end)
+{
+	long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9' && v < 1000000000)
+		v = v * 10 + (*s++ - '0');
+	*end = s;
+	return (int)v;
+}
+
+static void
+cmd_to(const char *arg)
+{
+	const char *end;
+	int id = parse_id(arg, &end);
+	struct client *cl;
+	char prompt[24];
+
+	if (id <= 0 || (*end && *end != ' ')) {
+		say("/to: usage: /to ID (a client number, see /list)");
+		return;
+	}
+	cl = find_client(id);
+	if (cl == NULL) {
+		say("/to: no client %d (see /list)", id);
+		return;
+	}
+	S.target = id;
+	snprintf(prompt, sizeof prompt, "%d> ", id);
+	repl_set_prompt(prompt);
+	say("typed lines go to client %d (%s)", id, cl->addr);
+}
+
+static void
+cmd_list(void)
+{
+	double now = now_sec();
+
+	if (S.nclients == 0) {
+		say("no client is connected (listening on %s)", srv_bound());
+		return;
+	}
+	say("  %-4s %-22s %-16s %8s %18s %18s", "id", "address", "protocol",
+	    "age", "received", "sent");
+	for (struct client *cl = S.clients; cl; cl = cl->next) {
+		const struct conn_stats *st = &cl->c.st;
+		char in[32], out[32];
+
+		snprintf(in, sizeof in, "%" PRIu64 " msg %" PRIu64 " B",
+		    st->msgs_in, st->bytes_in);
+		snprintf(out, sizeof out, "%" PRIu64 " msg %" PRIu64 " B",
+		    st->msgs_out, st->bytes_out);
+		say("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
+		    S.target == cl->c.id ? '*' : ' ', cl->c.id, cl->addr,
+		    cl->protocol ? cl->protocol : "-", now - st->opened_at, in,
+		    out, cl->c.close_sent ? " (closing)" : "");
+	}
+	say("typed lines go to %s", S.target ? "the client marked *" :
+	    "all clients");
+}
+
+static void
+cmd_kick(const char *arg)
+{
+	const char *end, *reason = "";
+	char why[160];
+	int id = parse_id(arg, &end);
+	unsigned long code = WS_CLOSE_NORMAL;
+	struct client *cl;
+	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
+	long n;
+
+	if (id <= 0 || (*end && *end != ' ')) {
+		say("/kick: usage: /kick ID [CODE [REASON]]");
+		return;
+	}
+	while (*end == ' ')
+		end++;
+	if (*end) {
+		char *e;
+
+		errno = 0;
+		code = strtoul(end, &e, 10);
+		if (e == end || (*e && *e != ' ') || errno || code > 65535) {
+			say("/kick: '%s' is not a close code (a number such as "
+			    "1008)", end);
+			return;
+		}
+		if (ws_close_code_why_not((unsigned)code, why, sizeof why)) {
+			say("/kick: %lu may not be sent: %s", code, why);
+			return;
+		}
+		reason = e;
+		while (*reason == ' ')
+			reason++;
+	}
+	n = ws_close_build(payload, (unsigned)code, (const uint8_t *)reason,
+	    strlen(reason));
+	if (n < 0) {
+		say("/kick: %s", n == WS_CLOSE_ERR_TOO_LONG ? "the reason is "
+		    "longer than 123 bytes" : ws_close_strerror((int)n));
+		return;
+	}
+	cl = find_client(id);
+	if (cl == NULL) {
+		say("/kick: no client %d (see /list)", id);
+		return;
+	}
+	if (conn_close(&cl->c, (unsigned)code, (const uint8_t *)reason,
+	    strlen(reason)) != 0) {
+		say("/kick: client %d is already closing", id);
+		return;
+	}
+	say("client %d: closing with %lu %s%s%s%s", id, code,
+	    ws_close_code_name((unsigned)code), *reason ? " \"" : "", reason,
+	    *reason ? "\"" : "");
+}
+
+static int
+repl_command(const char *name, const char *arg)
+{
+	if (!strcmp(name, "to"))
+		cmd_to(arg);
+	else if (!strcmp(name, "all")) {
+		S.target = 0;
+		repl_set_prompt("> ");
+		say("typed lines go to all clients (%d connected)", S.nclients);
+	} else if (!strcmp(name, "list"))
+		cmd_list();
+	else if (!strcmp(name, "kick"))
+		cmd_kick(arg);
+	else
+		return -1;
+	return 0;
+}
+
+static const char *const listen_help[] = {
+	"/to ID", "typed lines and commands go to client ID",
+	"/all", "typed lines and commands go to every client",
+	"/list", "clients: id, address, subprotocol, age, counts",
+	"/kick ID [CODE [REASON]]", "close client ID (default 1000)",
+	NULL,
+};
+
+static const struct repl_ops listen_repl = {
+	.send_message = repl_send_message,
+	.send_control = repl_send_control,
+	.close = repl_close,
+	.send_file = repl_send_file,
+	.target = repl_target,
+	.settings = repl_settings,
+	.command = repl_command,
+	.help = listen_help,
+	.quit = repl_quit,
+	.peer = "client",
+};
+
+/* ------------------------------------------------------- mode source */
+
+static int
+src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
+    double *deadline, int *busy)
+{
+	int n = 0;
+
+	pfd[n].fd = sig_pipe[0];
+	pfd[n++].events = POLLIN;
+	if (reading_stdin()) {
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n++].events = POLLIN;
+	}
+	/* lines read before a client came */
+	if (!opt.interactive && S.ilen > 0 && S.nclients > 0)
+		*busy = 1;
+	/* --echo: read a client again once it has taken its echoes */
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (cl->c.read_paused && conn_queued(&cl->c) < QUEUE_LOW) {
+			cl->c.read_paused = 0;
+			*busy = 1;
+		}
+	if (S.deadline > 0 && (*deadline == 0 || S.deadline < *deadline))
+		*deadline = S.deadline;
+	if (S.first_deadline > 0 && (*deadline == 0 ||
+	    S.first_deadline < *deadline))
+		*deadline = S.first_deadline;
+	return n;
+}
+
+static void
+src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	if (n > 0 && pfd[0].revents)
+		on_signals();
+	if (loop_stopping())
+		return;
+	if (n > 1 && pfd[1].revents) {
+		if (opt.interactive)
+			repl_read_char();
+		else
+			stdin_read();
+	}
+	if (S.deadline > 0 && now >= S.deadline) {
+		diag("timed out: --timeout %g s", opt.timeout);
+		end_now(EXIT_TIMEOUT, "--timeout");
+		return;
+	}
+	if (S.first_deadline > 0 && now >= S.first_deadline) {
+		diag("no client connected within %g s (--connect-timeout); "
+		    "standard input was not sent", opt.connect_timeout);
+		end_now(EXIT_TIMEOUT, "no client");
+		return;
+	}
+	if (!opt.interactive && S.nclients > 0 && (S.ilen > 0 ||
+	    (S.stdin_eof && (S.split.in_line || (opt.no_split &&
+	    S.lineno == 0)))))
+		stdin_feed();
+	/* the reader of stdout went away: say goodbye, quickly */
+	if ((out_gone() || out_failed()) && !S.ending) {
+		for (struct client *cl = S.clients; cl; cl = cl->next) {
+			cl->c.close_timeout = GONE_CLOSE_TIMEOUT;
+		}
+		end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK : EXIT_ERROR);
+		for (struct client *cl = S.clients; cl; cl = cl->next)
+			cl->c.close_limit = cl->c.close_deadline;
+	}
+}
+
+/* ------------------------------------------------------------- the run */
+
+static void
+jsonl_error_hook(const char *msg)
+{
+	if (opt.jsonl && !opt.interactive) {
+		jsonl_begin(show_jsonl_writer, "error");
+		jsonl_str("message", msg);
+		jsonl_end();
+	}
+}
+
+static const struct term_hooks scripted_hooks = {
+	.error = jsonl_error_hook,
+};
+
+int
+listen_run(void)
+{
+	int rc;
+
+	S.exit = -1;
+	S.ibuf = xrealloc(NULL, STDIN_BUF);
+	S.keep = opt.max_message ? opt.max_message : KEEP_DEFAULT;
+	if (S.keep > SIZE_MAX / 2)
+		S.keep = SIZE_MAX / 2;
+	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
+	    REG_NOSUB) != 0) {
+		diag("invalid --until expression");
+		return EXIT_USAGE;
+	}
+	if (setup_signals() != 0) {
+		diag("pipe: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	term_set_hooks(&scripted_hooks);
+	loop_set_before_block(out_flush);
+	if (srv_start(&hooks) != 0) {
+		out_flush();
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (opt.timeout > 0)
+		S.deadline = now_sec() + opt.timeout;
+	S.src.prepare = src_prepare;
+	S.src.dispatch = src_dispatch;
+	loop_add(&S.src);
+	if (opt.interactive)
+		repl_start(&listen_repl);
+	if (loop_run() != 0) {
+		diag("poll: %s", strerror(errno));
+		set_exit(EXIT_ERROR);
+	}
+	if (opt.interactive)
+		repl_stop();
+	term_set_hooks(&scripted_hooks);
+	/* what is still open ends now */
+	while (S.clients)
+		conn_abort(&S.clients->c, EXIT_ERROR, "wscli ended");
+	srv_drop_all();
+	out_flush();
+	if (out_failed())
+		set_exit(EXIT_ERROR);
+	set_exit(EXIT_OK);
+	if (opt.until && !S.until_matched && S.exit == EXIT_OK) {
+		diag("ended without a message matching --until");
+		S.exit = EXIT_NO_MATCH;
+	}
+	if (S.skipped > 0 || S.stdin_error) {
+		if (S.skipped)
+			diag("%" PRIu64 " line%s refused", S.skipped,
+			    S.skipped == 1 ? " was" : "s were");
+		if (S.exit == EXIT_OK)
+			S.exit = EXIT_ERROR;
+	}
+	rc = S.exit;
+	loop_remove(&S.src);
+out:
+	loop_release();
+	term_set_hooks(NULL);
+	free(S.ibuf);
+	free(S.line);
+	free(tbuf);
+	if (opt.until)
+		regfree(&S.until);
+	out_free();
+	return rc;
+}
