@@ -107,10 +107,12 @@ check: wscli wscli-asan $(TEST_BINS)
 include tests/fuzz.mk
 
 # Performance next to other clients; not part of check.
-#   make bench [BENCH_SCALE=0.1] [BENCH_PROFILE=1] [BENCH_ONLY="1 4"]
+#   make bench [BENCH_SCALE=0.1] [BENCH_PROFILE=1] [BENCH_ONLY="1 1n 4"]
+#              [BENCH_CLIENTS="wscli node"] [WSCLI=/path/to/wscli]
 bench: wscli
 	BENCH_SCALE="$(BENCH_SCALE)" BENCH_PROFILE="$(BENCH_PROFILE)" \
-	    BENCH_ONLY="$(BENCH_ONLY)" sh tests/bench.sh
+	    BENCH_ONLY="$(BENCH_ONLY)" BENCH_CLIENTS="$(BENCH_CLIENTS)" \
+	    sh tests/bench.sh
 	sh tests/bench/listen.sh
 
 # wscli -l with 1,000 clients at once: its CPU time and memory.
