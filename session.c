@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "client.h"
 #include "conn.h"
@@ -37,6 +38,8 @@
 
 #define STDIN_BUF (256 * 1024)  /* one read() of stdin or of a file */
 #define QUEUE_LOW (256 * 1024)  /* read stdin only below this */
+#define UNREAD_MAX (64 << 20)   /* bytes of stdin read at the end to count
+				   the lines never sent */
 #define GONE_CLOSE_TIMEOUT 1.0  /* seconds for the close once stdout's
 				   reader is gone */
 
@@ -576,15 +579,20 @@ on_dialed(void *ud, struct dial_result *r)
 
 /* ------------------------------------------------------ session source */
 
-/* End of input in scripted mode: close once all is sent and -w elapsed.
- * A session waiting for --until or --count goes on. */
+/* Scripted mode, end of input, everything handed over: time to close
+ * (after -w). A session waiting for --until or --count goes on. */
+static int
+input_all_sent(void)
+{
+	return !opt.interactive && S.stdin_eof && S.open && !S.c.done &&
+	    !S.c.close_sent && !opt.count && !opt.until &&
+	    conn_queued(&S.c) == 0 && !S.c.out_started;
+}
+
 static void
 maybe_finish_input(double t)
 {
-	if (opt.interactive || !S.stdin_eof || !S.open || S.c.close_sent ||
-	    opt.count || opt.until)
-		return;
-	if (conn_queued(&S.c) > 0 || S.c.out_started)
+	if (!input_all_sent())
 		return;
 	if (opt.wait > 0) {
 		if (S.wait_deadline == 0)
@@ -623,6 +631,9 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	if (S.wait_deadline > 0 && (*deadline == 0 ||
 	    S.wait_deadline < *deadline))
 		*deadline = S.wait_deadline;
+	/* the queue emptied in the last flush: nothing else may wake us */
+	if (input_all_sent() && S.wait_deadline == 0)
+		*busy = 1;
 	/* a file is always readable: poll() cannot say when to read it */
 	if (S.file_fd >= 0 && S.open && !S.c.close_sent &&
 	    conn_queued(&S.c) < QUEUE_LOW)
@@ -656,7 +667,7 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		set_exit(out_gone() ? EXIT_OK : EXIT_ERROR);
 		S.c.close_timeout = GONE_CLOSE_TIMEOUT;
 		conn_close(&S.c, WS_CLOSE_GOING_AWAY, NULL, 0);
-		S.c.close_limit = S.c.close_deadline;
+		S.c.close_limit = now + GONE_CLOSE_TIMEOUT;
 	}
 	if (S.file_fd >= 0)
 		file_pump();
@@ -665,11 +676,72 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 
 /* ------------------------------------------------------------- the end */
 
+/* Lines in buf (pieces of lines: *mid says the last one goes on). */
+static uint64_t
+count_lines(const uint8_t *p, size_t n, int *mid)
+{
+	uint64_t lines = 0;
+	const uint8_t *end = p + n, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		lines++;
+		p = nl + 1;
+	}
+	if (p < end)
+		*mid = 1;
+	else if (n > 0)
+		*mid = 0;
+	return lines;
+}
+
+/*
+ * The lines of stdin that were never read, for the report: what the line
+ * splitter holds and the rest of stdin, as far as it can be read now
+ * without waiting (a pipe whose writer is still there) and within
+ * UNREAD_MAX bytes. *exact is cleared when the count is a lower bound.
+ */
+static uint64_t
+count_unread_lines(int *exact)
+{
+	struct stat sb;
+	int regular = fstat(STDIN_FILENO, &sb) == 0 && S_ISREG(sb.st_mode);
+	int mid = 0;
+	uint64_t lines = count_lines(S.ibuf, S.ilen, &mid), total = 0;
+
+	*exact = 1;
+	for (;;) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		ssize_t r;
+
+		if (total >= UNREAD_MAX || (!regular && poll(&pfd, 1, 0) != 1)) {
+			*exact = 0;
+			break;
+		}
+		r = read(STDIN_FILENO, S.ibuf, STDIN_BUF);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*exact = r == 0;
+			break;
+		}
+		total += (uint64_t)r;
+		lines += count_lines(S.ibuf, (size_t)r, &mid);
+	}
+	lines += (uint64_t)mid;
+	/* the first of them ends the line being sent, counted already */
+	if (S.split.in_line && lines > 0)
+		lines--;
+	S.ilen = 0;
+	return lines;
+}
+
 static void
 report_unsent(void)
 {
 	uint64_t unsent = conn_unsent_messages(&S.c);
-	uint64_t first = conn_first_unsent_tag(&S.c);
+	uint64_t first = conn_first_unsent_tag(&S.c), unread = 0;
+	int exact = 1;
+	const char *open_end = "";
 
 	/* a stdin message whose end was never read cannot have gone whole */
 	if (S.line_open && !S.c.out_started) {
@@ -677,15 +749,35 @@ report_unsent(void)
 			first = S.lineno;
 		unsent++;
 	}
-	if (unsent == 0)
+	if (!opt.interactive && !opt.no_split && !S.stdin_eof &&
+	    !S.stdin_error)
+		unread = count_unread_lines(&exact);
+	if (!exact && unread == 0)
+		open_end = "; stdin was not read to its end";
+	if (unsent == 0 && unread == 0) {
+		if (*open_end)
+			diag("the connection ended before the end of stdin");
 		return;
-	if (first > 0)
+	}
+	if (unread > 0 && (first > 0 || unsent == 0))
+		diag("%s%" PRIu64 " line%s of stdin %s not sent (from line %"
+		    PRIu64 " on): %" PRIu64 " queued or sent in part, %s%"
+		    PRIu64 " never read", exact ? "" : "at least ",
+		    unsent + unread, unsent + unread == 1 ? "" : "s",
+		    unsent + unread == 1 ? "was" : "were", unsent ? first :
+		    S.lineno + 1, unsent, exact ? "" : "at least ", unread);
+	else if (unread > 0)
+		diag("%" PRIu64 " message%s not sent, or only in part; %s%"
+		    PRIu64 " line%s of stdin never read", unsent, unsent == 1 ?
+		    " was" : "s were", exact ? "" : "at least ", unread,
+		    unread == 1 ? "" : "s");
+	else if (first > 0)
 		diag("%" PRIu64 " message%s not sent, or only in part (from "
-		    "stdin line %" PRIu64 " on)", unsent, unsent == 1 ? " was" :
-		    "s were", first);
+		    "stdin line %" PRIu64 " on)%s", unsent, unsent == 1 ?
+		    " was" : "s were", first, open_end);
 	else
-		diag("%" PRIu64 " message%s not sent, or only in part", unsent,
-		    unsent == 1 ? " was" : "s were");
+		diag("%" PRIu64 " message%s not sent, or only in part%s",
+		    unsent, unsent == 1 ? " was" : "s were", open_end);
 	if (S.exit <= 0)
 		S.exit = EXIT_ERROR;
 }

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -60,6 +62,16 @@ short
 tr_want(struct transport *t, short events)
 {
 	return t->ops->want ? t->ops->want(t, events) : events;
+}
+
+long
+tr_unacked(const struct transport *t)
+{
+	int n = 0;
+
+	if (t->fd < 0 || ioctl(t->fd, SIOCOUTQ, &n) != 0 || n < 0)
+		return -1;
+	return n;
 }
 
 const char *

@@ -81,6 +81,10 @@ int tr_pending(struct transport *t);
 /* The poll() events to ask for, given those the caller wants. */
 short tr_want(struct transport *t, short events);
 
+/* Bytes handed to the kernel that the peer has not taken yet: unsent or
+ * not acknowledged (SIOCOUTQ; for TLS, records); -1 if it cannot say. */
+long tr_unacked(const struct transport *t);
+
 /* Why the last TR_ERROR. */
 const char *tr_error(const struct transport *t);
 
