@@ -515,14 +515,20 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 	if (c->skip_msg || c->recv_dead)
 		return 1;
 	if (c->max_message && c->in.len + n > c->max_message) {
-		diag("%smessage larger than --max-message %" PRIu64 " bytes "
-		    "(%" PRIu64 " bytes so far%s); %s", c->label,
-		    c->max_message, c->in.len + n, c->in.compressed ?
+		char what[128];
+
+		if (c->max_message_what)
+			snprintf(what, sizeof what, "%s", c->max_message_what);
+		else
+			snprintf(what, sizeof what, "--max-message %" PRIu64
+			    " bytes", c->max_message);
+		diag("%smessage larger than %s (%" PRIu64 " bytes so far%s); "
+		    "%s", c->label, what, c->in.len + n, c->in.compressed ?
 		    ", inflated" : "", c->close_sent ? "the rest of it is "
 		    "dropped (wscli's close is already sent)" : "closing with "
 		    "1009 Message Too Big");
 		set_exit(c, EXIT_ERROR);
-		set_why(c, "message larger than --max-message");
+		set_why(c, "message larger than %s", what);
 		conn_close(c, WS_CLOSE_TOO_BIG, NULL, 0);
 		c->skip_msg = 1;
 		return 1;

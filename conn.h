@@ -117,6 +117,8 @@ struct conn {
 	int id;                   /* the owner's number for it */
 	uint64_t max_message;     /* refuse longer messages with 1009; 0 = no
 				     limit */
+	const char *max_message_what; /* the limit in words, for messages;
+				     NULL: "--max-message N bytes" */
 	double close_timeout;     /* seconds to wait for the close reply */
 	int show_frames;          /* call ops->frame */
 	int compress;             /* deflate what we send (when negotiated) */

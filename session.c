@@ -553,6 +553,9 @@ on_dialed(void *ud, struct dial_result *r)
 	S.c.ops = &client_conn_ops;
 	S.c.label = "";
 	S.c.max_message = opt.max_message;
+	if (opt.max_message_default)
+		S.c.max_message_what = "16 MiB, the interactive limit "
+		    "(--max-message sets another)";
 	S.c.close_timeout = opt.close_timeout;
 	S.c.show_frames = opt.frames;
 	S.c.compress = opt.compress;

@@ -684,8 +684,10 @@ main(int argc, char **argv)
 	}
 	/* the REPL keeps no whole message, but showing a 2 GiB one is
 	 * rarely what a person wants */
-	if (!max_message_set && opt.interactive)
+	if (!max_message_set && opt.interactive) {
 		opt.max_message = 16 << 20;
+		opt.max_message_default = 1;
+	}
 	switch (opt.mode) {
 	default:
 		rc = session_run();

@@ -79,6 +79,7 @@ struct options {
 	const char *until;                 /* --until REGEX */
 	int jsonl;                         /* --jsonl */
 	uint64_t max_message;              /* --max-message, 0 = no limit */
+	int max_message_default;           /* ... not given: the REPL's own */
 	int stdout_tty;                    /* stdout is a terminal */
 	int frames;                        /* --frames: show every frame */
 	int deflate;                       /* --deflate: offer it */
