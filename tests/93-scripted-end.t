@@ -37,7 +37,7 @@ status_is 0 "--until matched: still exit 0"
 # The server pings between two fragments; wscli's automatic pong answers it,
 # so the ping event comes first.
 start_raw fragments-ping
-run_wscli --jsonl "$(url)"
+run_wscli --jsonl -w 5 "$(url)"
 status_is 0 "--jsonl, server ping: exit 0"
 order=$(grep -Eo '"event":"p[io]ng","dir":"[a-z]+"' "$OUT" | tr '\n' ' ')
 is "$order" '"event":"ping","dir":"in" "event":"pong","dir":"out" ' \
