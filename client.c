@@ -866,6 +866,12 @@ start_send(struct dial *d)
 	}
 	d->curl = NULL;
 	d->multi = NULL;
+	/* through a TLS proxy the socket's bytes are not the stream's */
+	{
+		const char *px = proxy_for(d->url);
+
+		d->tr->wire_unknown = px && !strncasecmp(px, "https:", 6);
+	}
 	if (build_request(d) != 0) {
 		char u[1024];
 

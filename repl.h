@@ -49,6 +49,9 @@ void repl_read_char(void);
 /* SIGINT: clear the line, or close when the line was already empty. */
 void repl_interrupt(void);
 
+/* Show prompt from now on (the mode's state, e.g. "(reconnecting) > "). */
+void repl_set_prompt(const char *prompt);
+
 /* SIGWINCH. */
 void repl_resize(void);
 

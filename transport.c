@@ -64,6 +64,17 @@ tr_want(struct transport *t, short events)
 	return t->ops->want ? t->ops->want(t, events) : events;
 }
 
+long long
+tr_wire_out(const struct transport *t)
+{
+	if (t->wire_unknown)
+		return -1;
+	/* OpenSSL counts what went through the socket BIO */
+	if (t->ssl)
+		return (long long)BIO_number_written(SSL_get_wbio(t->ssl));
+	return (long long)t->bytes_out;
+}
+
 long
 tr_unacked(const struct transport *t)
 {

@@ -43,4 +43,42 @@ screen_has "bell$(printf '\342\220\207')esc$(printf '\342\220\233')[2J" \
     "terminal stdout: BEL and ESC shown as control pictures"
 repl_end
 
+# -------------------------------------------------------------- reconnect
+
+# The server goes away and comes back on the same port: the prompt says
+# what the session is doing, typed lines are refused meanwhile, and the
+# history and the settings (/json) stay.
+port=$(free_port)
+spawn node-fixed node "$SERVERS/echo.js" --port "$port" &&
+    wait_port_line && server_started || { echo "Bail out! node echo server did not start"; exit 1; }
+fixed=$SERVER_PID
+start_repl "reconnect" -- --color=never --reconnect --reconnect-delay 0.5 \
+    "ws://127.0.0.1:$port/"
+send_line "/json"
+screen_like '^JSON display on$' "reconnect: /json on"
+send_line "before"
+screen_like '^< text +6 B  before$' "reconnect: a line echoed"
+stop_server "$fixed"
+screen_like 'reconnecting in [0-9.]+ s \(attempt 1\): connection lost without a close frame' \
+    "reconnect: the attempt is announced"
+last_like '^\((reconnecting [0-9]+|connecting)\) >$' "reconnect: the prompt shows the state"
+send_line "while away"
+screen_like '^not sent: not connected \(reconnecting\)$' "reconnect: a line typed meanwhile is refused, with why"
+spawn node-fixed2 node "$SERVERS/echo.js" --port "$port" &&
+    wait_port_line && server_started || { echo "Bail out! node echo server did not start again"; exit 1; }
+tries=300
+while screen && [ "$(grep -c '^connected to ws://' "$SCREEN")" -lt 2 ] && [ "$tries" -gt 0 ]; do
+    sleep 0.05
+    tries=$((tries - 1))
+done
+is "$(grep -c '^connected to ws://' "$SCREEN")" 2 "reconnect: connected again"
+last_like '^>$' "reconnect: the plain prompt is back"
+send_line '{"a":1}'
+screen_like '^ +"a": 1$' "reconnect: /json is still on"
+keys Up Up
+last_like '^> while away$' "reconnect: the history goes on (Up, Up)"
+keys C-u C-d
+exit_is 0 "reconnect: Ctrl-D ends it cleanly"
+repl_end
+
 done_testing
