@@ -31,10 +31,10 @@ all: wscli
 depcheck:
 	@$(PKG_CONFIG) --exists $(DEPS) || { \
 	  echo "wscli: missing build dependency: need pkg-config files for: $(DEPS)" >&2; \
-	  echo "wscli: on Debian run: make deps   (as root)" >&2; exit 1; }
+	  echo "wscli: on Debian run: sh tests/install-deps.sh   (as root, or with sudo)" >&2; exit 1; }
 	@$(PKG_CONFIG) --atleast-version=8.14 libcurl || { \
 	  echo "wscli: libcurl $(CURL_VERSION) is too old: WebSocket support needs libcurl >= 8.14" >&2; \
-	  echo "wscli: on Debian 12 install libcurl4-openssl-dev from bookworm-backports: make deps" >&2; exit 1; }
+	  echo "wscli: on Debian 12 install libcurl4-openssl-dev from bookworm-backports: sh tests/install-deps.sh" >&2; exit 1; }
 	@printf '#include <curl/curl.h>\nint main(void){const curl_version_info_data *v=curl_version_info(CURLVERSION_NOW);const char *const *p;for(p=v->protocols;*p;p++)if(!strcmp(*p,"ws"))return 0;return 1;}\n' \
 	  | $(CC) -x c -include string.h $(DEP_CFLAGS) -o .depcheck - $(DEP_LIBS) && ./.depcheck; \
 	  rc=$$?; rm -f .depcheck; [ $$rc -eq 0 ] || { \

@@ -46,6 +46,7 @@ static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
 static char history_path[PATH_MAX + 16];
 static double started_at;    /* --timestamps=elapsed counts from here */
 static int history_new;      /* entries added this session */
+static char prompt[64] = "> "; /* the mode may change it */
 
 /* Continuation lines start under the body column: the timestamp, "< ",
  * the type (7) and the size (10) and two spaces. */
@@ -990,22 +991,8 @@ repl_start(const struct repl_ops *o)
 	rl_attempted_completion_function = complete;
 	rl_variable_bind("enable-bracketed-paste", "on");
 	history_setup();
-	rl_callback_handler_install("> ", on_line);
+	rl_callback_handler_install(prompt, on_line);
 	active = 1;
-}
-
-void
-repl_set_prompt(const char *prompt)
-{
-	if (ops == NULL)
-		return;
-	/* inside the line handler readline draws it once the handler
-	 * returns */
-	rl_set_prompt(prompt);
-	if (active) {
-		show_begin();
-		show_end();
-	}
 }
 
 void
@@ -1040,6 +1027,24 @@ repl_interrupt(void)
 		rl_crlf();
 		rl_on_new_line();
 		rl_redisplay();
+	}
+}
+
+void
+repl_set_prompt(const char *p)
+{
+	if (!strcmp(prompt, p))
+		return;
+	snprintf(prompt, sizeof prompt, "%s", p);
+	if (active) {
+		rl_clear_visible_line();
+		rl_set_prompt(prompt);
+		rl_on_new_line();
+		rl_redisplay();
+	} else if (ops != NULL) {
+		/* inside the line handler: readline draws it once the
+		 * handler returns */
+		rl_set_prompt(prompt);
 	}
 }
 

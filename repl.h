@@ -52,7 +52,8 @@ struct repl_ops {
 void repl_start(const struct repl_ops *ops);
 
 /* The prompt ("> " by default), e.g. "3> " when typed lines go to
- * client 3. */
+ * client 3, or "(reconnecting 2) > " while there is no connection. Safe
+ * before repl_start() and inside a command. */
 void repl_set_prompt(const char *prompt);
 
 /* stdin is readable: let readline take one character. */

@@ -54,6 +54,7 @@ struct options opt = {
 	.close_timeout = 5,
 	.max_redirs = 10,
 	.compress = 1,
+	.reconnect_delay = 1,
 };
 
 static const char usage_text[] =
@@ -64,8 +65,10 @@ static const char usage_text[] =
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
     "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
-    "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
-    "             [--ping-interval seconds] [--ping-timeout seconds]\n"
+    "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
+    "             [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--reconnect[=max]]\n"
+    "             [--reconnect-delay seconds] [--reconnect-on when]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
     "             [--until regex] url\n"
@@ -118,10 +121,18 @@ static const char help_text[] =
     "      --no-split            send all of stdin as one message\n"
     "      --noproxy HOSTS       comma-separated hosts not to proxy\n"
     "  -o, --origin ORIGIN       send an Origin header\n"
+    "      --on-connect FILE     send each line of FILE on every connect\n"
     "      --pass PHRASE         passphrase of the private key\n"
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "  -q, --quiet               print only errors on stderr\n"
+    "      --reconnect[=MAX]     connect again when the connection is lost\n"
+    "                            (at most MAX attempts in a row)\n"
+    "      --reconnect-delay SECS\n"
+    "                            first wait before reconnecting (1), doubled\n"
+    "                            up to 30 s, with jitter\n"
+    "      --reconnect-on WHEN   error (lost, or closed with an error code)\n"
+    "                            or any (every end wscli did not start)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
     "      --timeout SECS        end (exit 7) after SECS in all\n"
@@ -168,6 +179,10 @@ enum {
 	OPT_DEFLATE,
 	OPT_FRAMES,
 	OPT_FRAME,
+	OPT_RECONNECT,
+	OPT_RECONNECT_ON,
+	OPT_RECONNECT_DELAY,
+	OPT_ON_CONNECT,
 };
 
 static const struct option longopts[] = {
@@ -197,12 +212,16 @@ static const struct option longopts[] = {
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-split", no_argument, NULL, OPT_NO_SPLIT },
 	{ "noproxy", required_argument, NULL, OPT_NOPROXY },
+	{ "on-connect", required_argument, NULL, OPT_ON_CONNECT },
 	{ "origin", required_argument, NULL, 'o' },
 	{ "pass", required_argument, NULL, OPT_PASS },
 	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
 	{ "ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT },
 	{ "proxy", required_argument, NULL, 'x' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "reconnect", optional_argument, NULL, OPT_RECONNECT },
+	{ "reconnect-delay", required_argument, NULL, OPT_RECONNECT_DELAY },
+	{ "reconnect-on", required_argument, NULL, OPT_RECONNECT_ON },
 	{ "send", required_argument, NULL, OPT_SEND },
 	{ "subprotocol", required_argument, NULL, 's' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -408,6 +427,7 @@ print_version(void)
 
 static int color_mode = -1; /* --color: -1 auto, 0 never, 1 always */
 static int max_message_set;  /* --max-message given */
+static int reconnect_set;    /* --reconnect-on or --reconnect-delay given */
 
 /*
  * The modes other than the client keep their options with them; they are
@@ -668,6 +688,28 @@ parse_options(int argc, char **argv)
 		case OPT_FRAMES:
 			opt.frames = 1;
 			break;
+		case OPT_RECONNECT:
+			opt.reconnect = optarg ? parse_count("--reconnect",
+			    optarg, 1) : -1;
+			break;
+		case OPT_RECONNECT_ON:
+			if (!strcmp(optarg, "error"))
+				opt.reconnect_any = 0;
+			else if (!strcmp(optarg, "any"))
+				opt.reconnect_any = 1;
+			else
+				usage_error("invalid value for --reconnect-on: "
+				    "'%s' (expected error or any)", optarg);
+			reconnect_set = 1;
+			break;
+		case OPT_RECONNECT_DELAY:
+			opt.reconnect_delay = parse_positive("--reconnect-delay",
+			    optarg);
+			reconnect_set = 1;
+			break;
+		case OPT_ON_CONNECT:
+			opt.on_connect = readable_file("--on-connect", optarg);
+			break;
 		default:
 			/* getopt has said what was wrong */
 			fputs("wscli: see 'wscli --help' or wscli(1)\n", stderr);
@@ -682,6 +724,9 @@ parse_options(int argc, char **argv)
 		usage_error("--ping-timeout needs --ping-interval");
 	if (opt.unix_socket && opt.proxy)
 		usage_error("cannot use --unix-socket and --proxy together");
+	if (reconnect_set && !opt.reconnect)
+		usage_error("--reconnect-on and --reconnect-delay go with "
+		    "--reconnect");
 	if (opt.user && opt.bearer)
 		usage_error("cannot use -u and --bearer together: both are "
 		    "the Authorization header");
@@ -727,8 +772,11 @@ main(int argc, char **argv)
 	}
 	/* the REPL keeps no whole message, but showing a 2 GiB one is
 	 * rarely what a person wants */
-	if (!max_message_set && (opt.interactive || opt.mode == MODE_LISTEN))
+	if (!max_message_set && (opt.interactive ||
+	    opt.mode == MODE_LISTEN)) {
 		opt.max_message = 16 << 20;
+		opt.max_message_default = 1;
+	}
 	switch (opt.mode) {
 	case MODE_PROBE:
 		rc = probe_run();

@@ -81,7 +81,15 @@ struct options {
 	double timeout;                    /* --timeout, 0 = none */
 	const char *until;                 /* --until REGEX */
 	int jsonl;                         /* --jsonl */
+	long reconnect;                    /* --reconnect: 0 off, -1 without
+					      end, else at most this many
+					      attempts in a row */
+	int reconnect_any;                 /* --reconnect-on any */
+	double reconnect_delay;            /* --reconnect-delay: the first
+					      wait, seconds */
+	const char *on_connect;            /* --on-connect FILE */
 	uint64_t max_message;              /* --max-message, 0 = no limit */
+	int max_message_default;           /* ... not given: the REPL's own */
 	int stdout_tty;                    /* stdout is a terminal */
 	int frames;                        /* --frames: show every frame */
 	int deflate;                       /* --deflate: offer it */
