@@ -399,8 +399,13 @@ conn_close_crafted(struct conn *c, unsigned code)
 	/* what was crafted after it still goes: that is the point */
 	c->close_sent = 1;
 	c->sent_code = code;
-	c->close_deadline = t + c->close_timeout;
-	c->close_limit = t + CLOSE_PATIENCE * c->close_timeout;
+	/* the wait for the reply starts once the peer has taken it, as in
+	 * conn_close() */
+	c->close_deadline = 0;
+	c->close_limit = 0;
+	c->close_taken = 0;
+	c->close_left = -1;
+	c->close_moved = t;
 }
 
 int
