@@ -151,6 +151,8 @@ queue_advance(struct conn *c, struct conn_queue *q, size_t n)
 		q->sn--;
 		if (sg->msg_end && q == &c->data) {
 			c->st.msgs_out++;
+			/* n bytes of this send come after the message */
+			c->sent_at = c->tr->bytes_out - n;
 			if (c->ops->sent)
 				c->ops->sent(c, sg->tag);
 		}

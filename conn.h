@@ -58,7 +58,8 @@ struct conn_ops {
 	/* A CLOSE received ('<', already checked) or sent ('>'). */
 	void (*close)(struct conn *c, char dir, unsigned code,
 	    const uint8_t *reason, size_t n);
-	/* The last frame of a message queued with this tag has been sent. */
+	/* The last frame of a message queued with this tag has been sent;
+	 * c->sent_at is where it ends in the stream (tr->bytes_out). */
 	void (*sent)(struct conn *c, uint64_t tag);
 	/* The connection is over: c->exit and c->why say how. Called once;
 	 * the owner may conn_free() from here. */
@@ -141,6 +142,8 @@ struct conn {
 	unsigned sent_code;       /* 1005 when we sent no code */
 	unsigned peer_code;       /* 1005 when the peer sent no code */
 	int done;                 /* ended: ops->ended was called */
+	unsigned long long sent_at; /* in ops->sent: the stream position
+				     (tr->bytes_out) after the message */
 	int exit;                 /* wscli exit status it ended with; -1
 				     until decided */
 	char why[256];            /* how it ended, for people */

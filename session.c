@@ -357,12 +357,12 @@ keep_pop(void)
 		K.bhead = K.btail = 0;
 }
 
-/* The connection has sent every message up to tag: note where each ends
- * in the stream, or forget them if the stream cannot say. */
+/* The connection has sent every message up to tag: note where it ends on
+ * the socket, or forget it if the socket cannot say. */
 static void
 keep_sent(struct conn *c, uint64_t tag)
 {
-	long long at = tr_wire_out(c->tr);
+	long long at = tr_wire_pos(c->tr, c->sent_at);
 
 	while (K.nsent < K.n) {
 		struct kept_msg *k = &K.m[(K.head + K.nsent) % K.cap];

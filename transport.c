@@ -34,10 +34,17 @@ tr_alloc(const struct transport_ops *ops, int fd)
 ssize_t
 tr_send(struct transport *t, const void *p, size_t n)
 {
+	long long w0 = tr_wire_out(t);
 	ssize_t r = t->ops->send(t, p, n);
 
-	if (r > 0)
+	if (r > 0) {
+		t->send_plain[0] = t->bytes_out;
 		t->bytes_out += (unsigned long long)r;
+		t->send_plain[1] = t->bytes_out;
+		t->send_wire[0] = w0 > 0 ? (unsigned long long)w0 : 0;
+		w0 = tr_wire_out(t);
+		t->send_wire[1] = w0 > 0 ? (unsigned long long)w0 : 0;
+	}
 	return r;
 }
 
@@ -74,6 +81,30 @@ tr_wire_out(const struct transport *t)
 	if (t->ssl)
 		return (long long)BIO_number_written(SSL_get_wbio(t->ssl));
 	return (long long)t->bytes_out;
+}
+
+long long
+tr_wire_pos(const struct transport *t, unsigned long long pos)
+{
+	unsigned long long plain, wire, x, k, recs, over;
+
+	if (t->wire_unknown)
+		return -1;
+	if (t->ssl == NULL)
+		return (long long)pos;
+	if (pos <= t->send_plain[0] || pos > t->send_plain[1])
+		return -1;
+	/* OpenSSL cut the send into records of at most 16 KiB, each with
+	 * the same overhead (header, tag): find the one holding byte pos */
+	plain = t->send_plain[1] - t->send_plain[0];
+	wire = t->send_wire[1] - t->send_wire[0];
+	x = pos - t->send_plain[0];
+	recs = (plain + 16383) / 16384;
+	k = (x + 16383) / 16384;
+	if (k >= recs || wire < plain)
+		return (long long)t->send_wire[1];
+	over = (wire - plain) / recs;
+	return (long long)(t->send_wire[0] + k * 16384 + k * over);
 }
 
 long

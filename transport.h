@@ -62,6 +62,8 @@ struct transport {
 	int owns_fd;          /* socket, tls: close fd when freed */
 	int wire_unknown;     /* the socket carries more than this stream
 				 (TLS to a proxy): tr_wire_out() cannot say */
+	unsigned long long send_plain[2], send_wire[2]; /* the last tr_send():
+				 stream and socket bytes before and after */
 	int tls_state;        /* tls: handshake progress */
 	short tls_want;       /* tls: events OpenSSL asked for */
 };
@@ -104,6 +106,11 @@ long tr_unacked(const struct transport *t);
 /* Bytes this stream has written to its socket, TLS records included (the
  * unit of tr_unacked()); -1 if it cannot say. */
 long long tr_wire_out(const struct transport *t);
+
+/* Where stream position pos (a bytes_out count reached in the last
+ * tr_send()) ends on the socket: for TLS, the end of the record holding
+ * that byte. -1 if it cannot say. */
+long long tr_wire_pos(const struct transport *t, unsigned long long pos);
 
 /* Why the last TR_ERROR. */
 const char *tr_error(const struct transport *t);

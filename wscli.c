@@ -36,6 +36,7 @@
 #include <regex.h>
 #include <sys/stat.h>
 
+#include "client.h"
 #include "craft.h"
 #include "deflate.h"
 #include "display.h"
@@ -386,7 +387,9 @@ check_url(const char *url)
 {
 	CURLU *u = curl_url();
 	CURLUcode rc;
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL, *host = NULL, shown[1024];
+
+	url_redacted(url, shown, sizeof shown); /* a password stays hidden */
 
 	if (strncasecmp(url, "ws://", 5) && strncasecmp(url, "wss://", 6)) {
 		const char *colon = strstr(url, "://");
@@ -394,19 +397,20 @@ check_url(const char *url)
 		curl_url_cleanup(u);
 		if (colon)
 			usage_error("invalid URL '%s': scheme '%.*s' is not "
-			    "supported (use ws:// or wss://)", url,
+			    "supported (use ws:// or wss://)", shown,
 			    (int)(colon - url), url);
 		usage_error("invalid URL '%s': it must start with ws:// or "
-		    "wss://", url);
+		    "wss://", shown);
 	}
 	rc = curl_url_set(u, CURLUPART_URL, url, 0);
 	if (rc != CURLUE_OK) {
 		curl_url_cleanup(u);
-		usage_error("invalid URL '%s': %s", url, curl_url_strerror(rc));
+		usage_error("invalid URL '%s': %s", shown,
+		    curl_url_strerror(rc));
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
 		curl_url_cleanup(u);
-		usage_error("invalid URL '%s': no host", url);
+		usage_error("invalid URL '%s': no host", shown);
 	}
 	curl_free(scheme);
 	curl_free(host);

@@ -81,4 +81,17 @@ keys C-u C-d
 exit_is 0 "reconnect: Ctrl-D ends it cleanly"
 repl_end
 
+# While there is no connection, Ctrl-C clears the line and /quit stops
+# trying: the status is that of the connection lost.
+start_repl "reconnect, quit" -- --color=never --reconnect --reconnect-delay 5 \
+    "ws://127.0.0.1:$port/"
+stop_server "$SERVER_PID"
+last_like '^\(reconnecting 1\) >$' "reconnect, quit: waiting for the next attempt"
+type_text "half a line"
+keys C-c
+last_like '^\(reconnecting 1\) >$' "reconnect, quit: Ctrl-C clears the line"
+send_line "/quit"
+exit_is 6 "reconnect, quit: /quit stops trying, exit 6 (connection lost)"
+repl_end
+
 done_testing

@@ -77,6 +77,15 @@ status_is 7 "server reads nothing: exit 7"
 like "$ERR" 'no close reply from the server: it stopped taking what wscli sent; [0-9]+ bytes \(the close frame included\) were never taken' \
     "server reads nothing: says how many bytes were never taken"
 took "server reads nothing, --close-timeout 1" 6000
+# Its receive buffer took the first lines: the rest are reported, from the
+# first one its TCP never acknowledged, and the two add up to all 4000.
+n=$(sed -n 's/.*wscli: \([0-9]*\) messages were not sent, or not taken by the server (from stdin line \([0-9]*\) on).*/\1 \2/p' "$ERR")
+adds_up() {     # COUNT FIRST: some taken, the rest counted, 4000 in all
+    [ "$1" -gt 0 ] && [ "$2" -gt 1 ] && [ $(($1 + $2 - 1)) -eq 4000 ]
+}
+set -- $n
+ok "server reads nothing: lines not taken reported from the first one not acknowledged ($n)" \
+    adds_up "${1:-0}" "${2:-1}"
 
 # ---------------------------------------------------- stdout's reader gone
 

@@ -162,6 +162,10 @@ run_wscli "ws://user:s3cret@127.0.0.1:$port/"
 status_is 3 "password in the URL, connection refused: exit 3"
 unlike "$ERR" 's3cret' "password in the URL: not in the connect error"
 
+run_wscli "http://user:s3cret@127.0.0.1:$ws/"
+status_is 2 "password in a URL that is refused: exit 2"
+unlike "$ERR" 's3cret' "password in a URL that is refused: not in the usage error"
+
 run_wscli -L -n 1 --send hi "ws://127.0.0.1:$http/to-pw"
 status_is 0 "redirect to a URL with a password: exit 0"
 like "$ERR" 'redirected \(302\) to ws://who:\*\*\*@' "redirect to a URL with a password: hidden"
