@@ -513,22 +513,39 @@ binary_run() {
 # ss_window IN: one more (unmeasured) wscli run of scenario 3 while ss
 # samples both ends of its connection: the window wscli advertises is the
 # server socket's snd_wnd; wscli's own socket shows its receive buffer.
+# wscli reads IN through a FIFO that is fed only once ss has seen the
+# connection, so the first samples show the window before any data.
 SS_LOG=
 ss_window() {
     command -v ss >/dev/null 2>&1 || return
     note "scenario 3: wscli's TCP receive window (ss -tmi)"
+    ssf="( sport = :$WS_PORT or dport = :$WS_PORT )"
+    mkfifo "$T/ss.fifo" || return
+    exec 8<>"$T/ss.fifo"
     : > "$T/ss.on"
     (
         t0=$(date +%s%N)
         while [ -f "$T/ss.on" ]; do
             echo "@ $(( ($(date +%s%N) - t0) / 1000000 ))"
-            ss -tmin "( sport = :$WS_PORT or dport = :$WS_PORT )"
+            ss -tmin "$ssf"
             sleep 0.005
         done
-    ) > "$T/ss.log" 2>/dev/null &
+    ) > "$T/ss.log" 2>/dev/null 8>&- &
     sspid=$!
-    $RUN --timeout "$TMO" --in "$1" --out /dev/null --err "$T/err.ss" \
-        -- $(client_cmd wscli binary) > /dev/null
+    # (only this shell may hold the FIFO open for writing, or wscli
+    # would never see its end)
+    $RUN --timeout "$TMO" --in "$T/ss.fifo" --out /dev/null --err "$T/err.ss" \
+        -- $(client_cmd wscli binary) > /dev/null 8>&- &
+    runpid=$!
+    i=0
+    while [ $i -lt 100 ] && ! ss -tn "$ssf" | grep -q ESTAB; do
+        sleep 0.02
+        i=$((i + 1))
+    done
+    sleep 0.05
+    cat "$1" >&8
+    exec 8>&-
+    wait $runpid
     rm -f "$T/ss.on"
     wait $sspid
     SS_LOG=$T/ss.log
