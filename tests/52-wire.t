@@ -38,6 +38,12 @@ status_is 4 "response head over the limits: exit 4"
 like "$ERR" '^wscli: upgrade failed: .*(65536|64 KiB|more than 100 header lines)' \
     "response head over the limits: says so"
 
+start_raw long-head
+run_wscli "$(url)" </dev/null
+status_is 4 "response head over 64 KiB in few lines: exit 4"
+like "$ERR" '^wscli: upgrade failed: head larger than 65536 bytes' \
+    "response head over 64 KiB in few lines: the byte limit named"
+
 # --frames: a fragmented message with a ping between its fragments.
 start_raw fragments-ping
 run_wscli --frames -w 10 "$(url)" </dev/null

@@ -54,6 +54,8 @@ Scenarios:
                             64-bit form (127, 0x...05); the same
     big-head                a valid 101 whose head is over 64 KiB (1,100
                             "X-Filler-N:" headers), then nothing
+    long-head               a valid 101 of 14 header lines, 10 of them 8 KiB
+                            long: over 64 KiB in bytes, not in lines
     split-101               the 101 one byte at a time, 2 ms apart, then a
                             text frame "after split" the same way, then
                             close 1000
@@ -560,6 +562,15 @@ def s_big_head(conn):
     resp = response_101(headers, extra=filler)
     conn.sendall(resp)
     log("sent a 101 head of %d bytes" % len(resp))
+    wait_eof(conn)
+
+
+def s_long_head(conn):
+    headers = read_request(conn)
+    filler = ["X-Filler-%d: %s" % (i, "f" * 8192) for i in range(1, 11)]
+    resp = response_101(headers, extra=filler)
+    conn.sendall(resp)
+    log("sent a 101 head of %d bytes in %d lines" % (len(resp), 14))
     wait_eof(conn)
 
 
