@@ -19,10 +19,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
 OBJS = wscli.o session.o client.o conn.o show.o output.o repl.o loop.o \
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
-       display.o server.o listen.o
+       display.o server.o listen.o relay.o
 HDRS = wscli.h session.h client.h conn.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
-       display.h server.h listen.h
+       display.h server.h listen.h relay.h
 
 all: wscli
 
