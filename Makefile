@@ -106,12 +106,18 @@ bench: wscli
 	BENCH_SCALE="$(BENCH_SCALE)" BENCH_PROFILE="$(BENCH_PROFILE)" \
 	    BENCH_ONLY="$(BENCH_ONLY)" sh tests/bench.sh
 	sh tests/bench/listen.sh
+	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 
 # wscli -l with 1,000 clients at once: its CPU time and memory.
 #   make bench-listen [LISTEN_CLIENTS=1000] [LISTEN_MESSAGES=100]
 bench-listen: wscli
 	LISTEN_CLIENTS="$(LISTEN_CLIENTS)" LISTEN_MESSAGES="$(LISTEN_MESSAGES)" \
 	    sh tests/bench/listen.sh
+
+# What wscli in the middle (-l --forward) costs: latency and throughput
+# with and without it.   make bench-relay [BENCH_SCALE=0.1]
+bench-relay: wscli
+	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 
 deps:
 	sh tests/install-deps.sh
@@ -140,4 +146,4 @@ clean:
 	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all bench bench-listen check deps demo install memcheck uninstall clean
+.PHONY: all bench bench-listen bench-relay check deps demo install memcheck uninstall clean
