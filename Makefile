@@ -19,10 +19,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
 OBJS = wscli.o session.o client.o conn.o show.o output.o repl.o loop.o \
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
-       display.o server.o listen.o relay.o
+       display.o craft.o probe.o server.o listen.o relay.o
 HDRS = wscli.h session.h client.h conn.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
-       display.h server.h listen.h relay.h
+       display.h craft.h probe.h server.h listen.h relay.h
 
 all: wscli
 
@@ -31,10 +31,10 @@ all: wscli
 depcheck:
 	@$(PKG_CONFIG) --exists $(DEPS) || { \
 	  echo "wscli: missing build dependency: need pkg-config files for: $(DEPS)" >&2; \
-	  echo "wscli: on Debian run: make deps   (as root)" >&2; exit 1; }
+	  echo "wscli: on Debian run: sh tests/install-deps.sh   (as root, or with sudo)" >&2; exit 1; }
 	@$(PKG_CONFIG) --atleast-version=8.14 libcurl || { \
 	  echo "wscli: libcurl $(CURL_VERSION) is too old: WebSocket support needs libcurl >= 8.14" >&2; \
-	  echo "wscli: on Debian 12 install libcurl4-openssl-dev from bookworm-backports: make deps" >&2; exit 1; }
+	  echo "wscli: on Debian 12 install libcurl4-openssl-dev from bookworm-backports: sh tests/install-deps.sh" >&2; exit 1; }
 	@printf '#include <curl/curl.h>\nint main(void){const curl_version_info_data *v=curl_version_info(CURLVERSION_NOW);const char *const *p;for(p=v->protocols;*p;p++)if(!strcmp(*p,"ws"))return 0;return 1;}\n' \
 	  | $(CC) -x c -include string.h $(DEP_CFLAGS) -o .depcheck - $(DEP_LIBS) && ./.depcheck; \
 	  rc=$$?; rm -f .depcheck; [ $$rc -eq 0 ] || { \
@@ -70,6 +70,12 @@ tests/test_upgrade: tests/test_upgrade.c upgrade.c upgrade.h
 tests/test_deflate: tests/test_deflate.c deflate.c deflate.h
 	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
 
+tests/test_craft: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
+	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+
+tests/test_craft-asan: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
+	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+
 tests/test_frame-asan: tests/test_frame.c frame.c frame.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
 
@@ -84,8 +90,8 @@ tests/test_deflate-asan: tests/test_deflate.c deflate.c deflate.h
 	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
 
 TEST_BINS = tests/test_frame tests/test_display tests/test_upgrade \
-	    tests/test_deflate tests/test_frame-asan tests/test_display-asan \
-	    tests/test_upgrade-asan tests/test_deflate-asan
+	    tests/test_deflate tests/test_craft tests/test_frame-asan tests/test_display-asan \
+	    tests/test_upgrade-asan tests/test_deflate-asan tests/test_craft-asan
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
@@ -94,17 +100,19 @@ check: wscli wscli-asan $(TEST_BINS)
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
 	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t \
-	    tests/upgrade.t tests/deflate.t
+	    tests/upgrade.t tests/deflate.t tests/craft.t
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.
 include tests/fuzz.mk
 
 # Performance next to other clients; not part of check.
-#   make bench [BENCH_SCALE=0.1] [BENCH_PROFILE=1] [BENCH_ONLY="1 4"]
+#   make bench [BENCH_SCALE=0.1] [BENCH_PROFILE=1] [BENCH_ONLY="1 1n 4"]
+#              [BENCH_CLIENTS="wscli node"] [WSCLI=/path/to/wscli]
 bench: wscli
 	BENCH_SCALE="$(BENCH_SCALE)" BENCH_PROFILE="$(BENCH_PROFILE)" \
-	    BENCH_ONLY="$(BENCH_ONLY)" sh tests/bench.sh
+	    BENCH_ONLY="$(BENCH_ONLY)" BENCH_CLIENTS="$(BENCH_CLIENTS)" \
+	    sh tests/bench.sh
 	sh tests/bench/listen.sh
 	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 

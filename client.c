@@ -50,6 +50,8 @@ struct dial {
 	double t0, deadline, attempt_t0, sent_at, body_until;
 	long hops;
 	int send_auth;            /* credentials still go (same origin) */
+	int cert_requested;       /* the TLS server asked for a client
+				     certificate (this attempt) */
 	char *url;                /* this attempt's */
 	char *first_origin;       /* scheme://host:port of the first URL */
 	CURL *curl;
@@ -190,6 +192,27 @@ proxy_for(const char *url)
 	return NULL;
 }
 
+/* OpenSSL shows every handshake message: note a CertificateRequest, so
+ * that a server ending the connection afterwards can be explained. */
+static void
+on_tls_msg(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct dial *d = arg;
+
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    ((const unsigned char *)buf)[0] == SSL3_MT_CERTIFICATE_REQUEST)
+		d->cert_requested = 1;
+}
+
+static CURLcode
+on_ssl_ctx(CURL *c, void *ctx, void *ud)
+{
+	SSL_CTX_set_msg_callback(ctx, on_tls_msg);
+	SSL_CTX_set_msg_callback_arg(ctx, ud);
+	return CURLE_OK;
+}
+
 static CURL *
 new_handle(struct dial *d, const char *url)
 {
@@ -209,6 +232,8 @@ new_handle(struct dial *d, const char *url)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(d->p.timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, d);
 	if (opt.insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -266,7 +291,7 @@ fail(struct dial *d, int exit, const char *fmt, ...)
 	vsnprintf(d->r.error, sizeof d->r.error, fmt, ap);
 	va_end(ap);
 	d->r.exit = exit;
-	if (!d->p.quiet_refusal || exit != EXIT_UPGRADE)
+	if (!d->p.quiet && (!d->p.quiet_refusal || exit != EXIT_UPGRADE))
 		diag("%s%s", d->p.label, d->r.error);
 	finish(d);
 }
@@ -286,6 +311,19 @@ cert_hint(const char *why)
 	return " (-k skips the check)";
 }
 
+/* Did the server (not a proxy) drop the connection in the middle of the
+ * TLS handshake? libcurl words it as a failed send or receive. */
+static int
+tls_cut(const struct dial *d, CURLcode rc, const char *why)
+{
+	if (strncasecmp(d->url, "wss:", 4) || proxy_for(d->url) ||
+	    (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR &&
+	    rc != CURLE_SSL_CONNECT_ERROR))
+		return 0;
+	return strstr(why, "Broken pipe") || strstr(why, "reset by peer") ||
+	    strstr(why, "unexpected eof") || strstr(why, "SSL_ERROR_SYSCALL");
+}
+
 static void
 connect_failed(struct dial *d, CURLcode rc)
 {
@@ -303,9 +341,24 @@ connect_failed(struct dial *d, CURLcode rc)
 		    "certificate was refused: %s%s", u, why, cert_hint(why));
 		break;
 	default:
-		fail(d, EXIT_CONNECT, "cannot connect to %s: %s%s", u, why,
-		    strstr(why, "wrong version number") ? " (the server does "
-		    "not speak TLS there: a ws:// server?)" : "");
+		if (d->cert_requested && opt.cert)
+			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
+			    "asked for a client certificate and ended the TLS "
+			    "handshake: %s (it did not accept %s)", u, why,
+			    opt.cert);
+		else if (d->cert_requested)
+			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
+			    "asked for a client certificate and ended the TLS "
+			    "handshake: %s (it requires one: --cert)", u, why);
+		else if (tls_cut(d, rc, why))
+			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
+			    "closed the connection during the TLS handshake "
+			    "(%s)", u, why);
+		else
+			fail(d, EXIT_CONNECT, "cannot connect to %s: %s%s", u,
+			    why, strstr(why, "wrong version number") ? " (the "
+			    "server does not speak TLS there: a ws:// server?)" :
+			    "");
 		break;
 	}
 }
@@ -415,9 +468,11 @@ build_request(struct dial *d)
 	r.version = pick(d, "Sec-WebSocket-Version", "13");
 	r.protocols = d->p.protocols;
 	r.nprotocols = d->p.nprotocols;
-	r.extensions = ext[0] ? ext : NULL;
+	r.extensions = pick(d, "Sec-WebSocket-Extensions", ext[0] ? ext :
+	    NULL);
 	r.origin = pick(d, "Origin", d->p.origin);
-	r.authorization = pick(d, "Authorization", auth[0] ? auth : NULL);
+	r.authorization = d->send_auth ? pick(d, "Authorization",
+	    auth[0] ? auth : NULL) : NULL;
 	r.user_agent = pick(d, "User-Agent", "wscli/" WSCLI_VERSION);
 	for (size_t i = 0; i < d->p.nheaders && nextra < 256; i++) {
 		int own = 0;
@@ -429,6 +484,8 @@ build_request(struct dial *d)
 			own |= !strncasecmp(d->p.headers[i], own_headers[j], k) &&
 			    d->p.headers[i][k] == ':';
 		}
+		if (!d->send_auth && !strncasecmp(d->p.headers[i], "Cookie:", 7))
+			own = 1; /* a credential too */
 		if (!own)
 			extra[nextra++] = d->p.headers[i];
 	}
@@ -469,6 +526,23 @@ build_request(struct dial *d)
 		free(d->req);
 		d->req = tmp;
 		n = (long)o;
+	}
+	if (d->p.method || d->p.http10) {
+		/* another method or version, for seeing a server refuse it:
+		 * the request line is rebuilt around the same target */
+		char *tmp = xrealloc(NULL, REQ_MAX), *eol = strstr(d->req,
+		    "\r\n");
+		int k = snprintf(tmp, REQ_MAX, "%s %s HTTP/1.%d%s",
+		    d->p.method ? d->p.method : "GET", target,
+		    d->p.http10 ? 0 : 1, eol ? eol : "\r\n");
+
+		if (k < 0 || k >= REQ_MAX) {
+			free(tmp);
+			goto out;
+		}
+		free(d->req);
+		d->req = tmp;
+		n = k;
 	}
 	d->req_len = (size_t)n;
 	d->req_off = 0;
@@ -546,7 +620,7 @@ refused(struct dial *d)
 	keep_head(d);
 	d->r.exit = EXIT_UPGRADE;
 	snprintf(d->r.error, sizeof d->r.error, "upgrade refused: %s", sl);
-	if (!d->p.quiet_refusal) {
+	if (!d->p.quiet_refusal && !d->p.quiet) {
 		diag("%supgrade refused: %s", d->p.label, sl);
 		if (!d->p.verbose) /* -v has shown them already */
 			print_head(d);
@@ -619,6 +693,19 @@ close_attempt(struct dial *d)
 	d->multi = NULL;
 }
 
+/* Credentials of any kind go with this request: -u, --bearer, a user
+ * and password in the URL, an Authorization or Cookie header given with
+ * -H (curl drops those two on redirects to another origin as well). */
+static int
+has_credentials(const struct dial *d)
+{
+	char u[1024];
+
+	return opt.user || opt.bearer || user_header(d, "Authorization") ||
+	    user_header(d, "Cookie") ||
+	    strcmp(url_redacted(d->url, u, sizeof u), d->url) != 0;
+}
+
 static void
 redirect(struct dial *d)
 {
@@ -648,10 +735,10 @@ redirect(struct dial *d)
 	/* credentials go to the origin they were given for only: scheme,
 	 * host and port (as curl does since 7.83) */
 	origin = origin_of(next);
-	if (d->send_auth && (opt.user || opt.bearer) && (origin == NULL ||
+	if (d->send_auth && has_credentials(d) && (origin == NULL ||
 	    d->first_origin == NULL || strcmp(origin, d->first_origin))) {
 		info("%snot sending credentials to %s: not the origin they "
-		    "were given for (%s)", d->p.label, origin ? origin : next,
+		    "were given for (%s)", d->p.label, origin ? origin : u,
 		    d->first_origin ? d->first_origin : "?");
 		d->send_auth = 0;
 	}
@@ -738,6 +825,8 @@ check_head(struct dial *d)
 		keep_head(d);
 		d->r.exit = -1;
 		/* the handle outlives the dial: its callbacks must not */
+		if (d->tr->ssl)
+			SSL_set_msg_callback(d->tr->ssl, NULL);
 		curl_easy_setopt(d->tr->curl, CURLOPT_VERBOSE, 0L);
 		curl_easy_setopt(d->tr->curl, CURLOPT_DEBUGFUNCTION, NULL);
 		curl_easy_setopt(d->tr->curl, CURLOPT_DEBUGDATA, NULL);
@@ -795,9 +884,17 @@ start_send(struct dial *d)
 	}
 	d->curl = NULL;
 	d->multi = NULL;
+	/* through a TLS proxy the socket's bytes are not the stream's */
+	{
+		const char *px = proxy_for(d->url);
+
+		d->tr->wire_unknown = px && !strncasecmp(px, "https:", 6);
+	}
 	if (build_request(d) != 0) {
+		char u[1024];
+
 		fail(d, EXIT_USAGE, "cannot build the upgrade request for %s "
-		    "(a header too long?)", d->url);
+		    "(a header too long?)", url_redacted(d->url, u, sizeof u));
 		return;
 	}
 	if (d->p.verbose)
@@ -807,6 +904,43 @@ start_send(struct dial *d)
 	d->state = D_SEND;
 	d->hlen = 0;
 	d->head_len = 0;
+}
+
+/*
+ * The server ended the connection before a byte of an answer (how: the
+ * transport's error, or "end of stream"). Over TLS, after it asked for a
+ * client certificate, that is its verdict on the certificate: a TLS 1.3
+ * server checks it only after the client's side of the handshake is done,
+ * so libcurl saw a working connection. Otherwise the server is not
+ * speaking HTTP to us; a TLS server closes just like this when a plain
+ * request reaches it.
+ */
+static void
+ended_unanswered(struct dial *d, const char *how)
+{
+	char u[1024], h[300] = "";
+
+	url_redacted(d->url, u, sizeof u);
+	if (how)
+		snprintf(h, sizeof h, " (%s)", how);
+	if (d->tr->ssl && d->cert_requested && !opt.cert)
+		fail(d, EXIT_CONNECT, "cannot connect to %s: the server asked "
+		    "for a client certificate, then ended the TLS connection "
+		    "without answering%s: it requires one (--cert)", u, h);
+	else if (d->tr->ssl && d->cert_requested)
+		fail(d, EXIT_CONNECT, "cannot connect to %s: the server asked "
+		    "for a client certificate, then ended the TLS connection "
+		    "without answering%s: it did not accept %s", u, h,
+		    opt.cert);
+	else if (d->tr->ssl && d->tr->tls_failed)
+		fail(d, EXIT_CONNECT, "cannot connect to %s: the server ended "
+		    "the TLS connection without answering%s", u, h);
+	else
+		fail(d, EXIT_UPGRADE, "upgrade failed: the server closed the "
+		    "connection without an HTTP answer%s%s", h,
+		    d->tr->ssl || strncasecmp(d->url, "ws:", 3) ? "" :
+		    "; a TLS server does that when a plain request reaches "
+		    "it: if this port serves TLS, use wss://");
 }
 
 static void
@@ -819,11 +953,7 @@ do_send(struct dial *d)
 		if (r == TR_AGAIN)
 			return;
 		if (r < 0) {
-			fail(d, EXIT_CONNECT, "cannot send the upgrade request "
-			    "to %s: %s%s", d->url, tr_error(d->tr),
-			    d->tr->tls_failed && strstr(tr_error(d->tr),
-			    "certificate") && !opt.cert ? " (it requires a "
-			    "client certificate: --cert)" : "");
+			ended_unanswered(d, tr_error(d->tr));
 			return;
 		}
 		d->req_off += (size_t)r;
@@ -847,26 +977,13 @@ do_head(struct dial *d)
 		r = tr_recv(d->tr, d->hbuf + d->hlen, HEAD_BUF - d->hlen);
 		if (r == TR_AGAIN)
 			return;
-		if (r <= 0 && d->hlen == 0 && d->tr->ssl && !opt.cert) {
-			/* a TLS 1.3 server refuses a missing client
-			 * certificate after the client's handshake is done:
-			 * the first read fails, alert or not */
-			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
-			    "ended the TLS connection without answering (%s); "
-			    "if it requires a client certificate: --cert",
-			    d->url, r < 0 ? tr_error(d->tr) : "end of stream");
+		if (r <= 0 && d->hlen == 0) {
+			ended_unanswered(d, r < 0 ? tr_error(d->tr) : NULL);
 			return;
 		}
 		if (r <= 0) {
-			if (d->hlen == 0)
-				fail(d, EXIT_UPGRADE, "upgrade failed: the "
-				    "server closed the connection without an "
-				    "HTTP answer%s%s%s", r < 0 ? " (" : "",
-				    r < 0 ? tr_error(d->tr) : "", r < 0 ? ")" :
-				    "");
-			else
-				not_http(d, "the connection ended in the middle "
-				    "of the head");
+			not_http(d, "the connection ended in the middle of the "
+			    "head");
 			return;
 		}
 		d->hlen += (size_t)r;
@@ -1036,6 +1153,7 @@ static void
 dial_attempt(struct dial *d)
 {
 	d->state = D_CONNECT;
+	d->cert_requested = 0;
 	d->errbuf[0] = '\0';
 	d->attempt_t0 = now_sec();
 	d->curl = new_handle(d, d->url);

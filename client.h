@@ -45,7 +45,11 @@ struct dial_params {
 	double timeout;               /* for everything up to the 101 */
 	int verbose;                  /* show the request and the answer */
 	int quiet_refusal;            /* do not print a refused upgrade */
+	int quiet;                    /* print no error at all: the caller
+					 reports r->error */
 	const char *label;            /* prefixed to diagnostics */
+	const char *method;           /* request method; NULL: GET (--probe) */
+	int http10;                   /* send HTTP/1.0 instead of 1.1 */
 };
 
 /* How it went. */

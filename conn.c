@@ -42,6 +42,8 @@
 /* One receive buffer for every connection: bytes read are decoded before
  * the next read, whichever connection it is for. */
 static uint8_t *rbuf_shared;
+#define CLOSE_LOOK 0.05   /* seconds between looks at what the peer has
+			     taken of our CLOSE */
 
 static void conn_end(struct conn *c);
 static void handle_close(struct conn *c, const uint8_t *p, size_t n);
@@ -417,8 +419,13 @@ relay_frame_done(struct conn *c)
 		c->close_sent = 1;
 		c->sent_code = n >= 2 ? (unsigned)c->rf_ctl[0] << 8 |
 		    c->rf_ctl[1] : WS_CLOSE_NO_STATUS;
-		c->close_deadline = t + c->close_timeout;
-		c->close_limit = t + CLOSE_PATIENCE * c->close_timeout;
+		/* the wait for the reply starts once the peer has taken it,
+		 * as after conn_close() */
+		c->close_deadline = 0;
+		c->close_limit = 0;
+		c->close_taken = 0;
+		c->close_left = -1;
+		c->close_moved = t;
 	} else if (op == WS_OP_PING) {
 		c->st.pings_out++;
 	}
@@ -482,6 +489,25 @@ conn_drop_when_flushed(struct conn *c, int exit, const char *why)
 	c->drop_deadline = now_sec() + c->close_timeout;
 }
 
+void
+conn_close_crafted(struct conn *c, unsigned code)
+{
+	double t = now_sec();
+
+	if (c->close_sent || c->done)
+		return;
+	/* what was crafted after it still goes: that is the point */
+	c->close_sent = 1;
+	c->sent_code = code;
+	/* the wait for the reply starts once the peer has taken it, as in
+	 * conn_close() */
+	c->close_deadline = 0;
+	c->close_limit = 0;
+	c->close_taken = 0;
+	c->close_left = -1;
+	c->close_moved = t;
+}
+
 int
 conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 {
@@ -503,8 +529,12 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 	c->sent_code = code ? code : WS_CLOSE_NO_STATUS;
 	/* a relay may be in the middle of a frame it forwards */
 	c->stop_data = !c->relay;
-	c->close_deadline = t + c->close_timeout;
-	c->close_limit = t + CLOSE_PATIENCE * c->close_timeout;
+	/* the wait for the reply starts once the peer has taken it */
+	c->close_deadline = 0;
+	c->close_limit = 0;
+	c->close_taken = 0;
+	c->close_left = -1;
+	c->close_moved = t;
 	if (c->ops->close)
 		c->ops->close(c, '>', c->sent_code, payload + (len >= 2 ? 2 : 0),
 		    len >= 2 ? (size_t)len - 2 : 0);
@@ -692,14 +722,20 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 	if (c->skip_msg || c->recv_dead)
 		return 1;
 	if (c->max_message && c->in.len + n > c->max_message) {
-		diag("%smessage larger than --max-message %" PRIu64 " bytes "
-		    "(%" PRIu64 " bytes so far%s); %s", c->label,
-		    c->max_message, c->in.len + n, c->in.compressed ?
+		char what[128];
+
+		if (c->max_message_what)
+			snprintf(what, sizeof what, "%s", c->max_message_what);
+		else
+			snprintf(what, sizeof what, "--max-message %" PRIu64
+			    " bytes", c->max_message);
+		diag("%smessage larger than %s (%" PRIu64 " bytes so far%s); "
+		    "%s", c->label, what, c->in.len + n, c->in.compressed ?
 		    ", inflated" : "", c->close_sent ? "the rest of it is "
 		    "dropped (wscli's close is already sent)" : "closing with "
 		    "1009 Message Too Big");
 		set_exit(c, EXIT_ERROR);
-		set_why(c, "message larger than --max-message");
+		set_why(c, "message larger than %s", what);
 		conn_close(c, WS_CLOSE_TOO_BIG, NULL, 0);
 		c->skip_msg = 1;
 		return 1;
@@ -715,10 +751,11 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 	c->st.bytes_in += n;
 	/* a peer still sending what it owes before its CLOSE is not
 	 * silent: the close timeout counts from its last frame */
-	if (c->close_sent && !c->close_received) {
+	if (c->close_sent && !c->close_received && c->close_taken > 0) {
 		double t = now_sec() + c->close_timeout;
 
-		c->close_deadline = t < c->close_limit ? t : c->close_limit;
+		c->close_deadline = c->close_limit > 0 && t > c->close_limit ?
+		    c->close_limit : t;
 	}
 	if (n > 0 && c->ops->message_data)
 		c->ops->message_data(c, p, n);
@@ -751,6 +788,10 @@ on_header(struct conn *c, const struct ws_event *ev)
 		c->clen = 0;
 		return;
 	}
+	/* RFC 6455 5.5.1: nothing may follow a CLOSE; what does is read (the
+	 * stream stays in sync) but not delivered */
+	if (c->close_received)
+		c->skip_msg = 1;
 	/* a tolerant decoder lets a continuation without a message pass */
 	c->stray = op == WS_OP_CONT && !c->in_msg;
 	if (c->stray)
@@ -1090,6 +1131,73 @@ conn_read(struct conn *c)
 
 /* ------------------------------------------------------------- timers */
 
+/*
+ * Waiting for the close reply. A peer cannot answer a CLOSE it has not
+ * read, and a slow one may still be reading what was queued before it:
+ * the wait counts from when the peer has taken everything we sent (the
+ * kernel's unacknowledged bytes, tr_unacked(), down to 0), and until then
+ * goes on as long as that number keeps falling. What was never taken is
+ * reported when wscli gives up.
+ */
+static void
+close_give_up(struct conn *c, double t)
+{
+	long k = tr_unacked(c->tr);
+	size_t left = queue_len(&c->ctrl) + queue_len(&c->data) +
+	    (k > 0 ? (size_t)k : 0);
+
+	if (c->close_taken == 0 && left > 0) {
+		diag("%sno close reply from the %s: it stopped taking what "
+		    "wscli sent; %zu bytes (the close frame included) were "
+		    "never taken", c->label, peer_name(c), left);
+		set_why(c, "no close reply: %zu bytes sent were never taken "
+		    "by the %s", left, peer_name(c));
+	} else {
+		diag("%sno close reply from the %s within %g s", c->label,
+		    peer_name(c), c->close_timeout);
+		set_why(c, "no close reply within %g s", c->close_timeout);
+	}
+	set_exit(c, EXIT_TIMEOUT);
+	conn_end(c);
+}
+
+static void
+close_wait(struct conn *c, double t)
+{
+	long k;
+	size_t mine;
+
+	if (c->close_limit > 0 && t >= c->close_limit) {
+		close_give_up(c, t);
+		return;
+	}
+	if (c->close_taken > 0) {
+		if (t >= c->close_deadline)
+			close_give_up(c, t);
+		return;
+	}
+	k = tr_unacked(c->tr);
+	mine = queue_len(&c->ctrl) + queue_len(&c->data);
+	if (mine == 0 && k <= 0) { /* taken (or no way to tell) */
+		double limit = t + CLOSE_PATIENCE * c->close_timeout;
+
+		c->close_taken = t;
+		c->close_deadline = t + c->close_timeout;
+		if (c->close_limit == 0 || limit < c->close_limit)
+			c->close_limit = limit;
+		if (c->close_deadline > c->close_limit)
+			c->close_deadline = c->close_limit;
+		return;
+	}
+	if (k < 0)
+		k = 0;
+	if (c->close_left < 0 || (long)mine + k < c->close_left)
+		c->close_moved = t;
+	c->close_left = (long)mine + k;
+	if (t - c->close_moved >= c->close_timeout)
+		close_give_up(c, t);
+}
+
 static void
 timers(struct conn *c, double t)
 {
@@ -1104,13 +1212,10 @@ timers(struct conn *c, double t)
 		conn_end(c);
 		return;
 	}
-	if (c->close_sent && !c->close_received && t >= c->close_deadline) {
-		diag("%sno close reply from the %s within %g s", c->label,
-		    peer_name(c), c->close_timeout);
-		set_exit(c, EXIT_TIMEOUT);
-		set_why(c, "no close reply within %g s", c->close_timeout);
-		conn_end(c);
-		return;
+	if (c->close_sent && !c->close_received) {
+		close_wait(c, t);
+		if (c->done)
+			return;
 	}
 	if (c->ping_interval <= 0 || c->close_sent)
 		return;
@@ -1170,8 +1275,11 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	pfd[0].events = tr_want(c->tr, ev);
 	if (reading && (c->more || tr_pending(c->tr)))
 		*busy = 1;
-	if (c->close_sent && !c->close_received)
-		lower(deadline, c->close_deadline);
+	if (c->close_sent && !c->close_received) {
+		lower(deadline, c->close_taken > 0 ? c->close_deadline :
+		    now + CLOSE_LOOK);
+		lower(deadline, c->close_limit);
+	}
 	if (c->ping_interval > 0 && !c->close_sent) {
 		lower(deadline, c->next_ping ? c->next_ping :
 		    now + c->ping_interval);

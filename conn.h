@@ -142,6 +142,8 @@ struct conn {
 	int id;                   /* the owner's number for it */
 	uint64_t max_message;     /* refuse longer messages with 1009; 0 = no
 				     limit */
+	const char *max_message_what; /* the limit in words, for messages;
+				     NULL: "--max-message N bytes" */
 	double close_timeout;     /* seconds to wait for the close reply */
 	int show_frames;          /* call ops->frame */
 	int compress;             /* deflate what we send (when negotiated) */
@@ -222,8 +224,15 @@ struct conn {
 	short last_revents;       /* of the last poll() */
 	double next_ping;         /* --ping-interval: when */
 	unsigned ping_seq;
-	double close_deadline;    /* give up waiting for the reply */
-	double close_limit;       /* however long the peer still sends */
+	double close_deadline;    /* give up waiting for the reply (once the
+				     peer has taken our CLOSE) */
+	double close_limit;       /* give up then whatever happens; 0 = none
+				     (the owner may set it after conn_close) */
+	double close_taken;       /* when everything we sent, our CLOSE last,
+				     had been taken by the peer; 0 = not yet */
+	long close_left;          /* bytes of ours it had not taken at the
+				     last look; -1 before the first */
+	double close_moved;       /* when that number last fell */
 	struct { uint8_t p[WS_MAX_CONTROL_PAYLOAD]; size_t len;
 	    double at; } pings[CONN_MAX_PINGS]; /* ours, unanswered */
 	int npings;
@@ -293,6 +302,11 @@ void conn_relay_data(struct conn *c, const uint8_t *p, size_t n);
  * what is queued has been sent (at once if a forwarded frame cannot be
  * completed any more; after close_timeout at most). */
 void conn_drop_when_flushed(struct conn *c, int exit, const char *why);
+
+/* A CLOSE with code (1005: none) went out in crafted bytes: wait for the
+ * reply as after conn_close(), and do not answer the peer's CLOSE again.
+ * Crafted bytes queued later still go. */
+void conn_close_crafted(struct conn *c, unsigned code);
 
 /* End now without a close handshake (timeouts, interrupts): exit and a
  * reason for c->why. */

@@ -26,7 +26,10 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <openssl/rand.h>
+
 #include "conn.h"
+#include "craft.h"
 #include "display.h"
 #include "frame.h"
 #include "repl.h"
@@ -43,6 +46,7 @@ static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
 static char history_path[PATH_MAX + 16];
 static double started_at;    /* --timestamps=elapsed counts from here */
 static int history_new;      /* entries added this session */
+static char prompt[64] = "> "; /* the mode may change it */
 
 /* Continuation lines start under the body column: the timestamp, "< ",
  * the type (7) and the size (10) and two spaces. */
@@ -307,6 +311,8 @@ cmd_control(unsigned opcode, const char *arg)
 	repl_show_control(0, '>', opcode, (const uint8_t *)arg, len, NULL);
 }
 
+static void cmd_close_any(const char *arg);
+
 static void
 cmd_close(const char *arg)
 {
@@ -319,6 +325,10 @@ cmd_close(const char *arg)
 
 	while (*arg == ' ')
 		arg++;
+	if (!strncmp(arg, "--any", 5) && (arg[5] == ' ' || arg[5] == '\0')) {
+		cmd_close_any(arg + 5);
+		return;
+	}
 	if (*arg) {
 		errno = 0;
 		code = strtoul(arg, &end, 10);
@@ -364,6 +374,187 @@ cmd_close(const char *arg)
 		    ops->peer ? ops->peer : "server");
 		repl_show_info(msg);
 	}
+}
+
+/* ------------------------------------------------------------ crafting */
+
+#define FRAG_MAX 1000 /* fragments of one /frag message */
+
+/* The role we send as: a client masks. */
+static enum ws_role
+our_role(void)
+{
+	struct conn *c = ops->target ? ops->target() : NULL;
+
+	return c ? c->role : WS_ROLE_CLIENT;
+}
+
+static void
+send_raw(const char *cmd, const uint8_t *p, size_t n)
+{
+	const char *whynot = "";
+
+	if (ops->send_raw == NULL)
+		err("%s: not available here", cmd);
+	else if (ops->send_raw(p, n, &whynot) != 0)
+		err("%s: %s", cmd, whynot);
+}
+
+/* Encode f at out + *o with a fresh key when it is masked without one. */
+static int
+encode_into(struct craft_frame *f, uint8_t *out, size_t cap, size_t *o)
+{
+	if (f->masked && !f->key_given && RAND_bytes(f->key, 4) != 1) {
+		err("cannot get random bytes for the mask");
+		return -1;
+	}
+	*o += craft_encode(out + *o, cap - *o, f);
+	return 0;
+}
+
+static void
+cmd_frame(const char *arg)
+{
+	size_t len = strlen(arg), o = 0, cap;
+	uint8_t *buf = malloc(len + 1), *out;
+	struct craft_frame f;
+	char why[512];
+
+	if (buf == NULL)
+		return;
+	if (craft_parse(arg, our_role(), buf, len + 1, &f, why,
+	    sizeof why) != 0) {
+		err("/frame: %s", why);
+		free(buf);
+		return;
+	}
+	cap = craft_size(&f);
+	out = malloc(cap);
+	if (out && encode_into(&f, out, cap, &o) == 0)
+		send_raw("/frame", out, o);
+	free(out);
+	free(buf);
+}
+
+static void
+cmd_raw(const char *arg)
+{
+	size_t len = strlen(arg), bad = 0;
+	uint8_t *buf = malloc(len / 2 + 1);
+	long n;
+
+	if (buf == NULL)
+		return;
+	n = disp_parse_hex(buf, len / 2 + 1, arg, &bad);
+	if (n < 0)
+		err("/raw: not a hex byte at position %zu: '%.8s' (expected "
+		    "pairs of hex digits such as 81 00)", bad + 1, arg + bad);
+	else if (n == 0)
+		err("/raw: no bytes given (e.g. /raw 89 00 sends an unmasked "
+		    "empty ping)");
+	else
+		send_raw("/raw", buf, (size_t)n);
+	free(buf);
+}
+
+/* A text message in N fragments of (nearly) equal size, split at byte
+ * boundaries: a code point may be cut, as RFC 6455 allows. */
+static void
+cmd_frag(const char *arg)
+{
+	char *end;
+	long nfrag;
+	size_t len, o = 0, cap, at = 0;
+	uint8_t *out;
+
+	errno = 0;
+	nfrag = strtol(arg, &end, 10);
+	if (end == arg || errno || (*end && *end != ' ') || nfrag < 1 ||
+	    nfrag > FRAG_MAX) {
+		err("/frag: '%.*s' is not a number of fragments (1 to %d); "
+		    "usage: /frag N TEXT", (int)strcspn(arg, " "), arg,
+		    FRAG_MAX);
+		return;
+	}
+	if (*end == ' ')
+		end++;
+	len = strlen(end);
+	cap = len + (size_t)nfrag * WS_MAX_HEADER;
+	out = malloc(cap);
+	if (out == NULL)
+		return;
+	for (long i = 0; i < nfrag; i++) {
+		size_t next = len * (size_t)(i + 1) / (size_t)nfrag;
+		struct craft_frame f = {
+			.fin = i == nfrag - 1, .opcode = i ? WS_OP_CONT :
+			    WS_OP_TEXT, .masked = our_role() == WS_ROLE_CLIENT,
+			.payload = (const uint8_t *)end + at, .n = next - at,
+			.len = next - at,
+		};
+
+		f.width = f.len <= 125 ? 7 : f.len <= 0xffff ? 16 : 64;
+		if (encode_into(&f, out, cap, &o) != 0) {
+			free(out);
+			return;
+		}
+		at = next;
+	}
+	send_raw("/frag", out, o);
+	free(out);
+}
+
+/* /close --any CODE [REASON]: any code 0-65535, or "none" for an empty
+ * payload, and the reason as typed. */
+static void
+cmd_close_any(const char *arg)
+{
+	char *end;
+	long code;
+	const char *reason;
+	uint8_t payload[WS_MAX_CONTROL_PAYLOAD], out[WS_MAX_HEADER +
+	    WS_MAX_CONTROL_PAYLOAD];
+	long n;
+	size_t o = 0;
+	struct craft_frame f = { .fin = 1, .opcode = WS_OP_CLOSE };
+
+	while (*arg == ' ')
+		arg++;
+	if (!strncmp(arg, "none", 4) && (arg[4] == '\0' || arg[4] == ' ')) {
+		code = -1;
+		end = (char *)arg + 4;
+	} else {
+		errno = 0;
+		code = strtol(arg, &end, 10);
+		if (end == arg || errno || (*end && *end != ' ') || code < 0 ||
+		    code > 65535) {
+			err("/close --any: '%.*s' is not a code from 0 to 65535 "
+			    "(or none for an empty close)", (int)strcspn(arg,
+			    " "), arg);
+			return;
+		}
+	}
+	reason = end;
+	while (*reason == ' ')
+		reason++;
+	if (code < 0 && *reason) {
+		err("/close --any none: a reason needs a code");
+		return;
+	}
+	n = craft_close_payload(payload, sizeof payload, code,
+	    (const uint8_t *)reason, strlen(reason));
+	if (n < 0) {
+		err("/close --any: the reason is longer than %d bytes (use "
+		    "/frame op=close for longer payloads)",
+		    WS_MAX_CONTROL_PAYLOAD - 2);
+		return;
+	}
+	f.masked = our_role() == WS_ROLE_CLIENT;
+	f.payload = payload;
+	f.n = (size_t)n;
+	f.len = (uint64_t)n;
+	f.width = 7;
+	if (encode_into(&f, out, sizeof out, &o) == 0)
+		send_raw("/close --any", out, o);
 }
 
 static void
@@ -547,9 +738,12 @@ static const struct command {
 } commands[] = {
 	{ "base64", "DATA", "send a binary message given in base64" },
 	{ "binary", "HEX...", "send a binary message given in hex" },
-	{ "close", "[CODE [REASON]]", "close the connection (default 1000)" },
+	{ "close", "[--any] [CODE [REASON]]", "close the connection (default "
+	    "1000); --any: any code, unchecked" },
 	{ "deflate", "", "toggle compressing what you send next" },
 	{ "file", "[--text] PATH", "send a file (binary, or text)" },
+	{ "frag", "N TEXT", "send a text message in N fragments" },
+	{ "frame", "SPEC", "send one crafted frame, rules or not (see wscli(1))" },
 	{ "frames", "", "toggle the frame-level view (--frames)" },
 	{ "help", "", "show this list" },
 	{ "hex", "", "toggle hexdump display of text messages" },
@@ -557,6 +751,7 @@ static const struct command {
 	{ "ping", "[TEXT]", "send a ping; the pong shows the round trip" },
 	{ "pong", "[TEXT]", "send an unsolicited pong" },
 	{ "quit", "", "close with 1000 and exit" },
+	{ "raw", "HEX...", "send bytes as they are" },
 	{ "stats", "", "show message, byte and ping counts" },
 	{ "timestamps", "", "toggle timestamps (wall clock)" },
 };
@@ -606,6 +801,12 @@ run_command(const char *line)
 		cmd_close(arg);
 	else if (IS("binary"))
 		cmd_binary(arg);
+	else if (IS("frame"))
+		cmd_frame(arg);
+	else if (IS("raw"))
+		cmd_raw(arg);
+	else if (IS("frag"))
+		cmd_frag(arg);
 	else if (IS("base64"))
 		cmd_base64(arg);
 	else if (IS("file"))
@@ -790,22 +991,8 @@ repl_start(const struct repl_ops *o)
 	rl_attempted_completion_function = complete;
 	rl_variable_bind("enable-bracketed-paste", "on");
 	history_setup();
-	rl_callback_handler_install("> ", on_line);
+	rl_callback_handler_install(prompt, on_line);
 	active = 1;
-}
-
-void
-repl_set_prompt(const char *prompt)
-{
-	if (ops == NULL)
-		return;
-	/* inside the line handler readline draws it once the handler
-	 * returns */
-	rl_set_prompt(prompt);
-	if (active) {
-		show_begin();
-		show_end();
-	}
 }
 
 void
@@ -840,6 +1027,24 @@ repl_interrupt(void)
 		rl_crlf();
 		rl_on_new_line();
 		rl_redisplay();
+	}
+}
+
+void
+repl_set_prompt(const char *p)
+{
+	if (!strcmp(prompt, p))
+		return;
+	snprintf(prompt, sizeof prompt, "%s", p);
+	if (active) {
+		rl_clear_visible_line();
+		rl_set_prompt(prompt);
+		rl_on_new_line();
+		rl_redisplay();
+	} else if (ops != NULL) {
+		/* inside the line handler: readline draws it once the
+		 * handler returns */
+		rl_set_prompt(prompt);
 	}
 }
 

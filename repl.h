@@ -24,6 +24,10 @@ struct repl_ops {
 	/* PING or PONG, at most 125 bytes. */
 	int (*send_control)(unsigned opcode, const uint8_t *p, size_t n,
 	    const char **why);
+	/* Send crafted bytes exactly as given (/frame, /raw, /frag, /close
+	 * --any) and show them frame by frame; NULL where there is no
+	 * single connection to send to. */
+	int (*send_raw)(const uint8_t *p, size_t n, const char **why);
 	/* Start the close handshake (code 0: none). */
 	int (*close)(unsigned code, const char *reason, const char **why);
 	/* Send the open file as one message; the mode closes fd. */
@@ -48,7 +52,8 @@ struct repl_ops {
 void repl_start(const struct repl_ops *ops);
 
 /* The prompt ("> " by default), e.g. "3> " when typed lines go to
- * client 3. */
+ * client 3, or "(reconnecting 2) > " while there is no connection. Safe
+ * before repl_start() and inside a command. */
 void repl_set_prompt(const char *prompt);
 
 /* stdin is readable: let readline take one character. */

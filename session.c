@@ -1,13 +1,26 @@
 /*
- * session.c - client mode: one connection to the URL, fed by stdin
- * (scripted lines, or the REPL) and shown through show.c.
+ * session.c - client mode: a connection to the URL, fed by stdin
+ * (scripted lines, or the REPL) and shown through show.c; with
+ * --reconnect, a connection again each time one is lost.
  *
- * The session is three loop sources: the dialer (client.c) until the
- * upgrade is done, then the connection (conn.c), and the session's own:
- * the signal pipe, stdin, and the session's timers (--timeout, -w). In
- * scripted mode each stdin line is one message; stdin is read only while
- * less than QUEUE_LOW bytes wait to be sent, so a slow server slows wscli
- * down instead of growing its memory.
+ * The session is loop sources: the dialer (client.c) until an upgrade is
+ * done, then the connection (conn.c), and the session's own: the signal
+ * pipe, stdin, and the session's timers (--timeout, -w, the next
+ * reconnection). In scripted mode each stdin line is one message; stdin
+ * is read only while less than QUEUE_LOW bytes wait to be sent, so a slow
+ * server slows wscli down instead of growing its memory.
+ *
+ * Reconnecting. A connection that ends is a value to be thrown away: its
+ * queue goes with it. So with --reconnect every stdin message is kept (the
+ * "kept" FIFO below) until the server has taken it: the connection has
+ * sent it (ops->sent) and the server's TCP has acknowledged its last byte
+ * (tr_wire_out() - tr_unacked()). A new connection starts with the --send
+ * and --on-connect messages, then the kept ones, in order, before stdin is
+ * read again; so a message is sent again only if the server never took
+ * it. While there is no connection stdin is not read at all: lines wait
+ * where they are. The session's own decision to close (--until, -n, a
+ * signal, /quit; the end of input once every line was taken) ends it for
+ * good.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+
+#include <openssl/rand.h>
 
 #include "client.h"
 #include "conn.h"
+#include "craft.h"
 #include "deflate.h"
 #include "frame.h"
 #include "jsonl.h"
@@ -37,17 +54,43 @@
 
 #define STDIN_BUF (256 * 1024)  /* one read() of stdin or of a file */
 #define QUEUE_LOW (256 * 1024)  /* read stdin only below this */
+#define UNREAD_MAX (64 << 20)   /* bytes of stdin read at the end to count
+				   the lines never sent */
 #define GONE_CLOSE_TIMEOUT 1.0  /* seconds for the close once stdout's
 				   reader is gone */
+#define KEEP_MAX (16 << 20)     /* --reconnect: longest message kept to be
+				   sent again */
+#define ON_CONNECT_MAX (16 << 20) /* size of an --on-connect file */
+#define RECONNECT_CAP 30.0      /* seconds: the longest wait between
+				   attempts (unless --reconnect-delay is
+				   longer) */
+#define RECONNECT_RESET 60.0    /* a connection this long resets the count
+				   of attempts */
+
+/* A stdin message kept until a connection has sent it (--reconnect). */
+struct kept_msg {
+	uint64_t tag;              /* its stdin line */
+	size_t len;                /* bytes kept (in K.buf, in order) */
+	unsigned opcode;
+	int complete;              /* its end was read */
+	int dropped;               /* longer than KEEP_MAX: not kept */
+	long long end_at;          /* where its last byte is in the stream
+				      (tr_wire_out()) once sent; 0 before */
+};
 
 static struct {
-	struct dial *dial;         /* until the upgrade is done */
-	struct conn c;             /* then the connection */
-	int open;                  /* c is set up */
+	struct dial *dial;         /* while connecting */
+	struct conn *c;            /* the connection, or NULL between them */
+	int was_up;                /* a connection was made (and the REPL
+				      started) */
 	struct show_msg m;
 	struct source src;         /* signals, stdin, timers */
 	int exit;                  /* -1 until decided */
 	int done;
+	int ending;                /* the session decided to close: no
+				      reconnecting */
+	int input_closed;          /* ... because input ended: unless lines
+				      were not taken */
 
 	/* stdin (scripted mode) */
 	uint8_t *ibuf;
@@ -61,6 +104,7 @@ static struct {
 	struct ws_utf8 line_utf8;
 	int stdin_eof, stdin_error;
 	uint64_t skipped;          /* lines refused (invalid UTF-8) */
+	uint64_t lost;             /* lines that could not be sent again */
 
 	/* /file */
 	int file_fd;               /* -1 when none */
@@ -71,19 +115,59 @@ static struct {
 
 	regex_t until;
 	int until_matched;
+	uint64_t received;         /* messages, over every connection (-n) */
 	double deadline;           /* --timeout */
 	double wait_deadline;      /* -w after end of input */
 	int dialing_quiet;         /* --jsonl: the dial's errors go in one
 				      event */
+	struct ws_decoder crafted; /* the server's view of crafted bytes */
+
+	/* connecting and reconnecting */
+	struct dial_params dp;
+	const char *hdrs[256];
+	uint8_t **oc;              /* --on-connect messages */
+	size_t *oc_len, noc;
+	uint8_t *oc_file;
+	long attempts;             /* reconnection attempts since the last
+				      long-lived connection */
+	double retry_at;           /* the next attempt, 0 = none planned */
+	int last_exit;             /* of the last connection or attempt */
+	char last_why[512];
 } S;
 
+/* The stdin messages the server has not taken: a ring of entries, and
+ * with --reconnect their bytes in one FIFO. */
+static struct {
+	struct kept_msg *m;
+	size_t head, n, cap;
+	size_t nsent;              /* entries from head that were sent */
+	uint8_t *buf;
+	size_t bhead, btail, bcap;
+} K;
+
 static int sig_pipe[2] = { -1, -1 };
+
+static void connect_now(void);
 
 static void
 set_exit(int code)
 {
 	if (S.exit < 0)
 		S.exit = code;
+}
+
+/* Connected, and not yet closing. */
+static int
+connected(void)
+{
+	return S.c != NULL && !S.c->done;
+}
+
+/* Between connections, a new one planned or being dialed. */
+static int
+reconnecting(void)
+{
+	return S.c == NULL && S.was_up && (S.retry_at > 0 || S.dial != NULL);
 }
 
 /* ------------------------------------------------------------- signals */
@@ -123,28 +207,44 @@ setup_signals(void)
 	return 0;
 }
 
+/* --------------------------------------------------------------- ending */
+
 static void
 end_now(int exit, const char *why)
 {
 	set_exit(exit);
+	S.ending = 1;
+	S.retry_at = 0;
 	if (S.dial) {
 		dial_cancel(S.dial);
 		S.dial = NULL;
 	}
-	if (S.open && !S.c.done)
-		conn_abort(&S.c, exit, why);
+	if (S.c && !S.c->done)
+		conn_abort(S.c, exit, why);
 	S.done = 1;
 	loop_stop();
 }
 
-/* Start the close handshake the way every ordinary end does. */
+/* The session closes the connection: the end, whatever --reconnect says. */
+static int
+session_close(unsigned code, const uint8_t *reason, size_t n)
+{
+	if (!connected())
+		return -1;
+	S.ending = 1;
+	return conn_close(S.c, code, reason, n);
+}
+
+/* Start the close handshake the way every ordinary end does; between
+ * connections, stop trying. */
 static void
 close_normally(unsigned code)
 {
-	if (S.open && !S.c.done)
-		conn_close(&S.c, code, NULL, 0);
-	else if (!S.open)
-		end_now(EXIT_ERROR, "interrupted");
+	if (connected() && !S.c->close_sent)
+		session_close(code, NULL, 0);
+	else if (!connected())
+		end_now(S.last_exit >= 0 ? S.last_exit : EXIT_ERROR,
+		    "interrupted");
 }
 
 static void
@@ -166,18 +266,20 @@ on_signals(void)
 				if (opt.interactive)
 					repl_stop();
 				S.stdin_eof = 1;
-				if (S.open && !S.c.close_sent) {
+				if (connected() && !S.c->close_sent) {
 					set_exit(EXIT_OK);
 					close_normally(WS_CLOSE_GOING_AWAY);
 				} else {
 					end_now(EXIT_ERROR, "hung up");
 				}
-			} else if (sig == SIGINT && opt.interactive && S.open &&
-			    !S.c.close_sent) {
+			} else if (sig == SIGINT && opt.interactive && S.was_up &&
+			    (reconnecting() || (connected() &&
+			    !S.c->close_sent))) {
 				repl_interrupt();
-			} else if (!S.open || S.c.close_sent) {
+			} else if (!connected() || S.c->close_sent) {
 				diag("interrupted");
-				end_now(EXIT_ERROR, "interrupted");
+				end_now(S.c == NULL && S.last_exit >= 0 ?
+				    S.last_exit : EXIT_ERROR, "interrupted");
 				return;
 			} else {
 				S.stdin_eof = 1;
@@ -185,6 +287,151 @@ on_signals(void)
 			}
 		}
 	}
+}
+
+/* ------------------------------------------------------ kept messages */
+
+/* A piece of stdin message tag, as queued; fin ends it. */
+static void
+keep_piece(uint64_t tag, unsigned opcode, const uint8_t *p, size_t len,
+    int fin)
+{
+	struct kept_msg *k = K.n ? &K.m[(K.head + K.n - 1) % K.cap] : NULL;
+
+	if (k == NULL || k->complete || k->tag != tag) {
+		if (K.n == K.cap) {
+			size_t cap = K.cap ? K.cap * 2 : 256;
+			struct kept_msg *v = xrealloc(NULL, cap * sizeof *v);
+
+			for (size_t i = 0; i < K.n; i++)
+				v[i] = K.m[(K.head + i) % K.cap];
+			free(K.m);
+			K.m = v;
+			K.cap = cap;
+			K.head = 0;
+		}
+		k = &K.m[(K.head + K.n++) % K.cap];
+		memset(k, 0, sizeof *k);
+		k->tag = tag;
+		k->opcode = opcode;
+	}
+	k->complete = fin;
+	if (k->dropped || !opt.reconnect) /* without it, only counted */
+		return;
+	if (k->len + len > KEEP_MAX) {
+		/* it is the newest: its bytes are the last ones */
+		K.btail -= k->len;
+		k->len = 0;
+		k->dropped = 1;
+		return;
+	}
+	if (K.bcap - K.btail < len) {
+		if (K.bhead > 0) {
+			memmove(K.buf, K.buf + K.bhead, K.btail - K.bhead);
+			K.btail -= K.bhead;
+			K.bhead = 0;
+		}
+		if (K.bcap - K.btail < len) {
+			size_t cap = K.bcap ? K.bcap : 64 * 1024;
+
+			while (cap - K.btail < len)
+				cap *= 2;
+			K.buf = xrealloc(K.buf, cap);
+			K.bcap = cap;
+		}
+	}
+	if (len > 0)
+		memcpy(K.buf + K.btail, p, len);
+	K.btail += len;
+	k->len += len;
+}
+
+static void
+keep_pop(void)
+{
+	K.bhead += K.m[K.head].len;
+	K.head = (K.head + 1) % K.cap;
+	if (K.nsent > 0)
+		K.nsent--;
+	if (--K.n == 0)
+		K.bhead = K.btail = 0;
+}
+
+/* The connection has sent every message up to tag: note where each ends
+ * in the stream, or forget them if the stream cannot say. */
+static void
+keep_sent(struct conn *c, uint64_t tag)
+{
+	long long at = tr_wire_out(c->tr);
+
+	while (K.nsent < K.n) {
+		struct kept_msg *k = &K.m[(K.head + K.nsent) % K.cap];
+
+		if (!k->complete || k->tag > tag)
+			break;
+		k->end_at = at > 0 ? at : -1;
+		K.nsent++;
+	}
+	while (K.n > 0 && K.m[K.head].end_at < 0)
+		keep_pop();
+}
+
+/* Forget the messages the server's TCP has acknowledged whole. */
+static void
+keep_taken(struct conn *c)
+{
+	long long w = tr_wire_out(c->tr);
+	long u = tr_unacked(c->tr);
+
+	/* cannot tell: count what was sent as taken */
+	while (K.n > 0 && K.m[K.head].end_at > 0 &&
+	    (w < 0 || u < 0 || K.m[K.head].end_at <= w - u))
+		keep_pop();
+}
+
+/* A new connection: queue what the last one did not send, in order. */
+static void
+keep_resend(void)
+{
+	size_t off = K.bhead, n = K.n;
+	uint64_t first = 0, count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kept_msg *k = &K.m[(K.head + i) % K.cap];
+
+		if (k->dropped) {
+			diag("stdin line %" PRIu64 " was on its way when the "
+			    "connection ended and is too long (over %d MiB) "
+			    "to be sent again; skipped", k->tag,
+			    KEEP_MAX >> 20);
+			S.lost++;
+			if (!k->complete) { /* the rest of it is dropped too */
+				S.line_skip = 1;
+				S.line_open = 0;
+			}
+			continue;
+		}
+		if (first == 0)
+			first = k->tag;
+		count++;
+		k->end_at = 0;
+		conn_send_data(S.c, k->opcode, K.buf + off, k->len,
+		    k->complete, k->tag);
+		off += k->len;
+	}
+	/* the skipped ones are gone for good (they hold no bytes) */
+	K.n = 0;
+	K.nsent = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct kept_msg k = K.m[(K.head + i) % K.cap];
+
+		if (!k.dropped)
+			K.m[(K.head + K.n++) % K.cap] = k;
+	}
+	if (count > 0)
+		info("sending again %" PRIu64 " message%s the server did not "
+		    "take (from stdin line %" PRIu64 " on)", count, count == 1 ?
+		    "" : "s", first);
 }
 
 /* -------------------------------------------------------------- stdin */
@@ -195,14 +442,15 @@ queue_piece(const uint8_t *p, size_t len, int fin)
 {
 	unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
 
-	if (conn_send_data(&S.c, op, p, len, fin, S.lineno) != 0) {
+	if (conn_send_data(S.c, op, p, len, fin, S.lineno) != 0) {
 		S.stdin_eof = 1;
 		return;
 	}
+	keep_piece(S.lineno, op, p, len, fin);
 	if (opt.jsonl) {
 		S.line_size = S.line_open ? S.line_size + len : len;
 		if (fin)
-			show_message_out(&S.c, op, S.line_open ? NULL : p, len,
+			show_message_out(S.c, op, S.line_open ? NULL : p, len,
 			    S.line_size, S.line_frags + 1);
 		S.line_frags = fin ? 0 : S.line_frags + 1;
 	}
@@ -229,7 +477,7 @@ stdin_piece(const uint8_t *p, size_t len, int fin)
 				    "closing", S.lineno, at + 1);
 				set_exit(EXIT_ERROR);
 				S.stdin_eof = 1;
-				conn_close(&S.c, WS_CLOSE_NORMAL, NULL, 0);
+				session_close(WS_CLOSE_NORMAL, NULL, 0);
 				return;
 			}
 			diag("line %" PRIu64 ": not valid UTF-8 at byte %"
@@ -298,8 +546,8 @@ file_done(const char *why)
 static void
 file_pump(void)
 {
-	while (S.file_fd >= 0 && !S.c.close_sent &&
-	    conn_queued(&S.c) < QUEUE_LOW) {
+	while (S.file_fd >= 0 && !S.c->close_sent &&
+	    conn_queued(S.c) < QUEUE_LOW) {
 		ssize_t r = read(S.file_fd, S.ibuf, STDIN_BUF);
 		int fin;
 
@@ -307,12 +555,12 @@ file_pump(void)
 			continue;
 		if (r < 0) {
 			file_done(strerror(errno));
-			conn_close(&S.c, WS_CLOSE_NORMAL, NULL, 0);
+			session_close(WS_CLOSE_NORMAL, NULL, 0);
 			return;
 		}
 		S.file_sent += (uint64_t)r;
 		fin = r == 0 || S.file_sent >= S.file_size;
-		if (conn_send_data(&S.c, S.file_text ? WS_OP_TEXT : WS_OP_BINARY,
+		if (conn_send_data(S.c, S.file_text ? WS_OP_TEXT : WS_OP_BINARY,
 		    S.ibuf, (size_t)r, fin, 0) != 0) {
 			file_done("the connection is closing");
 			return;
@@ -346,11 +594,12 @@ file_pump(void)
 static int
 can_send(const char **why)
 {
-	if (!S.open || S.c.done) {
-		*why = "not connected";
+	if (!connected()) {
+		*why = reconnecting() ? "not connected (reconnecting)" :
+		    "not connected";
 		return 0;
 	}
-	if (S.c.close_sent) {
+	if (S.c->close_sent) {
 		*why = "the connection is closing";
 		return 0;
 	}
@@ -367,7 +616,7 @@ repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
 		*why = "a file is being sent";
 		return -1;
 	}
-	if (conn_send_data(&S.c, opcode, p, n, 1, 0) != 0) {
+	if (conn_send_data(S.c, opcode, p, n, 1, 0) != 0) {
 		*why = "the connection is closing";
 		return -1;
 	}
@@ -380,17 +629,39 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 {
 	if (!can_send(why))
 		return -1;
-	return conn_send_control(&S.c, opcode, p, n) == 0 ? 0 : -1;
+	return conn_send_control(S.c, opcode, p, n) == 0 ? 0 : -1;
+}
+
+/* Crafted bytes: wscli's own checks are off for them, and a CLOSE among
+ * them counts as ours. */
+static int
+send_crafted(const uint8_t *p, size_t n, const char **why)
+{
+	long code;
+
+	if (!connected()) {
+		*why = reconnecting() ? "not connected (reconnecting)" :
+		    "not connected";
+		return -1;
+	}
+	conn_send_raw(S.c, p, n);
+	if (show_crafted(S.c, &S.crafted, p, n, &code))
+		conn_close_crafted(S.c, (unsigned)code);
+	return 0;
 }
 
 static int
 repl_close(unsigned code, const char *reason, const char **why)
 {
-	if (!S.open || S.c.done) {
+	if (reconnecting()) { /* /quit, Ctrl-D: stop trying */
+		end_now(S.last_exit, "stopped reconnecting");
+		return 0;
+	}
+	if (!connected()) {
 		*why = "not connected";
 		return -1;
 	}
-	if (conn_close(&S.c, code, (const uint8_t *)reason,
+	if (session_close(code, (const uint8_t *)reason,
 	    reason ? strlen(reason) : 0) != 0) {
 		*why = "a close frame was already sent";
 		return -1;
@@ -419,21 +690,22 @@ repl_send_file(int fd, uint64_t size, int text, const char **why)
 static struct conn *
 repl_target(void)
 {
-	return S.open ? &S.c : NULL;
+	return S.c;
 }
 
 static void
 repl_settings(void)
 {
-	if (S.open) {
-		S.c.show_frames = opt.frames;
-		S.c.compress = opt.compress;
+	if (S.c) {
+		S.c->show_frames = opt.frames;
+		S.c->compress = opt.compress;
 	}
 }
 
 static const struct repl_ops client_repl = {
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
+	.send_raw = send_crafted,
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,
@@ -445,7 +717,7 @@ static const struct repl_ops client_repl = {
 static int
 shown(void)
 {
-	return !(opt.count && (long)S.c.st.msgs_in >= opt.count);
+	return !(opt.count && (long)S.received >= opt.count);
 }
 
 static void
@@ -463,9 +735,9 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 static void
 ev_message_end(struct conn *c)
 {
-	/* msgs_in already counts this one */
-	int was_shown = !(opt.count && (long)c->st.msgs_in > opt.count);
+	int was_shown = shown();
 
+	S.received++;
 	show_message_end(c, &S.m, was_shown);
 	if (opt.until && c->in.opcode == WS_OP_TEXT && !c->close_sent &&
 	    !S.until_matched) {
@@ -474,20 +746,76 @@ ev_message_end(struct conn *c)
 			info("--until matched; closing");
 			S.until_matched = 1;
 			set_exit(EXIT_OK);
-			conn_close(c, WS_CLOSE_NORMAL, NULL, 0);
+			session_close(WS_CLOSE_NORMAL, NULL, 0);
 		}
 	}
-	if (opt.count && (long)c->st.msgs_in >= opt.count && !c->close_sent) {
-		conn_close(c, WS_CLOSE_NORMAL, NULL, 0);
+	if (opt.count && (long)S.received >= opt.count && !c->close_sent) {
+		session_close(WS_CLOSE_NORMAL, NULL, 0);
 		set_exit(EXIT_OK);
 	}
 }
 
 static void
+ev_sent(struct conn *c, uint64_t tag)
+{
+	if (tag > 0)
+		keep_sent(c, tag);
+}
+
+static void plan_reconnect(const char *why, int exit);
+
+/* Is this ending one to reconnect after? NULL if not, else why. */
+static const char *
+reconnect_why(const struct conn *c)
+{
+	if (!opt.reconnect || S.ending || S.done)
+		return NULL;
+	/* the end of input closed it: done, unless lines were not taken */
+	if (S.input_closed && K.n == 0)
+		return NULL;
+	if (c->exit == EXIT_LOST || c->exit == EXIT_CLOSED ||
+	    (c->exit == EXIT_TIMEOUT && !c->close_sent) || /* --ping-timeout */
+	    opt.reconnect_any)
+		return c->why[0] ? c->why : "the connection ended";
+	return NULL;
+}
+
+static void
+release_conn(struct source *s)
+{
+	struct conn *c = s->ud;
+
+	conn_free(c);
+	free(c);
+}
+
+static void
 ev_ended(struct conn *c)
 {
-	S.done = 1;
-	loop_stop();
+	const char *why;
+
+	/* the server read up to our CLOSE, so everything before it */
+	if (c->close_received && !c->closed_by_peer)
+		while (K.n > 0)
+			keep_pop();
+	keep_taken(c);
+	why = reconnect_why(c);
+
+	S.last_exit = c->exit;
+	snprintf(S.last_why, sizeof S.last_why, "%s", c->why);
+	if (S.file_fd >= 0)
+		file_done("the connection ended");
+	if (why == NULL) {
+		S.done = 1;
+		loop_stop();
+		return;
+	}
+	/* a connection that lasted counts as a success */
+	if (now_sec() - c->st.opened_at >= RECONNECT_RESET)
+		S.attempts = 0;
+	S.c = NULL; /* freed once its source is released */
+	c->src.release = release_conn;
+	plan_reconnect(why, c->exit);
 }
 
 static const struct conn_ops client_conn_ops = {
@@ -497,8 +825,11 @@ static const struct conn_ops client_conn_ops = {
 	.message_end = ev_message_end,
 	.control = show_control,
 	.close = show_close,
+	.sent = ev_sent,
 	.ended = ev_ended,
 };
+
+/* ---------------------------------------------------------- connecting */
 
 /* --jsonl: a failed dial is one error event with all there is to know. */
 static void
@@ -535,56 +866,269 @@ jsonl_dial_error(const struct dial_result *r)
 	jsonl_end();
 }
 
+/* --frame SPEC (checked when the options were read). */
+static void
+send_spec(const char *spec)
+{
+	size_t n = strlen(spec), cap;
+	uint8_t *buf = xrealloc(NULL, n + 1), *out;
+	struct craft_frame f;
+	char why[512];
+
+	if (craft_parse(spec, WS_ROLE_CLIENT, buf, n + 1, &f, why,
+	    sizeof why) == 0) {
+		cap = craft_size(&f);
+		out = xrealloc(NULL, cap);
+		if (!f.key_given && RAND_bytes(f.key, 4) != 1)
+			diag("cannot get random bytes for the frame mask");
+		else if (craft_encode(out, cap, &f) == cap)
+			send_crafted(out, cap, &(const char *){ NULL });
+		free(out);
+	}
+	free(buf);
+}
+
+/* What every connection starts with: --send, then --on-connect. */
+static void
+send_on_connect(void)
+{
+	unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
+
+	for (int i = 0; i < opt.nsend; i++) {
+		const uint8_t *m = (const uint8_t *)opt.send[i];
+		size_t n = strlen(opt.send[i]);
+
+		if (opt.send_frame[i]) { /* --frame, in order with --send */
+			send_spec(opt.send[i]);
+			continue;
+		}
+		conn_send_data(S.c, op, m, n, 1, 0);
+		show_message_out(S.c, op, m, n, n, 1);
+	}
+	for (size_t i = 0; i < S.noc; i++) {
+		conn_send_data(S.c, op, S.oc[i], S.oc_len[i], 1, 0);
+		show_message_out(S.c, op, S.oc[i], S.oc_len[i], S.oc_len[i], 1);
+	}
+}
+
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
+	struct conn *c;
+
 	S.dial = NULL;
 	S.dialing_quiet = 0;
 	if (r->exit >= 0) {
 		if (opt.jsonl)
 			jsonl_dial_error(r);
-		end_now(r->exit, r->error);
+		S.last_exit = r->exit;
+		snprintf(S.last_why, sizeof S.last_why, "%s", r->error);
+		if (opt.reconnect && S.was_up) /* a reconnection attempt */
+			plan_reconnect(r->error, r->exit);
+		else
+			end_now(r->exit, r->error);
 		return;
 	}
-	S.c.role = WS_ROLE_CLIENT;
-	S.c.ops = &client_conn_ops;
-	S.c.label = "";
-	S.c.max_message = opt.max_message;
-	S.c.close_timeout = opt.close_timeout;
-	S.c.show_frames = opt.frames;
-	S.c.compress = opt.compress;
-	S.c.ping_interval = opt.ping_interval;
-	S.c.ping_timeout = opt.ping_timeout;
-	conn_open(&S.c, r->tr, r->pmd);
-	S.open = 1;
-	if (opt.interactive)
-		repl_start(&client_repl);
-	show_open(&S.c, r);
+	c = xrealloc(NULL, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->role = WS_ROLE_CLIENT;
+	c->ops = &client_conn_ops;
+	c->label = "";
+	c->max_message = opt.max_message;
+	if (opt.max_message_default)
+		c->max_message_what = "16 MiB, the interactive limit "
+		    "(--max-message sets another)";
+	c->close_timeout = opt.close_timeout;
+	c->show_frames = opt.frames;
+	c->compress = opt.compress;
+	c->ping_interval = opt.ping_interval;
+	c->ping_timeout = opt.ping_timeout;
+	conn_open(c, r->tr, r->pmd);
+	S.c = c;
+	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
+	if (opt.interactive) {
+		if (!S.was_up)
+			repl_start(&client_repl);
+		repl_set_prompt("> ");
+	}
+	S.was_up = 1; /* from now on, a failed attempt is retried */
+	show_open(c, r);
 	r->tr = NULL;
 	r->pmd = NULL;
-	for (int i = 0; i < opt.nsend; i++) {
-		const uint8_t *m = (const uint8_t *)opt.send[i];
-		unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
-		size_t n = strlen(opt.send[i]);
-
-		conn_send_data(&S.c, op, m, n, 1, 0);
-		show_message_out(&S.c, op, m, n, n, 1);
-	}
+	send_on_connect();
+	if (opt.reconnect)
+		keep_resend();
 	/* frames that came with the 101, now that everything is set */
-	conn_feed(&S.c, r->early, r->nearly);
+	conn_feed(c, r->early, r->nearly);
+}
+
+static void
+connect_now(void)
+{
+	S.retry_at = 0;
+	S.dial = dial_start(&S.dp, on_dialed, NULL);
+	if (S.dial == NULL)
+		end_now(EXIT_ERROR, "cannot start connecting: out of memory");
+}
+
+/* --on-connect FILE: one message per line, read once. */
+static int
+load_on_connect(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	size_t len = 0, cap = 0, start = 0;
+	uint64_t lineno = 0;
+
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		diag("cannot read --on-connect file '%s': %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			S.oc_file = xrealloc(S.oc_file, cap);
+		}
+		r = read(fd, S.oc_file + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			diag("cannot read --on-connect file '%s': %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > ON_CONNECT_MAX) {
+			diag("--on-connect file '%s' is larger than %d MiB",
+			    path, ON_CONNECT_MAX >> 20);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	/* the rules of stdin lines: LF ends a line, a CR before it goes,
+	 * a last line without LF counts */
+	while (start < len) {
+		uint8_t *p = S.oc_file + start;
+		uint8_t *nl = memchr(p, '\n', len - start);
+		size_t n = nl ? (size_t)(nl - p) : len - start, bad;
+
+		start += n + (nl ? 1 : 0);
+		lineno++;
+		if (nl && n > 0 && p[n - 1] == '\r')
+			n--;
+		if (!opt.binary && !ws_utf8_valid(p, n, &bad)) {
+			diag("--on-connect file '%s', line %" PRIu64 ": not "
+			    "valid UTF-8 at byte %zu", path, lineno, bad + 1);
+			return -1;
+		}
+		S.oc = xrealloc(S.oc, (S.noc + 1) * sizeof *S.oc);
+		S.oc_len = xrealloc(S.oc_len, (S.noc + 1) * sizeof *S.oc_len);
+		S.oc[S.noc] = p;
+		S.oc_len[S.noc++] = n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------- reconnecting */
+
+/* The wait before attempt n (1, 2, ...): --reconnect-delay doubled each
+ * time up to the cap, then a random part of it taken off (between none and
+ * half), so that many clients of one server do not come back at once. */
+static double
+backoff(long n)
+{
+	double cap = opt.reconnect_delay > RECONNECT_CAP ?
+	    opt.reconnect_delay : RECONNECT_CAP;
+	double d = opt.reconnect_delay;
+
+	while (--n > 0 && d < cap)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	return d - d / 2 * ((double)arc4random() / 4294967296.0);
+}
+
+static void
+prompt_state(void)
+{
+	char p[64];
+
+	if (!opt.interactive || !S.was_up)
+		return;
+	if (opt.reconnect > 0)
+		snprintf(p, sizeof p, "(reconnecting %ld/%ld) > ", S.attempts,
+		    opt.reconnect);
+	else
+		snprintf(p, sizeof p, "(reconnecting %ld) > ", S.attempts);
+	repl_set_prompt(p);
+}
+
+/* The connection (or an attempt) ended for a reason worth another try:
+ * plan it, or give up when the attempts are used up. */
+static void
+plan_reconnect(const char *why, int exit)
+{
+	char line[1024], of[32] = "";
+	double delay;
+
+	if (opt.reconnect > 0 && S.attempts >= opt.reconnect) {
+		diag("%s; giving up after %ld attempt%s to reconnect", why,
+		    S.attempts, S.attempts == 1 ? "" : "s");
+		end_now(exit, why);
+		return;
+	}
+	S.attempts++;
+	delay = backoff(S.attempts);
+	S.retry_at = now_sec() + delay;
+	if (opt.reconnect > 0)
+		snprintf(of, sizeof of, " of %ld", opt.reconnect);
+	snprintf(line, sizeof line, "reconnecting in %.3g s (attempt %ld%s): "
+	    "%s", delay, S.attempts, of, why);
+	if (opt.interactive)
+		repl_show_info(line);
+	else
+		term_print_stderr("wscli: ", line);
+	prompt_state();
+	if (opt.jsonl && !opt.interactive) {
+		jsonl_begin(show_jsonl_writer, "reconnect");
+		jsonl_int("attempt", S.attempts);
+		if (opt.reconnect > 0)
+			jsonl_int("max", opt.reconnect);
+		else
+			jsonl_null("max");
+		jsonl_num("delay", delay);
+		jsonl_str("why", why);
+		jsonl_int("exit", exit);
+		jsonl_int("unsent", (long long)K.n);
+		jsonl_end();
+	}
 }
 
 /* ------------------------------------------------------ session source */
 
-/* End of input in scripted mode: close once all is sent and -w elapsed.
- * A session waiting for --until or --count goes on. */
+/* Scripted mode, end of input, everything handed over: time to close
+ * (after -w). A session waiting for --until or --count goes on. */
+static int
+input_all_sent(void)
+{
+	return !opt.interactive && S.stdin_eof && connected() &&
+	    !S.c->close_sent && !opt.count && !opt.until &&
+	    conn_queued(S.c) == 0 && !S.c->out_started;
+}
+
 static void
 maybe_finish_input(double t)
 {
-	if (opt.interactive || !S.stdin_eof || !S.open || S.c.close_sent ||
-	    opt.count || opt.until)
-		return;
-	if (conn_queued(&S.c) > 0 || S.c.out_started)
+	if (!input_all_sent())
 		return;
 	if (opt.wait > 0) {
 		if (S.wait_deadline == 0)
@@ -592,17 +1136,19 @@ maybe_finish_input(double t)
 		if (t < S.wait_deadline)
 			return;
 	}
-	conn_close(&S.c, WS_CLOSE_NORMAL, NULL, 0);
+	/* not the end yet if the server does not take every line */
+	S.input_closed = 1;
+	conn_close(S.c, WS_CLOSE_NORMAL, NULL, 0);
 }
 
 static int
 reading_stdin(void)
 {
-	if (!S.open || S.c.done || S.c.close_sent)
+	if (!connected() || S.c->close_sent)
 		return 0;
 	if (opt.interactive)
 		return 1;
-	return !S.stdin_eof && conn_queued(&S.c) < QUEUE_LOW &&
+	return !S.stdin_eof && conn_queued(S.c) < QUEUE_LOW &&
 	    S.file_fd < 0;
 }
 
@@ -614,7 +1160,9 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 
 	pfd[n].fd = sig_pipe[0];
 	pfd[n++].events = POLLIN;
-	if (reading_stdin()) {
+	/* the REPL goes on between connections */
+	if (reading_stdin() || (opt.interactive && S.was_up &&
+	    reconnecting())) {
 		pfd[n].fd = STDIN_FILENO;
 		pfd[n++].events = POLLIN;
 	}
@@ -623,9 +1171,14 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	if (S.wait_deadline > 0 && (*deadline == 0 ||
 	    S.wait_deadline < *deadline))
 		*deadline = S.wait_deadline;
+	if (S.retry_at > 0 && (*deadline == 0 || S.retry_at < *deadline))
+		*deadline = S.retry_at;
+	/* the queue emptied in the last flush: nothing else may wake us */
+	if (input_all_sent() && S.wait_deadline == 0)
+		*busy = 1;
 	/* a file is always readable: poll() cannot say when to read it */
-	if (S.file_fd >= 0 && S.open && !S.c.close_sent &&
-	    conn_queued(&S.c) < QUEUE_LOW)
+	if (S.file_fd >= 0 && connected() && !S.c->close_sent &&
+	    conn_queued(S.c) < QUEUE_LOW)
 		*busy = 1;
 	return n;
 }
@@ -643,49 +1196,161 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		else
 			stdin_read();
 	}
+	if (S.done)
+		return;
 	if (S.deadline > 0 && now >= S.deadline) {
 		diag("timed out: the session lasted --timeout %g s",
 		    opt.timeout);
 		end_now(EXIT_TIMEOUT, "--timeout");
 		return;
 	}
-	if (!S.open || S.c.done)
+	if (S.retry_at > 0 && now >= S.retry_at) {
+		if (opt.interactive)
+			repl_set_prompt("(connecting) > ");
+		connect_now();
+		return;
+	}
+	if (!connected())
 		return;
 	/* the reader of stdout went away: say goodbye, quickly */
-	if ((out_gone() || out_failed()) && !S.c.close_sent) {
+	if ((out_gone() || out_failed()) && !S.c->close_sent) {
 		set_exit(out_gone() ? EXIT_OK : EXIT_ERROR);
-		S.c.close_timeout = GONE_CLOSE_TIMEOUT;
-		conn_close(&S.c, WS_CLOSE_GOING_AWAY, NULL, 0);
-		S.c.close_limit = S.c.close_deadline;
+		S.c->close_timeout = GONE_CLOSE_TIMEOUT;
+		session_close(WS_CLOSE_GOING_AWAY, NULL, 0);
+		S.c->close_limit = now + GONE_CLOSE_TIMEOUT;
 	}
 	if (S.file_fd >= 0)
 		file_pump();
+	if (K.n > 0)
+		keep_taken(S.c);
 	maybe_finish_input(now);
 }
 
 /* ------------------------------------------------------------- the end */
 
+/* Lines in buf (pieces of lines: *mid says the last one goes on). */
+static uint64_t
+count_lines(const uint8_t *p, size_t n, int *mid)
+{
+	uint64_t lines = 0;
+	const uint8_t *end = p + n, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		lines++;
+		p = nl + 1;
+	}
+	if (p < end)
+		*mid = 1;
+	else if (n > 0)
+		*mid = 0;
+	return lines;
+}
+
+/*
+ * The lines of stdin that were never read, for the report: what the line
+ * splitter holds and the rest of stdin, as far as it can be read now
+ * without waiting (a pipe whose writer is still there) and within
+ * UNREAD_MAX bytes. *exact is cleared when the count is a lower bound.
+ */
+static uint64_t
+count_unread_lines(int *exact)
+{
+	struct stat sb;
+	int regular = fstat(STDIN_FILENO, &sb) == 0 && S_ISREG(sb.st_mode);
+	int mid = 0;
+	uint64_t lines = count_lines(S.ibuf, S.ilen, &mid), total = 0;
+
+	*exact = 1;
+	for (;;) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		ssize_t r;
+
+		if (total >= UNREAD_MAX || (!regular && poll(&pfd, 1, 0) != 1)) {
+			*exact = 0;
+			break;
+		}
+		r = read(STDIN_FILENO, S.ibuf, STDIN_BUF);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*exact = r == 0;
+			break;
+		}
+		total += (uint64_t)r;
+		lines += count_lines(S.ibuf, (size_t)r, &mid);
+	}
+	lines += (uint64_t)mid;
+	/* the first of them ends the line being sent, counted already */
+	if (S.split.in_line && lines > 0)
+		lines--;
+	S.ilen = 0;
+	return lines;
+}
+
+/* Messages not sent (or only in part) and the first stdin line of them
+ * (0: the oldest is not a stdin line). */
+static uint64_t
+unsent_messages(uint64_t *first)
+{
+	uint64_t unsent;
+
+	if (!opt.interactive) {
+		/* every stdin message the server did not take */
+		*first = K.n ? K.m[K.head].tag : 0;
+		return K.n;
+	}
+	if (S.c == NULL) {
+		*first = 0;
+		return 0;
+	}
+	unsent = conn_unsent_messages(S.c);
+	*first = conn_first_unsent_tag(S.c);
+	/* a stdin message whose end was never read cannot have gone whole */
+	if (S.line_open && !S.c->out_started) {
+		if (unsent == 0)
+			*first = S.lineno;
+		unsent++;
+	}
+	return unsent;
+}
+
 static void
 report_unsent(void)
 {
-	uint64_t unsent = conn_unsent_messages(&S.c);
-	uint64_t first = conn_first_unsent_tag(&S.c);
+	uint64_t first, unsent = unsent_messages(&first), unread = 0;
+	int exact = 1;
+	const char *open_end = "";
 
-	/* a stdin message whose end was never read cannot have gone whole */
-	if (S.line_open && !S.c.out_started) {
-		if (unsent == 0)
-			first = S.lineno;
-		unsent++;
-	}
-	if (unsent == 0)
+	if (!opt.interactive && !opt.no_split && !S.stdin_eof &&
+	    !S.stdin_error)
+		unread = count_unread_lines(&exact);
+	if (!exact && unread == 0)
+		open_end = "; stdin was not read to its end";
+	if (unsent == 0 && unread == 0) {
+		if (*open_end)
+			diag("the connection ended before the end of stdin");
 		return;
-	if (first > 0)
-		diag("%" PRIu64 " message%s not sent, or only in part (from "
-		    "stdin line %" PRIu64 " on)", unsent, unsent == 1 ? " was" :
-		    "s were", first);
+	}
+	if (unread > 0 && (first > 0 || unsent == 0))
+		diag("%s%" PRIu64 " line%s of stdin %s not sent (from line %"
+		    PRIu64 " on): %" PRIu64 " queued, or sent and not taken by "
+		    "the server, %s%" PRIu64 " never read", exact ? "" :
+		    "at least ",
+		    unsent + unread, unsent + unread == 1 ? "" : "s",
+		    unsent + unread == 1 ? "was" : "were", unsent ? first :
+		    S.lineno + 1, unsent, exact ? "" : "at least ", unread);
+	else if (unread > 0)
+		diag("%" PRIu64 " message%s not sent, or only in part; %s%"
+		    PRIu64 " line%s of stdin never read", unsent, unsent == 1 ?
+		    " was" : "s were", exact ? "" : "at least ", unread,
+		    unread == 1 ? "" : "s");
+	else if (first > 0)
+		diag("%" PRIu64 " message%s not sent, or not taken by the "
+		    "server (from stdin line %" PRIu64 " on)%s", unsent,
+		    unsent == 1 ? " was" : "s were", first, open_end);
 	else
-		diag("%" PRIu64 " message%s not sent, or only in part", unsent,
-		    unsent == 1 ? " was" : "s were");
+		diag("%" PRIu64 " message%s not sent, or only in part%s",
+		    unsent, unsent == 1 ? " was" : "s were", open_end);
 	if (S.exit <= 0)
 		S.exit = EXIT_ERROR;
 }
@@ -704,15 +1369,33 @@ static const struct term_hooks scripted_hooks = {
 	.error = jsonl_error_hook,
 };
 
+static void
+setup_dial(void)
+{
+	size_t nh = 0;
+
+	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
+		S.hdrs[nh++] = l->data;
+	S.dp.url = opt.url;
+	S.dp.protocols = opt.protocols;
+	S.dp.nprotocols = (size_t)opt.nprotocols;
+	S.dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
+	S.dp.origin = opt.origin;
+	S.dp.headers = S.hdrs;
+	S.dp.nheaders = nh;
+	S.dp.follow = opt.location;
+	S.dp.max_redirs = opt.max_redirs;
+	S.dp.timeout = opt.connect_timeout;
+	S.dp.verbose = opt.verbose;
+}
+
 int
 session_run(void)
 {
-	struct dial_params p = { 0 };
-	const char *hdrs[256];
-	size_t nh = 0;
 	int rc;
 
 	S.exit = -1;
+	S.last_exit = -1;
 	S.file_fd = -1;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	show_msg_init(&S.m);
@@ -721,6 +1404,8 @@ session_run(void)
 		diag("invalid --until expression");
 		return EXIT_USAGE;
 	}
+	if (opt.on_connect && load_on_connect(opt.on_connect) != 0)
+		return EXIT_USAGE;
 	if (setup_signals() != 0) {
 		diag("pipe: %s", strerror(errno));
 		return EXIT_ERROR;
@@ -733,33 +1418,19 @@ session_run(void)
 	S.src.dispatch = src_dispatch;
 	loop_add(&S.src);
 
-	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
-		hdrs[nh++] = l->data;
-	p.url = opt.url;
-	p.protocols = opt.protocols;
-	p.nprotocols = (size_t)opt.nprotocols;
-	p.deflate = opt.deflate ? &opt.deflate_offer : NULL;
-	p.origin = opt.origin;
-	p.headers = hdrs;
-	p.nheaders = nh;
-	p.follow = opt.location;
-	p.max_redirs = opt.max_redirs;
-	p.timeout = opt.connect_timeout;
-	p.verbose = opt.verbose;
+	setup_dial();
 	S.dialing_quiet = opt.jsonl;
-	S.dial = dial_start(&p, on_dialed, NULL);
-	if (S.dial == NULL) {
-		diag("cannot start connecting: out of memory");
-		return EXIT_ERROR;
-	}
+	connect_now();
+	/* attempts after the first report in one line each, themselves */
+	S.dp.quiet = opt.reconnect != 0;
 	if (loop_run() != 0) {
 		diag("poll: %s", strerror(errno));
 		set_exit(EXIT_ERROR);
 	}
-	if (opt.interactive)
+	if (opt.interactive && S.was_up)
 		repl_stop();
-	if (S.open) {
-		set_exit(S.c.exit);
+	if (S.was_up) {
+		set_exit(S.c ? S.c->exit : S.last_exit);
 		if (S.file_fd >= 0)
 			file_done("the connection ended");
 		out_flush();
@@ -773,7 +1444,7 @@ session_run(void)
 			S.exit = EXIT_NO_MATCH;
 		}
 	}
-	if (S.skipped > 0 || S.stdin_error) {
+	if (S.skipped > 0 || S.lost > 0 || S.stdin_error) {
 		if (S.skipped)
 			diag("%" PRIu64 " line%s refused (not valid UTF-8)",
 			    S.skipped, S.skipped == 1 ? " was" : "s were");
@@ -782,8 +1453,11 @@ session_run(void)
 	}
 	out_flush();
 	rc = S.exit < 0 ? EXIT_OK : S.exit;
-	if (S.open)
-		conn_free(&S.c);
+	if (S.c) {
+		conn_free(S.c);
+		loop_release();
+		free(S.c);
+	}
 	if (S.dial)
 		dial_cancel(S.dial);
 	loop_remove(&S.src);
@@ -791,6 +1465,11 @@ session_run(void)
 	term_set_hooks(NULL);
 	show_msg_free(&S.m);
 	free(S.ibuf);
+	free(K.m);
+	free(K.buf);
+	free(S.oc);
+	free(S.oc_len);
+	free(S.oc_file);
 	if (opt.until)
 		regfree(&S.until);
 	out_free();

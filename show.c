@@ -12,6 +12,7 @@
 
 #include "client.h"
 #include "conn.h"
+#include "craft.h"
 #include "display.h"
 #include "frame.h"
 #include "jsonl.h"
@@ -342,6 +343,71 @@ show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
 		repl_show_line(line);
 	else
 		term_print_stderr("", line);
+}
+
+/* ------------------------------------------------------------ crafted */
+
+struct crafted {
+	struct conn *c;
+	struct ws_decoder *d;
+	int closes;          /* a whole CLOSE frame was among them */
+	long code;           /* ... its code, 1005 for none */
+};
+
+static void
+crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
+    size_t n, int violation)
+{
+	struct crafted *k = ud;
+	char line[CONN_PEEK * 12 + 512];
+	size_t o;
+
+	if (h->opcode == WS_OP_CLOSE && h->fin && !k->closes) {
+		k->closes = 1;
+		k->code = n >= 2 ? (long)(p[0] << 8 | p[1]) : WS_CLOSE_NO_STATUS;
+	}
+	if (opt.jsonl) {
+		show_frame(k->c, '>', h, p, n);
+		return;
+	}
+	if (opt.quiet && !opt.interactive)
+		return;
+	show_format_frame(line, sizeof line, k->c->id, '>', h,
+	    k->d->message_opcode, 0, p, n);
+	o = strlen(line);
+	if (violation)
+		snprintf(line + o, sizeof line - o, "  (%s)",
+		    ws_decode_strerror(violation));
+	if (opt.interactive)
+		repl_show_line(line);
+	else
+		term_print_stderr("", line);
+}
+
+int
+show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
+    size_t n, long *close_code)
+{
+	struct crafted k = { .c = c, .d = d };
+	uint8_t *copy = xrealloc(NULL, n ? n : 1);
+	size_t whole;
+
+	memcpy(copy, p, n);
+	whole = craft_walk(d, copy, n, CONN_PEEK, crafted_frame, &k);
+	free(copy);
+	if (whole < n && !opt.jsonl && !(opt.quiet && !opt.interactive)) {
+		char line[128];
+
+		snprintf(line, sizeof line, ">%.0d %zu byte%s of an unfinished "
+		    "frame (the peer waits for the rest)", c->id, n - whole,
+		    n - whole == 1 ? "" : "s");
+		if (opt.interactive)
+			repl_show_line(line);
+		else
+			term_print_stderr("", line);
+	}
+	*close_code = k.code;
+	return k.closes;
 }
 
 /* --------------------------------------------------------------- open */

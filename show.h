@@ -69,6 +69,13 @@ void show_format_frame(char *out, size_t cap, int id, char dir,
     const struct ws_frame_header *h, unsigned message_opcode,
     int compressed, const uint8_t *p, size_t n);
 
+/* Crafted bytes we sent (/frame, /raw, --frame), shown frame by frame
+ * as the peer reads them (d: its view of what we sent so far, see
+ * craft_walk()), with the rule each breaks. Returns 1 when they hold a
+ * whole CLOSE frame, its code (1005 for none) in *close_code. */
+int show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
+    size_t n, long *close_code);
+
 /* A client's upgrade request and wscli's answer (listen and relay
  * modes): the request line and every header escaped on stderr (or the
  * REPL), what was offered and chosen, and a --jsonl "connect" event. */

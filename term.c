@@ -11,6 +11,7 @@
 
 static struct term_hooks hooks;
 static int quiet;
+static int mute;
 
 double
 now_sec(void)
@@ -34,6 +35,12 @@ void
 term_set_quiet(int q)
 {
 	quiet = q;
+}
+
+void
+term_set_mute(int m)
+{
+	mute = m;
 }
 
 void
@@ -68,7 +75,8 @@ diag(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	term_print_stderr("wscli: ", buf);
+	if (!mute)
+		term_print_stderr("wscli: ", buf);
 	if (hooks.error)
 		hooks.error(buf);
 }

@@ -28,6 +28,10 @@ void term_print_stderr(const char *prefix, const char *msg);
 /* -q: info() prints nothing. */
 void term_set_quiet(int quiet);
 
+/* diag() prints nothing either (hooks.error is still told): --probe,
+ * whose report says what went wrong in each case. */
+void term_set_mute(int mute);
+
 /*
  * Hooks. begin/end bracket every line written to the terminal (hide and
  * redraw the prompt); info, when set, replaces the stderr line of info()

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -61,6 +63,27 @@ short
 tr_want(struct transport *t, short events)
 {
 	return t->ops->want ? t->ops->want(t, events) : events;
+}
+
+long long
+tr_wire_out(const struct transport *t)
+{
+	if (t->wire_unknown)
+		return -1;
+	/* OpenSSL counts what went through the socket BIO */
+	if (t->ssl)
+		return (long long)BIO_number_written(SSL_get_wbio(t->ssl));
+	return (long long)t->bytes_out;
+}
+
+long
+tr_unacked(const struct transport *t)
+{
+	int n = 0;
+
+	if (t->fd < 0 || ioctl(t->fd, SIOCOUTQ, &n) != 0 || n < 0)
+		return -1;
+	return n;
 }
 
 const char *

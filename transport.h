@@ -60,6 +60,8 @@ struct transport {
 	int ssl_checked;      /* curl: ssl was looked up */
 	char curl_err[CURL_ERROR_SIZE]; /* curl: libcurl's words */
 	int owns_fd;          /* socket, tls: close fd when freed */
+	int wire_unknown;     /* the socket carries more than this stream
+				 (TLS to a proxy): tr_wire_out() cannot say */
 	int tls_state;        /* tls: handshake progress */
 	short tls_want;       /* tls: events OpenSSL asked for */
 };
@@ -94,6 +96,14 @@ int tr_pending(struct transport *t);
 
 /* The poll() events to ask for, given those the caller wants. */
 short tr_want(struct transport *t, short events);
+
+/* Bytes handed to the kernel that the peer has not taken yet: unsent or
+ * not acknowledged (SIOCOUTQ; for TLS, records); -1 if it cannot say. */
+long tr_unacked(const struct transport *t);
+
+/* Bytes this stream has written to its socket, TLS records included (the
+ * unit of tr_unacked()); -1 if it cannot say. */
+long long tr_wire_out(const struct transport *t);
 
 /* Why the last TR_ERROR. */
 const char *tr_error(const struct transport *t);

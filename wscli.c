@@ -36,9 +36,11 @@
 #include <regex.h>
 #include <sys/stat.h>
 
+#include "craft.h"
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
+#include "probe.h"
 #include "listen.h"
 #include "relay.h"
 #include "server.h"
@@ -53,6 +55,7 @@ struct options opt = {
 	.close_timeout = 5,
 	.max_redirs = 10,
 	.compress = 1,
+	.reconnect_delay = 1,
 };
 
 static const char usage_text[] =
@@ -61,13 +64,17 @@ static const char usage_text[] =
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
-    "             [--frames] [--jsonl] [--key file]\n"
+    "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
-    "             [--no-split] [--noproxy hosts] [--pass phrase]\n"
-    "             [--ping-interval seconds] [--ping-timeout seconds]\n"
+    "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
+    "             [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--reconnect[=max]]\n"
+    "             [--reconnect-delay seconds] [--reconnect-on when]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
     "             [--until regex] url\n"
+    "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
+    "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
     "       wscli -l [address:]port [-bhjqt] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
@@ -110,6 +117,8 @@ static const char help_text[] =
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
     "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --frame SPEC          send a crafted frame first (repeatable;\n"
+    "                            in order with --send; see wscli(1))\n"
     "      --frames              show every frame (stderr, or the REPL)\n"
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
@@ -126,10 +135,18 @@ static const char help_text[] =
     "      --no-split            send all of stdin as one message\n"
     "      --noproxy HOSTS       comma-separated hosts not to proxy\n"
     "  -o, --origin ORIGIN       send an Origin header\n"
+    "      --on-connect FILE     send each line of FILE on every connect\n"
     "      --pass PHRASE         passphrase of the private key\n"
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "  -q, --quiet               print only errors on stderr\n"
+    "      --reconnect[=MAX]     connect again when the connection is lost\n"
+    "                            (at most MAX attempts in a row)\n"
+    "      --reconnect-delay SECS\n"
+    "                            first wait before reconnecting (1), doubled\n"
+    "                            up to 30 s, with jitter\n"
+    "      --reconnect-on WHEN   error (lost, or closed with an error code)\n"
+    "                            or any (every end wscli did not start)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
     "      --timeout SECS        end (exit 7) after SECS in all\n"
@@ -148,7 +165,8 @@ static const char help_tail[] =
     "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
-    "8 closed with an error code, 9 --until never matched. See wscli(1).\n";
+    "8 closed with an error code, 9 --until never matched. With --probe:\n"
+    "0 no case FAILED, 1 some did. See wscli(1).\n";
 
 enum {
 	OPT_CLOSE_TIMEOUT = 256,
@@ -174,6 +192,11 @@ enum {
 	OPT_SEND,
 	OPT_DEFLATE,
 	OPT_FRAMES,
+	OPT_FRAME,
+	OPT_RECONNECT,
+	OPT_RECONNECT_ON,
+	OPT_RECONNECT_DELAY,
+	OPT_ON_CONNECT,
 };
 
 static const struct option longopts[] = {
@@ -187,6 +210,7 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
 	{ "deflate", optional_argument, NULL, OPT_DEFLATE },
+	{ "frame", required_argument, NULL, OPT_FRAME },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "header", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
@@ -202,12 +226,16 @@ static const struct option longopts[] = {
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-split", no_argument, NULL, OPT_NO_SPLIT },
 	{ "noproxy", required_argument, NULL, OPT_NOPROXY },
+	{ "on-connect", required_argument, NULL, OPT_ON_CONNECT },
 	{ "origin", required_argument, NULL, 'o' },
 	{ "pass", required_argument, NULL, OPT_PASS },
 	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
 	{ "ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT },
 	{ "proxy", required_argument, NULL, 'x' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "reconnect", optional_argument, NULL, OPT_RECONNECT },
+	{ "reconnect-delay", required_argument, NULL, OPT_RECONNECT_DELAY },
+	{ "reconnect-on", required_argument, NULL, OPT_RECONNECT_ON },
 	{ "send", required_argument, NULL, OPT_SEND },
 	{ "subprotocol", required_argument, NULL, 's' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -413,12 +441,14 @@ print_version(void)
 
 static int color_mode = -1; /* --color: -1 auto, 0 never, 1 always */
 static int max_message_set;  /* --max-message given */
+static int reconnect_set;    /* --reconnect-on or --reconnect-delay given */
 
 /*
  * The modes other than the client keep their options with them; they are
  * listed here, and their tables joined to the common one.
  */
 static const struct mode_opts *const modes[] = {
+	&probe_mode,
 	&listen_mode_opts,
 	&relay_mode_opts,
 	NULL,
@@ -641,6 +671,24 @@ parse_options(int argc, char **argv)
 				    "%d)", MAX_SEND);
 			opt.send[opt.nsend++] = optarg;
 			break;
+		case OPT_FRAME: {
+			size_t n = strlen(optarg);
+			uint8_t *buf = xrealloc(NULL, n + 1);
+			struct craft_frame f;
+			char why[512];
+
+			if (craft_parse(optarg, WS_ROLE_CLIENT, buf, n + 1, &f,
+			    why, sizeof why) != 0)
+				usage_error("invalid value for --frame: '%s': %s",
+				    optarg, why);
+			free(buf);
+			if (opt.nsend == MAX_SEND)
+				usage_error("too many --send and --frame options "
+				    "(at most %d)", MAX_SEND);
+			opt.send_frame[opt.nsend] = 1;
+			opt.send[opt.nsend++] = optarg;
+			break;
+		}
 		case OPT_DEFLATE: {
 			char why[256];
 			const char *params = optarg ? optarg : PMD_DEFAULT_OFFER;
@@ -654,6 +702,28 @@ parse_options(int argc, char **argv)
 		}
 		case OPT_FRAMES:
 			opt.frames = 1;
+			break;
+		case OPT_RECONNECT:
+			opt.reconnect = optarg ? parse_count("--reconnect",
+			    optarg, 1) : -1;
+			break;
+		case OPT_RECONNECT_ON:
+			if (!strcmp(optarg, "error"))
+				opt.reconnect_any = 0;
+			else if (!strcmp(optarg, "any"))
+				opt.reconnect_any = 1;
+			else
+				usage_error("invalid value for --reconnect-on: "
+				    "'%s' (expected error or any)", optarg);
+			reconnect_set = 1;
+			break;
+		case OPT_RECONNECT_DELAY:
+			opt.reconnect_delay = parse_positive("--reconnect-delay",
+			    optarg);
+			reconnect_set = 1;
+			break;
+		case OPT_ON_CONNECT:
+			opt.on_connect = readable_file("--on-connect", optarg);
 			break;
 		default:
 			/* getopt has said what was wrong */
@@ -669,6 +739,9 @@ parse_options(int argc, char **argv)
 		usage_error("--ping-timeout needs --ping-interval");
 	if (opt.unix_socket && opt.proxy)
 		usage_error("cannot use --unix-socket and --proxy together");
+	if (reconnect_set && !opt.reconnect)
+		usage_error("--reconnect-on and --reconnect-delay go with "
+		    "--reconnect");
 	if (opt.user && opt.bearer)
 		usage_error("cannot use -u and --bearer together: both are "
 		    "the Authorization header");
@@ -714,9 +787,15 @@ main(int argc, char **argv)
 	}
 	/* the REPL keeps no whole message, but showing a 2 GiB one is
 	 * rarely what a person wants */
-	if (!max_message_set && (opt.interactive || opt.mode == MODE_LISTEN))
+	if (!max_message_set && (opt.interactive ||
+	    opt.mode == MODE_LISTEN)) {
 		opt.max_message = 16 << 20;
+		opt.max_message_default = 1;
+	}
 	switch (opt.mode) {
+	case MODE_PROBE:
+		rc = probe_run();
+		break;
 	case MODE_LISTEN:
 		rc = listen_run();
 		break;

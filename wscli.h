@@ -35,6 +35,7 @@ enum {
 /* What wscli is run as. */
 enum mode {
 	MODE_CLIENT = 0, /* connect to a URL (session.c) */
+	MODE_PROBE,      /* --probe: test a server (probe.c) */
 	MODE_LISTEN,     /* -l: a server for testing clients (listen.c) */
 	MODE_RELAY,      /* -l --forward: between clients and a server
 			    (relay.c) */
@@ -47,7 +48,8 @@ struct options {
 	const char *origin;                /* -o */
 	const char *protocols[MAX_PROTOCOLS]; /* -s, in order of preference */
 	int nprotocols;
-	const char *send[MAX_SEND];        /* --send, in order */
+	const char *send[MAX_SEND];        /* --send and --frame, in order */
+	unsigned char send_frame[MAX_SEND]; /* send[i] is a --frame SPEC */
 	int nsend;
 	double connect_timeout;            /* seconds, > 0 */
 	double close_timeout;              /* seconds */
@@ -81,7 +83,15 @@ struct options {
 	double timeout;                    /* --timeout, 0 = none */
 	const char *until;                 /* --until REGEX */
 	int jsonl;                         /* --jsonl */
+	long reconnect;                    /* --reconnect: 0 off, -1 without
+					      end, else at most this many
+					      attempts in a row */
+	int reconnect_any;                 /* --reconnect-on any */
+	double reconnect_delay;            /* --reconnect-delay: the first
+					      wait, seconds */
+	const char *on_connect;            /* --on-connect FILE */
 	uint64_t max_message;              /* --max-message, 0 = no limit */
+	int max_message_default;           /* ... not given: the REPL's own */
 	int stdout_tty;                    /* stdout is a terminal */
 	int frames;                        /* --frames: show every frame */
 	int deflate;                       /* --deflate: offer it */

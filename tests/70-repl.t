@@ -81,6 +81,9 @@ keys Up
 last_like '^> first line$' "history: Up recalls the line of the previous session"
 keys Enter
 screen_like '^< text +10 B  first line$' "history: the recalled line is sent"
+# end it before looking at the file: a hung-up session saves its history too
+keys C-d
+exit_is 0 "history: Ctrl-D ends the second session with 0"
 repl_end
 
 # --no-history: the file is neither read nor written.

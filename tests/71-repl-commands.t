@@ -178,8 +178,10 @@ repl_end
 head -c 17825792 /dev/zero >"$T/big.bin"
 start_repl "max-message" -- --color=never "$(url)"
 send_line "/file $T/big.bin"
-screen_like 'larger than --max-message 16777216 bytes.*1009' \
-    "17 MiB echo in the REPL: refused over the 16 MiB default"
+screen_like 'larger than 16 MiB, the interactive limit \(--max-message sets another\).*1009' \
+    "17 MiB echo in the REPL: refused over the 16 MiB default, named as such"
+screen_unlike 'larger than --max-message' \
+    "17 MiB echo in the REPL: --max-message was not given, so not named as given"
 screen_like 'closed by wscli with 1009' "17 MiB echo: closed with 1009"
 exit_is 1 "17 MiB echo: exit 1"
 repl_end

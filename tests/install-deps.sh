@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install what building and testing wscli needs on Debian 12 (bookworm).
 #
-# Run as root: sh tests/install-deps.sh
+# Run as root, or as a user who may use sudo: sh tests/install-deps.sh
+# Only the Debian packages need root (through sudo when not run as root);
+# the npm packages are installed as the user who runs it, in the clone.
 # Safe to run again: it only installs what is missing.
 #
 # wscli needs libcurl >= 8.14 with WebSocket support. Debian 12's own libcurl
@@ -14,7 +16,13 @@ set -eu
 say() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root"
+# as root: nothing; otherwise sudo, which asks for a password if needed
+as_root=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 ||
+        die "run as root (su -c 'sh tests/install-deps.sh'), or install sudo"
+    as_root=sudo
+fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -127,8 +135,8 @@ enable_backports() {
     {
         echo "# Added by wscli's tests/install-deps.sh: wscli needs libcurl >= 8.14."
         printf '%s\n' "$stanza"
-    } > "$backports_file.tmp"
-    mv "$backports_file.tmp" "$backports_file"
+    } | $as_root tee "$backports_file.tmp" >/dev/null
+    $as_root mv "$backports_file.tmp" "$backports_file"
 }
 
 installed() {
@@ -146,12 +154,13 @@ apt_update() {
     [ "$apt_updated" = yes ] && return 0
     say "apt-get update"
     # A failing third-party source should not stop us; a missing package will.
-    apt-get update -q || say "warning: apt-get update reported errors"
+    $as_root apt-get update -q || say "warning: apt-get update reported errors"
     apt_updated=yes
 }
 
 apt_install() {
-    apt-get install -y -q --no-install-recommends "$@"
+    $as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "$@"
 }
 
 enable_backports
@@ -187,10 +196,10 @@ if [ -n "$missing" ]; then
         # The package starts a system proxy on port 8888; the tests start
         # their own instances on free ports.
         if command -v systemctl >/dev/null 2>&1; then
-            systemctl disable --now tinyproxy >/dev/null 2>&1 || true
+            $as_root systemctl disable --now tinyproxy >/dev/null 2>&1 || true
         fi
         if [ -x /etc/init.d/tinyproxy ]; then
-            /etc/init.d/tinyproxy stop >/dev/null 2>&1 || true
+            $as_root /etc/init.d/tinyproxy stop >/dev/null 2>&1 || true
         fi ;;
     esac
 else

@@ -2,7 +2,7 @@
  * echo-server.c - a small, fast WebSocket (or raw TCP) echo server for the
  * wscli benchmark.
  *
- *   echo-server [--raw] [--port P]
+ *   echo-server [--raw | --deflate] [--port P]
  *
  * Listens on 127.0.0.1:P (default 0: any free port) and prints the port on
  * the first line of stdout.
@@ -15,6 +15,14 @@
  * with a pong carrying its payload, a close is echoed and the connection is
  * closed once everything before it has been written. Any protocol error
  * closes the connection.
+ *
+ * --deflate: also accept permessage-deflate (RFC 7692) when a client offers
+ * it, with wscli's own deflate.c (the first valid offer, zlib's default
+ * level, context takeover unless the client asks otherwise). A compressed
+ * message is inflated and its echo compressed again as it streams: each
+ * frame of it that arrives sends what deflate produced so far as one
+ * frame, so memory does not grow with the message and fragmentation is
+ * mirrored roughly. Uncompressed messages are echoed as above.
  *
  * --raw: plain TCP echo of every byte; the physical floor for the same bytes.
  *
@@ -40,6 +48,7 @@
 
 #include <openssl/evp.h>
 
+#include "deflate.h"
 #include "frame.h"
 
 #define MAX_CONNS 64
@@ -58,9 +67,15 @@ struct conn {
 	size_t ctl_len;
 	uint8_t *out;         /* pending output: out[out_off..out_len) */
 	size_t out_off, out_len, out_cap;
+	struct pmd *pmd;      /* permessage-deflate, when agreed */
+	int zmsg;             /* the message being echoed is compressed */
+	unsigned zop;         /* ... its opcode */
+	unsigned zframes;     /* ... frames of its echo sent */
+	uint8_t *z;           /* deflated echo not yet framed */
+	size_t zlen, zcap;
 };
 
-static int raw_mode;
+static int raw_mode, deflate_mode;
 static struct conn *conns[MAX_CONNS];
 static uint8_t inbuf[IN_BUF];
 
@@ -130,6 +145,8 @@ conn_free(int i)
 {
 	close(conns[i]->fd);
 	free(conns[i]->out);
+	free(conns[i]->z);
+	pmd_free(conns[i]->pmd);
 	free(conns[i]);
 	conns[i] = NULL;
 }
@@ -138,10 +155,12 @@ static int
 handshake(struct conn *c, const uint8_t *p, size_t n, size_t *used)
 {
 	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-	char *end, *line, *key = NULL, buf[256];
+	char *end, *line, *key = NULL, buf[1024], ext[MAX_HANDSHAKE];
+	char resp[256] = "", why[256];
 	unsigned char md[EVP_MAX_MD_SIZE], b64[64];
 	unsigned mdlen;
-	size_t take = n, klen = 0, before = c->hs_len;
+	size_t take = n, klen = 0, before = c->hs_len, elen = 0;
+	struct pmd_agreed agreed;
 	int len;
 
 	if (take > sizeof c->hs - 1 - c->hs_len)
@@ -163,11 +182,31 @@ handshake(struct conn *c, const uint8_t *p, size_t n, size_t *used)
 			while (*key == ' ' || *key == '\t')
 				key++;
 			klen = strcspn(key, "\r \t");
-			break;
+		} else if (strncasecmp(line + 2, "Sec-WebSocket-Extensions:",
+		    25) == 0) {
+			/* every such header's value, joined with ", " */
+			const char *v = line + 2 + 25;
+			size_t vl = strcspn(v, "\r");
+
+			if (elen + vl + 2 >= sizeof ext)
+				return -1;
+			if (elen > 0) {
+				memcpy(ext + elen, ", ", 2);
+				elen += 2;
+			}
+			memcpy(ext + elen, v, vl);
+			elen += vl;
 		}
 	}
 	if (key == NULL || klen == 0 || klen > 100)
 		return -1;
+	if (deflate_mode && elen > 0 && pmd_server_accept(ext, elen, &agreed,
+	    resp, sizeof resp, why, sizeof why) == 1) {
+		if ((c->pmd = pmd_new(&agreed, 0)) == NULL)
+			return -1;
+	} else {
+		resp[0] = '\0';
+	}
 	memcpy(buf, key, klen);
 	memcpy(buf + klen, guid, sizeof guid - 1);
 	if (!EVP_Digest(buf, klen + sizeof guid - 1, md, &mdlen, EVP_sha1(),
@@ -178,10 +217,72 @@ handshake(struct conn *c, const uint8_t *p, size_t n, size_t *used)
 	    "HTTP/1.1 101 Switching Protocols\r\n"
 	    "Upgrade: websocket\r\n"
 	    "Connection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", b64);
+	    "Sec-WebSocket-Accept: %s\r\n%s%s%s\r\n", b64,
+	    c->pmd ? "Sec-WebSocket-Extensions: " : "", resp,
+	    c->pmd ? "\r\n" : "");
 	out_append(c, buf, (size_t)len);
 	c->upgraded = 1;
 	ws_decoder_init(&c->dec, WS_ROLE_SERVER);
+	if (c->pmd) {
+		c->dec.rsv_allowed = 4;
+		c->dec.rsv1_per_message = 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------ permessage-deflate */
+
+/* Deflated echo: gathered until the frame that carried it is complete. */
+static int
+z_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct conn *c = ctx;
+
+	if (c->zcap - c->zlen < n) {
+		size_t cap = c->zcap ? c->zcap : 64 * 1024;
+
+		while (cap - c->zlen < n)
+			cap *= 2;
+		if ((c->z = realloc(c->z, cap)) == NULL)
+			die("realloc");
+		c->zcap = cap;
+	}
+	memcpy(c->z + c->zlen, p, n);
+	c->zlen += n;
+	return 0;
+}
+
+/* Inflated message: straight into the echo's deflate stream. */
+static int
+z_in(void *ctx, const uint8_t *p, size_t n)
+{
+	struct conn *c = ctx;
+
+	return pmd_deflate(c->pmd, p, n, 0, z_out, c) != PMD_OK;
+}
+
+/* A frame of a compressed message is complete: echo what it gave. */
+static int
+z_frame_done(struct conn *c, int last)
+{
+	uint8_t hdr[WS_MAX_HEADER];
+
+	if (last && (pmd_inflate(c->pmd, NULL, 0, 1, z_in, c) != PMD_OK ||
+	    pmd_deflate(c->pmd, NULL, 0, 1, z_out, c) != PMD_OK))
+		return -1;
+	if (c->zlen == 0 && !last)
+		return 0;
+	out_append(c, hdr, ws_encode_header(hdr, (unsigned)last,
+	    c->zframes == 0 ? 4 : 0, c->zframes == 0 ? c->zop : WS_OP_CONT,
+	    c->zlen, NULL));
+	out_append(c, c->z, c->zlen);
+	c->zframes++;
+	c->zlen = 0;
+	if (last && c->zcap > 4u * IN_BUF) { /* a large message passed */
+		free(c->z);
+		c->z = NULL;
+		c->zcap = 0;
+	}
 	return 0;
 }
 
@@ -206,13 +307,31 @@ ws_input(struct conn *c, uint8_t *p, size_t n)
 				c->ctl_op = ev.header.opcode;
 				c->ctl_len = 0;
 			} else {
+				if (ev.header.opcode != WS_OP_CONT) {
+					c->zmsg = (ev.header.rsv & 4) != 0;
+					c->zop = ev.header.opcode;
+					c->zframes = 0;
+				}
+				if (c->zmsg) {
+					if (ev.frame_done && z_frame_done(c,
+					    ev.message_done) < 0)
+						return -1;
+					continue;
+				}
 				out_append(c, hdr, ws_encode_header(hdr,
 				    ev.header.fin, 0, ev.header.opcode,
 				    ev.header.length, NULL));
 				continue;
 			}
 		} else if (!ws_opcode_is_control(ev.header.opcode)) {
-			out_append(c, ev.data, ev.len);
+			if (!c->zmsg) {
+				out_append(c, ev.data, ev.len);
+				continue;
+			}
+			if (pmd_inflate(c->pmd, ev.data, ev.len, 0, z_in, c) !=
+			    PMD_OK || (ev.frame_done && z_frame_done(c,
+			    ev.message_done) < 0))
+				return -1;
 			continue;
 		} else {
 			memcpy(c->ctl + c->ctl_len, ev.data, ev.len);
@@ -284,10 +403,13 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--raw") == 0)
 			raw_mode = 1;
+		else if (strcmp(argv[i], "--deflate") == 0)
+			deflate_mode = 1;
 		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
 			port = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: echo-server [--raw] [--port P]\n");
+			fprintf(stderr, "usage: echo-server [--raw | --deflate] "
+			    "[--port P]\n");
 			return 2;
 		}
 	}

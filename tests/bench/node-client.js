@@ -4,7 +4,12 @@
 // binary message and write the echo as it is. Closes once every message sent
 // has been answered.
 //
-//   node node-client.js URL [--binary]
+//   node node-client.js URL [--binary] [--deflate]
+//
+// --deflate offers permessage-deflate (ws's perMessageDeflate, as a browser
+// offers it) and compresses every message sent, however small, as wscli
+// does (threshold 0: ws's default of 1 KiB applies only without context
+// takeover, but this makes it explicit). Without it nothing is offered.
 
 'use strict';
 
@@ -14,9 +19,13 @@ const WebSocket = require(path.join(__dirname, '..', 'servers', 'node_modules', 
 
 const url = process.argv[2];
 const binary = process.argv.includes('--binary');
+const deflate = process.argv.includes('--deflate');
 
 // maxPayload 0: no limit on received messages (the default is 100 MiB).
-const ws = new WebSocket(url, { maxPayload: 0 });
+const ws = new WebSocket(url, {
+  maxPayload: 0,
+  perMessageDeflate: deflate ? { threshold: 0 } : false,
+});
 
 let sent = 0;
 let received = 0;
@@ -27,6 +36,10 @@ function maybeClose() {
 }
 
 ws.on('open', () => {
+  if (deflate && !ws.extensions.includes('permessage-deflate')) {
+    console.error('node-client: the server did not accept permessage-deflate');
+    process.exitCode = 1;
+  }
   if (binary) {
     const chunks = [];
     process.stdin.on('data', (chunk) => chunks.push(chunk));

@@ -63,6 +63,17 @@ Scenarios:
     extensions VALUE        101 with "Sec-WebSocket-Extensions: VALUE", then
                             echo (as echo: frames go back as they came, RSV
                             bits included)
+    no-answer               reads the upgrade request, then closes the
+                            connection without a word
+    endless                 101, then text messages "e1", "e2", ... without
+                            end (paced by TCP); logs the client's frames,
+                            answers none, stops when the client goes away
+    slow-reader BYTES MS    101, then reads at most BYTES bytes every MS ms;
+                            counts the client's messages and answers its
+                            close (logs "slow: N messages, B bytes, close
+                            CODE" when the close arrives)
+    no-read                 101, then reads nothing ever (a receive buffer
+                            of 4 KiB), until the client goes away
 
 permessage-deflate (RFC 7692) scenarios. Each logs the client's offer
 ("deflate offer: ...", and "deflate: not offered" without one), answers
@@ -877,6 +888,103 @@ def s_deflate_uncompressed_between(conn, params=""):
                  + frame(CLOSE, close_payload(1000)))
     log("sent compressed, plain, compressed, close 1000")
     finish_deflate(conn)
+
+
+def s_no_answer(conn):
+    read_request(conn)
+    log("closing without an answer")
+
+
+def s_endless(conn):
+    handshake(conn)
+    conn.setblocking(False)
+    n, pending, out = 0, b"", b""
+    try:
+        while True:
+            r, w, _ = select.select([conn], [conn], [], 1)
+            if r:
+                data = conn.recv(65536)
+                if not data:
+                    log("client: EOF")
+                    return
+                pending = log_frames(pending + data)
+            if w:
+                while len(out) < 65536:
+                    n += 1
+                    out += frame(TEXT, b"e%d" % n)
+                try:
+                    out = out[conn.send(out):]
+                except BlockingIOError:
+                    pass
+    finally:
+        log("sent about %d messages" % n)
+
+
+def s_slow_reader(conn, size, ms):
+    handshake(conn)
+    size, pause = int(size), int(ms) / 1000.0
+    buf, msgs, total = b"", 0, 0
+    while True:
+        time.sleep(pause)
+        data = conn.recv(size)
+        if not data:
+            log("slow: EOF after %d messages, %d bytes" % (msgs, total))
+            return
+        buf += data
+        while True:
+            parsed = parse_frame(buf)
+            if parsed is None:
+                break
+            b0, payload, used = parsed
+            buf = buf[used:]
+            opcode = b0 & 0x0F
+            if opcode == CLOSE:
+                code = struct.unpack("!H", payload[:2])[0] if payload else 1005
+                log("slow: %d messages, %d bytes, close %d"
+                    % (msgs, total, code))
+                conn.sendall(frame(CLOSE, payload[:2]))
+                return
+            if opcode in (TEXT, BINARY, CONT):
+                total += len(payload)
+                if b0 & 0x80:
+                    msgs += 1
+
+
+def s_no_read(conn):
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    handshake(conn)
+    log("reading nothing from now on")
+    p = select.poll()
+    p.register(conn, select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+    while not p.poll(1000):
+        pass
+    log("client: gone")
+
+
+def parse_frame(buf):
+    """One whole client frame at the start of buf: (first byte, unmasked
+    payload, bytes used), or None if it is not all there yet."""
+    if len(buf) < 2:
+        return None
+    n, pos = buf[1] & 0x7F, 2
+    if n == 126:
+        if len(buf) < 4:
+            return None
+        n, pos = struct.unpack("!H", buf[2:4])[0], 4
+    elif n == 127:
+        if len(buf) < 10:
+            return None
+        n, pos = struct.unpack("!Q", buf[2:10])[0], 10
+    masked = buf[1] & 0x80
+    key = buf[pos:pos + 4] if masked else b"\0\0\0\0"
+    pos += 4 if masked else 0
+    if len(buf) < pos + n:
+        return None
+    data = buf[pos:pos + n]
+    k = (key * (n // 4 + 1))[:n]
+    payload = (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")
+               ).to_bytes(n, "big")
+    return buf[0], payload, pos + n
 
 
 SCENARIOS = {name[2:].replace("_", "-"): fn

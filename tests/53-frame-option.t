@@ -1,0 +1,50 @@
+#!/bin/sh
+# --frame SPEC: crafted frames from the command line, in order with
+# --send, shown on stderr frame by frame; a bad SPEC is a usage error
+# naming the field.
+. tests/lib.sh
+need_wscli
+
+start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
+
+# in order: the --send message lands inside the fragmented one
+run_wscli --frame 'fin=0 Hel' --send first --frame 'op=cont lo' "$(url)"
+status_is 8 "--send inside a fragmented message: exit 8"
+like "$ERR" 'the server answered 1002|closed by server: 1002' \
+    "--send inside a fragmented message: the server closed 1002"
+run_wscli --frame 'fin=0 Hel' --frame 'op=ping p' --frame 'op=cont lo' \
+    --send after "$(url)"
+status_is 0 "ping between fragments: exit 0"
+is "$(cat "$OUT")" "$(printf 'Hello\nafter')" "ping between fragments: the message, then --send"
+like "$ERR" '^> frame text +fin=0 rsv=000 len=3 \(7-bit\) mask=[0-9a-f]{8}  "Hel"$' \
+    "the first fragment on stderr"
+like "$ERR" '^> frame ping +fin=1 .*"p"$' "the ping on stderr"
+like "$ERR" '^> frame cont +fin=1 .*"lo"$' "the continuation, not flagged"
+
+run_wscli --frame 'rsv=4 Hello' "$(url)"
+status_is 8 "RSV1: exit 8 (the server closed 1002)"
+like "$ERR" '"Hello"  \(RSV bits set but no extension was negotiated\)$' \
+    "RSV1: the rule it breaks is named"
+like "$ERR" 'the server answered 1002 Protocol Error' "RSV1: the server's 1002"
+
+run_wscli --frame 'op=close hex:03e8 6279 65' --frame 'after' "$(url)"
+status_is 0 "a crafted close: exit 0"
+like "$ERR" '^> frame close .*1000 Normal Closure "bye"$' "a crafted close is shown"
+like "$ERR" '^> frame text .*"after"$' "what comes after it still goes"
+like "$ERR" 'closed by wscli with 1000; the server answered 1000' \
+    "the crafted close counts as wscli's"
+
+run_wscli --frame 'len=10 ab' -w 0.2 "$(url)"
+like "$ERR" '^> frame text +fin=1 rsv=000 len=10 .*"ab"\.\.\.$' "a lying length is sent as told"
+
+run_wscli --frame 'rsv=9 x' "$(url)"
+status_is 2 "bad rsv: exit 2"
+like "$ERR" "invalid value for --frame: 'rsv=9 x': rsv=9: RSV is 0-7" "bad rsv: named"
+run_wscli --frame 'op=nope' "$(url)"
+status_is 2 "bad op: exit 2"
+like "$ERR" "op=nope: not an opcode" "bad op: named"
+run_wscli --frame 'hex:4' "$(url)"
+status_is 2 "bad hex: exit 2"
+like "$ERR" "hex:4: not a hex byte" "bad hex: named"
+
+done_testing

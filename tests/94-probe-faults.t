@@ -1,0 +1,147 @@
+#!/bin/sh
+# wscli --probe against tests/servers/probetarget.py: strict, every case is
+# OK; then with one fault at a time, each case must see it. No check can
+# pass by construction: for every case some fault makes it fail.
+. tests/lib.sh
+need_wscli
+
+start_target() {
+    spawn "target$server_count" "$PYTHON" "$SERVERS/probetarget.py" 0 "$@" &&
+        wait_port_line && server_started
+}
+
+# verdict ID: the verdict column of case ID in $OUT
+verdict() {
+    awk -v id="$1" '($1 "") == id { v = substr($0, 54, 13); sub(/ +$/, "", v); print v }' "$OUT"
+}
+
+# fault "SERVER OPTIONS" CASES "ID VERDICT"...: start the target with the
+# options, probe CASES, check each verdict
+fault() {
+    sopts=$1 cases=$2
+    shift 2
+    # shellcheck disable=SC2086
+    start_target $sopts || { fail "$sopts: the target did not start"; return; }
+    run_wscli --probe --probe-timeout 1 --probe-cases "$cases" \
+        "ws://127.0.0.1:$PORT"
+    for pair in "$@"; do
+        id=${pair%% *}
+        is "$(verdict "$id")" "${pair#* }" "$sopts: $id is ${pair#* }"
+    done
+    stop_server "$SERVER_PID"
+}
+
+# A strict server: every case OK, the rest informational.
+start_target --deflate || { echo "Bail out! the probe target did not start"; exit 1; }
+run_wscli --probe --deflate --probe-idle 1 "ws://127.0.0.1:$PORT"
+status_is 0 "strict: exit 0"
+like "$OUT" '^99 cases in .*: 91 OK, 8 INFORMATIONAL$' "strict: 91 OK, 8 informational"
+like "$OUT" '^9\.1 .* INFORMATIONAL +largest accepted 1 MiB; 1040 KiB closed 1009$' \
+    "strict: the 1 MiB limit found by bisecting"
+like "$OUT" '^9\.3 +idle timeout +INFORMATIONAL +still open after 1 s idle$' \
+    "strict: --probe-idle, still open"
+like "$OUT" '^1\.3 .* OK +refused: 426 Upgrade Required' "strict: 426 for version 99"
+like "$OUT" '^5\.8 .* OK +closed 1002' "strict: a non-minimal length closed 1002"
+
+fault "--fault accept-version" 1.2,1.3 "1.2 INFORMATIONAL" "1.3 FAILED"
+fault "--fault no-version-header" 1.3 "1.3 NON-STRICT"
+fault "--fault accept-bad-key" 1.4,1.5 "1.4 FAILED" "1.5 FAILED"
+fault "--fault accept-no-upgrade" 1.6,1.7 "1.6 FAILED" "1.7 FAILED"
+fault "--fault accept-http10" 1.8 "1.8 FAILED"
+fault "--fault accept-post" 1.9 "1.9 FAILED"
+fault "--fault choose-protocol" 1.10 "1.10 FAILED"
+fault "--fault accept-extension" 1.11 "1.11 FAILED"
+fault "--fault no-echo" 2,6.4,9.2 "2.1 INFORMATIONAL" "2.2 INFORMATIONAL" \
+    "6.4 OK" "9.2 UNTESTED"
+like "$OUT" '^2\.1 .* no echo within 1 s: cases that need a text echo are UNTESTED' \
+    "no-echo: said so"
+fault "--fault ignore-rsv" 3 "3.1 FAILED" "3.2 FAILED" "3.3 FAILED" \
+    "3.4 FAILED" "3.5 FAILED" "3.6 FAILED" "3.7 WRONG CODE"
+fault "--fault ignore-opcode" 4 "4.1 FAILED" "4.2 FAILED" "4.3 FAILED" \
+    "4.4 FAILED" "4.5 FAILED" "4.6 FAILED" "4.7 FAILED" "4.8 FAILED" \
+    "4.9 FAILED" "4.10 FAILED"
+fault "--fault long-control" 5.1,5.2 "5.1 FAILED" "5.2 WRONG CODE"
+fault "--fault fragmented-control" 5.3,5.4 "5.3 FAILED" "5.4 FAILED"
+fault "--fault loose-fragments" 5.5,5.6 "5.5 FAILED" "5.6 FAILED"
+fault "--fault unmasked" 5.7 "5.7 FAILED"
+fault "--fault lenient-length" 5.8,5.9 "5.8 INFORMATIONAL" "5.9 INFORMATIONAL"
+fault "--fault top-bit" 5.10 "5.10 WRONG CODE"
+fault "--fault no-pong" 6 "6.1 FAILED" "6.2 FAILED" "6.3 FAILED" \
+    "6.4 FAILED" "6.5 FAILED" "6.6 FAILED"
+fault "--fault first-pong" 6.5 "6.5 FAILED"
+fault "--fault garbled-pong" 6.3 "6.3 FAILED"
+like "$OUT" '^6\.3 .* FAILED +a pong of 11 bytes \(20ff' "garbled-pong: the pong is shown"
+fault "--fault pong-pong" 6.6 "6.6 FAILED"
+fault "--fault no-utf8" 7 "7.1 FAILED" "7.2 FAILED" "7.5 FAILED" \
+    "7.6 FAILED" "7.7 FAILED" "7.8 FAILED" "7.3 OK"
+fault "--fault utf8-at-end" 7.5,7.1 "7.5 NON-STRICT" "7.1 OK"
+fault "--fault utf8-per-frame" 7.3,7.4,7.9 "7.3 FAILED" "7.4 FAILED" "7.9 OK"
+fault "--fault close-1000" 8.1,8.2,8.3.2,8.4.1,8.5,8.6 "8.1 OK" "8.2 WRONG CODE" \
+    "8.3.2 NON-STRICT" "8.4.1 WRONG CODE" "8.5 OK" "8.6 FAILED"
+fault "--fault close-echo" 8.2,8.4.4 "8.2 FAILED" "8.4.4 FAILED"
+fault "--fault no-close-reply" 8.1,8.3.1,8.4.1,8.5,8.6,8.7,8.8 "8.1 FAILED" \
+    "8.3.1 FAILED" "8.4.1 FAILED" "8.5 FAILED" "8.6 FAILED" "8.7 FAILED" \
+    "8.8 FAILED"
+fault "--fault data-after-close" 8.7 "8.7 FAILED"
+fault "--fault keep-tcp" 8.8 "8.8 NON-STRICT"
+fault "--fault stall-big --max-size 10000" 9.1 "9.1 FAILED"
+like "$OUT" '^9\.1 .* FAILED +neither accepted nor refused a 16 KiB message' \
+    "stall-big: the size that hung"
+fault "--fault lose-echo" 9.2 "9.2 FAILED"
+fault "--idle-close 0.5" 9.3 "9.3 UNTESTED"
+start_target --idle-close 0.3 || fail "idle: the target did not start"
+run_wscli --probe --probe-idle 3 --probe-cases 9.3 "ws://127.0.0.1:$PORT"
+like "$OUT" '^9\.3 +idle timeout +INFORMATIONAL +closed 1001 after [0-9.]+ ms idle$' \
+    "idle-close: the server's close is reported"
+fault "--fault origin-check" 10 "10.1 INFORMATIONAL" "10.2 INFORMATIONAL"
+like "$OUT" '^10\.1 .* refused: 403 Forbidden' "origin-check: a foreign Origin refused"
+start_target --fault require-origin || fail "require-origin: did not start"
+run_wscli --probe -o http://127.0.0.1 --probe-cases 10 "ws://127.0.0.1:$PORT"
+like "$OUT" '^10\.1 .* INFORMATIONAL +accepted Origin' "require-origin: an Origin accepted"
+like "$OUT" '^10\.2 .* INFORMATIONAL +refused: 403 Forbidden' "require-origin: no Origin refused"
+stop_server "$SERVER_PID"
+start_target || fail "no deflate: did not start"
+run_wscli --probe --deflate --probe-cases 11 "ws://127.0.0.1:$PORT"
+like "$OUT" '^11\.1 .* INFORMATIONAL +declined' "no deflate: declined"
+like "$OUT" '^11\.3 .* UNTESTED +permessage-deflate not agreed' "no deflate: UNTESTED"
+stop_server "$SERVER_PID"
+for f in deflate-rsv1-cont:11.3:FAILED deflate-rsv1-control:11.4:FAILED \
+    deflate-bad-data:11.5:WRONG deflate-garble:11.2:FAILED; do
+    name=${f%%:*} rest=${f#*:}
+    id=${rest%%:*} want=${rest#*:}
+    start_target --deflate --fault "$name" || fail "$name: did not start"
+    run_wscli --probe --deflate --probe-timeout 1 --probe-cases "$id" "ws://127.0.0.1:$PORT"
+    like "$OUT" "^${id} .* ${want}" "$name: $id is $want"
+    stop_server "$SERVER_PID"
+done
+
+# Without the plain connection nothing runs, and the exit status says why.
+port=$(free_port)
+run_wscli --probe "ws://127.0.0.1:$port"
+status_is 3 "no server: exit 3"
+like "$OUT" '^1\.1 +plain opening handshake +FAILED +cannot connect' "no server: 1.1 FAILED"
+like "$OUT" '^1 cases in' "no server: nothing else ran"
+start_raw http404 || { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli --probe "ws://127.0.0.1:$PORT"
+status_is 4 "refused: exit 4"
+like "$OUT" '^1\.1 .* FAILED +upgrade refused: HTTP/1\.1 404' "refused: 1.1 says why"
+
+# Usage errors.
+run_wscli --probe
+status_is 2 "no URL: exit 2"
+like "$ERR" 'no URL given to --probe' "no URL: said so"
+run_wscli --probe --send x ws://127.0.0.1:1
+status_is 2 "--send: exit 2"
+like "$ERR" 'cannot use --send or --frame with --probe' "--send: said so"
+run_wscli --probe-max 1M ws://127.0.0.1:1
+status_is 2 "--probe-max alone: exit 2"
+like "$ERR" 'go with --probe' "--probe-max alone: said so"
+run_wscli --probe --probe-cases x ws://127.0.0.1:1
+status_is 2 "bad --probe-cases: exit 2"
+like "$ERR" "invalid value for --probe-cases: 'x'" "bad --probe-cases: named"
+run_wscli --probe --probe-timeout 0 ws://127.0.0.1:1
+status_is 2 "--probe-timeout 0: exit 2"
+run_wscli --probe --probe-max 1K ws://127.0.0.1:1
+status_is 2 "--probe-max too small: exit 2"
+
+done_testing
