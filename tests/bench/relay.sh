@@ -46,7 +46,7 @@ trap cleanup EXIT INT TERM
 
 CFLAGS_B="-O2 -std=c11 -D_GNU_SOURCE -Wall"
 cc $CFLAGS_B -I"$ROOT" -o "$T/echo-server" "$B/echo-server.c" "$ROOT/frame.c" \
-    -lcrypto || die "cannot build the echo server"
+    "$ROOT/deflate.c" -lcrypto -lz || die "cannot build the echo server"
 cc $CFLAGS_B -o "$T/runner" "$B/runner.c" || die "cannot build the runner"
 RUN=$T/runner
 
