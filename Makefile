@@ -19,10 +19,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 
 OBJS = wscli.o session.o client.o conn.o show.o output.o repl.o loop.o \
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
-       display.o craft.o probe.o server.o listen.o
+       display.o craft.o probe.o server.o listen.o relay.o
 HDRS = wscli.h session.h client.h conn.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
-       display.h craft.h probe.h server.h listen.h
+       display.h craft.h probe.h server.h listen.h relay.h
 
 all: wscli
 
@@ -114,12 +114,18 @@ bench: wscli
 	    BENCH_ONLY="$(BENCH_ONLY)" BENCH_CLIENTS="$(BENCH_CLIENTS)" \
 	    sh tests/bench.sh
 	sh tests/bench/listen.sh
+	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 
 # wscli -l with 1,000 clients at once: its CPU time and memory.
 #   make bench-listen [LISTEN_CLIENTS=1000] [LISTEN_MESSAGES=100]
 bench-listen: wscli
 	LISTEN_CLIENTS="$(LISTEN_CLIENTS)" LISTEN_MESSAGES="$(LISTEN_MESSAGES)" \
 	    sh tests/bench/listen.sh
+
+# What wscli in the middle (-l --forward) costs: latency and throughput
+# with and without it.   make bench-relay [BENCH_SCALE=0.1]
+bench-relay: wscli
+	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 
 deps:
 	sh tests/install-deps.sh
@@ -148,4 +154,4 @@ clean:
 	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all bench bench-listen check deps demo install memcheck uninstall clean
+.PHONY: all bench bench-listen bench-relay check deps demo install memcheck uninstall clean

@@ -899,6 +899,8 @@ start_send(struct dial *d)
 	}
 	if (d->p.verbose)
 		trace_lines(d->p.label, "> ", d->req, d->req_len);
+	free(d->r.request);
+	d->r.request = xstrndup(d->req, d->req_len);
 	d->state = D_SEND;
 	d->hlen = 0;
 	d->head_len = 0;
@@ -1210,6 +1212,7 @@ dial_result_free(struct dial_result *r)
 	free(r->head);
 	free(r->early);
 	free(r->body);
+	free(r->request);
 	memset(r, 0, sizeof *r);
 	r->exit = -1;
 }

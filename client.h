@@ -75,6 +75,7 @@ struct dial_result {
 	double ms;                /* set-up time, redirects included */
 	double connect_ms;        /* ... of which libcurl's part */
 	char request_key[UP_KEY_LEN + 1];
+	char *request;            /* the last upgrade request, as sent */
 };
 
 /* Called once with the result; the dialer is freed after it returns. */

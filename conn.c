@@ -108,9 +108,11 @@ queue_reserve(struct conn_queue *q, size_t n)
 	return q->buf + q->tail;
 }
 
-/* n bytes at the tail are one more frame. */
+/* One more frame of len bytes, of which the caller puts avail at the
+ * tail now (a relayed frame comes in pieces). */
 static void
-queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
+queue_frame_of(struct conn_queue *q, size_t len, size_t avail, uint64_t tag,
+    int msg_end)
 {
 	struct conn_seg *sg;
 
@@ -126,11 +128,18 @@ queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
 		q->shead = 0;
 	}
 	sg = &q->segs[(q->shead + q->sn) % q->scap];
-	sg->len = n;
+	sg->len = len;
 	sg->tag = tag;
 	sg->msg_end = msg_end;
 	q->sn++;
-	q->tail += n;
+	q->tail += avail;
+}
+
+/* n bytes at the tail are one more frame. */
+static void
+queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
+{
+	queue_frame_of(q, n, n, tag, msg_end);
 }
 
 /* n bytes of q went out: move on, noting the frames completed. */
@@ -391,6 +400,97 @@ conn_send_raw(struct conn *c, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* ------------------------------------------------------------- relay */
+
+/* The frame being forwarded is all queued. */
+static void
+relay_frame_done(struct conn *c)
+{
+	unsigned op = c->rf.opcode;
+	double t = now_sec();
+
+	c->rf_open = 0;
+	c->st.frames_out++;
+	if (!ws_opcode_is_control(op)) {
+		c->st.wire_out += c->rf.length;
+		c->st.bytes_out += c->rf.length;
+		c->rf_msg = !c->rf.fin;
+	} else if (op == WS_OP_CLOSE && !c->close_sent) {
+		size_t n = c->rf.length;
+
+		c->close_sent = 1;
+		c->sent_code = n >= 2 ? (unsigned)c->rf_ctl[0] << 8 |
+		    c->rf_ctl[1] : WS_CLOSE_NO_STATUS;
+		/* the wait for the reply starts once the peer has taken it,
+		 * as after conn_close() */
+		c->close_deadline = 0;
+		c->close_limit = 0;
+		c->close_taken = 0;
+		c->close_left = -1;
+		c->close_moved = t;
+	} else if (op == WS_OP_PING) {
+		c->st.pings_out++;
+	}
+}
+
+int
+conn_relay_begin(struct conn *c, const uint8_t *raw,
+    const struct ws_frame_header *h)
+{
+	unsigned op = h->opcode;
+	int msg_end = h->fin && !ws_opcode_is_control(op);
+
+	if (c->done || c->rf_open)
+		return -1;
+	memcpy(queue_reserve(&c->data, h->header_size), raw, h->header_size);
+	queue_frame_of(&c->data, h->header_size + h->length, h->header_size, 0,
+	    msg_end);
+	c->rf = *h;
+	c->rf_off = 0;
+	c->rf_open = 1;
+	if (h->length == 0)
+		relay_frame_done(c);
+	return 0;
+}
+
+void
+conn_relay_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	uint8_t *w;
+
+	if (!c->rf_open || n == 0)
+		return;
+	if (n > c->rf.length - c->rf_off) /* never: the caller's frame */
+		n = (size_t)(c->rf.length - c->rf_off);
+	w = queue_reserve(&c->data, n);
+	if (c->rf.masked)
+		ws_mask(w, p, n, c->rf.mask, c->rf_off);
+	else
+		memcpy(w, p, n);
+	c->data.tail += n;
+	if (c->rf.opcode == WS_OP_CLOSE && c->rf_off < sizeof c->rf_ctl) {
+		size_t k = sizeof c->rf_ctl - c->rf_off < n ?
+		    sizeof c->rf_ctl - (size_t)c->rf_off : n;
+
+		memcpy(c->rf_ctl + c->rf_off, p, k);
+	}
+	c->rf_off += n;
+	if (c->rf_off == c->rf.length)
+		relay_frame_done(c);
+}
+
+void
+conn_drop_when_flushed(struct conn *c, int exit, const char *why)
+{
+	if (c->done || c->drop_flushed)
+		return;
+	set_exit(c, exit);
+	set_why(c, "%s", why);
+	c->drop_flushed = 1;
+	c->drop_now = c->rf_open;
+	c->drop_deadline = now_sec() + c->close_timeout;
+}
+
 void
 conn_close_crafted(struct conn *c, unsigned code)
 {
@@ -429,7 +529,8 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 		return -1;
 	c->close_sent = 1;
 	c->sent_code = code ? code : WS_CLOSE_NO_STATUS;
-	c->stop_data = 1;
+	/* a relay may be in the middle of a frame it forwards */
+	c->stop_data = !c->relay;
 	/* the wait for the reply starts once the peer has taken it */
 	c->close_deadline = 0;
 	c->close_limit = 0;
@@ -452,29 +553,67 @@ conn_abort(struct conn *c, int exit, const char *why)
 	conn_end(c);
 }
 
-/* The peer broke a rule: tell it with CLOSE code, name the rule, stop
- * reading (the byte stream is out of sync) and end once the CLOSE is out. */
-static void
-violation(struct conn *c, unsigned code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-violation(struct conn *c, unsigned code, const char *fmt, ...)
+/*
+ * The peer broke a rule: tell it with CLOSE code, name the rule, stop
+ * reading (the byte stream is out of sync) and end once the CLOSE is out.
+ * A relay that tolerates violations only reports it, unless fatal says
+ * nothing more can be decoded. Returns 1 when the connection is failed, 0
+ * when the frame goes on.
+ */
+static int
+vviolation(struct conn *c, unsigned code, int fatal, const char *fmt,
+    va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	diag("%sprotocol error: %s; closing with %u %s", c->label, msg, code,
-	    ws_close_code_name(code));
+	fatal |= !(c->relay && c->tolerant);
+	c->violations++;
+	if (c->ops->violation)
+		c->ops->violation(c, code, msg, fatal);
+	if (!fatal)
+		return 0;
+	if (c->ops->violation == NULL)
+		diag("%sprotocol error: %s; closing with %u %s", c->label, msg,
+		    code, ws_close_code_name(code));
 	set_exit(c, EXIT_PROTOCOL);
 	set_why(c, "protocol error: %s", msg);
 	c->recv_dead = 1;
 	c->abandon = 1;
 	if (!c->close_sent)
 		conn_close(c, code, NULL, 0);
+	return 1;
+}
+
+static int
+violation(struct conn *c, unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+violation(struct conn *c, unsigned code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vviolation(c, code, 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* One after which nothing can be decoded, tolerated or not. */
+static void
+violation_fatal(struct conn *c, unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+violation_fatal(struct conn *c, unsigned code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vviolation(c, code, 1, fmt, ap);
+	va_end(ap);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -484,6 +623,10 @@ conn_flush(struct conn *c)
 {
 	if (c->done)
 		return;
+	if (c->drop_now) {
+		conn_end(c);
+		return;
+	}
 	if (c->stop_data)
 		queue_drop_unstarted(&c->data);
 	for (;;) {
@@ -505,6 +648,8 @@ conn_flush(struct conn *c)
 		if (q == &c->data && queue_len(&c->ctrl) > 0 &&
 		    q->segs[q->shead].len - q->left < n)
 			n = q->segs[q->shead].len - q->left; /* let it overtake */
+		if (n == 0)
+			break; /* a relayed frame waits for more of itself */
 		r = tr_send(c->tr, q->buf + q->head, n);
 		if (r == TR_AGAIN) {
 			c->want_out = 1;
@@ -528,10 +673,18 @@ conn_flush(struct conn *c)
 			return;
 		}
 	}
+	/* all sent, or the rest waits for more of a relayed frame */
 	c->want_out = 0;
-	/* a CLOSE out after a violation, or both CLOSEs exchanged */
+	if (c->drop_flushed && queue_len(&c->data) == 0 &&
+	    queue_len(&c->ctrl) == 0 && !c->rf_open) {
+		conn_end(c);
+		return;
+	}
+	/* a CLOSE out after a violation, or both CLOSEs exchanged (a relay
+	 * also sends on what it has of the other side) */
 	if ((c->abandon || (c->close_sent && c->close_received)) &&
-	    queue_len(&c->ctrl) == 0 && c->data.left == 0) {
+	    queue_len(&c->ctrl) == 0 && c->data.left == 0 &&
+	    (!c->relay || (queue_len(&c->data) == 0 && !c->rf_open))) {
 		if (c->abandon)
 			set_why(c, "closed after a protocol error");
 		/* a server closes first (RFC 6455 7.1.1), but what the
@@ -589,11 +742,12 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 		c->skip_msg = 1;
 		return 1;
 	}
-	if (c->in.opcode == WS_OP_TEXT && n > 0 &&
+	if (c->in.opcode == WS_OP_TEXT && n > 0 && !c->utf8_bad &&
 	    ws_utf8_feed(&c->utf8, p, n) == WS_UTF8_INVALID) {
-		violation(c, WS_CLOSE_INVALID_DATA, "text message is not valid "
-		    "UTF-8 (byte %" PRIu64 ")", c->utf8.bad_at);
-		return 1;
+		c->utf8_bad = 1;
+		if (violation(c, WS_CLOSE_INVALID_DATA, "text message is not "
+		    "valid UTF-8 (byte %" PRIu64 ")", c->utf8.bad_at))
+			return 1;
 	}
 	c->in.len += n;
 	c->st.bytes_in += n;
@@ -616,8 +770,8 @@ inflate_piece(struct conn *c, const uint8_t *p, size_t n, int fin)
 	int rc = pmd_inflate(c->pmd, p, n, fin, deliver, c);
 
 	if (rc == PMD_ERR_DATA)
-		violation(c, WS_CLOSE_INVALID_DATA, "compressed message is not "
-		    "valid DEFLATE data for the negotiated parameters: %s",
+		violation_fatal(c, WS_CLOSE_INVALID_DATA, "compressed message is "
+		    "not valid DEFLATE data for the negotiated parameters: %s",
 		    pmd_error(c->pmd));
 	else if (rc == PMD_ERR_MEMORY)
 		conn_abort(c, EXIT_ERROR, "out of memory inflating a message");
@@ -640,8 +794,13 @@ on_header(struct conn *c, const struct ws_event *ev)
 	 * stream stays in sync) but not delivered */
 	if (c->close_received)
 		c->skip_msg = 1;
+	/* a tolerant decoder lets a continuation without a message pass */
+	c->stray = op == WS_OP_CONT && !c->in_msg;
+	if (c->stray)
+		return;
 	if (op != WS_OP_CONT) {
 		c->in_msg = 1;
+		c->utf8_bad = 0;
 		memset(&c->in, 0, sizeof c->in);
 		c->in.opcode = op;
 		/* a tolerant decoder lets RSV1 through without an
@@ -675,6 +834,8 @@ on_payload(struct conn *c, const uint8_t *p, size_t n)
 		c->clen += k;
 		return;
 	}
+	if (c->stray)
+		return;
 	c->in.wire += n;
 	c->st.wire_in += n;
 	if (c->skip_msg)
@@ -699,6 +860,7 @@ handle_pong(struct conn *c, const uint8_t *p, size_t n)
 		c->st.rtt_last = rtt;
 		c->st.rtt_sum += rtt;
 		c->st.pongs_in++;
+		c->pong_ours = 1;
 		snprintf(note, sizeof note, "rtt %.3f ms", rtt * 1000);
 		memmove(&c->pings[i], &c->pings[i + 1],
 		    (size_t)(c->npings - i - 1) * sizeof c->pings[0]);
@@ -715,6 +877,8 @@ handle_control(struct conn *c, unsigned op, const uint8_t *p, size_t n)
 {
 	if (op == WS_OP_CLOSE) {
 		handle_close(c, p, n);
+	} else if (op == WS_OP_PING && c->relay) {
+		c->st.pings_in++; /* the owner forwards it; its peer answers */
 	} else if (op == WS_OP_PING) {
 		int answer = !c->close_sent;
 
@@ -755,11 +919,16 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 	char what[1024];
 	int rc = ws_close_parse(p, n, &cl);
 
-	if (rc != WS_CLOSE_OK) {
-		violation(c, rc == WS_CLOSE_ERR_BAD_UTF8 ?
-		    WS_CLOSE_INVALID_DATA : WS_CLOSE_PROTOCOL_ERROR,
-		    "invalid close frame: %s", ws_close_strerror(rc));
+	if (rc != WS_CLOSE_OK && violation(c, rc == WS_CLOSE_ERR_BAD_UTF8 ?
+	    WS_CLOSE_INVALID_DATA : WS_CLOSE_PROTOCOL_ERROR,
+	    "invalid close frame: %s", ws_close_strerror(rc)))
 		return;
+	if (rc != WS_CLOSE_OK && rc != WS_CLOSE_ERR_BAD_CODE) {
+		/* tolerated: what could be parsed, at most */
+		cl.has_code = n >= 2;
+		cl.code = n >= 2 ? (unsigned)p[0] << 8 | p[1] : 0;
+		cl.reason = NULL;
+		cl.reason_len = 0;
 	}
 	if (c->close_received)
 		return;
@@ -769,7 +938,12 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 	    cl.reason_len);
 	if (c->ops->close)
 		c->ops->close(c, '<', c->peer_code, cl.reason, cl.reason_len);
-	if (!c->close_sent) {
+	if (c->relay) {
+		/* not answered here: the owner relays it, and the answer */
+		if (!c->close_sent)
+			c->closed_by_peer = 1;
+		set_why(c, "closed by the %s: %s", peer_name(c), what);
+	} else if (!c->close_sent) {
 		c->closed_by_peer = 1;
 		info("%sclosed by %s: %s; answered, close handshake complete",
 		    c->label, peer_name(c), what);
@@ -792,15 +966,34 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 		set_exit(c, EXIT_CLOSED);
 }
 
+/* relay: a piece of the incoming frame for the owner. */
+static void
+relay_piece(struct conn *c, const uint8_t *p, size_t n, int first, int last)
+{
+	struct conn_piece fp = {
+		.h = &c->cur, .raw = c->cur_raw, .p = p, .n = n, .first = first,
+		.last = last, .ours = c->pong_ours,
+	};
+
+	if (c->ops->relay)
+		c->ops->relay(c, &fp);
+}
+
 static void
 on_frame_done(struct conn *c, const struct ws_event *ev)
 {
 	show_frame(c);
 	if (ws_opcode_is_control(c->cur.opcode)) {
+		c->pong_ours = 0;
 		handle_control(c, c->cur.opcode, c->cbuf, c->clen);
+		/* a short control frame goes to the owner whole, once its
+		 * meaning is known */
+		if (c->relay && c->cur_whole && !c->recv_dead && !c->done)
+			relay_piece(c, c->cbuf, c->clen, 1, 1);
+		c->pong_ours = 0;
 		return;
 	}
-	if (!ev->message_done)
+	if (!ev->message_done || c->stray)
 		return;
 	if (!c->skip_msg && c->in.compressed)
 		inflate_piece(c, NULL, 0, 1);
@@ -808,11 +1001,10 @@ on_frame_done(struct conn *c, const struct ws_event *ev)
 		c->in_msg = 0;
 		return;
 	}
-	if (c->in.opcode == WS_OP_TEXT && c->utf8.state != 0) {
-		violation(c, WS_CLOSE_INVALID_DATA, "text message ends inside "
-		    "a UTF-8 sequence (byte %" PRIu64 ")", c->utf8.offset);
+	if (c->in.opcode == WS_OP_TEXT && c->utf8.state != 0 && !c->utf8_bad &&
+	    violation(c, WS_CLOSE_INVALID_DATA, "text message ends inside a "
+	    "UTF-8 sequence (byte %" PRIu64 ")", c->utf8.offset))
 		return;
-	}
 	c->in_msg = 0;
 	c->st.msgs_in++;
 	if (c->in.compressed) {
@@ -841,12 +1033,36 @@ feed(struct conn *c, uint8_t *buf, size_t n)
 		n -= (size_t)r;
 		if (ev.type == WS_EV_NONE)
 			break;
-		if (ev.type == WS_EV_HEADER)
+		if (ev.type == WS_EV_HEADER) {
+			/* only a tolerant decoder gets here with one */
+			if (ev.violation && violation(c, WS_CLOSE_PROTOCOL_ERROR,
+			    "%s", ws_decode_strerror(ev.violation)))
+				return;
 			on_header(c, &ev);
-		else
+			if (c->relay) {
+				memcpy(c->cur_raw, c->dec.hdr,
+				    ev.header.header_size);
+				c->cur_whole = ws_opcode_is_control(
+				    ev.header.opcode) && ev.header.length <=
+				    WS_MAX_CONTROL_PAYLOAD;
+				if (!c->cur_whole && !ev.frame_done)
+					relay_piece(c, NULL, 0, 1, 0);
+			}
+		} else {
 			on_payload(c, ev.data, ev.len);
-		if (ev.frame_done && !c->recv_dead)
+		}
+		if (ev.frame_done && !c->recv_dead && !c->done)
 			on_frame_done(c, &ev);
+		/* relay: each piece goes to the owner once checked, the last
+		 * once the whole frame is (a text message must not end inside
+		 * a character) */
+		if (c->relay && !c->cur_whole && !c->recv_dead && !c->done) {
+			if (ev.type == WS_EV_HEADER && ev.frame_done)
+				relay_piece(c, NULL, 0, 1, 1);
+			else if (ev.type == WS_EV_DATA)
+				relay_piece(c, ev.data, ev.len, 0,
+				    ev.frame_done);
+		}
 	}
 }
 
@@ -858,8 +1074,11 @@ transport_ended(struct conn *c, const char *why)
 	    "server closed the connection" : "client closed the connection";
 
 	c->recv_dead = 1;
-	if (c->close_received && c->close_sent) {
-		conn_end(c); /* the normal end after the close handshake */
+	/* the normal end after the close handshake; a relay's peer may
+	 * close TCP before its CLOSE was answered (a server does, after
+	 * failing the connection) */
+	if (c->close_received && (c->close_sent || c->relay)) {
+		conn_end(c);
 		return;
 	}
 	if (c->in_msg)
@@ -991,6 +1210,10 @@ timers(struct conn *c, double t)
 			conn_end(c);
 		return;
 	}
+	if (c->drop_flushed && t >= c->drop_deadline) {
+		conn_end(c);
+		return;
+	}
 	if (c->close_sent && !c->close_received) {
 		close_wait(c, t);
 		if (c->done)
@@ -1042,6 +1265,10 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 		return 0;
 	if (c->lingering)
 		lower(deadline, c->linger_until);
+	if (c->drop_flushed)
+		lower(deadline, c->drop_deadline);
+	if (c->drop_now)
+		*busy = 1;
 	if (reading)
 		ev |= POLLIN;
 	if (c->want_out)
@@ -1123,6 +1350,7 @@ conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
 		c->dec.rsv_allowed = 4;
 		c->dec.rsv1_per_message = 1;
 	}
+	c->dec.tolerant = c->relay && c->tolerant;
 	if (rbuf_shared == NULL)
 		rbuf_shared = xrealloc(NULL, RECV_BUF);
 	c->rbuf = rbuf_shared;

@@ -34,6 +34,19 @@ struct conn;
 
 #define CONN_PEEK 48 /* payload bytes of a frame shown by --frames */
 
+/* relay mode: a piece of a frame as it was received (see ops->relay). */
+struct conn_piece {
+	const struct ws_frame_header *h; /* its header */
+	const uint8_t *raw;       /* first: the header's bytes as they were on
+				     the wire (h->header_size) */
+	const uint8_t *p;         /* payload bytes, unmasked */
+	size_t n;
+	int first, last;          /* the frame's first piece (no payload
+				     unless it is whole) and its last */
+	int ours;                 /* a PONG answering wscli's own PING: not
+				     the other side's business */
+};
+
 /* Events for the owner. Any may be NULL. dir is '<' for what the peer
  * sent, '>' for what we sent. */
 struct conn_ops {
@@ -64,6 +77,18 @@ struct conn_ops {
 	/* The connection is over: c->exit and c->why say how. Called once;
 	 * the owner may conn_free() from here. */
 	void (*ended)(struct conn *c);
+	/* relay mode: every incoming frame, in pieces, to be forwarded as it
+	 * came (conn_relay_begin/_data). Data frames and control frames
+	 * longer than 125 bytes (which only a tolerant decoder lets pass)
+	 * come as they arrive, their message events alongside; other control
+	 * frames come in one piece when complete. */
+	void (*relay)(struct conn *c, const struct conn_piece *fp);
+	/* A rule the peer broke (relay mode), before the frame that breaks
+	 * it is passed on: code is the close code it calls for; fatal: the
+	 * connection is failed with it (not tolerant, or nothing more can
+	 * be decoded), else the frame goes on as it came. */
+	void (*violation)(struct conn *c, unsigned code, const char *what,
+	    int fatal);
 };
 
 /* A byte queue of whole encoded frames, with their boundaries. */
@@ -129,6 +154,12 @@ struct conn {
 	size_t queue_keep;        /* memory an empty outgoing queue keeps
 				     (0: 1 MiB); many connections keep
 				     less */
+	int relay;                /* pass-through: nothing is answered or
+				     refused here, frames go to ops->relay
+				     for the owner to forward */
+	int tolerant;             /* with relay: a violation is reported
+				     and the frame passes (the decoder
+				     goes on as sent) */
 
 	/* state, read-only for the owner */
 	struct transport *tr;
@@ -169,6 +200,22 @@ struct conn {
 	int lingering;            /* server: CLOSE out after a violation;
 				     reading and dropping until the end */
 	double linger_until;
+	unsigned violations;      /* rules the peer broke (relay: tolerated
+				     ones included) */
+	int utf8_bad;             /* the incoming text was reported invalid */
+	int stray;                /* the incoming frame belongs to no message */
+	int cur_whole;            /* relay: it goes to the owner whole */
+	int pong_ours;            /* it answers our own PING */
+	uint8_t cur_raw[WS_MAX_HEADER]; /* its header as received */
+	struct ws_frame_header rf; /* relay: the frame being forwarded out */
+	uint64_t rf_off;          /* ... payload bytes of it queued */
+	int rf_open;              /* ... its header is queued, not all of it */
+	int rf_msg;               /* a forwarded message has frames out, not
+				     its last */
+	uint8_t rf_ctl[WS_MAX_CONTROL_PAYLOAD]; /* ... a CLOSE's payload */
+	int drop_flushed;         /* end once the queues are empty */
+	int drop_now;             /* ... or at once: a frame cannot end */
+	double drop_deadline;
 	int stop_data;            /* a CLOSE is queued: drop unsent data */
 	int want_out;             /* the transport took less than offered */
 	int out_started;          /* an outgoing message's first piece is
@@ -240,6 +287,24 @@ int conn_close(struct conn *c, unsigned code, const uint8_t *reason,
 /* Queue bytes exactly as given, outside any frame accounting: crafted
  * frames. Returns 0 or -1. */
 int conn_send_raw(struct conn *c, const uint8_t *p, size_t n);
+
+/*
+ * relay mode: forward a frame exactly as another connection received it:
+ * first its header (raw, h->header_size bytes as they were on the wire),
+ * then all h->length bytes of its payload, unmasked, in pieces; a masked
+ * frame is masked again with its own key, so the bytes on the wire are
+ * the ones received. A CLOSE forwarded counts as ours (close_sent, the
+ * close timeout). Returns 0, or -1 if the connection is over or a frame
+ * is already being forwarded.
+ */
+int conn_relay_begin(struct conn *c, const uint8_t *raw,
+    const struct ws_frame_header *h);
+void conn_relay_data(struct conn *c, const uint8_t *p, size_t n);
+
+/* The other end of a relay is gone: end without a close handshake once
+ * what is queued has been sent (at once if a forwarded frame cannot be
+ * completed any more; after close_timeout at most). */
+void conn_drop_when_flushed(struct conn *c, int exit, const char *why);
 
 /* A CLOSE with code (1005: none) went out in crafted bytes: wait for the
  * reply as after conn_close(), and do not answer the peer's CLOSE again.

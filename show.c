@@ -486,7 +486,10 @@ show_request(const struct show_request *r)
 	size_t n = 0;
 	char **lines = h ? header_lines(h, &n) : NULL;
 
-	snprintf(who, sizeof who, "client %d: ", r->id);
+	if (r->label)
+		snprintf(who, sizeof who, "%s", r->label);
+	else
+		snprintf(who, sizeof who, "client %d: ", r->id);
 	if (h) {
 		up_get(h, "Sec-WebSocket-Protocol", offers[0], sizeof offers[0]);
 		up_get(h, "Sec-WebSocket-Extensions", offers[1],
@@ -496,7 +499,7 @@ show_request(const struct show_request *r)
 	}
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "connect");
-		jsonl_int("client", r->id);
+		jsonl_int(r->id_key ? r->id_key : "client", r->id);
 		jsonl_str("address", r->addr);
 		if (h) {
 			jsonl_strn("method", (const uint8_t *)h->method,

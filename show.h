@@ -95,6 +95,10 @@ struct show_request {
 	const char *const *extra;      /* further lines for people (after
 					  the headers), NULL-terminated, or
 					  NULL */
+	const char *label;             /* prefix of its lines; NULL:
+					  "client ID: " */
+	const char *id_key;            /* --jsonl key of the id; NULL:
+					  "client" */
 };
 void show_request(const struct show_request *r);
 

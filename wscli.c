@@ -43,6 +43,7 @@
 #include "frame.h"
 #include "probe.h"
 #include "listen.h"
+#include "relay.h"
 #include "server.h"
 #include "session.h"
 #include "term.h"
@@ -85,12 +86,25 @@ static const char usage_text[] =
     "             [--ping-timeout seconds] [--require-protocol]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
-    "             [--tls-client-ca file] [--tls-key file] [--until regex]\n";
+    "             [--tls-client-ca file] [--tls-key file] [--until regex]\n"
+    "       wscli -l [address:]port --forward url [-46hkLqtv] [-H header]\n"
+    "             [-n count] [-o origin] [-u user:password] [-x proxy]\n"
+    "             [--bearer token] [--cacert file] [--capath dir]\n"
+    "             [--cert file] [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--deflate[=params]]\n"
+    "             [--forward-exact] [--frames] [--jsonl] [--key file]\n"
+    "             [--max-redirs num] [--no-history] [--noproxy hosts]\n"
+    "             [--once] [--origin-allow list] [--pass phrase]\n"
+    "             [--rewrite-origin] [--strict] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--tls-cert file]\n"
+    "             [--tls-client-ca file] [--tls-key file]\n"
+    "             [--unix-socket path] [--until regex]\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
     "messages and show what the server sends. With -l, be a server and\n"
-    "show what clients send.\n"
+    "show what clients send; with -l and --forward, relay clients to a\n"
+    "server and show both directions.\n"
     "\n"
     "  -4, --ipv4                resolve names to IPv4 addresses only\n"
     "  -6, --ipv6                resolve names to IPv6 addresses only\n"
@@ -440,6 +454,7 @@ static int reconnect_set;    /* --reconnect-on or --reconnect-delay given */
 static const struct mode_opts *const modes[] = {
 	&probe_mode,
 	&listen_mode_opts,
+	&relay_mode_opts,
 	NULL,
 };
 
@@ -787,6 +802,9 @@ main(int argc, char **argv)
 		break;
 	case MODE_LISTEN:
 		rc = listen_run();
+		break;
+	case MODE_RELAY:
+		rc = relay_run();
 		break;
 	default:
 		rc = session_run();

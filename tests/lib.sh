@@ -530,9 +530,13 @@ check_lines_round_trip() {
 #
 # start_listen [ARGS...]   wscli -l 0 ARGS in the background, stdin from
 #                          $LISTEN_IN (default /dev/null), bounded by
-#                          WSCLI_TIMEOUT; waits (10 s) for its "listening on"
-#                          line; sets LPORT, LPID, LOUT, LERR (stdout and
-#                          stderr files).
+#                          LISTEN_TIMEOUT (default 4 x WSCLI_TIMEOUT: one
+#                          server outlives many clients, and a loaded
+#                          machine makes each slower); waits (10 s) for its
+#                          "listening on" line; sets LPORT, LPID, LOUT, LERR
+#                          (stdout and stderr files). A SIGTERM to LPID
+#                          reaches wscli, which gets 30 s to close its
+#                          clients and end before it is killed.
 # wait_listen [SECS]       wait (default 15 s) for it to exit, then SIGTERM;
 #                          sets LSTATUS; fails the test on a sanitizer report
 # lurl [PATH]              ws://127.0.0.1:$LPORT/PATH
@@ -541,7 +545,11 @@ start_listen() {
     listen_count=$((listen_count + 1))
     LOUT=$T/listen$listen_count.out
     LERR=$T/listen$listen_count.err
-    timeout -k 5 "$WSCLI_TIMEOUT" "$WSCLI" -l 0 "$@" \
+    # --foreground: timeout then sends no SIGCONT after a signal, which
+    # could cancel the SIGSTOP of LeakSanitizer's check at exit and hang
+    # a sanitized wscli
+    timeout --foreground -k 30 "${LISTEN_TIMEOUT:-$((WSCLI_TIMEOUT * 4))}" \
+        "$WSCLI" -l 0 "$@" \
         <"${LISTEN_IN:-/dev/null}" >"$LOUT" 2>"$LERR" &
     LPID=$!
     server_pids="$server_pids $LPID"

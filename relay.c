@@ -1,0 +1,2053 @@
+/*
+ * relay.c - relay mode: wscli between a client and its server.
+ *
+ * Each client accepted by server.c gets its own upstream connection to
+ * --forward URL, opened by client.c's dialer with every client-mode option
+ * (TLS, proxies, -H, credentials, unix socket). The client's path, query,
+ * subprotocol offers and other headers go with it, hop-by-hop headers and
+ * extension offers do not (permessage-deflate is negotiated on each side
+ * separately with --deflate). The upstream's answer decides the client's:
+ * a 101 with the subprotocol it chose, or its refusal, status and body.
+ *
+ * Then the pair is two struct conn in relay mode: every frame either side
+ * receives is decoded and checked (a tolerant decoder: a violation is
+ * named with its direction, the frame still passes unless --strict) and
+ * forwarded as it came, header bytes included: fragmentation, opcodes,
+ * masks, ping payloads, close codes and reasons are the same on the other
+ * side. With permessage-deflate on either side data goes on as messages
+ * instead, inflated and compressed again. A side is read only while less
+ * than RELAY_HIGH bytes wait for the other, so memory stays bounded
+ * whatever either peer does.
+ *
+ * What passes is shown as a log: one line per message (or, with --frames,
+ * per frame) with the pair's id, its direction and the time since the
+ * previous line; --jsonl makes it one event each, enough to replay.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "client.h"
+#include "conn.h"
+#include "deflate.h"
+#include "display.h"
+#include "frame.h"
+#include "jsonl.h"
+#include "loop.h"
+#include "output.h"
+#include "relay.h"
+#include "repl.h"
+#include "server.h"
+#include "show.h"
+#include "term.h"
+#include "transport.h"
+#include "upgrade.h"
+#include "wscli.h"
+
+#define RELAY_HIGH (1024 * 1024)       /* stop reading a side above */
+#define RELAY_LOW (256 * 1024)         /* ... until the other is below */
+#define TEXT_SHOWN 256                 /* bytes of a text on a log line */
+#define HEX_SHOWN 32                   /* bytes of binary on a log line */
+#define KEEP_LOG TEXT_SHOWN            /* bytes of a message kept for it */
+#define KEEP_JSONL (16 * 1024 * 1024)  /* ... for a --jsonl event */
+#define FILE_MAX (64 * 1024 * 1024)
+#define QUEUE_KEEP (64 * 1024)
+#define STRICT_HOLD (1024 * 1024)      /* --strict: a data frame up to this
+					  size is checked whole before any
+					  of it is relayed */
+
+/* ------------------------------------------------------------- options */
+
+static struct {
+	const char *forward;       /* --forward URL */
+	int exact;                 /* --forward-exact */
+	int rewrite_origin;        /* --rewrite-origin */
+	int strict;                /* --strict */
+} ropt;
+
+enum {
+	OPT_FORWARD = 0x1100,
+	OPT_FORWARD_EXACT,
+	OPT_REWRITE_ORIGIN,
+	OPT_STRICT,
+};
+
+static const struct option longopts[] = {
+	{ "forward", required_argument, NULL, OPT_FORWARD },
+	{ "forward-exact", no_argument, NULL, OPT_FORWARD_EXACT },
+	{ "rewrite-origin", no_argument, NULL, OPT_REWRITE_ORIGIN },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+relay_option(int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_FORWARD:
+		check_url(arg);
+		ropt.forward = arg;
+		opt.mode = MODE_RELAY;
+		return 1;
+	case OPT_FORWARD_EXACT:
+		ropt.exact = 1;
+		return 1;
+	case OPT_REWRITE_ORIGIN:
+		ropt.rewrite_origin = 1;
+		return 1;
+	case OPT_STRICT:
+		ropt.strict = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+relay_check(int argc, char **argv)
+{
+	const char *bad = NULL;
+
+	if (ropt.forward == NULL) {
+		if (ropt.exact || ropt.rewrite_origin || ropt.strict)
+			usage_error("%s goes with --forward (relay mode)",
+			    ropt.exact ? "--forward-exact" : ropt.rewrite_origin ?
+			    "--rewrite-origin" : "--strict");
+		return;
+	}
+	if (srv_opt.listen == NULL)
+		usage_error("--forward goes with -l: wscli listens for the "
+		    "clients it relays");
+	if (argc > 0)
+		usage_error("unexpected argument '%s': with --forward the "
+		    "server is the URL of --forward", argv[0]);
+	if (srv_opt.echo)
+		bad = "--echo";
+	else if (srv_opt.broadcast)
+		bad = "--broadcast";
+	else if (srv_opt.require_protocol)
+		bad = "--require-protocol";
+	else if (opt.nprotocols)
+		bad = "-s (the client's subprotocol offers are passed on)";
+	else if (opt.nsend)
+		bad = "--send";
+	else if (opt.binary)
+		bad = "-b";
+	else if (opt.no_split)
+		bad = "--no-split";
+	else if (opt.wait > 0)
+		bad = "-w";
+	else if (opt.ping_interval > 0)
+		bad = "--ping-interval";
+	else if (opt.max_message)
+		bad = "--max-message (a relay passes messages of any size)";
+	if (bad)
+		usage_error("cannot use %s with --forward", bad);
+	if (ropt.rewrite_origin && opt.origin)
+		usage_error("cannot use -o and --rewrite-origin together: both "
+		    "set the Origin sent to the server");
+	if (opt.pass && !opt.cert && !srv_opt.tls_cert)
+		usage_error("--pass goes with --tls-key or --key");
+}
+
+const struct mode_opts relay_mode_opts = {
+	.shortopts = "",
+	.longopts = longopts,
+	.option = relay_option,
+	.check = relay_check,
+	.help =
+    "\n"
+    "Relay mode (wscli -l [ADDRESS:]PORT --forward URL):\n"
+    "      --forward URL         relay each client to its own connection\n"
+    "                            to URL, showing and checking both sides\n"
+    "      --forward-exact       do not append the client's path and query\n"
+    "      --rewrite-origin      send the server its own origin as Origin\n"
+    "      --strict              close a side that breaks the protocol\n"
+    "                            (1002/1007) instead of relaying the frame\n",
+};
+
+/* ---------------------------------------------------------- the pairs */
+
+struct pair;
+
+struct side {
+	struct conn c;             /* relay mode */
+	struct pair *pair;
+	struct side *other;
+	const char *name;          /* "client" or "server": its peer */
+	const char *dir;           /* where what it receives goes */
+	char label[48];            /* "relay 3 client>server: " */
+	int open;                  /* c is set up */
+	int ended;
+	int held;                  /* not read until the pair is complete */
+	int deflate;               /* its data goes on as messages */
+	int wscli_closed;          /* wscli sent its own CLOSE on it */
+	/* what it receives, for the log */
+	uint8_t *mbuf;             /* the head of the message */
+	size_t mlen, mcap;
+	uint8_t peek[CONN_PEEK];   /* the start of the frame */
+	size_t npeek;
+	uint8_t *fbuf;             /* --jsonl --frames: the frame's payload */
+	size_t flen, fcap;
+	int holding;               /* --strict: the frame is held back */
+	uint8_t hraw[WS_MAX_HEADER]; /* ... its header */
+	struct ws_frame_header hh;
+	uint8_t *hbuf;             /* ... and its payload so far */
+	size_t hlen, hcap;
+	uint64_t msgs;             /* messages it passed on */
+};
+
+struct pair {
+	int id;
+	char label[32];            /* "relay 3: " */
+	char addr[80];             /* the client's */
+	struct srv_client *sc;     /* until the client's 101 is out */
+	struct dial *dial;         /* until the server has answered */
+	char *url;                 /* the server's, as dialed */
+	char *protocol;            /* chosen by the server */
+	char **protocols;          /* the client's offers, passed on */
+	size_t nprotocols;
+	char **headers;            /* the client's other headers, passed on */
+	size_t nheaders;
+	const char **hdrs;         /* -H lines and those, for the dialer */
+	char *origin;              /* Origin sent to the server */
+	struct pmd *cli_pmd;       /* agreed with the client, until it opens */
+	struct pmd_agreed cli_agreed, up_agreed;
+	int cli_deflate, up_deflate;
+	uint8_t *up_early;         /* bytes that came after the server's 101 */
+	size_t up_nearly;
+	struct side cli, up;
+	double opened_at;
+	double last_at;            /* of the last log line */
+	int refs;                  /* sides whose sources are not released */
+	int over;                  /* pair_end has run */
+	unsigned violations;
+	char first_close[1700];   /* who closed first, and how */
+	char answer_close[1700];  /* how the other side answered */
+	struct side *first_closer;
+	struct pair *next;
+};
+
+static struct {
+	struct pair *pairs;
+	int npairs;
+	struct source src;
+	int exit;
+	int ending;
+	int once_done;
+	uint64_t relayed;          /* messages, for -n */
+	regex_t until;
+	int until_matched;
+	double deadline;
+	int target;                /* REPL: pair id, 0 none */
+	int target_server;         /* ... its server side, else its client */
+	int end_pending;           /* -n or --until: end once the frame that
+				      ended it is relayed */
+	char *forward_path, *forward_query;
+} S;
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void end_all(unsigned code, int exit);
+static void side_ended(struct conn *c);
+
+static void
+set_exit(int code)
+{
+	if (S.exit < 0)
+		S.exit = code;
+}
+
+static struct pair *
+find_pair(int id)
+{
+	for (struct pair *p = S.pairs; p; p = p->next)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+static void
+pair_release(struct pair *p)
+{
+	if (--p->refs > 0)
+		return;
+	for (size_t i = 0; i < p->nprotocols; i++)
+		free(p->protocols[i]);
+	for (size_t i = 0; i < p->nheaders; i++)
+		free(p->headers[i]);
+	free(p->protocols);
+	free(p->headers);
+	free(p->hdrs);
+	free(p->url);
+	free(p->protocol);
+	free(p->origin);
+	free(p->up_early);
+	if (p->cli_pmd)
+		pmd_free(p->cli_pmd);
+	free(p->cli.mbuf);
+	free(p->up.mbuf);
+	free(p->cli.fbuf);
+	free(p->up.fbuf);
+	free(p->cli.hbuf);
+	free(p->up.hbuf);
+	free(p);
+}
+
+static void
+side_release(struct source *s)
+{
+	struct conn *c = s->ud;
+	struct side *sd = c->ud;
+
+	pair_release(sd->pair);
+}
+
+static void
+unlink_pair(struct pair *p)
+{
+	struct pair **pp = &S.pairs;
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->next;
+	if (*pp) {
+		*pp = p->next;
+		S.npairs--;
+	}
+}
+
+/* ---------------------------------------------------------------- log */
+
+static void
+since(struct pair *p, char *out, size_t cap)
+{
+	double t = now_sec(), d = p->last_at > 0 ? t - p->last_at : 0;
+
+	p->last_at = t;
+	if (d < 1)
+		snprintf(out, cap, "+%.3f ms", d * 1000);
+	else
+		snprintf(out, cap, "+%.3f s", d);
+}
+
+/* One line of the log: stdout in scripted mode, above the prompt. */
+static void
+log_line(const char *line)
+{
+	if (opt.interactive) {
+		repl_show_line(line);
+	} else {
+		out_write(line, strlen(line));
+		out_write("\n", 1);
+	}
+}
+
+static const char *
+size_str(uint64_t n, char *buf, size_t cap)
+{
+	if (n < 10000)
+		snprintf(buf, cap, "%" PRIu64 " B", n);
+	else if (n < 10000 * 1024)
+		snprintf(buf, cap, "%.1f KiB", n / 1024.0);
+	else
+		snprintf(buf, cap, "%.1f MiB", n / 1048576.0);
+	return buf;
+}
+
+/* The shown part of a payload: text escaped, or hex. */
+static void
+payload_str(char *out, size_t cap, const uint8_t *p, size_t n,
+    uint64_t total, int text)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (text) {
+		size_t k = n < TEXT_SHOWN ? n : TEXT_SHOWN, cut = k, bad;
+
+		/* a cut may fall inside a character: show up to it */
+		while (k > 0 && cut - k < 3 && !ws_utf8_valid(p, k, &bad) &&
+		    bad == k)
+			k--;
+		if (ws_utf8_valid(p, k, NULL)) {
+			disp_escape_str(out, cap, p, k, 0);
+			o = strlen(out);
+			if (total > k && o < cap)
+				snprintf(out + o, cap - o, " ... %" PRIu64
+				    " more bytes", total - k);
+			return;
+		}
+	}
+	for (size_t i = 0; i < n && i < HEX_SHOWN && o + 4 < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%02x", i ? " " : "",
+		    p[i]);
+	if (total > HEX_SHOWN && o < cap)
+		snprintf(out + o, cap - o, " ... %" PRIu64 " more bytes",
+		    total - HEX_SHOWN);
+}
+
+static void
+jsonl_pair(struct pair *p, const char *event)
+{
+	jsonl_begin(show_jsonl_writer, event);
+	jsonl_int("conn", p->id);
+}
+
+/* A data message as it passed. */
+static void
+log_message(struct side *s)
+{
+	struct pair *p = s->pair;
+	struct conn *c = &s->c;
+	int binary = c->in.opcode != WS_OP_TEXT;
+	char t[32], sz[32], body[TEXT_SHOWN * 12 + 128], line[sizeof body + 256];
+	char extra[64] = "", type[16];
+
+	since(p, t, sizeof t);
+	if (opt.jsonl) {
+		jsonl_pair(p, "message");
+		jsonl_str("dir", s->dir);
+		jsonl_str("type", c->in.opcode == WS_OP_TEXT ? "text" :
+		    c->in.opcode == WS_OP_BINARY ? "binary" : "reserved");
+		jsonl_int("opcode", c->in.opcode);
+		jsonl_int("size", (long long)c->in.len);
+		jsonl_int("fragments", c->in.frags);
+		if (c->in.compressed) {
+			jsonl_bool("compressed", 1);
+			jsonl_int("wire_size", (long long)c->in.wire);
+		}
+		jsonl_payload(s->mbuf, s->mlen, binary);
+		if (c->in.len > s->mlen)
+			jsonl_bool("truncated", 1);
+		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
+		jsonl_end();
+		return;
+	}
+	if (c->in.frags > 1)
+		snprintf(extra, sizeof extra, "[%u fragments] ", c->in.frags);
+	if (c->in.compressed)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		    "[deflated %" PRIu64 " B] ", c->in.wire);
+	payload_str(body, sizeof body, s->mbuf, s->mlen, c->in.len, !binary);
+	if (c->in.opcode == WS_OP_TEXT || c->in.opcode == WS_OP_BINARY)
+		snprintf(type, sizeof type, "%s", ws_opcode_name(c->in.opcode));
+	else
+		snprintf(type, sizeof type, "op=0x%x", c->in.opcode);
+	snprintf(line, sizeof line, "%d %s %11s  %-7s%10s  %s%s", p->id, s->dir,
+	    t, type, size_str(c->in.len, sz, sizeof sz), extra, body);
+	log_line(line);
+}
+
+/* A control frame as it passed (or not: ours). */
+static void
+log_control(struct side *s, const struct conn_piece *fp)
+{
+	struct pair *p = s->pair;
+	unsigned op = fp->h->opcode;
+	char t[32], sz[32], body[WS_MAX_CONTROL_PAYLOAD * 12 + 160];
+	char line[sizeof body + 256];
+	const char *type = ws_opcode_name(op);
+
+	since(p, t, sizeof t);
+	if (op == WS_OP_CLOSE && fp->n >= 2) {
+		unsigned code = (unsigned)fp->p[0] << 8 | fp->p[1];
+		char r[WS_MAX_CONTROL_PAYLOAD * 12];
+
+		disp_escape_str(r, sizeof r, fp->p + 2, fp->n - 2, DISP_QUOTE);
+		snprintf(body, sizeof body, fp->n > 2 ? "%u %s \"%s\"" : "%u %s",
+		    code, ws_close_code_name(code), r);
+	} else if (op == WS_OP_CLOSE) {
+		snprintf(body, sizeof body, "no status code");
+	} else {
+		payload_str(body, sizeof body, fp->p, fp->n, fp->n, 1);
+	}
+	if (fp->ours)
+		snprintf(body + strlen(body), sizeof body - strlen(body),
+		    "%s(answers wscli's ping, rtt %.3f ms; not relayed)",
+		    fp->n ? " " : "", s->c.st.rtt_last * 1000);
+	if (opt.jsonl) {
+		jsonl_pair(p, !strcmp(type, "reserved") ? "control" : type);
+		jsonl_str("dir", s->dir);
+		jsonl_int("opcode", op);
+		jsonl_int("size", (long long)fp->h->length);
+		if (op == WS_OP_CLOSE && fp->n >= 2) {
+			jsonl_int("code", (unsigned)fp->p[0] << 8 | fp->p[1]);
+			jsonl_strn("reason", fp->p + 2, fp->n - 2);
+		} else if (op == WS_OP_CLOSE) {
+			jsonl_null("code");
+		} else {
+			jsonl_payload(fp->p, fp->n, 0);
+		}
+		if (fp->ours)
+			jsonl_bool("ours", 1);
+		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
+		jsonl_end();
+		return;
+	}
+	snprintf(line, sizeof line, "%d %s %11s  %-7s%10s  %s", p->id, s->dir, t,
+	    !strcmp(type, "reserved") ? "control" : type,
+	    size_str(fp->h->length, sz, sizeof sz), body);
+	log_line(line);
+}
+
+/* --frames: a frame as it passed, once complete. */
+static void
+log_frame(struct side *s, const struct ws_frame_header *h)
+{
+	struct pair *p = s->pair;
+	char t[32], f[CONN_PEEK * 12 + 256], line[sizeof f + 128];
+	unsigned mop = s->c.in.opcode;
+	int z = s->c.in.compressed;
+
+	since(p, t, sizeof t);
+	if (opt.jsonl) {
+		size_t hl = h->header_size - (h->masked ? 4 : 0);
+		char mask[16];
+
+		jsonl_pair(p, "frame");
+		jsonl_str("dir", s->dir);
+		jsonl_bool("fin", (int)h->fin);
+		jsonl_int("rsv", h->rsv);
+		jsonl_int("opcode", h->opcode);
+		jsonl_str("type", h->opcode == WS_OP_CONT ? "continuation" :
+		    ws_opcode_name(h->opcode));
+		if (h->masked) {
+			snprintf(mask, sizeof mask, "%02x%02x%02x%02x",
+			    h->mask[0], h->mask[1], h->mask[2], h->mask[3]);
+			jsonl_str("mask", mask);
+		} else {
+			jsonl_null("mask");
+		}
+		jsonl_int("length", (long long)h->length);
+		jsonl_int("length_bits", hl == 2 ? 7 : hl == 4 ? 16 : 64);
+		jsonl_int("header_size", (long long)h->header_size);
+		jsonl_payload(s->fbuf, s->flen, !(h->opcode == WS_OP_TEXT ||
+		    (h->opcode == WS_OP_CONT && mop == WS_OP_TEXT)) || z);
+		if (h->length > s->flen)
+			jsonl_bool("truncated", 1);
+		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
+		jsonl_end();
+		return;
+	}
+	/* " " for the direction, no id: "  frame text ..." */
+	show_format_frame(f, sizeof f, 0, ' ', h, mop, z, s->peek, s->npeek);
+	snprintf(line, sizeof line, "%d %s %11s  %s", p->id, s->dir, t, f + 2);
+	log_line(line);
+}
+
+/* Lines of a head (request or response) as sent or received. */
+static void
+log_head(struct pair *p, const char *title, const char *head)
+{
+	char esc[8192];
+
+	if (opt.jsonl || head == NULL)
+		return;
+	info("%s%s", p->label, title);
+	while (*head) {
+		size_t n = strcspn(head, "\r\n");
+
+		if (n == 0)
+			break;
+		disp_escape_str(esc, sizeof esc, (const uint8_t *)head, n, 0);
+		info("%s  %s", p->label, esc);
+		head += n;
+		head += strspn(head, "\r");
+		if (*head == '\n')
+			head++;
+	}
+}
+
+/* ---------------------------------------------------------- side events */
+
+/* The other side can take what this one receives. */
+static int
+can_take(const struct side *o)
+{
+	return o->open && !o->ended && !o->c.done && !o->c.drop_flushed &&
+	    !o->wscli_closed;
+}
+
+/* Read a side only as fast as the other takes it. */
+static void
+pace(struct side *s)
+{
+	if (can_take(s->other) && conn_queued(&s->other->c) > RELAY_HIGH)
+		s->c.read_paused = 1;
+}
+
+static void
+keep(uint8_t **buf, size_t *len, size_t *cap, size_t most, const uint8_t *p,
+    size_t n)
+{
+	size_t k = *len < most ? most - *len : 0;
+
+	if (k > n)
+		k = n;
+	if (k == 0)
+		return;
+	if (*len + k > *cap) {
+		size_t c = *cap ? *cap : 256;
+
+		while (c < *len + k)
+			c *= 2;
+		*buf = xrealloc(*buf, c);
+		*cap = c;
+	}
+	memcpy(*buf + *len, p, k);
+	*len += k;
+}
+
+static void
+ev_relay(struct conn *c, const struct conn_piece *fp)
+{
+	struct side *s = c->ud, *o = s->other;
+	const struct ws_frame_header *h = fp->h;
+	int control = ws_opcode_is_control(h->opcode);
+
+	if (fp->first) {
+		s->npeek = 0;
+		s->flen = 0;
+	}
+	if (fp->n > 0) {
+		size_t k = CONN_PEEK - s->npeek < fp->n ? CONN_PEEK - s->npeek :
+		    fp->n;
+
+		memcpy(s->peek + s->npeek, fp->p, k);
+		s->npeek += k;
+		if (opt.jsonl && opt.frames)
+			keep(&s->fbuf, &s->flen, &s->fcap, KEEP_JSONL, fp->p,
+			    fp->n);
+	}
+	/* who closed first, and how the other side answered */
+	if (h->opcode == WS_OP_CLOSE && fp->last) {
+		char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64], r[WS_MAX_CONTROL_PAYLOAD * 12];
+
+		if (fp->n >= 2) {
+			unsigned code = (unsigned)fp->p[0] << 8 | fp->p[1];
+
+			disp_escape_str(r, sizeof r, fp->p + 2, fp->n - 2,
+			    DISP_QUOTE);
+			snprintf(what, sizeof what, fp->n > 2 ? "%u %s \"%s\"" :
+			    "%u %s", code, ws_close_code_name(code), r);
+		} else {
+			snprintf(what, sizeof what, "no status code");
+		}
+		if (s->pair->first_close[0] == '\0') {
+			snprintf(s->pair->first_close, sizeof
+			    s->pair->first_close, "the %s closed first with %s",
+			    s->name, what);
+			s->pair->first_closer = s;
+		} else if (s->pair->answer_close[0] == '\0' &&
+		    s->pair->first_closer != s)
+			snprintf(s->pair->answer_close, sizeof
+			    s->pair->answer_close, "the %s answered %s", s->name,
+			    what);
+	}
+	/* forward: frames as they came, but data as messages when either
+	 * side compresses, and never a pong to wscli's own ping */
+	if (!(s->deflate && !control) && !fp->ours && can_take(o)) {
+		if (ropt.strict && !control && fp->first && !fp->last) {
+			/* checked whole before any of it goes */
+			s->holding = 1;
+			s->hlen = 0;
+			s->hh = *h;
+			memcpy(s->hraw, fp->raw, h->header_size);
+		} else if (s->holding && !fp->last && s->hlen + fp->n <=
+		    STRICT_HOLD) {
+			keep(&s->hbuf, &s->hlen, &s->hcap, STRICT_HOLD, fp->p,
+			    fp->n);
+		} else {
+			if (s->holding) {
+				/* complete, or too large to hold: what was
+				 * held goes first */
+				conn_relay_begin(&o->c, s->hraw, &s->hh);
+				conn_relay_data(&o->c, s->hbuf, s->hlen);
+				s->holding = 0;
+			} else if (fp->first) {
+				conn_relay_begin(&o->c, fp->raw, h);
+			}
+			conn_relay_data(&o->c, fp->p, fp->n);
+			pace(s);
+		}
+	}
+	if (!fp->last)
+		return;
+	if (opt.frames)
+		log_frame(s, h);
+	else if (control)
+		log_control(s, fp);
+}
+
+static void
+ev_message_begin(struct conn *c)
+{
+	struct side *s = c->ud;
+
+	s->mlen = 0;
+}
+
+static void
+ev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	struct side *s = c->ud, *o = s->other;
+
+	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl ? KEEP_JSONL :
+	    opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
+	if (s->deflate && can_take(o)) {
+		conn_send_data(&o->c, c->in.opcode, p, n, 0, 0);
+		pace(s);
+	}
+}
+
+static void
+ev_message_end(struct conn *c)
+{
+	struct side *s = c->ud, *o = s->other;
+
+	if (s->deflate && can_take(o))
+		conn_send_data(&o->c, c->in.opcode, NULL, 0, 1, 0);
+	s->msgs++;
+	S.relayed++;
+	if (!opt.frames)
+		log_message(s);
+	if (opt.until && c->in.opcode == WS_OP_TEXT && !S.until_matched &&
+	    !S.ending) {
+		if (s->mlen + 1 > s->mcap) {
+			s->mcap = s->mlen + 1;
+			s->mbuf = xrealloc(s->mbuf, s->mcap);
+		}
+		s->mbuf[s->mlen] = '\0';
+		if (regexec(&S.until, (char *)s->mbuf, 0, NULL, 0) == 0) {
+			info("%s--until matched; closing", s->pair->label);
+			S.until_matched = 1;
+			S.end_pending = 1;
+		}
+	}
+	if (opt.count && (long)S.relayed >= opt.count && !S.ending &&
+	    !S.end_pending) {
+		info("%ld message%s relayed (-n); closing", opt.count,
+		    opt.count == 1 ? "" : "s");
+		S.end_pending = 1;
+	}
+}
+
+/* Close o because s broke the protocol (--strict) or went away: politely
+ * when nothing relayed to it is cut short. */
+static void
+close_other(struct side *o, unsigned code, const char *reason)
+{
+	if (!o->open || o->ended || o->c.done || o->wscli_closed)
+		return;
+	o->wscli_closed = 1;
+	if (o->c.rf_open || o->c.rf_msg || o->c.out_started) {
+		conn_drop_when_flushed(&o->c, EXIT_ERROR, "dropped: a message to "
+		    "it was cut short");
+		return;
+	}
+	conn_close(&o->c, code, (const uint8_t *)reason, strlen(reason));
+}
+
+static void
+ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
+{
+	struct side *s = c->ud;
+	struct pair *p = s->pair;
+	char t[32], line[1024];
+
+	p->violations++;
+	diag("%sprotocol violation: %s (calls for %u %s); %s", s->label, what,
+	    code, ws_close_code_name(code), fatal ? ropt.strict ? "--strict: "
+	    "closing it" : "closing it: nothing more can be read" :
+	    "relayed as sent");
+	if (opt.jsonl) {
+		jsonl_pair(p, "violation");
+		jsonl_str("dir", s->dir);
+		jsonl_str("message", what);
+		jsonl_int("code", code);
+		jsonl_bool("relayed", !fatal);
+		jsonl_end();
+	} else if (!opt.interactive) {
+		since(p, t, sizeof t);
+		snprintf(line, sizeof line, "%d %s %11s  violation: %s (%s)",
+		    p->id, s->dir, t, what, fatal ? "not relayed" :
+		    "relayed as sent");
+		log_line(line);
+	}
+	if (fatal) {
+		s->wscli_closed = 1;
+		s->holding = 0; /* what was held back is not relayed */
+		/* the other side hears that its peer's partner is gone */
+		close_other(s->other, s->other == &p->cli ? 1014 : 1001,
+		    s->other == &p->cli ? "the server broke the protocol" :
+		    "the client broke the protocol");
+	}
+}
+
+static const struct conn_ops side_ops = {
+	.message_begin = ev_message_begin,
+	.message_data = ev_message_data,
+	.message_end = ev_message_end,
+	.ended = side_ended,
+	.relay = ev_relay,
+	.violation = ev_violation,
+};
+
+/* ------------------------------------------------------- the pair ends */
+
+static int
+pair_status(const struct pair *p)
+{
+	int a = p->cli.c.exit, b = p->up.c.exit;
+
+	if (p->violations)
+		return EXIT_PROTOCOL;
+	if (a < 0)
+		a = EXIT_OK;
+	if (b < 0)
+		b = EXIT_OK;
+	return a != EXIT_OK ? a : b;
+}
+
+static void
+pair_end(struct pair *p)
+{
+	double age = now_sec() - p->opened_at;
+	int status = pair_status(p);
+
+	if (p->over)
+		return;
+	p->over = 1;
+	unlink_pair(p);
+	if (opt.jsonl) {
+		jsonl_pair(p, "end");
+		jsonl_str("first", p->first_close[0] ? p->first_close : NULL);
+		jsonl_str("answer", p->answer_close[0] ? p->answer_close : NULL);
+		jsonl_str("client", p->cli.c.why);
+		jsonl_str("server", p->up.c.why);
+		jsonl_int("client_to_server", (long long)p->cli.msgs);
+		jsonl_int("server_to_client", (long long)p->up.msgs);
+		jsonl_int("violations", p->violations);
+		jsonl_int("exit", status);
+		jsonl_end();
+	} else {
+		char how[3600];
+
+		if (p->first_close[0])
+			snprintf(how, sizeof how, "%s%s%s", p->first_close,
+			    p->answer_close[0] ? ", " : "", p->answer_close[0] ?
+			    p->answer_close : ", no answer relayed");
+		else
+			snprintf(how, sizeof how, "no close was relayed (client "
+			    "side: %s; server side: %s)", p->cli.c.why[0] ?
+			    p->cli.c.why : "-", p->up.c.why[0] ? p->up.c.why :
+			    "-");
+		info("%sover after %.1f s: %s; %" PRIu64 " message%s "
+		    "client>server, %" PRIu64 " server>client%s", p->label, age,
+		    how,
+		    p->cli.msgs, p->cli.msgs == 1 ? "" : "s", p->up.msgs,
+		    p->violations ? ", protocol violations seen" : "");
+	}
+	if (S.target == p->id) {
+		S.target = 0;
+		if (opt.interactive)
+			repl_set_prompt("> ");
+	}
+	if (srv_opt.once && !S.once_done) {
+		S.once_done = 1;
+		set_exit(status);
+		end_all(WS_CLOSE_GOING_AWAY, status);
+	}
+	if (S.ending && S.npairs == 0)
+		loop_stop();
+	pair_release(p); /* the pair's own reference */
+}
+
+static void
+side_ended(struct conn *c)
+{
+	struct side *s = c->ud, *o = s->other;
+	struct pair *p = s->pair;
+	int clean = c->close_sent && c->close_received;
+
+	s->ended = 1;
+	if (can_take(o) && !o->c.close_sent) {
+		/* no close is on its way to the other side: it ends the way
+		 * this one did */
+		if (clean || s->wscli_closed)
+			close_other(o, WS_CLOSE_GOING_AWAY, "the other side "
+			    "closed");
+		else {
+			o->wscli_closed = 1;
+			conn_drop_when_flushed(&o->c, c->exit, "dropped: the "
+			    "other side was lost");
+			info("%sthe %s's connection is dropped as well",
+			    p->label, o->name);
+		}
+	}
+	/* a side paused for the other reads again: there is no other */
+	o->c.read_paused = 0;
+	conn_free(c);
+	if ((!p->cli.open || p->cli.ended) && (!p->up.open || p->up.ended))
+		pair_end(p);
+}
+
+/* ---------------------------------------------------------- handshake */
+
+static const char *const hop_by_hop[] = {
+	"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+	"Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+};
+
+/* Headers the dialer writes itself or that are negotiated per side. */
+static const char *const per_side[] = {
+	"Host", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+	"Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Origin",
+	"Sec-WebSocket-Accept", "Content-Length",
+};
+
+static int
+named_in(const char *const *list, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncasecmp(list[i], name, len))
+			return 1;
+	return 0;
+}
+
+/* Not passed on: hop-by-hop, per side, named in Connection. */
+static int
+not_passed(const struct up_head *h, const struct up_header *x)
+{
+	const struct up_header *conn = NULL;
+
+	if (named_in(hop_by_hop, sizeof hop_by_hop / sizeof hop_by_hop[0],
+	    x->name, x->name_len) || named_in(per_side, sizeof per_side /
+	    sizeof per_side[0], x->name, x->name_len))
+		return 1;
+	while ((conn = up_find(h, "Connection", conn)) != NULL) {
+		char name[128];
+
+		if (x->name_len >= sizeof name)
+			continue;
+		memcpy(name, x->name, x->name_len);
+		name[x->name_len] = '\0';
+		if (up_has_token(conn->value, conn->value_len, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* A -H line names the header (so it wins over the client's). */
+static int
+user_named(const char *name, size_t len)
+{
+	for (struct curl_slist *l = opt.headers; l; l = l->next)
+		if (!strncasecmp(l->data, name, len) && l->data[len] == ':')
+			return 1;
+	return 0;
+}
+
+/* The server's URL for a request target: --forward's path with the
+ * client's appended, queries joined with '&'. */
+static char *
+forward_url(const char *target, size_t len)
+{
+	CURLU *u;
+	char *out = NULL, *path, *query = NULL;
+	const char *q = memchr(target, '?', len);
+	size_t plen = q ? (size_t)(q - target) : len;
+	const char *fp = S.forward_path ? S.forward_path : "";
+	size_t fl = strlen(fp);
+
+	if (ropt.exact || len == 0 || target[0] != '/')
+		return xstrdup(ropt.forward);
+	while (fl > 0 && fp[fl - 1] == '/')
+		fl--;
+	path = xrealloc(NULL, fl + plen + 1);
+	memcpy(path, fp, fl);
+	memcpy(path + fl, target, plen);
+	path[fl + plen] = '\0';
+	if (q || S.forward_query) {
+		size_t a = S.forward_query ? strlen(S.forward_query) : 0;
+		size_t b = q ? len - plen - 1 : 0;
+
+		query = xrealloc(NULL, a + b + 2);
+		snprintf(query, a + b + 2, "%s%s%.*s", S.forward_query ?
+		    S.forward_query : "", a && b ? "&" : "", (int)b,
+		    q ? q + 1 : "");
+	}
+	u = curl_url();
+	if (curl_url_set(u, CURLUPART_URL, ropt.forward, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PATH, path, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_QUERY, query && *query ? query : NULL,
+	    0) == CURLUE_OK) {
+		char *s = NULL;
+
+		if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
+			out = xstrdup(s);
+			curl_free(s);
+		}
+	}
+	curl_url_cleanup(u);
+	free(path);
+	free(query);
+	return out ? out : xstrdup(ropt.forward);
+}
+
+/* http(s)://host[:port] of the server: its own origin. */
+static char *
+server_origin(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *out;
+	int tls = !strncasecmp(url, "wss:", 4);
+	size_t n;
+
+	curl_url_set(u, CURLUPART_URL, url, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	n = (host ? strlen(host) : 0) + (port ? strlen(port) : 0) + 16;
+	out = xrealloc(NULL, n);
+	snprintf(out, n, "%s://%s%s%s", tls ? "https" : "http", host ? host : "",
+	    port ? ":" : "", port ? port : "");
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+static void
+refuse(struct pair *p, struct srv_client *sc, int status, const char *why)
+{
+	struct show_request r = {
+		.id = sc->id, .addr = sc->addr,
+		.req = sc->head_len ? &sc->req : NULL, .status = status,
+		.why = why, .tls = sc->tls[0] ? sc->tls : NULL,
+		.cert = sc->cert[0] ? sc->cert : NULL, .id_key = "conn",
+	};
+	char label[32];
+
+	snprintf(label, sizeof label, "relay %d: ", sc->id);
+	r.label = label;
+	if (p == NULL)
+		show_request(&r);
+	else
+		diag("%sanswered the client %d %s: %s", p->label, status,
+		    up_reason_phrase(status), why);
+	srv_refuse(sc, status, why);
+}
+
+static void on_dialed(void *ud, struct dial_result *r);
+
+static void
+on_request(struct srv_client *sc)
+{
+	struct pair *p;
+	struct dial_params dp = { 0 };
+	const char **hdrs;
+	char removed[1024] = "";
+	size_t nh = 0, nuser = 0;
+	const char *extra[4] = { NULL };
+	size_t nx = 0;
+	char ext_note[600], origin_note[600];
+
+	if (S.ending) {
+		refuse(NULL, sc, 503, "wscli is shutting down");
+		return;
+	}
+	if (sc->status != 0) {
+		refuse(NULL, sc, sc->status, sc->why);
+		return;
+	}
+	p = calloc(1, sizeof *p);
+	if (p == NULL) {
+		refuse(NULL, sc, 500, "out of memory");
+		return;
+	}
+	p->id = sc->id;
+	snprintf(p->label, sizeof p->label, "relay %d: ", p->id);
+	snprintf(p->addr, sizeof p->addr, "%s", sc->addr);
+	p->sc = sc;
+	sc->ud = p;
+	p->refs = 1;
+	p->cli.pair = p->up.pair = p;
+	p->cli.other = &p->up;
+	p->up.other = &p->cli;
+	p->cli.name = "client";
+	p->up.name = "server";
+	p->cli.dir = "client>server";
+	p->up.dir = "server>client";
+	snprintf(p->cli.label, sizeof p->cli.label, "relay %d client>server: ",
+	    p->id);
+	snprintf(p->up.label, sizeof p->up.label, "relay %d server>client: ",
+	    p->id);
+	p->url = forward_url(sc->req.target, sc->req.target_len);
+
+	/* subprotocol offers, one by one */
+	if (sc->offer.protocols) {
+		const char *s = sc->offer.protocols;
+
+		while (*s) {
+			size_t k;
+
+			s += strspn(s, ", \t");
+			k = strcspn(s, ", \t");
+			if (k == 0)
+				break;
+			p->protocols = xrealloc(p->protocols,
+			    (p->nprotocols + 1) * sizeof *p->protocols);
+			p->protocols[p->nprotocols++] = xstrndup(s, k);
+			s += k;
+		}
+	}
+	/* headers: -H first (they win), then the client's */
+	for (struct curl_slist *l = opt.headers; l; l = l->next)
+		nuser++;
+	hdrs = xrealloc(NULL, (nuser + sc->req.nheaders + 1) * sizeof *hdrs);
+	for (struct curl_slist *l = opt.headers; l; l = l->next)
+		hdrs[nh++] = l->data;
+	p->headers = xrealloc(NULL, (sc->req.nheaders + 1) * sizeof *p->headers);
+	for (size_t i = 0; i < sc->req.nheaders; i++) {
+		const struct up_header *x = &sc->req.headers[i];
+		size_t n = x->name_len + x->value_len + 3;
+
+		if (not_passed(&sc->req, x) || user_named(x->name, x->name_len) ||
+		    ((opt.user || opt.bearer) && x->name_len == 13 &&
+		    !strncasecmp(x->name, "Authorization", 13))) {
+			if (!named_in(per_side, sizeof per_side /
+			    sizeof per_side[0], x->name, x->name_len) &&
+			    !(x->name_len == 7 && !strncasecmp(x->name,
+			    "Upgrade", 7)) && !(x->name_len == 10 &&
+			    !strncasecmp(x->name, "Connection", 10)) &&
+			    strlen(removed) + x->name_len + 3 < sizeof removed)
+				snprintf(removed + strlen(removed), sizeof removed -
+				    strlen(removed), "%s%.*s", removed[0] ? ", " :
+				    "", (int)x->name_len, x->name);
+			continue;
+		}
+		p->headers[p->nheaders] = xrealloc(NULL, n);
+		snprintf(p->headers[p->nheaders], n, "%.*s: %.*s",
+		    (int)x->name_len, x->name, (int)x->value_len, x->value);
+		hdrs[nh++] = p->headers[p->nheaders++];
+	}
+	/* Origin: as the client sent it, the server's own, or -o */
+	if (ropt.rewrite_origin) {
+		p->origin = server_origin(p->url);
+		snprintf(origin_note, sizeof origin_note, "Origin rewritten: "
+		    "%.*s -> %s", sc->offer.origin ? (int)sc->offer.origin_len :
+		    6, sc->offer.origin ? sc->offer.origin : "(none)",
+		    p->origin);
+		extra[nx++] = origin_note;
+	} else if (opt.origin) {
+		p->origin = xstrdup(opt.origin);
+	} else if (sc->offer.origin) {
+		p->origin = xstrndup(sc->offer.origin, sc->offer.origin_len);
+	}
+	if (sc->offer.extensions) {
+		snprintf(ext_note, sizeof ext_note, "extension offers not passed "
+		    "on: %s (%s)", sc->offer.extensions, opt.deflate ?
+		    "permessage-deflate is negotiated on each side" :
+		    "without --deflate every frame stays readable");
+		extra[nx++] = ext_note;
+	}
+	{
+		struct show_request r = {
+			.id = sc->id, .addr = sc->addr, .req = &sc->req,
+			.tls = sc->tls[0] ? sc->tls : NULL,
+			.cert = sc->cert[0] ? sc->cert : NULL, .extra = extra,
+			.label = p->label, .id_key = "conn",
+		};
+
+		show_request(&r);
+	}
+	if (removed[0])
+		info("%sheaders not passed on: %s", p->label, removed);
+	dp.url = p->url;
+	dp.protocols = (const char *const *)p->protocols;
+	dp.nprotocols = p->nprotocols;
+	dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
+	dp.origin = p->origin;
+	dp.headers = hdrs;
+	dp.nheaders = nh;
+	dp.follow = opt.location;
+	dp.max_redirs = opt.max_redirs;
+	dp.timeout = opt.connect_timeout;
+	dp.verbose = opt.verbose;
+	dp.quiet_refusal = 1;
+	dp.label = p->label;
+	p->hdrs = hdrs; /* the dialer's until it is done */
+	p->dial = dial_start(&dp, on_dialed, p);
+	if (p->dial == NULL) {
+		sc->ud = NULL;
+		pair_release(p);
+		refuse(NULL, sc, 500, "out of memory");
+	}
+}
+
+/* An upstream refusal, passed back with its status, headers and body. */
+static void
+pass_refusal(struct pair *p, struct dial_result *r)
+{
+	char *resp;
+	size_t cap = 8192 + r->body_len, o;
+	const struct up_head *h = &r->resp;
+
+	resp = xrealloc(NULL, cap);
+	o = (size_t)snprintf(resp, cap, "HTTP/1.1 %ld %.*s\r\n", r->status,
+	    (int)h->reason_len, h->reason);
+	for (size_t i = 0; i < h->nheaders && o < cap; i++) {
+		const struct up_header *x = &h->headers[i];
+
+		if (not_passed(h, x) || (x->name_len == 16 &&
+		    !strncasecmp(x->name, "Content-Encoding", 16)))
+			continue;
+		if (o + x->name_len + x->value_len + 8 >= cap - 128)
+			break;
+		o += (size_t)snprintf(resp + o, cap - o, "%.*s: %.*s\r\n",
+		    (int)x->name_len, x->name, (int)x->value_len, x->value);
+	}
+	o += (size_t)snprintf(resp + o, cap - o, "Content-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", r->body_len);
+	if (o + r->body_len <= cap) {
+		memcpy(resp + o, r->body, r->body_len);
+		o += r->body_len;
+	}
+	diag("%sthe server refused the upgrade: HTTP/1.%d %ld %.*s; passed "
+	    "back to the client%s", p->label, h->minor_version, r->status,
+	    (int)h->reason_len, h->reason, r->body_more ? " (its body cut "
+	    "at 4096 bytes)" : "");
+	srv_answer(p->sc, resp, o, 0);
+	free(resp);
+}
+
+/* The client's 101: the server's choice of subprotocol, permessage-deflate
+ * as agreed with the client, the server's other headers. */
+static void
+answer_101(struct pair *p, struct dial_result *r)
+{
+	struct srv_client *sc = p->sc;
+	const char *extra[UP_MAX_HEADERS];
+	char *lines[UP_MAX_HEADERS];
+	char ext[512] = "", why[512] = "", resp[UP_MAX_HEAD];
+	size_t nx = 0;
+	long n;
+
+	if (opt.deflate && sc->offer.extensions) {
+		int rc = pmd_server_accept(sc->offer.extensions,
+		    strlen(sc->offer.extensions), &p->cli_agreed, ext,
+		    sizeof ext, why, sizeof why);
+
+		if (rc == 1 && (p->cli_pmd = pmd_new(&p->cli_agreed, 0)) != NULL)
+			p->cli_deflate = 1;
+		else
+			ext[0] = '\0';
+	}
+	for (size_t i = 0; i < r->resp.nheaders; i++) {
+		const struct up_header *x = &r->resp.headers[i];
+		size_t len = x->name_len + x->value_len + 3;
+
+		if (not_passed(&r->resp, x))
+			continue;
+		lines[nx] = xrealloc(NULL, len);
+		snprintf(lines[nx], len, "%.*s: %.*s", (int)x->name_len, x->name,
+		    (int)x->value_len, x->value);
+		extra[nx] = lines[nx];
+		nx++;
+	}
+	n = up_build_101(resp, sizeof resp, sc->offer.key, sc->offer.key_len,
+	    r->protocol, ext[0] ? ext : NULL, extra, nx);
+	for (size_t i = 0; i < nx; i++)
+		free(lines[i]);
+	if (n < 0) {
+		refuse(p, sc, 502, "cannot build the 101 for the client from the "
+		    "server's answer");
+		return;
+	}
+	resp[n] = '\0';
+	log_head(p, "response to the client:", resp);
+	srv_answer(sc, resp, (size_t)n, 1);
+}
+
+static void
+on_dialed(void *ud, struct dial_result *r)
+{
+	struct pair *p = ud;
+	char u[1024], title[1200];
+
+	p->dial = NULL;
+	snprintf(title, sizeof title, "request to the server (%s):",
+	    url_redacted(r->url ? r->url : p->url, u, sizeof u));
+	log_head(p, title, r->request);
+	log_head(p, "response from the server:", r->head);
+	if (opt.jsonl) {
+		const char *h[UP_MAX_HEADERS];
+		char *lines[UP_MAX_HEADERS];
+		size_t n = 0;
+
+		for (size_t i = 0; r->status && i < r->resp.nheaders; i++) {
+			const struct up_header *x = &r->resp.headers[i];
+			size_t len = x->name_len + x->value_len + 3;
+
+			lines[n] = xrealloc(NULL, len);
+			snprintf(lines[n], len, "%.*s: %.*s", (int)x->name_len,
+			    x->name, (int)x->value_len, x->value);
+			h[n] = lines[n];
+			n++;
+		}
+		jsonl_pair(p, "upstream");
+		jsonl_str("url", url_redacted(r->url ? r->url : p->url, u,
+		    sizeof u));
+		jsonl_str("request", r->request);
+		jsonl_int("status", r->status);
+		jsonl_headers("headers", h, n);
+		if (r->exit >= 0)
+			jsonl_str("error", r->error);
+		jsonl_str("subprotocol", r->protocol);
+		jsonl_str("extensions", r->extensions);
+		jsonl_num("ms", r->ms);
+		jsonl_end();
+		for (size_t i = 0; i < n; i++)
+			free(lines[i]);
+	}
+	if (r->exit >= 0) {
+		if (r->status > 0 && r->status != 101) {
+			pass_refusal(p, r);
+		} else {
+			char why[600];
+
+			snprintf(why, sizeof why, "the server %s: %s",
+			    r->status == 101 ? "answered an invalid 101" :
+			    "could not be reached", r->error);
+			refuse(p, p->sc, r->exit == EXIT_TIMEOUT ? 504 : 502, why);
+		}
+		return;
+	}
+	p->protocol = r->protocol ? xstrdup(r->protocol) : NULL;
+	if (r->pmd) {
+		p->up_deflate = 1;
+		p->up_agreed = r->agreed;
+	}
+	/* the server's side waits for the client's */
+	p->up.c.role = WS_ROLE_CLIENT;
+	p->up.c.ops = &side_ops;
+	p->up.c.ud = &p->up;
+	p->up.c.label = p->up.label;
+	p->up.c.id = p->id;
+	p->up.c.close_timeout = opt.close_timeout;
+	p->up.c.compress = opt.compress;
+	p->up.c.relay = 1;
+	p->up.c.tolerant = !ropt.strict;
+	p->up.c.queue_keep = QUEUE_KEEP;
+	p->up.c.read_paused = 1;
+	p->up.c.src.release = side_release;
+	p->up.held = 1;
+	conn_open(&p->up.c, r->tr, r->pmd);
+	p->up.open = 1;
+	p->refs++;
+	r->tr = NULL;
+	r->pmd = NULL;
+	if (r->nearly) {
+		p->up_early = r->early;
+		p->up_nearly = r->nearly;
+		r->early = NULL;
+		r->nearly = 0;
+	}
+	answer_101(p, r);
+}
+
+static void
+on_upgraded(struct srv_client *sc)
+{
+	struct pair *p = sc->ud, **tail;
+	const uint8_t *early;
+	size_t nearly;
+	char d1[256], d2[256];
+
+	sc->ud = NULL;
+	p->sc = NULL;
+	p->cli.c.role = WS_ROLE_SERVER;
+	p->cli.c.ops = &side_ops;
+	p->cli.c.ud = &p->cli;
+	p->cli.c.label = p->cli.label;
+	p->cli.c.id = p->id;
+	p->cli.c.close_timeout = opt.close_timeout;
+	p->cli.c.compress = opt.compress;
+	p->cli.c.relay = 1;
+	p->cli.c.tolerant = !ropt.strict;
+	p->cli.c.queue_keep = QUEUE_KEEP;
+	p->cli.c.src.release = side_release;
+	conn_open(&p->cli.c, sc->tr, p->cli_pmd);
+	sc->tr = NULL;
+	p->cli_pmd = NULL;
+	p->cli.open = 1;
+	p->refs++;
+	/* messages when either side compresses, frames as they are else */
+	p->cli.deflate = p->up.deflate = p->cli_deflate || p->up_deflate;
+	p->opened_at = now_sec();
+	for (tail = &S.pairs; *tail; tail = &(*tail)->next)
+		;
+	*tail = p;
+	S.npairs++;
+	if (opt.jsonl) {
+		jsonl_pair(p, "open");
+		jsonl_str("client", p->addr);
+		jsonl_str("server", p->url);
+		jsonl_str("subprotocol", p->protocol);
+		jsonl_str("client_deflate", p->cli_deflate ?
+		    pmd_describe(&p->cli_agreed, d1, sizeof d1) : NULL);
+		jsonl_str("server_deflate", p->up_deflate ?
+		    pmd_describe(&p->up_agreed, d2, sizeof d2) : NULL);
+		jsonl_end();
+	} else {
+		info("%sopen: client %s <-> server %s, subprotocol %s; "
+		    "permessage-deflate: client side %s, server side %s",
+		    p->label, p->addr, p->url, p->protocol ? p->protocol :
+		    "(none)", p->cli_deflate ? pmd_describe(&p->cli_agreed, d1,
+		    sizeof d1) : "no", p->up_deflate ?
+		    pmd_describe(&p->up_agreed, d2, sizeof d2) : "no");
+	}
+	/* what came early, each side now that both are there */
+	early = srv_early(sc, &nearly);
+	conn_feed(&p->cli.c, early, nearly);
+	p->up.held = 0;
+	p->up.c.read_paused = 0;
+	if (p->up_nearly && !p->up.c.done)
+		conn_feed(&p->up.c, p->up_early, p->up_nearly);
+}
+
+static void
+on_gone(struct srv_client *sc, const char *why)
+{
+	struct pair *p = sc->ud;
+
+	if (why) {
+		char esc[1024];
+
+		disp_escape_str(esc, sizeof esc, (const uint8_t *)why,
+		    strlen(why), 0);
+		if (strstr(why, "without sending a request"))
+			info("relay %d: %s", sc->id, esc);
+		else
+			diag("relay %d: client: %s", sc->id, esc);
+	}
+	if (p == NULL)
+		return;
+	sc->ud = NULL;
+	p->sc = NULL;
+	if (p->dial) {
+		dial_cancel(p->dial);
+		p->dial = NULL;
+	}
+	p->over = 1; /* it never opened: nothing to report */
+	if (p->up.open && !p->up.ended)
+		conn_abort(&p->up.c, EXIT_LOST, "the client went away before "
+		    "its 101");
+	pair_release(p);
+}
+
+static const struct srv_hooks hooks = {
+	.request = on_request,
+	.upgraded = on_upgraded,
+	.gone = on_gone,
+};
+
+/* ------------------------------------------------------------- ending */
+
+static void
+end_all(unsigned code, int exit)
+{
+	set_exit(exit);
+	if (!S.ending)
+		srv_stop_accepting();
+	S.ending = 1;
+	for (struct pair *p = S.pairs; p; p = p->next) {
+		struct side *s[2] = { &p->cli, &p->up };
+
+		for (int i = 0; i < 2; i++)
+			if (s[i]->open && !s[i]->ended && !s[i]->c.close_sent &&
+			    !s[i]->wscli_closed) {
+				s[i]->wscli_closed = 1;
+				if (s[i]->c.rf_open || s[i]->c.rf_msg ||
+				    s[i]->c.out_started)
+					conn_drop_when_flushed(&s[i]->c, exit,
+					    "wscli is ending");
+				else
+					conn_close(&s[i]->c, code, NULL, 0);
+			}
+	}
+	if (S.npairs == 0)
+		loop_stop();
+}
+
+static void
+end_now(int exit, const char *why)
+{
+	struct pair *p;
+
+	set_exit(exit);
+	S.ending = 1;
+	srv_stop_accepting();
+	while ((p = S.pairs) != NULL) {
+		p->refs++; /* both sides may end in here */
+		if (p->cli.open && !p->cli.ended)
+			conn_abort(&p->cli.c, exit, why);
+		if (p->up.open && !p->up.ended)
+			conn_abort(&p->up.c, exit, why);
+		if (!p->over)
+			pair_end(p);
+		pair_release(p);
+	}
+	loop_stop();
+}
+
+/* ------------------------------------------------------------- signals */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char ch = (char)sig;
+
+	if (write(sig_pipe[1], &ch, 1) < 0) {
+		/* the pipe is full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static void
+on_signals(void)
+{
+	char sigs[16];
+	ssize_t n;
+
+	while ((n = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			int sig = sigs[i];
+
+			if (sig == SIGWINCH) {
+				if (opt.interactive)
+					repl_resize();
+			} else if (sig == SIGINT && opt.interactive &&
+			    !S.ending) {
+				repl_interrupt();
+			} else if (S.ending) {
+				diag("interrupted");
+				end_now(EXIT_ERROR, "interrupted");
+				return;
+			} else {
+				if (sig == SIGHUP && opt.interactive)
+					repl_stop();
+				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------- REPL actions */
+
+static struct side *
+target_side(const char **why)
+{
+	struct pair *p;
+
+	if (S.target == 0) {
+		*why = "choose a side first: /to ID client|server";
+		return NULL;
+	}
+	p = find_pair(S.target);
+	if (p == NULL) {
+		*why = "that connection is over";
+		return NULL;
+	}
+	return S.target_server ? &p->up : &p->cli;
+}
+
+/* wscli's own message to one side, between what is relayed. */
+static int
+inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
+    const char **why)
+{
+	char t[32], sz[32], body[TEXT_SHOWN * 12 + 64], line[sizeof body + 128];
+
+	if (!can_take(s)) {
+		*why = "that side is closing or gone";
+		return -1;
+	}
+	if (s->c.rf_open || s->c.rf_msg || s->c.out_started) {
+		*why = "a fragmented message is being relayed to that side; "
+		    "try again";
+		return -1;
+	}
+	if (conn_send_data(&s->c, op, p, n, 1, 0) != 0) {
+		*why = "that side is closing";
+		return -1;
+	}
+	since(s->pair, t, sizeof t);
+	payload_str(body, sizeof body, p, n, n, op == WS_OP_TEXT);
+	snprintf(line, sizeof line, "%d wscli>%s %11s  %-7s%10s  %s",
+	    s->pair->id, s->name, t, op == WS_OP_TEXT ? "text" : "binary",
+	    size_str(n, sz, sizeof sz), body);
+	log_line(line);
+	return 0;
+}
+
+static int
+repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
+    const char **why)
+{
+	struct side *s = target_side(why);
+
+	return s ? inject(s, opcode, p, n, why) : -1;
+}
+
+static int
+repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
+    const char **why)
+{
+	struct side *s = target_side(why);
+
+	if (s == NULL)
+		return -1;
+	if (!can_take(s)) {
+		*why = "that side is closing or gone";
+		return -1;
+	}
+	return conn_send_control(&s->c, opcode, p, n);
+}
+
+static int
+repl_close(unsigned code, const char *reason, const char **why)
+{
+	struct side *s = target_side(why);
+
+	if (s == NULL)
+		return -1;
+	if (!can_take(s) || s->c.close_sent) {
+		*why = "that side is closing or gone";
+		return -1;
+	}
+	s->wscli_closed = 1;
+	return conn_close(&s->c, code, (const uint8_t *)reason,
+	    reason ? strlen(reason) : 0);
+}
+
+static int
+repl_send_file(int fd, uint64_t size, int text, const char **why)
+{
+	struct side *s = target_side(why);
+	uint8_t *buf;
+	size_t got = 0;
+	int rc;
+
+	if (s == NULL || size > FILE_MAX) {
+		if (s)
+			*why = "a file is sent whole here: at most 64 MiB";
+		close(fd);
+		return -1;
+	}
+	buf = xrealloc(NULL, (size_t)size + 1);
+	while (got < size) {
+		ssize_t r = read(fd, buf + got, (size_t)size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*why = r < 0 ? strerror(errno) : "the file got shorter";
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	rc = inject(s, text ? WS_OP_TEXT : WS_OP_BINARY, buf, got, why);
+	free(buf);
+	return rc;
+}
+
+static struct conn *
+repl_target(void)
+{
+	const char *why;
+	struct side *s = target_side(&why);
+
+	return s && s->open && !s->ended ? &s->c : NULL;
+}
+
+static void
+repl_settings(void)
+{
+	for (struct pair *p = S.pairs; p; p = p->next) {
+		p->cli.c.compress = opt.compress;
+		p->up.c.compress = opt.compress;
+	}
+}
+
+static void
+repl_quit(void)
+{
+	end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+}
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	repl_show_info(buf);
+}
+
+/* "/to ID client|server [TEXT]" */
+static void
+cmd_to(const char *arg)
+{
+	char *end;
+	long id;
+	struct pair *p;
+	int server;
+	const char *text, *why = "";
+	char prompt[32];
+
+	errno = 0;
+	id = strtol(arg, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (end == arg || errno || id <= 0 || (strncmp(end, "client", 6) &&
+	    strncmp(end, "server", 6)) || (end[6] && end[6] != ' ')) {
+		say("/to: usage: /to ID client|server [TEXT]");
+		return;
+	}
+	server = end[0] == 's';
+	text = end + 6;
+	if (*text == ' ')
+		text++;
+	p = find_pair((int)id);
+	if (p == NULL) {
+		say("/to: no connection %ld (see /list)", id);
+		return;
+	}
+	if (*text) {
+		size_t bad;
+
+		if (!ws_utf8_valid((const uint8_t *)text, strlen(text), &bad))
+			say("not sent: not valid UTF-8 at byte %zu", bad + 1);
+		else if (inject(server ? &p->up : &p->cli, WS_OP_TEXT,
+		    (const uint8_t *)text, strlen(text), &why) != 0)
+			say("not sent: %s", why);
+		return;
+	}
+	S.target = (int)id;
+	S.target_server = server;
+	snprintf(prompt, sizeof prompt, "%ld %s> ", id, server ? "server" :
+	    "client");
+	repl_set_prompt(prompt);
+	say("typed lines and commands go to the %s of connection %ld",
+	    server ? "server" : "client", id);
+}
+
+static void
+cmd_list(void)
+{
+	double now = now_sec();
+
+	if (S.npairs == 0) {
+		say("no connection is being relayed (listening on %s)",
+		    srv_bound());
+		return;
+	}
+	for (struct pair *p = S.pairs; p; p = p->next)
+		say("%c %-3d %-22s <-> %s  %s  %.1fs  client>server %" PRIu64
+		    " msg, server>client %" PRIu64 " msg%s", S.target == p->id ?
+		    '*' : ' ', p->id, p->addr, p->url, p->protocol ? p->protocol :
+		    "-", now - p->opened_at, p->cli.msgs, p->up.msgs,
+		    p->cli.c.close_sent || p->up.c.close_sent ? " (closing)" :
+		    "");
+}
+
+static void
+cmd_kick(const char *arg)
+{
+	char *end;
+	long id;
+	unsigned long code = WS_CLOSE_NORMAL;
+	const char *reason = "";
+	struct pair *p;
+	char why[160];
+
+	errno = 0;
+	id = strtol(arg, &end, 10);
+	if (end == arg || errno || id <= 0) {
+		say("/kick: usage: /kick ID [CODE [REASON]]");
+		return;
+	}
+	while (*end == ' ')
+		end++;
+	if (*end) {
+		char *e;
+
+		code = strtoul(end, &e, 10);
+		if (e == end || (*e && *e != ' ') || code > 65535) {
+			say("/kick: '%s' is not a close code", end);
+			return;
+		}
+		if (ws_close_code_why_not((unsigned)code, why, sizeof why)) {
+			say("/kick: %lu may not be sent: %s", code, why);
+			return;
+		}
+		reason = e;
+		while (*reason == ' ')
+			reason++;
+		if (strlen(reason) > WS_MAX_CLOSE_REASON ||
+		    !ws_utf8_valid((const uint8_t *)reason, strlen(reason),
+		    NULL)) {
+			say("/kick: the reason must be UTF-8 of at most 123 "
+			    "bytes");
+			return;
+		}
+	}
+	p = find_pair((int)id);
+	if (p == NULL) {
+		say("/kick: no connection %ld (see /list)", id);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct side *s = i ? &p->up : &p->cli;
+
+		if (can_take(s) && !s->c.close_sent) {
+			s->wscli_closed = 1;
+			conn_close(&s->c, (unsigned)code,
+			    (const uint8_t *)reason, strlen(reason));
+		}
+	}
+	say("connection %ld: closing both sides with %lu %s", id, code,
+	    ws_close_code_name((unsigned)code));
+}
+
+static int
+repl_command(const char *name, const char *arg)
+{
+	if (!strcmp(name, "to"))
+		cmd_to(arg);
+	else if (!strcmp(name, "all")) {
+		S.target = 0;
+		repl_set_prompt("> ");
+		say("no side chosen: /to ID client|server");
+	} else if (!strcmp(name, "list"))
+		cmd_list();
+	else if (!strcmp(name, "kick"))
+		cmd_kick(arg);
+	else
+		return -1;
+	return 0;
+}
+
+static const char *const relay_help[] = {
+	"/to ID client|server [TEXT]", "send TEXT to one side of connection "
+	    "ID, or without TEXT make it the target of typed lines",
+	"/all", "no target: typed lines are not sent",
+	"/list", "connections: id, client, server, subprotocol, age, counts",
+	"/kick ID [CODE [REASON]]", "close both sides of connection ID",
+	NULL,
+};
+
+static const struct repl_ops relay_repl = {
+	.send_message = repl_send_message,
+	.send_control = repl_send_control,
+	.close = repl_close,
+	.send_file = repl_send_file,
+	.target = repl_target,
+	.settings = repl_settings,
+	.command = repl_command,
+	.help = relay_help,
+	.quit = repl_quit,
+	.peer = "peer",
+};
+
+/* ------------------------------------------------------- mode source */
+
+static int
+src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
+    double *deadline, int *busy)
+{
+	int n = 0;
+
+	pfd[n].fd = sig_pipe[0];
+	pfd[n++].events = POLLIN;
+	if (opt.interactive) {
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n++].events = POLLIN;
+	}
+	if (S.end_pending && !S.ending) {
+		S.end_pending = 0;
+		end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+		*busy = 1;
+	}
+	/* a side waiting for the other to take what it sent reads again */
+	for (struct pair *p = S.pairs; p; p = p->next) {
+		struct side *sd[2] = { &p->cli, &p->up };
+
+		for (int i = 0; i < 2; i++)
+			if (sd[i]->c.read_paused && !sd[i]->held &&
+			    (!can_take(sd[i]->other) ||
+			    conn_queued(&sd[i]->other->c) < RELAY_LOW)) {
+				sd[i]->c.read_paused = 0;
+				*busy = 1;
+			}
+	}
+	if (S.deadline > 0 && (*deadline == 0 || S.deadline < *deadline))
+		*deadline = S.deadline;
+	return n;
+}
+
+static void
+src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	if (n > 0 && pfd[0].revents)
+		on_signals();
+	if (loop_stopping())
+		return;
+	if (n > 1 && pfd[1].revents)
+		repl_read_char();
+	if (S.deadline > 0 && now >= S.deadline) {
+		diag("timed out: --timeout %g s", opt.timeout);
+		end_now(EXIT_TIMEOUT, "--timeout");
+		return;
+	}
+	if ((out_gone() || out_failed()) && !S.ending)
+		end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK : EXIT_ERROR);
+}
+
+/* ------------------------------------------------------------- the run */
+
+static void
+jsonl_error_hook(const char *msg)
+{
+	if (opt.jsonl && !opt.interactive) {
+		jsonl_begin(show_jsonl_writer, "error");
+		jsonl_str("message", msg);
+		jsonl_end();
+	}
+}
+
+static const struct term_hooks scripted_hooks = {
+	.error = jsonl_error_hook,
+};
+
+int
+relay_run(void)
+{
+	CURLU *u = curl_url();
+	int rc;
+
+	S.exit = -1;
+	if (curl_url_set(u, CURLUPART_URL, ropt.forward, 0) == CURLUE_OK) {
+		char *v = NULL;
+
+		if (curl_url_get(u, CURLUPART_PATH, &v, 0) == CURLUE_OK) {
+			S.forward_path = xstrdup(v);
+			curl_free(v);
+			v = NULL;
+		}
+		if (curl_url_get(u, CURLUPART_QUERY, &v, 0) == CURLUE_OK) {
+			S.forward_query = xstrdup(v);
+			curl_free(v);
+		}
+	}
+	curl_url_cleanup(u);
+	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
+	    REG_NOSUB) != 0) {
+		diag("invalid --until expression");
+		return EXIT_USAGE;
+	}
+	if (setup_signals() != 0) {
+		diag("pipe: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	term_set_hooks(&scripted_hooks);
+	loop_set_before_block(out_flush);
+	if (srv_start(&hooks) != 0) {
+		out_flush();
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	info("relaying to %s", ropt.forward);
+	if (opt.timeout > 0)
+		S.deadline = now_sec() + opt.timeout;
+	S.src.prepare = src_prepare;
+	S.src.dispatch = src_dispatch;
+	loop_add(&S.src);
+	if (opt.interactive)
+		repl_start(&relay_repl);
+	if (loop_run() != 0) {
+		diag("poll: %s", strerror(errno));
+		set_exit(EXIT_ERROR);
+	}
+	if (opt.interactive)
+		repl_stop();
+	term_set_hooks(&scripted_hooks);
+	if (S.pairs)
+		end_now(S.exit >= 0 ? S.exit : EXIT_OK, "wscli ended");
+	srv_drop_all();
+	loop_release();
+	out_flush();
+	if (out_failed())
+		set_exit(EXIT_ERROR);
+	set_exit(EXIT_OK);
+	if (opt.until && !S.until_matched && S.exit == EXIT_OK) {
+		diag("ended without a message matching --until");
+		S.exit = EXIT_NO_MATCH;
+	}
+	rc = S.exit;
+	loop_remove(&S.src);
+out:
+	loop_release();
+	term_set_hooks(NULL);
+	free(S.forward_path);
+	free(S.forward_query);
+	if (opt.until)
+		regfree(&S.until);
+	out_free();
+	return rc;
+}
