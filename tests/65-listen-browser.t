@@ -56,6 +56,8 @@ like "$LERR" '^wscli: client 1: answered 101 Switching Protocols: subprotocol ch
 like "$LERR" '^wscli: client 1: closed by client: 1000 Normal Closure "bye"; answered' \
     "browser: its close with a reason is reported"
 like "$BROWSER_LOG" 'browser\.html: open chat -' "browser: the page saw chat and no extension"
+# the page's console line can come after wscli has ended
+wait_for "$BROWSER_LOG" 'browser\.html: close 1000 ' 10
 like "$BROWSER_LOG" 'browser\.html: close 1000 ' "browser: the page saw a clean close"
 
 # wscli closes (-n 2) and the browser answers the close.
@@ -73,6 +75,7 @@ like "$LERR" '^<1 frame binary fin=1 rsv=100 ' "browser, --deflate: its binary t
 like "$LERR" 'client 1: closed by wscli with 1000; the client answered 1000' \
     "browser: it answers wscli's close"
 like "$BROWSER_LOG" 'browser\.html: open chat permessage-deflate' "browser: the page saw permessage-deflate"
+wait_for "$BROWSER_LOG" 'browser\.html: close 1000' 10
 like "$BROWSER_LOG" 'browser\.html: close 1000' "browser: the page saw wscli's close"
 head -c 19 "$LOUT" >"$T/first"
 is "$(cat "$T/first")" "hello from chromium" "browser, --deflate: its text inflated on stdout"

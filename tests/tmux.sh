@@ -37,8 +37,31 @@ tm() {
     tmux -L "$TMUX_SOCKET" -f /dev/null "$@"
 }
 
+# The wscli processes of panes: children of the panes' shells.
+pane_children() {   # [-a | -t PANE]
+    for shell in $(tm list-panes "$@" -F '#{pane_pid}' 2>/dev/null); do
+        pgrep -P "$shell" 2>/dev/null
+    done
+}
+
+# After a hang-up wscli ends by itself; a sanitized one can stay stuck in
+# LeakSanitizer's exit check, so what is left after 5 s is killed.
+reap_children() {
+    for pid in "$@"; do
+        tries=50
+        while kill -0 "$pid" 2>/dev/null && [ "$tries" -gt 0 ]; do
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        kill -9 "$pid" 2>/dev/null
+    done
+    return 0
+}
+
 repl_cleanup() {
+    left=$(pane_children -a)
     tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+    reap_children $left
     rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCKET"
     cleanup
 }
@@ -75,8 +98,9 @@ repl() {
 }
 
 repl_end() {
+    left=$(pane_children -t "$PANE")
     tm kill-session -t "$PANE" 2>/dev/null
-    return 0
+    reap_children $left
 }
 
 screen() {
