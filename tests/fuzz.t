@@ -1,13 +1,13 @@
 #!/bin/sh
 # Short libFuzzer runs, as TAP: each tests/fuzz_* target runs for
-# FUZZ_CHECK_SECONDS (default 10) on a copy of its seed corpus
+# FUZZ_CHECK_SECONDS (default 4) on a copy of its seed corpus
 # tests/corpus/NAME/, whose inputs (regression cases included) must all pass.
 # One line per target with the executions and edge coverage reached; on a
 # failure the temporary directory holding the crashing input and the log is
 # kept and named. FUZZ_TARGETS="fuzz_json ..." restricts the run.
 cd "$(dirname "$0")/.." || exit 1
 
-secs=${FUZZ_CHECK_SECONDS:-10}
+secs=${FUZZ_CHECK_SECONDS:-4}
 cc=${FUZZ_CC:-clang}
 
 if ! command -v "$cc" >/dev/null 2>&1; then
