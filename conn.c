@@ -510,8 +510,16 @@ conn_close_crafted(struct conn *c, unsigned code)
 	c->close_moved = t;
 }
 
-int
-conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
+/*
+ * Queue our CLOSE. When we begin the handshake it overtakes data not yet
+ * begun, which is dropped. When it answers the peer's, it goes after what
+ * is already queued: RFC 6455 5.5.1 lets an endpoint finish sending first,
+ * and a server that echoes must not lose the echo of the message that came
+ * just before the CLOSE.
+ */
+static int
+close_frame(struct conn *c, unsigned code, const uint8_t *reason, size_t n,
+    int after_data)
 {
 	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
 	long len;
@@ -524,13 +532,14 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 		len = ws_close_build(payload, code, NULL, 0);
 	if (len < 0)
 		len = 0;
-	if (queue_frame(c, &c->ctrl, 1, 0, WS_OP_CLOSE, payload, (size_t)len,
-	    0, 0) != 0)
+	if (queue_frame(c, after_data ? &c->data : &c->ctrl, 1, 0, WS_OP_CLOSE,
+	    payload, (size_t)len, 0, 0) != 0)
 		return -1;
 	c->close_sent = 1;
+	c->close_in_data = after_data;
 	c->sent_code = code ? code : WS_CLOSE_NO_STATUS;
 	/* a relay may be in the middle of a frame it forwards */
-	c->stop_data = !c->relay;
+	c->stop_data = !c->relay && !after_data;
 	/* the wait for the reply starts once the peer has taken it */
 	c->close_deadline = 0;
 	c->close_limit = 0;
@@ -541,6 +550,12 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 		c->ops->close(c, '>', c->sent_code, payload + (len >= 2 ? 2 : 0),
 		    len >= 2 ? (size_t)len - 2 : 0);
 	return 0;
+}
+
+int
+conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
+{
+	return close_frame(c, code, reason, n, 0);
 }
 
 void
@@ -684,6 +699,7 @@ conn_flush(struct conn *c)
 	 * also sends on what it has of the other side) */
 	if ((c->abandon || (c->close_sent && c->close_received)) &&
 	    queue_len(&c->ctrl) == 0 && c->data.left == 0 &&
+	    (!c->close_in_data || queue_len(&c->data) == 0) &&
 	    (!c->relay || (queue_len(&c->data) == 0 && !c->rf_open))) {
 		if (c->abandon)
 			set_why(c, "closed after a protocol error");
@@ -948,7 +964,7 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 		info("%sclosed by %s: %s; answered, close handshake complete",
 		    c->label, peer_name(c), what);
 		set_why(c, "closed by the %s: %s", peer_name(c), what);
-		conn_close(c, cl.has_code ? cl.code : 0, NULL, 0);
+		close_frame(c, cl.has_code ? cl.code : 0, NULL, 0, 1);
 	} else {
 		info("%sclosed by wscli with %u; the %s answered %s, close "
 		    "handshake complete", c->label, c->sent_code, peer_name(c),

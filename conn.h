@@ -217,6 +217,8 @@ struct conn {
 	int drop_now;             /* ... or at once: a frame cannot end */
 	double drop_deadline;
 	int stop_data;            /* a CLOSE is queued: drop unsent data */
+	int close_in_data;        /* our CLOSE answers the peer's and waits
+				     behind the data queued before it */
 	int want_out;             /* the transport took less than offered */
 	int out_started;          /* an outgoing message's first piece is
 				     queued, its last not yet */

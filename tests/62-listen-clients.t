@@ -217,6 +217,11 @@ run_client PY "$(lurl)" --send "py echo" --expect 1
 is "$(sed -n 2p "$CLIENT_OUT")" "text py echo" "--echo: Python too"
 run_wscli --send "x" --send "y" -n 2 "$(lurl)"
 is "$(cat "$OUT")" "$(printf 'x\ny')" "--echo: wscli as client gets its messages back"
+# Messages and a CLOSE in one write: the answer to the CLOSE goes after
+# the echoes already queued, none is lost.
+run_wscli --send a --send b --frame 'op=close hex:03e8' "$(lurl)"
+status_is 0 "--echo, messages and a close in one write: exit 0"
+is "$(cat "$OUT")" "$(printf 'a\nb')" "--echo: the echoes come before the answer to the close"
 kill "$LPID"
 wait_listen
 
