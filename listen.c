@@ -21,7 +21,6 @@
  * mix; --echo and --broadcast send them on from there.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <regex.h>
@@ -78,6 +77,7 @@ static struct {
 	int had_client;           /* one has connected */
 	int target;               /* typed lines to: 0 all, else this id */
 	struct source src;        /* signals, stdin, timers */
+	int sig_fd;               /* loop_signals() */
 	int exit;                 /* -1 until decided */
 	int ending;               /* closing every client, then the end */
 	uint64_t received;        /* messages from all clients (-n) */
@@ -99,8 +99,6 @@ static struct {
 	uint64_t lineno;
 	uint64_t skipped;         /* lines refused */
 } S;
-
-static int sig_pipe[2] = { -1, -1 };
 
 static void end_all(unsigned code, int exit);
 
@@ -563,72 +561,29 @@ end_now(int exit, const char *why)
 	loop_stop();
 }
 
-/* ------------------------------------------------------------- signals */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	char ch = (char)sig;
-
-	if (write(sig_pipe[1], &ch, 1) < 0) {
-		/* the pipe is full: a wake-up is pending anyway */
-	}
-	errno = saved;
-}
-
-static int
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(sig_pipe) != 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
-		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
-}
-
 static void
 on_signals(void)
 {
-	char sigs[16];
-	ssize_t n;
+	int sig;
 
-	while ((n = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			int sig = sigs[i];
-
-			if (sig == SIGWINCH) {
-				if (opt.interactive)
-					repl_resize();
-			} else if (sig == SIGHUP) {
-				if (opt.interactive)
-					repl_stop();
-				S.stdin_eof = 1;
-				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-			} else if (sig == SIGINT && opt.interactive &&
-			    !S.ending) {
-				repl_interrupt();
-			} else if (S.ending) {
-				diag("interrupted");
-				end_now(EXIT_ERROR, "interrupted");
-				return;
-			} else {
-				S.stdin_eof = 1;
-				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-			}
+	while ((sig = loop_signal_next()) != 0) {
+		if (sig == SIGWINCH) {
+			if (opt.interactive)
+				repl_resize();
+		} else if (sig == SIGHUP) {
+			if (opt.interactive)
+				repl_stop();
+			S.stdin_eof = 1;
+			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+		} else if (sig == SIGINT && opt.interactive && !S.ending) {
+			repl_interrupt();
+		} else if (S.ending) {
+			diag("interrupted");
+			end_now(EXIT_ERROR, "interrupted");
+			return;
+		} else {
+			S.stdin_eof = 1;
+			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
 		}
 	}
 }
@@ -1072,7 +1027,7 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 {
 	int n = 0;
 
-	pfd[n].fd = sig_pipe[0];
+	pfd[n].fd = S.sig_fd;
 	pfd[n++].events = POLLIN;
 	if (reading_stdin()) {
 		pfd[n].fd = STDIN_FILENO;
@@ -1165,7 +1120,7 @@ listen_run(void)
 		diag("invalid --until expression");
 		return EXIT_USAGE;
 	}
-	if (setup_signals() != 0) {
+	if ((S.sig_fd = loop_signals()) < 0) {
 		diag("pipe: %s", strerror(errno));
 		return EXIT_ERROR;
 	}

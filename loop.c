@@ -2,7 +2,11 @@
  * loop.c - the poll() loop; see loop.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "loop.h"
 #include "term.h"
@@ -12,6 +16,7 @@ static int stopping;
 static void (*before_block)(void);
 static struct pollfd *pfds;
 static int pfd_cap;
+static int sig_pipe[2] = { -1, -1 };
 
 void
 loop_add(struct source *s)
@@ -165,4 +170,58 @@ loop_run(void)
 	if (before_block)
 		before_block();
 	return 0;
+}
+
+/* ------------------------------------------------------------- signals */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char ch = (char)sig;
+
+	if (write(sig_pipe[1], &ch, 1) < 0) {
+		/* the pipe is full: a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+int
+loop_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return sig_pipe[0];
+}
+
+int
+loop_signal_next(void)
+{
+	static char sigs[16];
+	static ssize_t n, next;
+
+	if (next >= n) {
+		next = 0;
+		n = read(sig_pipe[0], sigs, sizeof sigs);
+		if (n <= 0) {
+			n = 0;
+			return 0;
+		}
+	}
+	return sigs[next++];
 }

@@ -61,4 +61,18 @@ void loop_stop(void);
 /* Nonzero once loop_stop() was called. */
 int loop_stopping(void);
 
+/*
+ * Signals only set flags: from loop_signals() on, SIGINT, SIGTERM, SIGHUP
+ * and SIGWINCH each write their number, one byte, into a self-pipe whose
+ * read end the mode polls for POLLIN with its other descriptors; a
+ * signal thus wakes poll() and is handled in the turn, outside the
+ * handler. SIGPIPE is ignored: a write to a closed connection fails with
+ * EPIPE where it is made. Returns the descriptor to poll, or -1 (errno
+ * set) if the pipe cannot be made.
+ */
+int loop_signals(void);
+
+/* The next signal that came, or 0 when none is waiting (never blocks). */
+int loop_signal_next(void);
+
 #endif /* WSCLI_LOOP_H */

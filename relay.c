@@ -24,7 +24,6 @@
  * previous line; --jsonl makes it one event each, enough to replay.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <regex.h>
@@ -243,6 +242,7 @@ static struct {
 	struct pair *pairs;
 	int npairs;
 	struct source src;
+	int sig_fd;                /* loop_signals() */
 	int exit;
 	int ending;
 	int once_done;
@@ -256,8 +256,6 @@ static struct {
 				      ended it is relayed */
 	char *forward_path, *forward_query;
 } S;
-
-static int sig_pipe[2] = { -1, -1 };
 
 static void end_all(unsigned code, int exit);
 static void side_ended(struct conn *c);
@@ -1512,68 +1510,25 @@ end_now(int exit, const char *why)
 	loop_stop();
 }
 
-/* ------------------------------------------------------------- signals */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	char ch = (char)sig;
-
-	if (write(sig_pipe[1], &ch, 1) < 0) {
-		/* the pipe is full: a wake-up is pending anyway */
-	}
-	errno = saved;
-}
-
-static int
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(sig_pipe) != 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
-		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
-}
-
 static void
 on_signals(void)
 {
-	char sigs[16];
-	ssize_t n;
+	int sig;
 
-	while ((n = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			int sig = sigs[i];
-
-			if (sig == SIGWINCH) {
-				if (opt.interactive)
-					repl_resize();
-			} else if (sig == SIGINT && opt.interactive &&
-			    !S.ending) {
-				repl_interrupt();
-			} else if (S.ending) {
-				diag("interrupted");
-				end_now(EXIT_ERROR, "interrupted");
-				return;
-			} else {
-				if (sig == SIGHUP && opt.interactive)
-					repl_stop();
-				end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-			}
+	while ((sig = loop_signal_next()) != 0) {
+		if (sig == SIGWINCH) {
+			if (opt.interactive)
+				repl_resize();
+		} else if (sig == SIGINT && opt.interactive && !S.ending) {
+			repl_interrupt();
+		} else if (S.ending) {
+			diag("interrupted");
+			end_now(EXIT_ERROR, "interrupted");
+			return;
+		} else {
+			if (sig == SIGHUP && opt.interactive)
+				repl_stop();
+			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
 		}
 	}
 }
@@ -1913,7 +1868,7 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 {
 	int n = 0;
 
-	pfd[n].fd = sig_pipe[0];
+	pfd[n].fd = S.sig_fd;
 	pfd[n++].events = POLLIN;
 	if (opt.interactive) {
 		pfd[n].fd = STDIN_FILENO;
@@ -2001,7 +1956,7 @@ relay_run(void)
 		diag("invalid --until expression");
 		return EXIT_USAGE;
 	}
-	if (setup_signals() != 0) {
+	if ((S.sig_fd = loop_signals()) < 0) {
 		diag("pipe: %s", strerror(errno));
 		return EXIT_ERROR;
 	}

@@ -85,6 +85,7 @@ static struct {
 				      started) */
 	struct show_msg m;
 	struct source src;         /* signals, stdin, timers */
+	int sig_fd;                /* loop_signals() */
 	int exit;                  /* -1 until decided */
 	int done;
 	int ending;                /* the session decided to close: no
@@ -145,8 +146,6 @@ static struct {
 	size_t bhead, btail, bcap;
 } K;
 
-static int sig_pipe[2] = { -1, -1 };
-
 static void connect_now(void);
 
 static void
@@ -168,43 +167,6 @@ static int
 reconnecting(void)
 {
 	return S.c == NULL && S.was_up && (S.retry_at > 0 || S.dial != NULL);
-}
-
-/* ------------------------------------------------------------- signals */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	char ch = (char)sig;
-
-	if (write(sig_pipe[1], &ch, 1) < 0) {
-		/* the pipe is full: a wake-up is pending anyway */
-	}
-	errno = saved;
-}
-
-static int
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(sig_pipe) != 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
-		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
 }
 
 /* --------------------------------------------------------------- ending */
@@ -250,41 +212,36 @@ close_normally(unsigned code)
 static void
 on_signals(void)
 {
-	char sigs[16];
-	ssize_t n;
+	int sig;
 
-	while ((n = read(sig_pipe[0], sigs, sizeof sigs)) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			int sig = sigs[i];
-
-			if (sig == SIGWINCH) {
-				if (opt.interactive)
-					repl_resize();
-			} else if (sig == SIGHUP) {
-				/* the terminal is gone: keep the history,
-				 * say goodbye */
-				if (opt.interactive)
-					repl_stop();
-				S.stdin_eof = 1;
-				if (connected() && !S.c->close_sent) {
-					set_exit(EXIT_OK);
-					close_normally(WS_CLOSE_GOING_AWAY);
-				} else {
-					end_now(EXIT_ERROR, "hung up");
-				}
-			} else if (sig == SIGINT && opt.interactive && S.was_up &&
-			    (reconnecting() || (connected() &&
-			    !S.c->close_sent))) {
-				repl_interrupt();
-			} else if (!connected() || S.c->close_sent) {
-				diag("interrupted");
-				end_now(S.c == NULL && S.last_exit >= 0 ?
-				    S.last_exit : EXIT_ERROR, "interrupted");
-				return;
+	while ((sig = loop_signal_next()) != 0) {
+		if (sig == SIGWINCH) {
+			if (opt.interactive)
+				repl_resize();
+		} else if (sig == SIGHUP) {
+			/* the terminal is gone: keep the history,
+			 * say goodbye */
+			if (opt.interactive)
+				repl_stop();
+			S.stdin_eof = 1;
+			if (connected() && !S.c->close_sent) {
+				set_exit(EXIT_OK);
+				close_normally(WS_CLOSE_GOING_AWAY);
 			} else {
-				S.stdin_eof = 1;
-				close_normally(WS_CLOSE_NORMAL);
+				end_now(EXIT_ERROR, "hung up");
 			}
+		} else if (sig == SIGINT && opt.interactive && S.was_up &&
+		    (reconnecting() || (connected() &&
+		    !S.c->close_sent))) {
+			repl_interrupt();
+		} else if (!connected() || S.c->close_sent) {
+			diag("interrupted");
+			end_now(S.c == NULL && S.last_exit >= 0 ?
+			    S.last_exit : EXIT_ERROR, "interrupted");
+			return;
+		} else {
+			S.stdin_eof = 1;
+			close_normally(WS_CLOSE_NORMAL);
 		}
 	}
 }
@@ -1158,7 +1115,7 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 {
 	int n = 0;
 
-	pfd[n].fd = sig_pipe[0];
+	pfd[n].fd = S.sig_fd;
 	pfd[n++].events = POLLIN;
 	/* the REPL goes on between connections */
 	if (reading_stdin() || (opt.interactive && S.was_up &&
@@ -1406,7 +1363,7 @@ session_run(void)
 	}
 	if (opt.on_connect && load_on_connect(opt.on_connect) != 0)
 		return EXIT_USAGE;
-	if (setup_signals() != 0) {
+	if ((S.sig_fd = loop_signals()) < 0) {
 		diag("pipe: %s", strerror(errno));
 		return EXIT_ERROR;
 	}
