@@ -1290,34 +1290,18 @@ on_dialed(void *ud, struct dial_result *r)
 	log_head(p, title, r->request);
 	log_head(p, "response from the server:", r->head);
 	if (opt.jsonl) {
-		const char *h[UP_MAX_HEADERS];
-		char *lines[UP_MAX_HEADERS];
-		size_t n = 0;
-
-		for (size_t i = 0; r->status && i < r->resp.nheaders; i++) {
-			const struct up_header *x = &r->resp.headers[i];
-			size_t len = x->name_len + x->value_len + 3;
-
-			lines[n] = xrealloc(NULL, len);
-			snprintf(lines[n], len, "%.*s: %.*s", (int)x->name_len,
-			    x->name, (int)x->value_len, x->value);
-			h[n] = lines[n];
-			n++;
-		}
 		jsonl_pair(p, "upstream");
 		jsonl_str("url", url_redacted(r->url ? r->url : p->url, u,
 		    sizeof u));
 		jsonl_str("request", r->request);
 		jsonl_int("status", r->status);
-		jsonl_headers("headers", h, n);
+		show_jsonl_headers("headers", r->status ? &r->resp : NULL);
 		if (r->exit >= 0)
 			jsonl_str("error", r->error);
 		jsonl_str("subprotocol", r->protocol);
 		jsonl_str("extensions", r->extensions);
 		jsonl_num("ms", r->ms);
 		jsonl_end();
-		for (size_t i = 0; i < n; i++)
-			free(lines[i]);
 	}
 	if (r->exit >= 0) {
 		if (r->status > 0 && r->status != 101) {

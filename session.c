@@ -796,29 +796,13 @@ jsonl_dial_error(const struct dial_result *r)
 	jsonl_str("message", r->error);
 	jsonl_int("exit", r->exit);
 	if (r->status) {
-		const char *h[UP_MAX_HEADERS];
-		char *lines[UP_MAX_HEADERS];
-		size_t n = 0;
-
-		for (size_t i = 0; i < r->resp.nheaders; i++) {
-			const struct up_header *x = &r->resp.headers[i];
-			size_t len = x->name_len + x->value_len + 3;
-
-			lines[n] = xrealloc(NULL, len);
-			snprintf(lines[n], len, "%.*s: %.*s", (int)x->name_len,
-			    x->name, (int)x->value_len, x->value);
-			h[n] = lines[n];
-			n++;
-		}
 		jsonl_int("status", r->status);
-		jsonl_headers("headers", h, n);
+		show_jsonl_headers("headers", &r->resp);
 		if (r->body_len) {
 			jsonl_payload((const uint8_t *)r->body, r->body_len, 0);
 			if (r->body_more)
 				jsonl_bool("truncated", 1);
 		}
-		for (size_t i = 0; i < n; i++)
-			free(lines[i]);
 	}
 	jsonl_end();
 }

@@ -412,54 +412,6 @@ show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
 
 /* --------------------------------------------------------------- open */
 
-void
-show_open(struct conn *c, const struct dial_result *r)
-{
-	char buf[2048];
-
-	dial_summary(r, buf, sizeof buf);
-	if (opt.verbose)
-		dial_verbose_details(r);
-	info("%s%s", c->label, buf);
-	if (opt.jsonl) {
-		const char *h[UP_MAX_HEADERS];
-		char *lines[UP_MAX_HEADERS];
-		size_t n = 0;
-		char u[1024];
-
-		for (size_t i = 0; i < r->resp.nheaders; i++) {
-			const struct up_header *x = &r->resp.headers[i];
-			size_t len = x->name_len + x->value_len + 3;
-
-			lines[n] = xrealloc(NULL, len);
-			snprintf(lines[n], len, "%.*s: %.*s", (int)x->name_len,
-			    x->name, (int)x->value_len, x->value);
-			h[n] = lines[n];
-			n++;
-		}
-		jsonl_begin_conn(c, "open");
-		jsonl_str("url", url_redacted(r->url, u, sizeof u));
-		jsonl_int("status", r->status);
-		jsonl_num("ms", r->ms);
-		jsonl_str("subprotocol", r->protocol);
-		jsonl_str("extensions", r->extensions);
-		if (r->pmd) {
-			jsonl_int("server_max_window_bits", r->agreed.server_bits);
-			jsonl_int("client_max_window_bits", r->agreed.client_bits);
-			jsonl_bool("server_no_context_takeover",
-			    r->agreed.server_no_takeover);
-			jsonl_bool("client_no_context_takeover",
-			    r->agreed.client_no_takeover);
-		}
-		jsonl_headers("headers", h, n);
-		jsonl_end();
-		for (size_t i = 0; i < n; i++)
-			free(lines[i]);
-	}
-}
-
-/* ---------------------------------------------------- listen and relay */
-
 /* "Name: value" lines of a head, allocated; *n set. */
 static char **
 header_lines(const struct up_head *h, size_t *n)
@@ -477,6 +429,57 @@ header_lines(const struct up_head *h, size_t *n)
 	*n = h->nheaders;
 	return lines;
 }
+
+static void
+free_lines(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+void
+show_jsonl_headers(const char *key, const struct up_head *h)
+{
+	size_t n = 0;
+	char **lines = h ? header_lines(h, &n) : NULL;
+
+	jsonl_headers(key, (const char *const *)lines, n);
+	free_lines(lines, n);
+}
+
+void
+show_open(struct conn *c, const struct dial_result *r)
+{
+	char buf[2048];
+
+	dial_summary(r, buf, sizeof buf);
+	if (opt.verbose)
+		dial_verbose_details(r);
+	info("%s%s", c->label, buf);
+	if (opt.jsonl) {
+		char u[1024];
+
+		jsonl_begin_conn(c, "open");
+		jsonl_str("url", url_redacted(r->url, u, sizeof u));
+		jsonl_int("status", r->status);
+		jsonl_num("ms", r->ms);
+		jsonl_str("subprotocol", r->protocol);
+		jsonl_str("extensions", r->extensions);
+		if (r->pmd) {
+			jsonl_int("server_max_window_bits", r->agreed.server_bits);
+			jsonl_int("client_max_window_bits", r->agreed.client_bits);
+			jsonl_bool("server_no_context_takeover",
+			    r->agreed.server_no_takeover);
+			jsonl_bool("client_no_context_takeover",
+			    r->agreed.client_no_takeover);
+		}
+		show_jsonl_headers("headers", &r->resp);
+		jsonl_end();
+	}
+}
+
+/* ---------------------------------------------------- listen and relay */
 
 void
 show_request(const struct show_request *r)
@@ -569,9 +572,7 @@ show_request(const struct show_request *r)
 			    up_reason_phrase(r->status), esc);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
+	free_lines(lines, n);
 }
 
 void

@@ -61,6 +61,10 @@ void show_close(struct conn *c, char dir, unsigned code,
 void show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
     const uint8_t *p, size_t n);
 
+/* --jsonl: ,"key":{"Name":"value",...} of the headers of h (NULL: none),
+ * as jsonl_headers() gives them. */
+void show_jsonl_headers(const char *key, const struct up_head *h);
+
 /* The connection is up: summary line, -v details, --jsonl open event. */
 void show_open(struct conn *c, const struct dial_result *r);
 
