@@ -678,7 +678,6 @@ cmd_file(const char *arg)
 	}
 	if (ops->send_file(fd, (uint64_t)sb.st_size, text, &whynot) != 0) {
 		err("/file: %s", whynot);
-		close(fd);
 		return;
 	}
 	show_begin();

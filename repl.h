@@ -30,7 +30,8 @@ struct repl_ops {
 	int (*send_raw)(const uint8_t *p, size_t n, const char **why);
 	/* Start the close handshake (code 0: none). */
 	int (*close)(unsigned code, const char *reason, const char **why);
-	/* Send the open file as one message; the mode closes fd. */
+	/* Send the open file as one message; fd is the mode's to close,
+	 * whether it is sent or not. */
 	int (*send_file)(int fd, uint64_t size, int text, const char **why);
 	/* The connection /stats describes, or NULL. */
 	struct conn *(*target)(void);

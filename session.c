@@ -629,10 +629,13 @@ repl_close(unsigned code, const char *reason, const char **why)
 static int
 repl_send_file(int fd, uint64_t size, int text, const char **why)
 {
-	if (!can_send(why))
+	if (!can_send(why)) {
+		close(fd);
 		return -1;
+	}
 	if (S.file_fd >= 0) {
 		*why = "a file is already being sent";
+		close(fd);
 		return -1;
 	}
 	S.file_fd = fd;
