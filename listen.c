@@ -23,8 +23,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <regex.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +39,7 @@
 #include "loop.h"
 #include "output.h"
 #include "repl.h"
+#include "serve.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -54,7 +53,6 @@
 					   reading: close 1008 */
 #define LINE_MAX_LISTEN (16 * 1024 * 1024) /* a stdin line, kept whole */
 #define KEEP_DEFAULT (16 * 1024 * 1024) /* a message kept whole */
-#define FILE_MAX (64 * 1024 * 1024)     /* /file reads the file whole */
 #define GONE_CLOSE_TIMEOUT 1.0
 #define QUEUE_KEEP (64 * 1024)          /* an idle client's queue keeps */
 #define READ_PER_CLIENT 4096            /* stdin read at once, per client */
@@ -76,15 +74,7 @@ static struct {
 	int nclients;
 	int had_client;           /* one has connected */
 	int target;               /* typed lines to: 0 all, else this id */
-	struct source src;        /* signals, stdin, timers */
-	int sig_fd;               /* loop_signals() */
-	int exit;                 /* -1 until decided */
-	int ending;               /* closing every client, then the end */
 	uint64_t received;        /* messages from all clients (-n) */
-	regex_t until;
-	int until_matched;
-	int once_done;
-	double deadline;          /* --timeout */
 	double first_deadline;    /* stdin waits this long for a client */
 	size_t keep;              /* bytes of a message kept whole */
 
@@ -99,15 +89,6 @@ static struct {
 	uint64_t lineno;
 	uint64_t skipped;         /* lines refused */
 } S;
-
-static void end_all(unsigned code, int exit);
-
-static void
-set_exit(int code)
-{
-	if (S.exit < 0)
-		S.exit = code;
-}
 
 /* ------------------------------------------------------------- clients */
 
@@ -246,19 +227,15 @@ ev_message_end(struct conn *c)
 	show_message_end(c, &cl->m, was_shown);
 	if (srv_opt.echo || srv_opt.broadcast)
 		pass_on(cl);
-	if (opt.until && c->in.opcode == WS_OP_TEXT && !S.until_matched &&
-	    !S.ending) {
+	if (c->in.opcode == WS_OP_TEXT && serve_until_wanted()) {
 		cl->m.buf[cl->m.len] = '\0'; /* one spare byte */
-		if (regexec(&S.until, (char *)cl->m.buf, 0, NULL, 0) == 0) {
-			info("%s--until matched; closing", cl->label);
-			S.until_matched = 1;
-			end_all(WS_CLOSE_NORMAL, EXIT_OK);
-		}
+		if (serve_until_match(cl->label, (char *)cl->m.buf))
+			serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
 	}
-	if (opt.count && (long)S.received >= opt.count && !S.ending) {
+	if (opt.count && (long)S.received >= opt.count && !serve_ending()) {
 		info("%ld message%s received (-n); closing", opt.count,
 		    opt.count == 1 ? "" : "s");
-		end_all(WS_CLOSE_NORMAL, EXIT_OK);
+		serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
 	}
 }
 
@@ -284,14 +261,8 @@ ev_ended(struct conn *c)
 			repl_show_info("typed lines go to all clients again");
 		}
 	}
-	if (srv_opt.once && !S.once_done) {
-		S.once_done = 1;
-		set_exit(status);
-		end_all(WS_CLOSE_GOING_AWAY, status);
-	}
+	serve_over(status);
 	conn_free(c); /* cl itself goes in client_release */
-	if (S.ending && S.nclients == 0)
-		loop_stop();
 }
 
 static const struct conn_ops client_ops = {
@@ -367,7 +338,7 @@ on_request(struct srv_client *sc)
 	size_t nh = 0, nx = 0;
 	long n;
 
-	if (S.ending) {
+	if (serve_ending()) {
 		refuse(sc, 503, "wscli is shutting down");
 		return;
 	}
@@ -531,61 +502,34 @@ static const struct srv_hooks hooks = {
 
 /* ------------------------------------------------------------- ending */
 
-/* Close every client with code, then end; exit is the status unless one
- * was decided before. */
-static void
-end_all(unsigned code, int exit)
+static int
+count(void)
 {
-	set_exit(exit);
-	if (!S.ending)
-		srv_stop_accepting();
-	S.ending = 1;
+	return S.nclients;
+}
+
+static void
+close_all(unsigned code, int exit)
+{
 	for (struct client *cl = S.clients; cl; cl = cl->next)
 		if (cl->open && !cl->c.done && !cl->c.close_sent)
 			conn_close(&cl->c, code, NULL, 0);
-	if (S.nclients == 0)
-		loop_stop();
 }
 
-/* End now, without close handshakes. */
 static void
-end_now(int exit, const char *why)
+abort_all(int exit, const char *why)
 {
 	struct client *cl;
 
-	set_exit(exit);
-	S.ending = 1;
-	srv_stop_accepting();
 	while ((cl = S.clients) != NULL)
 		conn_abort(&cl->c, exit, why); /* ev_ended unlinks it */
-	loop_stop();
 }
 
+/* A signal ends the run: what stdin still holds is not waited for. */
 static void
-on_signals(void)
+input_end(void)
 {
-	int sig;
-
-	while ((sig = loop_signal_next()) != 0) {
-		if (sig == SIGWINCH) {
-			if (opt.interactive)
-				repl_resize();
-		} else if (sig == SIGHUP) {
-			if (opt.interactive)
-				repl_stop();
-			S.stdin_eof = 1;
-			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-		} else if (sig == SIGINT && opt.interactive && !S.ending) {
-			repl_interrupt();
-		} else if (S.ending) {
-			diag("interrupted");
-			end_now(EXIT_ERROR, "interrupted");
-			return;
-		} else {
-			S.stdin_eof = 1;
-			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-		}
-	}
+	S.stdin_eof = 1;
 }
 
 /* -------------------------------------------------------------- stdin */
@@ -688,14 +632,13 @@ stdin_read(void)
 		S.first_deadline = now_sec() + opt.connect_timeout;
 }
 
-/* Whether stdin is read: while some client takes more, or (none yet) to
- * learn whether there is input at all. Lines read wait for a client. */
+/* Whether stdin is read (scripted): while some client takes more, or
+ * (none yet) to learn whether there is input at all. Lines read wait for
+ * a client. */
 static int
 reading_stdin(void)
 {
-	if (opt.interactive)
-		return 1;
-	if (S.stdin_eof || S.ending)
+	if (S.stdin_eof || serve_ending())
 		return 0;
 	if (S.nclients == 0)
 		return S.ilen == 0;
@@ -784,29 +727,11 @@ static int
 repl_send_file(int fd, uint64_t size, int text, const char **why)
 {
 	uint8_t *buf;
-	size_t got = 0;
+	size_t got;
 	int k, rc;
 
-	if (size > FILE_MAX) {
-		*why = "listen mode sends a file whole: at most 64 MiB";
-		close(fd);
+	if ((buf = serve_read_file(fd, size, &got, why)) == NULL)
 		return -1;
-	}
-	buf = xrealloc(NULL, (size_t)size + 1);
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, (size_t)size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			*why = r < 0 ? strerror(errno) : "the file got shorter";
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
 	k = targets_all(why);
 	rc = -1;
 	for (int i = 0; i < k; i++)
@@ -840,59 +765,31 @@ repl_settings(void)
 static void
 repl_quit(void)
 {
-	end_all(WS_CLOSE_NORMAL, EXIT_OK);
-}
-
-static void
-say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	repl_show_info(buf);
-}
-
-/* "3" -> 3; 0 if not a client id. */
-static int
-parse_id(const char *s, const char **end)
-{
-	long v = 0;
-
-	if (*s < '0' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9' && v < 1000000000)
-		v = v * 10 + (*s++ - '0');
-	*end = s;
-	return (int)v;
+	serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
 }
 
 static void
 cmd_to(const char *arg)
 {
 	const char *end;
-	int id = parse_id(arg, &end);
+	int id = serve_parse_id(arg, &end);
 	struct client *cl;
 	char prompt[24];
 
 	if (id <= 0 || (*end && *end != ' ')) {
-		say("/to: usage: /to ID (a client number, see /list)");
+		repl_show_infof("/to: usage: /to ID (a client number, see "
+		    "/list)");
 		return;
 	}
 	cl = find_client(id);
 	if (cl == NULL) {
-		say("/to: no client %d (see /list)", id);
+		repl_show_infof("/to: no client %d (see /list)", id);
 		return;
 	}
 	S.target = id;
 	snprintf(prompt, sizeof prompt, "%d> ", id);
 	repl_set_prompt(prompt);
-	say("typed lines go to client %d (%s)", id, cl->addr);
+	repl_show_infof("typed lines go to client %d (%s)", id, cl->addr);
 }
 
 static void
@@ -901,11 +798,12 @@ cmd_list(void)
 	double now = now_sec();
 
 	if (S.nclients == 0) {
-		say("no client is connected (listening on %s)", srv_bound());
+		repl_show_infof("no client is connected (listening on %s)",
+		    srv_bound());
 		return;
 	}
-	say("  %-4s %-22s %-16s %8s %18s %18s", "id", "address", "protocol",
-	    "age", "received", "sent");
+	repl_show_infof("  %-4s %-22s %-16s %8s %18s %18s", "id", "address",
+	    "protocol", "age", "received", "sent");
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
 		const struct conn_stats *st = &cl->c.st;
 		char in[32], out[32];
@@ -914,69 +812,37 @@ cmd_list(void)
 		    st->msgs_in, st->bytes_in);
 		snprintf(out, sizeof out, "%" PRIu64 " msg %" PRIu64 " B",
 		    st->msgs_out, st->bytes_out);
-		say("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
+		repl_show_infof("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
 		    S.target == cl->c.id ? '*' : ' ', cl->c.id, cl->addr,
 		    cl->protocol ? cl->protocol : "-", now - st->opened_at, in,
 		    out, cl->c.close_sent ? " (closing)" : "");
 	}
-	say("typed lines go to %s", S.target ? "the client marked *" :
-	    "all clients");
+	repl_show_infof("typed lines go to %s", S.target ?
+	    "the client marked *" : "all clients");
 }
 
 static void
 cmd_kick(const char *arg)
 {
-	const char *end, *reason = "";
-	char why[160];
-	int id = parse_id(arg, &end);
-	unsigned long code = WS_CLOSE_NORMAL;
+	const char *reason;
+	unsigned code;
+	int id;
 	struct client *cl;
-	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
-	long n;
 
-	if (id <= 0 || (*end && *end != ' ')) {
-		say("/kick: usage: /kick ID [CODE [REASON]]");
+	if (serve_kick_args(arg, &id, &code, &reason) != 0)
 		return;
-	}
-	while (*end == ' ')
-		end++;
-	if (*end) {
-		char *e;
-
-		errno = 0;
-		code = strtoul(end, &e, 10);
-		if (e == end || (*e && *e != ' ') || errno || code > 65535) {
-			say("/kick: '%s' is not a close code (a number such as "
-			    "1008)", end);
-			return;
-		}
-		if (ws_close_code_why_not((unsigned)code, why, sizeof why)) {
-			say("/kick: %lu may not be sent: %s", code, why);
-			return;
-		}
-		reason = e;
-		while (*reason == ' ')
-			reason++;
-	}
-	n = ws_close_build(payload, (unsigned)code, (const uint8_t *)reason,
-	    strlen(reason));
-	if (n < 0) {
-		say("/kick: %s", n == WS_CLOSE_ERR_TOO_LONG ? "the reason is "
-		    "longer than 123 bytes" : ws_close_strerror((int)n));
-		return;
-	}
 	cl = find_client(id);
 	if (cl == NULL) {
-		say("/kick: no client %d (see /list)", id);
+		repl_show_infof("/kick: no client %d (see /list)", id);
 		return;
 	}
-	if (conn_close(&cl->c, (unsigned)code, (const uint8_t *)reason,
+	if (conn_close(&cl->c, code, (const uint8_t *)reason,
 	    strlen(reason)) != 0) {
-		say("/kick: client %d is already closing", id);
+		repl_show_infof("/kick: client %d is already closing", id);
 		return;
 	}
-	say("client %d: closing with %lu %s%s%s%s", id, code,
-	    ws_close_code_name((unsigned)code), *reason ? " \"" : "", reason,
+	repl_show_infof("client %d: closing with %u %s%s%s%s", id, code,
+	    ws_close_code_name(code), *reason ? " \"" : "", reason,
 	    *reason ? "\"" : "");
 }
 
@@ -988,7 +854,8 @@ repl_command(const char *name, const char *arg)
 	else if (!strcmp(name, "all")) {
 		S.target = 0;
 		repl_set_prompt("> ");
-		say("typed lines go to all clients (%d connected)", S.nclients);
+		repl_show_infof("typed lines go to all clients (%d connected)",
+		    S.nclients);
 	} else if (!strcmp(name, "list"))
 		cmd_list();
 	else if (!strcmp(name, "kick"))
@@ -1019,20 +886,11 @@ static const struct repl_ops listen_repl = {
 	.peer = "client",
 };
 
-/* ------------------------------------------------------- mode source */
+/* -------------------------------------------------------------- turns */
 
-static int
-src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+static void
+listen_prepare(double now, double *deadline, int *busy)
 {
-	int n = 0;
-
-	pfd[n].fd = S.sig_fd;
-	pfd[n++].events = POLLIN;
-	if (reading_stdin()) {
-		pfd[n].fd = STDIN_FILENO;
-		pfd[n++].events = POLLIN;
-	}
 	/* lines read before a client came */
 	if (!opt.interactive && S.ilen > 0 && S.nclients > 0)
 		*busy = 1;
@@ -1042,36 +900,18 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 			cl->c.read_paused = 0;
 			*busy = 1;
 		}
-	if (S.deadline > 0 && (*deadline == 0 || S.deadline < *deadline))
-		*deadline = S.deadline;
 	if (S.first_deadline > 0 && (*deadline == 0 ||
 	    S.first_deadline < *deadline))
 		*deadline = S.first_deadline;
-	return n;
 }
 
 static void
-src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+listen_dispatch(double now)
 {
-	if (n > 0 && pfd[0].revents)
-		on_signals();
-	if (loop_stopping())
-		return;
-	if (n > 1 && pfd[1].revents) {
-		if (opt.interactive)
-			repl_read_char();
-		else
-			stdin_read();
-	}
-	if (S.deadline > 0 && now >= S.deadline) {
-		diag("timed out: --timeout %g s", opt.timeout);
-		end_now(EXIT_TIMEOUT, "--timeout");
-		return;
-	}
 	if (S.first_deadline > 0 && now >= S.first_deadline) {
 		diag("no client connected within %g s (--connect-timeout); "
 		    "standard input was not sent", opt.connect_timeout);
-		end_now(EXIT_TIMEOUT, "no client");
+		serve_end_now(EXIT_TIMEOUT, "no client");
 		return;
 	}
 	if (!opt.interactive && S.nclients > 0 && (S.ilen > 0 ||
@@ -1079,11 +919,12 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 	    S.lineno == 0)))))
 		stdin_feed();
 	/* the reader of stdout went away: say goodbye, quickly */
-	if ((out_gone() || out_failed()) && !S.ending) {
+	if ((out_gone() || out_failed()) && !serve_ending()) {
 		for (struct client *cl = S.clients; cl; cl = cl->next) {
 			cl->c.close_timeout = GONE_CLOSE_TIMEOUT;
 		}
-		end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK : EXIT_ERROR);
+		serve_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
+		    EXIT_ERROR);
 		for (struct client *cl = S.clients; cl; cl = cl->next)
 			cl->c.close_limit = cl->c.close_deadline;
 	}
@@ -1091,18 +932,39 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 
 /* ------------------------------------------------------------- the run */
 
+/* What is still open at the end ends now. */
 static void
-jsonl_error_hook(const char *msg)
+finish(int exit)
 {
-	if (opt.jsonl && !opt.interactive) {
-		jsonl_begin(show_jsonl_writer, "error");
-		jsonl_str("message", msg);
-		jsonl_end();
-	}
+	abort_all(EXIT_ERROR, "wscli ended");
 }
 
-static const struct term_hooks scripted_hooks = {
-	.error = jsonl_error_hook,
+static int
+status(int exit)
+{
+	if (S.skipped > 0 || S.stdin_error) {
+		if (S.skipped)
+			diag("%" PRIu64 " line%s refused", S.skipped,
+			    S.skipped == 1 ? " was" : "s were");
+		if (exit == EXIT_OK)
+			exit = EXIT_ERROR;
+	}
+	return exit;
+}
+
+static const struct serve_ops listen_serve = {
+	.hooks = &hooks,
+	.repl = &listen_repl,
+	.count = count,
+	.close_all = close_all,
+	.abort_all = abort_all,
+	.finish = finish,
+	.stdin_wanted = reading_stdin,
+	.stdin_readable = stdin_read,
+	.input_end = input_end,
+	.prepare = listen_prepare,
+	.dispatch = listen_dispatch,
+	.status = status,
 };
 
 int
@@ -1110,70 +972,13 @@ listen_run(void)
 {
 	int rc;
 
-	S.exit = -1;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	S.keep = opt.max_message ? opt.max_message : KEEP_DEFAULT;
 	if (S.keep > SIZE_MAX / 2)
 		S.keep = SIZE_MAX / 2;
-	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
-	    REG_NOSUB) != 0) {
-		diag("invalid --until expression");
-		return EXIT_USAGE;
-	}
-	if ((S.sig_fd = loop_signals()) < 0) {
-		diag("pipe: %s", strerror(errno));
-		return EXIT_ERROR;
-	}
-	term_set_hooks(&scripted_hooks);
-	loop_set_before_block(out_flush);
-	if (srv_start(&hooks) != 0) {
-		out_flush();
-		rc = EXIT_ERROR;
-		goto out;
-	}
-	if (opt.timeout > 0)
-		S.deadline = now_sec() + opt.timeout;
-	S.src.prepare = src_prepare;
-	S.src.dispatch = src_dispatch;
-	loop_add(&S.src);
-	if (opt.interactive)
-		repl_start(&listen_repl);
-	if (loop_run() != 0) {
-		diag("poll: %s", strerror(errno));
-		set_exit(EXIT_ERROR);
-	}
-	if (opt.interactive)
-		repl_stop();
-	term_set_hooks(&scripted_hooks);
-	/* what is still open ends now */
-	while (S.clients)
-		conn_abort(&S.clients->c, EXIT_ERROR, "wscli ended");
-	srv_drop_all();
-	out_flush();
-	if (out_failed())
-		set_exit(EXIT_ERROR);
-	set_exit(EXIT_OK);
-	if (opt.until && !S.until_matched && S.exit == EXIT_OK) {
-		diag("ended without a message matching --until");
-		S.exit = EXIT_NO_MATCH;
-	}
-	if (S.skipped > 0 || S.stdin_error) {
-		if (S.skipped)
-			diag("%" PRIu64 " line%s refused", S.skipped,
-			    S.skipped == 1 ? " was" : "s were");
-		if (S.exit == EXIT_OK)
-			S.exit = EXIT_ERROR;
-	}
-	rc = S.exit;
-	loop_remove(&S.src);
-out:
-	loop_release();
-	term_set_hooks(NULL);
+	rc = serve_run(&listen_serve);
 	free(S.ibuf);
 	free(S.line);
 	free(tbuf);
-	if (opt.until)
-		regfree(&S.until);
-	out_free();
 	return rc;
 }

@@ -26,9 +26,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <regex.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +45,7 @@
 #include "output.h"
 #include "relay.h"
 #include "repl.h"
+#include "serve.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -61,7 +59,6 @@
 #define HEX_SHOWN 32                   /* bytes of binary on a log line */
 #define KEEP_LOG TEXT_SHOWN            /* bytes of a message kept for it */
 #define KEEP_JSONL (16 * 1024 * 1024)  /* ... for a --jsonl event */
-#define FILE_MAX (64 * 1024 * 1024)
 #define QUEUE_KEEP (64 * 1024)
 #define STRICT_HOLD (1024 * 1024)      /* --strict: a data frame up to this
 					  size is checked whole before any
@@ -241,15 +238,7 @@ struct pair {
 static struct {
 	struct pair *pairs;
 	int npairs;
-	struct source src;
-	int sig_fd;                /* loop_signals() */
-	int exit;
-	int ending;
-	int once_done;
 	uint64_t relayed;          /* messages, for -n */
-	regex_t until;
-	int until_matched;
-	double deadline;
 	int target;                /* REPL: pair id, 0 none */
 	int target_server;         /* ... its server side, else its client */
 	int end_pending;           /* -n or --until: end once the frame that
@@ -257,15 +246,7 @@ static struct {
 	char *forward_path, *forward_query;
 } S;
 
-static void end_all(unsigned code, int exit);
 static void side_ended(struct conn *c);
-
-static void
-set_exit(int code)
-{
-	if (S.exit < 0)
-		S.exit = code;
-}
 
 static struct pair *
 find_pair(int id)
@@ -720,20 +701,16 @@ ev_message_end(struct conn *c)
 	S.relayed++;
 	if (!opt.frames)
 		log_message(s);
-	if (opt.until && c->in.opcode == WS_OP_TEXT && !S.until_matched &&
-	    !S.ending) {
+	if (c->in.opcode == WS_OP_TEXT && serve_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
 			s->mcap = s->mlen + 1;
 			s->mbuf = xrealloc(s->mbuf, s->mcap);
 		}
 		s->mbuf[s->mlen] = '\0';
-		if (regexec(&S.until, (char *)s->mbuf, 0, NULL, 0) == 0) {
-			info("%s--until matched; closing", s->pair->label);
-			S.until_matched = 1;
+		if (serve_until_match(s->pair->label, (char *)s->mbuf))
 			S.end_pending = 1;
-		}
 	}
-	if (opt.count && (long)S.relayed >= opt.count && !S.ending &&
+	if (opt.count && (long)S.relayed >= opt.count && !serve_ending() &&
 	    !S.end_pending) {
 		info("%ld message%s relayed (-n); closing", opt.count,
 		    opt.count == 1 ? "" : "s");
@@ -862,13 +839,7 @@ pair_end(struct pair *p)
 		if (opt.interactive)
 			repl_set_prompt("> ");
 	}
-	if (srv_opt.once && !S.once_done) {
-		S.once_done = 1;
-		set_exit(status);
-		end_all(WS_CLOSE_GOING_AWAY, status);
-	}
-	if (S.ending && S.npairs == 0)
-		loop_stop();
+	serve_over(status);
 	pair_release(p); /* the pair's own reference */
 }
 
@@ -1061,7 +1032,7 @@ on_request(struct srv_client *sc)
 	size_t nx = 0;
 	char ext_note[600], origin_note[600];
 
-	if (S.ending) {
+	if (serve_ending()) {
 		refuse(NULL, sc, 503, "wscli is shutting down");
 		return;
 	}
@@ -1447,13 +1418,17 @@ static const struct srv_hooks hooks = {
 
 /* ------------------------------------------------------------- ending */
 
-static void
-end_all(unsigned code, int exit)
+static int
+count(void)
 {
-	set_exit(exit);
-	if (!S.ending)
-		srv_stop_accepting();
-	S.ending = 1;
+	return S.npairs;
+}
+
+/* A side in the middle of a relayed message is dropped once what it was
+ * sent is out: a CLOSE cannot cut into a message. */
+static void
+close_all(unsigned code, int exit)
+{
 	for (struct pair *p = S.pairs; p; p = p->next) {
 		struct side *s[2] = { &p->cli, &p->up };
 
@@ -1469,18 +1444,13 @@ end_all(unsigned code, int exit)
 					conn_close(&s[i]->c, code, NULL, 0);
 			}
 	}
-	if (S.npairs == 0)
-		loop_stop();
 }
 
 static void
-end_now(int exit, const char *why)
+abort_all(int exit, const char *why)
 {
 	struct pair *p;
 
-	set_exit(exit);
-	S.ending = 1;
-	srv_stop_accepting();
 	while ((p = S.pairs) != NULL) {
 		p->refs++; /* both sides may end in here */
 		if (p->cli.open && !p->cli.ended)
@@ -1490,30 +1460,6 @@ end_now(int exit, const char *why)
 		if (!p->over)
 			pair_end(p);
 		pair_release(p);
-	}
-	loop_stop();
-}
-
-static void
-on_signals(void)
-{
-	int sig;
-
-	while ((sig = loop_signal_next()) != 0) {
-		if (sig == SIGWINCH) {
-			if (opt.interactive)
-				repl_resize();
-		} else if (sig == SIGINT && opt.interactive && !S.ending) {
-			repl_interrupt();
-		} else if (S.ending) {
-			diag("interrupted");
-			end_now(EXIT_ERROR, "interrupted");
-			return;
-		} else {
-			if (sig == SIGHUP && opt.interactive)
-				repl_stop();
-			end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-		}
 	}
 }
 
@@ -1610,30 +1556,15 @@ repl_send_file(int fd, uint64_t size, int text, const char **why)
 {
 	struct side *s = target_side(why);
 	uint8_t *buf;
-	size_t got = 0;
+	size_t got;
 	int rc;
 
-	if (s == NULL || size > FILE_MAX) {
-		if (s)
-			*why = "a file is sent whole here: at most 64 MiB";
+	if (s == NULL) {
 		close(fd);
 		return -1;
 	}
-	buf = xrealloc(NULL, (size_t)size + 1);
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, (size_t)size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			*why = r < 0 ? strerror(errno) : "the file got shorter";
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
+	if ((buf = serve_read_file(fd, size, &got, why)) == NULL)
+		return -1;
 	rc = inject(s, text ? WS_OP_TEXT : WS_OP_BINARY, buf, got, why);
 	free(buf);
 	return rc;
@@ -1660,22 +1591,7 @@ repl_settings(void)
 static void
 repl_quit(void)
 {
-	end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
-}
-
-static void
-say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	repl_show_info(buf);
+	serve_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
 }
 
 /* "/to ID client|server [TEXT]" */
@@ -1695,7 +1611,7 @@ cmd_to(const char *arg)
 		end++;
 	if (end == arg || errno || id <= 0 || (strncmp(end, "client", 6) &&
 	    strncmp(end, "server", 6)) || (end[6] && end[6] != ' ')) {
-		say("/to: usage: /to ID client|server [TEXT]");
+		repl_show_infof("/to: usage: /to ID client|server [TEXT]");
 		return;
 	}
 	server = end[0] == 's';
@@ -1704,17 +1620,18 @@ cmd_to(const char *arg)
 		text++;
 	p = find_pair((int)id);
 	if (p == NULL) {
-		say("/to: no connection %ld (see /list)", id);
+		repl_show_infof("/to: no connection %ld (see /list)", id);
 		return;
 	}
 	if (*text) {
 		size_t bad;
 
 		if (!ws_utf8_valid((const uint8_t *)text, strlen(text), &bad))
-			say("not sent: not valid UTF-8 at byte %zu", bad + 1);
+			repl_show_infof("not sent: not valid UTF-8 at byte "
+			    "%zu", bad + 1);
 		else if (inject(server ? &p->up : &p->cli, WS_OP_TEXT,
 		    (const uint8_t *)text, strlen(text), &why) != 0)
-			say("not sent: %s", why);
+			repl_show_infof("not sent: %s", why);
 		return;
 	}
 	S.target = (int)id;
@@ -1722,8 +1639,8 @@ cmd_to(const char *arg)
 	snprintf(prompt, sizeof prompt, "%ld %s> ", id, server ? "server" :
 	    "client");
 	repl_set_prompt(prompt);
-	say("typed lines and commands go to the %s of connection %ld",
-	    server ? "server" : "client", id);
+	repl_show_infof("typed lines and commands go to the %s of connection "
+	    "%ld", server ? "server" : "client", id);
 }
 
 static void
@@ -1732,63 +1649,32 @@ cmd_list(void)
 	double now = now_sec();
 
 	if (S.npairs == 0) {
-		say("no connection is being relayed (listening on %s)",
-		    srv_bound());
+		repl_show_infof("no connection is being relayed (listening on "
+		    "%s)", srv_bound());
 		return;
 	}
 	for (struct pair *p = S.pairs; p; p = p->next)
-		say("%c %-3d %-22s <-> %s  %s  %.1fs  client>server %" PRIu64
-		    " msg, server>client %" PRIu64 " msg%s", S.target == p->id ?
-		    '*' : ' ', p->id, p->addr, p->url, p->protocol ? p->protocol :
-		    "-", now - p->opened_at, p->cli.msgs, p->up.msgs,
-		    p->cli.c.close_sent || p->up.c.close_sent ? " (closing)" :
-		    "");
+		repl_show_infof("%c %-3d %-22s <-> %s  %s  %.1fs  client>server "
+		    "%" PRIu64 " msg, server>client %" PRIu64 " msg%s",
+		    S.target == p->id ? '*' : ' ', p->id, p->addr, p->url,
+		    p->protocol ? p->protocol : "-", now - p->opened_at,
+		    p->cli.msgs, p->up.msgs, p->cli.c.close_sent ||
+		    p->up.c.close_sent ? " (closing)" : "");
 }
 
 static void
 cmd_kick(const char *arg)
 {
-	char *end;
-	long id;
-	unsigned long code = WS_CLOSE_NORMAL;
-	const char *reason = "";
+	const char *reason;
+	unsigned code;
+	int id;
 	struct pair *p;
-	char why[160];
 
-	errno = 0;
-	id = strtol(arg, &end, 10);
-	if (end == arg || errno || id <= 0) {
-		say("/kick: usage: /kick ID [CODE [REASON]]");
+	if (serve_kick_args(arg, &id, &code, &reason) != 0)
 		return;
-	}
-	while (*end == ' ')
-		end++;
-	if (*end) {
-		char *e;
-
-		code = strtoul(end, &e, 10);
-		if (e == end || (*e && *e != ' ') || code > 65535) {
-			say("/kick: '%s' is not a close code", end);
-			return;
-		}
-		if (ws_close_code_why_not((unsigned)code, why, sizeof why)) {
-			say("/kick: %lu may not be sent: %s", code, why);
-			return;
-		}
-		reason = e;
-		while (*reason == ' ')
-			reason++;
-		if (strlen(reason) > WS_MAX_CLOSE_REASON ||
-		    !ws_utf8_valid((const uint8_t *)reason, strlen(reason),
-		    NULL)) {
-			say("/kick: the reason must be UTF-8 of at most 123 "
-			    "bytes");
-			return;
-		}
-	}
-	p = find_pair((int)id);
+	p = find_pair(id);
 	if (p == NULL) {
-		say("/kick: no connection %ld (see /list)", id);
+		repl_show_infof("/kick: no connection %d (see /list)", id);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -1796,12 +1682,12 @@ cmd_kick(const char *arg)
 
 		if (can_take(s) && !s->c.close_sent) {
 			s->wscli_closed = 1;
-			conn_close(&s->c, (unsigned)code,
-			    (const uint8_t *)reason, strlen(reason));
+			conn_close(&s->c, code, (const uint8_t *)reason,
+			    strlen(reason));
 		}
 	}
-	say("connection %ld: closing both sides with %lu %s", id, code,
-	    ws_close_code_name((unsigned)code));
+	repl_show_infof("connection %d: closing both sides with %u %s", id,
+	    code, ws_close_code_name(code));
 }
 
 static int
@@ -1812,7 +1698,7 @@ repl_command(const char *name, const char *arg)
 	else if (!strcmp(name, "all")) {
 		S.target = 0;
 		repl_set_prompt("> ");
-		say("no side chosen: /to ID client|server");
+		repl_show_infof("no side chosen: /to ID client|server");
 	} else if (!strcmp(name, "list"))
 		cmd_list();
 	else if (!strcmp(name, "kick"))
@@ -1844,23 +1730,14 @@ static const struct repl_ops relay_repl = {
 	.peer = "peer",
 };
 
-/* ------------------------------------------------------- mode source */
+/* -------------------------------------------------------------- turns */
 
-static int
-src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+static void
+relay_prepare(double now, double *deadline, int *busy)
 {
-	int n = 0;
-
-	pfd[n].fd = S.sig_fd;
-	pfd[n++].events = POLLIN;
-	if (opt.interactive) {
-		pfd[n].fd = STDIN_FILENO;
-		pfd[n++].events = POLLIN;
-	}
-	if (S.end_pending && !S.ending) {
+	if (S.end_pending && !serve_ending()) {
 		S.end_pending = 0;
-		end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+		serve_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
 		*busy = 1;
 	}
 	/* a side waiting for the other to take what it sent reads again */
@@ -1875,43 +1752,42 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 				*busy = 1;
 			}
 	}
-	if (S.deadline > 0 && (*deadline == 0 || S.deadline < *deadline))
-		*deadline = S.deadline;
-	return n;
 }
 
 static void
-src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+relay_dispatch(double now)
 {
-	if (n > 0 && pfd[0].revents)
-		on_signals();
-	if (loop_stopping())
-		return;
-	if (n > 1 && pfd[1].revents)
-		repl_read_char();
-	if (S.deadline > 0 && now >= S.deadline) {
-		diag("timed out: --timeout %g s", opt.timeout);
-		end_now(EXIT_TIMEOUT, "--timeout");
-		return;
-	}
-	if ((out_gone() || out_failed()) && !S.ending)
-		end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK : EXIT_ERROR);
+	if ((out_gone() || out_failed()) && !serve_ending())
+		serve_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
+		    EXIT_ERROR);
 }
 
 /* ------------------------------------------------------------- the run */
 
 static void
-jsonl_error_hook(const char *msg)
+started(void)
 {
-	if (opt.jsonl && !opt.interactive) {
-		jsonl_begin(show_jsonl_writer, "error");
-		jsonl_str("message", msg);
-		jsonl_end();
-	}
+	info("relaying to %s", ropt.forward);
 }
 
-static const struct term_hooks scripted_hooks = {
-	.error = jsonl_error_hook,
+/* What is still open at the end ends now. */
+static void
+finish(int exit)
+{
+	if (S.pairs)
+		serve_end_now(exit >= 0 ? exit : EXIT_OK, "wscli ended");
+}
+
+static const struct serve_ops relay_serve = {
+	.hooks = &hooks,
+	.repl = &relay_repl,
+	.count = count,
+	.close_all = close_all,
+	.abort_all = abort_all,
+	.finish = finish,
+	.started = started,
+	.prepare = relay_prepare,
+	.dispatch = relay_dispatch,
 };
 
 int
@@ -1920,7 +1796,6 @@ relay_run(void)
 	CURLU *u = curl_url();
 	int rc;
 
-	S.exit = -1;
 	if (curl_url_set(u, CURLUPART_URL, ropt.forward, 0) == CURLUE_OK) {
 		char *v = NULL;
 
@@ -1935,58 +1810,8 @@ relay_run(void)
 		}
 	}
 	curl_url_cleanup(u);
-	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
-	    REG_NOSUB) != 0) {
-		diag("invalid --until expression");
-		return EXIT_USAGE;
-	}
-	if ((S.sig_fd = loop_signals()) < 0) {
-		diag("pipe: %s", strerror(errno));
-		return EXIT_ERROR;
-	}
-	term_set_hooks(&scripted_hooks);
-	loop_set_before_block(out_flush);
-	if (srv_start(&hooks) != 0) {
-		out_flush();
-		rc = EXIT_ERROR;
-		goto out;
-	}
-	info("relaying to %s", ropt.forward);
-	if (opt.timeout > 0)
-		S.deadline = now_sec() + opt.timeout;
-	S.src.prepare = src_prepare;
-	S.src.dispatch = src_dispatch;
-	loop_add(&S.src);
-	if (opt.interactive)
-		repl_start(&relay_repl);
-	if (loop_run() != 0) {
-		diag("poll: %s", strerror(errno));
-		set_exit(EXIT_ERROR);
-	}
-	if (opt.interactive)
-		repl_stop();
-	term_set_hooks(&scripted_hooks);
-	if (S.pairs)
-		end_now(S.exit >= 0 ? S.exit : EXIT_OK, "wscli ended");
-	srv_drop_all();
-	loop_release();
-	out_flush();
-	if (out_failed())
-		set_exit(EXIT_ERROR);
-	set_exit(EXIT_OK);
-	if (opt.until && !S.until_matched && S.exit == EXIT_OK) {
-		diag("ended without a message matching --until");
-		S.exit = EXIT_NO_MATCH;
-	}
-	rc = S.exit;
-	loop_remove(&S.src);
-out:
-	loop_release();
-	term_set_hooks(NULL);
+	rc = serve_run(&relay_serve);
 	free(S.forward_path);
 	free(S.forward_query);
-	if (opt.until)
-		regfree(&S.until);
-	out_free();
 	return rc;
 }

@@ -245,6 +245,18 @@ repl_show_line(const char *line)
 	show_end();
 }
 
+void
+repl_show_infof(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	repl_show_info(buf);
+}
+
 /* ------------------------------------------------------------ commands */
 
 /* A line of command output, in colour sgr (or plain when NULL). */

@@ -83,6 +83,10 @@ void repl_show_control(int id, char dir, unsigned opcode, const uint8_t *p,
 /* A line of session information (connected, closed, progress). */
 void repl_show_info(const char *msg);
 
+/* The same, formatted as printf() does (at most 1023 bytes). */
+void repl_show_infof(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* A preformatted line (--frames), with the timestamp column. */
 void repl_show_line(const char *line);
 

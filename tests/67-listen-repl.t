@@ -107,9 +107,17 @@ keys C-u
 bg_client e NODE "$(lurl e)" --expect 5
 E=$BG_PID
 screen_like '^client 5: answered 101' "a fifth client"
+printf 'File\000\377' >"$T/small.bin"
+send_line "/file $T/small.bin"
+screen_like "^> binary +6 B  file $T/small\\.bin\$" "/file: sent, shown"
+truncate -s 65M "$T/huge.bin"
+send_line "/file $T/huge.bin"
+screen_like '^/file: larger than 64 MiB, the most sent as one message here$' \
+    "/file over 64 MiB: refused with the reason"
 send_line "/quit"
 exit_is 0 "/quit: closes every client and exits 0"
 wait "$E"
+like "$T/e.out" '^binary 46696c6500ff$' "/file: the client got the file's bytes"
 like "$T/e.out" '^close 1000 $' "/quit: the client got 1000"
 repl_end
 
