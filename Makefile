@@ -48,59 +48,52 @@ wscli: depcheck $(OBJS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The same program and unit tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer; make check runs every test against both.
+# UndefinedBehaviorSanitizer (objects in .asan/); make check runs every test
+# against both.
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
       -fno-sanitize-recover=all
-SRCS = $(OBJS:.o=.c)
+SAN_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN)
+ASAN_OBJS = $(addprefix .asan/,$(OBJS))
 
-wscli-asan: depcheck $(SRCS) $(HDRS)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN) -o $@ \
-	    $(SRCS) $(DEP_LIBS)
+wscli-asan: depcheck $(ASAN_OBJS)
+	$(CC) $(SAN_CFLAGS) -o $@ $(ASAN_OBJS) $(DEP_LIBS)
 
-tests/test_frame: tests/test_frame.c frame.c frame.h
-	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_frame.c frame.c -lcmocka
+.asan/%.o: %.c $(HDRS) depcheck
+	@mkdir -p .asan
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
 
-tests/test_display: tests/test_display.c display.c display.h frame.c frame.h
-	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
+# Unit tests: every tests/test_NAME.c is one cmocka program, linked with
+# everything but main() (the linker takes what it uses), built twice: plain
+# and sanitized. A new test is one new file; prove runs the programs.
+LIB_OBJS = $(filter-out wscli.o,$(OBJS))
+UNIT_TESTS = $(patsubst %.c,%,$(wildcard tests/test_*.c))
+TEST_BINS = $(UNIT_TESTS) $(addsuffix -asan,$(UNIT_TESTS))
+UNIT_LIBS = -lcmocka $(DEP_LIBS)
 
-tests/test_upgrade: tests/test_upgrade.c upgrade.c upgrade.h
-	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_upgrade.c upgrade.c -lcmocka \
-	    $(CRYPTO_LIBS)
+libwscli.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
 
-tests/test_deflate: tests/test_deflate.c deflate.c deflate.h
-	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
+.asan/libwscli.a: $(addprefix .asan/,$(LIB_OBJS))
+	rm -f $@
+	$(AR) rcs $@ $(addprefix .asan/,$(LIB_OBJS))
 
-tests/test_craft: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
-	$(CC) $(ALL_CFLAGS) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+tests/test_%: tests/test_%.c libwscli.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< libwscli.a $(UNIT_LIBS)
 
-tests/test_craft-asan: tests/test_craft.c craft.c craft.h display.c display.h frame.c frame.h
-	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_craft.c craft.c display.c frame.c -lcmocka
+tests/test_%-asan: tests/test_%.c .asan/libwscli.a $(HDRS)
+	$(CC) $(SAN_CFLAGS) -I. -o $@ $< .asan/libwscli.a $(UNIT_LIBS)
 
-tests/test_frame-asan: tests/test_frame.c frame.c frame.h
-	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_frame.c frame.c -lcmocka
-
-tests/test_display-asan: tests/test_display.c display.c display.h frame.c frame.h
-	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_display.c display.c frame.c -lcmocka
-
-tests/test_upgrade-asan: tests/test_upgrade.c upgrade.c upgrade.h
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(SAN) -I. -o $@ \
-	    tests/test_upgrade.c upgrade.c -lcmocka $(CRYPTO_LIBS)
-
-tests/test_deflate-asan: tests/test_deflate.c deflate.c deflate.h
-	$(CC) -std=c11 -D_GNU_SOURCE $(SAN) -I. -o $@ tests/test_deflate.c deflate.c -lz -lcmocka
-
-TEST_BINS = tests/test_frame tests/test_display tests/test_upgrade \
-	    tests/test_deflate tests/test_craft tests/test_frame-asan tests/test_display-asan \
-	    tests/test_upgrade-asan tests/test_deflate-asan tests/test_craft-asan
+units: $(TEST_BINS)
 
 check: wscli wscli-asan $(TEST_BINS)
 	mandoc -T lint -W warning man/wscli.1
-	prove -j2 tests/*.t
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 tests/*.t $(UNIT_TESTS)
 	WSCLI=./wscli-asan WSCLI_SANITIZED=1 \
 	    ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	    UBSAN_OPTIONS=exitcode=86:print_stacktrace=1 \
-	    prove -j2 tests/[0-9]*.t tests/frame.t tests/display.t \
-	    tests/upgrade.t tests/deflate.t tests/craft.t
+	    CMOCKA_MESSAGE_OUTPUT=TAP \
+	    prove -j2 tests/[0-9]*.t $(addsuffix -asan,$(UNIT_TESTS))
 
 # libFuzzer targets: make fuzz [FUZZ_SECONDS=300]; make check runs each
 # briefly through tests/fuzz.t.
@@ -151,7 +144,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wscli $(DESTDIR)$(MANPREFIX)/man1/wscli.1
 
 clean:
-	rm -f wscli wscli-asan *.o depcheck .depcheck $(TEST_BINS)
+	rm -f wscli wscli-asan *.o libwscli.a depcheck .depcheck $(TEST_BINS)
+	rm -rf .asan
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all bench bench-listen bench-relay check deps demo install memcheck uninstall clean
+.PHONY: all units bench bench-listen bench-relay check deps demo install memcheck uninstall clean
