@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,6 +449,23 @@ cmd_frame(const char *arg)
 	free(buf);
 }
 
+/* Why hex input at bad_at was refused: a digit left alone is half a byte. */
+static void
+hex_error(const char *cmd, const char *arg, size_t bad, const char *example)
+{
+	const char *blank = " \t:";
+
+	if (bad > 0 && (arg[bad] == '\0' || strchr(blank, arg[bad])) &&
+	    strchr("0123456789abcdefABCDEF", arg[bad - 1]) != NULL)
+		err("%s: odd number of hex digits: '%c' at position %zu is half "
+		    "a byte (expected pairs such as %s)", cmd, arg[bad - 1],
+		    bad, example);
+	else
+		err("%s: not a hex byte at position %zu: '%.8s' (expected "
+		    "pairs of hex digits such as %s)", cmd, bad + 1, arg + bad,
+		    example);
+}
+
 static void
 cmd_raw(const char *arg)
 {
@@ -459,8 +477,7 @@ cmd_raw(const char *arg)
 		return;
 	n = disp_parse_hex(buf, len / 2 + 1, arg, &bad);
 	if (n < 0)
-		err("/raw: not a hex byte at position %zu: '%.8s' (expected "
-		    "pairs of hex digits such as 81 00)", bad + 1, arg + bad);
+		hex_error("/raw", arg, bad, "81 00");
 	else if (n == 0)
 		err("/raw: no bytes given (e.g. /raw 89 00 sends an unmasked "
 		    "empty ping)");
@@ -595,8 +612,7 @@ cmd_binary(const char *arg)
 		return;
 	n = disp_parse_hex(buf, len / 2 + 1, arg, &bad);
 	if (n < 0)
-		err("/binary: not a hex byte at position %zu: '%.8s' (expected "
-		    "pairs of hex digits such as 48 65 6c)", bad + 1, arg + bad);
+		hex_error("/binary", arg, bad, "48 65 6c");
 	else
 		send_binary("/binary", buf, n);
 	free(buf);
@@ -655,12 +671,46 @@ check_text_file(int fd, const char *path)
 	return 0;
 }
 
+/* ~ and ~user at the start of a path, as a shell would expand them:
+ * readline completes such names, so they are typed. Returns path, or
+ * the expansion in buf; NULL when the user is unknown. */
+static const char *
+expand_tilde(const char *path, char *buf, size_t cap)
+{
+	size_t n;
+	const char *home = NULL;
+
+	if (path[0] != '~')
+		return path;
+	n = strcspn(path + 1, "/");
+	if (n == 0) {
+		home = getenv("HOME");
+		if (home == NULL || *home == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+
+			home = pw ? pw->pw_dir : NULL;
+		}
+	} else {
+		char user[256];
+		struct passwd *pw;
+
+		snprintf(user, sizeof user, "%.*s", (int)n, path + 1);
+		pw = getpwnam(user);
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (home == NULL)
+		return NULL;
+	snprintf(buf, cap, "%s%s", home, path + 1 + n);
+	return buf;
+}
+
 static void
 cmd_file(const char *arg)
 {
 	int text = 0, fd;
 	struct stat sb;
-	const char *whynot = "";
+	const char *whynot = "", *typed;
+	char path[PATH_MAX];
 
 	while (*arg == ' ')
 		arg++;
@@ -672,6 +722,11 @@ cmd_file(const char *arg)
 	}
 	if (*arg == '\0') {
 		err("/file: usage: /file [--text] PATH");
+		return;
+	}
+	typed = arg;
+	if ((arg = expand_tilde(typed, path, sizeof path)) == NULL) {
+		err("/file: no such user in %s", typed);
 		return;
 	}
 	fd = open(arg, O_RDONLY | O_CLOEXEC);
@@ -751,20 +806,21 @@ static const struct command {
 	{ "binary", "HEX...", "send a binary message given in hex" },
 	{ "close", "[--any] [CODE [REASON]]", "close the connection (default "
 	    "1000); --any: any code, unchecked" },
-	{ "deflate", "", "toggle compressing what you send next" },
+	{ "deflate", "[on|off]", "compress what you send next (if negotiated)" },
 	{ "file", "[--text] PATH", "send a file (binary, or text)" },
 	{ "frag", "N TEXT", "send a text message in N fragments" },
 	{ "frame", "SPEC", "send one crafted frame, rules or not (see wscli(1))" },
-	{ "frames", "", "toggle the frame-level view (--frames)" },
+	{ "frames", "[on|off]", "the frame-level view (--frames)" },
 	{ "help", "", "show this list" },
-	{ "hex", "", "toggle hexdump display of text messages" },
-	{ "json", "", "toggle JSON pretty-printing" },
+	{ "hex", "[on|off]", "hexdump display of text messages" },
+	{ "json", "[on|off]", "JSON pretty-printing" },
 	{ "ping", "[TEXT]", "send a ping; the pong shows the round trip" },
 	{ "pong", "[TEXT]", "send an unsolicited pong" },
 	{ "quit", "", "close with 1000 and exit" },
 	{ "raw", "HEX...", "send bytes as they are" },
 	{ "stats", "", "show message, byte and ping counts" },
-	{ "timestamps", "", "toggle timestamps (wall clock)" },
+	{ "timestamps", "[on|off|wall|elapsed]", "timestamps: wall clock or "
+	    "elapsed" },
 };
 
 static void
@@ -783,14 +839,89 @@ cmd_help(void)
 	say("Other lines are sent as text messages. Ctrl-D or /quit closes.");
 }
 
-static void
-toggle(int *flag, const char *what)
+/* "on", "off" or nothing (flip): the new value, or -1 for anything else. */
+static int
+on_off(const char *arg, int now)
 {
-	char buf[64];
+	if (*arg == '\0')
+		return !now;
+	if (!strcmp(arg, "on"))
+		return 1;
+	if (!strcmp(arg, "off"))
+		return 0;
+	return -1;
+}
 
-	*flag = !*flag;
-	snprintf(buf, sizeof buf, "%s %s", what, *flag ? "on" : "off");
-	repl_show_info(buf);
+/* /hex, /json, /frames: set or flip, then say what holds now. */
+static int
+toggle(const char *cmd, const char *arg, int *flag, const char *what)
+{
+	int v = on_off(arg, *flag);
+
+	if (v < 0) {
+		err("/%s: '%s' is not on or off (usage: /%s [on|off])", cmd,
+		    arg, cmd);
+		return -1;
+	}
+	*flag = v;
+	repl_show_infof("%s %s", what, v ? "on" : "off");
+	return 0;
+}
+
+/* /timestamps [on|off|wall|elapsed]: on is the wall clock; without an
+ * argument it flips between off and the clock last used. */
+static void
+cmd_timestamps(const char *arg)
+{
+	static int last = 1;
+	int v;
+
+	if (*arg == '\0')
+		v = opt.timestamps ? 0 : last;
+	else if (!strcmp(arg, "on") || !strcmp(arg, "wall"))
+		v = 1;
+	else if (!strcmp(arg, "elapsed"))
+		v = 2;
+	else if (!strcmp(arg, "off"))
+		v = 0;
+	else {
+		err("/timestamps: '%s' is not on, off, wall or elapsed", arg);
+		return;
+	}
+	if (opt.timestamps)
+		last = opt.timestamps;
+	opt.timestamps = v;
+	if (v)
+		last = v;
+	repl_show_info(v == 0 ? "timestamps off" : v == 1 ?
+	    "timestamps on (wall clock)" : "timestamps on (elapsed since the "
+	    "start)");
+}
+
+/* Compression applies only where permessage-deflate was agreed: say so
+ * rather than claim what will not happen. */
+static void
+cmd_deflate(const char *arg)
+{
+	struct conn *cn = ops->target ? ops->target() : NULL;
+	int v = on_off(arg, opt.compress);
+
+	if (v < 0) {
+		err("/deflate: '%s' is not on or off (usage: /deflate "
+		    "[on|off])", arg);
+		return;
+	}
+	if (cn != NULL && cn->pmd == NULL) {
+		err("/deflate: permessage-deflate was not negotiated on this "
+		    "connection: messages leave uncompressed (offer it with "
+		    "--deflate)");
+		return;
+	}
+	opt.compress = v;
+	ops->settings();
+	repl_show_infof("compressing outgoing messages %s%s", v ? "on" : "off",
+	    cn == NULL && v ? " (where permessage-deflate was negotiated)" :
+	    "");
 }
 
 static void
@@ -801,13 +932,27 @@ run_command(const char *line)
 	const char *sp = strchr(line, ' ');
 	size_t n = sp ? (size_t)(sp - line) : strlen(line);
 	const char *arg = sp ? sp + 1 : "";
+	char word[64];
+	size_t wl;
 
 	snprintf(name, sizeof name, "%.*s", (int)n, line);
+	/* the argument of a ping or a switch without the blanks around it:
+	 * "/ping   " is an empty ping, "/hex off " is off */
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	wl = strlen(arg);
+	while (wl > 0 && (arg[wl - 1] == ' ' || arg[wl - 1] == '\t'))
+		wl--;
+	snprintf(word, sizeof word, "%.*s", (int)wl, arg);
 #define IS(name) (n == strlen(name) && !strncmp(line, name, n))
-	if (IS("ping"))
-		cmd_control(WS_OP_PING, arg);
-	else if (IS("pong"))
-		cmd_control(WS_OP_PONG, arg);
+	if (IS("ping") || IS("pong")) {
+		char *payload = xrealloc(NULL, wl + 1);
+
+		memcpy(payload, arg, wl);
+		payload[wl] = '\0';
+		cmd_control(IS("ping") ? WS_OP_PING : WS_OP_PONG, payload);
+		free(payload);
+	}
 	else if (IS("close"))
 		cmd_close(arg);
 	else if (IS("binary"))
@@ -823,19 +968,16 @@ run_command(const char *line)
 	else if (IS("file"))
 		cmd_file(arg);
 	else if (IS("json"))
-		toggle(&opt.json, "JSON display");
+		toggle("json", word, &opt.json, "JSON display");
 	else if (IS("hex"))
-		toggle(&opt.hex, "hexdump display");
-	else if (IS("timestamps")) {
-		opt.timestamps = opt.timestamps ? 0 : 1;
-		repl_show_info(opt.timestamps ? "timestamps on" :
-		    "timestamps off");
-	} else if (IS("frames")) {
-		toggle(&opt.frames, "frame view");
-		ops->settings();
+		toggle("hex", word, &opt.hex, "hexdump display");
+	else if (IS("timestamps"))
+		cmd_timestamps(word);
+	else if (IS("frames")) {
+		if (toggle("frames", word, &opt.frames, "frame view") == 0)
+			ops->settings();
 	} else if (IS("deflate")) {
-		toggle(&opt.compress, "compressing outgoing messages");
-		ops->settings();
+		cmd_deflate(word);
 	} else if (IS("stats"))
 		cmd_stats();
 	else if (IS("quit") && ops->quit)
@@ -870,6 +1012,11 @@ on_line(char *line)
 			ops->close(WS_CLOSE_NORMAL, NULL, &whynot);
 		return;
 	}
+	/* a bracketed paste keeps the newline that ended the pasted block:
+	 * the line ends there all the same */
+	for (size_t n = strlen(line); n > 0 && (line[n - 1] == '\n' ||
+	    line[n - 1] == '\r'); n--)
+		line[n - 1] = '\0';
 	if (*line) {
 		add_history(line);
 		history_new++;

@@ -79,7 +79,7 @@ send_line "plain again"
 screen_like '^< text +11 B  plain again$' "/hex off: shown as text"
 
 send_line "/timestamps"
-screen_like 'timestamps on$' "/timestamps: turned on"
+screen_like 'timestamps on \(wall clock\)$' "/timestamps: turned on (the wall clock)"
 send_line "stamped"
 screen_like '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} < text +7 B  stamped$' \
     "/timestamps: lines start with HH:MM:SS.mmm"

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The REPL's switches (/hex, /json, /timestamps, /deflate) take on or off
+# and say the state they leave, and the small things a typed command or a
+# pasted line must get right. Driven through a terminal (a tmux pane).
+. tests/lib.sh
+. tests/tmux.sh
+
+start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
+
+start_repl "switches" -- --color=never "$(url)"
+
+send_line "/hex off"
+screen_like '^hexdump display off$' "/hex off: says off"
+send_line "still text"
+screen_like '^< text +10 B  still text$' "/hex off: text is still shown as text"
+send_line "/hex on"
+screen_like '^hexdump display on$' "/hex on: says on"
+send_line "/hex on"
+screen
+is "$(grep -c '^hexdump display on$' "$SCREEN")" 2 "/hex on twice: on both times"
+send_line "dumped"
+screen_like '^  00000000  64 75 6d 70 65 64 +\|dumped\|$' "/hex on: a hexdump"
+send_line "/hex off"
+send_line "/hex maybe"
+screen_like "^/hex: 'maybe' is not on or off" "/hex maybe: refused"
+
+send_line "/json on"
+send_line "/json on"
+screen
+is "$(grep -c '^JSON display on$' "$SCREEN")" 2 "/json on twice: on both times"
+send_line "/json off"
+screen_like '^JSON display off$' "/json off: says off"
+
+send_line "/timestamps elapsed"
+screen_like 'timestamps on \(elapsed since the start\)$' "/timestamps elapsed: says so"
+send_line "since"
+screen_like '^\+ +[0-9]+\.[0-9]{3} < text +5 B  since$' "/timestamps elapsed: +seconds"
+send_line "/timestamps wall"
+screen_like 'timestamps on \(wall clock\)$' "/timestamps wall: back to the clock"
+send_line "clock"
+screen_like '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} < text +5 B  clock$' \
+    "/timestamps wall: HH:MM:SS.mmm"
+send_line "/timestamps elapsed"
+send_line "/timestamps off"
+screen_like 'timestamps off$' "/timestamps off: says off"
+send_line "/timestamps"
+wait_last '^>$'
+screen
+is "$(grep -c 'timestamps on (elapsed since the start)$' "$SCREEN")" 3 \
+    "/timestamps alone: back on with the clock last chosen"
+send_line "/timestamps off"
+
+send_line "/deflate"
+screen_like '^/deflate: permessage-deflate was not negotiated' \
+    "/deflate: not negotiated, said so"
+screen_unlike 'compressing outgoing messages on' "/deflate: does not claim to compress"
+send_line "/frames on"
+screen_like '^frame view on$' "/frames on: says on"
+send_line "plain"
+screen_like '^> frame text +fin=1 rsv=000 .*"plain"$' "/deflate refused: frames leave with rsv=000"
+send_line "/frames off"
+
+send_line "/binary 486"
+screen_like "^/binary: odd number of hex digits" "/binary 486: an odd number of hex digits"
+send_line "/raw 8"
+screen_like "^/raw: odd number of hex digits" "/raw 8: an odd number of hex digits"
+
+send_line "/ping   "
+screen_like '^> ping +0 B  $' "/ping with blanks: an empty ping"
+screen_like '^< pong +0 B  \(rtt' "/ping with blanks: its empty pong answers it"
+
+printf 'from home' >"$REPL_HOME/home.txt"
+send_line "/file --text ~/home.txt"
+screen_like '^< text +9 B  from home$' "/file ~/PATH: ~ is the home directory"
+
+printf 'pasted\n' | tm load-buffer -
+tm paste-buffer -p -t "$PANE"
+keys Enter
+screen_like '^< text +6 B  pasted$' "bracketed paste: its trailing newline is not sent"
+screen_unlike '^< text +7 B' "bracketed paste: not 7 bytes"
+repl_end
+
+# With deflate agreed, /deflate off and on take effect.
+stop_server
+start_node_echo --deflate || { echo "Bail out! node echo server did not start"; exit 1; }
+start_repl "deflate agreed" -- --color=never --deflate --frames "$(url)"
+send_line "/deflate off"
+screen_like '^compressing outgoing messages off$' "/deflate off: says off"
+send_line "aaaaaaaaaaaaaaaaaaaa"
+screen_like '^> frame text +fin=1 rsv=000 .*len=20 ' "/deflate off: sent plain"
+send_line "/deflate on"
+screen_like '^compressing outgoing messages on$' "/deflate on: says on"
+send_line "bbbbbbbbbbbbbbbbbbbb"
+screen_like '^> frame text +fin=1 rsv=100 ' "/deflate on: sent compressed"
+repl_end
+
+done_testing
