@@ -8,6 +8,8 @@
  * extension offers do not (permessage-deflate is negotiated on each side
  * separately with --deflate). The upstream's answer decides the client's:
  * a 101 with the subprotocol it chose, or its refusal, status and body.
+ * That translation of the handshake is relayhead.c's; this file pairs the
+ * connections and pumps the frames.
  *
  * Then the pair is two struct conn in relay mode: every frame either side
  * receives is decoded and checked (a tolerant decoder: a violation is
@@ -44,6 +46,7 @@
 #include "loop.h"
 #include "output.h"
 #include "relay.h"
+#include "relayhead.h"
 #include "repl.h"
 #include "serve.h"
 #include "server.h"
@@ -210,14 +213,8 @@ struct pair {
 	char addr[80];             /* the client's */
 	struct srv_client *sc;     /* until the client's 101 is out */
 	struct dial *dial;         /* until the server has answered */
-	char *url;                 /* the server's, as dialed */
+	struct rh_upstream ask;    /* what the server is asked */
 	char *protocol;            /* chosen by the server */
-	char **protocols;          /* the client's offers, passed on */
-	size_t nprotocols;
-	char **headers;            /* the client's other headers, passed on */
-	size_t nheaders;
-	const char **hdrs;         /* -H lines and those, for the dialer */
-	char *origin;              /* Origin sent to the server */
 	struct pmd *cli_pmd;       /* agreed with the client, until it opens */
 	struct pmd_agreed cli_agreed, up_agreed;
 	int cli_deflate, up_deflate;
@@ -262,16 +259,8 @@ pair_release(struct pair *p)
 {
 	if (--p->refs > 0)
 		return;
-	for (size_t i = 0; i < p->nprotocols; i++)
-		free(p->protocols[i]);
-	for (size_t i = 0; i < p->nheaders; i++)
-		free(p->headers[i]);
-	free(p->protocols);
-	free(p->headers);
-	free(p->hdrs);
-	free(p->url);
+	rh_upstream_free(&p->ask);
 	free(p->protocol);
-	free(p->origin);
 	free(p->up_early);
 	if (p->cli_pmd)
 		pmd_free(p->cli_pmd);
@@ -874,129 +863,6 @@ side_ended(struct conn *c)
 
 /* ---------------------------------------------------------- handshake */
 
-static const char *const hop_by_hop[] = {
-	"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-	"Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-};
-
-/* Headers the dialer writes itself or that are negotiated per side. */
-static const char *const per_side[] = {
-	"Host", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-	"Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Origin",
-	"Sec-WebSocket-Accept", "Content-Length",
-};
-
-static int
-named_in(const char *const *list, size_t n, const char *name, size_t len)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) == len && !strncasecmp(list[i], name, len))
-			return 1;
-	return 0;
-}
-
-/* Not passed on: hop-by-hop, per side, named in Connection. */
-static int
-not_passed(const struct up_head *h, const struct up_header *x)
-{
-	const struct up_header *conn = NULL;
-
-	if (named_in(hop_by_hop, sizeof hop_by_hop / sizeof hop_by_hop[0],
-	    x->name, x->name_len) || named_in(per_side, sizeof per_side /
-	    sizeof per_side[0], x->name, x->name_len))
-		return 1;
-	while ((conn = up_find(h, "Connection", conn)) != NULL) {
-		char name[128];
-
-		if (x->name_len >= sizeof name)
-			continue;
-		memcpy(name, x->name, x->name_len);
-		name[x->name_len] = '\0';
-		if (up_has_token(conn->value, conn->value_len, name))
-			return 1;
-	}
-	return 0;
-}
-
-/* A -H line names the header (so it wins over the client's). */
-static int
-user_named(const char *name, size_t len)
-{
-	for (struct curl_slist *l = opt.headers; l; l = l->next)
-		if (!strncasecmp(l->data, name, len) && l->data[len] == ':')
-			return 1;
-	return 0;
-}
-
-/* The server's URL for a request target: --forward's path with the
- * client's appended, queries joined with '&'. */
-static char *
-forward_url(const char *target, size_t len)
-{
-	CURLU *u;
-	char *out = NULL, *path, *query = NULL;
-	const char *q = memchr(target, '?', len);
-	size_t plen = q ? (size_t)(q - target) : len;
-	const char *fp = S.forward_path ? S.forward_path : "";
-	size_t fl = strlen(fp);
-
-	if (ropt.exact || len == 0 || target[0] != '/')
-		return xstrdup(ropt.forward);
-	while (fl > 0 && fp[fl - 1] == '/')
-		fl--;
-	path = xrealloc(NULL, fl + plen + 1);
-	memcpy(path, fp, fl);
-	memcpy(path + fl, target, plen);
-	path[fl + plen] = '\0';
-	if (q || S.forward_query) {
-		size_t a = S.forward_query ? strlen(S.forward_query) : 0;
-		size_t b = q ? len - plen - 1 : 0;
-
-		query = xrealloc(NULL, a + b + 2);
-		snprintf(query, a + b + 2, "%s%s%.*s", S.forward_query ?
-		    S.forward_query : "", a && b ? "&" : "", (int)b,
-		    q ? q + 1 : "");
-	}
-	u = curl_url();
-	if (curl_url_set(u, CURLUPART_URL, ropt.forward, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_QUERY, query && *query ? query : NULL,
-	    0) == CURLUE_OK) {
-		char *s = NULL;
-
-		if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
-			out = xstrdup(s);
-			curl_free(s);
-		}
-	}
-	curl_url_cleanup(u);
-	free(path);
-	free(query);
-	return out ? out : xstrdup(ropt.forward);
-}
-
-/* http(s)://host[:port] of the server: its own origin. */
-static char *
-server_origin(const char *url)
-{
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL, *out;
-	int tls = !strncasecmp(url, "wss:", 4);
-	size_t n;
-
-	curl_url_set(u, CURLUPART_URL, url, 0);
-	curl_url_get(u, CURLUPART_HOST, &host, 0);
-	curl_url_get(u, CURLUPART_PORT, &port, 0);
-	n = (host ? strlen(host) : 0) + (port ? strlen(port) : 0) + 16;
-	out = xrealloc(NULL, n);
-	snprintf(out, n, "%s://%s%s%s", tls ? "https" : "http", host ? host : "",
-	    port ? ":" : "", port ? port : "");
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return out;
-}
-
 static void
 refuse(struct pair *p, struct srv_client *sc, int status, const char *why)
 {
@@ -1025,12 +891,13 @@ on_request(struct srv_client *sc)
 {
 	struct pair *p;
 	struct dial_params dp = { 0 };
-	const char **hdrs;
-	char removed[1024] = "";
-	size_t nh = 0, nuser = 0;
-	const char *extra[4] = { NULL };
-	size_t nx = 0;
-	char ext_note[600], origin_note[600];
+	struct rh_config cfg = {
+		.forward = ropt.forward, .forward_path = S.forward_path,
+		.forward_query = S.forward_query, .exact = ropt.exact,
+		.rewrite_origin = ropt.rewrite_origin, .origin = opt.origin,
+		.headers = opt.headers, .credentials = opt.user || opt.bearer,
+		.deflate = opt.deflate,
+	};
 
 	if (serve_ending()) {
 		refuse(NULL, sc, 503, "wscli is shutting down");
@@ -1062,101 +929,37 @@ on_request(struct srv_client *sc)
 	    p->id);
 	snprintf(p->up.label, sizeof p->up.label, "relay %d server>client: ",
 	    p->id);
-	p->url = forward_url(sc->req.target, sc->req.target_len);
-
-	/* subprotocol offers, one by one */
-	if (sc->offer.protocols) {
-		const char *s = sc->offer.protocols;
-
-		while (*s) {
-			size_t k;
-
-			s += strspn(s, ", \t");
-			k = strcspn(s, ", \t");
-			if (k == 0)
-				break;
-			p->protocols = xrealloc(p->protocols,
-			    (p->nprotocols + 1) * sizeof *p->protocols);
-			p->protocols[p->nprotocols++] = xstrndup(s, k);
-			s += k;
-		}
-	}
-	/* headers: -H first (they win), then the client's */
-	for (struct curl_slist *l = opt.headers; l; l = l->next)
-		nuser++;
-	hdrs = xrealloc(NULL, (nuser + sc->req.nheaders + 1) * sizeof *hdrs);
-	for (struct curl_slist *l = opt.headers; l; l = l->next)
-		hdrs[nh++] = l->data;
-	p->headers = xrealloc(NULL, (sc->req.nheaders + 1) * sizeof *p->headers);
-	for (size_t i = 0; i < sc->req.nheaders; i++) {
-		const struct up_header *x = &sc->req.headers[i];
-		size_t n = x->name_len + x->value_len + 3;
-
-		if (not_passed(&sc->req, x) || user_named(x->name, x->name_len) ||
-		    ((opt.user || opt.bearer) && x->name_len == 13 &&
-		    !strncasecmp(x->name, "Authorization", 13))) {
-			if (!named_in(per_side, sizeof per_side /
-			    sizeof per_side[0], x->name, x->name_len) &&
-			    !(x->name_len == 7 && !strncasecmp(x->name,
-			    "Upgrade", 7)) && !(x->name_len == 10 &&
-			    !strncasecmp(x->name, "Connection", 10)) &&
-			    strlen(removed) + x->name_len + 3 < sizeof removed)
-				snprintf(removed + strlen(removed), sizeof removed -
-				    strlen(removed), "%s%.*s", removed[0] ? ", " :
-				    "", (int)x->name_len, x->name);
-			continue;
-		}
-		p->headers[p->nheaders] = xrealloc(NULL, n);
-		snprintf(p->headers[p->nheaders], n, "%.*s: %.*s",
-		    (int)x->name_len, x->name, (int)x->value_len, x->value);
-		hdrs[nh++] = p->headers[p->nheaders++];
-	}
-	/* Origin: as the client sent it, the server's own, or -o */
-	if (ropt.rewrite_origin) {
-		p->origin = server_origin(p->url);
-		snprintf(origin_note, sizeof origin_note, "Origin rewritten: "
-		    "%.*s -> %s", sc->offer.origin ? (int)sc->offer.origin_len :
-		    6, sc->offer.origin ? sc->offer.origin : "(none)",
-		    p->origin);
-		extra[nx++] = origin_note;
-	} else if (opt.origin) {
-		p->origin = xstrdup(opt.origin);
-	} else if (sc->offer.origin) {
-		p->origin = xstrndup(sc->offer.origin, sc->offer.origin_len);
-	}
-	if (sc->offer.extensions) {
-		snprintf(ext_note, sizeof ext_note, "extension offers not passed "
-		    "on: %s (%s)", sc->offer.extensions, opt.deflate ?
-		    "permessage-deflate is negotiated on each side" :
-		    "without --deflate every frame stays readable");
-		extra[nx++] = ext_note;
+	if (rh_upstream_init(&p->ask, &cfg, &sc->req, &sc->offer) != 0) {
+		sc->ud = NULL;
+		pair_release(p);
+		refuse(NULL, sc, 500, "out of memory");
+		return;
 	}
 	{
 		struct show_request r = {
 			.id = sc->id, .addr = sc->addr, .req = &sc->req,
 			.tls = sc->tls[0] ? sc->tls : NULL,
-			.cert = sc->cert[0] ? sc->cert : NULL, .extra = extra,
-			.label = p->label, .id_key = "conn",
+			.cert = sc->cert[0] ? sc->cert : NULL,
+			.extra = p->ask.notes, .label = p->label, .id_key = "conn",
 		};
 
 		show_request(&r);
 	}
-	if (removed[0])
-		info("%sheaders not passed on: %s", p->label, removed);
-	dp.url = p->url;
-	dp.protocols = (const char *const *)p->protocols;
-	dp.nprotocols = p->nprotocols;
+	if (p->ask.removed[0])
+		info("%sheaders not passed on: %s", p->label, p->ask.removed);
+	dp.url = p->ask.url;
+	dp.protocols = (const char *const *)p->ask.protocols;
+	dp.nprotocols = p->ask.nprotocols;
 	dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
-	dp.origin = p->origin;
-	dp.headers = hdrs;
-	dp.nheaders = nh;
+	dp.origin = p->ask.origin;
+	dp.headers = p->ask.hdrs;
+	dp.nheaders = p->ask.nhdrs;
 	dp.follow = opt.location;
 	dp.max_redirs = opt.max_redirs;
 	dp.timeout = opt.connect_timeout;
 	dp.verbose = opt.verbose;
 	dp.quiet_refusal = 1;
 	dp.label = p->label;
-	p->hdrs = hdrs; /* the dialer's until it is done */
 	p->dial = dial_start(&dp, on_dialed, p);
 	if (p->dial == NULL) {
 		sc->ud = NULL;
@@ -1169,30 +972,10 @@ on_request(struct srv_client *sc)
 static void
 pass_refusal(struct pair *p, struct dial_result *r)
 {
-	char *resp;
-	size_t cap = 8192 + r->body_len, o;
 	const struct up_head *h = &r->resp;
+	size_t o;
+	char *resp = rh_refusal(r, &o);
 
-	resp = xrealloc(NULL, cap);
-	o = (size_t)snprintf(resp, cap, "HTTP/1.1 %ld %.*s\r\n", r->status,
-	    (int)h->reason_len, h->reason);
-	for (size_t i = 0; i < h->nheaders && o < cap; i++) {
-		const struct up_header *x = &h->headers[i];
-
-		if (not_passed(h, x) || (x->name_len == 16 &&
-		    !strncasecmp(x->name, "Content-Encoding", 16)))
-			continue;
-		if (o + x->name_len + x->value_len + 8 >= cap - 128)
-			break;
-		o += (size_t)snprintf(resp + o, cap - o, "%.*s: %.*s\r\n",
-		    (int)x->name_len, x->name, (int)x->value_len, x->value);
-	}
-	o += (size_t)snprintf(resp + o, cap - o, "Content-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n", r->body_len);
-	if (o + r->body_len <= cap) {
-		memcpy(resp + o, r->body, r->body_len);
-		o += r->body_len;
-	}
 	diag("%sthe server refused the upgrade: HTTP/1.%d %ld %.*s; passed "
 	    "back to the client%s", p->label, h->minor_version, r->status,
 	    (int)h->reason_len, h->reason, r->body_more ? " (its body cut "
@@ -1207,10 +990,7 @@ static void
 answer_101(struct pair *p, struct dial_result *r)
 {
 	struct srv_client *sc = p->sc;
-	const char *extra[UP_MAX_HEADERS];
-	char *lines[UP_MAX_HEADERS];
 	char ext[512] = "", why[512] = "", resp[UP_MAX_HEAD];
-	size_t nx = 0;
 	long n;
 
 	if (opt.deflate && sc->offer.extensions) {
@@ -1223,22 +1003,8 @@ answer_101(struct pair *p, struct dial_result *r)
 		else
 			ext[0] = '\0';
 	}
-	for (size_t i = 0; i < r->resp.nheaders; i++) {
-		const struct up_header *x = &r->resp.headers[i];
-		size_t len = x->name_len + x->value_len + 3;
-
-		if (not_passed(&r->resp, x))
-			continue;
-		lines[nx] = xrealloc(NULL, len);
-		snprintf(lines[nx], len, "%.*s: %.*s", (int)x->name_len, x->name,
-		    (int)x->value_len, x->value);
-		extra[nx] = lines[nx];
-		nx++;
-	}
-	n = up_build_101(resp, sizeof resp, sc->offer.key, sc->offer.key_len,
-	    r->protocol, ext[0] ? ext : NULL, extra, nx);
-	for (size_t i = 0; i < nx; i++)
-		free(lines[i]);
+	n = rh_answer_101(resp, sizeof resp, &sc->offer, r, ext[0] ? ext :
+	    NULL);
 	if (n < 0) {
 		refuse(p, sc, 502, "cannot build the 101 for the client from the "
 		    "server's answer");
@@ -1257,12 +1023,12 @@ on_dialed(void *ud, struct dial_result *r)
 
 	p->dial = NULL;
 	snprintf(title, sizeof title, "request to the server (%s):",
-	    url_redacted(r->url ? r->url : p->url, u, sizeof u));
+	    url_redacted(r->url ? r->url : p->ask.url, u, sizeof u));
 	log_head(p, title, r->request);
 	log_head(p, "response from the server:", r->head);
 	if (opt.jsonl) {
 		jsonl_pair(p, "upstream");
-		jsonl_str("url", url_redacted(r->url ? r->url : p->url, u,
+		jsonl_str("url", url_redacted(r->url ? r->url : p->ask.url, u,
 		    sizeof u));
 		jsonl_str("request", r->request);
 		jsonl_int("status", r->status);
@@ -1279,11 +1045,9 @@ on_dialed(void *ud, struct dial_result *r)
 			pass_refusal(p, r);
 		} else {
 			char why[600];
+			int status = rh_failure(r, why, sizeof why);
 
-			snprintf(why, sizeof why, "the server %s: %s",
-			    r->status == 101 ? "answered an invalid 101" :
-			    "could not be reached", r->error);
-			refuse(p, p->sc, r->exit == EXIT_TIMEOUT ? 504 : 502, why);
+			refuse(p, p->sc, status, why);
 		}
 		return;
 	}
@@ -1356,7 +1120,7 @@ on_upgraded(struct srv_client *sc)
 	if (opt.jsonl) {
 		jsonl_pair(p, "open");
 		jsonl_str("client", p->addr);
-		jsonl_str("server", p->url);
+		jsonl_str("server", p->ask.url);
 		jsonl_str("subprotocol", p->protocol);
 		jsonl_str("client_deflate", p->cli_deflate ?
 		    pmd_describe(&p->cli_agreed, d1, sizeof d1) : NULL);
@@ -1366,7 +1130,7 @@ on_upgraded(struct srv_client *sc)
 	} else {
 		info("%sopen: client %s <-> server %s, subprotocol %s; "
 		    "permessage-deflate: client side %s, server side %s",
-		    p->label, p->addr, p->url, p->protocol ? p->protocol :
+		    p->label, p->addr, p->ask.url, p->protocol ? p->protocol :
 		    "(none)", p->cli_deflate ? pmd_describe(&p->cli_agreed, d1,
 		    sizeof d1) : "no", p->up_deflate ?
 		    pmd_describe(&p->up_agreed, d2, sizeof d2) : "no");
@@ -1656,7 +1420,7 @@ cmd_list(void)
 	for (struct pair *p = S.pairs; p; p = p->next)
 		repl_show_infof("%c %-3d %-22s <-> %s  %s  %.1fs  client>server "
 		    "%" PRIu64 " msg, server>client %" PRIu64 " msg%s",
-		    S.target == p->id ? '*' : ' ', p->id, p->addr, p->url,
+		    S.target == p->id ? '*' : ' ', p->id, p->addr, p->ask.url,
 		    p->protocol ? p->protocol : "-", now - p->opened_at,
 		    p->cli.msgs, p->up.msgs, p->cli.c.close_sent ||
 		    p->up.c.close_sent ? " (closing)" : "");
