@@ -731,6 +731,38 @@ show_frame(struct conn *c)
 		c->ops->frame(c, '<', &c->cur, c->peek, c->npeek);
 }
 
+/*
+ * The message being received is over the limit: close with 1009 and drop
+ * the rest of it. announced: an uncompressed frame's header says so, before
+ * its payload. The peer's CLOSE could only come after the rest of that
+ * frame, up to 2^63 bytes, so the connection ends once ours is out instead
+ * of waiting for a reply.
+ */
+static void
+too_big(struct conn *c, uint64_t total, int announced)
+{
+	char what[128];
+
+	if (c->max_message_what)
+		snprintf(what, sizeof what, "%s", c->max_message_what);
+	else
+		snprintf(what, sizeof what, "--max-message %" PRIu64 " bytes",
+		    c->max_message);
+	diag("%smessage larger than %s (%" PRIu64 " bytes %s); %s", c->label,
+	    what, total, announced ? "announced by its frame header" :
+	    c->in.compressed ? "so far, inflated" : "so far", c->close_sent ?
+	    "the rest of it is dropped (wscli's close is already sent)" :
+	    "closing with 1009 Message Too Big");
+	set_exit(c, EXIT_ERROR);
+	set_why(c, "message larger than %s", what);
+	conn_close(c, WS_CLOSE_TOO_BIG, NULL, 0);
+	c->skip_msg = 1;
+	if (announced) {
+		c->recv_dead = 1;
+		c->abandon = 1;
+	}
+}
+
 /* Inflated (or plain) payload of the data message being received. */
 static int
 deliver(void *ctx, const uint8_t *p, size_t n)
@@ -740,22 +772,7 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 	if (c->skip_msg || c->recv_dead)
 		return 1;
 	if (c->max_message && c->in.len + n > c->max_message) {
-		char what[128];
-
-		if (c->max_message_what)
-			snprintf(what, sizeof what, "%s", c->max_message_what);
-		else
-			snprintf(what, sizeof what, "--max-message %" PRIu64
-			    " bytes", c->max_message);
-		diag("%smessage larger than %s (%" PRIu64 " bytes so far%s); "
-		    "%s", c->label, what, c->in.len + n, c->in.compressed ?
-		    ", inflated" : "", c->close_sent ? "the rest of it is "
-		    "dropped (wscli's close is already sent)" : "closing with "
-		    "1009 Message Too Big");
-		set_exit(c, EXIT_ERROR);
-		set_why(c, "message larger than %s", what);
-		conn_close(c, WS_CLOSE_TOO_BIG, NULL, 0);
-		c->skip_msg = 1;
+		too_big(c, c->in.len + n, 0);
 		return 1;
 	}
 	if (c->in.opcode == WS_OP_TEXT && n > 0 && !c->utf8_bad &&
@@ -823,10 +840,18 @@ on_header(struct conn *c, const struct ws_event *ev)
 		 * agreement: it means nothing then */
 		c->in.compressed = c->pmd && (ev->header.rsv & 4) != 0;
 		memset(&c->utf8, 0, sizeof c->utf8);
-		if (!c->skip_msg && c->ops->message_begin)
-			c->ops->message_begin(c);
 	}
 	c->in.frags++;
+	/* an uncompressed frame's length is the message's growth: refused
+	 * at its header, not after the limit's worth of bytes arrived */
+	if (!c->skip_msg && !c->in.compressed && c->max_message &&
+	    ev->header.length > c->max_message - c->in.len) {
+		show_frame(c); /* its payload will never be read */
+		too_big(c, c->in.len + ev->header.length, 1);
+		return;
+	}
+	if (op != WS_OP_CONT && !c->skip_msg && c->ops->message_begin)
+		c->ops->message_begin(c);
 }
 
 static void

@@ -94,6 +94,18 @@ raw drop
 wait_for "$LERR" 'client 16: disconnected' 5
 like "$LERR" '^wscli: client 16: connection lost without a close frame \(1006 Abnormal Closure\): client closed the connection$' \
     "a client dropping the connection: 1006, said so"
+
+# A frame announcing 2^40 bytes is over the 16 MiB limit from its header on:
+# refused at once, not after 16 MiB that never come.
+raw huge-frame
+like "$RAW" "^frame: CLOSE fin=1 rsv=0 len=2 payload=.* code=1009 reason=''\$" \
+    "a frame announcing 2^40 bytes: wscli closes with 1009 at its header"
+like "$RAW" '^eof$' "2^40 bytes announced: and ends the connection"
+wait_for "$LERR" 'client 17: disconnected' 5
+like "$LERR" '^wscli: client 17: message larger than --max-message 16777216 bytes \(1099511627776 bytes announced by its frame header\); closing with 1009 Message Too Big$' \
+    "2^40 bytes announced: the limit and the announced size are named"
+like "$LERR" '^<17 frame binary fin=1 rsv=000 len=1099511627776 \(64-bit\) mask=[0-9a-f]{8}' \
+    "--frames: the refused frame's header is shown"
 kill "$LPID"
 wait_listen
 is "$LSTATUS" 0 "misbehaving clients do not change the server's exit status"

@@ -34,6 +34,16 @@ like "$SERVER_LOG" "^raw: client: CLOSE 1009 " "--max-message: the server got CL
 rss_below 32 "--max-message: peak memory under 32 MiB"
 stop_server
 
+# --- a frame header announcing 2^40 bytes: over the limit from its header
+start_raw huge-frame || { echo "Bail out! raw.py did not start"; exit 1; }
+run_wscli --max-message 1M --timeout 4 "$(url)" </dev/null
+status_is 1 "2^40 bytes announced, --max-message 1M: exit 1, no waiting"
+like "$ERR" '^wscli: message larger than --max-message 1048576 bytes \(1099511627776 bytes announced by its frame header\); closing with 1009 Message Too Big$' \
+    "2^40 bytes announced: refused at the header, said so"
+wait_for "$SERVER_LOG" "raw: client: CLOSE 1009" 5
+like "$SERVER_LOG" "^raw: client: CLOSE 1009 " "2^40 bytes announced: the server got CLOSE 1009"
+stop_server
+
 run_wscli --max-message 12Q ws://127.0.0.1:1/
 status_is 2 "--max-message 12Q: exit 2"
 like "$ERR" "^wscli: invalid value for --max-message: '12Q' \(expected a size" "--max-message 12Q: says what a size looks like"

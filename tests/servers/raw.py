@@ -37,6 +37,9 @@ Scenarios:
                             (SO_LINGER 0 and close)
     flood COUNT             101, COUNT text messages "m1".."mCOUNT" as fast
                             as possible, then close 1000
+    huge-frame              101, a binary frame header announcing 2^40
+                            bytes and 16 bytes of it, then nothing; logs
+                            the client's frames, answers none
     huge-trickle            101, a binary frame header announcing 2 GiB, then
                             16 KiB of "x" every 20 ms; logs the client's
                             frames
@@ -427,6 +430,13 @@ def s_half_header(conn):
     handshake(conn)
     conn.sendall(b"\x81")
     log("half header sent")
+    finish(conn, answer_close=False)
+
+
+def s_huge_frame(conn):
+    handshake(conn)
+    conn.sendall(header(BINARY, 1 << 40) + b"x" * 16)
+    log("announced 2^40 bytes")
     finish(conn, answer_close=False)
 
 

@@ -35,6 +35,8 @@ Scenarios (all frames from this client are masked unless said otherwise):
                             after the first data frame back (or 1 s) close
                             1000
     close-1005              a close frame with code 1005 (never on the wire)
+    huge-frame              a binary frame header announcing 2^40 bytes
+                            and 16 bytes of it, then nothing more
     drop                    after the 101, TCP shutdown (FIN) without a
                             close frame; the server's reaction is printed
     post                    method POST
@@ -254,7 +256,7 @@ def close_after_reply(c):
 
 
 SCENARIOS = ["valid", "unmasked", "bad-utf8", "rsv1", "ping-between-fragments",
-             "close-1005", "drop", "post", "no-key", "bad-key", "version-8",
+             "close-1005", "huge-frame", "drop", "post", "no-key", "bad-key", "version-8",
              "no-upgrade", "no-connection", "http10", "huge-head"]
 
 
@@ -291,6 +293,11 @@ def run(port, scenario):
         close_after_reply(c)
     elif scenario == "close-1005":
         c.send(frame(CLOSE, struct.pack("!H", 1005)), "CLOSE 1005")
+    elif scenario == "huge-frame":
+        key = os.urandom(4)
+        c.send(struct.pack("!BBQ", 0x80 | BINARY, 0x80 | 127, 1 << 40) + key
+               + bytes(b ^ key[i % 4] for i, b in enumerate(b"x" * 16)),
+               "BINARY header announcing 2^40 bytes, 16 of them")
     elif scenario == "drop":
         say("sent: FIN")
         c.sock.shutdown(socket.SHUT_WR)
