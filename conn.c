@@ -29,6 +29,7 @@
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
+#include "queue.h"
 #include "term.h"
 #include "transport.h"
 #include "wscli.h"
@@ -80,134 +81,32 @@ set_why(struct conn *c, const char *fmt, ...)
 
 /* ------------------------------------------------------------- queues */
 
-static size_t
-queue_len(const struct conn_queue *q)
-{
-	return q->tail - q->head;
-}
-
+/* Room for n bytes and a frame in q; NULL ends the connection. */
 static uint8_t *
-queue_reserve(struct conn_queue *q, size_t n)
+reserve(struct conn *c, struct queue *q, size_t n)
 {
-	if (q->cap - q->tail < n) {
-		if (q->head > 0) {
-			memmove(q->buf, q->buf + q->head, q->tail - q->head);
-			q->tail -= q->head;
-			q->head = 0;
-		}
-		if (q->cap - q->tail < n) {
-			/* small at first: listen mode has many of these */
-			size_t cap = q->cap ? q->cap : 4096;
+	uint8_t *w = queue_reserve(q, n);
 
-			while (cap - q->tail < n)
-				cap *= 2;
-			q->buf = xrealloc(q->buf, cap);
-			q->cap = cap;
-		}
+	if (w == NULL) {
+		diag("%sout of memory queueing %zu bytes", c->label, n);
+		conn_abort(c, EXIT_ERROR, "out of memory queueing a frame");
 	}
-	return q->buf + q->tail;
+	return w;
 }
 
-/* One more frame of len bytes, of which the caller puts avail at the
- * tail now (a relayed frame comes in pieces). */
+/* A frame of the data queue is sent. */
 static void
-queue_frame_of(struct conn_queue *q, size_t len, size_t avail, uint64_t tag,
-    int msg_end)
+data_sent(void *ud, const struct queue_seg *sg, size_t after)
 {
-	struct conn_seg *sg;
+	struct conn *c = ud;
 
-	if (q->sn == q->scap) {
-		size_t cap = q->scap ? q->scap * 2 : 16;
-		struct conn_seg *v = xrealloc(NULL, cap * sizeof *v);
-
-		for (size_t i = 0; i < q->sn; i++)
-			v[i] = q->segs[(q->shead + i) % q->scap];
-		free(q->segs);
-		q->segs = v;
-		q->scap = cap;
-		q->shead = 0;
-	}
-	sg = &q->segs[(q->shead + q->sn) % q->scap];
-	sg->len = len;
-	sg->tag = tag;
-	sg->msg_end = msg_end;
-	q->sn++;
-	q->tail += avail;
-}
-
-/* n bytes at the tail are one more frame. */
-static void
-queue_commit(struct conn_queue *q, size_t n, uint64_t tag, int msg_end)
-{
-	queue_frame_of(q, n, n, tag, msg_end);
-}
-
-/* n bytes of q went out: move on, noting the frames completed. */
-static void
-queue_advance(struct conn *c, struct conn_queue *q, size_t n)
-{
-	q->head += n;
-	while (n > 0 && q->sn > 0) {
-		struct conn_seg *sg = &q->segs[q->shead];
-		size_t rest = sg->len - q->left, k = n < rest ? n : rest;
-
-		q->left += k;
-		n -= k;
-		if (q->left < sg->len)
-			break;
-		q->left = 0;
-		q->shead = (q->shead + 1) % q->scap;
-		q->sn--;
-		if (sg->msg_end && q == &c->data) {
-			c->st.msgs_out++;
-			/* n bytes of this send come after the message */
-			c->sent_at = c->tr->bytes_out - n;
-			if (c->ops->sent)
-				c->ops->sent(c, sg->tag);
-		}
-	}
-	if (q->head == q->tail) {
-		size_t keep = c->queue_keep ? c->queue_keep : QUEUE_KEEP;
-
-		q->head = q->tail = 0;
-		/* a large message passed: give its memory back */
-		if (q->cap > keep) {
-			free(q->buf);
-			q->buf = NULL;
-			q->cap = 0;
-		}
-		if (q->sn == 0 && q->scap * sizeof *q->segs > keep / 4) {
-			free(q->segs);
-			q->segs = NULL;
-			q->scap = q->shead = 0;
-		}
-	}
-}
-
-/* After our CLOSE, data frames not begun are dropped. */
-static void
-queue_drop_unstarted(struct conn_queue *q)
-{
-	size_t keep = 0, bytes = 0;
-
-	if (q->sn == 0)
+	if (!sg->msg_end)
 		return;
-	if (q->left > 0) { /* the frame on its way goes out whole */
-		keep = 1;
-		bytes = q->segs[q->shead].len;
-	}
-	q->sn = keep;
-	q->tail = q->head + bytes - q->left;
-	if (q->head == q->tail)
-		q->head = q->tail = 0;
-}
-
-static void
-queue_free(struct conn_queue *q)
-{
-	free(q->buf);
-	free(q->segs);
-	memset(q, 0, sizeof *q);
+	c->st.msgs_out++;
+	/* after: bytes of this send that come after the message */
+	c->sent_at = c->tr->bytes_out - after;
+	if (c->ops->sent)
+		c->ops->sent(c, sg->tag);
 }
 
 size_t
@@ -219,23 +118,16 @@ conn_queued(const struct conn *c)
 size_t
 conn_unsent_messages(const struct conn *c)
 {
-	size_t n = c->out_started ? 1 : 0;
-
-	for (size_t i = 0; i < c->data.sn; i++)
-		n += c->data.segs[(c->data.shead + i) % c->data.scap].msg_end;
-	return n;
+	return queue_messages(&c->data) + (c->out_started ? 1 : 0);
 }
 
 uint64_t
 conn_first_unsent_tag(const struct conn *c)
 {
-	for (size_t i = 0; i < c->data.sn; i++) {
-		const struct conn_seg *sg =
-		    &c->data.segs[(c->data.shead + i) % c->data.scap];
+	uint64_t tag;
 
-		if (sg->msg_end)
-			return sg->tag;
-	}
+	if (queue_first_tag(&c->data, &tag))
+		return tag;
 	return c->out_started ? c->out_tag : 0;
 }
 
@@ -257,7 +149,7 @@ mask_key(struct conn *c, uint8_t key[4])
 /* Encode one frame at the tail of q; a client masks the payload as it is
  * copied. */
 static int
-queue_frame(struct conn *c, struct conn_queue *q, unsigned fin, unsigned rsv,
+queue_frame(struct conn *c, struct queue *q, unsigned fin, unsigned rsv,
     unsigned opcode, const uint8_t *p, size_t n, uint64_t tag, int msg_end)
 {
 	uint8_t key[4], *w;
@@ -268,13 +160,14 @@ queue_frame(struct conn *c, struct conn_queue *q, unsigned fin, unsigned rsv,
 		diag("%scannot get random bytes for the frame mask", c->label);
 		return -1;
 	}
-	w = queue_reserve(q, WS_MAX_HEADER + n);
+	if ((w = reserve(c, q, WS_MAX_HEADER + n)) == NULL)
+		return -1;
 	h = ws_encode_header(w, fin, rsv, opcode, n, masked ? key : NULL);
 	if (masked)
 		ws_mask(w + h, p, n, key, 0);
 	else if (n > 0)
 		memcpy(w + h, p, n);
-	queue_commit(q, h + n, tag, msg_end);
+	queue_begin(q, h + n, h + n, tag, msg_end);
 	c->st.frames_out++;
 	if (c->show_frames && c->ops->frame) {
 		struct ws_frame_header fh = {
@@ -393,10 +286,12 @@ conn_send_control(struct conn *c, unsigned opcode, const uint8_t *p,
 int
 conn_send_raw(struct conn *c, const uint8_t *p, size_t n)
 {
-	if (c->done)
+	uint8_t *w;
+
+	if (c->done || (w = reserve(c, &c->data, n)) == NULL)
 		return -1;
-	memcpy(queue_reserve(&c->data, n), p, n);
-	queue_commit(&c->data, n, 0, 0);
+	memcpy(w, p, n);
+	queue_begin(&c->data, n, n, 0, 0);
 	return 0;
 }
 
@@ -439,11 +334,13 @@ conn_relay_begin(struct conn *c, const uint8_t *raw,
 {
 	unsigned op = h->opcode;
 	int msg_end = h->fin && !ws_opcode_is_control(op);
+	uint8_t *w;
 
-	if (c->done || c->rf_open)
+	if (c->done || c->rf_open ||
+	    (w = reserve(c, &c->data, h->header_size)) == NULL)
 		return -1;
-	memcpy(queue_reserve(&c->data, h->header_size), raw, h->header_size);
-	queue_frame_of(&c->data, h->header_size + h->length, h->header_size, 0,
+	memcpy(w, raw, h->header_size);
+	queue_begin(&c->data, h->header_size + h->length, h->header_size, 0,
 	    msg_end);
 	c->rf = *h;
 	c->rf_off = 0;
@@ -462,12 +359,13 @@ conn_relay_data(struct conn *c, const uint8_t *p, size_t n)
 		return;
 	if (n > c->rf.length - c->rf_off) /* never: the caller's frame */
 		n = (size_t)(c->rf.length - c->rf_off);
-	w = queue_reserve(&c->data, n);
+	if ((w = reserve(c, &c->data, n)) == NULL)
+		return;
 	if (c->rf.masked)
 		ws_mask(w, p, n, c->rf.mask, c->rf_off);
 	else
 		memcpy(w, p, n);
-	c->data.tail += n;
+	queue_extend(&c->data, n);
 	if (c->rf.opcode == WS_OP_CLOSE && c->rf_off < sizeof c->rf_ctl) {
 		size_t k = sizeof c->rf_ctl - c->rf_off < n ?
 		    sizeof c->rf_ctl - (size_t)c->rf_off : n;
@@ -645,13 +543,14 @@ conn_flush(struct conn *c)
 	if (c->stop_data)
 		queue_drop_unstarted(&c->data);
 	for (;;) {
-		struct conn_queue *q;
+		struct queue *q;
+		const uint8_t *p;
 		size_t n;
 		ssize_t r;
 
-		if (c->ctrl.left > 0)
+		if (queue_in_frame(&c->ctrl))
 			q = &c->ctrl;
-		else if (c->data.left > 0)
+		else if (queue_in_frame(&c->data))
 			q = &c->data;
 		else if (queue_len(&c->ctrl) > 0)
 			q = &c->ctrl;
@@ -659,13 +558,12 @@ conn_flush(struct conn *c)
 			q = &c->data;
 		else
 			break;
-		n = queue_len(q);
-		if (q == &c->data && queue_len(&c->ctrl) > 0 &&
-		    q->segs[q->shead].len - q->left < n)
-			n = q->segs[q->shead].len - q->left; /* let it overtake */
+		p = queue_data(q, &n);
+		if (q == &c->data && queue_len(&c->ctrl) > 0)
+			n = queue_frame_rest(q); /* let it overtake */
 		if (n == 0)
 			break; /* a relayed frame waits for more of itself */
-		r = tr_send(c->tr, q->buf + q->head, n);
+		r = tr_send(c->tr, p, n);
 		if (r == TR_AGAIN) {
 			c->want_out = 1;
 			return;
@@ -682,7 +580,7 @@ conn_flush(struct conn *c)
 			conn_end(c);
 			return;
 		}
-		queue_advance(c, q, (size_t)r);
+		queue_advance(q, (size_t)r, q == &c->data ? data_sent : NULL, c);
 		if ((size_t)r < n) {
 			c->want_out = 1;
 			return;
@@ -698,7 +596,7 @@ conn_flush(struct conn *c)
 	/* a CLOSE out after a violation, or both CLOSEs exchanged (a relay
 	 * also sends on what it has of the other side) */
 	if ((c->abandon || (c->close_sent && c->close_received)) &&
-	    queue_len(&c->ctrl) == 0 && c->data.left == 0 &&
+	    queue_len(&c->ctrl) == 0 && !queue_in_frame(&c->data) &&
 	    (!c->close_in_data || queue_len(&c->data) == 0) &&
 	    (!c->relay || (queue_len(&c->data) == 0 && !c->rf_open))) {
 		if (c->abandon)
@@ -1392,6 +1290,8 @@ conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
 		c->dec.rsv1_per_message = 1;
 	}
 	c->dec.tolerant = c->relay && c->tolerant;
+	queue_init(&c->data, c->queue_keep ? c->queue_keep : QUEUE_KEEP);
+	queue_init(&c->ctrl, c->queue_keep ? c->queue_keep : QUEUE_KEEP);
 	if (rbuf_shared == NULL)
 		rbuf_shared = xrealloc(NULL, RECV_BUF);
 	c->rbuf = rbuf_shared;

@@ -26,6 +26,7 @@
 
 #include "frame.h"
 #include "loop.h"
+#include "queue.h"
 
 struct transport;
 struct pmd;
@@ -89,22 +90,6 @@ struct conn_ops {
 	 * be decoded), else the frame goes on as it came. */
 	void (*violation)(struct conn *c, unsigned code, const char *what,
 	    int fatal);
-};
-
-/* A byte queue of whole encoded frames, with their boundaries. */
-struct conn_seg {
-	size_t len;          /* bytes of the frame */
-	uint64_t tag;        /* the message's tag, for ops->sent */
-	int msg_end;         /* last frame of a data message */
-};
-
-struct conn_queue {
-	uint8_t *buf;
-	size_t cap, head, tail;  /* [head, tail) waits to be sent */
-	struct conn_seg *segs;   /* ring of frame boundaries */
-	size_t scap, shead, sn;
-	size_t left;             /* bytes of the frame at shead already
-				    sent; 0 at a frame boundary */
 };
 
 struct conn_stats {
@@ -182,7 +167,7 @@ struct conn {
 
 	/* internals */
 	struct source src;
-	struct conn_queue data, ctrl;
+	struct queue data, ctrl;
 	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
 	size_t rnd_left;
 	uint8_t *rbuf;            /* receive buffer (shared by all) */
