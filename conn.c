@@ -268,19 +268,26 @@ conn_send_control(struct conn *c, unsigned opcode, const uint8_t *p,
 {
 	if (c->close_sent || c->done || n > WS_MAX_CONTROL_PAYLOAD)
 		return -1;
-	if (opcode == WS_OP_PING) {
-		if (c->npings == CONN_MAX_PINGS) { /* forget the oldest */
-			memmove(c->pings, c->pings + 1,
-			    (CONN_MAX_PINGS - 1) * sizeof c->pings[0]);
-			c->npings--;
-		}
-		memcpy(c->pings[c->npings].p, p, n);
-		c->pings[c->npings].len = n;
-		c->pings[c->npings].at = now_sec();
-		c->npings++;
-		c->st.pings_out++;
-	}
+	if (opcode == WS_OP_PING)
+		conn_ping_sent(c, p, n);
 	return queue_frame(c, &c->ctrl, 1, 0, opcode, p, n, 0, 0);
+}
+
+void
+conn_ping_sent(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (n > WS_MAX_CONTROL_PAYLOAD)
+		return;
+	if (c->npings == CONN_MAX_PINGS) { /* forget the oldest */
+		memmove(c->pings, c->pings + 1,
+		    (CONN_MAX_PINGS - 1) * sizeof c->pings[0]);
+		c->npings--;
+	}
+	memcpy(c->pings[c->npings].p, p, n);
+	c->pings[c->npings].len = n;
+	c->pings[c->npings].at = now_sec();
+	c->npings++;
+	c->st.pings_out++;
 }
 
 int
@@ -493,8 +500,18 @@ vviolation(struct conn *c, unsigned code, int fatal, const char *fmt,
 	set_why(c, "protocol error: %s", msg);
 	c->recv_dead = 1;
 	c->abandon = 1;
-	if (!c->close_sent)
-		conn_close(c, code, NULL, 0);
+	if (!c->close_sent) {
+		/* the peer learns which rule: the reason, cut to fit at a
+		 * character boundary */
+		size_t n = strlen(msg);
+
+		if (n > WS_MAX_CLOSE_REASON) {
+			n = WS_MAX_CLOSE_REASON;
+			while (n > 0 && ((uint8_t)msg[n] & 0xc0) == 0x80)
+				n--;
+		}
+		conn_close(c, code, (const uint8_t *)msg, n);
+	}
 	return 1;
 }
 
@@ -858,9 +875,14 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 	char what[1024];
 	int rc = ws_close_parse(p, n, &cl);
 
-	if (rc != WS_CLOSE_OK && violation(c, rc == WS_CLOSE_ERR_BAD_UTF8 ?
-	    WS_CLOSE_INVALID_DATA : WS_CLOSE_PROTOCOL_ERROR,
-	    "invalid close frame: %s", ws_close_strerror(rc)))
+	if (rc == WS_CLOSE_ERR_BAD_CODE && violation(c,
+	    WS_CLOSE_PROTOCOL_ERROR, "invalid close frame: close code %u must "
+	    "not be sent", cl.code))
+		return;
+	if (rc != WS_CLOSE_OK && rc != WS_CLOSE_ERR_BAD_CODE && violation(c,
+	    rc == WS_CLOSE_ERR_BAD_UTF8 ? WS_CLOSE_INVALID_DATA :
+	    WS_CLOSE_PROTOCOL_ERROR, "invalid close frame: %s",
+	    ws_close_strerror(rc)))
 		return;
 	if (rc != WS_CLOSE_OK && rc != WS_CLOSE_ERR_BAD_CODE) {
 		/* tolerated: what could be parsed, at most */
@@ -889,11 +911,16 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 		set_why(c, "closed by the %s: %s", peer_name(c), what);
 		close_frame(c, cl.has_code ? cl.code : 0, NULL, 0, 1);
 	} else {
-		info("%sclosed by wscli with %u; the %s answered %s, close "
-		    "handshake complete", c->label, c->sent_code, peer_name(c),
-		    what);
-		set_why(c, "closed by wscli with %u; the %s answered %s",
-		    c->sent_code, peer_name(c), what);
+		char ours[48];
+
+		if (c->sent_code == CONN_CLOSE_MALFORMED)
+			snprintf(ours, sizeof ours, "a 1-byte close payload");
+		else
+			snprintf(ours, sizeof ours, "%u", c->sent_code);
+		info("%sclosed by wscli with %s; the %s answered %s, close "
+		    "handshake complete", c->label, ours, peer_name(c), what);
+		set_why(c, "closed by wscli with %s; the %s answered %s", ours,
+		    peer_name(c), what);
 	}
 	/* a reply that echoes our own code is a clean end too */
 	if (c->peer_code == WS_CLOSE_NORMAL ||

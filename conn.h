@@ -155,7 +155,8 @@ struct conn {
 	int close_sent;           /* our CLOSE is queued */
 	int close_received;
 	int closed_by_peer;       /* the peer's CLOSE came first */
-	unsigned sent_code;       /* 1005 when we sent no code */
+	unsigned sent_code;       /* 1005 when we sent no code,
+				     CONN_CLOSE_MALFORMED for 1 byte */
 	unsigned peer_code;       /* 1005 when the peer sent no code */
 	int done;                 /* ended: ops->ended was called */
 	unsigned long long sent_at; /* in ops->sent: the stream position
@@ -293,7 +294,15 @@ void conn_relay_data(struct conn *c, const uint8_t *p, size_t n);
  * completed any more; after close_timeout at most). */
 void conn_drop_when_flushed(struct conn *c, int exit, const char *why);
 
-/* A CLOSE with code (1005: none) went out in crafted bytes: wait for the
+/* A PING with payload p went out in crafted bytes: the PONG that answers
+ * it is matched (round trip, not "unsolicited") as for conn_send_control(). */
+void conn_ping_sent(struct conn *c, const uint8_t *p, size_t n);
+
+/* sent_code of a crafted CLOSE whose payload is 1 byte: no code at all */
+#define CONN_CLOSE_MALFORMED 0x10000u
+
+/* A CLOSE with code (1005: none; CONN_CLOSE_MALFORMED) went out in
+ * crafted bytes: wait for the
  * reply as after conn_close(), and do not answer the peer's CLOSE again.
  * Crafted bytes queued later still go. */
 void conn_close_crafted(struct conn *c, unsigned code);

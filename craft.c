@@ -313,21 +313,115 @@ craft_close_payload(uint8_t *out, size_t cap, long code,
 #define WALK_PEEK 128
 
 void
-craft_walk_init(struct ws_decoder *d, enum ws_role sender)
+craft_walk_init(struct craft_walk *w, enum ws_role sender)
 {
-	ws_decoder_init(d, sender == WS_ROLE_CLIENT ? WS_ROLE_SERVER :
+	memset(w, 0, sizeof *w);
+	ws_decoder_init(&w->d, sender == WS_ROLE_CLIENT ? WS_ROLE_SERVER :
 	    WS_ROLE_CLIENT);
-	d->tolerant = 1;
+	w->d.tolerant = 1;
+}
+
+static void
+rule(struct craft_walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One more rule the frame breaks, after those already named. */
+static void
+rule(struct craft_walk *w, const char *fmt, ...)
+{
+	size_t o = strlen(w->rule);
+	va_list ap;
+
+	if (o > 0 && o + 2 < sizeof w->rule) {
+		memcpy(w->rule + o, "; ", 3);
+		o += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(w->rule + o, sizeof w->rule - o, fmt, ap);
+	va_end(ap);
+}
+
+static int
+is_data(unsigned op)
+{
+	return op == WS_OP_TEXT || op == WS_OP_BINARY || op == WS_OP_CONT;
+}
+
+/* A new frame header: what the message it belongs to is. */
+static void
+walk_header(struct craft_walk *w, const struct ws_frame_header *h,
+    int violation)
+{
+	w->rule[0] = '\0';
+	if (violation)
+		rule(w, "%s", ws_decode_strerror(violation));
+	if (is_data(h->opcode) && w->closed)
+		rule(w, "data frame after a close frame");
+	if (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY) {
+		/* a compressed message is checked once inflated: not here */
+		w->text = h->opcode == WS_OP_TEXT && !(h->rsv & 4);
+		w->utf8_named = 0;
+		memset(&w->utf8, 0, sizeof w->utf8);
+	}
+}
+
+static void
+walk_data(struct craft_walk *w, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n)
+{
+	if (!is_data(h->opcode) || !w->text || w->utf8_named)
+		return;
+	if (ws_utf8_feed(&w->utf8, p, n) == WS_UTF8_INVALID) {
+		w->utf8_named = 1;
+		rule(w, "text message is not valid UTF-8 at byte %llu",
+		    (unsigned long long)w->utf8.bad_at + 1);
+	}
+}
+
+/* The frame is whole: the rules of its payload (p: its first have bytes,
+ * NULL when its start went in an earlier call). */
+static void
+walk_done(struct craft_walk *w, const struct ws_frame_header *h,
+    const uint8_t *p, size_t have)
+{
+	if (is_data(h->opcode) && h->fin && w->text) {
+		if (!w->utf8_named && w->utf8.state != 0)
+			rule(w, "text message ends inside a UTF-8 sequence");
+		w->text = 0;
+	}
+	if (h->opcode != WS_OP_CLOSE)
+		return;
+	if (h->length == 1) {
+		rule(w, "1-byte close payload (a code takes 2 bytes)");
+	} else if (p != NULL && h->length >= 2 && have >= 2) {
+		unsigned code = (unsigned)p[0] << 8 | p[1];
+		char why[256];
+		size_t bad;
+
+		if (ws_close_code_why_not(code, why, sizeof why) == NULL)
+			;
+		else if ((unsigned)atoi(why) == code) /* it names the code */
+			rule(w, "%s", why);
+		else
+			rule(w, "close code %u must not be sent: %s", code, why);
+		if (have == h->length && !ws_utf8_valid(p + 2, have - 2, &bad))
+			rule(w, "close reason is not valid UTF-8 at byte %zu",
+			    bad + 1);
+	}
+	if (h->fin)
+		w->closed = 1;
 }
 
 size_t
-craft_walk(struct ws_decoder *d, uint8_t *p, size_t n, size_t peek,
+craft_walk(struct craft_walk *w, uint8_t *p, size_t n, size_t peek,
     craft_frame_fn fn, void *ud)
 {
+	struct ws_decoder *d = &w->d;
 	struct ws_frame_header h = d->cur;
 	uint8_t head[WALK_PEEK];
 	size_t have = 0, used = 0, whole = 0;
 	int open = d->remaining > 0, violation = 0;
+	int from_start = 0; /* head holds the start of the payload */
 
 	if (peek > WALK_PEEK)
 		peek = WALK_PEEK;
@@ -345,19 +439,29 @@ craft_walk(struct ws_decoder *d, uint8_t *p, size_t n, size_t peek,
 			have = 0;
 			open = 1;
 			violation = ev.violation;
-		} else if (have < peek) {
-			size_t k = peek - have < ev.len ? peek - have : ev.len;
+			from_start = 1;
+			walk_header(w, &h, violation);
+		} else {
+			/* all of a control payload, for its rules */
+			if (have < WALK_PEEK) {
+				size_t k = WALK_PEEK - have < ev.len ?
+				    WALK_PEEK - have : ev.len;
 
-			memcpy(head + have, ev.data, k);
-			have += k;
+				memcpy(head + have, ev.data, k);
+				have += k;
+			}
+			walk_data(w, &h, ev.data, ev.len);
 		}
 		if (ev.frame_done) {
-			fn(ud, &h, head, have, violation);
+			walk_done(w, &h, from_start ? head : NULL, have);
+			fn(ud, &h, head, have < peek ? have : peek, violation,
+			    w->rule[0] ? w->rule : NULL);
 			open = 0;
 			whole = used;
 		}
 	}
 	if (open)
-		fn(ud, &h, head, have, violation);
+		fn(ud, &h, head, have < peek ? have : peek, violation,
+		    w->rule[0] ? w->rule : NULL);
 	return whole;
 }

@@ -77,17 +77,32 @@ long craft_close_payload(uint8_t *out, size_t cap, long code,
 /*
  * What a peer would read in crafted bytes: calls fn for each frame whose
  * header is complete in p[0..n), with the header, the start of its payload
- * (unmasked, at most peek bytes, fewer if the bytes end first), and the
- * rule it breaks (enum ws_decode_error, or 0). d is the peer's view of
- * the stream so far, kept by the caller across calls: start it with
- * craft_walk_init() for the role of who sends. Never stops at a broken
- * rule. p is unmasked in place. Returns the number of bytes up to the end
- * of the last frame completed here; the rest belongs to an unfinished one.
+ * (unmasked, at most peek bytes, fewer if the bytes end first; peek up to
+ * 125 gives a whole control payload), the header rule it breaks (enum
+ * ws_decode_error, or 0) and, in words, every rule it breaks (NULL when
+ * none): header rules, and for a whole frame also what its payload breaks
+ * (a close code that must not be sent, a 1-byte close payload, a close
+ * reason or a text message that is not UTF-8) and a data frame after a
+ * close. w is the peer's view of the stream so far, kept by the caller
+ * across calls: start it with craft_walk_init() for the role of who sends.
+ * Never stops at a broken rule. p is unmasked in place. Returns the number
+ * of bytes up to the end of the last frame completed here; the rest
+ * belongs to an unfinished one.
  */
+struct craft_walk {
+	struct ws_decoder d;   /* the peer's decoder */
+	struct ws_utf8 utf8;   /* the text message being sent */
+	int text;              /* a message is open and it is text that the
+				  peer checks (not compressed) */
+	int utf8_named;        /* ... and its bad UTF-8 was already named */
+	int closed;            /* a whole CLOSE went before */
+	char rule[512];        /* what the frame given to fn breaks */
+};
+
 typedef void (*craft_frame_fn)(void *ud, const struct ws_frame_header *h,
-    const uint8_t *p, size_t n, int violation);
-void craft_walk_init(struct ws_decoder *d, enum ws_role sender);
-size_t craft_walk(struct ws_decoder *d, uint8_t *p, size_t n, size_t peek,
+    const uint8_t *p, size_t n, int violation, const char *rule);
+void craft_walk_init(struct craft_walk *w, enum ws_role sender);
+size_t craft_walk(struct craft_walk *w, uint8_t *p, size_t n, size_t peek,
     craft_frame_fn fn, void *ud);
 
 #endif /* WSCLI_CRAFT_H */

@@ -542,8 +542,12 @@ send_line(const uint8_t *p, size_t n)
 	size_t bad;
 
 	if (op == WS_OP_TEXT && !ws_utf8_valid(p, n, &bad)) {
-		diag("line %" PRIu64 ": not valid UTF-8 at byte %zu; not sent",
-		    S.lineno, bad + 1);
+		if (opt.no_split) /* one message, not lines */
+			diag("standard input: not valid UTF-8 at byte %zu; "
+			    "not sent", bad + 1);
+		else
+			diag("line %" PRIu64 ": not valid UTF-8 at byte %zu; "
+			    "not sent", S.lineno, bad + 1);
 		S.skipped++;
 		return;
 	}

@@ -40,6 +40,7 @@
 #include "conn.h"
 #include "craft.h"
 #include "deflate.h"
+#include "display.h"
 #include "frame.h"
 #include "jsonl.h"
 #include "linesplit.h"
@@ -106,6 +107,8 @@ static struct {
 	int stdin_eof, stdin_error;
 	uint64_t skipped;          /* lines refused (invalid UTF-8) */
 	uint64_t lost;             /* lines that could not be sent again */
+	uint64_t unsent_opening;   /* --send/--on-connect messages after a
+				      crafted close: never sent */
 
 	/* /file */
 	int file_fd;               /* -1 when none */
@@ -121,7 +124,7 @@ static struct {
 	double wait_deadline;      /* -w after end of input */
 	int dialing_quiet;         /* --jsonl: the dial's errors go in one
 				      event */
-	struct ws_decoder crafted; /* the server's view of crafted bytes */
+	struct craft_walk crafted; /* the server's view of crafted bytes */
 
 	/* connecting and reconnecting */
 	struct dial_params dp;
@@ -428,17 +431,25 @@ stdin_piece(const uint8_t *p, size_t len, int fin)
 			uint64_t at = r == WS_UTF8_INVALID ?
 			    S.line_utf8.bad_at : S.line_utf8.offset;
 
+			char where[48];
+
+			/* with --no-split stdin is one message, not lines */
+			if (opt.no_split)
+				snprintf(where, sizeof where, "standard input");
+			else
+				snprintf(where, sizeof where, "line %" PRIu64,
+				    S.lineno);
 			if (S.line_open) {
-				diag("line %" PRIu64 ": not valid UTF-8 at byte "
-				    "%" PRIu64 ", after part of it was sent; "
-				    "closing", S.lineno, at + 1);
+				diag("%s: not valid UTF-8 at byte %" PRIu64 ", "
+				    "after part of it was sent; closing", where,
+				    at + 1);
 				set_exit(EXIT_ERROR);
 				S.stdin_eof = 1;
 				session_close(WS_CLOSE_NORMAL, NULL, 0);
 				return;
 			}
-			diag("line %" PRIu64 ": not valid UTF-8 at byte %"
-			    PRIu64 "; not sent", S.lineno, at + 1);
+			diag("%s: not valid UTF-8 at byte %" PRIu64 "; not "
+			    "sent", where, at + 1);
 			S.skipped++;
 			S.line_skip = 1;
 		}
@@ -832,6 +843,23 @@ send_spec(const char *spec)
 	free(buf);
 }
 
+/* One message of --send or --on-connect. A crafted CLOSE (--frame) before
+ * it means it can never go: say so rather than drop it in silence. */
+static void
+send_opening(unsigned op, const uint8_t *m, size_t n, const char *what)
+{
+	char esc[96];
+
+	if (conn_send_data(S.c, op, m, n, 1, 0) == 0) {
+		show_message_out(S.c, op, m, n, n, 1);
+		return;
+	}
+	disp_escape_str(esc, sizeof esc, m, n < 32 ? n : 32, DISP_QUOTE);
+	diag("%s \"%s%s\" was not sent: a close frame (--frame) went before "
+	    "it", what, esc, n > 32 ? "..." : "");
+	S.unsent_opening++;
+}
+
 /* What every connection starts with: --send, then --on-connect. */
 static void
 send_on_connect(void)
@@ -839,20 +867,15 @@ send_on_connect(void)
 	unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
 
 	for (int i = 0; i < opt.nsend; i++) {
-		const uint8_t *m = (const uint8_t *)opt.send[i];
-		size_t n = strlen(opt.send[i]);
-
 		if (opt.send_frame[i]) { /* --frame, in order with --send */
 			send_spec(opt.send[i]);
 			continue;
 		}
-		conn_send_data(S.c, op, m, n, 1, 0);
-		show_message_out(S.c, op, m, n, n, 1);
+		send_opening(op, (const uint8_t *)opt.send[i],
+		    strlen(opt.send[i]), "--send");
 	}
-	for (size_t i = 0; i < S.noc; i++) {
-		conn_send_data(S.c, op, S.oc[i], S.oc_len[i], 1, 0);
-		show_message_out(S.c, op, S.oc[i], S.oc_len[i], S.oc_len[i], 1);
-	}
+	for (size_t i = 0; i < S.noc; i++)
+		send_opening(op, S.oc[i], S.oc_len[i], "--on-connect message");
 }
 
 static void
@@ -1388,8 +1411,11 @@ session_run(void)
 			S.exit = EXIT_NO_MATCH;
 		}
 	}
-	if (S.skipped > 0 || S.lost > 0 || S.stdin_error) {
-		if (S.skipped)
+	if (S.skipped > 0 || S.lost > 0 || S.stdin_error ||
+	    S.unsent_opening > 0) {
+		if (S.skipped && opt.no_split)
+			diag("standard input was refused (not valid UTF-8)");
+		else if (S.skipped)
 			diag("%" PRIu64 " line%s refused (not valid UTF-8)",
 			    S.skipped, S.skipped == 1 ? " was" : "s were");
 		if (S.exit <= 0)

@@ -349,23 +349,29 @@ show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
 
 struct crafted {
 	struct conn *c;
-	struct ws_decoder *d;
+	struct craft_walk *w;
 	int closes;          /* a whole CLOSE frame was among them */
 	long code;           /* ... its code, 1005 for none */
 };
 
 static void
 crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
-    size_t n, int violation)
+    size_t n, int violation, const char *rule)
 {
 	struct crafted *k = ud;
-	char line[CONN_PEEK * 12 + 512];
-	size_t o;
+	char line[CONN_PEEK * 12 + 1024];
+	size_t o, whole = h->length == n;
 
-	if (h->opcode == WS_OP_CLOSE && h->fin && !k->closes) {
+	if (h->opcode == WS_OP_CLOSE && h->fin && whole && !k->closes) {
 		k->closes = 1;
-		k->code = n >= 2 ? (long)(p[0] << 8 | p[1]) : WS_CLOSE_NO_STATUS;
+		k->code = n >= 2 ? (long)(p[0] << 8 | p[1]) : n == 1 ?
+		    CONN_CLOSE_MALFORMED : WS_CLOSE_NO_STATUS;
 	}
+	/* its PONG answers it, as for a ping of wscli's own */
+	if (h->opcode == WS_OP_PING && h->fin && whole && !k->c->close_sent)
+		conn_ping_sent(k->c, p, n);
+	if (n > CONN_PEEK)
+		n = CONN_PEEK;
 	if (opt.jsonl) {
 		show_frame(k->c, '>', h, p, n);
 		return;
@@ -373,11 +379,10 @@ crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 	if (opt.quiet && !opt.interactive)
 		return;
 	show_format_frame(line, sizeof line, k->c->id, '>', h,
-	    k->d->message_opcode, 0, p, n);
+	    k->w->d.message_opcode, 0, p, n);
 	o = strlen(line);
-	if (violation)
-		snprintf(line + o, sizeof line - o, "  (%s)",
-		    ws_decode_strerror(violation));
+	if (rule)
+		snprintf(line + o, sizeof line - o, "  (%s)", rule);
 	if (opt.interactive)
 		repl_show_line(line);
 	else
@@ -385,15 +390,16 @@ crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 }
 
 int
-show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
+show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
     size_t n, long *close_code)
 {
-	struct crafted k = { .c = c, .d = d };
+	struct crafted k = { .c = c, .w = w };
 	uint8_t *copy = xrealloc(NULL, n ? n : 1);
 	size_t whole;
 
 	memcpy(copy, p, n);
-	whole = craft_walk(d, copy, n, CONN_PEEK, crafted_frame, &k);
+	whole = craft_walk(w, copy, n, WS_MAX_CONTROL_PAYLOAD, crafted_frame,
+	    &k);
 	free(copy);
 	if (whole < n && !opt.jsonl && !(opt.quiet && !opt.interactive)) {
 		char line[128];

@@ -16,6 +16,7 @@
 #include "upgrade.h"
 
 struct conn;
+struct craft_walk;
 struct dial_result;
 
 /* What is kept of the message being received, per connection. */
@@ -74,10 +75,12 @@ void show_format_frame(char *out, size_t cap, int id, char dir,
     int compressed, const uint8_t *p, size_t n);
 
 /* Crafted bytes we sent (/frame, /raw, --frame), shown frame by frame
- * as the peer reads them (d: its view of what we sent so far, see
- * craft_walk()), with the rule each breaks. Returns 1 when they hold a
- * whole CLOSE frame, its code (1005 for none) in *close_code. */
-int show_crafted(struct conn *c, struct ws_decoder *d, const uint8_t *p,
+ * as the peer reads them (w: its view of what we sent so far, see
+ * craft_walk()), with the rules each breaks; a whole PING among them is
+ * given to conn_ping_sent(). Returns 1 when they hold a whole CLOSE frame,
+ * its code in *close_code (1005 for none, CONN_CLOSE_MALFORMED for a
+ * 1-byte payload). */
+int show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
     size_t n, long *close_code);
 
 /* A client's upgrade request and wscli's answer (listen and relay

@@ -37,6 +37,13 @@ status_is 0 "--no-split text: exit 0"
 is "$(od -An -c "$OUT" | tr -s ' ')" "$(printf 'x\ny\n\n' | od -An -c | tr -s ' ')" \
     "--no-split text: all of stdin is one message, printed with a newline"
 
+printf 'ok\nbad \377\n' >"$T/bad.in"
+run_wscli --no-split "$(url)" <"$T/bad.in"
+status_is 1 "--no-split, not UTF-8: exit 1"
+like "$ERR" '^wscli: standard input: not valid UTF-8 at byte 8; not sent' \
+    "--no-split, not UTF-8: stdin is named as one message, not as line 1"
+unlike "$ERR" 'line 1' "--no-split, not UTF-8: no line number"
+
 printf 'bin1\nbin2\n' >"$T/bin.in"
 run_wscli -b "$(url)" <"$T/bin.in"
 status_is 0 "-b: exit 0"

@@ -49,6 +49,9 @@ run_wscli -w 10 "$(url)" </dev/null
 status_is 5 "close code 1005 on the wire: exit 5"
 wait_for "$SERVER_LOG" 'raw: done'
 like "$SERVER_LOG" '^raw: client: CLOSE 1002 ' "close code 1005 on the wire: wscli answers 1002"
+like "$ERR" 'close code 1005 must not be sent' "close code 1005 on the wire: the code is named"
+like "$SERVER_LOG" "^raw: client: CLOSE 1002 '.*close code 1005 must not be sent" \
+    "close code 1005 on the wire: wscli's close says why"
 
 # Connection lost without a close frame.
 start_raw drop

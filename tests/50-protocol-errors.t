@@ -1,6 +1,7 @@
 #!/bin/sh
 # Frames no server may send: wscli exits 5, names the problem on stderr and
-# sends CLOSE 1002 (1007 for text that is not UTF-8).
+# sends CLOSE 1002 (1007 for text that is not UTF-8) with the rule as its
+# reason.
 . tests/lib.sh
 need_wscli
 
@@ -12,6 +13,8 @@ violation() {
     like "$ERR" "^wscli: .*($4)" "$2: named on stderr"
     wait_for "$SERVER_LOG" 'raw: done'
     like "$SERVER_LOG" "^raw: client: CLOSE $3 " "$2: wscli sends CLOSE $3"
+    like "$SERVER_LOG" "^raw: client: CLOSE $3 '.*($4)" \
+        "$2: its reason names the rule"
     unlike "$SERVER_LOG" 'raw: client: .*\(unmasked\)' "$2: wscli's frames are masked"
     ok "$2: ends promptly" [ "$ELAPSED_MS" -lt $((8000 + TIME_SLACK_MS)) ]
 }

@@ -91,7 +91,8 @@ start_listen --forward "ws://127.0.0.1:$PORT/" --once --strict
 raw_client unmasked
 wait_listen
 is "$LSTATUS" 5 "--strict, client violation: exit 5"
-like "$RAW" "^frame: CLOSE .* code=1002 reason=''\$" "--strict: the client is closed with 1002"
+like "$RAW" "^frame: CLOSE .* code=1002 reason='.+'\$" \
+    "--strict: the client is closed with 1002, the rule as its reason"
 wait_for "$STRICT_LOG" 'client: CLOSE' 5
 like "$STRICT_LOG" "^raw: client: CLOSE 1001 'the client broke the protocol'\$" \
     "--strict: the server is closed with 1001 and told why"
@@ -106,7 +107,8 @@ wait_listen
 like "$CLIENT_OUT" '^close 1014 the server broke the protocol$' \
     "--strict, server violation: the client is closed with 1014 Bad Gateway"
 wait_for "$STRICT_LOG" 'client: CLOSE' 5
-like "$STRICT_LOG" "^raw: client: CLOSE 1007 ''\$" "--strict: the server is closed with 1007"
+like "$STRICT_LOG" "^raw: client: CLOSE 1007 '.*UTF-8.*'\$" \
+    "--strict: the server is closed with 1007, the rule as its reason"
 
 # ------------------------------------------------------- closes and drops
 

@@ -12,7 +12,9 @@ send_line "/frame fin=0 Hel"
 screen_like '^> frame text +fin=0 rsv=000 len=3 \(7-bit\) mask=[0-9a-f]{8}  "Hel"$' \
     "/frame: the first fragment is shown as sent"
 send_line "/frame op=ping mid"
-screen_like '^< pong +3 B  mid' "/frame: a ping between fragments is answered"
+screen_like '^< pong +3 B  mid \(rtt [0-9.]+ ms\)$' \
+    "/frame: a ping between fragments is answered, its pong matched to it"
+screen_unlike 'unsolicited' "/frame: the pong to a crafted ping is not unsolicited"
 send_line "/frame op=cont lo"
 screen_like '^> frame cont +fin=1 rsv=000 len=2 \(7-bit\) mask=[0-9a-f]{8}  "lo"$' \
     "/frame: the continuation, not flagged (the message was started)"
@@ -46,8 +48,8 @@ repl_end
 
 start_repl "close --any" -- --color=never "ws://127.0.0.1:$PORT"
 send_line "/close --any 1005 not allowed"
-screen_like '^> frame close +fin=1 rsv=000 len=[0-9]+ .*1005 No Status Received "not allowed"$' \
-    "/close --any: a code that must never be sent goes out"
+screen_like '^> frame close +fin=1 rsv=000 len=[0-9]+ .*1005 No Status Received "not allowed"  \(1005 \(No Status Received\) is reserved .*must never be sent\)$' \
+    "/close --any: a code that must never be sent goes out, named"
 screen_like 'the server answered 1002 Protocol Error' "/close --any: the server answered 1002"
 exit_is 8 "/close --any: exit 8"
 repl_end

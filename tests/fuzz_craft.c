@@ -30,7 +30,7 @@ struct got {
 
 static void
 on_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
-    size_t n, int violation)
+    size_t n, int violation, const char *rule)
 {
 	struct got *g = ud;
 
@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct craft_frame f;
 	size_t sz, whole;
 	struct got g = { 0 };
-	struct ws_decoder d;
+	struct craft_walk d;
 
 	CHECK(s != NULL && buf != NULL);
 	memcpy(s, data, len);

@@ -256,11 +256,12 @@ struct seen {
 	uint8_t p[8][16];
 	size_t len[8];
 	int violation[8];
+	char rule[8][256];
 };
 
 static void
 on_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
-    size_t n, int violation)
+    size_t n, int violation, const char *rule)
 {
 	struct seen *s = ud;
 
@@ -269,6 +270,7 @@ on_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 	memcpy(s->p[s->n], p, n);
 	s->len[s->n] = n;
 	s->violation[s->n] = violation;
+	snprintf(s->rule[s->n], sizeof s->rule[0], "%s", rule ? rule : "");
 	s->n++;
 }
 
@@ -284,7 +286,7 @@ walk_frames(void **state)
 		0x82, 0x85, 0, 0, 0, 0, 'a', 'b',       /* 3 bytes short */
 	};
 	struct seen s = { 0 };
-	struct ws_decoder d;
+	struct craft_walk d;
 	size_t whole;
 
 	craft_walk_init(&d, WS_ROLE_CLIENT);
@@ -310,7 +312,7 @@ walk_across_calls(void **state)
 	uint8_t a[] = { 0x01, 0x01, 'a', 0x80, 0x04, 'b' };
 	uint8_t b[] = { 'c', 'd', 'e', 0x89, 0x00 };
 	struct seen s = { 0 };
-	struct ws_decoder d;
+	struct craft_walk d;
 
 	craft_walk_init(&d, WS_ROLE_SERVER);
 	assert_int_equal(craft_walk(&d, a, sizeof a, 16, on_frame, &s), 3);
@@ -322,6 +324,62 @@ walk_across_calls(void **state)
 	assert_int_equal(s.len[2], 3);
 	assert_memory_equal(s.p[2], "cde", 3);
 	assert_int_equal(s.h[3].opcode, WS_OP_PING);
+}
+
+/* Rules of the payload are named too, for whole frames: codes that must
+ * not be sent, 1-byte closes, reasons and texts that are not UTF-8, data
+ * after a close. */
+static void
+walk_payload_rules(void **state)
+{
+	uint8_t b[] = {
+		0x81, 0x01, 0xff,                    /* text: not UTF-8 */
+		0x01, 0x01, 0xc3, 0x80, 0x01, 0xa9,  /* é split: fine */
+		0x01, 0x01, 0xc3, 0x80, 0x00,        /* ends inside é */
+		0x88, 0x02, 0x03, 0xed,              /* close 1005 */
+	};
+	uint8_t c[] = {
+		0x88, 0x01, 0x03,                    /* 1-byte close */
+		0x82, 0x00,                          /* data after it */
+		0x89, 0x00,                          /* a ping: no data rule */
+	};
+	uint8_t r[] = { 0x88, 0x03, 0x03, 0xe8, 0xfe }; /* reason not UTF-8 */
+	uint8_t z[] = { 0xc1, 0x01, 0xff };     /* compressed: not judged */
+	struct seen s = { 0 };
+	struct craft_walk d;
+
+	craft_walk_init(&d, WS_ROLE_SERVER);
+	assert_int_equal(craft_walk(&d, b, sizeof b, 16, on_frame, &s),
+	    sizeof b);
+	assert_int_equal(s.n, 6);
+	assert_string_equal(s.rule[0],
+	    "text message is not valid UTF-8 at byte 1");
+	assert_string_equal(s.rule[1], "");
+	assert_string_equal(s.rule[2], "");
+	assert_string_equal(s.rule[4],
+	    "text message ends inside a UTF-8 sequence");
+	assert_non_null(strstr(s.rule[5], "1005 (No Status Received) is "
+	    "reserved"));
+
+	memset(&s, 0, sizeof s);
+	craft_walk_init(&d, WS_ROLE_SERVER);
+	craft_walk(&d, c, sizeof c, 16, on_frame, &s);
+	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(s.rule[0], "1-byte close payload"));
+	assert_string_equal(s.rule[1], "data frame after a close frame");
+	assert_string_equal(s.rule[2], "");
+
+	memset(&s, 0, sizeof s);
+	craft_walk_init(&d, WS_ROLE_SERVER);
+	craft_walk(&d, r, sizeof r, 16, on_frame, &s);
+	assert_string_equal(s.rule[0],
+	    "close reason is not valid UTF-8 at byte 1");
+
+	memset(&s, 0, sizeof s);
+	craft_walk_init(&d, WS_ROLE_SERVER);
+	craft_walk(&d, z, sizeof z, 16, on_frame, &s);
+	assert_string_equal(s.rule[0],
+	    "RSV bits set but no extension was negotiated");
 }
 
 int
@@ -338,6 +396,7 @@ main(void)
 		cmocka_unit_test(decimal_not_octal),
 		cmocka_unit_test(close_payloads),
 		cmocka_unit_test(walk_frames),
+		cmocka_unit_test(walk_payload_rules),
 		cmocka_unit_test(walk_across_calls),
 	};
 
