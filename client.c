@@ -32,7 +32,7 @@
 #include "term.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
 
 #define HEAD_BUF (UP_MAX_HEAD + 16 * 1024)
 #define BODY_KEEP 4096  /* bytes of a refusal's body kept */
@@ -43,6 +43,7 @@ enum dial_state { D_CONNECT, D_SEND, D_HEAD, D_BODY };
 
 struct dial {
 	struct dial_params p;
+	struct dial_net net;      /* *p.net, or none */
 	dial_done_fn done;
 	void *ud;
 	struct source src;
@@ -172,7 +173,7 @@ on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 /* The proxy for url: -x, else ws(s)_proxy, http(s)_proxy, all_proxy
  * (lower case first, as curl reads them), or NULL. */
 static const char *
-proxy_for(const char *url)
+proxy_for(const struct dial *d, const char *url)
 {
 	int tls = !strncasecmp(url, "wss:", 4);
 	const char *names[] = {
@@ -181,8 +182,8 @@ proxy_for(const char *url)
 		"all_proxy", "ALL_PROXY",
 	};
 
-	if (opt.proxy)
-		return opt.proxy;
+	if (d->net.proxy)
+		return d->net.proxy;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *v = names[i] ? getenv(names[i]) : NULL;
 
@@ -217,7 +218,7 @@ static CURL *
 new_handle(struct dial *d, const char *url)
 {
 	CURL *c = curl_easy_init();
-	const char *proxy = proxy_for(url);
+	const char *proxy = proxy_for(d, url);
 
 	if (c == NULL)
 		return NULL;
@@ -234,20 +235,20 @@ new_handle(struct dial *d, const char *url)
 	curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, d);
-	if (opt.insecure) {
+	if (d->net.insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (opt.cacert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, opt.cacert);
-	if (opt.capath)
-		curl_easy_setopt(c, CURLOPT_CAPATH, opt.capath);
-	if (opt.cert)
-		curl_easy_setopt(c, CURLOPT_SSLCERT, opt.cert);
-	if (opt.key)
-		curl_easy_setopt(c, CURLOPT_SSLKEY, opt.key);
-	if (opt.pass)
-		curl_easy_setopt(c, CURLOPT_KEYPASSWD, opt.pass);
+	if (d->net.cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, d->net.cacert);
+	if (d->net.capath)
+		curl_easy_setopt(c, CURLOPT_CAPATH, d->net.capath);
+	if (d->net.cert)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, d->net.cert);
+	if (d->net.key)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, d->net.key);
+	if (d->net.pass)
+		curl_easy_setopt(c, CURLOPT_KEYPASSWD, d->net.pass);
 	if (proxy) {
 		curl_easy_setopt(c, CURLOPT_PROXY, proxy);
 		/* without a tunnel, ws:// would go to an HTTP proxy as a
@@ -256,12 +257,12 @@ new_handle(struct dial *d, const char *url)
 	} else {
 		curl_easy_setopt(c, CURLOPT_PROXY, "");
 	}
-	if (opt.noproxy)
-		curl_easy_setopt(c, CURLOPT_NOPROXY, opt.noproxy);
-	if (opt.unix_socket)
-		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, opt.unix_socket);
-	if (opt.ipresolve)
-		curl_easy_setopt(c, CURLOPT_IPRESOLVE, opt.ipresolve);
+	if (d->net.noproxy)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, d->net.noproxy);
+	if (d->net.unix_socket)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, d->net.unix_socket);
+	if (d->net.ipresolve)
+		curl_easy_setopt(c, CURLOPT_IPRESOLVE, d->net.ipresolve);
 	return c;
 }
 
@@ -316,7 +317,7 @@ cert_hint(const char *why)
 static int
 tls_cut(const struct dial *d, CURLcode rc, const char *why)
 {
-	if (strncasecmp(d->url, "wss:", 4) || proxy_for(d->url) ||
+	if (strncasecmp(d->url, "wss:", 4) || proxy_for(d, d->url) ||
 	    (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR &&
 	    rc != CURLE_SSL_CONNECT_ERROR))
 		return 0;
@@ -341,11 +342,11 @@ connect_failed(struct dial *d, CURLcode rc)
 		    "certificate was refused: %s%s", u, why, cert_hint(why));
 		break;
 	default:
-		if (d->cert_requested && opt.cert)
+		if (d->cert_requested && d->net.cert)
 			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
 			    "asked for a client certificate and ended the TLS "
 			    "handshake: %s (it did not accept %s)", u, why,
-			    opt.cert);
+			    d->net.cert);
 		else if (d->cert_requested)
 			fail(d, EXIT_CONNECT, "cannot connect to %s: the server "
 			    "asked for a client certificate and ended the TLS "
@@ -445,14 +446,14 @@ build_request(struct dial *d)
 		snprintf(d->key, sizeof d->key, "%s", v ? v : "");
 
 	auth[0] = '\0';
-	if (d->send_auth && opt.bearer) {
-		snprintf(auth, sizeof auth, "Bearer %s", opt.bearer);
-	} else if (d->send_auth && (opt.user || (user && password))) {
+	if (d->send_auth && d->net.bearer) {
+		snprintf(auth, sizeof auth, "Bearer %s", d->net.bearer);
+	} else if (d->send_auth && (d->net.user || (user && password))) {
 		char cred[600];
 		unsigned char b64[820];
 
-		snprintf(cred, sizeof cred, "%s", opt.user ? opt.user : "");
-		if (!opt.user)
+		snprintf(cred, sizeof cred, "%s", d->net.user ? d->net.user : "");
+		if (!d->net.user)
 			snprintf(cred, sizeof cred, "%s:%s", user, password);
 		EVP_EncodeBlock(b64, (const unsigned char *)cred,
 		    (int)strlen(cred));
@@ -701,7 +702,7 @@ has_credentials(const struct dial *d)
 {
 	char u[1024];
 
-	return opt.user || opt.bearer || user_header(d, "Authorization") ||
+	return d->net.user || d->net.bearer || user_header(d, "Authorization") ||
 	    user_header(d, "Cookie") ||
 	    strcmp(url_redacted(d->url, u, sizeof u), d->url) != 0;
 }
@@ -886,7 +887,7 @@ start_send(struct dial *d)
 	d->multi = NULL;
 	/* through a TLS proxy the socket's bytes are not the stream's */
 	{
-		const char *px = proxy_for(d->url);
+		const char *px = proxy_for(d, d->url);
 
 		d->tr->wire_unknown = px && !strncasecmp(px, "https:", 6);
 	}
@@ -923,7 +924,7 @@ ended_unanswered(struct dial *d, const char *how)
 	url_redacted(d->url, u, sizeof u);
 	if (how)
 		snprintf(h, sizeof h, " (%s)", how);
-	if (d->tr->ssl && d->cert_requested && !opt.cert)
+	if (d->tr->ssl && d->cert_requested && !d->net.cert)
 		fail(d, EXIT_CONNECT, "cannot connect to %s: the server asked "
 		    "for a client certificate, then ended the TLS connection "
 		    "without answering%s: it requires one (--cert)", u, h);
@@ -931,7 +932,7 @@ ended_unanswered(struct dial *d, const char *how)
 		fail(d, EXIT_CONNECT, "cannot connect to %s: the server asked "
 		    "for a client certificate, then ended the TLS connection "
 		    "without answering%s: it did not accept %s", u, h,
-		    opt.cert);
+		    d->net.cert);
 	else if (d->tr->ssl && d->tr->tls_failed)
 		fail(d, EXIT_CONNECT, "cannot connect to %s: the server ended "
 		    "the TLS connection without answering%s", u, h);
@@ -1173,6 +1174,11 @@ dial_start(const struct dial_params *p, dial_done_fn done, void *ud)
 	if (d == NULL)
 		return NULL;
 	d->p = *p;
+	if (p->net)
+		d->net = *p->net;
+	d->p.net = &d->net;
+	d->r.offered_protocols = p->nprotocols > 0;
+	d->r.offered_deflate = p->deflate != NULL;
 	if (d->p.label == NULL)
 		d->p.label = "";
 	d->done = done;
@@ -1231,7 +1237,7 @@ dial_summary(const struct dial_result *r, char *buf, size_t cap)
 	if (r->protocol && o < cap)
 		o += (size_t)snprintf(buf + o, cap - o, ", subprotocol %s",
 		    r->protocol);
-	else if (opt.nprotocols > 0 && o < cap)
+	else if (r->offered_protocols && o < cap)
 		o += (size_t)snprintf(buf + o, cap - o,
 		    ", no subprotocol selected");
 	if (r->pmd && o < cap) {
@@ -1239,7 +1245,7 @@ dial_summary(const struct dial_result *r, char *buf, size_t cap)
 
 		o += (size_t)snprintf(buf + o, cap - o, ", permessage-deflate: "
 		    "%s", pmd_describe(&r->agreed, desc, sizeof desc));
-	} else if (opt.deflate && o < cap) {
+	} else if (r->offered_deflate && o < cap) {
 		o += (size_t)snprintf(buf + o, cap - o,
 		    ", permessage-deflate declined");
 	}

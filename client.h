@@ -27,9 +27,28 @@ struct transport;
 struct pmd;
 struct dial;
 
-/* What to ask for. Everything that reaches the server (TLS, proxies,
- * credentials, -4/-6, unix socket) comes from the global options. */
+/* Sent as User-Agent, shown by -V. */
+#define WSCLI_VERSION "0.1.0"
+
+/* How to reach a server: TLS, proxies, credentials, -4/-6, unix socket.
+ * Built once from the command line (opts_dial_net()). */
+struct dial_net {
+	int insecure;                 /* do not verify the certificate */
+	const char *cacert, *capath;  /* CA file and directory, or NULL */
+	const char *cert, *key, *pass; /* client certificate, its key and
+					 passphrase, or NULL */
+	const char *user;             /* "USER:PASS" for Basic, or NULL */
+	const char *bearer;           /* a Bearer token, or NULL */
+	const char *proxy;            /* NULL: from the environment */
+	const char *noproxy;          /* hosts not to proxy, or NULL */
+	const char *unix_socket;      /* connect through it, or NULL */
+	long ipresolve;               /* CURL_IPRESOLVE_* */
+};
+
+/* What to ask for. */
 struct dial_params {
+	const struct dial_net *net;   /* how to reach it; NULL: directly,
+					 with the system's defaults */
 	const char *url;              /* ws:// or wss:// */
 	const char *const *protocols; /* Sec-WebSocket-Protocol offers */
 	size_t nprotocols;
@@ -72,6 +91,8 @@ struct dial_result {
 	char *body;               /* a refused upgrade's body (start) */
 	size_t body_len;
 	int body_more;            /* the body was longer */
+	int offered_protocols;    /* subprotocols were offered */
+	int offered_deflate;      /* permessage-deflate was offered */
 	double ms;                /* set-up time, redirects included */
 	double connect_ms;        /* ... of which libcurl's part */
 	char request_key[UP_KEY_LEN + 1];

@@ -32,7 +32,7 @@
 #include "queue.h"
 #include "term.h"
 #include "transport.h"
-#include "wscli.h"
+#include "exit.h"
 
 #define RECV_BUF (256 * 1024)       /* one tr_recv() */
 #define RECV_TURN (8 * 1024 * 1024) /* bytes read before others' turn */

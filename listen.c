@@ -45,7 +45,8 @@
 #include "term.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define STDIN_BUF (256 * 1024)          /* one read() of stdin */
 #define QUEUE_LOW (256 * 1024)          /* read more for a client below */

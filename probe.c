@@ -54,7 +54,8 @@
 #include "term.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define MARK "wscli probe"       /* payload of the probe's own PING */
 #define MAX_PONGS 16             /* PINGs a case expects answered */
@@ -66,102 +67,6 @@
 #define RATE_SECONDS 1.0         /* 9.2 sends this long */
 #define RATE_WINDOW 256          /* 9.2: messages in flight */
 #define RATE_SIZE 32             /* 9.2: bytes of each */
-
-/* ------------------------------------------------------------ options */
-
-enum {
-	OPT_PROBE = 0x1300,
-	OPT_PROBE_MAX,
-	OPT_PROBE_TIMEOUT,
-	OPT_PROBE_IDLE,
-	OPT_PROBE_CASES,
-};
-
-static struct {
-	int set;              /* some --probe-* option was given */
-	uint64_t max;         /* --probe-max */
-	double timeout;       /* --probe-timeout */
-	double idle;          /* --probe-idle, 0: not tested */
-	const char *cases;    /* --probe-cases */
-} po = { 0, 64 << 20, 2.0, 0, NULL };
-
-static const struct option probe_longopts[] = {
-	{ "probe", no_argument, NULL, OPT_PROBE },
-	{ "probe-cases", required_argument, NULL, OPT_PROBE_CASES },
-	{ "probe-idle", required_argument, NULL, OPT_PROBE_IDLE },
-	{ "probe-max", required_argument, NULL, OPT_PROBE_MAX },
-	{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int
-probe_option(int ch, const char *arg)
-{
-	switch (ch) {
-	case OPT_PROBE:
-		opt.mode = MODE_PROBE;
-		return 1;
-	case OPT_PROBE_MAX:
-		po.max = parse_size("--probe-max", arg);
-		if (po.max < LIMIT_FIRST || po.max > ((uint64_t)1 << 32))
-			usage_error("invalid value for --probe-max: '%s' (from "
-			    "4K to 4G)", arg);
-		break;
-	case OPT_PROBE_TIMEOUT:
-		po.timeout = parse_positive("--probe-timeout", arg);
-		break;
-	case OPT_PROBE_IDLE:
-		po.idle = parse_positive("--probe-idle", arg);
-		break;
-	case OPT_PROBE_CASES:
-		if (!*arg || strspn(arg, "0123456789.,") != strlen(arg))
-			usage_error("invalid value for --probe-cases: '%s' "
-			    "(case ids or sections, e.g. 3,7.1,8.4)", arg);
-		po.cases = arg;
-		break;
-	default:
-		return 0;
-	}
-	po.set = 1;
-	return 1;
-}
-
-static void
-probe_check(int argc, char **argv)
-{
-	if (opt.mode != MODE_PROBE) {
-		if (po.set)
-			usage_error("--probe-cases, --probe-idle, --probe-max "
-			    "and --probe-timeout go with --probe");
-		return;
-	}
-	if (argc == 0)
-		usage_error("no URL given to --probe");
-	if (argc > 1)
-		usage_error("unexpected argument '%s' after the URL", argv[1]);
-	if (opt.nsend > 0)
-		usage_error("cannot use --send or --frame with --probe: the "
-		    "probe sends its own frames");
-	if (opt.until || opt.count || opt.wait > 0 || opt.no_split)
-		usage_error("cannot use --until, -n, -w or --no-split with "
-		    "--probe");
-	opt.url = argv[0];
-}
-
-const struct mode_opts probe_mode = {
-	.shortopts = "",
-	.longopts = probe_longopts,
-	.option = probe_option,
-	.check = probe_check,
-	.help =
-	    "      --probe               test the server: a conformance and\n"
-	    "                            behaviour report (see wscli(1))\n"
-	    "      --probe-cases LIST    only these cases or sections (3,8.4)\n"
-	    "      --probe-idle SECS     also see if it closes an idle "
-	    "connection\n"
-	    "      --probe-max SIZE      largest message tried (64M)\n"
-	    "      --probe-timeout SECS  time for each case (2)\n",
-};
 
 /* ------------------------------------------------------------ verdicts */
 
@@ -572,7 +477,7 @@ judge_fail(struct run *R, int ev)
 	}
 	if (ev == EV_TIMEOUT)
 		decide(R, V_FAILED, "no close and no answer to a later ping "
-		    "within %g s", po.timeout);
+		    "within %g s", probe_opt.timeout);
 }
 
 /* -------------------------------------------------------- accept cases */
@@ -653,11 +558,11 @@ judge_accept(struct run *R, int ev)
 	if (ev == EV_TIMEOUT) {
 		if (R->next_pong < R->nexp_pong)
 			decide(R, V_FAILED, "no pong for ping %d of %d within "
-			    "%g s", R->next_pong + 1, R->nexp_pong, po.timeout);
+			    "%g s", R->next_pong + 1, R->nexp_pong, probe_opt.timeout);
 		else
 			decide(R, V_FAILED, "answered the pings but did not echo "
 			    "the message (or changed it) within %g s",
-			    po.timeout);
+			    probe_opt.timeout);
 	}
 }
 
@@ -720,7 +625,7 @@ judge_close(struct run *R, int ev)
 				decide(R, V_NON_STRICT, "answered %s, then left "
 				    "TCP open for %g s (the server SHOULD close "
 				    "it first)", code_str(R->close_code, b,
-				    sizeof b), po.timeout);
+				    sizeof b), probe_opt.timeout);
 				return;
 			}
 		}
@@ -763,7 +668,7 @@ judge_close(struct run *R, int ev)
 	}
 	if (ev == EV_TIMEOUT)
 		decide(R, V_FAILED, "no answer to the close within %g s",
-		    po.timeout);
+		    probe_opt.timeout);
 }
 
 /* ----------------------------------------------------- handshake cases */
@@ -805,7 +710,7 @@ judge_refuse(struct run *R, int ev)
 		return;
 	}
 	if (R->dial_exit == EXIT_TIMEOUT)
-		decide(R, V_FAILED, "no answer within %g s", po.timeout);
+		decide(R, V_FAILED, "no answer within %g s", probe_opt.timeout);
 	else
 		decide(R, V_NON_STRICT, "closed the connection without an "
 		    "HTTP answer (400 is expected)");
@@ -928,7 +833,7 @@ c_echo(struct run *R, int ev)
 			snprintf(what, sizeof what, "%s", ending(R));
 		else
 			snprintf(what, sizeof what, "no echo within %g s",
-			    po.timeout);
+			    probe_opt.timeout);
 		decide(R, V_INFO, "%s%s: cases that need a %s echo are "
 		    "UNTESTED", what, R->nmsgs ? " (other messages came)" :
 		    "", text ? "text" : "binary");
@@ -944,15 +849,15 @@ c_limit(struct run *R, int ev)
 
 	if (ev == EV_OPEN) {
 		if (P.big == NULL) {
-			P.big = xrealloc(NULL, po.max);
-			memset(P.big, 'a', po.max);
+			P.big = xrealloc(NULL, probe_opt.max);
+			memset(P.big, 'a', probe_opt.max);
 		}
 		if (R->attempt == 1) {
 			R->size = LIMIT_FIRST;
 			R->lo = 0;
 			R->hi = 0;
 		}
-		R->deadline = now_sec() + po.timeout + R->size / LIMIT_RATE;
+		R->deadline = now_sec() + probe_opt.timeout + R->size / LIMIT_RATE;
 		conn_send_data(R->c, WS_OP_TEXT, P.big, R->size, 1, 0);
 		send_mark(R);
 		return;
@@ -968,7 +873,7 @@ c_limit(struct run *R, int ev)
 	else if (ev == EV_TIMEOUT) {
 		decide(R, V_FAILED, "neither accepted nor refused a %s message "
 		    "within %s",
-		    size_str(R->size, a, sizeof a), dur((po.timeout +
+		    size_str(R->size, a, sizeof a), dur((probe_opt.timeout +
 		    R->size / LIMIT_RATE) * 1000, t, sizeof t));
 		return;
 	}
@@ -985,7 +890,7 @@ c_limit(struct run *R, int ev)
 			snprintf(R->first_refusal, sizeof R->first_refusal,
 			    "%s", ending(R));
 	}
-	if (R->hi == 0 && R->lo >= po.max) {
+	if (R->hi == 0 && R->lo >= probe_opt.max) {
 		decide(R, V_INFO, "accepted %s, the most tried (--probe-max)",
 		    size_str(R->lo, a, sizeof a));
 		return;
@@ -1001,7 +906,7 @@ c_limit(struct run *R, int ev)
 		return;
 	}
 	if (R->hi == 0)
-		R->size = R->size * 2 > po.max ? po.max : R->size * 2;
+		R->size = R->size * 2 > probe_opt.max ? probe_opt.max : R->size * 2;
 	else
 		R->size = (R->lo + R->hi) / 2;
 	R->again = 1;
@@ -1030,7 +935,7 @@ c_rate(struct run *R, int ev)
 
 	if (ev == EV_OPEN) {
 		R->rate_until = now_sec() + RATE_SECONDS;
-		R->deadline = R->rate_until + po.timeout;
+		R->deadline = R->rate_until + probe_opt.timeout;
 		rate_fill(R);
 		return;
 	}
@@ -1069,7 +974,7 @@ c_rate(struct run *R, int ev)
 	if (ev == EV_TIMEOUT) {
 		decide(R, V_FAILED, "%" PRIu64 " of %" PRIu64 " messages echoed; "
 		    "no more within %g s", R->rate_echoed, R->rate_sent,
-		    po.timeout);
+		    probe_opt.timeout);
 		return;
 	}
 	rate_fill(R);
@@ -1082,7 +987,7 @@ c_idle(struct run *R, int ev)
 	char t[32], pings[64] = "";
 
 	if (ev == EV_OPEN) {
-		R->deadline = now_sec() + po.idle;
+		R->deadline = now_sec() + probe_opt.idle;
 		return;
 	}
 	if (server_broke(R))
@@ -1097,7 +1002,7 @@ c_idle(struct run *R, int ev)
 		decide(R, V_INFO, "%s after %s idle%s", ending(R),
 		    dur(R->end_ms, t, sizeof t), pings);
 	else if (ev == EV_TIMEOUT)
-		decide(R, V_INFO, "still open after %g s idle%s", po.idle,
+		decide(R, V_INFO, "still open after %g s idle%s", probe_opt.idle,
 		    pings);
 }
 
@@ -1150,7 +1055,7 @@ c_zecho(struct run *R, int ev)
 		return;
 	}
 	if (ev == EV_TIMEOUT)
-		decide(R, V_FAILED, "no echo within %g s", po.timeout);
+		decide(R, V_FAILED, "no echo within %g s", probe_opt.timeout);
 }
 
 /* ---------------------------------------------------------- the table */
@@ -1340,7 +1245,7 @@ static const struct pcase cases[] = {
 static int
 selected(const struct pcase *k)
 {
-	const char *s = po.cases;
+	const char *s = probe_opt.cases;
 
 	if (s == NULL)
 		return 1;
@@ -1623,7 +1528,7 @@ on_dialed(void *ud, struct dial_result *r)
 	R->c->ops = &probe_conn_ops;
 	R->c->ud = R;
 	R->c->label = "";
-	R->c->close_timeout = po.timeout;
+	R->c->close_timeout = probe_opt.timeout;
 	R->c->compress = 0;
 	conn_open(R->c, r->tr, r->pmd);
 	r->tr = NULL;
@@ -1644,11 +1549,12 @@ start_attempt(struct run *R)
 	const char *unknown[] = { "x-wscli-probe-unknown" };
 	size_t nh = 0;
 
+	p.net = opts_dial_net();
 	R->attempt++;
 	R->again = 0;
 	R->t0 = now_sec();
 	R->sent_at = R->t0;
-	R->deadline = R->t0 + po.timeout;
+	R->deadline = R->t0 + probe_opt.timeout;
 	/* what the last attempt saw is forgotten */
 	R->opened = R->got_close = R->ended = R->tcp_done = 0;
 	R->npongs = R->mark_seen = R->mark_before_close = 0;
@@ -1674,7 +1580,7 @@ start_attempt(struct run *R)
 	p.nheaders = nh;
 	p.follow = opt.location;
 	p.max_redirs = opt.max_redirs;
-	p.timeout = k->flags & F_BASE ? opt.connect_timeout : po.timeout;
+	p.timeout = k->flags & F_BASE ? opt.connect_timeout : probe_opt.timeout;
 	p.verbose = opt.verbose && (k->flags & F_BASE);
 	p.quiet_refusal = !(k->flags & F_BASE);
 	p.label = "";
@@ -1754,7 +1660,7 @@ start_case(size_t i)
 		decide(R, V_UNTESTED, "the server does not echo");
 		return;
 	}
-	if (!strcmp(k->id, "9.3") && po.idle <= 0) {
+	if (!strcmp(k->id, "9.3") && probe_opt.idle <= 0) {
 		decide(R, V_UNTESTED, "needs --probe-idle SECONDS");
 		return;
 	}
@@ -1783,7 +1689,7 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		step(R, EV_TIMEOUT);
 		if (!R->decided && !R->again)
 			decide(R, V_FAILED, "no verdict within %g s",
-			    po.timeout);
+			    probe_opt.timeout);
 	}
 	if (R && R->again) {
 		end_attempt(R);

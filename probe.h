@@ -20,10 +20,6 @@
 #ifndef WSCLI_PROBE_H
 #define WSCLI_PROBE_H
 
-#include "wscli.h"
-
-/* --probe and its options, for wscli.c's modes[]. */
-extern const struct mode_opts probe_mode;
 
 /* Run the probe against opt.url. Returns the exit status: 0 when no case
  * FAILED, 1 otherwise; 3, 4 or 7 when the first, plain connection could

@@ -54,7 +54,8 @@
 #include "term.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define RELAY_HIGH (1024 * 1024)       /* stop reading a side above */
 #define RELAY_LOW (256 * 1024)         /* ... until the other is below */
@@ -66,115 +67,6 @@
 #define STRICT_HOLD (1024 * 1024)      /* --strict: a data frame up to this
 					  size is checked whole before any
 					  of it is relayed */
-
-/* ------------------------------------------------------------- options */
-
-static struct {
-	const char *forward;       /* --forward URL */
-	int exact;                 /* --forward-exact */
-	int rewrite_origin;        /* --rewrite-origin */
-	int strict;                /* --strict */
-} ropt;
-
-enum {
-	OPT_FORWARD = 0x1100,
-	OPT_FORWARD_EXACT,
-	OPT_REWRITE_ORIGIN,
-	OPT_STRICT,
-};
-
-static const struct option longopts[] = {
-	{ "forward", required_argument, NULL, OPT_FORWARD },
-	{ "forward-exact", no_argument, NULL, OPT_FORWARD_EXACT },
-	{ "rewrite-origin", no_argument, NULL, OPT_REWRITE_ORIGIN },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int
-relay_option(int ch, const char *arg)
-{
-	switch (ch) {
-	case OPT_FORWARD:
-		check_url(arg);
-		ropt.forward = arg;
-		opt.mode = MODE_RELAY;
-		return 1;
-	case OPT_FORWARD_EXACT:
-		ropt.exact = 1;
-		return 1;
-	case OPT_REWRITE_ORIGIN:
-		ropt.rewrite_origin = 1;
-		return 1;
-	case OPT_STRICT:
-		ropt.strict = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static void
-relay_check(int argc, char **argv)
-{
-	const char *bad = NULL;
-
-	if (ropt.forward == NULL) {
-		if (ropt.exact || ropt.rewrite_origin || ropt.strict)
-			usage_error("%s goes with --forward (relay mode)",
-			    ropt.exact ? "--forward-exact" : ropt.rewrite_origin ?
-			    "--rewrite-origin" : "--strict");
-		return;
-	}
-	if (srv_opt.listen == NULL)
-		usage_error("--forward goes with -l: wscli listens for the "
-		    "clients it relays");
-	if (argc > 0)
-		usage_error("unexpected argument '%s': with --forward the "
-		    "server is the URL of --forward", argv[0]);
-	if (srv_opt.echo)
-		bad = "--echo";
-	else if (srv_opt.broadcast)
-		bad = "--broadcast";
-	else if (srv_opt.require_protocol)
-		bad = "--require-protocol";
-	else if (opt.nprotocols)
-		bad = "-s (the client's subprotocol offers are passed on)";
-	else if (opt.nsend)
-		bad = "--send";
-	else if (opt.binary)
-		bad = "-b";
-	else if (opt.no_split)
-		bad = "--no-split";
-	else if (opt.wait > 0)
-		bad = "-w";
-	else if (opt.ping_interval > 0)
-		bad = "--ping-interval";
-	else if (opt.max_message)
-		bad = "--max-message (a relay passes messages of any size)";
-	if (bad)
-		usage_error("cannot use %s with --forward", bad);
-	if (ropt.rewrite_origin && opt.origin)
-		usage_error("cannot use -o and --rewrite-origin together: both "
-		    "set the Origin sent to the server");
-	if (opt.pass && !opt.cert && !srv_opt.tls_cert)
-		usage_error("--pass goes with --tls-key or --key");
-}
-
-const struct mode_opts relay_mode_opts = {
-	.shortopts = "",
-	.longopts = longopts,
-	.option = relay_option,
-	.check = relay_check,
-	.help =
-    "\n"
-    "Relay mode (wscli -l [ADDRESS:]PORT --forward URL):\n"
-    "      --forward URL         relay each client to its own connection\n"
-    "                            to URL, showing and checking both sides\n"
-    "      --forward-exact       do not append the client's path and query\n"
-    "      --rewrite-origin      send the server its own origin as Origin\n"
-    "      --strict              close a side that breaks the protocol\n"
-    "                            (1002/1007) instead of relaying the frame\n",
-};
 
 /* ---------------------------------------------------------- the pairs */
 
@@ -626,7 +518,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	/* forward: frames as they came, but data as messages when either
 	 * side compresses, and never a pong to wscli's own ping */
 	if (!(s->deflate && !control) && !fp->ours && can_take(o)) {
-		if (ropt.strict && !control && fp->first && !fp->last) {
+		if (relay_opt.strict && !control && fp->first && !fp->last) {
 			/* checked whole before any of it goes */
 			s->holding = 1;
 			s->hlen = 0;
@@ -732,7 +624,7 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 
 	p->violations++;
 	diag("%sprotocol violation: %s (calls for %u %s); %s", s->label, what,
-	    code, ws_close_code_name(code), fatal ? ropt.strict ? "--strict: "
+	    code, ws_close_code_name(code), fatal ? relay_opt.strict ? "--strict: "
 	    "closing it" : "closing it: nothing more can be read" :
 	    "relayed as sent");
 	if (opt.jsonl) {
@@ -892,13 +784,14 @@ on_request(struct srv_client *sc)
 	struct pair *p;
 	struct dial_params dp = { 0 };
 	struct rh_config cfg = {
-		.forward = ropt.forward, .forward_path = S.forward_path,
-		.forward_query = S.forward_query, .exact = ropt.exact,
-		.rewrite_origin = ropt.rewrite_origin, .origin = opt.origin,
+		.forward = relay_opt.forward, .forward_path = S.forward_path,
+		.forward_query = S.forward_query, .exact = relay_opt.exact,
+		.rewrite_origin = relay_opt.rewrite_origin, .origin = opt.origin,
 		.headers = opt.headers, .credentials = opt.user || opt.bearer,
 		.deflate = opt.deflate,
 	};
 
+	dp.net = opts_dial_net();
 	if (serve_ending()) {
 		refuse(NULL, sc, 503, "wscli is shutting down");
 		return;
@@ -1065,7 +958,7 @@ on_dialed(void *ud, struct dial_result *r)
 	p->up.c.close_timeout = opt.close_timeout;
 	p->up.c.compress = opt.compress;
 	p->up.c.relay = 1;
-	p->up.c.tolerant = !ropt.strict;
+	p->up.c.tolerant = !relay_opt.strict;
 	p->up.c.queue_keep = QUEUE_KEEP;
 	p->up.c.read_paused = 1;
 	p->up.c.src.release = side_release;
@@ -1102,7 +995,7 @@ on_upgraded(struct srv_client *sc)
 	p->cli.c.close_timeout = opt.close_timeout;
 	p->cli.c.compress = opt.compress;
 	p->cli.c.relay = 1;
-	p->cli.c.tolerant = !ropt.strict;
+	p->cli.c.tolerant = !relay_opt.strict;
 	p->cli.c.queue_keep = QUEUE_KEEP;
 	p->cli.c.src.release = side_release;
 	conn_open(&p->cli.c, sc->tr, p->cli_pmd);
@@ -1531,7 +1424,7 @@ relay_dispatch(double now)
 static void
 started(void)
 {
-	info("relaying to %s", ropt.forward);
+	info("relaying to %s", relay_opt.forward);
 }
 
 /* What is still open at the end ends now. */
@@ -1560,7 +1453,7 @@ relay_run(void)
 	CURLU *u = curl_url();
 	int rc;
 
-	if (curl_url_set(u, CURLUPART_URL, ropt.forward, 0) == CURLUE_OK) {
+	if (curl_url_set(u, CURLUPART_URL, relay_opt.forward, 0) == CURLUE_OK) {
 		char *v = NULL;
 
 		if (curl_url_get(u, CURLUPART_PATH, &v, 0) == CURLUE_OK) {

@@ -6,10 +6,6 @@
 #ifndef WSCLI_RELAY_H
 #define WSCLI_RELAY_H
 
-#include "wscli.h"
-
-extern const struct mode_opts relay_mode_opts;
-
 /* Listen, relay every client to its own upstream connection until the
  * session ends; returns the exit status. */
 int relay_run(void);

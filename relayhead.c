@@ -22,7 +22,7 @@
 #include "relayhead.h"
 #include "term.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
 
 /* ---------------------------------------------------- which headers pass */
 

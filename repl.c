@@ -35,7 +35,7 @@
 #include "frame.h"
 #include "repl.h"
 #include "term.h"
-#include "wscli.h"
+#include "opts.h"
 
 #define HISTORY_MAX 1000
 #define TEXT_SHOWN (16 * 1024)  /* bytes of a text message shown */

@@ -24,7 +24,8 @@
 #include "server.h"
 #include "show.h"
 #include "term.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define FILE_MAX (64 * 1024 * 1024) /* /file reads the file whole */
 

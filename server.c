@@ -1,7 +1,6 @@
 /*
  * server.c - the listening socket, TLS for it, and the server side of the
- * upgrade up to the 101; see server.h. Also the options of -l, which
- * listen and relay modes share.
+ * upgrade up to the 101; see server.h.
  *
  * Each accepted client is a small state machine, a loop source of its own:
  *
@@ -41,7 +40,8 @@
 #include "term.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define BUF_FIRST 4096                      /* a request's first buffer */
 #define BUF_MAX (UP_MAX_HEAD + 16 * 1024)   /* head and early frames */
@@ -50,8 +50,6 @@
 #define EMFILE_PAUSE 0.1                    /* out of descriptors: wait */
 
 enum { SC_HEAD, SC_WAIT, SC_ANSWER, SC_LINGER };
-
-struct srv_opts srv_opt;
 
 static struct {
 	int fd;                       /* listening socket, -1 when closed */
@@ -65,206 +63,6 @@ static struct {
 	double paused_until;          /* EMFILE */
 	int emfile_said;
 } L = { .fd = -1 };
-
-/* ------------------------------------------------------------- options */
-
-enum {
-	OPT_ECHO = 0x1000,
-	OPT_BROADCAST,
-	OPT_ONCE,
-	OPT_TLS_CERT,
-	OPT_TLS_KEY,
-	OPT_TLS_CLIENT_CA,
-	OPT_ORIGIN_ALLOW,
-	OPT_REQUIRE_PROTOCOL,
-};
-
-static const struct option longopts[] = {
-	{ "broadcast", no_argument, NULL, OPT_BROADCAST },
-	{ "echo", no_argument, NULL, OPT_ECHO },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "once", no_argument, NULL, OPT_ONCE },
-	{ "origin-allow", required_argument, NULL, OPT_ORIGIN_ALLOW },
-	{ "require-protocol", no_argument, NULL, OPT_REQUIRE_PROTOCOL },
-	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
-	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
-	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* ADDR:PORT, [V6]:PORT or PORT; split into host (NULL: loopback) and a
- * port that is checked. Returns 0 or -1. */
-static int
-split_listen(const char *spec, char *host, size_t cap, long *port)
-{
-	const char *p = spec, *colon;
-	char *end;
-
-	host[0] = '\0';
-	if (*spec == '[') {
-		const char *close = strchr(spec, ']');
-
-		if (close == NULL || close[1] != ':' ||
-		    (size_t)(close - spec - 1) >= cap)
-			return -1;
-		snprintf(host, cap, "%.*s", (int)(close - spec - 1), spec + 1);
-		p = close + 2;
-	} else if ((colon = strrchr(spec, ':')) != NULL) {
-		if ((size_t)(colon - spec) >= cap || colon == spec ||
-		    memchr(spec, ':', (size_t)(colon - spec)))
-			return -1;
-		snprintf(host, cap, "%.*s", (int)(colon - spec), spec);
-		p = colon + 1;
-	}
-	if (*p < '0' || *p > '9')
-		return -1;
-	errno = 0;
-	*port = strtol(p, &end, 10);
-	if (errno || *end || *port < 0 || *port > 65535)
-		return -1;
-	return 0;
-}
-
-static int
-listen_option(int ch, const char *arg)
-{
-	char host[256];
-	long port;
-
-	switch (ch) {
-	case 'l':
-		if (split_listen(arg, host, sizeof host, &port) != 0)
-			usage_error("invalid value for -l: '%s' (expected "
-			    "[ADDRESS:]PORT, e.g. 8080, 0.0.0.0:8080 or "
-			    "[::1]:8080; port 0 picks a free one)", arg);
-		srv_opt.listen = arg;
-		if (opt.mode == MODE_CLIENT)
-			opt.mode = MODE_LISTEN;
-		return 1;
-	case OPT_ECHO:
-		srv_opt.echo = 1;
-		return 1;
-	case OPT_BROADCAST:
-		srv_opt.broadcast = 1;
-		return 1;
-	case OPT_ONCE:
-		srv_opt.once = 1;
-		return 1;
-	case OPT_TLS_CERT:
-		srv_opt.tls_cert = readable_file("--tls-cert", arg);
-		return 1;
-	case OPT_TLS_KEY:
-		srv_opt.tls_key = readable_file("--tls-key", arg);
-		return 1;
-	case OPT_TLS_CLIENT_CA:
-		srv_opt.tls_client_ca = readable_file("--tls-client-ca", arg);
-		return 1;
-	case OPT_ORIGIN_ALLOW:
-		if (!*arg || strpbrk(arg, " \t\r\n"))
-			usage_error("invalid value for --origin-allow: '%s' "
-			    "(a comma-separated list of origins such as "
-			    "http://localhost:3000, without spaces)", arg);
-		srv_opt.origin_allow = arg;
-		return 1;
-	case OPT_REQUIRE_PROTOCOL:
-		srv_opt.require_protocol = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static void
-listen_check(int argc, char **argv)
-{
-	static const struct {
-		int given;
-		const char *name;
-	} only_listen[] = {
-		{ 0, "--echo" }, { 0, "--broadcast" }, { 0, "--once" },
-		{ 0, "--tls-cert" }, { 0, "--tls-key" },
-		{ 0, "--tls-client-ca" }, { 0, "--origin-allow" },
-		{ 0, "--require-protocol" },
-	};
-	int given[8] = { srv_opt.echo, srv_opt.broadcast, srv_opt.once,
-		srv_opt.tls_cert != NULL, srv_opt.tls_key != NULL,
-		srv_opt.tls_client_ca != NULL, srv_opt.origin_allow != NULL,
-		srv_opt.require_protocol };
-
-	if (srv_opt.listen == NULL) {
-		for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
-			if (given[i])
-				usage_error("%s goes with -l (listen mode)",
-				    only_listen[i].name);
-		return;
-	}
-	if ((srv_opt.tls_key || srv_opt.tls_client_ca) && !srv_opt.tls_cert)
-		usage_error("--tls-key and --tls-client-ca go with --tls-cert");
-	if (srv_opt.require_protocol && opt.nprotocols == 0 &&
-	    opt.mode == MODE_LISTEN)
-		usage_error("--require-protocol needs the subprotocols to "
-		    "accept: -s NAME");
-	if (opt.mode != MODE_LISTEN)
-		return; /* relay mode checks the rest */
-	if (argc > 0)
-		usage_error("unexpected argument '%s': with -l, wscli takes "
-		    "no URL (--forward URL relays to a server)", argv[0]);
-	if (srv_opt.echo && srv_opt.broadcast)
-		usage_error("cannot use --echo and --broadcast together");
-	if (opt.pass && !srv_opt.tls_cert)
-		usage_error("--pass goes with --tls-cert (the passphrase of "
-		    "its key)");
-	if (opt.deflate && (opt.deflate_offer.server_no_context_takeover ||
-	    opt.deflate_offer.client_no_context_takeover ||
-	    opt.deflate_offer.server_max_window_bits ||
-	    opt.deflate_offer.client_max_window_bits > 0))
-		usage_error("--deflate=PARAMS is the offer of a client; with -l "
-		    "use --deflate, which accepts what the client offers");
-	{
-		static const struct {
-			int given;
-			const char *name;
-		} client_only[] = {
-			{ 0, "-o" }, { 0, "-u" }, { 0, "--bearer" },
-			{ 0, "-x" }, { 0, "--noproxy" }, { 0, "--cacert" },
-			{ 0, "--capath" }, { 0, "--cert" }, { 0, "--key" },
-			{ 0, "-k" }, { 0, "-L" }, { 0, "--unix-socket" },
-			{ 0, "-4 or -6" }, { 0, "-w" },
-		};
-		int set[] = { opt.origin != NULL, opt.user != NULL,
-			opt.bearer != NULL, opt.proxy != NULL,
-			opt.noproxy != NULL, opt.cacert != NULL,
-			opt.capath != NULL, opt.cert != NULL, opt.key != NULL,
-			opt.insecure, opt.location, opt.unix_socket != NULL,
-			opt.ipresolve != 0, opt.wait > 0 };
-
-		for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-			if (set[i])
-				usage_error("cannot use %s with -l: it is for "
-				    "connecting to a server (with --forward "
-				    "it applies to the upstream)",
-				    client_only[i].name);
-	}
-}
-
-const struct mode_opts listen_mode_opts = {
-	.shortopts = "l:",
-	.longopts = longopts,
-	.option = listen_option,
-	.check = listen_check,
-	.help =
-    "\n"
-    "Listen mode (wscli -l [ADDRESS:]PORT):\n"
-    "      --broadcast           relay each client's messages to the others\n"
-    "      --echo                answer every message with itself\n"
-    "  -l, --listen [ADDR:]PORT  be a server on ADDR (127.0.0.1) and PORT\n"
-    "                            (0: a free port, which is printed)\n"
-    "      --once                end when the first client disconnects\n"
-    "      --origin-allow LIST   refuse other origins with 403\n"
-    "      --require-protocol    refuse clients offering none of -s NAME\n"
-    "      --tls-cert FILE       serve wss:// with this certificate (PEM)\n"
-    "      --tls-client-ca FILE  require client certificates from this CA\n"
-    "      --tls-key FILE        private key of --tls-cert (--pass PHRASE)\n",
-};
 
 /* ------------------------------------------------------------- origins */
 
@@ -875,7 +673,7 @@ srv_start(const struct srv_hooks *hooks)
 	L.hooks = hooks;
 	if (srv_opt.tls_cert && (L.tls = tls_context()) == NULL)
 		return -1;
-	split_listen(srv_opt.listen, host, sizeof host, &port);
+	opts_split_listen(srv_opt.listen, host, sizeof host, &port);
 	snprintf(portstr, sizeof portstr, "%ld", port);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;

@@ -25,26 +25,9 @@
 
 #include "loop.h"
 #include "upgrade.h"
-#include "wscli.h"
+#include "opts.h"
 
 struct transport;
-
-/* The options of -l, shared by listen and relay modes. */
-struct srv_opts {
-	const char *listen;        /* -l [ADDR:]PORT */
-	const char *tls_cert;      /* --tls-cert: serve wss:// */
-	const char *tls_key;       /* --tls-key */
-	const char *tls_client_ca; /* --tls-client-ca: require client
-				      certificates signed by these */
-	const char *origin_allow;  /* --origin-allow LIST */
-	int require_protocol;      /* --require-protocol */
-	int echo;                  /* --echo */
-	int broadcast;             /* --broadcast */
-	int once;                  /* --once */
-};
-
-extern struct srv_opts srv_opt;
-extern const struct mode_opts listen_mode_opts;
 
 #define SRV_LISTS 8192 /* bytes for the joined protocol and extension
 			  offers of one request */

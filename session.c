@@ -51,7 +51,8 @@
 #include "show.h"
 #include "term.h"
 #include "transport.h"
-#include "wscli.h"
+#include "exit.h"
+#include "opts.h"
 
 #define STDIN_BUF (256 * 1024)  /* one read() of stdin or of a file */
 #define QUEUE_LOW (256 * 1024)  /* read stdin only below this */
@@ -1344,6 +1345,7 @@ setup_dial(void)
 	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
 		S.hdrs[nh++] = l->data;
 	S.dp.url = opt.url;
+	S.dp.net = opts_dial_net();
 	S.dp.protocols = opt.protocols;
 	S.dp.nprotocols = (size_t)opt.nprotocols;
 	S.dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;

@@ -21,7 +21,7 @@
 #include "show.h"
 #include "term.h"
 #include "transport.h"
-#include "wscli.h"
+#include "opts.h"
 
 #define DISPLAY_MAX (64 * 1024)      /* bytes of a message kept for the REPL */
 #define UNTIL_MAX (1024 * 1024)      /* bytes of a message --until matches */

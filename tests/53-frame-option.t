@@ -64,14 +64,4 @@ status_is 1 "--send after a crafted close: exit 1"
 like "$ERR" '--send "after" was not sent: a close frame \(--frame\) went before it' \
     "--send after a crafted close: reported"
 
-run_wscli --frame 'rsv=9 x' "$(url)"
-status_is 2 "bad rsv: exit 2"
-like "$ERR" "invalid value for --frame: 'rsv=9 x': rsv=9: RSV is 0-7" "bad rsv: named"
-run_wscli --frame 'op=nope' "$(url)"
-status_is 2 "bad op: exit 2"
-like "$ERR" "op=nope: not an opcode" "bad op: named"
-run_wscli --frame 'hex:4' "$(url)"
-status_is 2 "bad hex: exit 2"
-like "$ERR" "hex:4: not a hex byte" "bad hex: named"
-
 done_testing

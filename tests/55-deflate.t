@@ -84,11 +84,6 @@ status_is 0 "an offer with parameters: exit 0"
 like "$ERR" 'server 10-bit window, no context takeover; client 15-bit window, no context takeover' \
     "the offered parameters were agreed"
 ok "an offer with parameters: messages back" cmp -s "$T/three.in" "$OUT"
-run_wscli --deflate='client_max_window_bits=7' "$(url)"
-status_is 2 "--deflate with a window of 7: usage error"
-like "$ERR" 'invalid value for --deflate' "--deflate with a window of 7: names the option"
-run_wscli --deflate='nonsense' "$(url)"
-status_is 2 "--deflate with an unknown parameter: usage error"
 
 # Answers that break RFC 7692 7.1: exit 4 with the reason.
 answer() {  # VALUE DESC [WSCLI OPTIONS]

@@ -310,33 +310,4 @@ run_wscli -l 0 --tls-cert "$SERVERS/echo.js" --timeout 2
 status_is 1 "--tls-cert that is not a certificate: exit 1"
 like "$ERR" 'cannot use --tls-cert .*echo\.js' "--tls-cert that is not a certificate: says so"
 
-run_wscli -l abc
-status_is 2 "-l abc: usage error"
-like "$ERR" "invalid value for -l: 'abc'" "-l abc: names the value"
-run_wscli -l 70000
-status_is 2 "-l 70000: usage error"
-run_wscli -l 0 ws://127.0.0.1:1/
-status_is 2 "-l with a URL: usage error"
-like "$ERR" "unexpected argument 'ws://127.0.0.1:1/'" "-l with a URL: says what is unexpected"
-run_wscli --echo ws://127.0.0.1:1/
-status_is 2 "--echo without -l: usage error"
-like "$ERR" -- '--echo goes with -l' "--echo without -l: says so"
-run_wscli -l 0 --echo --broadcast
-status_is 2 "--echo and --broadcast: usage error"
-run_wscli -l 0 -x http://127.0.0.1:1
-status_is 2 "-l with -x: usage error"
-like "$ERR" 'cannot use -x with -l' "-l with -x: says so"
-run_wscli -l 0 --require-protocol
-status_is 2 "--require-protocol without -s: usage error"
-run_wscli -l 0 --deflate=server_no_context_takeover
-status_is 2 "--deflate=PARAMS with -l: usage error"
-run_wscli -l 0 --tls-key "$SERVERS/echo.js"
-status_is 2 "--tls-key without --tls-cert: usage error"
-run_wscli -l 0 --tls-cert /nonexistent
-status_is 2 "--tls-cert unreadable: usage error"
-run_wscli -l 0 --pass x
-status_is 2 "--pass without --tls-cert: usage error"
-run_wscli -l 0 --origin-allow 'a, b'
-status_is 2 "--origin-allow with spaces: usage error"
-
 done_testing

@@ -229,22 +229,4 @@ else
 fi
 repl_end
 
-# ---------------------------------------------------------------- usage
-
-run_wscli --forward ws://127.0.0.1:1/
-status_is 2 "--forward without -l: usage error"
-like "$ERR" -- '--forward goes with -l' "--forward without -l: says so"
-run_wscli -l 0 --forward http://127.0.0.1:1/
-status_is 2 "--forward with an http URL: usage error"
-run_wscli -l 0 --forward-exact
-status_is 2 "--forward-exact without --forward: usage error"
-run_wscli -l 0 --forward ws://127.0.0.1:1/ --echo
-status_is 2 "--echo with --forward: usage error"
-run_wscli -l 0 --forward ws://127.0.0.1:1/ -s chat
-status_is 2 "-s with --forward: usage error"
-run_wscli -l 0 --forward ws://127.0.0.1:1/ -o http://x --rewrite-origin
-status_is 2 "-o with --rewrite-origin: usage error"
-run_wscli -l 0 --forward ws://127.0.0.1:1/ ws://127.0.0.1:2/
-status_is 2 "--forward and a URL: usage error"
-
 done_testing

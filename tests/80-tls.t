@@ -100,21 +100,4 @@ run_wscli -n 1 --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client-enc.
 status_is 3 "wrong --pass: exit 3"
 like "$ERR" 'key' "wrong --pass: names the private key"
 
-# Usage errors.
-run_wscli --key "$T/client.key" "wss://127.0.0.1:$good/"
-status_is 2 "--key without --cert: exit 2"
-like "$ERR" '--cert' "--key without --cert: says it needs --cert"
-
-run_wscli --cacert "$T/nonexistent.pem" "wss://127.0.0.1:$good/"
-status_is 2 "--cacert with a missing file: exit 2"
-like "$ERR" "nonexistent\.pem" "--cacert with a missing file: names the file"
-
-run_wscli --capath "$T/nonexistent.d" "wss://127.0.0.1:$good/"
-status_is 2 "--capath with a missing directory: exit 2"
-like "$ERR" "nonexistent\.d" "--capath with a missing directory: names it"
-
-run_wscli --cert "$T/nonexistent-client.pem" "wss://127.0.0.1:$good/"
-status_is 2 "--cert with a missing file: exit 2"
-like "$ERR" "nonexistent-client\.pem" "--cert with a missing file: names the file"
-
 done_testing

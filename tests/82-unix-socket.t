@@ -41,11 +41,4 @@ run_wscli --unix-socket "$T/nonexistent.sock" --send hello "ws://localhost/"
 status_is 3 "--unix-socket to a missing socket: exit 3"
 like "$ERR" 'cannot connect' "--unix-socket to a missing socket: cannot connect"
 
-run_wscli --unix-socket "$sock" -x http://127.0.0.1:1/ "ws://localhost/"
-status_is 2 "--unix-socket with -x: exit 2"
-like "$ERR" 'unix-socket' "--unix-socket with -x: names --unix-socket"
-
-run_wscli --unix-socket "$sock" --proxy socks5h://127.0.0.1:1/ "ws://localhost/"
-status_is 2 "--unix-socket with --proxy socks5h://: exit 2"
-
 done_testing

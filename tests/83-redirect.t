@@ -84,9 +84,6 @@ status_is 4 "Location to ftp://: exit 4"
 like "$ERR" 'ftp://127\.0\.0\.1/file' "Location to ftp://: names the target"
 like "$ERR" 'not a ws, wss, http or https URL' "Location to ftp://: says why it is not followed"
 
-run_wscli -L --max-redirs x "ws://127.0.0.1:$http/302"
-status_is 2 "--max-redirs x: exit 2"
-
 # Credentials and hosts: 127.0.0.1 and localhost are different hosts.
 run_wscli -L -u user:secret -n 1 --send cred "ws://127.0.0.1:$http/other-host"
 status_is 0 "-u, redirect to another host: exit 0"

@@ -42,17 +42,4 @@ run_wscli --timeout 1 "$(url)"
 status_is 7 "--timeout 1 during the upgrade: exit 7"
 ok "--timeout 1 during the upgrade: ends within 2.5 s ($ELAPSED_MS ms)" [ "$ELAPSED_MS" -lt $((2500 + TIME_SLACK_MS)) ]
 
-run_wscli --until '(' "ws://127.0.0.1:1/"
-status_is 2 "invalid --until regex: exit 2"
-like "$ERR" 'until' "invalid --until regex: names --until"
-
-run_wscli --until 'a[' "ws://127.0.0.1:1/"
-status_is 2 "invalid --until bracket: exit 2"
-
-run_wscli --timeout abc "ws://127.0.0.1:1/"
-status_is 2 "--timeout abc: exit 2"
-
-run_wscli --timeout -1 "ws://127.0.0.1:1/"
-status_is 2 "--timeout -1: exit 2"
-
 done_testing

@@ -43,14 +43,4 @@ unlike "$ERR" 'ping-timeout' "silent server without --ping-timeout: no ping time
 status_is 7 "silent server without --ping-timeout: exit 7 (no answer to the close)"
 like "$ERR" 'no close reply' "silent server without --ping-timeout: the close timed out"
 
-run_wscli --ping-timeout 1 "ws://127.0.0.1:$node/"
-status_is 2 "--ping-timeout without --ping-interval: exit 2"
-like "$ERR" 'ping-interval' "--ping-timeout without --ping-interval: says it needs --ping-interval"
-
-run_wscli --ping-interval abc "ws://127.0.0.1:$node/"
-status_is 2 "--ping-interval abc: exit 2"
-
-run_wscli --ping-interval 1 --ping-timeout x "ws://127.0.0.1:$node/"
-status_is 2 "--ping-timeout x: exit 2"
-
 done_testing

@@ -44,10 +44,6 @@ wait_for "$SERVER_LOG" "raw: client: CLOSE 1009" 5
 like "$SERVER_LOG" "^raw: client: CLOSE 1009 " "2^40 bytes announced: the server got CLOSE 1009"
 stop_server
 
-run_wscli --max-message 12Q ws://127.0.0.1:1/
-status_is 2 "--max-message 12Q: exit 2"
-like "$ERR" "^wscli: invalid value for --max-message: '12Q' \(expected a size" "--max-message 12Q: says what a size looks like"
-
 # --- standard input
 start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
 

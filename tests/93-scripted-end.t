@@ -43,12 +43,6 @@ order=$(grep -Eo '"event":"p[io]ng","dir":"[a-z]+"' "$OUT" | tr '\n' ' ')
 is "$order" '"event":"ping","dir":"in" "event":"pong","dir":"out" ' \
     "--jsonl: the ping event, then the pong that answers it"
 
-# ------------------------------------------------------ --close-timeout
-
-run_wscli --close-timeout 0 --send hi -n 1 "ws://127.0.0.1:$echo_port/"
-status_is 2 "--close-timeout 0: usage error (exit 2)"
-like "$ERR" 'close-timeout' "--close-timeout 0: names the option"
-
 # ------------------------------------------------------- close, slow reader
 
 # 100,000 lines (5.2 MB) to a server that reads 64 KiB every 20 ms: when

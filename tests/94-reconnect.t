@@ -195,22 +195,4 @@ like "$OUT" '^\{"event":"reconnect","attempt":1,"max":null,"delay":[0-9.]+,"why"
 is "$(grep -c '"event":"open"' "$OUT")" 2 "--jsonl: an open event for each connection"
 is "$(grep -c '"event":"message","dir":"in"' "$OUT")" 2 "--jsonl: --send echoed on both"
 
-# --------------------------------------------------------------- usage
-
-run_wscli --reconnect=0 ws://127.0.0.1:1/
-status_is 2 "--reconnect=0: usage error"
-run_wscli --reconnect-on sometimes --reconnect ws://127.0.0.1:1/
-status_is 2 "--reconnect-on sometimes: usage error"
-like "$ERR" 'expected error or any' "--reconnect-on sometimes: names the choices"
-run_wscli --reconnect-on any ws://127.0.0.1:1/
-status_is 2 "--reconnect-on without --reconnect: usage error"
-run_wscli --reconnect --reconnect-delay 0 ws://127.0.0.1:1/
-status_is 2 "--reconnect-delay 0: usage error"
-run_wscli --on-connect "$T/nonexistent" ws://127.0.0.1:1/
-status_is 2 "--on-connect with a missing file: usage error"
-printf 'fine\n\377bad\n' >"$T/bad-on-connect"
-run_wscli --on-connect "$T/bad-on-connect" ws://127.0.0.1:1/
-status_is 2 "--on-connect with a line that is not UTF-8: usage error"
-like "$ERR" 'line 2: not valid UTF-8' "--on-connect not UTF-8: names the line"
-
 done_testing

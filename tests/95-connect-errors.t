@@ -4,7 +4,7 @@
 # client certificate missing or refused; credentials on redirects (the same
 # origin only: scheme, host and port); headers wscli writes itself given
 # with -H; passwords in URLs kept out of every message; --jsonl error
-# events; and usage errors.
+# events.
 . tests/lib.sh
 need_wscli
 
@@ -134,18 +134,6 @@ is "$(grep -c '^raw: header: Authorization:' "$SERVER_LOG")" 1 "-H Authorization
 like "$SERVER_LOG" '^raw: header: Authorization: Basic Zm9vOmJhcg==$' \
     "-H Authorization replaces --bearer's"
 
-run_wscli -H 'Sec-WebSocket-Protocol: chat' "$(url)"
-status_is 2 "-H Sec-WebSocket-Protocol: usage error"
-like "$ERR" '-s NAME' "-H Sec-WebSocket-Protocol: points at -s"
-
-run_wscli -H 'sec-websocket-extensions: permessage-deflate' "$(url)"
-status_is 2 "-H Sec-WebSocket-Extensions (any case): usage error"
-like "$ERR" '--deflate' "-H Sec-WebSocket-Extensions: points at --deflate"
-
-run_wscli -u a:b --bearer tok "$(url)"
-status_is 2 "-u with --bearer: usage error"
-like "$ERR" 'cannot use -u and --bearer together' "-u with --bearer: says why"
-
 # ------------------------------------------------ passwords in URLs
 
 run_wscli -v -n 1 --send hi "ws://user:s3cret@127.0.0.1:$ws/"
@@ -161,10 +149,6 @@ port=$(free_port)
 run_wscli "ws://user:s3cret@127.0.0.1:$port/"
 status_is 3 "password in the URL, connection refused: exit 3"
 unlike "$ERR" 's3cret' "password in the URL: not in the connect error"
-
-run_wscli "http://user:s3cret@127.0.0.1:$ws/"
-status_is 2 "password in a URL that is refused: exit 2"
-unlike "$ERR" 's3cret' "password in a URL that is refused: not in the usage error"
 
 run_wscli -L -n 1 --send hi "ws://127.0.0.1:$http/to-pw"
 status_is 0 "redirect to a URL with a password: exit 0"
@@ -189,19 +173,9 @@ like "$OUT" '^\{"event":"error","message":"cannot connect to ws://127\.0\.0\.1:[
     "--jsonl, connection refused: an error event"
 is "$(wc -l <"$OUT" | tr -d ' ')" 1 "--jsonl, connection refused: one event"
 
-# ------------------------------------------------------------ usage
+# ---------------------------------------------------------- -t=elapsed
 
 run_wscli -t=elapsed -n 1 --send hi "ws://127.0.0.1:$ws/"
 status_is 0 "-t=elapsed, as the man page writes it: accepted"
-
-run_wscli --no-such-option "ws://127.0.0.1:$ws/"
-status_is 2 "unknown option: exit 2"
-is "$(wc -l <"$ERR" | tr -d ' ')" 2 "unknown option: two lines, the error and the hint"
-like "$ERR" "see 'wscli --help'" "unknown option: points at --help"
-unlike "$ERR" '^usage:|\[-46' "unknown option: no synopsis"
-
-run_wscli --count 0 "ws://127.0.0.1:$ws/"
-is "$(wc -l <"$ERR" | tr -d ' ')" 2 "bad value: two lines, the error and the hint"
-like "$ERR" "invalid value for --count: '0'" "bad value: names the option and value"
 
 done_testing

@@ -126,22 +126,4 @@ run_wscli --probe "ws://127.0.0.1:$PORT"
 status_is 4 "refused: exit 4"
 like "$OUT" '^1\.1 .* FAILED +upgrade refused: HTTP/1\.1 404' "refused: 1.1 says why"
 
-# Usage errors.
-run_wscli --probe
-status_is 2 "no URL: exit 2"
-like "$ERR" 'no URL given to --probe' "no URL: said so"
-run_wscli --probe --send x ws://127.0.0.1:1
-status_is 2 "--send: exit 2"
-like "$ERR" 'cannot use --send or --frame with --probe' "--send: said so"
-run_wscli --probe-max 1M ws://127.0.0.1:1
-status_is 2 "--probe-max alone: exit 2"
-like "$ERR" 'go with --probe' "--probe-max alone: said so"
-run_wscli --probe --probe-cases x ws://127.0.0.1:1
-status_is 2 "bad --probe-cases: exit 2"
-like "$ERR" "invalid value for --probe-cases: 'x'" "bad --probe-cases: named"
-run_wscli --probe --probe-timeout 0 ws://127.0.0.1:1
-status_is 2 "--probe-timeout 0: exit 2"
-run_wscli --probe --probe-max 1K ws://127.0.0.1:1
-status_is 2 "--probe-max too small: exit 2"
-
 done_testing

@@ -1,0 +1,1159 @@
+/*
+ * opts.c - the command line; see opts.h.
+ *
+ * One table names every option with its type and the modes it applies
+ * to. Parsing stores each value through its type's parser and notes that
+ * the option was given; the modes record nothing themselves. Once argv is
+ * read, the mode is decided from one flat list of rules (as OpenBSD nc
+ * does after getopt), every given option is checked against it, and then
+ * the conflicts that are that mode's own.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <regex.h>
+#include <sys/stat.h>
+
+#include "client.h"
+#include "craft.h"
+#include "deflate.h"
+#include "opts.h"
+#include "term.h"
+
+struct options opt;
+struct srv_opts srv_opt;
+struct relay_opts relay_opt;
+struct probe_opts probe_opt;
+
+static const struct options opt_defaults = {
+	.connect_timeout = 30,
+	.close_timeout = 5,
+	.max_redirs = 10,
+	.compress = 1,
+	.reconnect_delay = 1,
+};
+static const struct probe_opts probe_defaults = {
+	.max = 64 << 20,
+	.timeout = 2.0,
+};
+
+/* ---------------------------------------------------------- the table */
+
+#define C (1u << MODE_CLIENT)
+#define P (1u << MODE_PROBE)
+#define L (1u << MODE_LISTEN)
+#define R (1u << MODE_RELAY)
+#define ALL (C | P | L | R)
+#define NET (C | P | R)   /* connecting to a server */
+
+enum otype {
+	T_FLAG,      /* int, set to 1 */
+	T_SECONDS,   /* double, 0 to a year */
+	T_POSITIVE,  /* double, more than 0 */
+	T_SIZE,      /* uint64_t, K/M/G, within lo..hi */
+	T_COUNT,     /* long, within lo..hi */
+	T_FILE,      /* a readable regular file */
+	T_DIR,       /* a directory */
+	T_URL,       /* ws:// or wss:// with a host */
+	T_STRING,    /* kept as given */
+	T_OTHER,     /* parsed by its own case in other_option() */
+};
+
+enum {
+	OPT_BEARER = 256,
+	OPT_BROADCAST,
+	OPT_CACERT,
+	OPT_CAPATH,
+	OPT_CERT,
+	OPT_CLOSE_TIMEOUT,
+	OPT_COLOR,
+	OPT_CONNECT_TIMEOUT,
+	OPT_DEFLATE,
+	OPT_ECHO,
+	OPT_FORWARD,
+	OPT_FORWARD_EXACT,
+	OPT_FRAME,
+	OPT_FRAMES,
+	OPT_JSONL,
+	OPT_KEY,
+	OPT_MAX_MESSAGE,
+	OPT_MAX_REDIRS,
+	OPT_NO_HISTORY,
+	OPT_NO_SPLIT,
+	OPT_NOPROXY,
+	OPT_ON_CONNECT,
+	OPT_ONCE,
+	OPT_ORIGIN_ALLOW,
+	OPT_PASS,
+	OPT_PING_INTERVAL,
+	OPT_PING_TIMEOUT,
+	OPT_PROBE,
+	OPT_PROBE_CASES,
+	OPT_PROBE_IDLE,
+	OPT_PROBE_MAX,
+	OPT_PROBE_TIMEOUT,
+	OPT_RECONNECT,
+	OPT_RECONNECT_DELAY,
+	OPT_RECONNECT_ON,
+	OPT_REQUIRE_PROTOCOL,
+	OPT_REWRITE_ORIGIN,
+	OPT_SEND,
+	OPT_STRICT,
+	OPT_TIMEOUT,
+	OPT_TLS_CERT,
+	OPT_TLS_CLIENT_CA,
+	OPT_TLS_KEY,
+	OPT_UNIX_SOCKET,
+	OPT_UNTIL,
+};
+
+struct optdef {
+	const char *name;     /* long name; NULL: short only */
+	int val;              /* short letter or OPT_ */
+	int has_arg;          /* getopt's */
+	enum otype type;
+	unsigned modes;       /* where it means something */
+	void *dst;            /* where the value goes (not T_OTHER) */
+	double lo, hi;        /* T_SIZE and T_COUNT bounds */
+};
+
+static const struct optdef table[] = {
+	{ "ipv4", '4', no_argument, T_OTHER, NET, NULL, 0, 0 },
+	{ "ipv6", '6', no_argument, T_OTHER, NET, NULL, 0, 0 },
+	{ "binary", 'b', no_argument, T_FLAG, C | L, &opt.binary, 0, 0 },
+	{ "bearer", OPT_BEARER, required_argument, T_STRING, NET,
+	    &opt.bearer, 0, 0 },
+	{ "broadcast", OPT_BROADCAST, no_argument, T_FLAG, L,
+	    &srv_opt.broadcast, 0, 0 },
+	{ "cacert", OPT_CACERT, required_argument, T_FILE, NET, &opt.cacert,
+	    0, 0 },
+	{ "capath", OPT_CAPATH, required_argument, T_DIR, NET, &opt.capath,
+	    0, 0 },
+	{ "cert", OPT_CERT, required_argument, T_FILE, NET, &opt.cert, 0, 0 },
+	{ "close-timeout", OPT_CLOSE_TIMEOUT, required_argument, T_POSITIVE,
+	    C | L | R, &opt.close_timeout, 0, 0 },
+	{ "color", OPT_COLOR, required_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "connect-timeout", OPT_CONNECT_TIMEOUT, required_argument,
+	    T_POSITIVE, ALL, &opt.connect_timeout, 0, 0 },
+	{ "count", 'n', required_argument, T_COUNT, C | L | R, &opt.count, 1,
+	    LONG_MAX },
+	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL, NULL, 0,
+	    0 },
+	{ "echo", OPT_ECHO, no_argument, T_FLAG, L, &srv_opt.echo, 0, 0 },
+	{ "forward", OPT_FORWARD, required_argument, T_URL, R,
+	    &relay_opt.forward, 0, 0 },
+	{ "forward-exact", OPT_FORWARD_EXACT, no_argument, T_FLAG, R,
+	    &relay_opt.exact, 0, 0 },
+	{ "frame", OPT_FRAME, required_argument, T_OTHER, C, NULL, 0, 0 },
+	{ "frames", OPT_FRAMES, no_argument, T_FLAG, C | L | R, &opt.frames,
+	    0, 0 },
+	{ "header", 'H', required_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "help", 'h', no_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "insecure", 'k', no_argument, T_FLAG, NET, &opt.insecure, 0, 0 },
+	{ "json", 'j', no_argument, T_FLAG, C | L | R, &opt.json, 0, 0 },
+	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, ALL, &opt.jsonl, 0, 0 },
+	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
+	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
+	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
+	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE, C | L,
+	    &opt.max_message, 0, (double)(1ULL << 62) },
+	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
+	    &opt.max_redirs, 0, LONG_MAX },
+	{ "no-history", OPT_NO_HISTORY, no_argument, T_FLAG, C | L | R,
+	    &opt.no_history, 0, 0 },
+	{ "no-split", OPT_NO_SPLIT, no_argument, T_FLAG, C | L,
+	    &opt.no_split, 0, 0 },
+	{ "noproxy", OPT_NOPROXY, required_argument, T_STRING, NET,
+	    &opt.noproxy, 0, 0 },
+	{ "on-connect", OPT_ON_CONNECT, required_argument, T_FILE, C,
+	    &opt.on_connect, 0, 0 },
+	{ "once", OPT_ONCE, no_argument, T_FLAG, L | R, &srv_opt.once, 0, 0 },
+	{ "origin", 'o', required_argument, T_STRING, NET, &opt.origin, 0,
+	    0 },
+	{ "origin-allow", OPT_ORIGIN_ALLOW, required_argument, T_OTHER, L | R,
+	    NULL, 0, 0 },
+	{ "pass", OPT_PASS, required_argument, T_STRING, ALL, &opt.pass, 0,
+	    0 },
+	{ "ping-interval", OPT_PING_INTERVAL, required_argument, T_POSITIVE,
+	    C | L, &opt.ping_interval, 0, 0 },
+	{ "ping-timeout", OPT_PING_TIMEOUT, required_argument, T_POSITIVE,
+	    C | L, &opt.ping_timeout, 0, 0 },
+	{ "probe", OPT_PROBE, no_argument, T_OTHER, P, NULL, 0, 0 },
+	{ "probe-cases", OPT_PROBE_CASES, required_argument, T_OTHER, P,
+	    NULL, 0, 0 },
+	{ "probe-idle", OPT_PROBE_IDLE, required_argument, T_POSITIVE, P,
+	    &probe_opt.idle, 0, 0 },
+	{ "probe-max", OPT_PROBE_MAX, required_argument, T_SIZE, P,
+	    &probe_opt.max, 4096, (double)(1ULL << 32) },
+	{ "probe-timeout", OPT_PROBE_TIMEOUT, required_argument, T_POSITIVE,
+	    P, &probe_opt.timeout, 0, 0 },
+	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
+	{ "quiet", 'q', no_argument, T_FLAG, ALL, &opt.quiet, 0, 0 },
+	{ "reconnect", OPT_RECONNECT, optional_argument, T_OTHER, C, NULL, 0,
+	    0 },
+	{ "reconnect-delay", OPT_RECONNECT_DELAY, required_argument,
+	    T_POSITIVE, C, &opt.reconnect_delay, 0, 0 },
+	{ "reconnect-on", OPT_RECONNECT_ON, required_argument, T_OTHER, C,
+	    NULL, 0, 0 },
+	{ "require-protocol", OPT_REQUIRE_PROTOCOL, no_argument, T_FLAG, L,
+	    &srv_opt.require_protocol, 0, 0 },
+	{ "rewrite-origin", OPT_REWRITE_ORIGIN, no_argument, T_FLAG, R,
+	    &relay_opt.rewrite_origin, 0, 0 },
+	{ "send", OPT_SEND, required_argument, T_OTHER, C | L, NULL, 0, 0 },
+	{ "strict", OPT_STRICT, no_argument, T_FLAG, R, &relay_opt.strict, 0,
+	    0 },
+	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L, NULL, 0,
+	    0 },
+	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL,
+	    &opt.timeout, 0, 0 },
+	{ "timestamps", 't', optional_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "tls-cert", OPT_TLS_CERT, required_argument, T_FILE, L | R,
+	    &srv_opt.tls_cert, 0, 0 },
+	{ "tls-client-ca", OPT_TLS_CLIENT_CA, required_argument, T_FILE,
+	    L | R, &srv_opt.tls_client_ca, 0, 0 },
+	{ "tls-key", OPT_TLS_KEY, required_argument, T_FILE, L | R,
+	    &srv_opt.tls_key, 0, 0 },
+	{ "unix-socket", OPT_UNIX_SOCKET, required_argument, T_STRING, NET,
+	    &opt.unix_socket, 0, 0 },
+	{ "until", OPT_UNTIL, required_argument, T_OTHER, C | L | R, NULL, 0,
+	    0 },
+	{ "user", 'u', required_argument, T_OTHER, NET, NULL, 0, 0 },
+	{ "verbose", 'v', no_argument, T_FLAG, ALL, &opt.verbose, 0, 0 },
+	{ "version", 'V', no_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "wait", 'w', required_argument, T_SECONDS, C, &opt.wait, 0, 0 },
+};
+
+#define NOPTS (sizeof table / sizeof table[0])
+
+/* Why an option means nothing in a mode, where that is not plain. */
+static const struct {
+	int val;
+	enum mode mode;
+	const char *why;
+} refusals[] = {
+	{ 's', MODE_RELAY, "the client's subprotocol offers are passed on" },
+	{ OPT_MAX_MESSAGE, MODE_RELAY, "a relay passes messages of any size" },
+	{ OPT_SEND, MODE_PROBE, "the probe sends its own frames" },
+	{ OPT_FRAME, MODE_PROBE, "the probe sends its own frames" },
+	{ OPT_FRAME, MODE_LISTEN, "crafted frames are sent to a server, in "
+	    "client mode" },
+	{ OPT_FRAME, MODE_RELAY, "crafted frames are sent to a server, in "
+	    "client mode" },
+	{ OPT_ON_CONNECT, MODE_LISTEN, "it is sent on each connect to a "
+	    "server, in client mode" },
+	{ OPT_RECONNECT, MODE_LISTEN, "a server waits for its clients to "
+	    "connect again" },
+};
+
+/* ------------------------------------------------------- parse state */
+
+static unsigned char given[NOPTS];  /* given[i]: table[i] was given */
+static int color_mode;              /* --color: -1 auto, 0 never, 1 always */
+static int t_bare;                  /* -t given without a mode */
+
+static struct option longopts[NOPTS + 1];
+static char shortopts[2 * NOPTS + 8];
+
+static int
+usage(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+usage(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return OPTS_USAGE;
+}
+
+static size_t
+index_of(int val)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (table[i].val == val)
+			return i;
+	return NOPTS;
+}
+
+static int
+was_given(int val)
+{
+	size_t i = index_of(val);
+
+	return i < NOPTS && given[i];
+}
+
+/* How errors name an option: its letter if it has one. */
+static const char *
+shown(const struct optdef *o, char *buf, size_t cap)
+{
+	if (o->val < 256)
+		snprintf(buf, cap, "-%c", o->val);
+	else
+		snprintf(buf, cap, "--%s", o->name);
+	return buf;
+}
+
+static void
+build_getopt_tables(void)
+{
+	size_t k = 0, s = 0;
+
+	if (longopts[0].name)
+		return;
+	/* ':' first: a missing argument is told apart from an unknown
+	 * option, and getopt prints nothing */
+	shortopts[s++] = ':';
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct optdef *o = &table[i];
+
+		longopts[k].name = o->name;
+		longopts[k].has_arg = o->has_arg;
+		longopts[k].flag = NULL;
+		longopts[k].val = o->val;
+		k++;
+		if (o->val < 256) {
+			shortopts[s++] = (char)o->val;
+			if (o->has_arg != no_argument)
+				shortopts[s++] = ':';
+			if (o->has_arg == optional_argument)
+				shortopts[s++] = ':';
+		}
+	}
+	shortopts[s] = '\0';
+}
+
+static void
+reset(void)
+{
+	curl_slist_free_all(opt.headers);
+	opt = opt_defaults;
+	memset(&srv_opt, 0, sizeof srv_opt);
+	memset(&relay_opt, 0, sizeof relay_opt);
+	probe_opt = probe_defaults;
+	memset(given, 0, sizeof given);
+	color_mode = -1;
+	t_bare = 0;
+}
+
+/* --------------------------------------------------------- the parsers */
+
+double
+opts_seconds(const char *s, int positive, const char **errstr)
+{
+	char *end;
+	double v;
+
+	*errstr = NULL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 ||
+	    v > 86400 * 365 || isspace((unsigned char)*s)) {
+		*errstr = "expected a number of seconds, e.g. 2.5";
+		return 0;
+	}
+	if (positive && v <= 0) {
+		*errstr = "must be more than 0";
+		return 0;
+	}
+	return v;
+}
+
+uint64_t
+opts_size(const char *s, uint64_t min, uint64_t max, const char **errstr)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	*errstr = NULL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end != s && *end && !end[1]) {
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' ||
+		    *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : -1;
+		if (shift > 0)
+			end++;
+	}
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) ||
+	    shift < 0 || v > (1ULL << (62 - shift))) {
+		*errstr = "expected a size in bytes, optionally with K, M or "
+		    "G, e.g. 64M; 0 for no limit";
+		return 0;
+	}
+	v <<= shift;
+	if (v < min) {
+		*errstr = "too small";
+		return 0;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return 0;
+	}
+	return v;
+}
+
+long
+opts_count(const char *s, long min, long max, const char **errstr)
+{
+	char *end;
+	long v;
+
+	*errstr = NULL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || isspace((unsigned char)*s)) {
+		*errstr = "invalid";
+		return 0;
+	}
+	if ((errno == ERANGE && v == LONG_MIN) || v < min) {
+		*errstr = "too small";
+		return 0;
+	}
+	if ((errno == ERANGE && v == LONG_MAX) || v > max) {
+		*errstr = "too large";
+		return 0;
+	}
+	return v;
+}
+
+/* ADDR:PORT, [V6]:PORT or PORT; split into host ("" for loopback) and a
+ * port that is checked. Returns 0 or -1. */
+int
+opts_split_listen(const char *spec, char *host, size_t cap, long *port)
+{
+	const char *p = spec, *colon;
+	char *end;
+
+	host[0] = '\0';
+	if (*spec == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || close[1] != ':' ||
+		    (size_t)(close - spec - 1) >= cap)
+			return -1;
+		snprintf(host, cap, "%.*s", (int)(close - spec - 1), spec + 1);
+		p = close + 2;
+	} else if ((colon = strrchr(spec, ':')) != NULL) {
+		if ((size_t)(colon - spec) >= cap || colon == spec ||
+		    memchr(spec, ':', (size_t)(colon - spec)))
+			return -1;
+		snprintf(host, cap, "%.*s", (int)(colon - spec), spec);
+		p = colon + 1;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	*port = strtol(p, &end, 10);
+	if (errno || *end || *port < 0 || *port > 65535)
+		return -1;
+	return 0;
+}
+
+/* ws:// or wss:// with a host. */
+static int
+check_url(const char *url, char *err, size_t cap)
+{
+	CURLU *u;
+	CURLUcode rc;
+	char *host = NULL, shown_url[1024];
+	int ret = OPTS_RUN;
+
+	url_redacted(url, shown_url, sizeof shown_url); /* a password stays
+							   hidden */
+	if (strncasecmp(url, "ws://", 5) && strncasecmp(url, "wss://", 6)) {
+		const char *colon = strstr(url, "://");
+
+		if (colon)
+			return usage(err, cap, "invalid URL '%s': scheme "
+			    "'%.*s' is not supported (use ws:// or wss://)",
+			    shown_url, (int)(colon - url), url);
+		return usage(err, cap, "invalid URL '%s': it must start with "
+		    "ws:// or wss://", shown_url);
+	}
+	if ((u = curl_url()) == NULL)
+		return usage(err, cap, "out of memory");
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK)
+		ret = usage(err, cap, "invalid URL '%s': %s", shown_url,
+		    curl_url_strerror(rc));
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    !*host)
+		ret = usage(err, cap, "invalid URL '%s': no host", shown_url);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+static int
+check_file(const char *name, const char *path, int dir, char *err,
+    size_t cap)
+{
+	struct stat sb;
+
+	if (dir) {
+		if (stat(path, &sb) != 0)
+			return usage(err, cap, "cannot read %s directory '%s': "
+			    "%s", name, path, strerror(errno));
+		if (!S_ISDIR(sb.st_mode))
+			return usage(err, cap, "%s '%s' is not a directory",
+			    name, path);
+		return OPTS_RUN;
+	}
+	if (access(path, R_OK) != 0 || stat(path, &sb) != 0)
+		return usage(err, cap, "cannot read %s file '%s': %s", name,
+		    path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return usage(err, cap, "%s '%s' is not a regular file", name,
+		    path);
+	return OPTS_RUN;
+}
+
+/* -H 'Name: value': a token before the colon, no line breaks. A header
+ * wscli must know to check the answer is refused with the option to use. */
+static int
+check_header(const char *h, char *err, size_t cap)
+{
+	const char *colon = strchr(h, ':');
+	static const struct {
+		const char *name, *use;
+	} guarded[] = {
+		{ "Sec-WebSocket-Protocol", "-s NAME (repeatable), so the "
+		    "server's choice can be checked" },
+		{ "Sec-WebSocket-Extensions", "--deflate[=PARAMS], the one "
+		    "extension wscli can decode" },
+	};
+
+	if (colon == NULL || colon == h || strpbrk(h, "\r\n") ||
+	    strcspn(h, " \t") < (size_t)(colon - h))
+		return usage(err, cap, "invalid value for --header: '%s' "
+		    "(expected 'Name: value', the name without spaces)", h);
+	for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+		if ((size_t)(colon - h) == strlen(guarded[i].name) &&
+		    !strncasecmp(h, guarded[i].name, strlen(guarded[i].name)))
+			return usage(err, cap, "-H '%s': use %s", h,
+			    guarded[i].use);
+	return OPTS_RUN;
+}
+
+/* A value by its type; the T_OTHER ones have a case each. */
+static int
+take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
+{
+	char name[64];
+	const char *why = NULL;
+
+	snprintf(name, sizeof name, "--%s", o->name);
+	switch (o->type) {
+	case T_FLAG:
+		*(int *)o->dst = 1;
+		return OPTS_RUN;
+	case T_SECONDS:
+	case T_POSITIVE:
+		*(double *)o->dst = opts_seconds(arg, o->type == T_POSITIVE,
+		    &why);
+		if (why)
+			return usage(err, cap, "invalid value for %s: '%s' (%s)",
+			    name, arg, why);
+		return OPTS_RUN;
+	case T_SIZE:
+		*(uint64_t *)o->dst = opts_size(arg, (uint64_t)o->lo,
+		    (uint64_t)o->hi, &why);
+		if (why && (!strcmp(why, "too small") ||
+		    !strcmp(why, "too large")))
+			return usage(err, cap, "invalid value for %s: '%s' "
+			    "(from 4K to 4G)", name, arg);
+		if (why)
+			return usage(err, cap, "invalid value for %s: '%s' (%s)",
+			    name, arg, why);
+		return OPTS_RUN;
+	case T_COUNT:
+		*(long *)o->dst = opts_count(arg, (long)o->lo, LONG_MAX, &why);
+		if (why)
+			return usage(err, cap, "invalid value for %s: '%s' "
+			    "(expected a whole number from %ld to %ld)", name,
+			    arg, (long)o->lo, LONG_MAX);
+		return OPTS_RUN;
+	case T_FILE:
+	case T_DIR:
+		*(const char **)o->dst = arg;
+		return check_file(name, arg, o->type == T_DIR, err, cap);
+	case T_URL:
+		*(const char **)o->dst = arg;
+		return check_url(arg, err, cap);
+	case T_STRING:
+		*(const char **)o->dst = arg;
+		return OPTS_RUN;
+	case T_OTHER:
+		break;
+	}
+
+	switch (o->val) {
+	case '4':
+		opt.ipresolve = 4;
+		break;
+	case '6':
+		opt.ipresolve = 6;
+		break;
+	case 'H':
+		if (check_header(arg, err, cap) != OPTS_RUN)
+			return OPTS_USAGE;
+		opt.headers = curl_slist_append(opt.headers, arg);
+		break;
+	case 'h':
+		return OPTS_HELP;
+	case 'V':
+		return OPTS_VERSION;
+	case 'l': {
+		char host[256];
+		long port;
+
+		if (opts_split_listen(arg, host, sizeof host, &port) != 0)
+			return usage(err, cap, "invalid value for -l: '%s' "
+			    "(expected [ADDRESS:]PORT, e.g. 8080, 0.0.0.0:8080 "
+			    "or [::1]:8080; port 0 picks a free one)", arg);
+		srv_opt.listen = arg;
+		break;
+	}
+	case 's':
+		if (!*arg || strpbrk(arg, " ,\t\r\n"))
+			return usage(err, cap, "invalid value for "
+			    "--subprotocol: '%s' (a token without spaces or "
+			    "commas)", arg);
+		if (opt.nprotocols == MAX_PROTOCOLS)
+			return usage(err, cap, "too many --subprotocol options "
+			    "(at most %d)", MAX_PROTOCOLS);
+		opt.protocols[opt.nprotocols++] = arg;
+		break;
+	case 't':
+		/* -t=elapsed and -telapsed as well as --timestamps= */
+		if (arg && *arg == '=')
+			arg++;
+		t_bare = arg == NULL;
+		if (arg == NULL || !strcmp(arg, "wall"))
+			opt.timestamps = 1;
+		else if (!strcmp(arg, "elapsed"))
+			opt.timestamps = 2;
+		else
+			return usage(err, cap, "invalid value for --timestamps: "
+			    "'%s' (expected wall or elapsed)", arg);
+		break;
+	case 'u':
+		if (!strchr(arg, ':'))
+			return usage(err, cap, "invalid value for --user: '%s' "
+			    "(expected user:password)", arg);
+		opt.user = arg;
+		break;
+	case OPT_COLOR:
+		if (!strcmp(arg, "auto"))
+			color_mode = -1;
+		else if (!strcmp(arg, "always"))
+			color_mode = 1;
+		else if (!strcmp(arg, "never"))
+			color_mode = 0;
+		else
+			return usage(err, cap, "invalid value for --color: '%s' "
+			    "(expected auto, always or never)", arg);
+		break;
+	case OPT_DEFLATE: {
+		const char *params = arg ? arg : PMD_DEFAULT_OFFER;
+		char why2[256];
+
+		if (pmd_parse_params(params, strlen(params), 1,
+		    &opt.deflate_offer, why2, sizeof why2) != 0)
+			return usage(err, cap, "invalid value for --deflate: "
+			    "'%s': %s", params, why2);
+		opt.deflate = 1;
+		break;
+	}
+	case OPT_FRAME: {
+		size_t n = strlen(arg);
+		uint8_t *buf = xrealloc(NULL, n + 1);
+		struct craft_frame f;
+		char why2[512];
+		int rc = craft_parse(arg, WS_ROLE_CLIENT, buf, n + 1, &f, why2,
+		    sizeof why2);
+
+		free(buf);
+		if (rc != 0)
+			return usage(err, cap, "invalid value for --frame: "
+			    "'%s': %s", arg, why2);
+		if (opt.nsend == MAX_SEND)
+			return usage(err, cap, "too many --send and --frame "
+			    "options (at most %d)", MAX_SEND);
+		opt.send_frame[opt.nsend] = 1;
+		opt.send[opt.nsend++] = arg;
+		break;
+	}
+	case OPT_SEND:
+		if (opt.nsend == MAX_SEND)
+			return usage(err, cap, "too many --send options (at "
+			    "most %d)", MAX_SEND);
+		opt.send[opt.nsend++] = arg;
+		break;
+	case OPT_ORIGIN_ALLOW:
+		if (!*arg || strpbrk(arg, " \t\r\n"))
+			return usage(err, cap, "invalid value for "
+			    "--origin-allow: '%s' (a comma-separated list of "
+			    "origins such as http://localhost:3000, without "
+			    "spaces)", arg);
+		srv_opt.origin_allow = arg;
+		break;
+	case OPT_PROBE:
+		break;
+	case OPT_PROBE_CASES:
+		if (!*arg || strspn(arg, "0123456789.,") != strlen(arg))
+			return usage(err, cap, "invalid value for "
+			    "--probe-cases: '%s' (case ids or sections, e.g. "
+			    "3,7.1,8.4)", arg);
+		probe_opt.cases = arg;
+		break;
+	case OPT_RECONNECT:
+		opt.reconnect = -1;
+		if (arg) {
+			opt.reconnect = opts_count(arg, 1, LONG_MAX, &why);
+			if (why)
+				return usage(err, cap, "invalid value for "
+				    "--reconnect: '%s' (expected a whole number "
+				    "from 1 to %ld)", arg, LONG_MAX);
+		}
+		break;
+	case OPT_RECONNECT_ON:
+		if (!strcmp(arg, "error"))
+			opt.reconnect_any = 0;
+		else if (!strcmp(arg, "any"))
+			opt.reconnect_any = 1;
+		else
+			return usage(err, cap, "invalid value for "
+			    "--reconnect-on: '%s' (expected error or any)", arg);
+		break;
+	case OPT_UNTIL: {
+		regex_t rx;
+		int rc = regcomp(&rx, arg, REG_EXTENDED | REG_NOSUB);
+
+		if (rc != 0) {
+			char buf[256];
+
+			regerror(rc, &rx, buf, sizeof buf);
+			return usage(err, cap, "invalid value for --until: "
+			    "'%s': %s", arg, buf);
+		}
+		regfree(&rx);
+		opt.until = arg;
+		break;
+	}
+	}
+	return OPTS_RUN;
+}
+
+/* ---------------------------------------------------- the mode, once */
+
+const char *
+opts_mode_name(enum mode m)
+{
+	switch (m) {
+	case MODE_PROBE:
+		return "--probe (probe mode)";
+	case MODE_LISTEN:
+		return "-l (listen mode)";
+	case MODE_RELAY:
+		return "--forward (relay mode)";
+	default:
+		return "client mode";
+	}
+}
+
+/* An option given where it means nothing. */
+static int
+misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
+{
+	char name[64];
+	const char *why = NULL;
+
+	shown(o, name, sizeof name);
+	/* -l plus this one option would make a mode where it belongs */
+	if (m == MODE_CLIENT || (m == MODE_LISTEN && o->modes == R))
+		return usage(err, cap, "%s goes with %s", name,
+		    opts_mode_name(o->modes & L ? MODE_LISTEN : o->modes & R ?
+		    MODE_RELAY : MODE_PROBE));
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+		if (refusals[i].val == o->val && refusals[i].mode == m)
+			why = refusals[i].why;
+	if (why == NULL && m == MODE_LISTEN && (o->modes & R))
+		why = "it is for connecting to a server (with --forward it "
+		    "applies to the upstream)";
+	return usage(err, cap, "%s cannot be used with %s%s%s", name,
+	    opts_mode_name(m), why ? ": " : "", why ? why : "");
+}
+
+/* The conflicts inside the chosen mode. */
+static int
+check_mode(int n, char **operands, char *err, size_t cap)
+{
+	switch (opt.mode) {
+	case MODE_CLIENT:
+	case MODE_PROBE:
+		if (n == 0)
+			return usage(err, cap, opt.mode == MODE_PROBE ?
+			    "no URL given to --probe" : "no URL given");
+		if (n > 1)
+			return usage(err, cap, "unexpected argument '%s' after "
+			    "the URL", operands[1]);
+		opt.url = operands[0];
+		if ((opt.key || opt.pass) && !opt.cert)
+			return usage(err, cap, "--key and --pass go with --cert");
+		return check_url(opt.url, err, cap);
+	case MODE_LISTEN:
+		if (n > 0)
+			return usage(err, cap, "unexpected argument '%s': with "
+			    "-l, wscli takes no URL (--forward URL relays to a "
+			    "server)", operands[0]);
+		if (srv_opt.require_protocol && opt.nprotocols == 0)
+			return usage(err, cap, "--require-protocol needs the "
+			    "subprotocols to accept: -s NAME");
+		if (srv_opt.echo && srv_opt.broadcast)
+			return usage(err, cap, "cannot use --echo and "
+			    "--broadcast together");
+		if (opt.pass && !srv_opt.tls_cert)
+			return usage(err, cap, "--pass goes with --tls-cert "
+			    "(the passphrase of its key)");
+		if (opt.deflate &&
+		    (opt.deflate_offer.server_no_context_takeover ||
+		    opt.deflate_offer.client_no_context_takeover ||
+		    opt.deflate_offer.server_max_window_bits ||
+		    opt.deflate_offer.client_max_window_bits > 0))
+			return usage(err, cap, "--deflate=PARAMS is the offer "
+			    "of a client; with -l use --deflate, which accepts "
+			    "what the client offers");
+		return OPTS_RUN;
+	case MODE_RELAY:
+		if (n > 0)
+			return usage(err, cap, "unexpected argument '%s': with "
+			    "--forward the server is the URL of --forward",
+			    operands[0]);
+		if (relay_opt.rewrite_origin && opt.origin)
+			return usage(err, cap, "cannot use -o and "
+			    "--rewrite-origin together: both set the Origin "
+			    "sent to the server");
+		if (opt.key && !opt.cert)
+			return usage(err, cap, "--key and --pass go with --cert");
+		if (opt.pass && !opt.cert && !srv_opt.tls_cert)
+			return usage(err, cap, "--pass goes with --tls-key or "
+			    "--key");
+		return OPTS_RUN;
+	}
+	return OPTS_RUN;
+}
+
+static int
+decide(int n, char **operands, char *err, size_t cap)
+{
+	int l = srv_opt.listen != NULL, f = relay_opt.forward != NULL;
+	int p = was_given(OPT_PROBE);
+
+	/* the mode, from these rules alone */
+	if (p && l)
+		return usage(err, cap, "cannot use --probe and -l together: "
+		    "--probe tests a server, -l is one");
+	if (p && f)
+		return usage(err, cap, "cannot use --probe and --forward "
+		    "together: --probe tests a server, --forward relays "
+		    "clients to one");
+	if (f && !l)
+		return usage(err, cap, "--forward goes with -l: wscli listens "
+		    "for the clients it relays");
+	opt.mode = l && f ? MODE_RELAY : l ? MODE_LISTEN : p ? MODE_PROBE :
+	    MODE_CLIENT;
+
+	/* getopt cannot take an optional argument as the next word */
+	if (t_bare)
+		for (int i = 0; i < n; i++)
+			if (!strcmp(operands[i], "elapsed") ||
+			    !strcmp(operands[i], "wall"))
+				return usage(err, cap, "-t takes its mode "
+				    "attached: -t%s or --timestamps=%s ('%s' "
+				    "alone is read as an argument)",
+				    operands[i], operands[i], operands[i]);
+
+	for (size_t i = 0; i < NOPTS; i++)
+		if (given[i] && !(table[i].modes & (1u << opt.mode)))
+			return misplaced(&table[i], opt.mode, err, cap);
+
+	/* pairs, whatever the mode */
+	if (opt.ping_timeout > 0 && opt.ping_interval <= 0)
+		return usage(err, cap, "--ping-timeout needs --ping-interval");
+	if (opt.unix_socket && opt.proxy)
+		return usage(err, cap, "cannot use --unix-socket and --proxy "
+		    "together");
+	if ((was_given(OPT_RECONNECT_ON) || was_given(OPT_RECONNECT_DELAY)) &&
+	    !opt.reconnect)
+		return usage(err, cap, "--reconnect-on and --reconnect-delay "
+		    "go with --reconnect");
+	if (opt.user && opt.bearer)
+		return usage(err, cap, "cannot use -u and --bearer together: "
+		    "both are the Authorization header");
+	if ((srv_opt.tls_key || srv_opt.tls_client_ca) && !srv_opt.tls_cert)
+		return usage(err, cap, "--tls-key and --tls-client-ca go with "
+		    "--tls-cert");
+
+	if (check_mode(n, operands, err, cap) != OPTS_RUN)
+		return OPTS_USAGE;
+	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
+		opt.connect_timeout = opt.timeout;
+	return OPTS_RUN;
+}
+
+int
+opts_parse(int argc, char **argv, char *err, size_t cap)
+{
+	int ch, rc;
+
+	reset();
+	build_getopt_tables();
+	optind = 0; /* glibc: start afresh, even after an earlier parse */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	    -1) {
+		const char *word = argv[optind - 1];
+		size_t i;
+
+		if (ch == ':') {
+			if (optopt < 256)
+				return usage(err, cap, "option requires an "
+				    "argument -- '%c'", optopt);
+			return usage(err, cap, "option '--%s' requires an "
+			    "argument", table[index_of(optopt)].name);
+		}
+		if (ch == '?') {
+			if (!strncmp(word, "--", 2) && optopt)
+				return usage(err, cap, "option '--%s' doesn't "
+				    "allow an argument",
+				    table[index_of(optopt)].name);
+			if (!strncmp(word, "--", 2))
+				return usage(err, cap, "unrecognized or "
+				    "ambiguous option '%s'", word);
+			return usage(err, cap, "invalid option -- '%c'",
+			    optopt);
+		}
+		if ((i = index_of(ch)) == NOPTS)
+			return usage(err, cap, "unknown option");
+		given[i] = 1;
+		if ((rc = take_value(&table[i], optarg, err, cap)) != OPTS_RUN)
+			return rc;
+	}
+	return decide(argc - optind, argv + optind, err, cap);
+}
+
+void
+opts_settle(int stdin_tty, int stdout_tty)
+{
+	opt.interactive = stdin_tty && stdout_tty;
+	opt.stdout_tty = stdout_tty;
+	if (color_mode >= 0) {
+		opt.color = color_mode;
+	} else {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+		opt.color = stdout_tty && !(nc && *nc) &&
+		    !(term && !strcmp(term, "dumb"));
+	}
+	/* the REPL keeps no whole message, but showing a 2 GiB one is
+	 * rarely what a person wants */
+	if (!was_given(OPT_MAX_MESSAGE) && (opt.interactive ||
+	    opt.mode == MODE_LISTEN)) {
+		opt.max_message = 16 << 20;
+		opt.max_message_default = 1;
+	}
+}
+
+void
+opts_free(void)
+{
+	curl_slist_free_all(opt.headers);
+	opt.headers = NULL;
+}
+
+const struct dial_net *
+opts_dial_net(void)
+{
+	static struct dial_net net;
+
+	net.insecure = opt.insecure;
+	net.cacert = opt.cacert;
+	net.capath = opt.capath;
+	net.cert = opt.cert;
+	net.key = opt.key;
+	net.pass = opt.pass;
+	net.user = opt.user;
+	net.bearer = opt.bearer;
+	net.proxy = opt.proxy;
+	net.noproxy = opt.noproxy;
+	net.unix_socket = opt.unix_socket;
+	net.ipresolve = opt.ipresolve == 4 ? CURL_IPRESOLVE_V4 :
+	    opt.ipresolve == 6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_WHATEVER;
+	return &net;
+}
+
+/* --------------------------------------------------------------- help */
+
+static const char usage_text[] =
+    "usage: wscli [-46bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
+    "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
+    "             [--bearer token] [--cacert file] [--capath dir]\n"
+    "             [--cert file] [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--deflate[=params]]\n"
+    "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
+    "             [--max-message size] [--max-redirs num] [--no-history]\n"
+    "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
+    "             [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--reconnect[=max]]\n"
+    "             [--reconnect-delay seconds] [--reconnect-on when]\n"
+    "             [--send message] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--unix-socket path]\n"
+    "             [--until regex] url\n"
+    "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
+    "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
+    "       wscli -l [address:]port [-bhjqt] [-H header] [-n count]\n"
+    "             [-s protocol] [--broadcast | --echo]\n"
+    "             [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--deflate] [--frames]\n"
+    "             [--jsonl] [--max-message size] [--no-history]\n"
+    "             [--no-split] [--once] [--origin-allow list]\n"
+    "             [--pass phrase] [--ping-interval seconds]\n"
+    "             [--ping-timeout seconds] [--require-protocol]\n"
+    "             [--send message] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--tls-cert file]\n"
+    "             [--tls-client-ca file] [--tls-key file] [--until regex]\n"
+    "       wscli -l [address:]port --forward url [-46hkLqtv] [-H header]\n"
+    "             [-n count] [-o origin] [-u user:password] [-x proxy]\n"
+    "             [--bearer token] [--cacert file] [--capath dir]\n"
+    "             [--cert file] [--close-timeout seconds] [--color when]\n"
+    "             [--connect-timeout seconds] [--deflate[=params]]\n"
+    "             [--forward-exact] [--frames] [--jsonl] [--key file]\n"
+    "             [--max-redirs num] [--no-history] [--noproxy hosts]\n"
+    "             [--once] [--origin-allow list] [--pass phrase]\n"
+    "             [--rewrite-origin] [--strict] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--tls-cert file]\n"
+    "             [--tls-client-ca file] [--tls-key file]\n"
+    "             [--unix-socket path] [--until regex]\n";
+
+static const char help_text[] =
+    "Connect to a WebSocket server; send stdin lines or typed lines as\n"
+    "messages and show what the server sends. With -l, be a server and\n"
+    "show what clients send; with -l and --forward, relay clients to a\n"
+    "server and show both directions.\n"
+    "\n"
+    "  -4, --ipv4                resolve names to IPv4 addresses only\n"
+    "  -6, --ipv6                resolve names to IPv6 addresses only\n"
+    "  -b, --binary              send binary messages instead of text\n"
+    "      --bearer TOKEN        send Authorization: Bearer TOKEN\n"
+    "      --cacert FILE         CA certificates to verify the server with\n"
+    "      --capath DIR          directory of CA certificates\n"
+    "      --cert FILE           client certificate (PEM)\n"
+    "      --close-timeout SECS  wait this long for the close reply (5)\n"
+    "      --color WHEN          colour output: auto, always or never\n"
+    "      --connect-timeout SECS\n"
+    "                            limit for TCP, TLS and the upgrade (30)\n"
+    "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --frame SPEC          send a crafted frame first (repeatable;\n"
+    "                            in order with --send; see wscli(1))\n"
+    "      --frames              show every frame (stderr, or the REPL)\n"
+    "  -H, --header 'NAME: VALUE'\n"
+    "                            add a request header (repeatable)\n"
+    "  -h, --help                show this help\n"
+    "  -j, --json                pretty-print JSON messages (terminal)\n"
+    "      --jsonl               write one JSON object per event to stdout\n"
+    "  -k, --insecure            do not verify the server's certificate\n"
+    "      --key FILE            private key of the client certificate\n"
+    "  -L, --location            follow redirects (3xx)\n"
+    "      --max-message SIZE    refuse larger messages with close 1009\n"
+    "      --max-redirs N        at most N redirects with -L (10)\n"
+    "  -n, --count N             close after receiving N messages\n"
+    "      --no-history          do not read or save the REPL history\n"
+    "      --no-split            send all of stdin as one message\n"
+    "      --noproxy HOSTS       comma-separated hosts not to proxy\n"
+    "  -o, --origin ORIGIN       send an Origin header\n"
+    "      --on-connect FILE     send each line of FILE on every connect\n"
+    "      --pass PHRASE         passphrase of the private key\n"
+    "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
+    "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
+    "  -q, --quiet               print only errors on stderr\n"
+    "      --reconnect[=MAX]     connect again when the connection is lost\n"
+    "                            (at most MAX attempts in a row)\n"
+    "      --reconnect-delay SECS\n"
+    "                            first wait before reconnecting (1), doubled\n"
+    "                            up to 30 s, with jitter\n"
+    "      --reconnect-on WHEN   error (lost, or closed with an error code)\n"
+    "                            or any (every end wscli did not start)\n"
+    "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
+    "      --send MESSAGE        send MESSAGE first (repeatable)\n"
+    "      --timeout SECS        end (exit 7) after SECS in all\n"
+    "  -t, --timestamps[=elapsed]\n"
+    "                            show wall-clock (or elapsed) times; the\n"
+    "                            mode is attached: -telapsed\n"
+    "  -u, --user USER:PASSWORD  HTTP Basic authentication\n"
+    "      --unix-socket PATH    connect through a unix domain socket\n"
+    "      --until REGEX         end (exit 0) when a text message matches\n"
+    "  -V, --version             show versions of wscli and its libraries\n"
+    "  -v, --verbose             show the handshake, TLS and timings\n"
+    "  -w, --wait SECS           after end of input, wait before closing\n"
+    "  -x, --proxy URL           HTTP or SOCKS proxy (http://, socks5h://)\n"
+    "      --probe               test the server: a conformance and\n"
+    "                            behaviour report (see wscli(1))\n"
+    "      --probe-cases LIST    only these cases or sections (3,8.4)\n"
+    "      --probe-idle SECS     also see if it closes an idle connection\n"
+    "      --probe-max SIZE      largest message tried (64M)\n"
+    "      --probe-timeout SECS  time for each case (2)\n";
+
+static const char help_modes[] =
+    "\n"
+    "Listen mode (wscli -l [ADDRESS:]PORT):\n"
+    "      --broadcast           relay each client's messages to the others\n"
+    "      --echo                answer every message with itself\n"
+    "  -l, --listen [ADDR:]PORT  be a server on ADDR (127.0.0.1) and PORT\n"
+    "                            (0: a free port, which is printed)\n"
+    "      --once                end when the first client disconnects\n"
+    "      --origin-allow LIST   refuse other origins with 403\n"
+    "      --require-protocol    refuse clients offering none of -s NAME\n"
+    "      --tls-cert FILE       serve wss:// with this certificate (PEM)\n"
+    "      --tls-client-ca FILE  require client certificates from this CA\n"
+    "      --tls-key FILE        private key of --tls-cert (--pass PHRASE)\n"
+    "\n"
+    "Relay mode (wscli -l [ADDRESS:]PORT --forward URL):\n"
+    "      --forward URL         relay each client to its own connection\n"
+    "                            to URL, showing and checking both sides\n"
+    "      --forward-exact       do not append the client's path and query\n"
+    "      --rewrite-origin      send the server its own origin as Origin\n"
+    "      --strict              close a side that breaks the protocol\n"
+    "                            (1002/1007) instead of relaying the frame\n"
+    "\n"
+    "An option that means nothing in the mode chosen is a usage error;\n"
+    "the usage lines above list each mode's options.\n"
+    "\n"
+    "URL is ws://host[:port]/path or wss://host[:port]/path.\n"
+    "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
+    "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
+    "8 closed with an error code, 9 --until never matched. With --probe:\n"
+    "0 no case FAILED, 1 some did. See wscli(1).\n";
+
+void
+opts_print_help(FILE *f)
+{
+	fputs(usage_text, f);
+	fputc('\n', f);
+	fputs(help_text, f);
+	fputs(help_modes, f);
+}

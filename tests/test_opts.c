@@ -1,0 +1,534 @@
+/*
+ * test_opts.c - unit tests for opts.c: the mode decided from the options
+ * whatever their order, every mode-specific option against every mode
+ * (accepted where it means something, a usage error naming the option and
+ * the mode elsewhere), and the typed parsers at their boundaries.
+ *
+ * The expectations are written here from the man page, not read from
+ * opts.c's table, so a wrong mode set in the table fails a test.
+ *
+ * Run with CMOCKA_MESSAGE_OUTPUT=TAP for output that prove(1) understands.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "opts.h"
+
+#define FILE_ARG "/etc/passwd"  /* any readable regular file */
+#define MAXW 16
+
+static char err[1024];
+static char *kept[MAXW + 2];    /* the last argv: the values point into it */
+
+/* Parse the words (NULL-terminated) as a command line after "wscli".
+ * getopt permutes argv: parse a copy. */
+static int
+parse_words(const char *const *w)
+{
+	char *argv[MAXW + 2];
+	int argc = 0, rc;
+
+	argv[argc++] = strdup("wscli");
+	for (; *w; w++) {
+		assert_true(argc <= MAXW);
+		argv[argc++] = strdup(*w);
+	}
+	argv[argc] = NULL;
+	err[0] = '\0';
+	rc = opts_parse(argc, argv, err, sizeof err);
+	for (int i = 0; kept[i]; i++)
+		free(kept[i]);
+	memcpy(kept, argv, (size_t)(argc + 1) * sizeof argv[0]);
+	return rc;
+}
+
+/* The same from one string, split on spaces. */
+static int
+parse_line(const char *line)
+{
+	static char buf[1024];
+	const char *w[MAXW + 1];
+	int n = 0;
+
+	snprintf(buf, sizeof buf, "%s", line);
+	for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) {
+		assert_true(n < MAXW);
+		w[n++] = t;
+	}
+	w[n] = NULL;
+	return parse_words(w);
+}
+
+static void
+expect_mode(const char *line, enum mode m)
+{
+	int rc = parse_line(line);
+
+	if (rc != OPTS_RUN)
+		fail_msg("'%s': expected to run, got: %s", line, err);
+	if (opt.mode != m)
+		fail_msg("'%s': mode %d, expected %d", line, opt.mode, m);
+}
+
+static void
+expect_error(const char *line, const char *text)
+{
+	int rc = parse_line(line);
+
+	if (rc != OPTS_USAGE)
+		fail_msg("'%s': expected a usage error '%s', got status %d",
+		    line, text, rc);
+	if (strstr(err, text) == NULL)
+		fail_msg("'%s': error '%s' does not say '%s'", line, err,
+		    text);
+}
+
+/* ------------------------------------------- the mode, from the pairs */
+
+/* The mode-selecting words: each subset, in every order, gives one mode
+ * or one error. */
+static const char *const selectors[] = {
+	"-l 0", "--forward ws://h/", "--probe", "ws://h/",
+};
+enum { SEL_L = 1, SEL_F = 2, SEL_P = 4, SEL_URL = 8 };
+
+/* What a set of selectors gives: a mode (>= 0) or the error text. */
+static int
+outcome(unsigned set, const char **text)
+{
+	*text = NULL;
+	if ((set & SEL_P) && (set & SEL_L))
+		return *text = "cannot use --probe and -l together", -1;
+	if ((set & SEL_P) && (set & SEL_F))
+		return *text = "cannot use --probe and --forward together", -1;
+	if ((set & SEL_F) && !(set & SEL_L))
+		return *text = "--forward goes with -l", -1;
+	if (set & SEL_L) {
+		if (set & SEL_URL)
+			return *text = "unexpected argument 'ws://h/'", -1;
+		return set & SEL_F ? MODE_RELAY : MODE_LISTEN;
+	}
+	if (!(set & SEL_URL))
+		return *text = set & SEL_P ? "no URL given to --probe" :
+		    "no URL given", -1;
+	return set & SEL_P ? MODE_PROBE : MODE_CLIENT;
+}
+
+static void
+permute_and_check(unsigned set, int *order, int n, int k)
+{
+	if (k == n) {
+		char line[256] = "";
+		const char *text;
+		int m = outcome(set, &text);
+
+		for (int i = 0; i < n; i++) {
+			strcat(line, selectors[order[i]]);
+			strcat(line, " ");
+		}
+		if (m >= 0)
+			expect_mode(line, (enum mode)m);
+		else
+			expect_error(line, text);
+		return;
+	}
+	for (int i = k; i < n; i++) {
+		int t = order[k];
+
+		order[k] = order[i];
+		order[i] = t;
+		permute_and_check(set, order, n, k + 1);
+		order[i] = order[k];
+		order[k] = t;
+	}
+}
+
+static void
+mode_from_every_order(void **state)
+{
+	(void)state;
+	for (unsigned set = 0; set < 16; set++) {
+		int order[4], n = 0;
+
+		for (int i = 0; i < 4; i++)
+			if (set & (1u << i))
+				order[n++] = i;
+		permute_and_check(set, order, n, 0);
+	}
+}
+
+/* ------------------------------------- each option against each mode */
+
+#define C_ 1
+#define P_ 2
+#define L_ 4
+#define R_ 8
+#define ALL_ (C_ | P_ | L_ | R_)
+
+static const struct {
+	const char *words;   /* the option and its argument */
+	const char *named;   /* how the error names it */
+	unsigned modes;      /* where it is accepted */
+} options[] = {
+	{ "-4", "-4", C_ | P_ | R_ },
+	{ "-6", "-6", C_ | P_ | R_ },
+	{ "-b", "-b", C_ | L_ },
+	{ "--bearer t", "--bearer", C_ | P_ | R_ },
+	{ "--broadcast", "--broadcast", L_ },
+	{ "--cacert " FILE_ARG, "--cacert", C_ | P_ | R_ },
+	{ "--capath /", "--capath", C_ | P_ | R_ },
+	{ "--cert " FILE_ARG, "--cert", C_ | P_ | R_ },
+	{ "--close-timeout 1", "--close-timeout", C_ | L_ | R_ },
+	{ "--color never", "--color", ALL_ },
+	{ "--connect-timeout 1", "--connect-timeout", ALL_ },
+	{ "--deflate", "--deflate", ALL_ },
+	{ "--echo", "--echo", L_ },
+	{ "--forward-exact", "--forward-exact", R_ },
+	{ "--frame op=ping", "--frame", C_ },
+	{ "--frames", "--frames", C_ | L_ | R_ },
+	{ "-H X-A:b", "-H", ALL_ },
+	{ "-j", "-j", C_ | L_ | R_ },
+	{ "--jsonl", "--jsonl", ALL_ },
+	{ "-k", "-k", C_ | P_ | R_ },
+	{ "-L", "-L", C_ | P_ | R_ },
+	{ "--max-message 1M", "--max-message", C_ | L_ },
+	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ },
+	{ "-n 3", "-n", C_ | L_ | R_ },
+	{ "--no-history", "--no-history", C_ | L_ | R_ },
+	{ "--no-split", "--no-split", C_ | L_ },
+	{ "--noproxy h", "--noproxy", C_ | P_ | R_ },
+	{ "-o http://o", "-o", C_ | P_ | R_ },
+	{ "--on-connect " FILE_ARG, "--on-connect", C_ },
+	{ "--once", "--once", L_ | R_ },
+	{ "--origin-allow http://o", "--origin-allow", L_ | R_ },
+	{ "--ping-interval 1", "--ping-interval", C_ | L_ },
+	{ "--probe-cases 1", "--probe-cases", P_ },
+	{ "--probe-idle 1", "--probe-idle", P_ },
+	{ "--probe-max 8K", "--probe-max", P_ },
+	{ "--probe-timeout 1", "--probe-timeout", P_ },
+	{ "-q", "-q", ALL_ },
+	{ "--reconnect", "--reconnect", C_ },
+	{ "--reconnect=2", "--reconnect", C_ },
+	{ "--rewrite-origin", "--rewrite-origin", R_ },
+	{ "-s chat", "-s", C_ | P_ | L_ },
+	{ "--send hi", "--send", C_ | L_ },
+	{ "--strict", "--strict", R_ },
+	{ "-t", "-t", ALL_ },
+	{ "-telapsed", "-t", ALL_ },
+	{ "--timestamps=elapsed", "-t", ALL_ },
+	{ "--timeout 1", "--timeout", ALL_ },
+	{ "--tls-cert " FILE_ARG, "--tls-cert", L_ | R_ },
+	{ "-u a:b", "-u", C_ | P_ | R_ },
+	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ },
+	{ "--until x", "--until", C_ | L_ | R_ },
+	{ "-v", "-v", ALL_ },
+	{ "-w 1", "-w", C_ },
+	{ "-x http://p", "-x", C_ | P_ | R_ },
+};
+
+static const struct {
+	unsigned bit;
+	enum mode mode;
+	const char *base;    /* the words that choose it */
+	const char *name;    /* as errors name it */
+} modes[] = {
+	{ C_, MODE_CLIENT, "ws://h/", NULL },
+	{ P_, MODE_PROBE, "--probe ws://h/", "--probe (probe mode)" },
+	{ L_, MODE_LISTEN, "-l 0", "-l (listen mode)" },
+	{ R_, MODE_RELAY, "-l 0 --forward ws://h/", "--forward (relay mode)" },
+};
+
+static void
+each_option_in_each_mode(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+			char line[512], want[256];
+
+			/* before and after the mode's own words: the order
+			 * must not matter */
+			for (int after = 0; after < 2; after++) {
+				snprintf(line, sizeof line, "%s %s",
+				    after ? modes[m].base : options[i].words,
+				    after ? options[i].words : modes[m].base);
+				if (options[i].modes & modes[m].bit) {
+					expect_mode(line, modes[m].mode);
+					continue;
+				}
+				if (modes[m].name == NULL ||
+				    (modes[m].mode == MODE_LISTEN &&
+				    options[i].modes == R_))
+					snprintf(want, sizeof want, "%s goes "
+					    "with ", options[i].named);
+				else
+					snprintf(want, sizeof want, "%s cannot "
+					    "be used with %s", options[i].named,
+					    modes[m].name);
+				expect_error(line, want);
+			}
+		}
+}
+
+/* The refusals that say why, and the conflicts inside a mode. */
+static void
+named_conflicts(void **state)
+{
+	(void)state;
+	expect_error("-l 0 --frame op=ping", "--frame cannot be used with -l "
+	    "(listen mode): crafted frames are sent to a server");
+	expect_error("-l 0 --forward ws://h/ -s x", "offers are passed on");
+	expect_error("--probe --send x ws://h/", "the probe sends its own");
+	expect_error("-l 0 -x http://p", "it is for connecting to a server");
+	expect_error("-t elapsed ws://h/", "-t takes its mode attached: "
+	    "-telapsed or --timestamps=elapsed");
+	expect_error("-l 0 -t wall", "-t takes its mode attached: -twall");
+	expect_error("-l 0 --echo --broadcast", "cannot use --echo and "
+	    "--broadcast together");
+	expect_error("-l 0 --require-protocol", "--require-protocol needs");
+	expect_error("-l 0 --pass x", "--pass goes with --tls-cert");
+	expect_error("-l 0 --tls-key " FILE_ARG, "--tls-key and "
+	    "--tls-client-ca go with --tls-cert");
+	expect_error("-l 0 --deflate=server_no_context_takeover",
+	    "--deflate=PARAMS is the offer of a client");
+	expect_error("-l 0 --forward ws://h/ -o x --rewrite-origin",
+	    "cannot use -o and --rewrite-origin together");
+	expect_error("--key " FILE_ARG " ws://h/", "--key and --pass go with "
+	    "--cert");
+	expect_error("--ping-timeout 1 ws://h/", "--ping-timeout needs "
+	    "--ping-interval");
+	expect_error("--unix-socket /s -x http://p ws://h/", "cannot use "
+	    "--unix-socket and --proxy together");
+	expect_error("--reconnect-on any ws://h/", "go with --reconnect");
+	expect_error("-u a:b --bearer t ws://h/", "cannot use -u and --bearer");
+	expect_error("--tls-cert /nonexistent -l 0", "cannot read --tls-cert "
+	    "file '/nonexistent'");
+	expect_error("--no-such-option ws://h/", "'--no-such-option'");
+	expect_error("ws://h/ --timeout", "'--timeout' requires an argument");
+	expect_error("--binary=1 ws://h/", "'--binary' doesn't allow");
+	expect_error("http://h/", "scheme 'http' is not supported");
+	expect_error("ws:///", "invalid URL 'ws:///'");
+	assert_int_equal(parse_line("-V ws://h/"), OPTS_VERSION);
+	assert_int_equal(parse_line("--help"), OPTS_HELP);
+}
+
+/* What the parse leaves for the modes. */
+static void
+values_recorded(void **state)
+{
+	(void)state;
+	expect_mode("-t ws://h/", MODE_CLIENT);
+	assert_int_equal(opt.timestamps, 1);
+	expect_mode("-telapsed ws://h/", MODE_CLIENT);
+	assert_int_equal(opt.timestamps, 2);
+	expect_mode("-t=elapsed ws://h/", MODE_CLIENT);
+	assert_int_equal(opt.timestamps, 2);
+	expect_mode("--timeout 2 ws://h/", MODE_CLIENT);
+	assert_true(opt.connect_timeout == 2); /* lowered to --timeout */
+	expect_mode("-l [::1]:8080 --once --forward wss://h/x", MODE_RELAY);
+	assert_string_equal(srv_opt.listen, "[::1]:8080");
+	assert_string_equal(relay_opt.forward, "wss://h/x");
+	assert_int_equal(srv_opt.once, 1);
+	expect_mode("--probe --probe-max 1M --probe-timeout 0.5 ws://h/",
+	    MODE_PROBE);
+	assert_true(probe_opt.max == 1 << 20);
+	assert_true(probe_opt.timeout == 0.5);
+	/* a new parse starts from the defaults */
+	expect_mode("ws://h/", MODE_CLIENT);
+	assert_int_equal(opt.timestamps, 0);
+	assert_null(srv_opt.listen);
+	assert_true(probe_opt.max == 64 << 20);
+	assert_true(opt.connect_timeout == 30);
+	expect_mode("--send a --frame op=ping --send b ws://h/", MODE_CLIENT);
+	assert_int_equal(opt.nsend, 3);
+	assert_int_equal(opt.send_frame[1], 1);
+	assert_int_equal(opt.send_frame[2], 0);
+	opts_free();
+}
+
+/* --------------------------------------------------------- the parsers */
+
+static void
+seconds(void **state)
+{
+	static const struct {
+		const char *s;
+		int positive;
+		double want;  /* -1: an error */
+	} t[] = {
+		{ "0", 0, 0 }, { "0", 1, -1 }, { "0.001", 1, 0.001 },
+		{ "2.5", 1, 2.5 }, { "1e3", 0, 1000 },
+		{ "31536000", 0, 31536000 }, { "31536000.5", 0, -1 },
+		{ "-1", 0, -1 }, { "-0.5", 0, -1 }, { "", 0, -1 },
+		{ "abc", 0, -1 }, { "1s", 0, -1 }, { " 1", 0, -1 },
+		{ "1 ", 0, -1 }, { "nan", 0, -1 }, { "inf", 0, -1 },
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		double v = opts_seconds(t[i].s, t[i].positive, &why);
+
+		if (t[i].want < 0) {
+			if (why == NULL)
+				fail_msg("'%s' accepted as %g", t[i].s, v);
+		} else if (why || v != t[i].want) {
+			fail_msg("'%s': %g (%s), expected %g", t[i].s, v,
+			    why ? why : "", t[i].want);
+		}
+	}
+	opts_seconds("0", 1, &why);
+	assert_string_equal(why, "must be more than 0");
+}
+
+static void
+sizes(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t min, max;
+		int ok;
+		uint64_t want;
+	} t[] = {
+		{ "0", 0, UINT64_MAX, 1, 0 },
+		{ "1", 0, UINT64_MAX, 1, 1 },
+		{ "1K", 0, UINT64_MAX, 1, 1024 },
+		{ "1k", 0, UINT64_MAX, 1, 1024 },
+		{ "64M", 0, UINT64_MAX, 1, 64ULL << 20 },
+		{ "4g", 0, UINT64_MAX, 1, 4ULL << 30 },
+		{ "4611686018427387904", 0, UINT64_MAX, 1, 1ULL << 62 },
+		{ "4611686018427387905", 0, UINT64_MAX, 0, 0 },
+		{ "4294967296G", 0, UINT64_MAX, 1, 1ULL << 62 },
+		{ "4294967297G", 0, UINT64_MAX, 0, 0 },
+		{ "4398046511104M", 0, UINT64_MAX, 1, 1ULL << 62 },
+		{ "4398046511105M", 0, UINT64_MAX, 0, 0 },
+		{ "99999999999999999999", 0, UINT64_MAX, 0, 0 },
+		{ "12Q", 0, UINT64_MAX, 0, 0 },
+		{ "1KB", 0, UINT64_MAX, 0, 0 },
+		{ "K", 0, UINT64_MAX, 0, 0 },
+		{ "", 0, UINT64_MAX, 0, 0 },
+		{ "-1", 0, UINT64_MAX, 0, 0 },
+		{ "+1", 0, UINT64_MAX, 0, 0 },
+		{ " 1", 0, UINT64_MAX, 0, 0 },
+		/* --probe-max's range */
+		{ "4095", 4096, 1ULL << 32, 0, 0 },
+		{ "4K", 4096, 1ULL << 32, 1, 4096 },
+		{ "4G", 4096, 1ULL << 32, 1, 1ULL << 32 },
+		{ "4294967297", 4096, 1ULL << 32, 0, 0 },
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		uint64_t v = opts_size(t[i].s, t[i].min, t[i].max, &why);
+
+		if (!t[i].ok && why == NULL)
+			fail_msg("'%s' accepted as %llu", t[i].s,
+			    (unsigned long long)v);
+		if (t[i].ok && (why || v != t[i].want))
+			fail_msg("'%s': %llu (%s)", t[i].s,
+			    (unsigned long long)v, why ? why : "");
+	}
+	opts_size("4095", 4096, 1ULL << 32, &why);
+	assert_string_equal(why, "too small");
+	opts_size("5G", 4096, 1ULL << 32, &why);
+	assert_string_equal(why, "too large");
+}
+
+static void
+counts(void **state)
+{
+	static const struct {
+		const char *s;
+		long min, max;
+		const char *why;  /* NULL: accepted */
+		long want;
+	} t[] = {
+		{ "1", 1, 10, NULL, 1 },
+		{ "10", 1, 10, NULL, 10 },
+		{ "0", 1, 10, "too small", 0 },
+		{ "11", 1, 10, "too large", 0 },
+		{ "0", 0, 10, NULL, 0 },
+		{ "-1", 0, 10, "too small", 0 },
+		{ "9223372036854775807", 1, 9223372036854775807L, NULL,
+		    9223372036854775807L },
+		{ "9223372036854775808", 1, 9223372036854775807L, "too large",
+		    0 },
+		{ "-9223372036854775809", 0, 10, "too small", 0 },
+		{ "1x", 1, 10, "invalid", 0 },
+		{ "", 1, 10, "invalid", 0 },
+		{ " 1", 1, 10, "invalid", 0 },
+		{ "abc", 1, 10, "invalid", 0 },
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		long v = opts_count(t[i].s, t[i].min, t[i].max, &why);
+
+		if (t[i].why == NULL && (why || v != t[i].want))
+			fail_msg("'%s': %ld (%s)", t[i].s, v, why);
+		if (t[i].why && (why == NULL || strcmp(why, t[i].why)))
+			fail_msg("'%s': '%s', expected '%s'", t[i].s,
+			    why ? why : "accepted", t[i].why);
+	}
+}
+
+static void
+listen_addresses(void **state)
+{
+	static const struct {
+		const char *s;
+		const char *host;  /* NULL: refused */
+		long port;
+	} t[] = {
+		{ "0", "", 0 }, { "8080", "", 8080 }, { "65535", "", 65535 },
+		{ "65536", NULL, 0 }, { "-1", NULL, 0 }, { "", NULL, 0 },
+		{ "0.0.0.0:8080", "0.0.0.0", 8080 },
+		{ "[::1]:80", "::1", 80 }, { "[::1]", NULL, 0 },
+		{ "::1:80", NULL, 0 }, { ":80", NULL, 0 },
+		{ "host:", NULL, 0 }, { "host:x", NULL, 0 },
+		{ "localhost:1", "localhost", 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char host[64];
+		long port = -5;
+		int rc = opts_split_listen(t[i].s, host, sizeof host, &port);
+
+		if (t[i].host == NULL) {
+			if (rc == 0)
+				fail_msg("'%s' accepted", t[i].s);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("'%s' refused", t[i].s);
+		assert_string_equal(host, t[i].host);
+		assert_int_equal(port, t[i].port);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mode_from_every_order),
+		cmocka_unit_test(each_option_in_each_mode),
+		cmocka_unit_test(named_conflicts),
+		cmocka_unit_test(values_recorded),
+		cmocka_unit_test(seconds),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(counts),
+		cmocka_unit_test(listen_addresses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
