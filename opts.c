@@ -160,7 +160,7 @@ static const struct optdef table[] = {
 	{ "header", 'H', required_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "help", 'h', no_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "insecure", 'k', no_argument, T_FLAG, NET, &opt.insecure, 0, 0 },
-	{ "json", 'j', no_argument, T_FLAG, C | L | R, &opt.json, 0, 0 },
+	{ "json", 'j', no_argument, T_FLAG, C | L, &opt.json, 0, 0 },
 	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, ALL, &opt.jsonl, 0, 0 },
 	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
@@ -1026,7 +1026,7 @@ static const char usage_text[] =
     "             [--until regex] url\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
     "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
-    "       wscli -l [address:]port [-bhjqt] [-H header] [-n count]\n"
+    "       wscli -l [address:]port [-bhjqtv] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate] [--frames]\n"

@@ -139,6 +139,18 @@ unlike "$ERR" '^usage:|\[-46' "unknown option: no synopsis"
 run_wscli --count 0 "$U"
 is "$(wc -l <"$ERR" | tr -d ' ')" 2 "bad value: two lines, the error and the hint"
 
+# The usage lines of --help are the man page's SYNOPSIS, word for word.
+if command -v mandoc >/dev/null 2>&1; then
+    mandoc -T ascii man/wscli.1 | col -b |
+        sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+        tr -s ' \t\n' '\n\n\n' | sed '/^$/d' >"$T/synopsis"
+    "$WSCLI" --help | sed -n '1,/^$/p' | sed 's/^usage: //' |
+        tr -s ' \t\n' '\n\n\n' | sed '/^$/d' >"$T/usage"
+    ok "--help's usage is the man page's SYNOPSIS" cmp -s "$T/synopsis" "$T/usage"
+else
+    pass "--help's usage is the man page's SYNOPSIS # SKIP no mandoc"
+fi
+
 # -t is accepted in every mode, with its mode attached.
 run_wscli -l 0 -telapsed --timeout 0.2
 status_is 7 "-l with -telapsed: runs (and times out)"

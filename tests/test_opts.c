@@ -194,7 +194,7 @@ static const struct {
 	{ "--frame op=ping", "--frame", C_ },
 	{ "--frames", "--frames", C_ | L_ | R_ },
 	{ "-H X-A:b", "-H", ALL_ },
-	{ "-j", "-j", C_ | L_ | R_ },
+	{ "-j", "-j", C_ | L_ },
 	{ "--jsonl", "--jsonl", ALL_ },
 	{ "-k", "-k", C_ | P_ | R_ },
 	{ "-L", "-L", C_ | P_ | R_ },
