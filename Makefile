@@ -109,12 +109,17 @@ bench: wscli
 	    sh tests/bench.sh
 	sh tests/bench/listen.sh
 	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
+	sh tests/bench/head.sh
 
 # wscli -l with 1,000 clients at once: its CPU time and memory.
 #   make bench-listen [LISTEN_CLIENTS=1000] [LISTEN_MESSAGES=100]
 bench-listen: wscli
 	LISTEN_CLIENTS="$(LISTEN_CLIENTS)" LISTEN_MESSAGES="$(LISTEN_MESSAGES)" \
 	    sh tests/bench/listen.sh
+
+# What parsing a request head costs when it arrives a byte at a time.
+bench-head:
+	sh tests/bench/head.sh
 
 # What wscli in the middle (-l --forward) costs: latency and throughput
 # with and without it.   make bench-relay [BENCH_SCALE=0.1]
@@ -149,4 +154,4 @@ clean:
 	rm -rf .asan
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all units bench bench-listen bench-relay check deps demo install memcheck uninstall clean
+.PHONY: all units bench bench-head bench-listen bench-relay check deps demo install memcheck uninstall clean

@@ -283,7 +283,7 @@ not_http(struct srv_client *sc, long rc)
 		snprintf(sc->why, sizeof sc->why, "the client speaks TLS, but "
 		    "this is a ws:// server (wss:// needs --tls-cert and "
 		    "--tls-key)");
-	} else {
+	} else if (sc->parser.line == 0) {
 		char esc[128];
 
 		disp_escape_str(esc, sizeof esc, b, sc->len < 16 ? sc->len : 16,
@@ -291,6 +291,14 @@ not_http(struct srv_client *sc, long rc)
 		sc->status = 400;
 		snprintf(sc->why, sizeof sc->why, "not an HTTP request (it "
 		    "starts \"%s\")", esc);
+	} else {
+		/* the request line was fine: say which line is not */
+		char why[400];
+
+		up_parse_why(&sc->parser, sc->buf, sc->len, why, sizeof why);
+		sc->status = 400;
+		snprintf(sc->why, sizeof sc->why, "invalid request head: %s",
+		    why);
 	}
 }
 
@@ -413,9 +421,9 @@ sc_read(struct srv_client *sc)
 		sc->len += (size_t)r;
 		if (sc->state != SC_HEAD)
 			continue;
-		rc = up_parse_request(sc->buf, sc->len, &sc->req);
-		if (rc == UP_INCOMPLETE && sc->len > UP_MAX_HEAD)
-			rc = UP_ERR_TOO_LONG;
+		/* resumed: a head that arrives a byte at a time costs no more
+		 * than one that arrives whole */
+		rc = up_parse(&sc->parser, sc->buf, sc->len, &sc->req);
 		if (rc != UP_INCOMPLETE) {
 			got_head(sc, rc);
 			return -1; /* the owner may have answered: look again */
@@ -601,6 +609,7 @@ new_client(int fd, const struct sockaddr_storage *ss, socklen_t len)
 	sc->cap = BUF_FIRST;
 	sc->buf = xrealloc(NULL, sc->cap + 1);
 	sc->state = SC_HEAD;
+	up_parser_init(&sc->parser, 1);
 	sc->accepted_at = now_sec();
 	sc->deadline = sc->accepted_at + opt.connect_timeout;
 	sc->src.prepare = sc_prepare;

@@ -41,6 +41,7 @@ struct srv_client {
 				      after it */
 	size_t len, cap;
 	size_t head_len;           /* > 0 once the head was parsed */
+	struct up_parser parser;   /* the head's parse so far */
 	struct up_head req;        /* the parsed head: slices of buf */
 	struct up_offer offer;     /* what it asks for (when status is 0) */
 	char lists[SRV_LISTS];     /* offer's joined lists */

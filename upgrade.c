@@ -31,7 +31,6 @@
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 #define NOPOS ((size_t)-1)
-#define MORE 1        /* internal: the scan ran out of bytes */
 #define QUOTE_MAX 64  /* bytes of a value quoted in an error text */
 
 /* ---------------------------------------------------------- characters */
@@ -81,236 +80,263 @@ ieq(const char *a, size_t alen, const char *b, size_t blen)
 
 /* ------------------------------------------------------------ scanning */
 
-struct scan {
-	const char *buf; /* the caller's buffer */
-	size_t lim;      /* bytes that may be looked at: min(len, UP_MAX_HEAD) */
-	size_t pos;      /* next byte to look at */
+/* Where the scan is: one state per kind of byte expected next. */
+enum {
+	P_METHOD,      /* request line: the method */
+	P_TARGET,      /* ... the target */
+	P_VERSION,     /* "HTTP/d.d", p->k bytes of it seen */
+	P_REQ_EOL,     /* request line: its end */
+	P_STATUS_SP,   /* status line: the space after the version */
+	P_STATUS,      /* ... the code, p->k digits seen */
+	P_STATUS_END,  /* ... a space before the reason, or the end */
+	P_REASON,      /* ... the reason phrase */
+	P_CR,          /* a CR: its LF, then state p->after */
+	P_LINE,        /* the start of a header line or of the blank line */
+	P_NAME,        /* a header name */
+	P_VALUE,       /* a header value, folds included */
+	P_DONE,        /* the head is complete or wrong: p->result */
 };
 
-/* At a CR or LF: step past the line end. A CR must be followed by LF. */
-static int
-line_end(struct scan *s)
+/* What was wrong, for up_parse_why(). */
+enum {
+	E_NONE,
+	E_METHOD,      /* the method: not a token, or no space after it */
+	E_TARGET,      /* the target: empty, or a control byte in it */
+	E_VERSION,     /* not "HTTP/" DIGIT "." DIGIT */
+	E_AFTER_VERSION, /* request line: more after the version */
+	E_STATUS,      /* not a status code 100..999 */
+	E_REASON,      /* a control byte in the reason phrase */
+	E_CR,          /* a CR not followed by LF */
+	E_FOLD_FIRST,  /* white space before the first header line */
+	E_NAME_EMPTY,  /* a header line starting with ':' */
+	E_NAME_WS,     /* white space in a header name or before its colon */
+	E_NAME_BYTE,   /* a byte in a header name that is not a tchar */
+	E_NO_COLON,    /* a header line without a colon */
+	E_VALUE_CTL,   /* a control byte in a header value */
+};
+
+void
+up_parser_init(struct up_parser *p, int request)
 {
-	if (s->buf[s->pos] == '\n') {
-		s->pos++;
-		return 0;
-	}
-	if (s->pos + 1 >= s->lim)
-		return MORE;
-	if (s->buf[s->pos + 1] != '\n')
-		return UP_ERR_SYNTAX;
-	s->pos += 2;
-	return 0;
+	memset(p, 0, sizeof(*p));
+	p->request = request;
+	p->state = request ? P_METHOD : P_VERSION;
 }
 
-static int
-literal(struct scan *s, const char *lit)
+static long
+bad(struct up_parser *p, int err, long result)
 {
-	for (; *lit != '\0'; lit++) {
-		if (s->pos >= s->lim)
-			return MORE;
-		if (s->buf[s->pos] != *lit)
-			return UP_ERR_SYNTAX;
-		s->pos++;
-	}
-	return 0;
+	p->err = err;
+	p->result = result;
+	p->state = P_DONE;
+	return result;
 }
 
-static int
-digit(struct scan *s, int *d)
-{
-	unsigned char c;
-
-	if (s->pos >= s->lim)
-		return MORE;
-	c = (unsigned char)s->buf[s->pos];
-	if (c < '0' || c > '9')
-		return UP_ERR_SYNTAX;
-	*d = c - '0';
-	s->pos++;
-	return 0;
-}
-
-/* "HTTP/" DIGIT "." DIGIT (RFC 7230 2.6); only 1.0 and 1.1 are taken. */
-static int
-version(struct scan *s, int *minor)
-{
-	int major, r;
-
-	if ((r = literal(s, "HTTP/")) != 0 || (r = digit(s, &major)) != 0 ||
-	    (r = literal(s, ".")) != 0 || (r = digit(s, minor)) != 0)
-		return r;
-	if (major != 1 || *minor > 1)
-		return UP_ERR_VERSION;
-	return 0;
-}
-
-/* status-line = HTTP-version SP 3DIGIT SP reason-phrase. The SP before an
- * empty reason is often left out; that is taken too. */
-static int
-status_line(struct scan *s, struct up_head *h)
-{
-	size_t start;
-	int d, i, r;
-	unsigned char c;
-
-	if ((r = version(s, &h->minor_version)) != 0 ||
-	    (r = literal(s, " ")) != 0)
-		return r;
-	for (i = 0; i < 3; i++) {
-		if ((r = digit(s, &d)) != 0)
-			return r;
-		if (i == 0 && d == 0)	/* status is 100..999 */
-			return UP_ERR_SYNTAX;
-		h->status = h->status * 10 + d;
-	}
-	if (s->pos >= s->lim)
-		return MORE;
-	c = (unsigned char)s->buf[s->pos];
-	if (c == ' ')
-		s->pos++;
-	else if (c != '\r' && c != '\n')
-		return UP_ERR_SYNTAX;
-	start = s->pos;
-	for (;;) {
-		if (s->pos >= s->lim)
-			return MORE;
-		c = (unsigned char)s->buf[s->pos];
-		if (c == '\r' || c == '\n')
-			break;
-		if (is_ctl(c))
-			return UP_ERR_SYNTAX;
-		s->pos++;
-	}
-	h->reason = s->buf + start;
-	h->reason_len = s->pos - start;
-	return line_end(s);
-}
-
-/* request-line = method SP request-target SP HTTP-version */
-static int
-request_line(struct scan *s, struct up_head *h)
-{
-	size_t start;
-	unsigned char c;
-	int r;
-
-	for (start = s->pos;; s->pos++) {
-		if (s->pos >= s->lim)
-			return MORE;
-		if (!is_tchar((unsigned char)s->buf[s->pos]))
-			break;
-	}
-	if (s->pos == start || s->buf[s->pos] != ' ')
-		return UP_ERR_SYNTAX;
-	h->method = s->buf + start;
-	h->method_len = s->pos - start;
-	s->pos++;
-
-	/* any visible byte, obs-text included: the target is not ours to
-	 * interpret, only to delimit */
-	for (start = s->pos;; s->pos++) {
-		if (s->pos >= s->lim)
-			return MORE;
-		c = (unsigned char)s->buf[s->pos];
-		if (c <= ' ' || c == 0x7f)
-			break;
-	}
-	if (s->pos == start || s->buf[s->pos] != ' ')
-		return UP_ERR_SYNTAX;
-	h->target = s->buf + start;
-	h->target_len = s->pos - start;
-	s->pos++;
-
-	if ((r = version(s, &h->minor_version)) != 0)
-		return r;
-	if (s->pos >= s->lim)
-		return MORE;
-	c = (unsigned char)s->buf[s->pos];
-	if (c != '\r' && c != '\n')
-		return UP_ERR_SYNTAX;
-	return line_end(s);
-}
-
-/* The value of f is [vs, ve) of the buffer, or empty at after_colon. */
+/* At a CR or LF that ends a line: then go on in state next. */
 static void
-set_value(struct up_header *f, const char *buf, size_t vs, size_t ve,
-    size_t after_colon)
+eol(struct up_parser *p, unsigned char c, int next)
 {
-	if (vs == NOPOS) {
-		f->value = buf + after_colon;
+	p->line++;
+	p->line_start = p->pos + 1;
+	if (c == '\n') {
+		p->bare_lf = 1;
+		p->state = next;
+	} else {
+		p->state = P_CR;
+		p->after = next;
+	}
+}
+
+/* The value of the last header, now that no fold can follow. */
+static void
+end_value(struct up_parser *p)
+{
+	struct up_field *f = &p->f[p->nheaders - 1];
+
+	if (p->vs == NOPOS) {
+		f->value = p->after_colon;
 		f->value_len = 0;
 	} else {
-		f->value = buf + vs;
-		f->value_len = ve - vs;
+		f->value = p->vs;
+		f->value_len = p->ve - p->vs;
 	}
 }
 
 /*
- * Header lines up to and including the blank line. A line starting with
- * white space continues the previous field (obs-fold); its bytes are part
- * of that field's value, whose slice runs from the first to the last byte
- * that is not white space, across the folds.
+ * Look at buf[p->pos..lim) once each, in order, carrying the state from
+ * the previous call. Returns 0 when the bytes ran out (p->state is not
+ * P_DONE), else p->result.
  */
-static int
-headers(struct scan *s, struct up_head *h, int *folded)
+static long
+scan(struct up_parser *p, const char *buf, size_t lim)
 {
-	struct up_header *f = NULL;
-	size_t start, vs = NOPOS, ve = 0, after_colon = 0;
+	static const char version[] = "HTTP/1.1"; /* digits at 5 and 7 */
 	unsigned char c;
-	int r;
 
-	for (;;) {
-		if (s->pos >= s->lim)
-			return MORE;
-		c = (unsigned char)s->buf[s->pos];
-		if (is_ws(c)) {
-			/* RFC 7230 3: white space before the first field
-			 * could smuggle a line past a lenient reader */
-			if (f == NULL)
-				return UP_ERR_SYNTAX;
-			*folded = 1;
-		} else {
-			if (f != NULL)
-				set_value(f, s->buf, vs, ve, after_colon);
-			if (c == '\r' || c == '\n')
-				return line_end(s);
-			if (h->nheaders == UP_MAX_HEADERS)
-				return UP_ERR_TOO_MANY;
-			f = &h->headers[h->nheaders++];
-			for (start = s->pos;; s->pos++) {
-				if (s->pos >= s->lim)
-					return MORE;
-				if (!is_tchar((unsigned char)s->buf[s->pos]))
-					break;
-			}
-			/* no name, no colon, or white space before it
-			 * (RFC 7230 3.2.4: must be rejected) */
-			if (s->pos == start || s->buf[s->pos] != ':')
-				return UP_ERR_SYNTAX;
-			f->name = s->buf + start;
-			f->name_len = s->pos - start;
-			after_colon = ++s->pos;
-			vs = NOPOS;
-		}
-		for (;;) {
-			if (s->pos >= s->lim)
-				return MORE;
-			c = (unsigned char)s->buf[s->pos];
-			if (c == '\r' || c == '\n')
+	for (; p->pos < lim && p->state != P_DONE; p->pos++) {
+		c = (unsigned char)buf[p->pos];
+		switch (p->state) {
+		case P_METHOD:
+			if (is_tchar(c))
 				break;
-			if (is_ctl(c))
-				return UP_ERR_SYNTAX;
-			if (!is_ws(c)) {
-				if (vs == NOPOS)
-					vs = s->pos;
-				ve = s->pos + 1;
+			if (c != ' ' || p->pos == 0)
+				return bad(p, E_METHOD, UP_ERR_SYNTAX);
+			p->method_len = p->pos;
+			p->target = p->pos + 1;
+			p->state = P_TARGET;
+			break;
+		case P_TARGET:
+			/* any visible byte, obs-text included: the target
+			 * is not the parser's to interpret, only to
+			 * delimit */
+			if (c > ' ' && c != 0x7f)
+				break;
+			if (c != ' ' || p->pos == p->target)
+				return bad(p, E_TARGET, UP_ERR_SYNTAX);
+			p->target_len = p->pos - p->target;
+			p->state = P_VERSION;
+			break;
+		case P_VERSION:
+			if (p->k == 5 || p->k == 7) {
+				if (c < '0' || c > '9')
+					return bad(p, E_VERSION, UP_ERR_SYNTAX);
+				if (p->k == 5)
+					p->major = c - '0';
+				else
+					p->minor = c - '0';
+			} else if (c != (unsigned char)version[p->k]) {
+				return bad(p, E_VERSION, UP_ERR_SYNTAX);
 			}
-			s->pos++;
+			if (++p->k < 8)
+				break;
+			if (p->major != 1 || p->minor > 1)
+				return bad(p, E_VERSION, UP_ERR_VERSION);
+			p->state = p->request ? P_REQ_EOL : P_STATUS_SP;
+			p->k = 0;
+			break;
+		case P_REQ_EOL:
+			if (c != '\r' && c != '\n')
+				return bad(p, E_AFTER_VERSION, UP_ERR_SYNTAX);
+			eol(p, c, P_LINE);
+			break;
+		case P_STATUS_SP:
+			if (c != ' ')
+				return bad(p, E_STATUS, UP_ERR_SYNTAX);
+			p->state = P_STATUS;
+			break;
+		case P_STATUS:
+			/* status is 100..999 */
+			if (c < '0' || c > '9' || (p->k == 0 && c == '0'))
+				return bad(p, E_STATUS, UP_ERR_SYNTAX);
+			p->status = p->status * 10 + (c - '0');
+			if (++p->k == 3)
+				p->state = P_STATUS_END;
+			break;
+		case P_STATUS_END:
+			/* the space before an empty reason is often left
+			 * out; that is taken too */
+			if (c == ' ') {
+				p->reason = p->pos + 1;
+				p->state = P_REASON;
+			} else if (c == '\r' || c == '\n') {
+				p->reason = p->pos;
+				eol(p, c, P_LINE);
+			} else {
+				return bad(p, E_STATUS, UP_ERR_SYNTAX);
+			}
+			break;
+		case P_REASON:
+			if (c == '\r' || c == '\n') {
+				p->reason_len = p->pos - p->reason;
+				eol(p, c, P_LINE);
+			} else if (is_ctl(c)) {
+				return bad(p, E_REASON, UP_ERR_SYNTAX);
+			}
+			break;
+		case P_CR:
+			if (c != '\n')
+				return bad(p, E_CR, UP_ERR_SYNTAX);
+			p->line_start = p->pos + 1;
+			if (p->after == P_DONE)
+				p->result = (long)p->pos + 1;
+			p->state = p->after;
+			break;
+		case P_LINE:
+			if (p->headers == 0)
+				p->headers = p->pos;
+			if (is_ws(c)) {
+				/* RFC 7230 3: white space before the first
+				 * field could smuggle a line past a lenient
+				 * reader; after one, it is a fold */
+				if (p->nheaders == 0)
+					return bad(p, E_FOLD_FIRST,
+					    UP_ERR_SYNTAX);
+				p->folded = 1;
+				p->state = P_VALUE;
+				break;
+			}
+			if (p->nheaders > 0)
+				end_value(p);
+			if (c == '\r' || c == '\n') {
+				eol(p, c, P_DONE);
+				if (c == '\n')
+					p->result = (long)p->pos + 1;
+				break;
+			}
+			if (p->nheaders == UP_MAX_HEADERS)
+				return bad(p, E_NONE, UP_ERR_TOO_MANY);
+			p->f[p->nheaders++].name = p->pos;
+			p->state = P_NAME;
+			if (!is_tchar(c))
+				return bad(p, c == ':' ? E_NAME_EMPTY :
+				    E_NAME_BYTE, UP_ERR_SYNTAX);
+			break;
+		case P_NAME:
+			if (is_tchar(c))
+				break;
+			/* no colon, or white space before it (RFC 7230
+			 * 3.2.4: must be rejected) */
+			if (c != ':')
+				return bad(p, is_ws(c) ? E_NAME_WS : c == '\r' ||
+				    c == '\n' ? E_NO_COLON : E_NAME_BYTE,
+				    UP_ERR_SYNTAX);
+			p->f[p->nheaders - 1].name_len =
+			    p->pos - p->f[p->nheaders - 1].name;
+			p->after_colon = p->pos + 1;
+			p->vs = NOPOS;
+			p->state = P_VALUE;
+			break;
+		case P_VALUE:
+		{
+			/* most bytes are here: the rest of the value in one
+			 * go, as far as there are bytes, in locals that the
+			 * buffer's bytes cannot alias */
+			size_t i = p->pos, vs = p->vs, ve = p->ve;
+
+			for (;;) {
+				if (c == '\r' || c == '\n' || is_ctl(c))
+					break;
+				if (!is_ws(c)) {
+					if (vs == NOPOS)
+						vs = i;
+					ve = i + 1;
+				}
+				if (i + 1 >= lim)
+					break;
+				c = (unsigned char)buf[++i];
+			}
+			p->pos = i;
+			p->vs = vs;
+			p->ve = ve;
+			if (c == '\r' || c == '\n')
+				eol(p, c, P_LINE);
+			else if (is_ctl(c))
+				return bad(p, E_VALUE_CTL, UP_ERR_SYNTAX);
+			break;
 		}
-		if ((r = line_end(s)) != 0)
-			return r;
+		}
 	}
+	return p->state == P_DONE ? p->result : 0;
 }
 
 /*
@@ -333,47 +359,75 @@ unfold(char *buf, size_t from, size_t end)
 	}
 }
 
-static long
-parse(char *buf, size_t len, struct up_head *h, int request)
+/* The complete head as slices of buf. */
+static void
+fill(const struct up_parser *p, char *buf, struct up_head *h)
 {
-	struct scan s;
-	size_t body;
-	int r, folded = 0;
+	size_t i;
 
-	h->minor_version = 0;
-	h->status = 0;
-	h->reason = h->method = h->target = NULL;
-	h->reason_len = h->method_len = h->target_len = 0;
-	h->nheaders = 0;
-	h->head_len = 0;
+	memset(h, 0, offsetof(struct up_head, headers));
+	h->minor_version = p->minor;
+	if (p->request) {
+		h->method = buf;
+		h->method_len = p->method_len;
+		h->target = buf + p->target;
+		h->target_len = p->target_len;
+	} else {
+		h->status = p->status;
+		h->reason = buf + p->reason;
+		h->reason_len = p->reason_len;
+	}
+	for (i = 0; i < p->nheaders; i++) {
+		h->headers[i].name = buf + p->f[i].name;
+		h->headers[i].name_len = p->f[i].name_len;
+		h->headers[i].value = buf + p->f[i].value;
+		h->headers[i].value_len = p->f[i].value_len;
+	}
+	h->nheaders = p->nheaders;
+	h->head_len = (size_t)p->result;
+	h->bare_lf = p->bare_lf;
+}
 
-	s.buf = buf;
-	s.lim = len < UP_MAX_HEAD ? len : UP_MAX_HEAD;
-	s.pos = 0;
-	r = request ? request_line(&s, h) : status_line(&s, h);
-	body = s.pos;
-	if (r == 0)
-		r = headers(&s, h, &folded);
-	if (r == MORE)
-		return len >= UP_MAX_HEAD ? UP_ERR_TOO_LONG : UP_INCOMPLETE;
-	if (r != 0)
-		return r;
-	if (folded)
-		unfold(buf, body, s.pos);
-	h->head_len = s.pos;
-	return (long)s.pos;
+long
+up_parse(struct up_parser *p, char *buf, size_t len, struct up_head *h)
+{
+	long r;
+
+	if (p->state == P_DONE && p->result <= 0)
+		return p->result;
+	if (p->state != P_DONE) {
+		r = scan(p, buf, len < UP_MAX_HEAD ? len : UP_MAX_HEAD);
+		if (r == 0) {
+			if (len < UP_MAX_HEAD)
+				return UP_INCOMPLETE;
+			return bad(p, E_NONE, UP_ERR_TOO_LONG);
+		}
+		if (r < 0)
+			return r;
+		/* once, now that no byte of the head can change */
+		if (p->folded)
+			unfold(buf, p->headers, (size_t)r);
+	}
+	fill(p, buf, h);
+	return p->result;
 }
 
 long
 up_parse_response(char *buf, size_t len, struct up_head *h)
 {
-	return parse(buf, len, h, 0);
+	struct up_parser p;
+
+	up_parser_init(&p, 0);
+	return up_parse(&p, buf, len, h);
 }
 
 long
 up_parse_request(char *buf, size_t len, struct up_head *h)
 {
-	return parse(buf, len, h, 1);
+	struct up_parser p;
+
+	up_parser_init(&p, 1);
+	return up_parse(&p, buf, len, h);
 }
 
 const char *
@@ -1017,4 +1071,113 @@ up_check_request(const struct up_head *h, struct up_offer *o, char *lists,
 		o->origin_len = f->value_len;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------- a head that is wrong */
+
+/* "0x1b ESC" */
+static void
+byte_name(char *out, size_t cap, unsigned char c)
+{
+	static const char *const ctl[] = {
+		"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS",
+		"HT", "LF", "VT", "FF", "CR", "SO", "SI", "DLE", "DC1", "DC2",
+		"DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+		"FS", "GS", "RS", "US",
+	};
+
+	if (c < 0x20)
+		snprintf(out, cap, "0x%02x %s", c, ctl[c]);
+	else if (c == 0x7f)
+		snprintf(out, cap, "0x7f DEL");
+	else if (c == ' ')
+		snprintf(out, cap, "a space");
+	else if (c < 0x7f)
+		snprintf(out, cap, "'%c'", c);
+	else
+		snprintf(out, cap, "0x%02x", c);
+}
+
+void
+up_parse_why(const struct up_parser *p, const char *buf, size_t len,
+    char *out, size_t cap)
+{
+	struct quote q, qn;
+	char b[16];
+	size_t e, n = p->line + 1;
+	unsigned char c = p->pos < len ? (unsigned char)buf[p->pos] : 0;
+	const struct up_field *f = p->nheaders > 0 ? &p->f[p->nheaders - 1] :
+	    NULL;
+	const char *line;
+
+	/* the line as far as it goes, for the quote */
+	for (e = p->line_start; e < len && buf[e] != '\r' && buf[e] != '\n';
+	    e++)
+		;
+	if (p->err == E_CR && n > 1)
+		n--;
+	quote(&q, buf + p->line_start, e - p->line_start);
+	line = q.s;
+	byte_name(b, sizeof b, c);
+	switch (p->err) {
+	case E_METHOD:
+		snprintf(out, cap, "the request line does not start with a "
+		    "method and a space (\"%s\")", line);
+		break;
+	case E_TARGET:
+		if (p->pos == p->target)
+			snprintf(out, cap, "the request line has no target after "
+			    "the method (\"%s\")", line);
+		else
+			snprintf(out, cap, "the request target has %s in it "
+			    "(\"%s\")", b, line);
+		break;
+	case E_VERSION:
+		snprintf(out, cap, "the %s line has no HTTP version where one "
+		    "is due (\"%s\")", p->request ? "request" : "status", line);
+		break;
+	case E_AFTER_VERSION:
+		snprintf(out, cap, "the request line goes on after its HTTP "
+		    "version (\"%s\")", line);
+		break;
+	case E_STATUS:
+		snprintf(out, cap, "the status line has no status code 100..999 "
+		    "(\"%s\")", line);
+		break;
+	case E_REASON:
+		snprintf(out, cap, "the reason phrase has a control character "
+		    "(%s)", b);
+		break;
+	case E_CR:
+		snprintf(out, cap, "line %zu ends in a CR not followed by LF",
+		    n);
+		break;
+	case E_FOLD_FIRST:
+		snprintf(out, cap, "the first header line starts with white "
+		    "space (\"%s\")", line);
+		break;
+	case E_NAME_EMPTY:
+		snprintf(out, cap, "header line %zu has no name before its colon "
+		    "(\"%s\")", n - 1, line);
+		break;
+	case E_NAME_WS:
+		snprintf(out, cap, "header line %zu has white space in its name "
+		    "or before its colon (\"%s\")", n - 1, line);
+		break;
+	case E_NAME_BYTE:
+		snprintf(out, cap, "header line %zu has %s in its name (\"%s\")",
+		    n - 1, b, line);
+		break;
+	case E_NO_COLON:
+		snprintf(out, cap, "header line %zu has no colon (\"%s\")", n - 1,
+		    line);
+		break;
+	case E_VALUE_CTL:
+		snprintf(out, cap, "header \"%s\" has a control character in "
+		    "its value (%s)", quote(&qn, buf + f->name, f->name_len), b);
+		break;
+	default:
+		snprintf(out, cap, "%s", up_strerror(p->result));
+		break;
+	}
 }

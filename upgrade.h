@@ -5,8 +5,11 @@
  * Pure, in the manner of picohttpparser: no I/O, no allocation, no global
  * state. The caller keeps the bytes received so far in its own buffer and
  * calls the parser again on the whole buffer when more arrive; the parser
- * says how long the head is once it is complete. Parsed strings are slices
- * of that buffer (pointer and length, not NUL-terminated), valid for as long
+ * says how long the head is once it is complete. With a struct up_parser
+ * kept by the caller between those calls, the parser resumes where it
+ * stopped and looks at each byte once, however the bytes arrive; without
+ * one it starts again from the first byte. Parsed strings are slices of
+ * that buffer (pointer and length, not NUL-terminated), valid for as long
  * as the buffer is unchanged.
  *
  * The parser writes into the buffer in one case only: a header value folded
@@ -64,6 +67,29 @@ struct up_head {
 	struct up_header headers[UP_MAX_HEADERS]; /* in the order received */
 	size_t nheaders;
 	size_t head_len;         /* bytes up to and including the blank line */
+	int bare_lf;             /* a line ended in LF alone, not CRLF */
+};
+
+/* Where the parse of a head stopped, for the next call: the caller's, set
+ * up with up_parser_init(), then given unchanged to each up_parse() of the
+ * same head. Offsets, not pointers: the buffer may move between calls. */
+struct up_parser {
+	int request;             /* a request head, else a response head */
+	int state, after, k;     /* where the scan is */
+	int major, minor, status;
+	long result;             /* once the scan is done: up_parse()'s */
+	size_t pos;              /* bytes looked at */
+	size_t line;             /* lines ended so far (0: in the start line) */
+	size_t line_start;       /* where the current line starts */
+	size_t headers;          /* where the header lines start */
+	size_t method_len, target, target_len, reason, reason_len;
+	size_t vs, ve, after_colon; /* the value being read */
+	int folded, bare_lf;
+	int err;                 /* what was wrong, for up_parse_why() */
+	size_t nheaders;
+	struct up_field {
+		size_t name, name_len, value, value_len;
+	} f[UP_MAX_HEADERS];
 };
 
 /*
@@ -81,6 +107,28 @@ long up_parse_response(char *buf, size_t len, struct up_head *h);
 
 /* The same for a request head ("GET /path HTTP/1.1"). */
 long up_parse_request(char *buf, size_t len, struct up_head *h);
+
+/* Before the first byte of a head: request nonzero for a request head. */
+void up_parser_init(struct up_parser *p, int request);
+
+/*
+ * Parse the head at the start of buf[0..len) as up_parse_request() or
+ * up_parse_response() do, resuming where the previous call with p
+ * stopped: only bytes not looked at before are looked at. buf holds the
+ * same bytes as before at the same offsets, and more (it may have moved).
+ * Once the head is complete or wrong every later call returns the same
+ * (a complete head fills *h again, as slices of this buf).
+ */
+long up_parse(struct up_parser *p, char *buf, size_t len, struct up_head *h);
+
+/*
+ * After UP_ERR_SYNTAX from up_parse(p, buf, len, ...): what is wrong, for
+ * people, naming the line and the header ("header \"X-Id\" has a control
+ * character in its value (0x1b ESC)"), with bytes of the line quoted
+ * safely. Into out (cap bytes, NUL-terminated).
+ */
+void up_parse_why(const struct up_parser *p, const char *buf, size_t len,
+    char *out, size_t cap);
 
 /* "head larger than 65536 bytes", ... Static string. */
 const char *up_strerror(long err);

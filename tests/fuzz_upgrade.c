@@ -7,6 +7,10 @@
  * prefix before the split alone, and the whole again in a buffer where the
  * prefix was parsed first, each in an exactly sized heap buffer so that a
  * read past the end is caught. Checked:
+ *  - resumed (struct up_parser), the prefix then the whole in another
+ *    buffer, and a byte at a time, agree with the whole parse, and each
+ *    call looks at the bytes it had not seen only; up_parse_why says
+ *    something printable about every syntax error;
  *  - the three agree: the prefix gives UP_INCOMPLETE or the whole input's
  *    error, or the same head if the split is past its end; a partial head
  *    and the bytes after a complete one are never modified, and the only
@@ -37,7 +41,8 @@
 
 typedef long (*parse_fn)(char *, size_t, struct up_head *);
 
-static struct up_head whole, prefix, grown, again, built;
+static struct up_head whole, prefix, grown, again, built, resumed;
+static struct up_parser parser;
 
 static char *
 dup_bytes(const uint8_t *p, size_t n)
@@ -374,6 +379,55 @@ check_request(const struct up_head *h, size_t cap_sel)
 	roundtrip_request(h, &o);
 }
 
+/* Resumed parses of in[0..len) give what the whole parse gave (ra). */
+static void
+run_resumed(int request, const uint8_t *in, size_t len, size_t split,
+    const char *a, long ra)
+{
+	char *b = dup_bytes(in, split), *c = dup_bytes(in, len), why[300];
+	long r;
+	size_t k, i;
+
+	/* the prefix in one buffer, the whole in another: the buffer moved */
+	up_parser_init(&parser, request);
+	r = up_parse(&parser, b, split, &resumed);
+	CHECK(r == UP_INCOMPLETE || r == ra);
+	CHECK(parser.pos <= split);
+	if (r > 0) {
+		/* complete (and unfolded) in the prefix's buffer */
+		same_head(a, &whole, b, &resumed);
+	} else {
+		r = up_parse(&parser, c, len, &resumed);
+		CHECK(r == ra);
+		if (ra > 0)
+			same_head(a, &whole, c, &resumed);
+	}
+	free(c);
+
+	/* a byte at a time: each call looks at its new byte only */
+	c = dup_bytes(in, len);
+	up_parser_init(&parser, request);
+	r = UP_INCOMPLETE;
+	for (k = 0; k <= len && r == UP_INCOMPLETE; k++) {
+		r = up_parse(&parser, c, k, &resumed);
+		if (r == UP_INCOMPLETE)
+			CHECK(parser.pos == (k < UP_MAX_HEAD ? k : UP_MAX_HEAD));
+	}
+	CHECK(r == ra);
+	if (ra > 0)
+		same_head(a, &whole, c, &resumed);
+	if (ra == UP_ERR_SYNTAX) {
+		memset(why, 'x', sizeof why);
+		up_parse_why(&parser, c, len, why, sizeof why);
+		CHECK(memchr(why, '\0', sizeof why) != NULL);
+		for (i = 0; why[i] != '\0'; i++)
+			CHECK((unsigned char)why[i] >= 0x20 &&
+			    (unsigned char)why[i] != 0x7f);
+	}
+	free(b);
+	free(c);
+}
+
 /* Parse in[0..len) whole, split and grown; check and return the result. */
 static void
 run(parse_fn fn, int request, const uint8_t *in, size_t len, size_t split,
@@ -404,6 +458,8 @@ run(parse_fn fn, int request, const uint8_t *in, size_t len, size_t split,
 	fn(c, split, &grown);
 	rc = fn(c, len, &grown);
 	CHECK(rc == ra);
+
+	run_resumed(request, in, len, split, a, ra);
 
 	if (ra > 0) {
 		same_head(a, &whole, c, &grown);

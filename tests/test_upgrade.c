@@ -8,7 +8,10 @@
  * then the whole again in a buffer where a prefix was parsed first, as a
  * caller growing its buffer does. It fails unless every prefix gives
  * UP_INCOMPLETE or the whole input's error, a partial head is left
- * unmodified, and every complete parse gives the same head.
+ * unmodified, and every complete parse gives the same head. Then the same
+ * through a resumed parse (struct up_parser): a byte at a time with the
+ * buffer moving on every call, and in two pieces split at every offset;
+ * each call may look only at the bytes it had not seen.
  *
  * Run with CMOCKA_MESSAGE_OUTPUT=TAP for output that prove(1) understands.
  */
@@ -200,10 +203,71 @@ assert_head_sane(const char *buf, const struct up_head *h, long r)
 	}
 }
 
+/* The resumed parses of in[0..len) agree with the whole one. */
+static void
+parse_resumed(int request, const char *in, size_t len,
+    const struct parsed *whole)
+{
+	struct up_parser *ps = xmalloc(sizeof(*ps));
+	struct up_head *t = xmalloc(sizeof(*t));
+	struct guard g;
+	size_t k, looked = 0;
+	long r = UP_INCOMPLETE;
+
+	/* a byte at a time, each call in a new buffer ending at a page */
+	up_parser_init(ps, request);
+	for (k = 0; k <= len; k++) {
+		guard_alloc(&g, in, k);
+		r = up_parse(ps, g.p, k, t);
+		assert_true(ps->pos >= looked && ps->pos <= k);
+		looked = ps->pos;
+		if (r == UP_INCOMPLETE) {
+			assert_true(whole->r == UP_INCOMPLETE ||
+			    (long)k < whole->r || whole->r < 0);
+			/* every new byte was looked at, and only those */
+			assert_int_equal(ps->pos, k);
+			if (k > 0)
+				assert_memory_equal(g.p, in, k);
+			guard_free(&g);
+			continue;
+		}
+		assert_int_equal(r, whole->r);
+		if (r > 0) {
+			assert_int_equal(k, (size_t)r);
+			assert_same_head(whole->g.p, &whole->h, g.p, t);
+			/* done is done: again with this buffer */
+			assert_int_equal(up_parse(ps, g.p, k, t), r);
+			assert_same_head(whole->g.p, &whole->h, g.p, t);
+		} else {
+			guard_free(&g);
+			guard_alloc(&g, in, len);
+			assert_int_equal(up_parse(ps, g.p, len, t), r);
+		}
+		guard_free(&g);
+		break;
+	}
+	assert_int_equal(r, whole->r);
+
+	/* two pieces: k bytes, then all, in the same buffer */
+	for (k = 0; k < len; k++) {
+		guard_alloc(&g, in, len);
+		up_parser_init(ps, request);
+		r = up_parse(ps, g.p, k, t);
+		assert_true(r == UP_INCOMPLETE || r == whole->r);
+		assert_int_equal(up_parse(ps, g.p, len, t), whole->r);
+		if (whole->r > 0)
+			assert_same_head(whole->g.p, &whole->h, g.p, t);
+		guard_free(&g);
+	}
+	free(t);
+	free(ps);
+}
+
 /*
  * Parse in[0..len) whole, every prefix on its own, and whole after each
- * prefix in the same buffer; everything must agree (see the top of the
- * file). Returns the whole parse; the caller frees it with parsed_free().
+ * prefix in the same buffer, then resumed; everything must agree (see the
+ * top of the file). Returns the whole parse; the caller frees it with
+ * parsed_free().
  */
 static struct parsed *
 parse_all(parse_fn fn, const char *in, size_t len)
@@ -252,6 +316,7 @@ parse_all(parse_fn fn, const char *in, size_t len)
 		guard_free(&g);
 	}
 	free(t);
+	parse_resumed(fn == up_parse_request, in, len, p);
 	return p;
 }
 
@@ -975,6 +1040,144 @@ input_at_page_boundary(void **state)
 	assert_int_equal(parse_guarded(up_parse_request, REQ_CHROME,
 	    strlen(REQ_CHROME), h), (long)strlen(REQ_CHROME));
 	free(h);
+}
+
+/* A head of UP_MAX_HEAD bytes arriving a byte at a time: every call looks
+ * at the one new byte only, so the whole costs one pass, not one pass per
+ * byte (which was about 2 * 10^9 bytes looked at for 64 KiB). */
+static void
+resumed_parse_looks_at_each_byte_once(void **state)
+{
+	struct up_parser *ps = xmalloc(sizeof(*ps));
+	struct up_head *h = xmalloc(sizeof(*h));
+	char *s = head_of(UP_MAX_HEAD, "\r\n\r\n"), *one;
+	size_t k, n;
+	long r = UP_INCOMPLETE;
+
+	up_parser_init(ps, 0);
+	for (k = 1; k <= UP_MAX_HEAD; k++) {
+		r = up_parse(ps, s, k, h);
+		if (r != UP_INCOMPLETE)
+			break;
+		assert_int_equal(ps->pos, k);
+	}
+	assert_int_equal(r, UP_MAX_HEAD);
+	assert_int_equal(k, UP_MAX_HEAD);
+	assert_int_equal(ps->pos, UP_MAX_HEAD);
+	assert_int_equal(h->headers[0].value_len, UP_MAX_HEAD - 24 - 4);
+	free(s);
+
+	/* one byte more than allowed: too long once UP_MAX_HEAD are in */
+	s = head_of(UP_MAX_HEAD + 1, "\r\n\r\n");
+	up_parser_init(ps, 0);
+	for (k = 1; k <= UP_MAX_HEAD + 1; k++)
+		if ((r = up_parse(ps, s, k, h)) != UP_INCOMPLETE)
+			break;
+	assert_int_equal(r, UP_ERR_TOO_LONG);
+	assert_int_equal(k, UP_MAX_HEAD);
+	free(s);
+
+	/* a request whose 100 header lines come a byte at a time */
+	one = xmalloc(UP_MAX_HEAD);
+	n = (size_t)sprintf(one, "GET / HTTP/1.1\r\n");
+	for (k = 0; k < UP_MAX_HEADERS; k++)
+		n += (size_t)sprintf(one + n, "X-%zu: %0400zu\r\n", k, k);
+	n += (size_t)sprintf(one + n, "\r\n");
+	up_parser_init(ps, 1);
+	for (k = 1; k <= n; k++) {
+		if ((r = up_parse(ps, one, k, h)) != UP_INCOMPLETE)
+			break;
+		assert_int_equal(ps->pos, k);
+	}
+	assert_int_equal(r, (long)n);
+	assert_int_equal(h->nheaders, UP_MAX_HEADERS);
+	assert_slice(h->headers[99].name, h->headers[99].name_len, "X-99");
+	assert_int_equal(h->headers[99].value_len, 400);
+	free(one);
+	free(h);
+	free(ps);
+}
+
+/* What up_parse_why() says about in, which must be UP_ERR_SYNTAX. */
+static void
+assert_why(int request, const char *in, const char *want)
+{
+	struct up_parser *ps = xmalloc(sizeof(*ps));
+	struct up_head *h = xmalloc(sizeof(*h));
+	size_t len = strlen(in);
+	char *buf = xmalloc(len + 1), why[512];
+
+	memcpy(buf, in, len + 1);
+	up_parser_init(ps, request);
+	assert_int_equal(up_parse(ps, buf, len, h), UP_ERR_SYNTAX);
+	up_parse_why(ps, buf, len, why, sizeof(why));
+	if (strcmp(why, want) != 0)
+		print_error("input \"%s\": got \"%s\"\n", in, why);
+	assert_string_equal(why, want);
+	free(buf);
+	free(h);
+	free(ps);
+}
+
+/* A wrong head is named by its line and header, not by its first bytes. */
+static void
+parse_why_names_the_line_and_header(void **state)
+{
+	assert_why(1, "GET /ok HTTP/1.1\r\nHost: a\r\nX-Esc: a\x1b[31mb\r\n\r\n",
+	    "header \"X-Esc\" has a control character in its value (0x1b ESC)");
+	assert_why(1, "GET /ok HTTP/1.1\r\nX-Del: \x7f\r\n\r\n",
+	    "header \"X-Del\" has a control character in its value (0x7f DEL)");
+	assert_why(1, "GET /ok HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n",
+	    "header line 2 has white space in its name or before its colon "
+	    "(\"Bad Name: x\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\nHost : a\r\n\r\n",
+	    "header line 1 has white space in its name or before its colon "
+	    "(\"Host : a\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\nHost: a\r\nnocolon\r\n\r\n",
+	    "header line 2 has no colon (\"nocolon\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\n: a\r\n\r\n",
+	    "header line 1 has no name before its colon (\": a\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\nX(y): a\r\n\r\n",
+	    "header line 1 has '(' in its name (\"X(y): a\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\n folded: a\r\n\r\n",
+	    "the first header line starts with white space (\" folded: a\")");
+	assert_why(1, "GET /ok HTTP/1.1\r\nHost: a\rX\r\n\r\n",
+	    "line 2 ends in a CR not followed by LF");
+	assert_why(1, "GET /ok HTTP/1.1 x\r\n\r\n",
+	    "the request line goes on after its HTTP version "
+	    "(\"GET /ok HTTP/1.1 x\")");
+	assert_why(1, "GET /ok HTTQ/1.1\r\n\r\n",
+	    "the request line has no HTTP version where one is due "
+	    "(\"GET /ok HTTQ/1.1\")");
+	assert_why(1, "GET  / HTTP/1.1\r\n\r\n",
+	    "the request line has no target after the method "
+	    "(\"GET  / HTTP/1.1\")");
+	assert_why(1, "\x16\x03\x01", "the request line does not start with "
+	    "a method and a space (\"???\")");
+	assert_why(0, "HTTP/1.1 99 Low\r\n\r\n",
+	    "the status line has no status code 100..999 "
+	    "(\"HTTP/1.1 99 Low\")");
+	assert_why(0, "HTTP/1.1 101 A\x01\r\n\r\n",
+	    "the reason phrase has a control character (0x01 SOH)");
+}
+
+/* Bare LF line ends are taken, and said. */
+static void
+bare_lf_flagged(void **state)
+{
+	struct parsed *p;
+
+	p = parse_all(up_parse_request, "GET / HTTP/1.1\nHost: a\n\n", 24);
+	assert_int_equal(p->r, 24);
+	assert_true(p->h.bare_lf);
+	parsed_free(p);
+	p = parse_all(up_parse_request, "GET / HTTP/1.1\r\nHost: a\r\n\n", 26);
+	assert_int_equal(p->r, 26);
+	assert_true(p->h.bare_lf);
+	parsed_free(p);
+	p = parse_all(up_parse_request, REQ_CHROME, strlen(REQ_CHROME));
+	assert_false(p->h.bare_lf);
+	parsed_free(p);
 }
 
 static void
@@ -1814,6 +2017,9 @@ main(void)
 		cmocka_unit_test(too_many_headers),
 		cmocka_unit_test(input_at_page_boundary),
 		cmocka_unit_test(empty_input_is_incomplete),
+		cmocka_unit_test(resumed_parse_looks_at_each_byte_once),
+		cmocka_unit_test(parse_why_names_the_line_and_header),
+		cmocka_unit_test(bare_lf_flagged),
 		cmocka_unit_test(strerror_distinct),
 		cmocka_unit_test(host_value_ports_and_ipv6),
 		cmocka_unit_test(build_request_full_exact),
