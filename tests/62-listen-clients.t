@@ -110,8 +110,8 @@ wait_for "$LERR" 'client 2: refused' 5
 unlike "$LERR" "$(printf '\033')" "headers with ESC: no raw escape on stderr"
 unlike "$LERR" "$(printf '\342\200\256')" "headers with a bidi override: not passed raw to stderr"
 like "$LERR" 'client 1:   X-Bidi: abc\\u\{202[eE]\}def$' "a header with a bidi override: shown escaped"
-like "$LERR" 'client 2: refused with 400 Bad Request: not an HTTP request' \
-    "a header with ESC: not HTTP (control characters), refused with 400"
+like "$LERR" 'client 2: refused with 400 Bad Request: invalid request head: header "X-Evil" has a control character in its value \(0x1b ESC\)$' \
+    "a header with ESC: refused with 400 naming the header and the byte"
 kill "$LPID"
 wait_listen
 
