@@ -97,6 +97,9 @@ struct side {
 	uint8_t *hbuf;             /* ... and its payload so far */
 	size_t hlen, hcap;
 	uint64_t msgs;             /* messages it passed on */
+	int unrelayed;             /* the message being received is not
+				      passed on (the other side is
+				      closing or gone) */
 };
 
 struct pair {
@@ -119,8 +122,8 @@ struct pair {
 	int over;                  /* pair_end has run */
 	unsigned violations;
 	char first_close[1700];   /* who closed first, and how */
-	char answer_close[1700];  /* how the other side answered */
-	struct side *first_closer;
+	char answer_close[1700];  /* what followed: answers, wscli's closes */
+	const char *closed_by;    /* "client", "server" or "wscli" */
 	struct pair *next;
 };
 
@@ -130,6 +133,7 @@ static struct {
 	uint64_t relayed;          /* messages, for -n */
 	int target;                /* REPL: pair id, 0 none */
 	int target_server;         /* ... its server side, else its client */
+	int count_reached;         /* -n: the count is reached */
 	int end_pending;           /* -n or --until: end once the frame that
 				      ended it is relayed */
 	char *forward_path, *forward_query;
@@ -290,6 +294,8 @@ log_message(struct side *s)
 		jsonl_payload(s->mbuf, s->mlen, binary);
 		if (c->in.len > s->mlen)
 			jsonl_bool("truncated", 1);
+		if (s->unrelayed)
+			jsonl_bool("relayed", 0);
 		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
 		jsonl_end();
 		return;
@@ -304,14 +310,33 @@ log_message(struct side *s)
 		snprintf(type, sizeof type, "%s", ws_opcode_name(c->in.opcode));
 	else
 		snprintf(type, sizeof type, "op=0x%x", c->in.opcode);
-	snprintf(line, sizeof line, "%d %s %11s  %-7s%10s  %s%s", p->id, s->dir,
-	    t, type, size_str(c->in.len, sz, sizeof sz), extra, body);
+	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s%s%s", p->id,
+	    s->dir, t, type, size_str(c->in.len, sz, sizeof sz), extra, body,
+	    s->unrelayed ? " (not relayed: the other side is closing or gone)" :
+	    "");
 	log_line(line);
 }
 
-/* A control frame as it passed (or not: ours). */
+/* "1000 Normal Closure \"bye\"" of a close payload. */
 static void
-log_control(struct side *s, const struct conn_piece *fp)
+close_words(char *out, size_t cap, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	char r[WS_MAX_CONTROL_PAYLOAD * 12];
+
+	if (code == WS_CLOSE_NO_STATUS) {
+		snprintf(out, cap, "no status code");
+		return;
+	}
+	disp_escape_str(r, sizeof r, reason, n, DISP_QUOTE);
+	snprintf(out, cap, n > 0 ? "%u %s \"%s\"" : "%u %s", code,
+	    ws_close_code_name(code), r);
+}
+
+/* A control frame as it passed, or not (relayed 0: a pong to wscli's own
+ * ping, a close that answers wscli's). */
+static void
+log_control(struct side *s, const struct conn_piece *fp, int relayed)
 {
 	struct pair *p = s->pair;
 	unsigned op = fp->h->opcode;
@@ -320,22 +345,23 @@ log_control(struct side *s, const struct conn_piece *fp)
 	const char *type = ws_opcode_name(op);
 
 	since(p, t, sizeof t);
-	if (op == WS_OP_CLOSE && fp->n >= 2) {
-		unsigned code = (unsigned)fp->p[0] << 8 | fp->p[1];
-		char r[WS_MAX_CONTROL_PAYLOAD * 12];
-
-		disp_escape_str(r, sizeof r, fp->p + 2, fp->n - 2, DISP_QUOTE);
-		snprintf(body, sizeof body, fp->n > 2 ? "%u %s \"%s\"" : "%u %s",
-		    code, ws_close_code_name(code), r);
-	} else if (op == WS_OP_CLOSE) {
-		snprintf(body, sizeof body, "no status code");
-	} else {
+	if (op == WS_OP_CLOSE)
+		close_words(body, sizeof body, fp->n >= 2 ?
+		    (unsigned)fp->p[0] << 8 | fp->p[1] : WS_CLOSE_NO_STATUS,
+		    fp->p + (fp->n >= 2 ? 2 : 0), fp->n >= 2 ? fp->n - 2 : 0);
+	else
 		payload_str(body, sizeof body, fp->p, fp->n, fp->n, 1);
-	}
 	if (fp->ours)
 		snprintf(body + strlen(body), sizeof body - strlen(body),
 		    "%s(answers wscli's ping, rtt %.3f ms; not relayed)",
 		    fp->n ? " " : "", s->c.st.rtt_last * 1000);
+	else if (!relayed && op == WS_OP_CLOSE && s->wscli_closed)
+		snprintf(body + strlen(body), sizeof body - strlen(body),
+		    " (answers wscli's close; not relayed)");
+	else if (!relayed)
+		snprintf(body + strlen(body), sizeof body - strlen(body),
+		    " (not relayed: the %s's side is closing or gone)",
+		    s->other->name);
 	if (opt.jsonl) {
 		jsonl_pair(p, !strcmp(type, "reserved") ? "control" : type);
 		jsonl_str("dir", s->dir);
@@ -351,13 +377,47 @@ log_control(struct side *s, const struct conn_piece *fp)
 		}
 		if (fp->ours)
 			jsonl_bool("ours", 1);
+		jsonl_bool("relayed", relayed);
 		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
 		jsonl_end();
 		return;
 	}
-	snprintf(line, sizeof line, "%d %s %11s  %-7s%10s  %s", p->id, s->dir, t,
+	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, s->dir, t,
 	    !strcmp(type, "reserved") ? "control" : type,
 	    size_str(fp->h->length, sz, sizeof sz), body);
+	log_line(line);
+}
+
+/* wscli's own CLOSE to a side, as it is queued. */
+static void
+log_own_close(struct side *s, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	struct pair *p = s->pair;
+	char t[32], sz[32], dir[16], body[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
+	char line[sizeof body + 256];
+	size_t len = code == WS_CLOSE_NO_STATUS ? 0 : 2 + n;
+
+	snprintf(dir, sizeof dir, "wscli>%s", s->name);
+	since(p, t, sizeof t);
+	if (opt.jsonl) {
+		jsonl_pair(p, "close");
+		jsonl_str("dir", dir);
+		jsonl_int("opcode", WS_OP_CLOSE);
+		jsonl_int("size", (long long)len);
+		if (code == WS_CLOSE_NO_STATUS)
+			jsonl_null("code");
+		else
+			jsonl_int("code", code);
+		jsonl_strn("reason", reason, n);
+		jsonl_str("by", "wscli");
+		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
+		jsonl_end();
+		return;
+	}
+	close_words(body, sizeof body, code, reason, n);
+	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, dir, t,
+	    "close", size_str(len, sz, sizeof sz), body);
 	log_line(line);
 }
 
@@ -402,7 +462,7 @@ log_frame(struct side *s, const struct ws_frame_header *h)
 	}
 	/* " " for the direction, no id: "  frame text ..." */
 	show_format_frame(f, sizeof f, 0, ' ', h, mop, z, s->peek, s->npeek);
-	snprintf(line, sizeof line, "%d %s %11s  %s", p->id, s->dir, t, f + 2);
+	snprintf(line, sizeof line, "%d %-13s %11s  %s", p->id, s->dir, t, f + 2);
 	log_line(line);
 }
 
@@ -469,12 +529,57 @@ keep(uint8_t **buf, size_t *len, size_t *cap, size_t most, const uint8_t *p,
 	*len += k;
 }
 
+/* The story of how a pair closed: who began (a peer or wscli itself) and
+ * what followed, for the line at its end. */
+static void
+close_story(struct pair *p, const char *who, const char *what, int ours,
+    const char *side)
+{
+	char *a = p->answer_close;
+	size_t o = strlen(a);
+
+	if (p->first_close[0] == '\0') {
+		p->closed_by = who;
+		if (ours)
+			snprintf(p->first_close, sizeof p->first_close,
+			    "wscli closed first, the %s side with %s", side,
+			    what);
+		else
+			snprintf(p->first_close, sizeof p->first_close,
+			    "the %s closed first with %s", who, what);
+		return;
+	}
+	if (ours)
+		snprintf(a + o, sizeof p->answer_close - o, "%swscli closed "
+		    "the %s side with %s", o ? ", " : "", side, what);
+	else
+		snprintf(a + o, sizeof p->answer_close - o, "%sthe %s "
+		    "answered %s", o ? ", " : "", who, what);
+}
+
+/* wscli's own CLOSE on a side (/close, /kick, the end of the run, -n,
+ * --until, --strict): relayed closes do not come here. */
+static void
+ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	struct side *s = c->ud;
+	char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
+
+	if (dir != '>')
+		return;
+	s->wscli_closed = 1;
+	close_words(what, sizeof what, code, reason, n);
+	close_story(s->pair, "wscli", what, 1, s->name);
+	log_own_close(s, code, reason, n);
+}
+
 static void
 ev_relay(struct conn *c, const struct conn_piece *fp)
 {
 	struct side *s = c->ud, *o = s->other;
 	const struct ws_frame_header *h = fp->h;
-	int control = ws_opcode_is_control(h->opcode);
+	int control = ws_opcode_is_control(h->opcode), relayed;
 
 	if (fp->first) {
 		s->npeek = 0;
@@ -492,32 +597,25 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	}
 	/* who closed first, and how the other side answered */
 	if (h->opcode == WS_OP_CLOSE && fp->last) {
-		char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64], r[WS_MAX_CONTROL_PAYLOAD * 12];
+		char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
 
-		if (fp->n >= 2) {
-			unsigned code = (unsigned)fp->p[0] << 8 | fp->p[1];
-
-			disp_escape_str(r, sizeof r, fp->p + 2, fp->n - 2,
-			    DISP_QUOTE);
-			snprintf(what, sizeof what, fp->n > 2 ? "%u %s \"%s\"" :
-			    "%u %s", code, ws_close_code_name(code), r);
-		} else {
-			snprintf(what, sizeof what, "no status code");
-		}
-		if (s->pair->first_close[0] == '\0') {
-			snprintf(s->pair->first_close, sizeof
-			    s->pair->first_close, "the %s closed first with %s",
-			    s->name, what);
-			s->pair->first_closer = s;
-		} else if (s->pair->answer_close[0] == '\0' &&
-		    s->pair->first_closer != s)
-			snprintf(s->pair->answer_close, sizeof
-			    s->pair->answer_close, "the %s answered %s", s->name,
-			    what);
+		close_words(what, sizeof what, fp->n >= 2 ?
+		    (unsigned)fp->p[0] << 8 | fp->p[1] : WS_CLOSE_NO_STATUS,
+		    fp->p + (fp->n >= 2 ? 2 : 0), fp->n >= 2 ? fp->n - 2 : 0);
+		close_story(s->pair, s->name, what, 0, s->name);
 	}
 	/* forward: frames as they came, but data as messages when either
 	 * side compresses, and never a pong to wscli's own ping */
-	if (!(s->deflate && !control) && !fp->ours && can_take(o)) {
+	relayed = !fp->ours && can_take(o);
+	if (!control && fp->first) {
+		/* -n: no message begins to pass once the count is reached */
+		if (h->opcode != WS_OP_CONT)
+			s->unrelayed = S.count_reached;
+		s->unrelayed |= !relayed;
+	}
+	if (!control && s->unrelayed)
+		relayed = 0;
+	if (!(s->deflate && !control) && relayed) {
 		if (relay_opt.strict && !control && fp->first && !fp->last) {
 			/* checked whole before any of it goes */
 			s->holding = 1;
@@ -547,7 +645,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	if (opt.frames)
 		log_frame(s, h);
 	else if (control)
-		log_control(s, fp);
+		log_control(s, fp, relayed);
 }
 
 static void
@@ -565,7 +663,7 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 
 	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl ? KEEP_JSONL :
 	    opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
-	if (s->deflate && can_take(o)) {
+	if (s->deflate && can_take(o) && !s->unrelayed) {
 		conn_send_data(&o->c, c->in.opcode, p, n, 0, 0);
 		pace(s);
 	}
@@ -576,10 +674,12 @@ ev_message_end(struct conn *c)
 {
 	struct side *s = c->ud, *o = s->other;
 
-	if (s->deflate && can_take(o))
+	if (s->deflate && can_take(o) && !s->unrelayed)
 		conn_send_data(&o->c, c->in.opcode, NULL, 0, 1, 0);
-	s->msgs++;
-	S.relayed++;
+	if (!s->unrelayed) {
+		s->msgs++;
+		S.relayed++;
+	}
 	if (!opt.frames)
 		log_message(s);
 	if (c->in.opcode == WS_OP_TEXT && serve_until_wanted()) {
@@ -593,11 +693,9 @@ ev_message_end(struct conn *c)
 	}
 	if (opt.count && (long)S.relayed >= opt.count && !serve_ending() &&
 	    !S.end_pending) {
-		info("%ld message%s relayed (-n); closing", opt.count,
-		    opt.count == 1 ? "" : "s");
+		S.count_reached = 1;
 		S.end_pending = 1;
-	}
-}
+	}}
 
 /* Close o because s broke the protocol (--strict) or went away: politely
  * when nothing relayed to it is cut short. */
@@ -636,12 +734,15 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 		jsonl_end();
 	} else if (!opt.interactive) {
 		since(p, t, sizeof t);
-		snprintf(line, sizeof line, "%d %s %11s  violation: %s (%s)",
+		snprintf(line, sizeof line, "%d %-13s %11s  violation: %s (%s)",
 		    p->id, s->dir, t, what, fatal ? "not relayed" :
 		    "relayed as sent");
 		log_line(line);
 	}
 	if (fatal) {
+		/* its own close first (conn.c would send it next): the story
+		 * of the close begins with the side that broke the rule */
+		conn_close(c, code, NULL, 0);
 		s->wscli_closed = 1;
 		s->holding = 0; /* what was held back is not relayed */
 		/* the other side hears that its peer's partner is gone */
@@ -655,6 +756,7 @@ static const struct conn_ops side_ops = {
 	.message_begin = ev_message_begin,
 	.message_data = ev_message_data,
 	.message_end = ev_message_end,
+	.close = ev_close,
 	.ended = side_ended,
 	.relay = ev_relay,
 	.violation = ev_violation,
@@ -690,6 +792,7 @@ pair_end(struct pair *p)
 		jsonl_pair(p, "end");
 		jsonl_str("first", p->first_close[0] ? p->first_close : NULL);
 		jsonl_str("answer", p->answer_close[0] ? p->answer_close : NULL);
+		jsonl_str("closed_by", p->closed_by);
 		jsonl_str("client", p->cli.c.why);
 		jsonl_str("server", p->up.c.why);
 		jsonl_int("client_to_server", (long long)p->cli.msgs);
@@ -703,7 +806,7 @@ pair_end(struct pair *p)
 		if (p->first_close[0])
 			snprintf(how, sizeof how, "%s%s%s", p->first_close,
 			    p->answer_close[0] ? ", " : "", p->answer_close[0] ?
-			    p->answer_close : ", no answer relayed");
+			    p->answer_close : ", no answer");
 		else
 			snprintf(how, sizeof how, "no close was relayed (client "
 			    "side: %s; server side: %s)", p->cli.c.why[0] ?
@@ -715,11 +818,10 @@ pair_end(struct pair *p)
 		    p->cli.msgs, p->cli.msgs == 1 ? "" : "s", p->up.msgs,
 		    p->violations ? ", protocol violations seen" : "");
 	}
-	if (S.target == p->id) {
-		S.target = 0;
-		if (opt.interactive)
-			repl_set_prompt("> ");
-	}
+	/* the target stays: typed lines are refused, not sent elsewhere */
+	if (S.target == p->id && opt.interactive)
+		repl_show_infof("connection %d is over: typed lines are not sent "
+		    "until /to another", p->id);
 	serve_over(status);
 	pair_release(p); /* the pair's own reference */
 }
@@ -1236,6 +1338,19 @@ repl_target(void)
 	return s && s->open && !s->ended ? &s->c : NULL;
 }
 
+static struct conn *
+repl_nth(int i)
+{
+	for (struct pair *p = S.pairs; p; p = p->next) {
+		struct side *sd[2] = { &p->cli, &p->up };
+
+		for (int k = 0; k < 2; k++)
+			if (sd[k]->open && !sd[k]->ended && i-- == 0)
+				return &sd[k]->c;
+	}
+	return NULL;
+}
+
 static void
 repl_settings(void)
 {
@@ -1310,6 +1425,8 @@ cmd_list(void)
 		    "%s)", srv_bound());
 		return;
 	}
+	repl_show_infof("  %-3s %-22s     %s  %s  %s  %s", "id", "client",
+	    "server", "subprotocol", "age", "messages");
 	for (struct pair *p = S.pairs; p; p = p->next)
 		repl_show_infof("%c %-3d %-22s <-> %s  %s  %.1fs  client>server "
 		    "%" PRIu64 " msg, server>client %" PRIu64 " msg%s",
@@ -1355,7 +1472,8 @@ repl_command(const char *name, const char *arg)
 	else if (!strcmp(name, "all")) {
 		S.target = 0;
 		repl_set_prompt("> ");
-		repl_show_infof("no side chosen: /to ID client|server");
+		repl_show_infof("typed lines now go nowhere; /to ID "
+		    "client|server chooses a side");
 	} else if (!strcmp(name, "list"))
 		cmd_list();
 	else if (!strcmp(name, "kick"))
@@ -1380,6 +1498,7 @@ static const struct repl_ops relay_repl = {
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,
+	.nth = repl_nth,
 	.settings = repl_settings,
 	.command = repl_command,
 	.help = relay_help,
@@ -1394,6 +1513,12 @@ relay_prepare(double now, double *deadline, int *busy)
 {
 	if (S.end_pending && !serve_ending()) {
 		S.end_pending = 0;
+		/* what arrived in the same turn was relayed too: the count
+		 * said is the count at the close */
+		if (S.count_reached)
+			info("-n %ld: %" PRIu64 " message%s relayed, both "
+			    "directions counted; closing", opt.count, S.relayed,
+			    S.relayed == 1 ? "" : "s");
 		serve_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
 		*busy = 1;
 	}
