@@ -255,13 +255,11 @@ ev_ended(struct conn *c)
 	}
 	show_disconnect(c);
 	unlink_client(cl);
-	if (S.target == c->id) {
-		S.target = 0;
-		if (opt.interactive) {
-			repl_set_prompt("> ");
-			repl_show_info("typed lines go to all clients again");
-		}
-	}
+	/* the target stays: a line meant for one client must not reach
+	 * all of them */
+	if (S.target == c->id && opt.interactive)
+		repl_show_infof("client %d is gone: typed lines are not sent "
+		    "until /all or /to another client", c->id);
 	serve_over(status);
 	conn_free(c); /* cl itself goes in client_release */
 }
@@ -758,6 +756,15 @@ repl_target(void)
 	return S.nclients == 1 ? &S.clients->c : NULL;
 }
 
+static struct conn *
+repl_nth(int i)
+{
+	for (struct client *cl = S.clients; cl; cl = cl->next)
+		if (i-- == 0)
+			return &cl->c;
+	return NULL;
+}
+
 static void
 repl_settings(void)
 {
@@ -884,6 +891,7 @@ static const struct repl_ops listen_repl = {
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,
+	.nth = repl_nth,
 	.settings = repl_settings,
 	.command = repl_command,
 	.help = listen_help,

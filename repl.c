@@ -170,13 +170,13 @@ put_text(const uint8_t *p, size_t len, int more)
 }
 
 void
-repl_show_message(int id, int binary, const uint8_t *p, size_t shown,
-    uint64_t total, unsigned frags, uint64_t wire)
+repl_show_message(int id, char dir, int binary, const uint8_t *p,
+    size_t shown, uint64_t total, unsigned frags, uint64_t wire)
 {
 	static char buf[BINARY_SHOWN / 16 * (DISP_HEXDUMP_LINE + 32) + 64];
 
 	show_begin();
-	put_head(id, '<', binary ? WS_OP_BINARY : WS_OP_TEXT, total);
+	put_head(id, dir, binary ? WS_OP_BINARY : WS_OP_TEXT, total);
 	if (wire > 0)
 		printf("%s[deflated %llu B]%s ", c(DIM),
 		    (unsigned long long)wire, c(OFF));
@@ -754,33 +754,37 @@ cmd_file(const char *arg)
 	show_end();
 }
 
-static void
-cmd_stats(void)
-{
-	struct conn *cn = ops->target ? ops->target() : NULL;
-	const struct conn_stats *st;
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
-	if (cn == NULL) {
-		err("/stats: no connection to describe");
-		return;
-	}
-	st = &cn->st;
-	say("sent:     %llu messages, %llu bytes", (unsigned long long)
-	    st->msgs_out, (unsigned long long)st->bytes_out);
-	say("received: %llu messages, %llu bytes", (unsigned long long)
-	    st->msgs_in, (unsigned long long)st->bytes_in);
+/* Compressed messages one way: "3 of 4 messages, 120 B on the wire for
+ * 800 B (15.0%)", the wire first both ways. */
+static void
+say_deflate(const char *what, unsigned long long z, unsigned long long all,
+    unsigned long long wire, unsigned long long plain)
+{
+	say("%s %llu of %llu message%s compressed, %llu B on the wire for "
+	    "%llu B (%.1f%%)", what, z, all, PLURAL(all), wire, plain, plain ?
+	    100.0 * (double)wire / (double)plain : 0);
+}
+
+static void
+stats_of(const struct conn *cn, const char *title)
+{
+	const struct conn_stats *st = &cn->st;
+
+	if (title)
+		say("%s", title);
+	say("sent:     %llu message%s, %llu bytes", (unsigned long long)
+	    st->msgs_out, PLURAL(st->msgs_out), (unsigned long long)
+	    st->bytes_out);
+	say("received: %llu message%s, %llu bytes", (unsigned long long)
+	    st->msgs_in, PLURAL(st->msgs_in), (unsigned long long)
+	    st->bytes_in);
 	if (cn->pmd) {
-		say("deflate:  in %llu of %llu messages compressed, %llu -> "
-		    "%llu bytes (%.1f%%); out %llu, %llu -> %llu bytes (%.1f%%)",
-		    (unsigned long long)st->zmsgs_in,
-		    (unsigned long long)st->msgs_in,
-		    (unsigned long long)st->zbytes_in,
-		    (unsigned long long)st->zplain_in, st->zplain_in ?
-		    100.0 * (double)st->zbytes_in / (double)st->zplain_in : 0,
-		    (unsigned long long)st->zmsgs_out,
-		    (unsigned long long)st->zplain_out,
-		    (unsigned long long)st->zbytes_out, st->zplain_out ?
-		    100.0 * (double)st->zbytes_out / (double)st->zplain_out : 0);
+		say_deflate("deflate:  in ", st->zmsgs_in, st->msgs_in,
+		    st->zbytes_in, st->zplain_in);
+		say_deflate("          out", st->zmsgs_out, st->msgs_out,
+		    st->zbytes_out, st->zplain_out);
 	}
 	say("frames:   %llu sent, %llu received", (unsigned long long)
 	    st->frames_out, (unsigned long long)st->frames_in);
@@ -795,6 +799,32 @@ cmd_stats(void)
 		    (unsigned long long)st->pings_out,
 		    (unsigned long long)st->pings_in);
 	say("connected %.1f s ago", now_sec() - st->opened_at);
+}
+
+/* The chosen connection, else every one the mode has. */
+static void
+cmd_stats(void)
+{
+	struct conn *cn = ops->target ? ops->target() : NULL;
+	int i;
+
+	if (cn != NULL) {
+		stats_of(cn, NULL);
+		return;
+	}
+	for (i = 0; ops->nth && (cn = ops->nth(i)) != NULL; i++) {
+		char title[128];
+		size_t n;
+
+		/* "client 3: " -> "client 3:" */
+		snprintf(title, sizeof title, "%s", cn->label ? cn->label : "");
+		n = strlen(title);
+		while (n > 0 && title[n - 1] == ' ')
+			title[--n] = '\0';
+		stats_of(cn, title);
+	}
+	if (i == 0)
+		err("/stats: no connection to describe");
 }
 
 static const struct command {

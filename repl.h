@@ -35,6 +35,9 @@ struct repl_ops {
 	int (*send_file)(int fd, uint64_t size, int text, const char **why);
 	/* The connection /stats describes, or NULL. */
 	struct conn *(*target)(void);
+	/* Without a target: the i-th connection (from 0), NULL after the
+	 * last; /stats describes each under its label. May be NULL. */
+	struct conn *(*nth)(int i);
 	/* Settings changed (/frames, /deflate): apply them. */
 	void (*settings)(void);
 	/* The mode's own commands: return 0 when name was one of them. */
@@ -70,10 +73,11 @@ void repl_resize(void);
  * twice (SIGHUP, then the normal end). */
 void repl_stop(void);
 
-/* A whole received data message: the first shown bytes of total; id > 0
- * marks the connection; wire > 0: it came compressed in wire bytes. */
-void repl_show_message(int id, int binary, const uint8_t *p, size_t shown,
-    uint64_t total, unsigned frags, uint64_t wire);
+/* A whole data message, received (dir '<') or sent ('>'): the first
+ * shown bytes of total; id > 0 marks the connection; wire > 0: it came
+ * compressed in wire bytes. */
+void repl_show_message(int id, char dir, int binary, const uint8_t *p,
+    size_t shown, uint64_t total, unsigned frags, uint64_t wire);
 
 /* A control frame received or sent. dir is '<' or '>'; note is appended
  * in parentheses when not NULL (e.g. "answered", "rtt 0.31 ms"). */

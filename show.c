@@ -149,7 +149,7 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 	if (!shown)
 		return;
 	if (opt.interactive) {
-		repl_show_message(c->id, binary, m->buf, m->len < DISPLAY_MAX ?
+		repl_show_message(c->id, '<', binary, m->buf, m->len < DISPLAY_MAX ?
 		    m->len : DISPLAY_MAX, c->in.len,
 		    c->in.frags, c->in.compressed ? c->in.wire : 0);
 	} else if (opt.jsonl) {
@@ -175,6 +175,13 @@ void
 show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
     uint64_t size, unsigned frags)
 {
+	/* a typed line stays on screen after the prompt; with several
+	 * clients it says where it went, as received lines do */
+	if (opt.interactive && c->id > 0 && p) {
+		repl_show_message(c->id, '>', opcode == WS_OP_BINARY, p,
+		    n < DISPLAY_MAX ? n : DISPLAY_MAX, size, frags, 0);
+		return;
+	}
 	if (!opt.jsonl)
 		return;
 	jsonl_begin_conn(c, "message");
