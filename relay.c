@@ -84,6 +84,8 @@ struct side {
 	int held;                  /* not read until the pair is complete */
 	int deflate;               /* its data goes on as messages */
 	int wscli_closed;          /* wscli sent its own CLOSE on it */
+	int broke;                 /* it broke the protocol: the other side
+				      is closed after its own close */
 	/* what it receives, for the log */
 	uint8_t *mbuf;             /* the head of the message */
 	size_t mlen, mcap;
@@ -140,6 +142,7 @@ static struct {
 } S;
 
 static void side_ended(struct conn *c);
+static void broke_close_other(struct side *s);
 
 static struct pair *
 find_pair(int id)
@@ -572,6 +575,8 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 	close_words(what, sizeof what, code, reason, n);
 	close_story(s->pair, "wscli", what, 1, s->name);
 	log_own_close(s, code, reason, n);
+	if (s->broke)
+		broke_close_other(s);
 }
 
 static void
@@ -713,6 +718,18 @@ close_other(struct side *o, unsigned code, const char *reason)
 	conn_close(&o->c, code, (const uint8_t *)reason, strlen(reason));
 }
 
+/* The other side hears that its peer's partner broke the protocol. */
+static void
+broke_close_other(struct side *s)
+{
+	struct pair *p = s->pair;
+
+	s->broke = 0;
+	close_other(s->other, s->other == &p->cli ? 1014 : 1001,
+	    s->other == &p->cli ? "the server broke the protocol" :
+	    "the client broke the protocol");
+}
+
 static void
 ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 {
@@ -740,15 +757,14 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 		log_line(line);
 	}
 	if (fatal) {
-		/* its own close first (conn.c would send it next): the story
-		 * of the close begins with the side that broke the rule */
-		conn_close(c, code, NULL, 0);
-		s->wscli_closed = 1;
 		s->holding = 0; /* what was held back is not relayed */
-		/* the other side hears that its peer's partner is gone */
-		close_other(s->other, s->other == &p->cli ? 1014 : 1001,
-		    s->other == &p->cli ? "the server broke the protocol" :
-		    "the client broke the protocol");
+		/* the other side is closed once conn.c has queued this one's
+		 * close (ev_close): the story of the close begins with the
+		 * side that broke the rule */
+		s->broke = 1;
+		if (c->close_sent)
+			broke_close_other(s);
+		s->wscli_closed = 1;
 	}
 }
 
