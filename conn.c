@@ -1301,15 +1301,40 @@ conn_end(struct conn *c)
 		c->ops->ended(c);
 }
 
-int
-conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
+static void
+src_release(struct source *s)
 {
+	struct conn *c = s->ud;
+
+	if (c->released)
+		c->released(c);
+}
+
+int
+conn_init(struct conn *c, const struct conn_config *cfg,
+    struct transport *tr, struct pmd *pmd)
+{
+	memset(c, 0, sizeof *c);
+	c->role = cfg->role;
+	c->ops = cfg->ops;
+	c->ud = cfg->ud;
+	c->label = cfg->label ? cfg->label : "";
+	c->id = cfg->id;
+	c->max_message = cfg->max_message;
+	c->max_message_what = cfg->max_message_what;
+	c->close_timeout = cfg->close_timeout;
+	c->show_frames = cfg->show_frames;
+	c->compress = cfg->compress;
+	c->ping_interval = cfg->ping_interval;
+	c->ping_timeout = cfg->ping_timeout;
+	c->read_paused = cfg->read_paused;
+	c->queue_keep = cfg->queue_keep;
+	c->relay = cfg->relay;
+	c->tolerant = cfg->tolerant;
+	c->released = cfg->released;
 	c->tr = tr;
 	c->pmd = pmd;
 	c->exit = -1;
-	c->why[0] = '\0';
-	if (c->label == NULL)
-		c->label = "";
 	ws_decoder_init(&c->dec, c->role == WS_ROLE_CLIENT ? WS_ROLE_CLIENT :
 	    WS_ROLE_SERVER);
 	if (pmd) {
@@ -1326,6 +1351,7 @@ conn_open(struct conn *c, struct transport *tr, struct pmd *pmd)
 	c->src.prepare = src_prepare;
 	c->src.dispatch = src_dispatch;
 	c->src.flush = src_flush;
+	c->src.release = src_release;
 	c->src.ud = c;
 	loop_add(&c->src);
 	return 0;

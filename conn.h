@@ -118,8 +118,42 @@ struct conn_in {
 
 #define CONN_MAX_PINGS 16
 
+/* What a connection is to be, given once to conn_init(). Each mode builds
+ * it from its options in one place; zero is the default of every field. */
+struct conn_config {
+	enum ws_role role;        /* WS_ROLE_CLIENT: we are the client */
+	const struct conn_ops *ops; /* required */
+	void *ud;                 /* the owner's */
+	const char *label;        /* "" (NULL) or "client 3: ", prefixed to
+				     every diagnostic; must outlive c */
+	int id;                   /* the owner's number for it */
+	uint64_t max_message;     /* refuse longer messages with 1009; 0 = no
+				     limit */
+	const char *max_message_what; /* the limit in words, for messages;
+				     NULL: "--max-message N bytes" */
+	double close_timeout;     /* seconds to wait for the close reply */
+	int show_frames;          /* call ops->frame */
+	int compress;             /* deflate what we send (when negotiated) */
+	double ping_interval;     /* send a PING this often; 0 = never */
+	double ping_timeout;      /* end (exit 7) when a PONG takes longer */
+	int read_paused;          /* start with reading held back */
+	size_t queue_keep;        /* memory an empty outgoing queue keeps
+				     (0: 1 MiB); many connections keep
+				     less */
+	int relay;                /* pass-through: nothing is answered or
+				     refused here, frames go to ops->relay
+				     for the owner to forward */
+	int tolerant;             /* with relay: a violation is reported
+				     and the frame passes (the decoder
+				     goes on as sent) */
+	/* The loop no longer holds c (after conn_free(), at the end of the
+	 * turn): the owner may free the memory holding it. May be NULL. */
+	void (*released)(struct conn *c);
+};
+
 struct conn {
-	/* set by the owner before conn_open(); c must be zeroed first */
+	/* from the config (conn_init); the owner may change read_paused,
+	 * compress, show_frames and close_timeout later */
 	enum ws_role role;        /* WS_ROLE_CLIENT: we are the client */
 	const struct conn_ops *ops;
 	void *ud;                 /* the owner's */
@@ -145,6 +179,7 @@ struct conn {
 	int tolerant;             /* with relay: a violation is reported
 				     and the frame passes (the decoder
 				     goes on as sent) */
+	void (*released)(struct conn *c);
 
 	/* state, read-only for the owner */
 	struct transport *tr;
@@ -232,20 +267,21 @@ struct conn {
 };
 
 /*
- * Start the connection on transport tr (now owned by c); pmd is the
- * negotiated permessage-deflate (owned by c from now on) or NULL.
- * Registers c's loop source. Returns 0.
+ * Start a connection as cfg says in the caller's memory c (every field is
+ * set here), on transport tr (now owned by c); pmd is the negotiated
+ * permessage-deflate (owned by c from now on) or NULL. Registers c's loop
+ * source. Returns 0.
  */
-int conn_open(struct conn *c, struct transport *tr, struct pmd *pmd);
+int conn_init(struct conn *c, const struct conn_config *cfg,
+    struct transport *tr, struct pmd *pmd);
 
 /* Decode bytes that arrived outside the transport's reads: those that came
- * in the same read as the upgrade head. Call after conn_open(), once the
+ * in the same read as the upgrade head. Call after conn_init(), once the
  * owner is ready for events. */
 void conn_feed(struct conn *c, const uint8_t *p, size_t n);
 
-/* Free everything, the transport included; unregisters the source. c may
- * be freed by the owner once its source is released: c->src.release is
- * the owner's to set (called after conn_free). */
+/* Free everything, the transport included; unregisters the source. The
+ * memory holding c may be reused once cfg->released was called. */
 void conn_free(struct conn *c);
 
 /*

@@ -78,6 +78,7 @@ static struct {
 	uint64_t received;        /* messages from all clients (-n) */
 	double first_deadline;    /* stdin waits this long for a client */
 	size_t keep;              /* bytes of a message kept whole */
+	struct conn_config ccfg;  /* what every client's conn is */
 
 	/* stdin (scripted) */
 	uint8_t *ibuf;
@@ -135,9 +136,8 @@ client_send(struct client *cl, unsigned op, const uint8_t *p, size_t n)
 }
 
 static void
-client_release(struct source *s)
+client_release(struct conn *c)
 {
-	struct conn *c = s->ud;
 	struct client *cl = c->ud;
 
 	show_msg_free(&cl->m);
@@ -153,8 +153,7 @@ static void
 client_discard(struct client *cl)
 {
 	cl->c.ud = cl;
-	cl->c.src.ud = &cl->c;
-	client_release(&cl->c.src);
+	client_release(&cl->c);
 }
 
 static void
@@ -434,30 +433,22 @@ static void
 on_upgraded(struct srv_client *sc)
 {
 	struct client *cl = sc->ud, **tail;
+	struct conn_config cfg;
 	const uint8_t *early;
 	size_t nearly;
 
 	sc->ud = NULL;
 	snprintf(cl->label, sizeof cl->label, "client %d: ", sc->id);
-	cl->c.role = WS_ROLE_SERVER;
-	cl->c.ops = &client_ops;
-	cl->c.ud = cl;
-	cl->c.label = cl->label;
-	cl->c.id = sc->id;
-	cl->c.max_message = opt.max_message;
-	cl->c.close_timeout = opt.close_timeout;
-	cl->c.show_frames = opt.frames;
-	cl->c.compress = opt.compress;
-	cl->c.ping_interval = opt.ping_interval;
-	cl->c.ping_timeout = opt.ping_timeout;
-	cl->c.src.release = client_release;
-	cl->c.queue_keep = QUEUE_KEEP;
+	cfg = S.ccfg;
+	cfg.ud = cl;
+	cfg.label = cl->label;
+	cfg.id = sc->id;
 	show_msg_init(&cl->m);
 	/* kept whole: for stdout, --echo, --broadcast, --until */
 	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
 		cl->m.cap = S.keep;
 	cl->m.whole = !opt.interactive && !opt.jsonl;
-	conn_open(&cl->c, sc->tr, cl->pmd);
+	conn_init(&cl->c, &cfg, sc->tr, cl->pmd);
 	sc->tr = NULL;
 	cl->pmd = NULL;
 	cl->open = 1;
@@ -986,6 +977,18 @@ listen_run(void)
 	int rc;
 
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
+	S.ccfg = (struct conn_config){
+		.role = WS_ROLE_SERVER,
+		.ops = &client_ops,
+		.max_message = opt.max_message,
+		.close_timeout = opt.close_timeout,
+		.show_frames = opt.frames,
+		.compress = opt.compress,
+		.ping_interval = opt.ping_interval,
+		.ping_timeout = opt.ping_timeout,
+		.queue_keep = QUEUE_KEEP,
+		.released = client_release,
+	};
 	S.keep = opt.max_message ? opt.max_message : KEEP_DEFAULT;
 	if (S.keep > SIZE_MAX / 2)
 		S.keep = SIZE_MAX / 2;

@@ -1522,15 +1522,10 @@ on_dialed(void *ud, struct dial_result *r)
 		return;
 	}
 	R->c = xrealloc(NULL, sizeof *R->c);
-	memset(R->c, 0, sizeof *R->c);
 	bury(R->c);
-	R->c->role = WS_ROLE_CLIENT;
-	R->c->ops = &probe_conn_ops;
-	R->c->ud = R;
-	R->c->label = "";
-	R->c->close_timeout = probe_opt.timeout;
-	R->c->compress = 0;
-	conn_open(R->c, r->tr, r->pmd);
+	conn_init(R->c, &(struct conn_config){ .role = WS_ROLE_CLIENT,
+	    .ops = &probe_conn_ops, .ud = R, .close_timeout = probe_opt.timeout },
+	    r->tr, r->pmd);
 	r->tr = NULL;
 	r->pmd = NULL;
 	R->opened = 1;

@@ -173,9 +173,8 @@ pair_release(struct pair *p)
 }
 
 static void
-side_release(struct source *s)
+side_release(struct conn *c)
 {
-	struct conn *c = s->ud;
 	struct side *sd = c->ud;
 
 	pair_release(sd->pair);
@@ -1026,10 +1025,30 @@ answer_101(struct pair *p, struct dial_result *r)
 	srv_answer(sc, resp, (size_t)n, 1);
 }
 
+/* What each side's conn is: the one place the options reach it. */
+static struct conn_config
+side_config(struct pair *p, struct side *sd, enum ws_role role)
+{
+	return (struct conn_config){
+		.role = role,
+		.ops = &side_ops,
+		.ud = sd,
+		.label = sd->label,
+		.id = p->id,
+		.close_timeout = opt.close_timeout,
+		.compress = opt.compress,
+		.relay = 1,
+		.tolerant = !relay_opt.strict,
+		.queue_keep = QUEUE_KEEP,
+		.released = side_release,
+	};
+}
+
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
 	struct pair *p = ud;
+	struct conn_config cfg;
 	char u[1024], title[1200];
 
 	p->dial = NULL;
@@ -1068,20 +1087,10 @@ on_dialed(void *ud, struct dial_result *r)
 		p->up_agreed = r->agreed;
 	}
 	/* the server's side waits for the client's */
-	p->up.c.role = WS_ROLE_CLIENT;
-	p->up.c.ops = &side_ops;
-	p->up.c.ud = &p->up;
-	p->up.c.label = p->up.label;
-	p->up.c.id = p->id;
-	p->up.c.close_timeout = opt.close_timeout;
-	p->up.c.compress = opt.compress;
-	p->up.c.relay = 1;
-	p->up.c.tolerant = !relay_opt.strict;
-	p->up.c.queue_keep = QUEUE_KEEP;
-	p->up.c.read_paused = 1;
-	p->up.c.src.release = side_release;
+	cfg = side_config(p, &p->up, WS_ROLE_CLIENT);
+	cfg.read_paused = 1;
 	p->up.held = 1;
-	conn_open(&p->up.c, r->tr, r->pmd);
+	conn_init(&p->up.c, &cfg, r->tr, r->pmd);
 	p->up.open = 1;
 	p->refs++;
 	r->tr = NULL;
@@ -1099,24 +1108,15 @@ static void
 on_upgraded(struct srv_client *sc)
 {
 	struct pair *p = sc->ud, **tail;
+	struct conn_config cfg;
 	const uint8_t *early;
 	size_t nearly;
 	char d1[256], d2[256];
 
 	sc->ud = NULL;
 	p->sc = NULL;
-	p->cli.c.role = WS_ROLE_SERVER;
-	p->cli.c.ops = &side_ops;
-	p->cli.c.ud = &p->cli;
-	p->cli.c.label = p->cli.label;
-	p->cli.c.id = p->id;
-	p->cli.c.close_timeout = opt.close_timeout;
-	p->cli.c.compress = opt.compress;
-	p->cli.c.relay = 1;
-	p->cli.c.tolerant = !relay_opt.strict;
-	p->cli.c.queue_keep = QUEUE_KEEP;
-	p->cli.c.src.release = side_release;
-	conn_open(&p->cli.c, sc->tr, p->cli_pmd);
+	cfg = side_config(p, &p->cli, WS_ROLE_SERVER);
+	conn_init(&p->cli.c, &cfg, sc->tr, p->cli_pmd);
 	sc->tr = NULL;
 	p->cli_pmd = NULL;
 	p->cli.open = 1;

@@ -752,11 +752,13 @@ reconnect_why(const struct conn *c)
 	return NULL;
 }
 
+/* A connection given up for the next attempt is freed here; the last one
+ * (still S.c) when the session ends. */
 static void
-release_conn(struct source *s)
+release_conn(struct conn *c)
 {
-	struct conn *c = s->ud;
-
+	if (c == S.c)
+		return;
 	conn_free(c);
 	free(c);
 }
@@ -786,7 +788,6 @@ ev_ended(struct conn *c)
 	if (now_sec() - c->st.opened_at >= RECONNECT_RESET)
 		S.attempts = 0;
 	S.c = NULL; /* freed once its source is released */
-	c->src.release = release_conn;
 	plan_reconnect(why, c->exit);
 }
 
@@ -898,20 +899,19 @@ on_dialed(void *ud, struct dial_result *r)
 		return;
 	}
 	c = xrealloc(NULL, sizeof *c);
-	memset(c, 0, sizeof *c);
-	c->role = WS_ROLE_CLIENT;
-	c->ops = &client_conn_ops;
-	c->label = "";
-	c->max_message = opt.max_message;
-	if (opt.max_message_default)
-		c->max_message_what = "16 MiB, the interactive limit "
-		    "(--max-message sets another)";
-	c->close_timeout = opt.close_timeout;
-	c->show_frames = opt.frames;
-	c->compress = opt.compress;
-	c->ping_interval = opt.ping_interval;
-	c->ping_timeout = opt.ping_timeout;
-	conn_open(c, r->tr, r->pmd);
+	conn_init(c, &(struct conn_config){
+		.role = WS_ROLE_CLIENT,
+		.ops = &client_conn_ops,
+		.max_message = opt.max_message,
+		.max_message_what = opt.max_message_default ? "16 MiB, the "
+		    "interactive limit (--max-message sets another)" : NULL,
+		.close_timeout = opt.close_timeout,
+		.show_frames = opt.frames,
+		.compress = opt.compress,
+		.ping_interval = opt.ping_interval,
+		.ping_timeout = opt.ping_timeout,
+		.released = release_conn,
+	}, r->tr, r->pmd);
 	S.c = c;
 	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
 	if (opt.interactive) {
