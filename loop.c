@@ -1,5 +1,12 @@
 /*
  * loop.c - the poll() loop; see loop.h.
+ *
+ * Timers are a binary min-heap of pointers on their time, each timer
+ * knowing its place (slot) so that moving or stopping one is O(log n)
+ * without a search. The due ones are first taken out all together, then
+ * fired: a callback may arm, move or stop any timer, its own or one
+ * still waiting to fire in this round (PENDING slots say where in due[]
+ * it waits, so stopping it there takes it out of the round).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +24,164 @@ static void (*before_block)(void);
 static struct pollfd *pfds;
 static int pfd_cap;
 static int sig_pipe[2] = { -1, -1 };
+
+#define PENDING ((size_t)1 << (sizeof(size_t) * 8 - 2)) /* slot of a due
+							    timer: PENDING +
+							    its index in due */
+
+static struct {
+	struct timer **heap;
+	size_t n, cap;
+	struct timer **due;        /* taken out, to fire in this round */
+	size_t ndue, duecap;
+} T;
+
+/* -------------------------------------------------------------- timers */
+
+static void
+heap_put(size_t i, struct timer *t)
+{
+	T.heap[i] = t;
+	t->slot = i + 1;
+}
+
+static void
+sift_up(size_t i)
+{
+	struct timer *t = T.heap[i];
+
+	while (i > 0 && T.heap[(i - 1) / 2]->at > t->at) {
+		heap_put(i, T.heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_put(i, t);
+}
+
+static void
+sift_down(size_t i)
+{
+	struct timer *t = T.heap[i];
+
+	for (;;) {
+		size_t k = 2 * i + 1;
+
+		if (k >= T.n)
+			break;
+		if (k + 1 < T.n && T.heap[k + 1]->at < T.heap[k]->at)
+			k++;
+		if (T.heap[k]->at >= t->at)
+			break;
+		heap_put(i, T.heap[k]);
+		i = k;
+	}
+	heap_put(i, t);
+}
+
+/* Take t out of the heap or out of the round it waits in. */
+static void
+unlink_timer(struct timer *t)
+{
+	size_t i;
+
+	if (t->slot == 0)
+		return;
+	if (t->slot >= PENDING) {
+		T.due[t->slot - PENDING] = NULL;
+		t->slot = 0;
+		return;
+	}
+	i = t->slot - 1;
+	t->slot = 0;
+	if (--T.n == i)
+		return;
+	heap_put(i, T.heap[T.n]);
+	sift_down(i);
+	sift_up(T.heap[i]->slot - 1);
+}
+
+int
+loop_timer_set(struct timer *t, double at)
+{
+	if (at <= 0) {
+		unlink_timer(t);
+		return 0;
+	}
+	if (t->slot > 0 && t->slot < PENDING) {
+		t->at = at;
+		sift_down(t->slot - 1);
+		sift_up(t->slot - 1);
+		return 0;
+	}
+	unlink_timer(t);
+	if (T.n == T.cap) {
+		size_t cap = T.cap ? T.cap * 2 : 16;
+		struct timer **h = realloc(T.heap, cap * sizeof *h);
+
+		if (h == NULL)
+			return -1;
+		T.heap = h;
+		T.cap = cap;
+	}
+	t->at = at;
+	T.heap[T.n] = t;
+	sift_up(T.n++);
+	return 0;
+}
+
+void
+loop_timer_stop(struct timer *t)
+{
+	unlink_timer(t);
+}
+
+int
+loop_timer_armed(const struct timer *t)
+{
+	return t->slot != 0;
+}
+
+double
+loop_timer_next(void)
+{
+	return T.n > 0 ? T.heap[0]->at : 0;
+}
+
+int
+loop_timers_run(double now)
+{
+	size_t fired = 0;
+
+	if (T.ndue > 0) /* called from a callback: the round goes on */
+		return 0;
+	while (T.n > 0 && T.heap[0]->at <= now) {
+		struct timer *t = T.heap[0];
+
+		if (T.ndue == T.duecap) {
+			size_t cap = T.duecap ? T.duecap * 2 : 16;
+			struct timer **d = realloc(T.due, cap * sizeof *d);
+
+			if (d == NULL)
+				break; /* the rest fire in the next round */
+			T.due = d;
+			T.duecap = cap;
+		}
+		unlink_timer(t);
+		T.due[T.ndue] = t;
+		t->slot = PENDING + T.ndue++;
+	}
+	for (size_t i = 0; i < T.ndue; i++) {
+		struct timer *t = T.due[i];
+
+		if (t == NULL) /* stopped or moved by an earlier one */
+			continue;
+		T.due[i] = NULL;
+		t->slot = 0;
+		fired++;
+		t->fire(t, now);
+	}
+	T.ndue = 0;
+	return (int)fired;
+}
 
 void
 loop_add(struct source *s)
@@ -138,6 +303,9 @@ loop_run(void)
 		}
 		if (stopping)
 			break;
+		if (loop_timer_next() > 0 && (deadline == 0 ||
+		    loop_timer_next() < deadline))
+			deadline = loop_timer_next();
 		if (busy) {
 			ms = 0;
 		} else if (deadline > 0) {
@@ -161,6 +329,8 @@ loop_run(void)
 		for (s = sources; s; s = s->next)
 			if (!s->removed)
 				s->dispatch(s, pfds + s->first, s->count, now);
+		if (!stopping)
+			loop_timers_run(now_sec());
 		for (s = sources; s; s = s->next)
 			if (!s->removed && s->flush)
 				s->flush(s);

@@ -8,16 +8,19 @@
  *   1. prepare: every source names the descriptors it wants polled and for
  *      which events, its next deadline, and whether it has work already
  *      (then poll() does not block);
- *   2. the before-block hook runs (stdout is flushed there), then poll();
+ *   2. the before-block hook runs (stdout is flushed there), then poll(),
+ *      waiting at most until the nearest deadline or armed timer;
  *   3. dispatch: every source gets the revents of its descriptors (0 when
  *      none fired) and the time: it reads, decodes, queues;
- *   4. flush: every source pushes what the turn queued (sends), so a frame
- *      queued in step 3 leaves without waiting for another poll().
+ *   4. timers: every timer due fires;
+ *   5. flush: every source pushes what the turn queued (sends), so a frame
+ *      queued in step 3 or 4 leaves without waiting for another poll().
  */
 #ifndef WSCLI_LOOP_H
 #define WSCLI_LOOP_H
 
 #include <poll.h>
+#include <stddef.h>
 
 struct source {
 	/* Fill at most max entries of pfd; return how many. Lower *deadline
@@ -36,6 +39,43 @@ struct source {
 	int first, count;
 	int removed;
 };
+
+/*
+ * Timers: what is to happen at a time, not on a descriptor (--timeout,
+ * the -w wait, the next reconnection, a close handshake's limit). A
+ * struct timer lives in its owner's memory; the loop keeps the armed
+ * ones in a min-heap on their time, polls no longer than until the
+ * nearest, and after each turn's dispatch fires those that are due
+ * (each once, disarmed first, so fire may arm it again). Timers belong
+ * to no source: one may be armed or stopped from anywhere, inside a
+ * callback too.
+ */
+struct timer {
+	void (*fire)(struct timer *t, double now);
+	void *ud;                          /* the owner's */
+	/* the loop's */
+	double at;                         /* absolute, now_sec() time */
+	size_t slot;                       /* 1 + index in the heap; 0 =
+					      not armed */
+};
+
+/* Arm t to fire at at (absolute, now_sec() time), or move it if armed.
+ * at <= 0 stops it. Returns 0, or -1 if memory ran out (t not armed). */
+int loop_timer_set(struct timer *t, double at);
+
+/* Disarm t; nothing if it is not armed. */
+void loop_timer_stop(struct timer *t);
+
+/* Nonzero while t is armed. */
+int loop_timer_armed(const struct timer *t);
+
+/* The time of the nearest armed timer, or 0 when none is armed. */
+double loop_timer_next(void);
+
+/* Fire every timer due at now, nearest first (one armed again for a time
+ * already due fires in the next call, not this one). Returns how many
+ * fired. loop_run() calls it each turn. */
+int loop_timers_run(double now);
 
 /* Add s, which must stay valid until its release callback. */
 void loop_add(struct source *s);
