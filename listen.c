@@ -39,7 +39,7 @@
 #include "loop.h"
 #include "output.h"
 #include "repl.h"
-#include "serve.h"
+#include "run.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -227,15 +227,15 @@ ev_message_end(struct conn *c)
 	show_message_end(c, &cl->m, was_shown);
 	if (srv_opt.echo || srv_opt.broadcast)
 		pass_on(cl);
-	if (c->in.opcode == WS_OP_TEXT && serve_until_wanted()) {
+	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
 		cl->m.buf[cl->m.len] = '\0'; /* one spare byte */
-		if (serve_until_match(cl->label, (char *)cl->m.buf))
-			serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
+		if (run_until_match(cl->label, (char *)cl->m.buf))
+			run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "--until");
 	}
-	if (opt.count && (long)S.received >= opt.count && !serve_ending()) {
+	if (opt.count && (long)S.received >= opt.count && !run_ending()) {
 		info("%ld message%s received (-n); closing", opt.count,
 		    opt.count == 1 ? "" : "s");
-		serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
+		run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "-n");
 	}
 }
 
@@ -259,7 +259,7 @@ ev_ended(struct conn *c)
 	if (S.target == c->id && opt.interactive)
 		repl_show_infof("client %d is gone: typed lines are not sent "
 		    "until /all or /to another client", c->id);
-	serve_over(status);
+	run_over(status);
 	conn_free(c); /* cl itself goes in client_release */
 }
 
@@ -336,7 +336,7 @@ on_request(struct srv_client *sc)
 	size_t nh = 0, nx = 0;
 	long n;
 
-	if (serve_ending()) {
+	if (run_ending()) {
 		refuse(sc, 503, "wscli is shutting down");
 		return;
 	}
@@ -632,7 +632,7 @@ stdin_read(void)
 static int
 reading_stdin(void)
 {
-	if (S.stdin_eof || serve_ending())
+	if (S.stdin_eof || run_ending())
 		return 0;
 	if (S.nclients == 0)
 		return S.ilen == 0;
@@ -768,7 +768,7 @@ repl_settings(void)
 static void
 repl_quit(void)
 {
-	serve_end_all(WS_CLOSE_NORMAL, EXIT_OK);
+	run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "/quit");
 }
 
 static void
@@ -915,7 +915,7 @@ listen_dispatch(double now)
 	if (S.first_deadline > 0 && now >= S.first_deadline) {
 		diag("no client connected within %g s (--connect-timeout); "
 		    "standard input was not sent", opt.connect_timeout);
-		serve_end_now(EXIT_TIMEOUT, "no client");
+		run_end_now(EXIT_TIMEOUT, "no client");
 		return;
 	}
 	if (!opt.interactive && S.nclients > 0 && (S.ilen > 0 ||
@@ -923,12 +923,13 @@ listen_dispatch(double now)
 	    S.lineno == 0)))))
 		stdin_feed();
 	/* the reader of stdout went away: say goodbye, quickly */
-	if ((out_gone() || out_failed()) && !serve_ending()) {
+	if ((out_gone() || out_failed()) && !run_ending()) {
 		for (struct client *cl = S.clients; cl; cl = cl->next) {
 			cl->c.close_timeout = GONE_CLOSE_TIMEOUT;
 		}
-		serve_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
-		    EXIT_ERROR);
+		run_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
+		    EXIT_ERROR, out_gone() ? "the reader of stdout" :
+		    "an error writing stdout");
 		for (struct client *cl = S.clients; cl; cl = cl->next)
 			cl->c.close_limit = cl->c.close_deadline;
 	}
@@ -956,7 +957,7 @@ status(int exit)
 	return exit;
 }
 
-static const struct serve_ops listen_serve = {
+static const struct run_ops listen_serve = {
 	.hooks = &hooks,
 	.repl = &listen_repl,
 	.count = count,
@@ -992,7 +993,7 @@ listen_run(void)
 	S.keep = opt.max_message ? opt.max_message : KEEP_DEFAULT;
 	if (S.keep > SIZE_MAX / 2)
 		S.keep = SIZE_MAX / 2;
-	rc = serve_run(&listen_serve);
+	rc = run_main(&listen_serve);
 	free(S.ibuf);
 	free(S.line);
 	free(tbuf);

@@ -48,7 +48,7 @@
 #include "relay.h"
 #include "relayhead.h"
 #include "repl.h"
-#include "serve.h"
+#include "run.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -138,6 +138,7 @@ static struct {
 	int count_reached;         /* -n: the count is reached */
 	int end_pending;           /* -n or --until: end once the frame that
 				      ended it is relayed */
+	const char *end_what;      /* ... which of them */
 	char *forward_path, *forward_query;
 } S;
 
@@ -686,20 +687,24 @@ ev_message_end(struct conn *c)
 	}
 	if (!opt.frames)
 		log_message(s);
-	if (c->in.opcode == WS_OP_TEXT && serve_until_wanted()) {
+	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
 			s->mcap = s->mlen + 1;
 			s->mbuf = xrealloc(s->mbuf, s->mcap);
 		}
 		s->mbuf[s->mlen] = '\0';
-		if (serve_until_match(s->pair->label, (char *)s->mbuf))
+		if (run_until_match(s->pair->label, (char *)s->mbuf)) {
 			S.end_pending = 1;
+			S.end_what = "--until";
+		}
 	}
-	if (opt.count && (long)S.relayed >= opt.count && !serve_ending() &&
+	if (opt.count && (long)S.relayed >= opt.count && !run_ending() &&
 	    !S.end_pending) {
 		S.count_reached = 1;
 		S.end_pending = 1;
-	}}
+		S.end_what = "-n";
+	}
+}
 
 /* Close o because s broke the protocol (--strict) or went away: politely
  * when nothing relayed to it is cut short. */
@@ -837,7 +842,7 @@ pair_end(struct pair *p)
 	if (S.target == p->id && opt.interactive)
 		repl_show_infof("connection %d is over: typed lines are not sent "
 		    "until /to another", p->id);
-	serve_over(status);
+	run_over(status);
 	pair_release(p); /* the pair's own reference */
 }
 
@@ -909,7 +914,7 @@ on_request(struct srv_client *sc)
 	};
 
 	dp.net = opts_dial_net();
-	if (serve_ending()) {
+	if (run_ending()) {
 		refuse(NULL, sc, 503, "wscli is shutting down");
 		return;
 	}
@@ -1379,7 +1384,7 @@ repl_settings(void)
 static void
 repl_quit(void)
 {
-	serve_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+	run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "/quit");
 }
 
 /* "/to ID client|server [TEXT]" */
@@ -1527,7 +1532,7 @@ static const struct repl_ops relay_repl = {
 static void
 relay_prepare(double now, double *deadline, int *busy)
 {
-	if (S.end_pending && !serve_ending()) {
+	if (S.end_pending && !run_ending()) {
 		S.end_pending = 0;
 		/* what arrived in the same turn was relayed too: the count
 		 * said is the count at the close */
@@ -1535,7 +1540,7 @@ relay_prepare(double now, double *deadline, int *busy)
 			info("-n %ld: %" PRIu64 " message%s relayed, both "
 			    "directions counted; closing", opt.count, S.relayed,
 			    S.relayed == 1 ? "" : "s");
-		serve_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK);
+		run_end_all(WS_CLOSE_GOING_AWAY, EXIT_OK, S.end_what);
 		*busy = 1;
 	}
 	/* a side waiting for the other to take what it sent reads again */
@@ -1555,9 +1560,10 @@ relay_prepare(double now, double *deadline, int *busy)
 static void
 relay_dispatch(double now)
 {
-	if ((out_gone() || out_failed()) && !serve_ending())
-		serve_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
-		    EXIT_ERROR);
+	if ((out_gone() || out_failed()) && !run_ending())
+		run_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
+		    EXIT_ERROR, out_gone() ? "the reader of stdout" :
+		    "an error writing stdout");
 }
 
 /* ------------------------------------------------------------- the run */
@@ -1573,10 +1579,10 @@ static void
 finish(int exit)
 {
 	if (S.pairs)
-		serve_end_now(exit >= 0 ? exit : EXIT_OK, "wscli ended");
+		run_end_now(exit >= 0 ? exit : EXIT_OK, "wscli ended");
 }
 
-static const struct serve_ops relay_serve = {
+static const struct run_ops relay_serve = {
 	.hooks = &hooks,
 	.repl = &relay_repl,
 	.count = count,
@@ -1608,7 +1614,7 @@ relay_run(void)
 		}
 	}
 	curl_url_cleanup(u);
-	rc = serve_run(&relay_serve);
+	rc = run_main(&relay_serve);
 	free(S.forward_path);
 	free(S.forward_query);
 	return rc;

@@ -1191,6 +1191,12 @@ repl_read_char(void)
 		rl_callback_read_char();
 }
 
+int
+repl_active(void)
+{
+	return active;
+}
+
 void
 repl_interrupt(void)
 {

@@ -63,6 +63,9 @@ void repl_set_prompt(const char *prompt);
 /* stdin is readable: let readline take one character. */
 void repl_read_char(void);
 
+/* Nonzero between repl_start() and repl_stop(). */
+int repl_active(void);
+
 /* SIGINT: clear the line, or close when the line was already empty. */
 void repl_interrupt(void);
 

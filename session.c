@@ -47,6 +47,7 @@
 #include "loop.h"
 #include "output.h"
 #include "repl.h"
+#include "run.h"
 #include "session.h"
 #include "show.h"
 #include "term.h"
@@ -68,6 +69,9 @@
 				   longer) */
 #define RECONNECT_RESET 60.0    /* a connection this long resets the count
 				   of attempts */
+#define REPLY_WAIT 1.0          /* seconds: at the end of input, how long
+				   answers still due are waited for (without
+				   -w) since the last message either way */
 
 /* A stdin message kept until a connection has sent it (--reconnect). */
 struct kept_msg {
@@ -86,13 +90,10 @@ static struct {
 	int was_up;                /* a connection was made (and the REPL
 				      started) */
 	struct show_msg m;
-	struct source src;         /* signals, stdin, timers */
-	int sig_fd;                /* loop_signals() */
-	int exit;                  /* -1 until decided */
-	int done;
-	int ending;                /* the session decided to close: no
-				      reconnecting */
-	int input_closed;          /* ... because input ended: unless lines
+	const uint8_t *close_reason; /* session_close()'s, for close_all() */
+	size_t close_reason_len;
+	int input_closed;          /* input ended and the connection was
+				      closed for it: the end, unless lines
 				      were not taken */
 
 	/* stdin (scripted mode) */
@@ -118,11 +119,10 @@ static struct {
 	double file_progress_at;
 	unsigned file_progress_pct;
 
-	regex_t until;
-	int until_matched;
 	uint64_t received;         /* messages, over every connection (-n) */
-	double deadline;           /* --timeout */
-	double wait_deadline;      /* -w after end of input */
+	struct timer wait;         /* -w, or answers due, after end of input */
+	int wait_started, wait_over;
+	double last_in_at;         /* the last message received */
 	int dialing_quiet;         /* --jsonl: the dial's errors go in one
 				      event */
 	struct craft_walk crafted; /* the server's view of crafted bytes */
@@ -135,7 +135,7 @@ static struct {
 	uint8_t *oc_file;
 	long attempts;             /* reconnection attempts since the last
 				      long-lived connection */
-	double retry_at;           /* the next attempt, 0 = none planned */
+	struct timer retry;        /* the next attempt */
 	int last_exit;             /* of the last connection or attempt */
 	char last_why[512];
 } S;
@@ -152,13 +152,6 @@ static struct {
 
 static void connect_now(void);
 
-static void
-set_exit(int code)
-{
-	if (S.exit < 0)
-		S.exit = code;
-}
-
 /* Connected, and not yet closing. */
 static int
 connected(void)
@@ -170,84 +163,79 @@ connected(void)
 static int
 reconnecting(void)
 {
-	return S.c == NULL && S.was_up && (S.retry_at > 0 || S.dial != NULL);
+	return S.c == NULL && S.was_up && (loop_timer_armed(&S.retry) ||
+	    S.dial != NULL);
 }
 
 /* --------------------------------------------------------------- ending */
 
-static void
-end_now(int exit, const char *why)
+/* The run's: connections not over. */
+static int
+count(void)
 {
-	set_exit(exit);
-	S.ending = 1;
-	S.retry_at = 0;
+	return S.c != NULL && !S.c->done;
+}
+
+/* The run's: end now. */
+static void
+abort_all(int exit, const char *why)
+{
+	loop_timer_stop(&S.retry);
+	loop_timer_stop(&S.wait);
 	if (S.dial) {
 		dial_cancel(S.dial);
 		S.dial = NULL;
 	}
 	if (S.c && !S.c->done)
 		conn_abort(S.c, exit, why);
-	S.done = 1;
-	loop_stop();
 }
 
-/* The session closes the connection: the end, whatever --reconnect says. */
-static int
-session_close(unsigned code, const uint8_t *reason, size_t n)
-{
-	if (!connected())
-		return -1;
-	S.ending = 1;
-	return conn_close(S.c, code, reason, n);
-}
-
-/* Start the close handshake the way every ordinary end does; between
- * connections, stop trying. */
+/* The run's: close the way every ordinary end does; between connections,
+ * or with our close already on its way, stop now. */
 static void
-close_normally(unsigned code)
+close_all(unsigned code, int exit)
 {
-	if (connected() && !S.c->close_sent)
-		session_close(code, NULL, 0);
-	else if (!connected())
-		end_now(S.last_exit >= 0 ? S.last_exit : EXIT_ERROR,
-		    "interrupted");
-}
+	const char *who = run_ended_by();
 
-static void
-on_signals(void)
-{
-	int sig;
-
-	while ((sig = loop_signal_next()) != 0) {
-		if (sig == SIGWINCH) {
-			if (opt.interactive)
-				repl_resize();
-		} else if (sig == SIGHUP) {
-			/* the terminal is gone: keep the history,
-			 * say goodbye */
-			if (opt.interactive)
-				repl_stop();
-			S.stdin_eof = 1;
-			if (connected() && !S.c->close_sent) {
-				set_exit(EXIT_OK);
-				close_normally(WS_CLOSE_GOING_AWAY);
-			} else {
-				end_now(EXIT_ERROR, "hung up");
-			}
-		} else if (sig == SIGINT && opt.interactive && S.was_up &&
-		    (reconnecting() || (connected() &&
-		    !S.c->close_sent))) {
-			repl_interrupt();
-		} else if (!connected() || S.c->close_sent) {
-			diag("interrupted");
-			end_now(S.c == NULL && S.last_exit >= 0 ?
-			    S.last_exit : EXIT_ERROR, "interrupted");
-			return;
-		} else {
-			S.stdin_eof = 1;
-			close_normally(WS_CLOSE_NORMAL);
-		}
+	if (connected() && !S.c->close_sent) {
+		conn_close(S.c, code, S.close_reason, S.close_reason_len);
+		return;
 	}
+	if (who && !strncmp(who, "SIG", 3))
+		diag("interrupted");
+	run_end_now(S.c == NULL && S.last_exit >= 0 ? S.last_exit :
+	    EXIT_ERROR, who ? who : "interrupted");
+}
+
+/* The session closes the connection (code, reason) for who: the end,
+ * whatever --reconnect says. */
+static int
+session_close(unsigned code, const uint8_t *reason, size_t n, int exit,
+    const char *who)
+{
+	if (!connected() || S.c->close_sent)
+		return -1;
+	S.close_reason = reason;
+	S.close_reason_len = n;
+	run_end_all(code, exit, who);
+	S.close_reason = NULL;
+	S.close_reason_len = 0;
+	return 0;
+}
+
+/* The run's: SIGINT at the REPL clears the line while there is a
+ * connection to go on with. */
+static int
+interruptible(void)
+{
+	return S.was_up && (reconnecting() || (connected() &&
+	    !S.c->close_sent));
+}
+
+static void
+input_end(void)
+{
+	S.stdin_eof = 1;
 }
 
 /* ------------------------------------------------------ kept messages */
@@ -444,9 +432,9 @@ stdin_piece(const uint8_t *p, size_t len, int fin)
 				diag("%s: not valid UTF-8 at byte %" PRIu64 ", "
 				    "after part of it was sent; closing", where,
 				    at + 1);
-				set_exit(EXIT_ERROR);
 				S.stdin_eof = 1;
-				session_close(WS_CLOSE_NORMAL, NULL, 0);
+				session_close(WS_CLOSE_NORMAL, NULL, 0,
+				    EXIT_ERROR, "invalid UTF-8 on stdin");
 				return;
 			}
 			diag("%s: not valid UTF-8 at byte %" PRIu64 "; not "
@@ -524,7 +512,7 @@ file_pump(void)
 			continue;
 		if (r < 0) {
 			file_done(strerror(errno));
-			session_close(WS_CLOSE_NORMAL, NULL, 0);
+			session_close(WS_CLOSE_NORMAL, NULL, 0, -1, "/file");
 			return;
 		}
 		S.file_sent += (uint64_t)r;
@@ -623,7 +611,7 @@ static int
 repl_close(unsigned code, const char *reason, const char **why)
 {
 	if (reconnecting()) { /* /quit, Ctrl-D: stop trying */
-		end_now(S.last_exit, "stopped reconnecting");
+		run_end_now(S.last_exit, "stopped reconnecting");
 		return 0;
 	}
 	if (!connected()) {
@@ -631,7 +619,7 @@ repl_close(unsigned code, const char *reason, const char **why)
 		return -1;
 	}
 	if (session_close(code, (const uint8_t *)reason,
-	    reason ? strlen(reason) : 0) != 0) {
+	    reason ? strlen(reason) : 0, -1, "/close") != 0) {
 		*why = "a close frame was already sent";
 		return -1;
 	}
@@ -686,10 +674,13 @@ static const struct repl_ops client_repl = {
 
 /* ------------------------------------------------ connection events */
 
+/* Nothing is shown after the -n-th message, nor after the one that
+ * matched --until. */
 static int
 shown(void)
 {
-	return !(opt.count && (long)S.received >= opt.count);
+	return !(opt.count && (long)S.received >= opt.count) &&
+	    !run_until_matched();
 }
 
 static void
@@ -710,21 +701,20 @@ ev_message_end(struct conn *c)
 	int was_shown = shown();
 
 	S.received++;
+	S.last_in_at = now_sec();
 	show_message_end(c, &S.m, was_shown);
-	if (opt.until && c->in.opcode == WS_OP_TEXT && !c->close_sent &&
-	    !S.until_matched) {
+	if (c->in.opcode == WS_OP_TEXT && !c->close_sent &&
+	    run_until_wanted()) {
 		S.m.buf[S.m.len] = '\0'; /* the buffer has a spare byte */
-		if (regexec(&S.until, (char *)S.m.buf, 0, NULL, 0) == 0) {
-			info("--until matched; closing");
-			S.until_matched = 1;
-			set_exit(EXIT_OK);
-			session_close(WS_CLOSE_NORMAL, NULL, 0);
-		}
+		if (run_until_match("", (char *)S.m.buf))
+			session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK,
+			    "--until");
 	}
-	if (opt.count && (long)S.received >= opt.count && !c->close_sent) {
-		session_close(WS_CLOSE_NORMAL, NULL, 0);
-		set_exit(EXIT_OK);
-	}
+	if (opt.count && (long)S.received >= opt.count && !c->close_sent)
+		session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK, "-n");
+	/* an answer came: the wait for answers due starts again */
+	if (S.wait_started && opt.wait <= 0)
+		S.wait_started = 0;
 }
 
 static void
@@ -740,7 +730,7 @@ static void plan_reconnect(const char *why, int exit);
 static const char *
 reconnect_why(const struct conn *c)
 {
-	if (!opt.reconnect || S.ending || S.done)
+	if (!opt.reconnect || run_ending())
 		return NULL;
 	/* the end of input closed it: done, unless lines were not taken */
 	if (S.input_closed && K.n == 0)
@@ -780,8 +770,7 @@ ev_ended(struct conn *c)
 	if (S.file_fd >= 0)
 		file_done("the connection ended");
 	if (why == NULL) {
-		S.done = 1;
-		loop_stop();
+		run_done(c->exit);
 		return;
 	}
 	/* a connection that lasted counts as a success */
@@ -895,7 +884,7 @@ on_dialed(void *ud, struct dial_result *r)
 		if (opt.reconnect && S.was_up) /* a reconnection attempt */
 			plan_reconnect(r->error, r->exit);
 		else
-			end_now(r->exit, r->error);
+			run_end_now(r->exit, r->error);
 		return;
 	}
 	c = xrealloc(NULL, sizeof *c);
@@ -933,10 +922,11 @@ on_dialed(void *ud, struct dial_result *r)
 static void
 connect_now(void)
 {
-	S.retry_at = 0;
+	loop_timer_stop(&S.retry);
 	S.dial = dial_start(&S.dp, on_dialed, NULL);
 	if (S.dial == NULL)
-		end_now(EXIT_ERROR, "cannot start connecting: out of memory");
+		run_end_now(EXIT_ERROR, "cannot start connecting: out of "
+		    "memory");
 }
 
 /* --on-connect FILE: one message per line, read once. */
@@ -1051,12 +1041,12 @@ plan_reconnect(const char *why, int exit)
 	if (opt.reconnect > 0 && S.attempts >= opt.reconnect) {
 		diag("%s; giving up after %ld attempt%s to reconnect", why,
 		    S.attempts, S.attempts == 1 ? "" : "s");
-		end_now(exit, why);
+		run_end_now(exit, why);
 		return;
 	}
 	S.attempts++;
 	delay = backoff(S.attempts);
-	S.retry_at = now_sec() + delay;
+	loop_timer_set(&S.retry, now_sec() + delay);
 	if (opt.reconnect > 0)
 		snprintf(of, sizeof of, " of %ld", opt.reconnect);
 	snprintf(line, sizeof line, "reconnecting in %.3g s (attempt %ld%s): "
@@ -1081,7 +1071,7 @@ plan_reconnect(const char *why, int exit)
 	}
 }
 
-/* ------------------------------------------------------ session source */
+/* ------------------------------------------------------ the run's turns */
 
 /* Scripted mode, end of input, everything handed over: time to close
  * (after -w). A session waiting for --until or --count goes on. */
@@ -1093,17 +1083,49 @@ input_all_sent(void)
 	    conn_queued(S.c) == 0 && !S.c->out_started;
 }
 
+static void maybe_finish_input(double t);
+
+static void
+on_wait(struct timer *t, double now)
+{
+	S.wait_over = 1;
+	maybe_finish_input(now);
+}
+
+/*
+ * The end of input closes the connection, but not before the answers
+ * due: a server that reads our CLOSE first may drop the echo of the
+ * last line (Python's websockets does). Without -w, while fewer messages
+ * came than went, wait until REPLY_WAIT passed without one; with -w, wait
+ * that long whatever comes.
+ */
 static void
 maybe_finish_input(double t)
 {
+	uint64_t due;
+
 	if (!input_all_sent())
 		return;
-	if (opt.wait > 0) {
-		if (S.wait_deadline == 0)
-			S.wait_deadline = t + opt.wait;
-		if (t < S.wait_deadline)
+	due = S.c->st.msgs_out > S.c->st.msgs_in ?
+	    S.c->st.msgs_out - S.c->st.msgs_in : 0;
+	if (opt.wait > 0 || due > 0) {
+		if (!S.wait_started) {
+			double from = S.last_in_at > t - REPLY_WAIT ?
+			    S.last_in_at : t;
+
+			S.wait_started = 1;
+			S.wait_over = 0;
+			loop_timer_set(&S.wait, opt.wait > 0 ? t + opt.wait :
+			    from + REPLY_WAIT);
+		}
+		if (!S.wait_over)
 			return;
+		if (opt.wait <= 0 && due > 0)
+			info("closing with %" PRIu64 " message%s unanswered "
+			    "after %g s; -w SECONDS waits longer", due,
+			    due == 1 ? "" : "s", REPLY_WAIT);
 	}
+	loop_timer_stop(&S.wait);
 	/* not the end yet if the server does not take every line */
 	S.input_closed = 1;
 	conn_close(S.c, WS_CLOSE_NORMAL, NULL, 0);
@@ -1120,71 +1142,44 @@ reading_stdin(void)
 	    S.file_fd < 0;
 }
 
+/* The run's: the REPL goes on between connections. */
 static int
-src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+stdin_wanted(void)
 {
-	int n = 0;
+	return reading_stdin() || (opt.interactive && reconnecting());
+}
 
-	pfd[n].fd = S.sig_fd;
-	pfd[n++].events = POLLIN;
-	/* the REPL goes on between connections */
-	if (reading_stdin() || (opt.interactive && S.was_up &&
-	    reconnecting())) {
-		pfd[n].fd = STDIN_FILENO;
-		pfd[n++].events = POLLIN;
-	}
-	if (S.deadline > 0 && (*deadline == 0 || S.deadline < *deadline))
-		*deadline = S.deadline;
-	if (S.wait_deadline > 0 && (*deadline == 0 ||
-	    S.wait_deadline < *deadline))
-		*deadline = S.wait_deadline;
-	if (S.retry_at > 0 && (*deadline == 0 || S.retry_at < *deadline))
-		*deadline = S.retry_at;
+static void
+on_retry(struct timer *t, double now)
+{
+	if (opt.interactive)
+		repl_set_prompt("(connecting) > ");
+	connect_now();
+}
+
+static void
+client_prepare(double now, double *deadline, int *busy)
+{
 	/* the queue emptied in the last flush: nothing else may wake us */
-	if (input_all_sent() && S.wait_deadline == 0)
+	if (input_all_sent() && !S.wait_started)
 		*busy = 1;
 	/* a file is always readable: poll() cannot say when to read it */
 	if (S.file_fd >= 0 && connected() && !S.c->close_sent &&
 	    conn_queued(S.c) < QUEUE_LOW)
 		*busy = 1;
-	return n;
 }
 
 static void
-src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+client_dispatch(double now)
 {
-	if (n > 0 && pfd[0].revents)
-		on_signals();
-	if (S.done)
-		return;
-	if (n > 1 && pfd[1].revents) {
-		if (opt.interactive)
-			repl_read_char();
-		else
-			stdin_read();
-	}
-	if (S.done)
-		return;
-	if (S.deadline > 0 && now >= S.deadline) {
-		diag("timed out: the session lasted --timeout %g s",
-		    opt.timeout);
-		end_now(EXIT_TIMEOUT, "--timeout");
-		return;
-	}
-	if (S.retry_at > 0 && now >= S.retry_at) {
-		if (opt.interactive)
-			repl_set_prompt("(connecting) > ");
-		connect_now();
-		return;
-	}
 	if (!connected())
 		return;
 	/* the reader of stdout went away: say goodbye, quickly */
 	if ((out_gone() || out_failed()) && !S.c->close_sent) {
-		set_exit(out_gone() ? EXIT_OK : EXIT_ERROR);
 		S.c->close_timeout = GONE_CLOSE_TIMEOUT;
-		session_close(WS_CLOSE_GOING_AWAY, NULL, 0);
+		session_close(WS_CLOSE_GOING_AWAY, NULL, 0, out_gone() ?
+		    EXIT_OK : EXIT_ERROR, out_gone() ? "the reader of stdout" :
+		    "an error writing stdout");
 		S.c->close_limit = now + GONE_CLOSE_TIMEOUT;
 	}
 	if (S.file_fd >= 0)
@@ -1282,12 +1277,21 @@ unsent_messages(uint64_t *first)
 	return unsent;
 }
 
-static void
+/*
+ * Say what of stdin was not sent; returns nonzero if something was not.
+ * When the reader of stdout went away that is the normal end of a pipe
+ * (| head -1): then only -v says it.
+ */
+static int
 report_unsent(void)
 {
-	uint64_t first, unsent = unsent_messages(&first), unread = 0;
+	uint64_t first, unsent, unread = 0;
 	int exact = 1;
 	const char *open_end = "";
+
+	if (out_gone() && !opt.verbose)
+		return 0;
+	unsent = unsent_messages(&first);
 
 	if (!opt.interactive && !opt.no_split && !S.stdin_eof &&
 	    !S.stdin_error)
@@ -1297,7 +1301,7 @@ report_unsent(void)
 	if (unsent == 0 && unread == 0) {
 		if (*open_end)
 			diag("the connection ended before the end of stdin");
-		return;
+		return 0;
 	}
 	if (unread > 0 && (first > 0 || unsent == 0))
 		diag("%s%" PRIu64 " line%s of stdin %s not sent (from line %"
@@ -1319,22 +1323,70 @@ report_unsent(void)
 	else
 		diag("%" PRIu64 " message%s not sent, or only in part%s",
 		    unsent, unsent == 1 ? " was" : "s were", open_end);
-	if (S.exit <= 0)
-		S.exit = EXIT_ERROR;
+	return !out_gone();
 }
 
+/* The run's: the first connection. */
 static void
-jsonl_error_hook(const char *msg)
+start(void)
 {
-	if (opt.jsonl && !S.dialing_quiet && !opt.interactive) {
-		jsonl_begin(show_jsonl_writer, "error");
-		jsonl_str("message", msg);
-		jsonl_end();
-	}
+	connect_now();
+	/* attempts after the first report in one line each, themselves */
+	S.dp.quiet = opt.reconnect != 0;
 }
 
-static const struct term_hooks scripted_hooks = {
-	.error = jsonl_error_hook,
+/* The run's: the dial's errors go in one --jsonl event. */
+static int
+quiet_errors(void)
+{
+	return S.dialing_quiet;
+}
+
+/* The run's: the loop has ended; the status is the connection's unless
+ * the run decided one. */
+static void
+finish(int exit)
+{
+	if (!S.was_up)
+		return;
+	run_set_exit(S.c ? S.c->exit : S.last_exit);
+	if (S.file_fd >= 0)
+		file_done("the connection ended");
+}
+
+/* The run's: what was not sent, what was refused. */
+static int
+status(int exit)
+{
+	if (S.was_up && report_unsent() && exit <= 0)
+		exit = EXIT_ERROR;
+	if (S.skipped > 0 || S.lost > 0 || S.stdin_error ||
+	    S.unsent_opening > 0) {
+		if (S.skipped && opt.no_split)
+			diag("standard input was refused (not valid UTF-8)");
+		else if (S.skipped)
+			diag("%" PRIu64 " line%s refused (not valid UTF-8)",
+			    S.skipped, S.skipped == 1 ? " was" : "s were");
+		if (exit <= 0)
+			exit = EXIT_ERROR;
+	}
+	return exit;
+}
+
+static const struct run_ops client_run = {
+	.count = count,
+	.close_all = close_all,
+	.abort_all = abort_all,
+	.finish = finish,
+	.started = start,
+	.stdin_wanted = stdin_wanted,
+	.stdin_readable = stdin_read,
+	.input_end = input_end,
+	.interruptible = interruptible,
+	.quiet_errors = quiet_errors,
+	.prepare = client_prepare,
+	.dispatch = client_dispatch,
+	.status = status,
 };
 
 static void
@@ -1363,68 +1415,17 @@ session_run(void)
 {
 	int rc;
 
-	S.exit = -1;
 	S.last_exit = -1;
 	S.file_fd = -1;
+	S.retry.fire = on_retry;
+	S.wait.fire = on_wait;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	show_msg_init(&S.m);
-	if (opt.until && regcomp(&S.until, opt.until, REG_EXTENDED |
-	    REG_NOSUB) != 0) {
-		diag("invalid --until expression");
-		return EXIT_USAGE;
-	}
 	if (opt.on_connect && load_on_connect(opt.on_connect) != 0)
 		return EXIT_USAGE;
-	if ((S.sig_fd = loop_signals()) < 0) {
-		diag("pipe: %s", strerror(errno));
-		return EXIT_ERROR;
-	}
-	term_set_hooks(&scripted_hooks);
-	loop_set_before_block(out_flush);
-	if (opt.timeout > 0)
-		S.deadline = now_sec() + opt.timeout;
-	S.src.prepare = src_prepare;
-	S.src.dispatch = src_dispatch;
-	loop_add(&S.src);
-
 	setup_dial();
 	S.dialing_quiet = opt.jsonl;
-	connect_now();
-	/* attempts after the first report in one line each, themselves */
-	S.dp.quiet = opt.reconnect != 0;
-	if (loop_run() != 0) {
-		diag("poll: %s", strerror(errno));
-		set_exit(EXIT_ERROR);
-	}
-	if (opt.interactive && S.was_up)
-		repl_stop();
-	if (S.was_up) {
-		set_exit(S.c ? S.c->exit : S.last_exit);
-		if (S.file_fd >= 0)
-			file_done("the connection ended");
-		out_flush();
-		/* output was lost: that outweighs a clean close */
-		if (out_failed() && S.exit <= 0)
-			S.exit = EXIT_ERROR;
-		report_unsent();
-		if (opt.until && !S.until_matched && S.exit == EXIT_OK) {
-			diag("the session ended without a message matching "
-			    "--until");
-			S.exit = EXIT_NO_MATCH;
-		}
-	}
-	if (S.skipped > 0 || S.lost > 0 || S.stdin_error ||
-	    S.unsent_opening > 0) {
-		if (S.skipped && opt.no_split)
-			diag("standard input was refused (not valid UTF-8)");
-		else if (S.skipped)
-			diag("%" PRIu64 " line%s refused (not valid UTF-8)",
-			    S.skipped, S.skipped == 1 ? " was" : "s were");
-		if (S.exit <= 0)
-			S.exit = EXIT_ERROR;
-	}
-	out_flush();
-	rc = S.exit < 0 ? EXIT_OK : S.exit;
+	rc = run_main(&client_run);
 	if (S.c) {
 		conn_free(S.c);
 		loop_release();
@@ -1432,9 +1433,9 @@ session_run(void)
 	}
 	if (S.dial)
 		dial_cancel(S.dial);
-	loop_remove(&S.src);
+	loop_timer_stop(&S.retry);
+	loop_timer_stop(&S.wait);
 	loop_release(); /* what was removed */
-	term_set_hooks(NULL);
 	show_msg_free(&S.m);
 	free(S.ibuf);
 	free(K.m);
@@ -1442,8 +1443,5 @@ session_run(void)
 	free(S.oc);
 	free(S.oc_len);
 	free(S.oc_file);
-	if (opt.until)
-		regfree(&S.until);
-	out_free();
 	return rc;
 }

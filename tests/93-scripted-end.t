@@ -32,6 +32,13 @@ status_is 9 "--until with -n 1 reached first: exit 9"
 run_wscli --send alpha --send beta --until 'beta' "$(url)"
 status_is 0 "--until matched: still exit 0"
 
+# Nothing after the matching message reaches stdout, though the server's
+# echoes of later lines come before its answer to the close.
+printf 'a\nzzz\nb\nc\n' >"$T/abc"
+run_wscli --until zzz "$(url)" <"$T/abc"
+status_is 0 "--until zzz: exit 0"
+is "$(cat "$OUT" | tr '\n' ' ')" "a zzz " "--until: stdout stops at the matching message"
+
 # --------------------------------------------------------- --jsonl order
 
 # The server pings between two fragments; wscli's automatic pong answers it,
@@ -120,5 +127,50 @@ kill "$writer" 2>/dev/null
 status_is 6 "connection dropped, stdin a pipe still open: exit 6"
 like "$ERR" 'at least [0-9]+ lines of stdin were not sent \(from line 1 on\)' \
     "connection dropped, stdin still open: at least that many lines"
+
+# ------------------------------------------------------ answers due
+
+# The end of input does not cut off the answer to the last line: servers
+# that read the close first (Python websockets, websocketd) drop an echo
+# still on its way. Ten runs each, as the race is lost only now and then.
+printf 'one line\n' >"$T/one"
+for server in py websocketd; do
+    if [ $server = py ]; then start_py_echo; else start_websocketd; fi ||
+        { fail "$server echo server started"; continue; }
+    got=0
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        run_wscli -q "$(url)" <"$T/one"
+        [ "$STATUS" -eq 0 ] && [ "$(cat "$OUT")" = "one line" ] && got=$((got + 1))
+    done
+    is "$got" 10 "$server: echo a | wscli: the echo came back every time, exit 0"
+    stop_server
+done
+
+# A server that never answers is not waited for long: about a second
+# after the last message, with a line that points to -w.
+start_raw sink
+run_wscli "$(url)" <"$T/one"
+status_is 0 "no answer: exit 0"
+took "no answer: the wait for the answer is bounded" 4000
+like "$ERR" 'closing with 1 message unanswered after 1 s; -w SECONDS waits longer' \
+    "no answer: says the answer may have been cut off and points to -w"
+PORT=$echo_port
+
+# ------------------------------------------------ the reader goes away
+
+# seq | wscli | head -1: the reader of stdout went away, the normal end of
+# a pipe: exit 0, and the lines never sent are said only with -v. stdin
+# stays open, so lines are left unread whatever the timing.
+for v in "" -v; do
+    ( (seq 1 100000; sleep 3) | timeout -k 5 20 "$WSCLI" $v "$(url)" 2>"$T/head.err"
+      echo $? >"$T/head.rc") | head -n 1 >"$T/head.out"
+    is "$(cat "$T/head.out")" "1" "| head -1 $v: the first echo"
+    is "$(cat "$T/head.rc")" 0 "| head -1 $v: exit 0"
+    if [ -z "$v" ]; then
+        unlike "$T/head.err" 'not sent' "| head -1: nothing said about lines not sent"
+    else
+        like "$T/head.err" 'lines of stdin were not sent' "| head -1 -v: says how much was not sent"
+    fi
+done
 
 done_testing

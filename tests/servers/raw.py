@@ -10,6 +10,8 @@ until killed. What the client sends back (frames, close codes) is logged on
 stderr as lines starting with "raw: ", so tests can check it.
 
 Scenarios:
+    sink                    reads every message, answers none; answers the
+                            client's close
     echo                    plain echo server (each data frame echoed as it
                             came, RSV bits included)
     bad-accept              101 with a wrong Sec-WebSocket-Accept
@@ -305,6 +307,18 @@ def echo_loop(conn):
         elif opcode != PONG:
             out = frame(opcode, payload, fin=fin)
             conn.sendall(bytes([out[0] | rsv << 4]) + out[1:])
+
+
+def s_sink(conn):
+    handshake(conn)
+    while True:
+        fin, rsv, opcode, payload, masked = read_frame_rsv(conn)
+        if opcode == CLOSE:
+            log("client: " + describe(opcode, payload))
+            conn.sendall(frame(CLOSE, payload[:2]))
+            return
+        if opcode == PING:
+            conn.sendall(frame(PONG, payload))
 
 
 def s_bad_accept(conn):
