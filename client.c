@@ -434,8 +434,11 @@ build_request(struct dial *d)
 	if (up_host_value(hostv, sizeof hostv, host, port ? atol(port) :
 	    defport, defport) < 0)
 		goto out;
-	snprintf(target, sizeof target, "%s%s%s", path && *path ? path : "/",
-	    query ? "?" : "", query ? query : "");
+	if (d->p.target && d->hops == 0)
+		snprintf(target, sizeof target, "%s", d->p.target);
+	else
+		snprintf(target, sizeof target, "%s%s%s", path && *path ? path :
+		    "/", query ? "?" : "", query ? query : "");
 
 	if (RAND_bytes(nonce, sizeof nonce) != 1)
 		goto out;

@@ -68,6 +68,9 @@ struct dial_params {
 					 reports r->error */
 	const char *label;            /* prefixed to diagnostics */
 	const char *method;           /* request method; NULL: GET (--probe) */
+	const char *target;           /* request target as is, for the first
+					 request (not after a redirect);
+					 NULL: from url's path and query */
 	int http10;                   /* send HTTP/1.0 instead of 1.1 */
 };
 

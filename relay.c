@@ -962,7 +962,8 @@ on_request(struct srv_client *sc)
 	}
 	if (p->ask.removed[0])
 		info("%sheaders not passed on: %s", p->label, p->ask.removed);
-	dp.url = p->ask.url;
+	dp.url = relay_opt.forward; /* where to connect; what to ask: */
+	dp.target = p->ask.target;
 	dp.protocols = (const char *const *)p->ask.protocols;
 	dp.nprotocols = p->ask.nprotocols;
 	dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
@@ -1055,16 +1056,18 @@ on_dialed(void *ud, struct dial_result *r)
 	struct pair *p = ud;
 	struct conn_config cfg;
 	char u[1024], title[1200];
+	/* the dialer knows --forward's URL, or where a redirect led */
+	const char *asked = r->url && strcmp(r->url, relay_opt.forward) ?
+	    r->url : p->ask.url;
 
 	p->dial = NULL;
 	snprintf(title, sizeof title, "request to the server (%s):",
-	    url_redacted(r->url ? r->url : p->ask.url, u, sizeof u));
+	    url_redacted(asked, u, sizeof u));
 	log_head(p, title, r->request);
 	log_head(p, "response from the server:", r->head);
 	if (opt.jsonl) {
 		jsonl_pair(p, "upstream");
-		jsonl_str("url", url_redacted(r->url ? r->url : p->ask.url, u,
-		    sizeof u));
+		jsonl_str("url", url_redacted(asked, u, sizeof u));
 		jsonl_str("request", r->request);
 		jsonl_int("status", r->status);
 		show_jsonl_headers("headers", r->status ? &r->resp : NULL);

@@ -3,7 +3,8 @@
  * translated into the server's, the server's answer into the client's;
  * see relayhead.h.
  *
- * What passes: the client's path and query (appended to --forward's),
+ * What passes: the client's request target byte for byte (its path and
+ * query appended to --forward's),
  * its subprotocol offers, and its end-to-end headers. What does not:
  * hop-by-hop headers (RFC 9110 7.6.1) and those the dialer writes itself
  * or that are negotiated on each side separately (key, version,
@@ -80,51 +81,62 @@ user_named(const struct curl_slist *headers, const char *name, size_t len)
 	return 0;
 }
 
-/* The server's URL for a request target: --forward's path with the
- * client's appended, queries joined with '&'. */
+/*
+ * The request target for the server, byte for byte as the client sent its
+ * own (percent-escapes, case and all): --forward's path with the client's
+ * appended, --forward's query before the client's, joined with '&'. An
+ * absolute-form target (RFC 9112 3.2.2) goes as sent. NULL with
+ * --forward-exact: the dialer sends --forward's.
+ */
 static char *
-forward_url(const struct rh_config *cfg, const char *target, size_t len)
+forward_target(const struct rh_config *cfg, const char *t, size_t len)
 {
-	CURLU *u;
-	char *out = NULL, *path, *query = NULL;
-	const char *q = memchr(target, '?', len);
-	size_t plen = q ? (size_t)(q - target) : len;
 	const char *fp = cfg->forward_path ? cfg->forward_path : "";
-	size_t fl = strlen(fp);
+	const char *fq = cfg->forward_query ? cfg->forward_query : "";
+	const char *q;
+	size_t fl = strlen(fp), plen, n;
+	char *out;
 
-	if (cfg->exact || len == 0 || target[0] != '/')
-		return xstrdup(cfg->forward);
+	if (cfg->exact)
+		return NULL;
+	if (len == 0 || t[0] != '/')
+		return xstrndup(t, len);
 	while (fl > 0 && fp[fl - 1] == '/')
 		fl--;
-	path = xrealloc(NULL, fl + plen + 1);
-	memcpy(path, fp, fl);
-	memcpy(path + fl, target, plen);
-	path[fl + plen] = '\0';
-	if (q || cfg->forward_query) {
-		size_t a = cfg->forward_query ? strlen(cfg->forward_query) : 0;
-		size_t b = q ? len - plen - 1 : 0;
+	q = memchr(t, '?', len);
+	plen = q ? (size_t)(q - t) : len;
+	n = fl + len + strlen(fq) + 3;
+	out = xrealloc(NULL, n);
+	if (*fq && q && q + 1 < t + len)
+		snprintf(out, n, "%.*s%.*s?%s&%.*s", (int)fl, fp, (int)plen, t,
+		    fq, (int)(len - plen - 1), q + 1);
+	else if (*fq)
+		snprintf(out, n, "%.*s%.*s?%s", (int)fl, fp, (int)plen, t, fq);
+	else
+		snprintf(out, n, "%.*s%.*s", (int)fl, fp, (int)len, t);
+	return out;
+}
 
-		query = xrealloc(NULL, a + b + 2);
-		snprintf(query, a + b + 2, "%s%s%.*s", cfg->forward_query ?
-		    cfg->forward_query : "", a && b ? "&" : "", (int)b,
-		    q ? q + 1 : "");
-	}
-	u = curl_url();
-	if (curl_url_set(u, CURLUPART_URL, cfg->forward, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_QUERY, query && *query ? query : NULL,
-	    0) == CURLUE_OK) {
-		char *s = NULL;
+/* The URL the server is asked for, for people: --forward's scheme and
+ * authority, then the target as sent. */
+static char *
+shown_url(const char *forward, const char *target)
+{
+	const char *a = strstr(forward, "://");
+	size_t n;
+	char *out;
 
-		if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
-			out = xstrdup(s);
-			curl_free(s);
-		}
-	}
-	curl_url_cleanup(u);
-	free(path);
-	free(query);
-	return out ? out : xstrdup(cfg->forward);
+	if (target == NULL)
+		return xstrdup(forward);
+	a = a ? a + 3 : forward;
+	n = strcspn(a, "/?#");
+	if (target[0] != '/')
+		return xstrdup(target); /* absolute form: it names itself */
+	n += (size_t)(a - forward);
+	out = xrealloc(NULL, n + strlen(target) + 1);
+	memcpy(out, forward, n);
+	strcpy(out + n, target);
+	return out;
 }
 
 /* http(s)://host[:port] of the server: its own origin. */
@@ -158,7 +170,8 @@ rh_upstream_init(struct rh_upstream *u, const struct rh_config *cfg,
 	size_t nuser = 0;
 
 	memset(u, 0, sizeof *u);
-	u->url = forward_url(cfg, req->target, req->target_len);
+	u->target = forward_target(cfg, req->target, req->target_len);
+	u->url = shown_url(cfg->forward, u->target);
 
 	/* subprotocol offers, one by one */
 	if (o->protocols) {
@@ -210,7 +223,7 @@ rh_upstream_init(struct rh_upstream *u, const struct rh_config *cfg,
 	}
 	/* Origin: as the client sent it, the server's own, or -o */
 	if (cfg->rewrite_origin) {
-		u->origin = server_origin(u->url);
+		u->origin = server_origin(cfg->forward);
 		snprintf(u->origin_note, sizeof u->origin_note, "Origin "
 		    "rewritten: %.*s -> %s", o->origin ? (int)o->origin_len :
 		    6, o->origin ? o->origin : "(none)", u->origin);
@@ -241,6 +254,7 @@ rh_upstream_free(struct rh_upstream *u)
 	free(u->headers);
 	free(u->hdrs);
 	free(u->url);
+	free(u->target);
 	free(u->origin);
 	memset(u, 0, sizeof *u);
 }

@@ -39,7 +39,9 @@ struct rh_config {
 
 /* The upstream request for one client. */
 struct rh_upstream {
-	char *url;                 /* the server's URL, for the dialer */
+	char *url;                 /* the server's URL as asked, for people */
+	char *target;              /* the request target to send as is, or
+				      NULL: --forward's (--forward-exact) */
 	char **protocols;          /* the client's subprotocol offers */
 	size_t nprotocols;
 	char **headers;            /* the client's headers passed on */

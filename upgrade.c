@@ -992,6 +992,51 @@ valid_key(const char *k, size_t len)
 	return 1;
 }
 
+/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then
+ * ':'. */
+static int
+absolute_form(const char *t, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !((t[0] >= 'a' && t[0] <= 'z') ||
+	    (t[0] >= 'A' && t[0] <= 'Z')))
+		return 0;
+	for (i = 1; i < len && t[i] != ':'; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= '0' && t[i] <= '9') || t[i] == '+' ||
+		    t[i] == '-' || t[i] == '.'))
+			return 0;
+	return i < len;
+}
+
+/* RFC 9112 3.2: a GET's target is a path starting with '/' (origin form)
+ * or an absolute URI, never '*' (OPTIONS only) or a fragment. Nonzero
+ * with why written if it is not. */
+static int
+target_wrong(const struct up_head *h, char *why, size_t cap)
+{
+	struct quote q;
+	const char *t = h->target;
+	size_t len = h->target_len;
+
+	if (t == NULL || len == 0)
+		return fail(1, why, cap, "no request target");
+	if (len == 1 && t[0] == '*')
+		return fail(1, why, cap, "request target '*' is for OPTIONS "
+		    "only (RFC 9112 3.2.4)");
+	if (t[0] != '/' && !absolute_form(t, len))
+		return fail(1, why, cap, "request target '%s' is neither a path "
+		    "starting with '/' nor an absolute URI (RFC 9112 3.2)",
+		    quote(&q, t, len));
+	if (memchr(t, '#', len) != NULL)
+		return fail(1, why, cap, "request target '%s' has a fragment "
+		    "('#'), which is never sent (RFC 9112 3.2)",
+		    quote(&q, t, len));
+	return 0;
+}
+
 int
 up_check_request(const struct up_head *h, struct up_offer *o, char *lists,
     size_t lists_cap, char *why, size_t cap)
@@ -1006,9 +1051,14 @@ up_check_request(const struct up_head *h, struct up_offer *o, char *lists,
 		return fail(405, why, cap, "method is '%s', expected GET",
 		    h->method != NULL ? quote(&q, h->method, h->method_len) :
 		    "");
+	if (target_wrong(h, why, cap))
+		return 400;
 	if (h->minor_version < 1)
 		return fail(400, why, cap, "HTTP/1.%d request, WebSocket needs "
 		    "HTTP/1.1", h->minor_version);
+	if (h->bare_lf)
+		return fail(400, why, cap, "a line of the request ends in LF "
+		    "alone: HTTP/1.1 lines end in CRLF (RFC 9112 2.2)");
 
 	if ((f = up_find(h, "Host", NULL)) == NULL)
 		return fail(400, why, cap, "no Host header");

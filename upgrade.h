@@ -239,10 +239,13 @@ struct up_offer {
  * answer with and writes why (cap bytes, NUL-terminated) for the log.
  * Checks, in this order:
  *   405  method other than GET (case-sensitive)
- *   400  HTTP/1.0; Host missing, repeated or empty; no Upgrade header with
- *        the token "websocket"; no Connection header with the token
- *        "upgrade"; Sec-WebSocket-Key missing, repeated, or not base64 of
- *        16 bytes (exactly 24 characters, the last two "==")
+ *   400  a target that is not a path starting with '/' or an absolute
+ *        URI ('*', "noslash"), or has a fragment ('#'); HTTP/1.0; a line
+ *        ending in a bare LF; Host missing, repeated or empty; no
+ *        Upgrade header with the token "websocket"; no Connection header
+ *        with the token "upgrade"; Sec-WebSocket-Key missing, repeated,
+ *        or not base64 of 16 bytes (exactly 24 characters, the last two
+ *        "==")
  *   426  Sec-WebSocket-Version missing, repeated or not 13 (answer with
  *        Sec-WebSocket-Version: 13; see up_build_error)
  *   431  the joined lists below do not fit in lists_cap

@@ -1,43 +1,11 @@
 #!/bin/sh
 # Listen mode and the request head itself: a head that arrives a byte at a
 # time is answered as if it came whole; a head that is not valid HTTP is
-# refused naming the line or header that is wrong, not by its first bytes.
+# refused naming the line or header that is wrong, not by its first bytes;
+# a target RFC 9112 does not allow for GET ('*', no leading slash, a
+# fragment) and lines ending in a bare LF are refused with 400 and why.
 . tests/lib.sh
 need_wscli
-
-# send_head ID PYTHON-BYTES [PER-READ]: send the head (a Python bytes
-# literal) in pieces of PER-READ bytes (default all at once), print the
-# answer's status line and its body to $T/head-ID.out
-send_head() {
-    timeout -k 5 20 "$PYTHON" - "$LPORT" "$2" "${3:-0}" >"$T/head-$1.out" 2>&1 <<'PY'
-import ast, socket, sys, time
-port, head, step = int(sys.argv[1]), ast.literal_eval(sys.argv[2]), int(sys.argv[3])
-s = socket.create_connection(("127.0.0.1", port), 5)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-if step:
-    for i in range(0, len(head), step):
-        s.sendall(head[i:i + step])
-        time.sleep(0.002)
-else:
-    s.sendall(head)
-s.settimeout(5)
-data = b""
-while b"\r\n\r\n" not in data:
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
-hd, _, body = data.partition(b"\r\n\r\n")
-print("status:", hd.split(b"\r\n")[0].decode("latin-1"))
-if not hd.startswith(b"HTTP/1.1 101"):
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        body += b
-    print("body:", body.decode("latin-1").strip())
-PY
-}
 
 KEY='Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'
 UPG='Host: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
@@ -83,6 +51,37 @@ like "$T/head-junk.out" '^status: HTTP/1.1 400 Bad Request$' "junk: 400"
 wait_for "$LERR" "client 7: refused" 5
 like "$LERR" '^wscli: client 7: refused with 400 Bad Request: not an HTTP request \(it starts ' \
     "junk: not an HTTP request, with its first bytes"
+
+# ----------------------------------- targets and line ends (RFC 9112)
+
+# each: ID REQUEST-LINE WHY; the 400 says why in the log and its body
+check_target() {
+    n=$(( ${n:-1} + 1 ))
+    re=$(printf '%s' "$3" | sed 's/[][().*^$\\|+?{}]/\\&/g')
+    send_head "$1" "b'$2\r\n$UPG$KEY\r\n'"
+    like "$T/head-$1.out" '^status: HTTP/1.1 400 Bad Request$' "$1: 400"
+    like "$T/head-$1.out" "^body: $re\$" "$1: the body says why"
+    wait_for "$LERR" "client $n: refused" 5
+    like "$LERR" "^wscli: client $n: refused with 400 Bad Request: $re\$" "$1: the log too"
+}
+n=7
+check_target star 'GET * HTTP/1.1' "request target '*' is for OPTIONS only (RFC 9112 3.2.4)"
+check_target noslash 'GET noslash HTTP/1.1' \
+    "request target 'noslash' is neither a path starting with '/' nor an absolute URI (RFC 9112 3.2)"
+check_target fragment 'GET /x#frag HTTP/1.1' \
+    "request target '/x#frag' has a fragment ('#'), which is never sent (RFC 9112 3.2)"
+n=$((n + 1))
+send_head bare-lf "b'GET /lf HTTP/1.1\n$UPG$KEY\n'"
+like "$T/head-bare-lf.out" '^status: HTTP/1.1 400 Bad Request$' "bare LF: 400"
+wait_for "$LERR" "client $n: refused" 5
+like "$LERR" "^wscli: client $n: refused with 400 Bad Request: a line of the request ends in LF alone: HTTP/1\\.1 lines end in CRLF \\(RFC 9112 2\\.2\\)\$" \
+    "bare LF: said why"
+# the absolute form is a valid target
+n=$((n + 1))
+send_head absolute "b'GET http://a.example/abs?x=%2F HTTP/1.1\r\n$UPG$KEY\r\n'"
+like "$T/head-absolute.out" '^status: HTTP/1.1 101 ' "absolute form: 101"
+wait_for "$LERR" "client $n: answered" 5
+like "$LERR" "^wscli: client $n: GET http://a\\.example/abs\\?x=%2F HTTP/1\\.1\$" "absolute form: shown as sent"
 
 kill "$LPID" 2>/dev/null
 wait_listen

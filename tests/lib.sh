@@ -584,3 +584,38 @@ wait_listen() {
 lurl() {
     echo "ws://127.0.0.1:$LPORT/${1:-}"
 }
+
+# send_head ID PYTHON-BYTES [PER-READ]: send a request head (a Python bytes
+# literal) to 127.0.0.1:$LPORT in pieces of PER-READ bytes (default all at
+# once); the answer's status line and, unless a 101, its body go to
+# $T/head-ID.out ("status: ...", "body: ...")
+send_head() {
+    timeout -k 5 20 "$PYTHON" - "$LPORT" "$2" "${3:-0}" >"$T/head-$1.out" 2>&1 <<'PY'
+import ast, socket, sys, time
+port, head, step = int(sys.argv[1]), ast.literal_eval(sys.argv[2]), int(sys.argv[3])
+s = socket.create_connection(("127.0.0.1", port), 5)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+if step:
+    for i in range(0, len(head), step):
+        s.sendall(head[i:i + step])
+        time.sleep(0.002)
+else:
+    s.sendall(head)
+s.settimeout(5)
+data = b""
+while b"\r\n\r\n" not in data:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+hd, _, body = data.partition(b"\r\n\r\n")
+print("status:", hd.split(b"\r\n")[0].decode("latin-1"))
+if not hd.startswith(b"HTTP/1.1 101"):
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        body += b
+    print("body:", body.decode("latin-1").strip())
+PY
+}

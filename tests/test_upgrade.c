@@ -1662,6 +1662,41 @@ check_request_400(void **state)
 	    "2 Sec-WebSocket-Key headers, expected one");
 }
 
+/* RFC 9112 3.2 and 2.2: what a GET's target and lines may not be. */
+static void
+check_request_400_targets_and_bare_lf(void **state)
+{
+	expect_req_status("GET * HTTP/1.1\r\n" REQ_HOST REQ_UPGRADE REQ_KEY
+	    REQ_VERSION "\r\n", 400,
+	    "request target '*' is for OPTIONS only (RFC 9112 3.2.4)");
+	expect_req_status("GET noslash HTTP/1.1\r\n" REQ_HOST REQ_UPGRADE
+	    REQ_KEY REQ_VERSION "\r\n", 400, "request target 'noslash' is "
+	    "neither a path starting with '/' nor an absolute URI (RFC 9112 "
+	    "3.2)");
+	expect_req_status("GET ?x=1 HTTP/1.1\r\n" REQ_HOST REQ_UPGRADE
+	    REQ_KEY REQ_VERSION "\r\n", 400, "request target '?x=1' is "
+	    "neither a path starting with '/' nor an absolute URI (RFC 9112 "
+	    "3.2)");
+	expect_req_status("GET /x#frag HTTP/1.1\r\n" REQ_HOST REQ_UPGRADE
+	    REQ_KEY REQ_VERSION "\r\n", 400, "request target '/x#frag' has "
+	    "a fragment ('#'), which is never sent (RFC 9112 3.2)");
+	expect_req_status("GET http://a.example/x#f HTTP/1.1\r\n" REQ_HOST
+	    REQ_UPGRADE REQ_KEY REQ_VERSION "\r\n", 400, "request target "
+	    "'http://a.example/x#f' has a fragment ('#'), which is never sent "
+	    "(RFC 9112 3.2)");
+	expect_req_status("GET /chat HTTP/1.1\n" REQ_HOST REQ_UPGRADE REQ_KEY
+	    REQ_VERSION "\r\n", 400, "a line of the request ends in LF "
+	    "alone: HTTP/1.1 lines end in CRLF (RFC 9112 2.2)");
+	expect_req_status(REQ_LINE REQ_HOST REQ_UPGRADE REQ_KEY REQ_VERSION
+	    "\n", 400, "a line of the request ends in LF alone: HTTP/1.1 "
+	    "lines end in CRLF (RFC 9112 2.2)");
+	/* the absolute form is a valid target (RFC 9112 3.2.2) */
+	expect_req_status("GET http://a.example/abs?x=1 HTTP/1.1\r\n"
+	    REQ_HOST REQ_UPGRADE REQ_KEY REQ_VERSION "\r\n", 0, "");
+	expect_req_status("GET ws+x.1:o HTTP/1.1\r\n" REQ_HOST REQ_UPGRADE
+	    REQ_KEY REQ_VERSION "\r\n", 0, "");
+}
+
 static void
 check_request_400_bad_keys(void **state)
 {
@@ -2030,6 +2065,7 @@ main(void)
 		cmocka_unit_test(check_messages_escaped_and_truncated),
 		cmocka_unit_test(check_request_405),
 		cmocka_unit_test(check_request_400),
+		cmocka_unit_test(check_request_400_targets_and_bare_lf),
 		cmocka_unit_test(check_request_400_bad_keys),
 		cmocka_unit_test(check_request_426),
 		cmocka_unit_test(check_request_431_lists_do_not_fit),

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Relay mode and the request target: what the client asked for reaches the
+# server byte for byte (percent-escapes as sent, the absolute form as
+# sent), after --forward's path and query; a target RFC 9112 does not
+# allow for GET is refused with 400 and why, and never forwarded.
+. tests/lib.sh
+need_wscli
+
+start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
+UP=$PORT
+KEY='Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'
+UPG='Host: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+
+start_listen --forward "ws://127.0.0.1:$UP/base?k=v" ||
+    { echo "Bail out! wscli relay did not start"; exit 1; }
+
+# ------------------------------------------------- byte for byte
+
+send_head escapes "b'GET /a%2Fb/C%7e?x=%2F&y=Z HTTP/1.1\r\n$UPG$KEY\r\n'"
+like "$T/head-escapes.out" '^status: HTTP/1.1 101 ' "escapes: 101 through the relay"
+wait_for "$LERR" 'relay 1: response to the client' 5
+like "$LERR" '^wscli: relay 1:   GET /base/a%2Fb/C%7e\?k=v&x=%2F&y=Z HTTP/1\.1$' \
+    "escapes: the server gets the target as sent, after --forward's path and query"
+like "$LERR" "^wscli: relay 1: request to the server \\(ws://127\\.0\\.0\\.1:$UP/base/a%2Fb/C%7e\\?k=v&x=%2F&y=Z\\):\$" \
+    "escapes: the URL shown is the one asked for"
+
+send_head absolute "b'GET http://evil.example/abs?x=1 HTTP/1.1\r\n$UPG$KEY\r\n'"
+wait_for "$LERR" 'relay 2: response from the server' 5
+like "$LERR" '^wscli: relay 2:   GET http://evil\.example/abs\?x=1 HTTP/1\.1$' \
+    "absolute form: forwarded as sent, not as /"
+like "$LERR" "^wscli: relay 2:   Host: 127\\.0\\.0\\.1:$UP\$" "absolute form: Host is still the server's"
+
+# -------------------------------------------------- refused, not sent
+
+check_refused() {   # ID N REQUEST-LINE WHY
+    re=$(printf '%s' "$4" | sed 's/[][().*^$\\|+?{}]/\\&/g')
+    send_head "$1" "b'$3\r\n$UPG$KEY\r\n'"
+    like "$T/head-$1.out" '^status: HTTP/1.1 400 Bad Request$' "$1: 400"
+    like "$T/head-$1.out" "^body: $re\$" "$1: the body says why"
+    wait_for "$LERR" "relay $2: refused" 5
+    like "$LERR" "^wscli: relay $2: refused with 400 Bad Request: $re\$" "$1: the log too"
+    unlike "$LERR" "relay $2: request to the server" "$1: nothing sent to the server"
+}
+check_refused star 3 'GET * HTTP/1.1' "request target '*' is for OPTIONS only (RFC 9112 3.2.4)"
+check_refused noslash 4 'GET noslash HTTP/1.1' \
+    "request target 'noslash' is neither a path starting with '/' nor an absolute URI (RFC 9112 3.2)"
+check_refused fragment 5 'GET /x#frag HTTP/1.1' \
+    "request target '/x#frag' has a fragment ('#'), which is never sent (RFC 9112 3.2)"
+
+kill "$LPID" 2>/dev/null
+wait_listen
+done_testing
