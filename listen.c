@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ struct client {
 	char addr[80];
 	char *protocol;           /* chosen subprotocol, or NULL */
 	char *target;             /* the request's path and query */
+	char *unanswered;         /* subprotocols it offered, none chosen */
 	struct pmd *pmd;          /* agreed, until the conn takes it */
 	int open;                 /* c is set up */
 	struct client *next;
@@ -144,6 +146,7 @@ client_release(struct conn *c)
 	if (cl->pmd)
 		pmd_free(cl->pmd);
 	free(cl->protocol);
+	free(cl->unanswered);
 	free(cl->target);
 	free(cl);
 }
@@ -253,6 +256,10 @@ ev_ended(struct conn *c)
 			status = EXIT_ERROR;
 	}
 	show_disconnect(c);
+	if (cl->unanswered && status != EXIT_OK)
+		diag("%sit had offered subprotocols %s and none was chosen: "
+		    "a likely reason it failed (-s NAME accepts one, -s '*' the "
+		    "first offered)", cl->label, cl->unanswered);
 	unlink_client(cl);
 	/* the target stays: a line meant for one client must not reach
 	 * all of them */
@@ -275,15 +282,17 @@ static const struct conn_ops client_ops = {
 
 /* ---------------------------------------------------------- handshake */
 
-/* The first of -s that the client offers (exact names), or NULL. */
+/* The first of -s that the client offers (exact names), or NULL; -s '*'
+ * is the first the client offers, copied into any (cap bytes). */
 static const char *
-choose_protocol(const char *offered)
+choose_protocol(const char *offered, char *any, size_t cap)
 {
 	if (offered == NULL)
 		return NULL;
 	for (int i = 0; i < opt.nprotocols; i++) {
 		const char *p = offered;
 		size_t want = strlen(opt.protocols[i]);
+		int star = !strcmp(opt.protocols[i], "*");
 
 		while (*p) {
 			size_t k;
@@ -291,11 +300,28 @@ choose_protocol(const char *offered)
 			while (*p == ' ' || *p == '\t' || *p == ',')
 				p++;
 			k = strcspn(p, ", \t");
+			if (star && k > 0 && k < cap) {
+				memcpy(any, p, k);
+				any[k] = '\0';
+				return any;
+			}
 			if (k == want && !strncmp(p, opt.protocols[i], k))
 				return opt.protocols[i];
 			p += k;
 		}
 	}
+	return NULL;
+}
+
+/* The value of the -H line naming name, or NULL. */
+static const char *
+user_header(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (struct curl_slist *l = opt.headers; l; l = l->next)
+		if (!strncasecmp(l->data, name, n) && l->data[n] == ':')
+			return l->data + n + 1 + strspn(l->data + n + 1, " \t");
 	return NULL;
 }
 
@@ -327,10 +353,11 @@ refuse(struct srv_client *sc, int status, const char *why)
 static void
 on_request(struct srv_client *sc)
 {
-	const char *proto, *extra_lines[4] = { NULL };
+	const char *proto, *extra_lines[6] = { NULL }, *forced;
 	const char *hdrs[256];
 	char resp[UP_MAX_HEAD], ext[512] = "", why[512] = "", desc[256];
-	char list[1024], note[1100], note2[600];
+	char list[1024], note[2100], note2[600], note3[600], any[256];
+	char replaced[256] = "";
 	struct pmd_agreed agreed;
 	struct client *cl;
 	size_t nh = 0, nx = 0;
@@ -344,8 +371,11 @@ on_request(struct srv_client *sc)
 		refuse(sc, sc->status, sc->why);
 		return;
 	}
-	proto = choose_protocol(sc->offer.protocols);
-	if (proto == NULL && srv_opt.require_protocol) {
+	proto = choose_protocol(sc->offer.protocols, any, sizeof any);
+	/* -H replaces what wscli would answer: the subprotocol too */
+	if ((forced = user_header("Sec-WebSocket-Protocol")) != NULL)
+		proto = *forced ? forced : NULL;
+	if (proto == NULL && srv_opt.require_protocol && forced == NULL) {
 		char msg[1200];
 
 		protocol_list(list, sizeof list);
@@ -357,11 +387,30 @@ on_request(struct srv_client *sc)
 		refuse(sc, 400, msg);
 		return;
 	}
-	if (proto == NULL && sc->offer.protocols && opt.nprotocols > 0) {
+	if (proto == NULL && sc->offer.protocols && forced == NULL) {
+		/* browsers, ws and wscat then fail the connection (1006):
+		 * say so now, and again if it happens */
 		protocol_list(list, sizeof list);
-		snprintf(note, sizeof note, "none of the subprotocols offered "
-		    "is one of -s %s: none selected", list);
+		snprintf(note, sizeof note, "the client offers subprotocols %.600s "
+		    "and none is chosen (%s%s): most clients then fail the "
+		    "connection; -s NAME accepts one, -s '*' the first offered",
+		    sc->offer.protocols, opt.nprotocols ? "none is one of -s " :
+		    "no -s", opt.nprotocols ? list : "");
 		extra_lines[nx++] = note;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const own[] = { "Upgrade", "Connection",
+		    "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol" };
+		size_t rl = strlen(replaced);
+
+		if (user_header(own[i]))
+			snprintf(replaced + rl, sizeof replaced - rl, "%s%s",
+			    rl ? ", " : "", own[i]);
+	}
+	if (replaced[0]) {
+		snprintf(note3, sizeof note3, "-H replaced %s in the 101, as "
+		    "sent", replaced);
+		extra_lines[nx++] = note3;
 	}
 	cl = calloc(1, sizeof *cl);
 	if (cl == NULL) {
@@ -409,6 +458,8 @@ on_request(struct srv_client *sc)
 		return;
 	}
 	cl->protocol = proto ? xstrdup(proto) : NULL;
+	if (proto == NULL && sc->offer.protocols && forced == NULL)
+		cl->unanswered = xstrdup(sc->offer.protocols);
 	cl->target = xstrndup(sc->req.target, sc->req.target_len);
 	snprintf(cl->addr, sizeof cl->addr, "%s", sc->addr);
 	sc->ud = cl;

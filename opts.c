@@ -522,30 +522,54 @@ check_file(const char *name, const char *path, int dir, char *err,
 	return OPTS_RUN;
 }
 
-/* -H 'Name: value': a token before the colon, no line breaks. A header
- * wscli must know to check the answer is refused with the option to use. */
+/* -H 'Name: value': a token before the colon, no line breaks. */
 static int
 check_header(const char *h, char *err, size_t cap)
 {
 	const char *colon = strchr(h, ':');
-	static const struct {
-		const char *name, *use;
-	} guarded[] = {
-		{ "Sec-WebSocket-Protocol", "-s NAME (repeatable), so the "
-		    "server's choice can be checked" },
-		{ "Sec-WebSocket-Extensions", "--deflate[=PARAMS], the one "
-		    "extension wscli can decode" },
-	};
 
 	if (colon == NULL || colon == h || strpbrk(h, "\r\n") ||
 	    strcspn(h, " \t") < (size_t)(colon - h))
 		return usage(err, cap, "invalid value for --header: '%s' "
 		    "(expected 'Name: value', the name without spaces)", h);
-	for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
-		if ((size_t)(colon - h) == strlen(guarded[i].name) &&
-		    !strncasecmp(h, guarded[i].name, strlen(guarded[i].name)))
-			return usage(err, cap, "-H '%s': use %s", h,
-			    guarded[i].use);
+	return OPTS_RUN;
+}
+
+/*
+ * -H replaces a header wscli writes, but not one whose value wscli must
+ * know: a client checks the server's answer against its subprotocol and
+ * extension offers, and a server (-l) decodes with the extensions it
+ * agreed to. Those are refused with the option that sets them in mode m.
+ */
+static int
+check_header_mode(enum mode m, char *err, size_t cap)
+{
+	static const struct {
+		const char *name;
+		int listen;            /* the rule for -l, else for clients */
+		const char *use;
+	} guarded[] = {
+		{ "Sec-WebSocket-Protocol", 0, "-s NAME (repeatable), so the "
+		    "server's choice can be checked" },
+		{ "Sec-WebSocket-Extensions", 0, "--deflate[=PARAMS], the one "
+		    "extension wscli can decode" },
+		{ "Sec-WebSocket-Extensions", 1, "--deflate, which answers "
+		    "the client's offer with what wscli then decodes" },
+	};
+	int listen = m == MODE_LISTEN;
+
+	for (struct curl_slist *l = opt.headers; l; l = l->next) {
+		size_t n = strcspn(l->data, ":");
+
+		for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++)
+			if (guarded[i].listen == listen &&
+			    n == strlen(guarded[i].name) &&
+			    !strncasecmp(l->data, guarded[i].name, n))
+				return usage(err, cap, "-H '%s': use %s%s",
+				    l->data, guarded[i].use, listen ? " (with "
+				    "-l, -H replaces the other headers of the "
+				    "101)" : "");
+	}
 	return OPTS_RUN;
 }
 
@@ -803,6 +827,8 @@ misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
 static int
 check_mode(int n, char **operands, char *err, size_t cap)
 {
+	if (check_header_mode(opt.mode, err, cap) != OPTS_RUN)
+		return OPTS_USAGE;
 	switch (opt.mode) {
 	case MODE_CLIENT:
 	case MODE_PROBE:
@@ -1128,6 +1154,9 @@ static const char help_modes[] =
     "      --once                end when the first client disconnects\n"
     "      --origin-allow LIST   refuse other origins with 403\n"
     "      --require-protocol    refuse clients offering none of -s NAME\n"
+    "  -s NAME                   accept NAME if offered (repeatable, in\n"
+    "                            order); -s '*': the first offered\n"
+    "  -H 'NAME: VALUE'          in every 101, replacing wscli's NAME\n"
     "      --tls-cert FILE       serve wss:// with this certificate (PEM)\n"
     "      --tls-client-ca FILE  require client certificates from this CA\n"
     "      --tls-key FILE        private key of --tls-cert (--pass PHRASE)\n"

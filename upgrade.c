@@ -714,24 +714,73 @@ up_build_request(char *out, size_t cap, const struct up_request *r)
 	return finish(&o);
 }
 
+/* The extra line that names name ("Name: value", name case-insensitive),
+ * or NULL. */
+static const char *
+named_extra(const char *const *extra, size_t nextra, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; extra != NULL && i < nextra; i++)
+		if (ieq(extra[i], strcspn(extra[i], ":"), name, n))
+			return extra[i];
+	return NULL;
+}
+
+/* A line the builder writes, unless an extra line names the header: then
+ * that line in its place, or none if its value is empty. */
+static void
+put_own(struct out *o, const char *name, const char *value,
+    const char *const *extra, size_t nextra)
+{
+	const char *x = named_extra(extra, nextra, name), *v;
+
+	if (x == NULL) {
+		put_line(o, name, value);
+		return;
+	}
+	v = x + strcspn(x, ":") + 1;
+	v += strspn(v, " \t");
+	if (*v == '\0')
+		return;
+	put_line(o, name, v);
+}
+
 long
 up_build_101(char *out, size_t cap, const char *key, size_t key_len,
     const char *protocol, const char *extensions, const char *const *extra,
     size_t nextra)
 {
+	static const char *const own[] = {
+		"Upgrade", "Connection", "Sec-WebSocket-Accept",
+		"Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
+	};
 	struct out o = { out, cap, 0, 0 };
 	char accept[UP_ACCEPT_LEN + 1];
+	size_t i, j;
 
 	up_accept(key, key_len, accept);
 	if (accept[0] == '\0')
 		return -1;
-	put_str(&o, "HTTP/1.1 101 Switching Protocols\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n");
-	put_line(&o, "Sec-WebSocket-Accept", accept);
-	put_line(&o, "Sec-WebSocket-Protocol", protocol);
-	put_line(&o, "Sec-WebSocket-Extensions", extensions);
-	if (extra != NULL)
-		put_extra(&o, extra, nextra);
+	put_str(&o, "HTTP/1.1 101 Switching Protocols\r\n");
+	put_own(&o, "Upgrade", "websocket", extra, nextra);
+	put_own(&o, "Connection", "Upgrade", extra, nextra);
+	put_own(&o, "Sec-WebSocket-Accept", accept, extra, nextra);
+	put_own(&o, "Sec-WebSocket-Protocol", protocol, extra, nextra);
+	put_own(&o, "Sec-WebSocket-Extensions", extensions, extra, nextra);
+	for (i = 0; extra != NULL && i < nextra; i++) {
+		size_t n = strcspn(extra[i], ":");
+
+		for (j = 0; j < sizeof(own) / sizeof(own[0]); j++)
+			if (ieq(extra[i], n, own[j], strlen(own[j])))
+				break;
+		/* the first naming one of them took its place above; a
+		 * second one is a line of its own */
+		if (j < sizeof(own) / sizeof(own[0]) &&
+		    named_extra(extra, nextra, own[j]) == extra[i])
+			continue;
+		put_extra(&o, extra + i, 1);
+	}
 	put_str(&o, "\r\n");
 	return finish(&o);
 }

@@ -259,7 +259,10 @@ int up_check_request(const struct up_head *h, struct up_offer *o, char *lists,
 /*
  * The server's 101: status line, Upgrade, Connection, Sec-WebSocket-Accept
  * for key[0..key_len), Sec-WebSocket-Protocol and -Extensions when not
- * NULL, the extra "Name: value" lines, and the blank line.
+ * NULL, the extra "Name: value" lines, and the blank line. An extra line
+ * that names one of those five headers replaces it where it stands (the
+ * first such line; with an empty value the header is left out), as -H
+ * does in client mode.
  * Returns the length, or -1 if cap is too small, a line would not be valid
  * or the accept value cannot be computed.
  */

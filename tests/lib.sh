@@ -587,8 +587,8 @@ lurl() {
 
 # send_head ID PYTHON-BYTES [PER-READ]: send a request head (a Python bytes
 # literal) to 127.0.0.1:$LPORT in pieces of PER-READ bytes (default all at
-# once); the answer's status line and, unless a 101, its body go to
-# $T/head-ID.out ("status: ...", "body: ...")
+# once); the answer's status line, its headers and, unless a 101, its body
+# go to $T/head-ID.out ("status: ...", "header: Name: value", "body: ...")
 send_head() {
     timeout -k 5 20 "$PYTHON" - "$LPORT" "$2" "${3:-0}" >"$T/head-$1.out" 2>&1 <<'PY'
 import ast, socket, sys, time
@@ -609,7 +609,10 @@ while b"\r\n\r\n" not in data:
         break
     data += b
 hd, _, body = data.partition(b"\r\n\r\n")
-print("status:", hd.split(b"\r\n")[0].decode("latin-1"))
+lines = hd.decode("latin-1").split("\r\n")
+print("status:", lines[0])
+for h in lines[1:]:
+    print("header:", h)
 if not hd.startswith(b"HTTP/1.1 101"):
     while True:
         b = s.recv(4096)

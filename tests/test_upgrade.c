@@ -1831,6 +1831,32 @@ check_request_joins_repeated_lists(void **state)
 	parsed_free(p);
 }
 
+/* An extra line naming a header the 101 has replaces it in place; an empty
+ * value leaves it out; a second one is a line of its own. */
+static void
+build_101_extra_replaces(void **state)
+{
+	static const char *const extra[] = {
+		"X-A: 1", "sec-websocket-accept: bogus", "Upgrade: WebSocket",
+		"Connection:", "Sec-WebSocket-Protocol: other", "X-B: 2",
+		"Upgrade: again",
+	};
+	char out[512];
+	const char *want =
+	    "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: WebSocket\r\n"
+	    "Sec-WebSocket-Accept: bogus\r\n"
+	    "Sec-WebSocket-Protocol: other\r\n"
+	    "X-A: 1\r\n"
+	    "X-B: 2\r\n"
+	    "Upgrade: again\r\n"
+	    "\r\n";
+
+	assert_int_equal(up_build_101(out, sizeof(out), SAMPLE_KEY,
+	    UP_KEY_LEN, "chat", NULL, extra, NELEM(extra)), (long)strlen(want));
+	assert_string_equal(out, want);
+}
+
 static void
 build_101_exact(void **state)
 {
@@ -2073,6 +2099,7 @@ main(void)
 		cmocka_unit_test(check_request_firefox),
 		cmocka_unit_test(check_request_joins_repeated_lists),
 		cmocka_unit_test(build_101_exact),
+		cmocka_unit_test(build_101_extra_replaces),
 		cmocka_unit_test(build_error_exact),
 		cmocka_unit_test(roundtrip_request_101_error),
 		cmocka_unit_test(wrong_role_and_missing_arguments),
