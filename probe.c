@@ -29,6 +29,7 @@
 #include "output.h"
 #include "probe.h"
 #include "probecases.h"
+#include "run.h"
 #include "show.h"
 #include "term.h"
 #include "transport.h"
@@ -41,7 +42,9 @@ struct watch {                 /* TCP after the close handshake */
 };
 
 static struct {
-	struct source src;
+	struct timer verdict;      /* the case running has no verdict by
+				      then (its deadline, which the cases
+				      may move) */
 	int next;                  /* index of the next case */
 	struct run *R;             /* the case running */
 	int started;
@@ -429,42 +432,75 @@ start_case(size_t i)
 	start_attempt(R);
 }
 
+/* The run's: the case running is the one connection. */
 static int
-src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+count(void)
 {
-	struct run *R = P.R;
+	return P.R != NULL;
+}
 
-	if (R == NULL || R->decided || R->again)
-		*busy = 1;
-	else if (*deadline == 0 || R->deadline < *deadline)
-		*deadline = R->deadline;
-	return 0;
+/* The run's: drop the case running. */
+static void
+abort_all(int exit, const char *why)
+{
+	loop_timer_stop(&P.verdict);
+	if (P.R) {
+		end_attempt(P.R);
+		P.R = NULL;
+	}
+}
+
+/* The run's: a signal stops the probe (no case is left half-judged). */
+static void
+close_all(unsigned code, int exit)
+{
+	term_set_mute(0);
+	diag("interrupted");
+	run_end_now(EXIT_ERROR, "interrupted");
 }
 
 static void
-src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+on_verdict_due(struct timer *t, double now)
 {
 	struct run *R = P.R;
 
-	if (R && !R->decided && !R->again && now >= R->deadline) {
+	if (R && !R->decided && !R->again) {
 		step(R, EV_TIMEOUT);
 		if (!R->decided && !R->again)
 			pc_decide(R, V_FAILED, "no verdict within %g s",
 			    probe_opt.timeout);
 	}
+}
+
+static void
+probe_prepare(double now, double *deadline, int *busy)
+{
+	struct run *R = P.R;
+
+	if (R == NULL || R->decided || R->again)
+		*busy = 1;
+	else if (!loop_timer_armed(&P.verdict) || P.verdict.at != R->deadline)
+		loop_timer_set(&P.verdict, R->deadline);
+}
+
+static void
+probe_dispatch(double now)
+{
+	struct run *R = P.R;
+
 	if (R && R->again) {
 		end_attempt(R);
 		start_attempt(R);
 		return;
 	}
 	if (R && R->decided) {
+		loop_timer_stop(&P.verdict);
 		end_attempt(R);
 		report(R);
 		P.R = NULL;
 		/* without the plain connection nothing else can run */
 		if (pc_found.exit >= 0) {
-			loop_stop();
+			run_done(pc_found.exit);
 			return;
 		}
 	}
@@ -472,51 +508,31 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		while ((size_t)P.next < pc_ncases && !pc_wanted((size_t)P.next))
 			P.next++;
 		if ((size_t)P.next == pc_ncases) {
-			loop_stop();
+			run_done(-1);
 			return;
 		}
 		start_case((size_t)P.next++);
 	}
 }
 
-int
-probe_run(void)
+static void
+finish(int exit)
 {
-	const char *hdrs[256];
-	size_t nh = 0;
+	abort_all(exit, "wscli ended");
+}
+
+/* The run's: the summary, and the status. */
+static int
+summary(int exit)
+{
 	double secs;
 	char u[1024];
-	int rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
-		hdrs[nh++] = l->data;
-	P.hdrs = hdrs;
-	P.nhdrs = nh;
-	pc_found.exit = -1;
-	P.t0 = now_sec();
-	/* the report says what happened in each case */
-	if (!opt.verbose) {
-		term_set_mute(1);
-		term_set_quiet(1);
-	}
-	loop_set_before_block(out_flush);
-	P.src.prepare = src_prepare;
-	P.src.dispatch = src_dispatch;
-	loop_add(&P.src);
-	if (loop_run() != 0) {
-		term_set_mute(0);
-		diag("poll: %s", strerror(errno));
-		pc_found.exit = EXIT_ERROR;
-	}
-	if (P.R) {
-		end_attempt(P.R);
-		P.R = NULL;
-	}
-	loop_remove(&P.src);
-	loop_release();
 	term_set_mute(0);
 	term_set_quiet(opt.quiet);
+	if (exit == EXIT_TIMEOUT)
+		diag("timed out: --timeout %g s; the cases after %u were not "
+		    "run", opt.timeout, P.ncases);
 	secs = now_sec() - P.t0;
 	url_redacted(opt.url, u, sizeof u);
 	if (opt.jsonl) {
@@ -552,16 +568,46 @@ probe_run(void)
 		out_write(line, o);
 	}
 	out_flush();
-	if (pc_found.exit >= 0)
-		rc = pc_found.exit;
-	else if (out_failed())
-		rc = EXIT_ERROR;
-	else
-		rc = P.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
+	if (exit != EXIT_OK)
+		return exit;
+	return P.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
+}
+
+static const struct run_ops probe_ops = {
+	.count = count,
+	.close_all = close_all,
+	.abort_all = abort_all,
+	.finish = finish,
+	.prepare = probe_prepare,
+	.dispatch = probe_dispatch,
+	.status = summary,
+};
+
+int
+probe_run(void)
+{
+	const char *hdrs[256];
+	size_t nh = 0;
+	int rc;
+
+	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
+		hdrs[nh++] = l->data;
+	P.hdrs = hdrs;
+	P.nhdrs = nh;
+	pc_found.exit = -1;
+	P.t0 = now_sec();
+	P.verdict.fire = on_verdict_due;
+	/* the report says what happened in each case */
+	if (!opt.verbose) {
+		term_set_mute(1);
+		term_set_quiet(1);
+	}
+	rc = run_main(&probe_ops);
+	term_set_mute(0);
+	term_set_quiet(opt.quiet);
 	for (size_t i = 0; i < P.ngrave; i++)
 		free(P.grave[i]);
 	free(P.grave);
 	free(pc_found.big);
-	out_free();
 	return rc;
 }

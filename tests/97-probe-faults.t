@@ -126,4 +126,15 @@ run_wscli --probe "ws://127.0.0.1:$PORT"
 status_is 4 "refused: exit 4"
 like "$OUT" '^1\.1 .* FAILED +upgrade refused: HTTP/1\.1 404' "refused: 1.1 says why"
 
+# --timeout bounds the whole probe as it bounds a session: the strict
+# target passes every case in over a second; --timeout 0.3 ends it, exit 7,
+# with the summary of the cases that ran.
+start_target || fail "--timeout: the target did not start"
+run_wscli --probe --timeout 0.3 "ws://127.0.0.1:$PORT"
+status_is 7 "--probe --timeout 0.3: exit 7"
+took "--probe --timeout 0.3" 2000
+like "$ERR" 'timed out: --timeout 0.3 s' "--probe --timeout 0.3: says so"
+like "$OUT" '^[0-9]+ cases in' "--probe --timeout 0.3: the summary still comes"
+stop_server "$SERVER_PID"
+
 done_testing
