@@ -469,9 +469,20 @@ log_frame(struct side *s, const struct ws_frame_header *h)
 	log_line(line);
 }
 
+static void log_lines(struct pair *p, const char *title, const char *head,
+    int is_head);
+
 /* Lines of a head (request or response) as sent or received. */
 static void
 log_head(struct pair *p, const char *title, const char *head)
+{
+	log_lines(p, title, head, 1);
+}
+
+/* Lines of text under a title; a head ends at its blank line (head),
+ * a body does not. */
+static void
+log_lines(struct pair *p, const char *title, const char *head, int is_head)
 {
 	char esc[8192];
 
@@ -481,7 +492,7 @@ log_head(struct pair *p, const char *title, const char *head)
 	while (*head) {
 		size_t n = strcspn(head, "\r\n");
 
-		if (n == 0)
+		if (n == 0 && is_head)
 			break;
 		disp_escape_str(esc, sizeof esc, (const uint8_t *)head, n, 0);
 		info("%s  %s", p->label, esc);
@@ -974,7 +985,7 @@ on_request(struct srv_client *sc)
 	dp.max_redirs = opt.max_redirs;
 	dp.timeout = opt.connect_timeout;
 	dp.verbose = opt.verbose;
-	dp.quiet_refusal = 1;
+	dp.quiet = 1; /* on_dialed says it all, after the heads */
 	dp.label = p->label;
 	p->dial = dial_start(&dp, on_dialed, p);
 	if (p->dial == NULL) {
@@ -1065,6 +1076,15 @@ on_dialed(void *ud, struct dial_result *r)
 	    url_redacted(asked, u, sizeof u));
 	log_head(p, title, r->request);
 	log_head(p, "response from the server:", r->head);
+	if (r->body_len > 0 && !opt.jsonl) {
+		/* a refusal's body says why, as in client mode */
+		char *b = xstrndup(r->body, r->body_len);
+
+		snprintf(title, sizeof title, "its body (%s%zu bytes):",
+		    r->body_more ? "first " : "", r->body_len);
+		log_lines(p, title, b, 0);
+		free(b);
+	}
 	if (opt.jsonl) {
 		jsonl_pair(p, "upstream");
 		jsonl_str("url", url_redacted(asked, u, sizeof u));
@@ -1073,6 +1093,12 @@ on_dialed(void *ud, struct dial_result *r)
 		show_jsonl_headers("headers", r->status ? &r->resp : NULL);
 		if (r->exit >= 0)
 			jsonl_str("error", r->error);
+		if (r->body_len > 0) {
+			char *b = xstrndup(r->body, r->body_len);
+
+			jsonl_str("body", b);
+			free(b);
+		}
 		jsonl_str("subprotocol", r->protocol);
 		jsonl_str("extensions", r->extensions);
 		jsonl_num("ms", r->ms);

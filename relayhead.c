@@ -323,7 +323,10 @@ rh_answer_101(char *out, size_t cap, const struct up_offer *o,
 int
 rh_failure(const struct dial_result *r, char *why, size_t cap)
 {
+	/* how far it got: connected and asked, or not even that */
 	snprintf(why, cap, "the server %s: %s", r->status == 101 ?
-	    "answered an invalid 101" : "could not be reached", r->error);
+	    "answered an invalid 101" : r->request ? "was reached but did "
+	    "not answer the upgrade request" : "could not be reached",
+	    r->error);
 	return r->exit == EXIT_TIMEOUT ? 504 : 502;
 }

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Relay mode and the request target: what the client asked for reaches the
-# server byte for byte (percent-escapes as sent, the absolute form as
-# sent), after --forward's path and query; a target RFC 9112 does not
-# allow for GET is refused with 400 and why, and never forwarded.
+# Relay mode and the heads it translates: what the client asked for
+# reaches the server byte for byte (percent-escapes as sent, the absolute
+# form as sent), after --forward's path and query; a target RFC 9112 does
+# not allow for GET is refused with 400 and why, and never forwarded. A
+# server that takes the request and never answers makes a 504 that says
+# so (not "could not be reached"), with the request shown before the
+# timeout; a refusal passed back has its body shown in the log.
 . tests/lib.sh
 need_wscli
 
@@ -47,6 +50,54 @@ check_refused noslash 4 'GET noslash HTTP/1.1' \
 check_refused fragment 5 'GET /x#frag HTTP/1.1' \
     "request target '/x#frag' has a fragment ('#'), which is never sent (RFC 9112 3.2)"
 
+kill "$LPID" 2>/dev/null
+wait_listen
+
+# ------------------------------------------- no answer, or a refusal
+
+VALID="b'GET /up HTTP/1.1\r\n$UPG$KEY\r\n'"
+
+start_raw stall-handshake || { echo "Bail out! raw server did not start"; exit 1; }
+start_listen --forward "ws://127.0.0.1:$PORT/" --connect-timeout 1 ||
+    { echo "Bail out! wscli relay did not start"; exit 1; }
+send_head stall "$VALID"
+like "$T/head-stall.out" '^status: HTTP/1.1 504 Gateway Timeout$' "no answer upstream: 504"
+like "$T/head-stall.out" '^body: the server was reached but did not answer the upgrade request: ' \
+    "504: the body says the server was reached and asked"
+unlike "$T/head-stall.out" 'could not be reached' "504: not 'could not be reached'"
+wait_for "$LERR" 'relay 1: answered the client 504' 5
+like "$LERR" '^wscli: relay 1:   GET /up HTTP/1\.1$' "504: the request sent upstream is shown"
+is "$(grep -c 'timed out' "$LERR")" 1 "504: the timeout is said once"
+req_at=$(grep -n 'relay 1: request to the server' "$LERR" | head -n 1 | cut -d: -f1)
+timeout_at=$(grep -n 'timed out' "$LERR" | head -n 1 | cut -d: -f1)
+if [ -n "$req_at" ] && [ -n "$timeout_at" ] && [ "$req_at" -lt "$timeout_at" ]; then
+    pass "504: the upstream request is shown before the timeout"
+else
+    fail "504: the upstream request is shown before the timeout"
+    diag_file "$LERR"
+fi
+kill "$LPID" 2>/dev/null
+wait_listen
+
+start_raw http404 || { echo "Bail out! raw server did not start"; exit 1; }
+start_listen --forward "ws://127.0.0.1:$PORT/" ||
+    { echo "Bail out! wscli relay did not start"; exit 1; }
+send_head refused "$VALID"
+like "$T/head-refused.out" '^status: HTTP/1.1 404 Not Found$' "a refusal upstream: passed back"
+like "$T/head-refused.out" '^body: no such endpoint$' "... with its body"
+wait_for "$LERR" 'relay 1: the server refused' 5
+like "$LERR" '^wscli: relay 1: its body \(17 bytes\):$' "the refusal's body is shown in the log"
+like "$LERR" '^wscli: relay 1:   no such endpoint$' "... line by line"
+kill "$LPID" 2>/dev/null
+wait_listen
+
+start_raw http404 || { echo "Bail out! raw server did not start"; exit 1; }
+start_listen --forward "ws://127.0.0.1:$PORT/" --jsonl ||
+    { echo "Bail out! wscli relay did not start"; exit 1; }
+send_head refused-jsonl "$VALID"
+wait_for "$LOUT" '"event":"upstream"' 5
+like "$LOUT" '^\{"event":"upstream",.*"status":404,.*"body":"no such endpoint\\n"' \
+    "--jsonl: the refusal's body is in the upstream event"
 kill "$LPID" 2>/dev/null
 wait_listen
 done_testing
