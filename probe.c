@@ -56,6 +56,8 @@ static struct {
 	size_t ngrave;
 	const char *const *hdrs;
 	size_t nhdrs;
+	const char *req_hdrs[260];  /* the attempt's request headers: the
+				       dialer reads them until it is done */
 } P;
 
 static void bury(void *p)
@@ -310,8 +312,8 @@ start_attempt(struct run *R)
 {
 	const struct pcase *k = R->k;
 	struct dial_params p = { 0 };
-	const char *hdrs[260];
-	const char *unknown[] = { "x-wscli-probe-unknown" };
+	const char **hdrs = P.req_hdrs;
+	static const char *unknown[] = { "x-wscli-probe-unknown" };
 	size_t nh = 0;
 
 	p.net = opts_dial_net();
