@@ -65,6 +65,7 @@ struct dial {
 	char *hbuf;               /* the answer so far */
 	size_t hlen;
 	long head_len;            /* > 0 once the head is complete */
+	struct up_parser hp;      /* its parse, resumed on each read */
 	struct up_head head;
 	long content_length;      /* of a refusal; -1 unknown */
 	struct dial_result r;
@@ -908,6 +909,7 @@ start_send(struct dial *d)
 	d->state = D_SEND;
 	d->hlen = 0;
 	d->head_len = 0;
+	up_parser_init(&d->hp, 0);
 }
 
 /*
@@ -991,11 +993,19 @@ do_head(struct dial *d)
 			return;
 		}
 		d->hlen += (size_t)r;
-		rc = up_parse_response(d->hbuf, d->hlen, &d->head);
+		rc = up_parse(&d->hp, d->hbuf, d->hlen, &d->head);
 		if (rc == UP_INCOMPLETE)
 			continue;
 		if (rc < 0) {
-			if (rc == UP_ERR_SYNTAX || rc == UP_ERR_VERSION)
+			char why[400];
+
+			if (rc == UP_ERR_SYNTAX && d->hp.line > 0) {
+				/* the status line was fine: name the line */
+				up_parse_why(&d->hp, d->hbuf, d->hlen, why,
+				    sizeof why);
+				fail(d, EXIT_UPGRADE, "upgrade failed: invalid "
+				    "response head: %s", why);
+			} else if (rc == UP_ERR_SYNTAX || rc == UP_ERR_VERSION)
 				not_http(d, up_strerror(rc));
 			else
 				fail(d, EXIT_UPGRADE, "upgrade failed: %s",

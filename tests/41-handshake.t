@@ -47,6 +47,13 @@ like "$SERVER_LOG" '^raw: header: Sec-WebSocket-Key: [A-Za-z0-9+/]{22}==$' \
     "Sec-WebSocket-Key is 16 bytes in base64"
 unlike "$SERVER_LOG" '^raw: header: Sec-WebSocket-Extensions' "no extension offered"
 
+# A head that is HTTP but for one header: that header is named.
+start_raw bad-header
+run_wscli "$(url)" </dev/null
+status_is 4 "a 101 with ESC in a header value: exit 4"
+like "$ERR" 'upgrade failed: invalid response head: header "X-Color" has a control character in its value \(0x1b ESC\)' \
+    "a 101 with ESC in a header value: the header is named"
+
 # A real server choosing the offered subprotocol.
 start_node_echo --protocols
 run_wscli -s chat --send hello "$(url)" </dev/null

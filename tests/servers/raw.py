@@ -16,6 +16,7 @@ Scenarios:
                             came, RSV bits included)
     bad-accept              101 with a wrong Sec-WebSocket-Accept
     http404                 404 Not Found with a small body
+    bad-header              101 with a header whose value holds an ESC
     unrequested-protocol    101 with "Sec-WebSocket-Protocol: chat"
     extension               101 with "Sec-WebSocket-Extensions: permessage-deflate"
     rsv                     a text frame with RSV1 set
@@ -333,6 +334,11 @@ def s_http404(conn):
                  b"Content-Type: text/plain\r\n"
                  b"Content-Length: %d\r\n"
                  b"Connection: close\r\n\r\n" % len(body) + body)
+
+
+def s_bad_header(conn):
+    handshake(conn, extra=["X-Color: red\x1b[31m"])
+    wait_eof(conn)
 
 
 def s_unrequested_protocol(conn):
