@@ -283,7 +283,7 @@ not_http(struct srv_client *sc, long rc)
 		snprintf(sc->why, sizeof sc->why, "the client speaks TLS, but "
 		    "this is a ws:// server (wss:// needs --tls-cert and "
 		    "--tls-key)");
-	} else if (sc->parser.line == 0) {
+	} else if (sc->parser.line == 0 && sc->parser.method_len == 0) {
 		char esc[128];
 
 		disp_escape_str(esc, sizeof esc, b, sc->len < 16 ? sc->len : 16,
@@ -292,7 +292,7 @@ not_http(struct srv_client *sc, long rc)
 		snprintf(sc->why, sizeof sc->why, "not an HTTP request (it "
 		    "starts \"%s\")", esc);
 	} else {
-		/* the request line was fine: say which line is not */
+		/* it starts like HTTP: say which line is wrong, and how */
 		char why[400];
 
 		up_parse_why(&sc->parser, sc->buf, sc->len, why, sizeof why);

@@ -45,11 +45,24 @@ check_bad space-colon 'X-A : x\r\n' \
 check_bad no-colon 'Host: a\r\nnocolon\r\n' \
     'header line 2 has no colon ("nocolon")'
 
+check_line() {   # ID REQUEST-LINE WHY: a request line that is wrong
+    n=$(( ${n:-1} + 1 ))
+    re=$(printf '%s' "$3" | sed 's/[][().*^$\\|+?{}]/\\&/g')
+    send_head "$1" "b'$2\r\n$UPG$KEY\r\n'"
+    wait_for "$LERR" "client $n: refused" 5
+    like "$LERR" "^wscli: client $n: refused with 400 Bad Request: invalid request head: $re\$" \
+        "$1: the log says what is wrong with the request line"
+}
+check_line target-ctl 'GET /a\x01b HTTP/1.1' \
+    'the request target has 0x01 SOH in it ("GET /a?b HTTP/1.1")'
+check_line after-version 'GET / HTTP/1.1 extra' \
+    'the request line goes on after its HTTP version ("GET / HTTP/1.1 extra")'
+
 # what is not HTTP at all is still shown by its first bytes
 send_head junk "b'\x01\x02hello\r\n\r\n'"
 like "$T/head-junk.out" '^status: HTTP/1.1 400 Bad Request$' "junk: 400"
-wait_for "$LERR" "client 7: refused" 5
-like "$LERR" '^wscli: client 7: refused with 400 Bad Request: not an HTTP request \(it starts ' \
+wait_for "$LERR" "client 9: refused" 5
+like "$LERR" '^wscli: client 9: refused with 400 Bad Request: not an HTTP request \(it starts ' \
     "junk: not an HTTP request, with its first bytes"
 
 # ----------------------------------- targets and line ends (RFC 9112)
@@ -64,7 +77,7 @@ check_target() {
     wait_for "$LERR" "client $n: refused" 5
     like "$LERR" "^wscli: client $n: refused with 400 Bad Request: $re\$" "$1: the log too"
 }
-n=7
+n=9
 check_target star 'GET * HTTP/1.1' "request target '*' is for OPTIONS only (RFC 9112 3.2.4)"
 check_target noslash 'GET noslash HTTP/1.1' \
     "request target 'noslash' is neither a path starting with '/' nor an absolute URI (RFC 9112 3.2)"
