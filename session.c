@@ -45,6 +45,7 @@
 #include "jsonl.h"
 #include "linesplit.h"
 #include "loop.h"
+#include "opening.h"
 #include "output.h"
 #include "repl.h"
 #include "run.h"
@@ -63,7 +64,6 @@
 				   reader is gone */
 #define KEEP_MAX (16 << 20)     /* --reconnect: longest message kept to be
 				   sent again */
-#define ON_CONNECT_MAX (16 << 20) /* size of an --on-connect file */
 #define RECONNECT_CAP 30.0      /* seconds: the longest wait between
 				   attempts (unless --reconnect-delay is
 				   longer) */
@@ -130,9 +130,6 @@ static struct {
 	/* connecting and reconnecting */
 	struct dial_params dp;
 	const char *hdrs[256];
-	uint8_t **oc;              /* --on-connect messages */
-	size_t *oc_len, noc;
-	uint8_t *oc_file;
 	long attempts;             /* reconnection attempts since the last
 				      long-lived connection */
 	struct timer retry;        /* the next attempt */
@@ -812,63 +809,6 @@ jsonl_dial_error(const struct dial_result *r)
 	jsonl_end();
 }
 
-/* --frame SPEC (checked when the options were read). */
-static void
-send_spec(const char *spec)
-{
-	size_t n = strlen(spec), cap;
-	uint8_t *buf = xrealloc(NULL, n + 1), *out;
-	struct craft_frame f;
-	char why[512];
-
-	if (craft_parse(spec, WS_ROLE_CLIENT, buf, n + 1, &f, why,
-	    sizeof why) == 0) {
-		cap = craft_size(&f);
-		out = xrealloc(NULL, cap);
-		if (!f.key_given && RAND_bytes(f.key, 4) != 1)
-			diag("cannot get random bytes for the frame mask");
-		else if (craft_encode(out, cap, &f) == cap)
-			send_crafted(out, cap, &(const char *){ NULL });
-		free(out);
-	}
-	free(buf);
-}
-
-/* One message of --send or --on-connect. A crafted CLOSE (--frame) before
- * it means it can never go: say so rather than drop it in silence. */
-static void
-send_opening(unsigned op, const uint8_t *m, size_t n, const char *what)
-{
-	char esc[96];
-
-	if (conn_send_data(S.c, op, m, n, 1, 0) == 0) {
-		show_message_out(S.c, op, m, n, n, 1);
-		return;
-	}
-	disp_escape_str(esc, sizeof esc, m, n < 32 ? n : 32, DISP_QUOTE);
-	diag("%s \"%s%s\" was not sent: a close frame (--frame) went before "
-	    "it", what, esc, n > 32 ? "..." : "");
-	S.unsent_opening++;
-}
-
-/* What every connection starts with: --send, then --on-connect. */
-static void
-send_on_connect(void)
-{
-	unsigned op = opt.binary ? WS_OP_BINARY : WS_OP_TEXT;
-
-	for (int i = 0; i < opt.nsend; i++) {
-		if (opt.send_frame[i]) { /* --frame, in order with --send */
-			send_spec(opt.send[i]);
-			continue;
-		}
-		send_opening(op, (const uint8_t *)opt.send[i],
-		    strlen(opt.send[i]), "--send");
-	}
-	for (size_t i = 0; i < S.noc; i++)
-		send_opening(op, S.oc[i], S.oc_len[i], "--on-connect message");
-}
-
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
@@ -912,7 +852,7 @@ on_dialed(void *ud, struct dial_result *r)
 	show_open(c, r);
 	r->tr = NULL;
 	r->pmd = NULL;
-	send_on_connect();
+	S.unsent_opening += opening_send(c, &S.crafted);
 	if (opt.reconnect)
 		keep_resend();
 	/* frames that came with the 101, now that everything is set */
@@ -927,73 +867,6 @@ connect_now(void)
 	if (S.dial == NULL)
 		run_end_now(EXIT_ERROR, "cannot start connecting: out of "
 		    "memory");
-}
-
-/* --on-connect FILE: one message per line, read once. */
-static int
-load_on_connect(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	size_t len = 0, cap = 0, start = 0;
-	uint64_t lineno = 0;
-
-	if (fd < 0 || fstat(fd, &sb) != 0) {
-		diag("cannot read --on-connect file '%s': %s", path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			S.oc_file = xrealloc(S.oc_file, cap);
-		}
-		r = read(fd, S.oc_file + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			diag("cannot read --on-connect file '%s': %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len > ON_CONNECT_MAX) {
-			diag("--on-connect file '%s' is larger than %d MiB",
-			    path, ON_CONNECT_MAX >> 20);
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	/* the rules of stdin lines: LF ends a line, a CR before it goes,
-	 * a last line without LF counts */
-	while (start < len) {
-		uint8_t *p = S.oc_file + start;
-		uint8_t *nl = memchr(p, '\n', len - start);
-		size_t n = nl ? (size_t)(nl - p) : len - start, bad;
-
-		start += n + (nl ? 1 : 0);
-		lineno++;
-		if (nl && n > 0 && p[n - 1] == '\r')
-			n--;
-		if (!opt.binary && !ws_utf8_valid(p, n, &bad)) {
-			diag("--on-connect file '%s', line %" PRIu64 ": not "
-			    "valid UTF-8 at byte %zu", path, lineno, bad + 1);
-			return -1;
-		}
-		S.oc = xrealloc(S.oc, (S.noc + 1) * sizeof *S.oc);
-		S.oc_len = xrealloc(S.oc_len, (S.noc + 1) * sizeof *S.oc_len);
-		S.oc[S.noc] = p;
-		S.oc_len[S.noc++] = n;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------- reconnecting */
@@ -1421,7 +1294,7 @@ session_run(void)
 	S.wait.fire = on_wait;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	show_msg_init(&S.m);
-	if (opt.on_connect && load_on_connect(opt.on_connect) != 0)
+	if (opt.on_connect && opening_load(opt.on_connect) != 0)
 		return EXIT_USAGE;
 	setup_dial();
 	S.dialing_quiet = opt.jsonl;
@@ -1440,8 +1313,6 @@ session_run(void)
 	free(S.ibuf);
 	free(K.m);
 	free(K.buf);
-	free(S.oc);
-	free(S.oc_len);
-	free(S.oc_file);
+	opening_free();
 	return rc;
 }
