@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "craft.h"
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
@@ -38,6 +39,7 @@
 #include "linesplit.h"
 #include "listen.h"
 #include "loop.h"
+#include "opening.h"
 #include "output.h"
 #include "repl.h"
 #include "run.h"
@@ -68,6 +70,7 @@ struct client {
 	char *target;             /* the request's path and query */
 	char *unanswered;         /* subprotocols it offered, none chosen */
 	struct pmd *pmd;          /* agreed, until the conn takes it */
+	struct craft_walk crafted; /* its view of the crafted bytes sent */
 	int open;                 /* c is set up */
 	struct client *next;
 };
@@ -92,6 +95,8 @@ static struct {
 	int line_skip;
 	uint64_t lineno;
 	uint64_t skipped;         /* lines refused */
+	uint64_t unsent_opening;  /* --send, --on-connect messages after a
+				     crafted close */
 } S;
 
 /* ------------------------------------------------------------- clients */
@@ -509,9 +514,8 @@ on_upgraded(struct srv_client *sc)
 	S.nclients++;
 	S.had_client = 1;
 	S.first_deadline = 0;
-	for (int i = 0; i < opt.nsend; i++)
-		client_send(cl, opt.binary ? WS_OP_BINARY : WS_OP_TEXT,
-		    (const uint8_t *)opt.send[i], strlen(opt.send[i]));
+	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
+	S.unsent_opening += opening_send(&cl->c, &cl->crafted);
 	early = srv_early(sc, &nearly);
 	conn_feed(&cl->c, early, nearly);
 }
@@ -757,6 +761,26 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 	return sent ? 0 : -1;
 }
 
+/* Crafted bytes to each chosen client, shown as each reads them; a CLOSE
+ * among them counts as wscli's close of that client. */
+static int
+repl_send_raw(const uint8_t *p, size_t n, const char **why)
+{
+	int k = targets_all(why), sent = 0;
+	long code;
+
+	for (int i = 0; i < k; i++) {
+		struct client *cl = tbuf[i];
+
+		if (conn_send_raw(&cl->c, p, n) != 0)
+			continue;
+		sent++;
+		if (show_crafted(&cl->c, &cl->crafted, p, n, &code))
+			conn_close_crafted(&cl->c, (unsigned)code);
+	}
+	return sent ? 0 : -1;
+}
+
 static int
 repl_close(unsigned code, const char *reason, const char **why)
 {
@@ -930,6 +954,7 @@ static const char *const listen_help[] = {
 static const struct repl_ops listen_repl = {
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
+	.send_raw = repl_send_raw,
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,
@@ -937,6 +962,7 @@ static const struct repl_ops listen_repl = {
 	.settings = repl_settings,
 	.command = repl_command,
 	.help = listen_help,
+	.role = WS_ROLE_SERVER,
 	.quit = repl_quit,
 	.peer = "client",
 };
@@ -998,7 +1024,7 @@ finish(int exit)
 static int
 status(int exit)
 {
-	if (S.skipped > 0 || S.stdin_error) {
+	if (S.skipped > 0 || S.stdin_error || S.unsent_opening > 0) {
 		if (S.skipped)
 			diag("%" PRIu64 " line%s refused", S.skipped,
 			    S.skipped == 1 ? " was" : "s were");
@@ -1028,6 +1054,8 @@ listen_run(void)
 {
 	int rc;
 
+	if (opt.on_connect && opening_load(opt.on_connect) != 0)
+		return EXIT_USAGE;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	S.ccfg = (struct conn_config){
 		.role = WS_ROLE_SERVER,
@@ -1048,5 +1076,6 @@ listen_run(void)
 	free(S.ibuf);
 	free(S.line);
 	free(tbuf);
+	opening_free();
 	return rc;
 }

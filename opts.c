@@ -154,7 +154,8 @@ static const struct optdef table[] = {
 	    &relay_opt.forward, 0, 0 },
 	{ "forward-exact", OPT_FORWARD_EXACT, no_argument, T_FLAG, R,
 	    &relay_opt.exact, 0, 0 },
-	{ "frame", OPT_FRAME, required_argument, T_OTHER, C, NULL, 0, 0 },
+	{ "frame", OPT_FRAME, required_argument, T_OTHER, C | L, NULL, 0,
+	    0 },
 	{ "frames", OPT_FRAMES, no_argument, T_FLAG, C | L | R, &opt.frames,
 	    0, 0 },
 	{ "header", 'H', required_argument, T_OTHER, ALL, NULL, 0, 0 },
@@ -175,7 +176,7 @@ static const struct optdef table[] = {
 	    &opt.no_split, 0, 0 },
 	{ "noproxy", OPT_NOPROXY, required_argument, T_STRING, NET,
 	    &opt.noproxy, 0, 0 },
-	{ "on-connect", OPT_ON_CONNECT, required_argument, T_FILE, C,
+	{ "on-connect", OPT_ON_CONNECT, required_argument, T_FILE, C | L,
 	    &opt.on_connect, 0, 0 },
 	{ "once", OPT_ONCE, no_argument, T_FLAG, L | R, &srv_opt.once, 0, 0 },
 	{ "origin", 'o', required_argument, T_STRING, NET, &opt.origin, 0,
@@ -245,12 +246,11 @@ static const struct {
 	{ OPT_MAX_MESSAGE, MODE_RELAY, "a relay passes messages of any size" },
 	{ OPT_SEND, MODE_PROBE, "the probe sends its own frames" },
 	{ OPT_FRAME, MODE_PROBE, "the probe sends its own frames" },
-	{ OPT_FRAME, MODE_LISTEN, "crafted frames are sent to a server, in "
-	    "client mode" },
-	{ OPT_FRAME, MODE_RELAY, "crafted frames are sent to a server, in "
-	    "client mode" },
-	{ OPT_ON_CONNECT, MODE_LISTEN, "it is sent on each connect to a "
-	    "server, in client mode" },
+	{ OPT_FRAME, MODE_RELAY, "a relay passes on what each side sends; "
+	    "craft towards one side at a terminal (/to ID client|server, then "
+	    "/frame)" },
+	{ OPT_ON_CONNECT, MODE_RELAY, "a relay passes on what the client "
+	    "sends" },
 	{ OPT_RECONNECT, MODE_LISTEN, "a server waits for its clients to "
 	    "connect again" },
 };
@@ -1055,12 +1055,12 @@ static const char usage_text[] =
     "       wscli -l [address:]port [-bhjqtv] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
-    "             [--connect-timeout seconds] [--deflate] [--frames]\n"
-    "             [--jsonl] [--max-message size] [--no-history]\n"
-    "             [--no-split] [--once] [--origin-allow list]\n"
-    "             [--pass phrase] [--ping-interval seconds]\n"
-    "             [--ping-timeout seconds] [--require-protocol]\n"
-    "             [--send message] [--timeout seconds]\n"
+    "             [--connect-timeout seconds] [--deflate] [--frame spec]\n"
+    "             [--frames] [--jsonl] [--max-message size] [--no-history]\n"
+    "             [--no-split] [--on-connect file] [--once]\n"
+    "             [--origin-allow list] [--pass phrase]\n"
+    "             [--ping-interval seconds] [--ping-timeout seconds]\n"
+    "             [--require-protocol] [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file] [--until regex]\n"
     "       wscli -l [address:]port --forward url [-46hkLqtv] [-H header]\n"

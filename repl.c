@@ -399,7 +399,7 @@ our_role(void)
 {
 	struct conn *c = ops->target ? ops->target() : NULL;
 
-	return c ? c->role : WS_ROLE_CLIENT;
+	return c ? c->role : ops->role;
 }
 
 static void

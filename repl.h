@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame.h"
+
 struct conn;
 
 struct repl_ops {
@@ -25,8 +27,8 @@ struct repl_ops {
 	int (*send_control)(unsigned opcode, const uint8_t *p, size_t n,
 	    const char **why);
 	/* Send crafted bytes exactly as given (/frame, /raw, /frag, /close
-	 * --any) and show them frame by frame; NULL where there is no
-	 * single connection to send to. */
+	 * --any) to the chosen connections and show them frame by frame as
+	 * each peer reads them. */
 	int (*send_raw)(const uint8_t *p, size_t n, const char **why);
 	/* Start the close handshake (code 0: none). */
 	int (*close)(unsigned code, const char *reason, const char **why);
@@ -49,6 +51,9 @@ struct repl_ops {
 	void (*quit)(void);
 	/* Who answers a /close: "server" when NULL. */
 	const char *peer;
+	/* The role crafted frames are sent as when target() gives no
+	 * connection (e.g. to every client): a client masks. */
+	enum ws_role role;
 };
 
 /* Install the readline callback handler, load history, take over the

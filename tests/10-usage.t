@@ -78,9 +78,7 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 -x with -l                      | -x cannot be used with -l \(listen mode\): it is for connecting | -l 0 -x http://127.0.0.1:1
 -k with -l                      | -k cannot be used with -l                 | -l 0 -k
 -w with -l                      | -w cannot be used with -l                 | -l 0 -w 1
---frame with -l                 | --frame cannot be used with -l \(listen mode\) | -l 0 --frame 'op=ping crafted'
---frame with --forward          | --frame cannot be used with --forward     | -l 0 --forward "$U" --frame 'op=ping x'
---on-connect with -l            | --on-connect cannot be used with -l       | -l 0 --on-connect "$F"
+--frame with --forward          | --frame cannot be used with --forward .*craft towards one side at a terminal | -l 0 --forward "$U" --frame 'op=ping x'
 --on-connect with --forward     | --on-connect cannot be used with --forward | -l 0 --forward "$U" --on-connect "$F"
 --reconnect with -l             | --reconnect cannot be used with -l \(listen mode\) | -l 0 --reconnect
 --reconnect with --forward      | --reconnect cannot be used with --forward | -l 0 --forward "$U" --reconnect=3

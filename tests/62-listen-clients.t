@@ -194,6 +194,28 @@ is "$(sed -n 2p "$CLIENT_OUT")" "text early line" "stdin: a line read before any
 wait_listen
 is "$LSTATUS" 0 "--once: the client closed with 1000: exit 0"
 
+# --frame and --on-connect: what every new client gets first, in order
+printf 'one\ntwo\n' >"$T/oc.txt"
+start_listen --once --frame 'fin=0 Hel' --frame 'op=cont lo' --send after \
+    --on-connect "$T/oc.txt"
+run_client NODE "$(lurl)" --expect 4
+is "$(grep '^text' "$CLIENT_OUT")" "$(printf 'text Hello\ntext after\ntext one\ntext two')" \
+    "--frame, --send, --on-connect: the client gets them in order"
+wait_listen
+is "$LSTATUS" 0 "--frame, --on-connect: exit 0"
+like "$LERR" '^>1 frame text +fin=0 rsv=000 len=3 \(7-bit\) mask=-  "Hel"$' \
+    "--frame: shown as the client reads it, unmasked"
+printf 'first\n' >"$T/oc1.txt"
+start_listen --once --frame 'op=cont lo' --frame 'op=close hex:03e8' \
+    --on-connect "$T/oc1.txt"
+run_client NODE "$(lurl)"
+wait_listen
+like "$LERR" '^>1 frame cont .*  \(continuation frame without a message to continue\)$' \
+    "--frame: the rule it breaks is named"
+like "$LERR" 'client 1: --on-connect message "first" was not sent: a close frame \(--frame\) went before it' \
+    "--on-connect after a crafted close: reported"
+is "$LSTATUS" 1 "--on-connect after a crafted close: exit 1"
+
 # ... but not forever.
 LISTEN_IN=$T/early.in start_listen --connect-timeout 1
 wait_listen 10

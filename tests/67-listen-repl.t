@@ -1,8 +1,9 @@
 #!/bin/sh
 # Listen mode at a terminal (a tmux pane): messages shown with the client
 # id, typed lines to all clients or the one chosen with /to, /all, /list,
-# /kick, /ping and /close on the target, the prompt naming the target,
-# /help, completion, and /quit.
+# /kick, /ping and /close on the target, crafted frames (/frame, /frag,
+# /raw, /close --any), the prompt naming the target, /help, completion,
+# and /quit.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -106,9 +107,35 @@ keys Tab
 last_like '^> /kick$' "Tab completes the mode's own commands"
 keys C-u
 
+# crafting towards a client: unmasked, shown with its id, its answers
+# matched
+bg_client f NODE "$(lurl f)" --expect 5
+F=$BG_PID
+screen_like '^client 5: answered 101' "a client for crafted frames"
+send_line "/frame fin=0 Hel"
+screen_like '^>5 frame text +fin=0 rsv=000 len=3 \(7-bit\) mask=-  "Hel"$' \
+    "/frame to a client: unmasked, shown with the client id"
+send_line "/frame op=ping p"
+screen_like '^<5 pong +1 B  p \(rtt [0-9.]+ ms\)$' \
+    "/frame ping to a client: its pong answers it"
+send_line "/frame op=cont lo"
+send_line "/frag 2 abcd"
+screen_like '^>5 frame cont +fin=1 rsv=000 len=2 .*"cd"$' "/frag to a client"
+send_line "/raw 81 02 6f 6b"
+screen_like '^>5 frame text +fin=1 rsv=000 len=2 \(7-bit\) mask=-  "ok"$' "/raw to a client"
+send_line "/close --any 4001 crafted"
+screen_like '^>5 frame close .*4001 Private Use "crafted"$' "/close --any to a client"
+wait "$F"
+is "$(grep '^text' "$T/f.out")" "$(printf 'text Hello\ntext abcd\ntext ok')" \
+    "the client got the crafted messages whole"
+like "$T/f.out" '^close 4001 crafted$' "/close --any: the client answered the crafted close"
+screen_like '^client 5: closed by wscli with 4001; the client answered 4001' \
+    "/close --any: counts as wscli's close of that client"
+screen_unlike 'not available here' "crafting is available in listen mode"
+
 bg_client e NODE "$(lurl e)" --expect 5
 E=$BG_PID
-screen_like '^client 5: answered 101' "a fifth client"
+screen_like '^client 6: answered 101' "a sixth client"
 printf 'File\000\377' >"$T/small.bin"
 send_line "/file $T/small.bin"
 screen_like "^> binary +6 B  file $T/small\\.bin\$" "/file: sent, shown"

@@ -191,7 +191,7 @@ static const struct {
 	{ "--deflate", "--deflate", ALL_ },
 	{ "--echo", "--echo", L_ },
 	{ "--forward-exact", "--forward-exact", R_ },
-	{ "--frame op=ping", "--frame", C_ },
+	{ "--frame op=ping", "--frame", C_ | L_ },
 	{ "--frames", "--frames", C_ | L_ | R_ },
 	{ "-H X-A:b", "-H", ALL_ },
 	{ "-j", "-j", C_ | L_ },
@@ -205,7 +205,7 @@ static const struct {
 	{ "--no-split", "--no-split", C_ | L_ },
 	{ "--noproxy h", "--noproxy", C_ | P_ | R_ },
 	{ "-o http://o", "-o", C_ | P_ | R_ },
-	{ "--on-connect " FILE_ARG, "--on-connect", C_ },
+	{ "--on-connect " FILE_ARG, "--on-connect", C_ | L_ },
 	{ "--once", "--once", L_ | R_ },
 	{ "--origin-allow http://o", "--origin-allow", L_ | R_ },
 	{ "--ping-interval 1", "--ping-interval", C_ | L_ },
@@ -282,8 +282,9 @@ static void
 named_conflicts(void **state)
 {
 	(void)state;
-	expect_error("-l 0 --frame op=ping", "--frame cannot be used with -l "
-	    "(listen mode): crafted frames are sent to a server");
+	expect_error("-l 0 --forward ws://h/ --frame op=ping", "--frame cannot "
+	    "be used with --forward (relay mode): a relay passes on what each "
+	    "side sends");
 	expect_error("-l 0 --forward ws://h/ -s x", "offers are passed on");
 	expect_error("--probe --send x ws://h/", "the probe sends its own");
 	expect_error("-l 0 -x http://p", "it is for connecting to a server");
