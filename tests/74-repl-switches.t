@@ -5,6 +5,18 @@
 . tests/lib.sh
 . tests/tmux.sh
 
+# count_is REGEX N DESC: the pane comes to hold N lines matching REGEX
+count_is() {
+    tries=100
+    while :; do
+        screen
+        got=$(grep -Ec -- "$1" "$SCREEN")
+        [ "$got" -eq "$2" ] || [ "$tries" -eq 0 ] || { tries=$((tries - 1)); sleep 0.05; continue; }
+        break
+    done
+    is "$got" "$2" "$3"
+}
+
 start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
 
 start_repl "switches" -- --color=never "$(url)"
@@ -16,8 +28,7 @@ screen_like '^< text +10 B  still text$' "/hex off: text is still shown as text"
 send_line "/hex on"
 screen_like '^hexdump display on$' "/hex on: says on"
 send_line "/hex on"
-screen
-is "$(grep -c '^hexdump display on$' "$SCREEN")" 2 "/hex on twice: on both times"
+count_is '^hexdump display on$' 2 "/hex on twice: on both times"
 send_line "dumped"
 screen_like '^  00000000  64 75 6d 70 65 64 +\|dumped\|$' "/hex on: a hexdump"
 send_line "/hex off"
@@ -26,8 +37,7 @@ screen_like "^/hex: 'maybe' is not on or off" "/hex maybe: refused"
 
 send_line "/json on"
 send_line "/json on"
-screen
-is "$(grep -c '^JSON display on$' "$SCREEN")" 2 "/json on twice: on both times"
+count_is '^JSON display on$' 2 "/json on twice: on both times"
 send_line "/json off"
 screen_like '^JSON display off$' "/json off: says off"
 
@@ -44,9 +54,7 @@ send_line "/timestamps elapsed"
 send_line "/timestamps off"
 screen_like 'timestamps off$' "/timestamps off: says off"
 send_line "/timestamps"
-wait_last '^>$'
-screen
-is "$(grep -c 'timestamps on (elapsed since the start)$' "$SCREEN")" 3 \
+count_is 'timestamps on \(elapsed since the start\)$' 3 \
     "/timestamps alone: back on with the clock last chosen"
 send_line "/timestamps off"
 
