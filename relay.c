@@ -110,6 +110,8 @@ struct pair {
 	char addr[80];             /* the client's */
 	struct srv_client *sc;     /* until the client's 101 is out */
 	struct dial *dial;         /* until the server has answered */
+	int refused_exit;          /* the server could not be had: the
+				      status (with --once, the run's) */
 	struct rh_upstream ask;    /* what the server is asked */
 	char *protocol;            /* chosen by the server */
 	struct pmd *cli_pmd;       /* agreed with the client, until it opens */
@@ -939,6 +941,7 @@ on_request(struct srv_client *sc)
 		return;
 	}
 	p->id = sc->id;
+	p->refused_exit = -1;
 	snprintf(p->label, sizeof p->label, "relay %d: ", p->id);
 	snprintf(p->addr, sizeof p->addr, "%s", sc->addr);
 	p->sc = sc;
@@ -1105,6 +1108,7 @@ on_dialed(void *ud, struct dial_result *r)
 		jsonl_end();
 	}
 	if (r->exit >= 0) {
+		p->refused_exit = r->exit;
 		if (r->status > 0 && r->status != 101) {
 			pass_refusal(p, r);
 		} else {
@@ -1216,6 +1220,10 @@ on_gone(struct srv_client *sc, const char *why)
 	if (p->up.open && !p->up.ended)
 		conn_abort(&p->up.c, EXIT_LOST, "the client went away before "
 		    "its 101");
+	/* the client got the server's refusal, or a 502: with --once that
+	 * was the one connection */
+	if (p->refused_exit >= 0)
+		run_over(p->refused_exit);
 	pair_release(p);
 }
 

@@ -100,4 +100,24 @@ like "$LOUT" '^\{"event":"upstream",.*"status":404,.*"body":"no such endpoint\\n
     "--jsonl: the refusal's body is in the upstream event"
 kill "$LPID" 2>/dev/null
 wait_listen
+
+# ------------------------------------------------- --once, no upstream
+
+# With --once the first client's connection is the run, even when its
+# server could not be had: a refusal passed back (404) ends the relay with
+# 4, a server that cannot be reached (502 to the client) with 3.
+start_raw http404 || { echo "Bail out! raw server did not start"; exit 1; }
+start_listen --forward "ws://127.0.0.1:$PORT/" --once
+send_head once404 "$VALID"
+wait_listen 10
+like "$T/head-once404.out" '^status: HTTP/1.1 404 ' "--once, upstream 404: passed back to the client"
+is "$LSTATUS" 4 "--once, upstream 404: the relay ends, exit 4"
+stop_server
+port=$(free_port)
+start_listen --forward "ws://127.0.0.1:$port/" --once
+send_head once502 "$VALID"
+wait_listen 10
+like "$T/head-once502.out" '^status: HTTP/1.1 502 ' "--once, upstream unreachable: 502 to the client"
+is "$LSTATUS" 3 "--once, upstream unreachable: the relay ends, exit 3"
+
 done_testing
