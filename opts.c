@@ -124,7 +124,7 @@ struct optdef {
 	enum otype type;
 	unsigned modes;       /* where it means something */
 	void *dst;            /* where the value goes (not T_OTHER) */
-	double lo, hi;        /* T_SIZE and T_COUNT bounds */
+	long long lo, hi;     /* T_SIZE and T_COUNT bounds */
 };
 
 static const struct optdef table[] = {
@@ -167,7 +167,7 @@ static const struct optdef table[] = {
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
 	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
 	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE, C | L,
-	    &opt.max_message, 0, (double)(1ULL << 62) },
+	    &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
 	{ "no-history", OPT_NO_HISTORY, no_argument, T_FLAG, C | L | R,
@@ -195,7 +195,7 @@ static const struct optdef table[] = {
 	{ "probe-idle", OPT_PROBE_IDLE, required_argument, T_POSITIVE, P,
 	    &probe_opt.idle, 0, 0 },
 	{ "probe-max", OPT_PROBE_MAX, required_argument, T_SIZE, P,
-	    &probe_opt.max, 4096, (double)(1ULL << 32) },
+	    &probe_opt.max, 4096, 1LL << 32 },
 	{ "probe-timeout", OPT_PROBE_TIMEOUT, required_argument, T_POSITIVE,
 	    P, &probe_opt.timeout, 0, 0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
@@ -573,6 +573,24 @@ check_header_mode(enum mode m, char *err, size_t cap)
 	return OPTS_RUN;
 }
 
+/* A size as it would be typed: "4K", "4G", "1000". */
+static const char *
+size_text(long long v, char *buf, size_t cap)
+{
+	static const char unit[] = "GMK";
+
+	for (int i = 0; i < 3; i++) {
+		int shift = 30 - 10 * i;
+
+		if (v > 0 && v % (1LL << shift) == 0) {
+			snprintf(buf, cap, "%lld%c", v >> shift, unit[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, cap, "%lld", v);
+	return buf;
+}
+
 /* A value by its type; the T_OTHER ones have a case each. */
 static int
 take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
@@ -597,19 +615,24 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		*(uint64_t *)o->dst = opts_size(arg, (uint64_t)o->lo,
 		    (uint64_t)o->hi, &why);
 		if (why && (!strcmp(why, "too small") ||
-		    !strcmp(why, "too large")))
+		    !strcmp(why, "too large"))) {
+			char lo[32], hi[32];
+
 			return usage(err, cap, "invalid value for %s: '%s' "
-			    "(from 4K to 4G)", name, arg);
+			    "(from %s to %s)", name, arg, size_text(o->lo, lo,
+			    sizeof lo), size_text(o->hi, hi, sizeof hi));
+		}
 		if (why)
 			return usage(err, cap, "invalid value for %s: '%s' (%s)",
 			    name, arg, why);
 		return OPTS_RUN;
 	case T_COUNT:
-		*(long *)o->dst = opts_count(arg, (long)o->lo, LONG_MAX, &why);
+		*(long *)o->dst = opts_count(arg, (long)o->lo, (long)o->hi,
+		    &why);
 		if (why)
 			return usage(err, cap, "invalid value for %s: '%s' "
 			    "(expected a whole number from %ld to %ld)", name,
-			    arg, (long)o->lo, LONG_MAX);
+			    arg, (long)o->lo, (long)o->hi);
 		return OPTS_RUN;
 	case T_FILE:
 	case T_DIR:
