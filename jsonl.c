@@ -128,6 +128,20 @@ jsonl_payload(const uint8_t *p, size_t n, int binary)
 }
 
 void
+jsonl_bytes(const char *key, const uint8_t *p, size_t n)
+{
+	if (ws_utf8_valid(p, n, NULL)) {
+		put_key(key);
+		put_string(W, p, n);
+	} else {
+		W(",\"", 2);
+		put(W, key);
+		W("_base64\":", 9);
+		put_base64(W, p, n);
+	}
+}
+
+void
 jsonl_int(const char *key, long long v)
 {
 	char buf[32];

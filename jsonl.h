@@ -28,6 +28,9 @@ void jsonl_strn(const char *key, const uint8_t *p, size_t n);
 /* ,"text":"..." when p is UTF-8 and !binary, else ,"base64":"..." */
 void jsonl_payload(const uint8_t *p, size_t n, int binary);
 
+/* ,"key":"..." when p is UTF-8, else ,"key_base64":"..." */
+void jsonl_bytes(const char *key, const uint8_t *p, size_t n);
+
 /* ,"key":N / ,"key":x.xxx / ,"key":true|false / ,"key":null */
 void jsonl_int(const char *key, long long v);
 void jsonl_num(const char *key, double v);

@@ -524,15 +524,10 @@ static void
 on_gone(struct srv_client *sc, const char *why)
 {
 	if (why) {
-		char esc[1024];
+		char label[32];
 
-		disp_escape_str(esc, sizeof esc, (const uint8_t *)why,
-		    strlen(why), 0);
-		/* a port probe that sends nothing is not an error */
-		if (strstr(why, "without sending a request"))
-			info("client %d: %s", sc->id, esc);
-		else
-			diag("client %d: %s", sc->id, esc);
+		snprintf(label, sizeof label, "client %d: ", sc->id);
+		show_gone(label, sc->addr, why);
 	}
 	if (sc->ud)
 		client_discard(sc->ud);

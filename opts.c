@@ -1009,7 +1009,8 @@ opts_parse(int argc, char **argv, char *err, size_t cap)
 void
 opts_settle(int stdin_tty, int stdout_tty)
 {
-	opt.interactive = stdin_tty && stdout_tty;
+	/* --jsonl is JSON for every event: never the REPL's display */
+	opt.interactive = stdin_tty && stdout_tty && !opt.jsonl;
 	opt.stdout_tty = stdout_tty;
 	if (color_mode >= 0) {
 		opt.color = color_mode;

@@ -890,6 +890,42 @@ side_ended(struct conn *c)
 
 /* ---------------------------------------------------------- handshake */
 
+/* --jsonl: the connect event of a pair's client, once the server's
+ * answer decided the client's. */
+static void
+connect_event(struct pair *p, int status, const char *why,
+    const char *protocol, const char *extensions)
+{
+	struct srv_client *sc = p->sc;
+	struct show_request r = {
+		.id = sc->id, .addr = sc->addr, .req = &sc->req,
+		.status = status, .why = why, .protocol = protocol,
+		.extensions = extensions, .tls = sc->tls[0] ? sc->tls : NULL,
+		.cert = sc->cert[0] ? sc->cert : NULL, .label = p->label,
+		.answer_only = 1,
+	};
+
+	if (opt.jsonl)
+		show_request(&r);
+}
+
+/* A pair that never opened: the server refused or could not be reached,
+ * and the client was told so. */
+static void
+refused_end(struct pair *p, int status, int exit, const char *why)
+{
+	if (!opt.jsonl)
+		return;
+	jsonl_pair(p, "end");
+	jsonl_int("status", status);
+	jsonl_str("why", why);
+	jsonl_null("closed_by");
+	jsonl_int("client_to_server", 0);
+	jsonl_int("server_to_client", 0);
+	jsonl_int("exit", exit);
+	jsonl_end();
+}
+
 static void
 refuse(struct pair *p, struct srv_client *sc, int status, const char *why)
 {
@@ -897,17 +933,19 @@ refuse(struct pair *p, struct srv_client *sc, int status, const char *why)
 		.id = sc->id, .addr = sc->addr,
 		.req = sc->head_len ? &sc->req : NULL, .status = status,
 		.why = why, .tls = sc->tls[0] ? sc->tls : NULL,
-		.cert = sc->cert[0] ? sc->cert : NULL, .id_key = "conn",
+		.cert = sc->cert[0] ? sc->cert : NULL,
 	};
 	char label[32];
 
 	snprintf(label, sizeof label, "relay %d: ", sc->id);
 	r.label = label;
-	if (p == NULL)
+	if (p == NULL) {
 		show_request(&r);
-	else
+	} else {
 		diag("%sanswered the client %d %s: %s", p->label, status,
 		    up_reason_phrase(status), why);
+		connect_event(p, status, why, NULL, NULL);
+	}
 	srv_refuse(sc, status, why);
 }
 
@@ -969,7 +1007,7 @@ on_request(struct srv_client *sc)
 			.id = sc->id, .addr = sc->addr, .req = &sc->req,
 			.tls = sc->tls[0] ? sc->tls : NULL,
 			.cert = sc->cert[0] ? sc->cert : NULL,
-			.extra = p->ask.notes, .label = p->label, .id_key = "conn",
+			.extra = p->ask.notes, .label = p->label,
 		};
 
 		show_request(&r);
@@ -1010,6 +1048,8 @@ pass_refusal(struct pair *p, struct dial_result *r)
 	    "back to the client%s", p->label, h->minor_version, r->status,
 	    (int)h->reason_len, h->reason, r->body_more ? " (its body cut "
 	    "at 4096 bytes)" : "");
+	connect_event(p, (int)r->status, "the server's refusal, passed back",
+	    NULL, NULL);
 	srv_answer(p->sc, resp, o, 0);
 	free(resp);
 }
@@ -1042,6 +1082,7 @@ answer_101(struct pair *p, struct dial_result *r)
 	}
 	resp[n] = '\0';
 	log_head(p, "response to the client:", resp);
+	connect_event(p, 101, NULL, r->protocol, ext[0] ? ext : NULL);
 	srv_answer(sc, resp, (size_t)n, 1);
 }
 
@@ -1096,26 +1137,31 @@ on_dialed(void *ud, struct dial_result *r)
 		show_jsonl_headers("headers", r->status ? &r->resp : NULL);
 		if (r->exit >= 0)
 			jsonl_str("error", r->error);
-		if (r->body_len > 0) {
-			char *b = xstrndup(r->body, r->body_len);
-
-			jsonl_str("body", b);
-			free(b);
-		}
 		jsonl_str("subprotocol", r->protocol);
 		jsonl_str("extensions", r->extensions);
+		if (r->body_len > 0 || r->body_more) {
+			jsonl_bytes("body", (const uint8_t *)r->body,
+			    r->body_len);
+			if (r->body_more)
+				jsonl_bool("body_truncated", 1);
+		}
 		jsonl_num("ms", r->ms);
 		jsonl_end();
 	}
 	if (r->exit >= 0) {
+		char why[600];
+
 		p->refused_exit = r->exit;
 		if (r->status > 0 && r->status != 101) {
+			snprintf(why, sizeof why, "the server refused the "
+			    "upgrade with %ld", r->status);
 			pass_refusal(p, r);
+			refused_end(p, (int)r->status, r->exit, why);
 		} else {
-			char why[600];
 			int status = rh_failure(r, why, sizeof why);
 
 			refuse(p, p->sc, status, why);
+			refused_end(p, status, r->exit, why);
 		}
 		return;
 	}
@@ -1199,14 +1245,10 @@ on_gone(struct srv_client *sc, const char *why)
 	struct pair *p = sc->ud;
 
 	if (why) {
-		char esc[1024];
+		char label[32];
 
-		disp_escape_str(esc, sizeof esc, (const uint8_t *)why,
-		    strlen(why), 0);
-		if (strstr(why, "without sending a request"))
-			info("relay %d: %s", sc->id, esc);
-		else
-			diag("relay %d: client: %s", sc->id, esc);
+		snprintf(label, sizeof label, "relay %d: ", sc->id);
+		show_gone(label, sc->addr, why);
 	}
 	if (p == NULL)
 		return;

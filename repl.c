@@ -781,7 +781,7 @@ stats_of(const struct conn *cn, const char *title)
 	    st->msgs_in, PLURAL(st->msgs_in), (unsigned long long)
 	    st->bytes_in);
 	if (cn->pmd) {
-		say_deflate("deflate:  in ", st->zmsgs_in, st->msgs_in,
+		say_deflate("deflate:  in", st->zmsgs_in, st->msgs_in,
 		    st->zbytes_in, st->zplain_in);
 		say_deflate("          out", st->zmsgs_out, st->msgs_out,
 		    st->zbytes_out, st->zplain_out);

@@ -228,11 +228,8 @@ static void
 jsonl_error_hook(const char *msg)
 {
 	if (opt.jsonl && !opt.interactive && !(R.ops->quiet_errors &&
-	    R.ops->quiet_errors())) {
-		jsonl_begin(show_jsonl_writer, "error");
-		jsonl_str("message", msg);
-		jsonl_end();
-	}
+	    R.ops->quiet_errors()))
+		show_error(msg);
 }
 
 static const struct term_hooks scripted_hooks = {

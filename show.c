@@ -50,12 +50,24 @@ show_msg_free(struct show_msg *m)
 	m->buf = NULL;
 }
 
+const char *
+show_dir(const struct conn *c, char dir)
+{
+	if (c->role == WS_ROLE_CLIENT)
+		return dir == '<' ? "server>client" : "wscli>server";
+	return dir == '<' ? "client>server" : "wscli>client";
+}
+
+/* Every event of a connection starts the same way: its id (when there
+ * are several) and its direction. */
 static void
-jsonl_begin_conn(struct conn *c, const char *event)
+jsonl_begin_conn(struct conn *c, const char *event, char dir)
 {
 	jsonl_begin(show_jsonl_writer, event);
 	if (c && c->id > 0)
-		jsonl_int("client", c->id);
+		jsonl_int("conn", c->id);
+	if (c && dir)
+		jsonl_str("dir", show_dir(c, dir));
 }
 
 /* ------------------------------------------------------------ messages */
@@ -153,8 +165,7 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		    m->len : DISPLAY_MAX, c->in.len,
 		    c->in.frags, c->in.compressed ? c->in.wire : 0);
 	} else if (opt.jsonl) {
-		jsonl_begin_conn(c, "message");
-		jsonl_str("dir", "in");
+		jsonl_begin_conn(c, "message", '<');
 		jsonl_str("type", binary ? "binary" : "text");
 		jsonl_int("size", (long long)c->in.len);
 		jsonl_int("fragments", c->in.frags);
@@ -184,8 +195,7 @@ show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 	}
 	if (!opt.jsonl)
 		return;
-	jsonl_begin_conn(c, "message");
-	jsonl_str("dir", "out");
+	jsonl_begin_conn(c, "message", '>');
 	jsonl_str("type", opcode == WS_OP_BINARY ? "binary" : "text");
 	jsonl_int("size", (long long)size);
 	jsonl_int("fragments", frags);
@@ -212,8 +222,7 @@ show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
 		return;
 	}
 	if (opt.jsonl) {
-		jsonl_begin_conn(c, op == WS_OP_PING ? "ping" : "pong");
-		jsonl_str("dir", dir == '<' ? "in" : "out");
+		jsonl_begin_conn(c, op == WS_OP_PING ? "ping" : "pong", dir);
 		jsonl_int("size", (long long)n);
 		jsonl_payload(p, n, 0);
 		if (rtt_ms >= 0)
@@ -230,22 +239,20 @@ void
 show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	const char *us = c->role == WS_ROLE_CLIENT ? "client" : "server";
 	const char *them = c->role == WS_ROLE_CLIENT ? "server" : "client";
 	/* who began the close handshake */
 	int ours = dir == '>' ? !c->close_received : c->close_sent;
 
 	if (!opt.jsonl)
 		return;
-	jsonl_begin_conn(c, "close");
-	jsonl_str("dir", dir == '<' ? "in" : "out");
+	jsonl_begin_conn(c, "close", dir);
 	if (code == WS_CLOSE_NO_STATUS)
 		jsonl_null("code");
 	else
 		jsonl_int("code", code);
 	jsonl_str("name", ws_close_code_name(code));
 	jsonl_strn("reason", reason, n); /* checked UTF-8 */
-	jsonl_str("by", ours ? us : them);
+	jsonl_str("by", ours ? "wscli" : them);
 	jsonl_end();
 }
 
@@ -321,8 +328,7 @@ show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
 		size_t hl = h->header_size - (h->masked ? 4 : 0);
 		char mask[16];
 
-		jsonl_begin_conn(c, "frame");
-		jsonl_str("dir", dir == '<' ? "in" : "out");
+		jsonl_begin_conn(c, "frame", dir);
 		jsonl_bool("fin", (int)h->fin);
 		jsonl_int("rsv", h->rsv);
 		jsonl_int("opcode", h->opcode);
@@ -473,7 +479,7 @@ show_open(struct conn *c, const struct dial_result *r)
 	if (opt.jsonl) {
 		char u[1024];
 
-		jsonl_begin_conn(c, "open");
+		jsonl_begin_conn(c, "open", 0);
 		jsonl_str("url", url_redacted(r->url, u, sizeof u));
 		jsonl_int("status", r->status);
 		jsonl_num("ms", r->ms);
@@ -513,9 +519,11 @@ show_request(const struct show_request *r)
 	} else {
 		offers[0][0] = offers[1][0] = '\0';
 	}
-	if (opt.jsonl) {
+	if (opt.jsonl && r->status == 0) {
+		/* the answer is not known yet: the event comes with it */
+	} else if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "connect");
-		jsonl_int(r->id_key ? r->id_key : "client", r->id);
+		jsonl_int("conn", r->id);
 		jsonl_str("address", r->addr);
 		if (h) {
 			jsonl_strn("method", (const uint8_t *)h->method,
@@ -532,7 +540,7 @@ show_request(const struct show_request *r)
 		jsonl_str("subprotocol", r->protocol);
 		jsonl_str("extensions", r->extensions);
 		jsonl_end();
-	} else {
+	} else if (!r->answer_only) {
 		snprintf(buf, sizeof buf, "connection from %s%s%s%s%s",
 		    r->addr, r->tls ? ", " : "", r->tls ? r->tls : "",
 		    r->cert ? ", client certificate " : "",
@@ -589,12 +597,25 @@ show_request(const struct show_request *r)
 }
 
 void
+show_gone(const char *label, const char *addr, const char *why)
+{
+	char esc[1024];
+
+	disp_escape_str(esc, sizeof esc, (const uint8_t *)why, strlen(why), 0);
+	/* a port probe that sends nothing is not an error */
+	if (strstr(why, "without sending a request"))
+		info("%s%s (from %s)", label, esc, addr);
+	else
+		diag("%s%s (from %s)", label, esc, addr);
+}
+
+void
 show_disconnect(struct conn *c)
 {
 	const struct conn_stats *st = &c->st;
 
 	if (opt.jsonl) {
-		jsonl_begin_conn(c, "disconnect");
+		jsonl_begin_conn(c, "disconnect", 0);
 		jsonl_int("exit", c->exit);
 		jsonl_str("why", c->why);
 		jsonl_int("messages_in", (long long)st->msgs_in);
@@ -606,4 +627,32 @@ show_disconnect(struct conn *c)
 	info("%sdisconnected after %.1f s: %llu message%s in, %llu out", c->label,
 	    now_sec() - st->opened_at, (unsigned long long)st->msgs_in,
 	    st->msgs_in == 1 ? "" : "s", (unsigned long long)st->msgs_out);
+}
+
+/* ------------------------------------------------------------- errors */
+
+void
+show_error(const char *msg)
+{
+	int id = 0, k = 0;
+	char dir[16] = "";
+
+	/* the labels of listen and relay mode say whose it is: "client 3: ",
+	 * "relay 3: ", "relay 3 client>server: " */
+	if (sscanf(msg, "client %d: %n", &id, &k) < 1 || k == 0) {
+		k = 0;
+		if (sscanf(msg, "relay %d: %n", &id, &k) < 1 || k == 0) {
+			k = 0;
+			if (sscanf(msg, "relay %d %15[a-z>]: %n", &id, dir,
+			    &k) < 2 || k == 0)
+				id = 0, dir[0] = '\0';
+		}
+	}
+	jsonl_begin(show_jsonl_writer, "error");
+	if (id > 0)
+		jsonl_int("conn", id);
+	if (dir[0])
+		jsonl_str("dir", dir);
+	jsonl_str("message", msg);
+	jsonl_end();
 }

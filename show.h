@@ -54,6 +54,10 @@ void show_message_end(struct conn *c, struct show_msg *m, int shown);
 void show_message_out(struct conn *c, unsigned opcode, const uint8_t *p,
     size_t n, uint64_t size, unsigned frags);
 
+/* The direction of what c received ('<') or sent ('>'): "client>server",
+ * "server>client", "wscli>client" or "wscli>server". */
+const char *show_dir(const struct conn *c, char dir);
+
 /* conn_ops callbacks, shared by every mode. */
 void show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
     size_t n, const char *note, double rtt_ms);
@@ -85,7 +89,8 @@ int show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
 
 /* A client's upgrade request and wscli's answer (listen and relay
  * modes): the request line and every header escaped on stderr (or the
- * REPL), what was offered and chosen, and a --jsonl "connect" event. */
+ * REPL), what was offered and chosen, and a --jsonl "connect" event,
+ * once the answer (status) is known. */
 struct show_request {
 	int id;                        /* the client's */
 	const char *addr;              /* its address */
@@ -104,14 +109,26 @@ struct show_request {
 					  NULL */
 	const char *label;             /* prefix of its lines; NULL:
 					  "client ID: " */
-	const char *id_key;            /* --jsonl key of the id; NULL:
-					  "client" */
+	int answer_only;               /* the answer to a request shown
+					  before with status 0 (a relay
+					  waits for its server): only the
+					  --jsonl "connect" event */
 };
 void show_request(const struct show_request *r);
+
+/* A client that never reached its upgrade went away (why: no request
+ * in time, a failed TLS handshake, ...): said with its label and
+ * address. */
+void show_gone(const char *label, const char *addr, const char *why);
 
 /* The connection of a client (id > 0) is over: c->why, and a --jsonl
  * "disconnect" event with its exit status. */
 void show_disconnect(struct conn *c);
+
+/* --jsonl: an error event for a diagnostic; the connection it names
+ * ("client 3: ...", "relay 3 client>server: ...") gives its "conn" and
+ * "dir". */
+void show_error(const char *msg);
 
 /* jsonl writer: stdout's buffer. */
 void show_jsonl_writer(const void *p, size_t n);

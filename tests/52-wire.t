@@ -81,9 +81,9 @@ like "$ERR" '^< frame binary fin=1 rsv=000 len=3 \(7-bit\) mask=-  01 02 ff$' "-
 # --jsonl with --frames: a frame event per frame.
 run_wscli --frames --jsonl -n 1 --send hi "$(url)"
 status_is 0 "--frames --jsonl: exit 0"
-like "$OUT" '"event":"frame","dir":"out","fin":true,"rsv":0,"opcode":1,"type":"text","mask":"[0-9a-f]{8}","length":2,"length_bits":7,"header_size":6,"text":"hi"' \
+like "$OUT" '"event":"frame","dir":"wscli>server","fin":true,"rsv":0,"opcode":1,"type":"text","mask":"[0-9a-f]{8}","length":2,"length_bits":7,"header_size":6,"text":"hi"' \
     "--frames --jsonl: the outgoing frame"
-like "$OUT" '"event":"frame","dir":"in","fin":true,"rsv":0,"opcode":1,"type":"text","mask":null,"length":2,"length_bits":7,"header_size":2,"text":"hi"' \
+like "$OUT" '"event":"frame","dir":"server>client","fin":true,"rsv":0,"opcode":1,"type":"text","mask":null,"length":2,"length_bits":7,"header_size":2,"text":"hi"' \
     "--frames --jsonl: the incoming frame"
 
 # Over TLS and through an HTTP proxy the bytes are the same.

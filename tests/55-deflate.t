@@ -42,7 +42,7 @@ like "$ERR" '^< frame text   fin=1 rsv=100 len=[0-9]+ \(7-bit\) mask=-  [0-9a-f]
     "--frames: the echo came compressed, payload in hex"
 ok "--frames with deflate: 3000 bytes of text back" cmp -s "$T/rep.in" "$OUT"
 run_wscli --deflate --jsonl "$(url)" <"$T/rep.in"
-like "$OUT" '"event":"message","dir":"in","type":"text","size":3000,"fragments":1,"compressed":true,"wire_size":[0-9]{1,2},' \
+like "$OUT" '"event":"message","dir":"server>client","type":"text","size":3000,"fragments":1,"compressed":true,"wire_size":[0-9]{1,2},' \
     "--jsonl: the message in says compressed and its wire size"
 like "$OUT" '"event":"open".*"extensions":"permessage-deflate[^"]*".*"server_max_window_bits":15' \
     "--jsonl: open has the agreed parameters"

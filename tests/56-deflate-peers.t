@@ -13,7 +13,7 @@ run_wscli --deflate -s lws-status --jsonl -n 1 "$(url)"
 status_is 0 "libwebsockets, lws-status, --deflate: exit 0"
 like "$OUT" '"event":"open".*"subprotocol":"lws-status".*"extensions":"permessage-deflate' \
     "libwebsockets: permessage-deflate agreed"
-like "$OUT" '"event":"message","dir":"in","type":"text","size":[0-9]+,"fragments":1,"compressed":true,"wire_size":[0-9]+,"text":"\{' \
+like "$OUT" '"event":"message","dir":"server>client","type":"text","size":[0-9]+,"fragments":1,"compressed":true,"wire_size":[0-9]+,"text":"\{' \
     "libwebsockets: its JSON report came compressed and inflates to JSON"
 run_wscli --deflate -s lws-status --frames -n 1 "$(url)"
 like "$ERR" 'permessage-deflate: server 15-bit window' "libwebsockets: the parameters shown"

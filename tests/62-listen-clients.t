@@ -297,12 +297,12 @@ run_client NODE "$(lurl 'j?k=v')" -s chat --send "json me" --expect 0
 wait_listen
 is "$LSTATUS" 0 "--jsonl: exit 0"
 like "$LOUT" '^\{"event":"listening","address":"127\.0\.0\.1:[0-9]+","tls":false,' "--jsonl: a listening event"
-like "$LOUT" '^\{"event":"connect","client":1,"address":"127\.0\.0\.1:[0-9]+","method":"GET","target":"/j\?k=v","headers":\{.*"Sec-WebSocket-Protocol":"chat".*\},.*"status":101,.*"subprotocol":"chat"' \
+like "$LOUT" '^\{"event":"connect","conn":1,"address":"127\.0\.0\.1:[0-9]+","method":"GET","target":"/j\?k=v","headers":\{.*"Sec-WebSocket-Protocol":"chat".*\},.*"status":101,.*"subprotocol":"chat"' \
     "--jsonl: a connect event with the client id, request and answer"
-like "$LOUT" '^\{"event":"message","client":1,"dir":"in","type":"text","size":7,"fragments":1,"text":"json me",' \
+like "$LOUT" '^\{"event":"message","conn":1,"dir":"client>server","type":"text","size":7,"fragments":1,"text":"json me",' \
     "--jsonl: message events carry the client id"
-like "$LOUT" '^\{"event":"close","client":1,"dir":"in","code":1000,' "--jsonl: close events too"
-like "$LOUT" '^\{"event":"disconnect","client":1,"exit":0,' "--jsonl: a disconnect event"
+like "$LOUT" '^\{"event":"close","conn":1,"dir":"client>server","code":1000,' "--jsonl: close events too"
+like "$LOUT" '^\{"event":"disconnect","conn":1,"exit":0,' "--jsonl: a disconnect event"
 ok "--jsonl: every line is JSON" "$PYTHON" -c 'import json, sys
 for line in open(sys.argv[1]):
     json.loads(line)' "$LOUT"

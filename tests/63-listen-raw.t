@@ -45,7 +45,7 @@ like "$LERR" '^wscli: client 7: GET / HTTP/1\.0$' "http10: the request line is s
 "$PYTHON" -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).close()' "$LPORT"
 wait_for "$LERR" 'client 9: ' 5
-like "$LERR" '^wscli: client 9: closed the connection without sending a request$' \
+like "$LERR" '^wscli: client 9: closed the connection without sending a request \(from 127\.0\.0\.1:[0-9]+\)$' \
     "a connection without a request: said so"
 "$PYTHON" -c 'import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)

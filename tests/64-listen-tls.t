@@ -91,16 +91,16 @@ run_wscli -n 1 --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key"
     --send "with cert" "$(wurl)"
 status_is 0 "--tls-client-ca, client with a certificate of the CA: exit 0"
 is "$(cat "$OUT")" "with cert" "--tls-client-ca: the echo comes back"
-wait_for "$LOUT" '"event":"disconnect","client":1' 5
-like "$LOUT" '^\{"event":"connect","client":1,.*"tls":"TLSv1\.[23] [^"]*","certificate":"CN=wscli test client"' \
+wait_for "$LOUT" '"event":"disconnect","conn":1' 5
+like "$LOUT" '^\{"event":"connect","conn":1,.*"tls":"TLSv1\.[23] [^"]*","certificate":"CN=wscli test client"' \
     "--tls-client-ca: the certificate's subject is in the connect event"
 
 run_wscli -n 1 --cacert "$T/ca.pem" --send "no cert" "$(wurl)"
 status_is 3 "--tls-client-ca, client without a certificate: exit 3 (its side)"
 like "$ERR" 'certificate required|--cert' "--tls-client-ca: the client learns a certificate is required"
 wait_for "$LOUT" 'peer did not return a certificate' 5
-like "$LOUT" '"event":"error","message":"client 2: TLS handshake failed: peer did not return a certificate \(--tls-client-ca requires a client certificate\)"' \
-    "--tls-client-ca: wscli says the client sent none"
+like "$LOUT" '"event":"error","conn":2,"message":"client 2: TLS handshake failed: peer did not return a certificate \(--tls-client-ca requires a client certificate\) \(from 127\.0\.0\.1:[0-9]+\)"' \
+    "--tls-client-ca: wscli says the client sent none, in an error event with the client's id and address"
 
 run_wscli -n 1 --cacert "$T/ca.pem" --cert "$T/self.pem" --key "$T/self.key" \
     --send "wrong ca" "$(wurl)"

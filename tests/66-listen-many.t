@@ -20,7 +20,7 @@ bg_py b "$(lurl b)" --expect 2
 B=$BG_PID
 bg_py c "$(lurl c)" --expect 2
 C=$BG_PID
-wait_for "$LOUT" '"event":"connect","client":2' 10
+wait_for "$LOUT" '"event":"connect","conn":2' 10
 run_client NODE "$(lurl a)" --send "from a" --binary-hex 0a0b --expect 0
 wait "$B"
 is "$?" 0 "--broadcast: client b ends after two messages"
@@ -30,11 +30,11 @@ is "$(grep -v '^open\|^close' "$T/b.out")" "$(printf 'text from a\nbinary 0a0b')
     "--broadcast: b got a's text and binary messages"
 is "$(grep -v '^open\|^close' "$T/c.out")" "$(printf 'text from a\nbinary 0a0b')" \
     "--broadcast: c too"
-wait_for "$LOUT" '"event":"disconnect","client":3' 5
-like "$LOUT" '^\{"event":"message","client":3,"dir":"in","type":"text","size":6,"fragments":1,"text":"from a"' \
+wait_for "$LOUT" '"event":"disconnect","conn":3' 5
+like "$LOUT" '^\{"event":"message","conn":3,"dir":"client>server","type":"text","size":6,"fragments":1,"text":"from a"' \
     "--broadcast: a's message is an event of client 3"
-is "$(grep -c '"dir":"out","type":"text"' "$LOUT")" 2 "--broadcast: sent to the two others"
-unlike "$LOUT" '"client":3,"dir":"out","type"' "--broadcast: not back to the sender"
+is "$(grep -c '"dir":"wscli>client","type":"text"' "$LOUT")" 2 "--broadcast: sent to the two others"
+unlike "$LOUT" '"conn":3,"dir":"wscli>client","type"' "--broadcast: not back to the sender"
 kill "$LPID"
 wait_listen
 

@@ -34,7 +34,7 @@ ok "server that never answers pings: not before the timeout ($ELAPSED_MS ms)" [ 
 
 run_wscli --ping-interval 0.2 --ping-timeout 0.5 --jsonl -w 10 "$(url silent)"
 status_is 7 "--ping-timeout with --jsonl: exit 7"
-like "$OUT" '"event":"ping","dir":"out"' "--ping-timeout with --jsonl: the unanswered ping is shown"
+like "$OUT" '"event":"ping","dir":"wscli>server"' "--ping-timeout with --jsonl: the unanswered ping is shown"
 like "$OUT" '"event":"error"' "--ping-timeout with --jsonl: an error event"
 
 # Without --ping-timeout a silent server is not an error.

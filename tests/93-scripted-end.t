@@ -46,8 +46,8 @@ is "$(cat "$OUT" | tr '\n' ' ')" "a zzz " "--until: stdout stops at the matching
 start_raw fragments-ping
 run_wscli --jsonl -w 5 "$(url)"
 status_is 0 "--jsonl, server ping: exit 0"
-order=$(grep -Eo '"event":"p[io]ng","dir":"[a-z]+"' "$OUT" | tr '\n' ' ')
-is "$order" '"event":"ping","dir":"in" "event":"pong","dir":"out" ' \
+order=$(grep -Eo '"event":"p[io]ng","dir":"[a-z>]+"' "$OUT" | tr '\n' ' ')
+is "$order" '"event":"ping","dir":"server>client" "event":"pong","dir":"wscli>server" ' \
     "--jsonl: the ping event, then the pong that answers it"
 
 # ------------------------------------------------------- close, slow reader

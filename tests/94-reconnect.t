@@ -193,6 +193,6 @@ status_is 0 "--jsonl, server restarted: exit 0"
 like "$OUT" '^\{"event":"reconnect","attempt":1,"max":null,"delay":[0-9.]+,"why":"connection lost without a close frame: [^"]*","exit":6,"unsent":0,"time":' \
     "--jsonl: a reconnect event with attempt, max, delay, why and exit"
 is "$(grep -c '"event":"open"' "$OUT")" 2 "--jsonl: an open event for each connection"
-is "$(grep -c '"event":"message","dir":"in"' "$OUT")" 2 "--jsonl: --send echoed on both"
+is "$(grep -c '"event":"message","dir":"server>client"' "$OUT")" 2 "--jsonl: --send echoed on both"
 
 done_testing
