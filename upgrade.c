@@ -2,12 +2,18 @@
  * upgrade.c - the HTTP/1.1 upgrade of RFC 6455 section 4, for both roles;
  * the contract is in upgrade.h.
  *
- * The parsers are one left-to-right scan over the caller's buffer, in the
- * manner of picohttpparser. Every decision is made from bytes already
- * looked at, and the scan stops at the first error, so parsing a prefix can
- * only give UP_INCOMPLETE or the error the whole buffer gives: how the
- * bytes arrived cannot change the outcome. Nothing past the head's final LF
- * is looked at, and nothing past UP_MAX_HEAD bytes: a head that would need
+ * The parser is one left-to-right scan over the caller's buffer, in the
+ * manner of picohttpparser, written as a state machine (one state per kind
+ * of byte expected next) whose state the caller keeps in a struct
+ * up_parser: a call goes on from the byte where the previous one stopped,
+ * so each byte is looked at once however the head arrives (picohttpparser's
+ * last_len only spares the search for the end). Positions are kept as
+ * offsets, and the head's slices made once it is complete, so the buffer
+ * may move between calls. Every decision is made from bytes already looked
+ * at, and the scan stops at the first error, so parsing a prefix can only
+ * give UP_INCOMPLETE or the error the whole buffer gives: how the bytes
+ * arrived cannot change the outcome. Nothing past the head's final LF is
+ * looked at, and nothing past UP_MAX_HEAD bytes: a head that would need
  * more is UP_ERR_TOO_LONG however many bytes are there.
  *
  * Folded values are tracked as slices that span the fold; the CR and LF of
