@@ -862,6 +862,11 @@ check_mode(int n, char **operands, char *err, size_t cap)
 			return usage(err, cap, "unexpected argument '%s' after "
 			    "the URL", operands[1]);
 		opt.url = operands[0];
+		for (int i = 0; i < opt.nprotocols; i++)
+			if (!strcmp(opt.protocols[i], "*"))
+				return usage(err, cap, "-s '*' (the first "
+				    "subprotocol a client offers) is for -l; a "
+				    "client offers names");
 		if ((opt.key || opt.pass) && !opt.cert)
 			return usage(err, cap, "--key and --pass go with --cert");
 		return check_url(opt.url, err, cap);

@@ -51,6 +51,8 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 -H Sec-WebSocket-Protocol       | -s NAME                                   | -H 'Sec-WebSocket-Protocol: chat' "$U"
 -H Sec-WebSocket-Extensions     | --deflate                                 | -H 'sec-websocket-extensions: permessage-deflate' "$U"
 -H without a colon              | invalid value for --header                | -H 'nocolon' "$U"
+-H Sec-WebSocket-Extensions -l | -H .*: use --deflate, which answers the client's offer | -l 0 -H 'Sec-WebSocket-Extensions: x'
+-s '*' in a client             | -s '\*' \(the first subprotocol a client offers\) is for -l | -s '*' "$U"
 # -------------------------------------------------------------- files
 --cacert missing                | nonexistent                               | --cacert "$NOFILE" "$U"
 --capath missing                | nonexistent                               | --capath "$NOFILE" "$U"
