@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "jsonl.h"
+#include "term.h"
 
 static void
 put(jsonl_writer w, const char *s)
@@ -207,6 +208,16 @@ jsonl_end(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (term_timestamps() == 2) {
+		/* -t elapsed: the seconds since the start as well */
+		char t[32];
+		size_t n = term_stamp(t, sizeof t);
+
+		while (n > 0 && t[n - 1] == ' ')
+			t[--n] = '\0';
+		put(W, ",\"elapsed\":");
+		put(W, t + strspn(t, "+ "));
+	}
 	put(W, ",\"time\":\"");
 	put(W, buf);
 	snprintf(buf, sizeof buf, ".%03ldZ\"}\n", ts.tv_nsec / 1000000);

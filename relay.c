@@ -217,6 +217,9 @@ log_line(const char *line)
 	if (opt.interactive) {
 		repl_show_line(line);
 	} else {
+		char t[32];
+
+		out_write(t, term_stamp(t, sizeof t));
 		out_write(line, strlen(line));
 		out_write("\n", 1);
 	}

@@ -80,6 +80,7 @@ show_message_begin(struct conn *c, struct show_msg *m, int shown)
 	m->to_stdout = shown && !opt.interactive && !opt.jsonl;
 	m->stream = m->to_stdout && !m->whole;
 	m->streamed = 0;
+	m->stamped = 0;
 	/* the memory of a large message goes back */
 	if (m->alloc > 64 * 1024) {
 		m->alloc = 256;
@@ -95,6 +96,13 @@ stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
 {
 	int binary = c->in.opcode == WS_OP_BINARY;
 
+	if (!m->stamped && !binary) {
+		/* -t: a text message's line starts with its time */
+		char t[32];
+
+		out_write(t, term_stamp(t, sizeof t));
+		m->stamped = 1;
+	}
 	if (!opt.stdout_tty) {
 		out_write(p, n);
 	} else {

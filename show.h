@@ -35,6 +35,7 @@ struct show_msg {
 					 one longer than cap streams */
 	int streamed;                 /* ... it began streaming */
 	int to_stdout;                /* the message goes to stdout */
+	int stamped;                  /* -t: its time is written */
 };
 
 /* Per-connection display state; zero it, then show_msg_init(). Memory

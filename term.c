@@ -12,6 +12,8 @@
 static struct term_hooks hooks;
 static int quiet;
 static int mute;
+static int stamps;              /* -t: 0 off, 1 wall clock, 2 elapsed */
+static double started;          /* elapsed time counts from here */
 
 double
 now_sec(void)
@@ -29,6 +31,45 @@ term_set_hooks(const struct term_hooks *h)
 		hooks = *h;
 	else
 		hooks = (struct term_hooks){ 0 };
+}
+
+void
+term_set_timestamps(int mode)
+{
+	stamps = mode;
+	if (started == 0)
+		started = now_sec();
+}
+
+int
+term_timestamps(void)
+{
+	return stamps;
+}
+
+size_t
+term_stamp(char *out, size_t cap)
+{
+	int n = 0;
+
+	if (cap == 0)
+		return 0;
+	out[0] = '\0';
+	if (started == 0)
+		started = now_sec();
+	if (stamps == 1) {
+		struct timespec ts;
+		struct tm tm;
+		char buf[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+		n = snprintf(out, cap, "%s.%03ld ", buf, ts.tv_nsec / 1000000);
+	} else if (stamps == 2) {
+		n = snprintf(out, cap, "+%11.3f ", now_sec() - started);
+	}
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 void
@@ -60,9 +101,12 @@ term_end(void)
 void
 term_print_stderr(const char *prefix, const char *msg)
 {
+	char t[32];
+
+	term_stamp(t, sizeof t);
 	term_begin();
 	fflush(stdout);
-	fprintf(stderr, "%s%s\n", prefix, msg);
+	fprintf(stderr, "%s%s%s\n", t, prefix, msg);
 	term_end();
 }
 

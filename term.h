@@ -25,6 +25,17 @@ void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write prefix and msg as one line on stderr, around the prompt hooks. */
 void term_print_stderr(const char *prefix, const char *msg);
 
+/* -t: every line written to stderr (and the lines of the modes' own
+ * logs, see term_stamp) starts with the wall-clock time (mode 1,
+ * "12:30:01.250 ") or the seconds since the start (mode 2,
+ * "+      3.141 "); 0: none. */
+void term_set_timestamps(int mode);
+int term_timestamps(void);
+
+/* That prefix into out (cap bytes), NUL-terminated; "" when off.
+ * Returns its length. */
+size_t term_stamp(char *out, size_t cap);
+
 /* -q: info() prints nothing. */
 void term_set_quiet(int quiet);
 

@@ -63,6 +63,8 @@ main(int argc, char **argv)
 	}
 	opts_settle(isatty(STDIN_FILENO), isatty(STDOUT_FILENO));
 	term_set_quiet(opt.quiet);
+	/* the REPL stamps its own lines; stderr and the pipe's lines here */
+	term_set_timestamps(opt.interactive ? 0 : opt.timestamps);
 	switch (opt.mode) {
 	case MODE_PROBE:
 		rc = probe_run();
