@@ -73,6 +73,16 @@
 				   answers still due are waited for (without
 				   -w) since the last message either way */
 
+#define TYPED_MAX 100           /* messages typed between connections kept
+				   for the next one */
+
+/* A message typed at the REPL between connections. */
+struct typed {
+	unsigned opcode;
+	size_t len;
+	uint8_t p[];
+};
+
 /* A stdin message kept until a connection has sent it (--reconnect). */
 struct kept_msg {
 	uint64_t tag;              /* its stdin line */
@@ -132,7 +142,11 @@ static struct {
 	const char *hdrs[256];
 	long attempts;             /* reconnection attempts since the last
 				      long-lived connection */
+	long failed;               /* ... since the last connection made:
+				      the wait before the next */
 	struct timer retry;        /* the next attempt */
+	struct typed **typed;      /* typed meanwhile, for the next one */
+	size_t ntyped;
 	int last_exit;             /* of the last connection or attempt */
 	char last_why[512];
 } S;
@@ -560,10 +574,52 @@ can_send(const char **why)
 	return 1;
 }
 
+/* Typed between connections: kept for the next one, as scripted mode
+ * keeps its lines, within TYPED_MAX messages. */
+static int
+typed_keep(unsigned opcode, const uint8_t *p, size_t n, const char **why)
+{
+	struct typed *t;
+	char msg[96];
+
+	if (S.ntyped >= TYPED_MAX) {
+		*why = "not connected (reconnecting), and 100 typed messages "
+		    "already wait for the connection";
+		return -1;
+	}
+	t = xrealloc(NULL, sizeof *t + n);
+	t->opcode = opcode;
+	t->len = n;
+	memcpy(t->p, p, n);
+	S.typed = xrealloc(S.typed, (S.ntyped + 1) * sizeof *S.typed);
+	S.typed[S.ntyped++] = t;
+	snprintf(msg, sizeof msg, "not connected: kept, to be sent once "
+	    "reconnected (%zu waiting)", S.ntyped);
+	repl_show_info(msg);
+	return 0;
+}
+
+/* A new connection: what was typed meanwhile, in order. */
+static void
+typed_send(void)
+{
+	for (size_t i = 0; i < S.ntyped; i++) {
+		conn_send_data(S.c, S.typed[i]->opcode, S.typed[i]->p,
+		    S.typed[i]->len, 1, 0);
+		free(S.typed[i]);
+	}
+	if (S.ntyped > 0)
+		repl_show_infof("sent %zu message%s typed while reconnecting",
+		    S.ntyped, S.ntyped == 1 ? "" : "s");
+	S.ntyped = 0;
+}
+
 static int
 repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
     const char **why)
 {
+	if (reconnecting())
+		return typed_keep(opcode, p, n, why);
 	if (!can_send(why))
 		return -1;
 	if (S.file_fd >= 0) {
@@ -607,12 +663,9 @@ send_crafted(const uint8_t *p, size_t n, const char **why)
 static int
 repl_close(unsigned code, const char *reason, const char **why)
 {
-	if (reconnecting()) { /* /quit, Ctrl-D: stop trying */
-		run_end_now(S.last_exit, "stopped reconnecting");
-		return 0;
-	}
 	if (!connected()) {
-		*why = "not connected";
+		*why = reconnecting() ? "not connected (reconnecting; /quit "
+		    "stops trying)" : "not connected";
 		return -1;
 	}
 	if (session_close(code, (const uint8_t *)reason,
@@ -659,7 +712,20 @@ repl_settings(void)
 	}
 }
 
+/* /quit, Ctrl-D: close; between connections, stop trying. */
+static void
+repl_quit(void)
+{
+	const char *why;
+
+	if (reconnecting())
+		run_end_now(S.last_exit, "stopped reconnecting");
+	else
+		repl_close(WS_CLOSE_NORMAL, NULL, &why);
+}
+
 static const struct repl_ops client_repl = {
+	.quit = repl_quit,
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
 	.send_raw = send_crafted,
@@ -849,12 +915,14 @@ on_dialed(void *ud, struct dial_result *r)
 		repl_set_prompt("> ");
 	}
 	S.was_up = 1; /* from now on, a failed attempt is retried */
+	S.failed = 0; /* a connection was made: the wait starts again */
 	show_open(c, r);
 	r->tr = NULL;
 	r->pmd = NULL;
 	S.unsent_opening += opening_send(c, &S.crafted);
 	if (opt.reconnect)
 		keep_resend();
+	typed_send();
 	/* frames that came with the 101, now that everything is set */
 	conn_feed(c, r->early, r->nearly);
 }
@@ -918,7 +986,7 @@ plan_reconnect(const char *why, int exit)
 		return;
 	}
 	S.attempts++;
-	delay = backoff(S.attempts);
+	delay = backoff(++S.failed);
 	loop_timer_set(&S.retry, now_sec() + delay);
 	if (opt.reconnect > 0)
 		snprintf(of, sizeof of, " of %ld", opt.reconnect);
@@ -1314,5 +1382,8 @@ session_run(void)
 	free(K.m);
 	free(K.buf);
 	opening_free();
+	for (size_t i = 0; i < S.ntyped; i++)
+		free(S.typed[i]);
+	free(S.typed);
 	return rc;
 }

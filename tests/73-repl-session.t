@@ -46,8 +46,9 @@ repl_end
 # -------------------------------------------------------------- reconnect
 
 # The server goes away and comes back on the same port: the prompt says
-# what the session is doing, typed lines are refused meanwhile, and the
-# history and the settings (/json) stay.
+# what the session is doing, lines typed meanwhile are kept and sent on
+# the new connection (as scripted mode keeps its lines), and the history
+# and the settings (/json) stay.
 port=$(free_port)
 spawn node-fixed node "$SERVERS/echo.js" --port "$port" &&
     wait_port_line && server_started || { echo "Bail out! node echo server did not start"; exit 1; }
@@ -63,7 +64,8 @@ screen_like 'reconnecting in [0-9.]+ s \(attempt 1\): connection lost without a 
     "reconnect: the attempt is announced"
 last_like '^\((reconnecting [0-9]+|connecting)\) >$' "reconnect: the prompt shows the state"
 send_line "while away"
-screen_like '^not sent: not connected \(reconnecting\)$' "reconnect: a line typed meanwhile is refused, with why"
+screen_like '^not connected: kept, to be sent once reconnected \(1 waiting\)$' \
+    "reconnect: a line typed meanwhile is kept, and it says so"
 spawn node-fixed2 node "$SERVERS/echo.js" --port "$port" &&
     wait_port_line && server_started || { echo "Bail out! node echo server did not start again"; exit 1; }
 tries=300
@@ -73,6 +75,8 @@ while screen && [ "$(grep -c '^connected to ws://' "$SCREEN")" -lt 2 ] && [ "$tr
 done
 is "$(grep -c '^connected to ws://' "$SCREEN")" 2 "reconnect: connected again"
 last_like '^>$' "reconnect: the plain prompt is back"
+screen_like '^sent 1 message typed while reconnecting$' "reconnect: the kept line is sent"
+screen_like '^< text +10 B  while away$' "reconnect: ... and echoed on the new connection"
 send_line '{"a":1}'
 screen_like '^ +"a": 1$' "reconnect: /json is still on"
 keys Up Up
@@ -90,6 +94,12 @@ last_like '^\(reconnecting 1\) >$' "reconnect, quit: waiting for the next attemp
 type_text "half a line"
 keys C-c
 last_like '^\(reconnecting 1\) >$' "reconnect, quit: Ctrl-C clears the line"
+send_line "/close"
+screen_like '/close: not connected \(reconnecting; /quit stops trying\)' \
+    "reconnect, /close: says there is no connection to close"
+screen_unlike "waiting for the server's close" "reconnect, /close: no close is waited for"
+screen_unlike '> close .*1000' "reconnect, /close: no close frame is shown as sent"
+screen_unlike '^EXIT=' "reconnect, /close: still reconnecting"
 send_line "/quit"
 exit_is 6 "reconnect, quit: /quit stops trying, exit 6 (connection lost)"
 repl_end

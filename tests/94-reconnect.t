@@ -195,4 +195,23 @@ like "$OUT" '^\{"event":"reconnect","attempt":1,"max":null,"delay":[0-9.]+,"why"
 is "$(grep -c '"event":"open"' "$OUT")" 2 "--jsonl: an open event for each connection"
 is "$(grep -c '"event":"message","dir":"server>client"' "$OUT")" 2 "--jsonl: --send echoed on both"
 
+# ------------------------------------------------ the wait starts again
+
+# Each connection made starts the wait before the next attempt again from
+# --reconnect-delay: the server drops every connection after one echo, so
+# each reconnection waits at most 0.4 s, not 0.8, then 1.6, ...
+start_node_echo --drop-after 1 || { echo "Bail out! node echo server did not start"; exit 1; }
+seq 1 4 >"$T/four"
+mkfifo "$T/wait.fifo"
+paced "$T/four" 0.6 >"$T/wait.fifo" &
+writer=$!
+run_wscli --reconnect=5 --reconnect-delay 0.4 "$(url)" <"$T/wait.fifo"
+wait "$writer"
+status_is 0 "drop after each: exit 0"
+is "$(cat "$OUT" | tr '\n' ' ')" "1 2 3 4 " "drop after each: every line echoed once, in order"
+ok "drop after each: three reconnections at least" [ "$(grep -c 'reconnecting in' "$ERR")" -ge 3 ]
+delays=$(sed -n 's/.*reconnecting in \([0-9.]*\) s.*/\1/p' "$ERR" | tr '\n' ' ')
+ok "drop after each: every wait is within --reconnect-delay 0.4 ($delays)" \
+    awk -v d="$delays" 'BEGIN { n = split(d, a, " "); for (i = 1; i <= n; i++) if (a[i] > 0.4) exit 1; exit n >= 3 ? 0 : 1 }'
+
 done_testing
