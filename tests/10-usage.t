@@ -147,8 +147,10 @@ if command -v mandoc >/dev/null 2>&1; then
     "$WSCLI" --help | sed -n '1,/^$/p' | sed 's/^usage: //' |
         tr -s ' \t\n' '\n\n\n' | sed '/^$/d' >"$T/usage"
     ok "--help's usage is the man page's SYNOPSIS" cmp -s "$T/synopsis" "$T/usage"
+    ok "... both have the listen form" grep -qx -- '-l' "$T/usage"
 else
     pass "--help's usage is the man page's SYNOPSIS # SKIP no mandoc"
+    pass "... both have the listen form # SKIP no mandoc"
 fi
 
 # -t is accepted in every mode, with its mode attached.

@@ -1,7 +1,6 @@
 #!/bin/sh
 # --frame SPEC: crafted frames from the command line, in order with
-# --send, shown on stderr frame by frame; a bad SPEC is a usage error
-# naming the field.
+# --send, shown on stderr frame by frame.
 . tests/lib.sh
 need_wscli
 

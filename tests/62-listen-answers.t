@@ -45,12 +45,6 @@ like "$LERR" '^wscli: client 1: answered 101 Switching Protocols: subprotocol fo
 kill "$LPID" 2>/dev/null
 wait_listen
 
-run_wscli -l 0 -H 'Sec-WebSocket-Extensions: x'
-status_is 2 "-H Sec-WebSocket-Extensions with -l: usage error"
-like "$ERR" "^wscli: -H 'Sec-WebSocket-Extensions: x': use --deflate, which answers the client's offer" \
-    "... in listen mode's words"
-unlike "$ERR" 'server' "... not a client's"
-
 # ------------------------------------------- subprotocols, none chosen
 
 start_listen || { echo "Bail out! wscli -l 0 did not start"; exit 1; }

@@ -2,7 +2,7 @@
 # Listen mode (-l) with real clients: the Node ws client, Python websockets,
 # wscat -c and wscli itself. What each client's handshake shows, subprotocol
 # choice, --origin-allow, stdin lines to every client, --echo, --send, -n,
-# --once, --until, --timeout, --jsonl, and the usage errors of the mode.
+# --once, --until, --timeout, --jsonl.
 . tests/lib.sh
 need_wscli
 
@@ -308,17 +308,6 @@ for line in open(sys.argv[1]):
     json.loads(line)' "$LOUT"
 
 # ---------------------------------------------------------------- errors
-
-# The usage lines of --help are the man page's SYNOPSIS, word for word.
-if command -v mandoc >/dev/null 2>&1; then
-    mandoc -T ascii man/wscli.1 | col -b |
-        awk '/^SYNOPSIS/ { f = 1; next } /^DESCRIPTION/ { f = 0 } f' |
-        tr -s ' \t\n' '\n\n\n' | sed '/^$/d' >"$T/synopsis"
-    "$WSCLI" --help | awk '/^$/ { exit } { print }' | sed 's/^usage: //' |
-        tr -s ' \t\n' '\n\n\n' | sed '/^$/d' >"$T/usage"
-    ok "--help's usage lines match the man page's SYNOPSIS" cmp -s "$T/synopsis" "$T/usage"
-    ok "... both have the listen form" grep -qx -- '-l' "$T/usage"
-fi
 
 
 start_listen

@@ -4,7 +4,7 @@
 # as client, a browser, tinyproxy on the way up. Both handshakes shown, the
 # client's path, query, offers and headers passed on (hop-by-hop ones not),
 # --rewrite-origin, an upstream refusal passed back, permessage-deflate on
-# each side, --jsonl, the REPL (/to ID client|server, /list), usage errors.
+# each side, --jsonl, the REPL (/to ID client|server, /list).
 . tests/lib.sh
 . tests/tmux.sh
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # TLS: certificate verification (--cacert, --capath, -k), refused
 # certificates (untrusted, wrong host, expired, self-signed), client
-# certificates (--cert, --key, --pass) and their usage errors.
+# certificates (--cert, --key, --pass).
 . tests/lib.sh
 need_wscli
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"

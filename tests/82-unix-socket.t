@@ -1,6 +1,6 @@
 #!/bin/sh
 # --unix-socket: a WebSocket over a unix domain socket (Python websockets
-# unix_serve), the Host header taken from the URL, and its usage errors.
+# unix_serve), and the Host header taken from the URL.
 . tests/lib.sh
 need_wscli
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # --until REGEX ends the session with 0 at the first matching text message;
-# --timeout ends it with 7; an invalid regular expression is a usage error.
+# --timeout ends it with 7.
 . tests/lib.sh
 need_wscli
 

@@ -4,7 +4,7 @@
 # stops answering pings, a subscription server that says nothing until it
 # gets a subscribe message; lines of stdin wait for the next connection, in
 # order, none lost or sent twice; the exit status of the last connection;
-# --jsonl reconnect events; the options' usage errors.
+# --jsonl reconnect events.
 . tests/lib.sh
 need_wscli
 

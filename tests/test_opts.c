@@ -277,6 +277,47 @@ each_option_in_each_mode(void **state)
 		}
 }
 
+/* The man page's table of modes says what the options above do: each
+ * of them has its row, with a bullet exactly where it is accepted. */
+static void
+man_page_table(void **state)
+{
+	FILE *f = fopen("man/wscli.1", "r");
+	char line[512];
+	unsigned found[sizeof options / sizeof options[0]] = { 0 };
+
+	(void)state;
+	if (f == NULL)
+		fail_msg("man/wscli.1: cannot open (run from the top directory)");
+	while (fgets(line, sizeof line, f)) {
+		char name[64], cell[4][16];
+		unsigned set = 0;
+
+		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- */
+		if (sscanf(line, ".It Fl %60s Ta %15s Ta %15s Ta %15s Ta %15s",
+		    name + 1, cell[0], cell[1], cell[2], cell[3]) != 5)
+			continue;
+		name[0] = '-';
+		for (int m = 0; m < 4; m++)
+			if (!strcmp(cell[m], "\\(bu"))
+				set |= 1u << m;
+		for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+			if (strcmp(options[i].named, name))
+				continue;
+			found[i] = 1;
+			if (options[i].modes != set)
+				fail_msg("man/wscli.1: the row of %s says modes "
+				    "%#x, the option is accepted in %#x", name,
+				    set, options[i].modes);
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		if (!found[i])
+			fail_msg("man/wscli.1: no row for %s in the table of "
+			    "modes", options[i].named);
+}
+
 /* The refusals that say why, and the conflicts inside a mode. */
 static void
 named_conflicts(void **state)
@@ -523,6 +564,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mode_from_every_order),
 		cmocka_unit_test(each_option_in_each_mode),
+		cmocka_unit_test(man_page_table),
 		cmocka_unit_test(named_conflicts),
 		cmocka_unit_test(values_recorded),
 		cmocka_unit_test(seconds),
