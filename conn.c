@@ -211,6 +211,7 @@ emit_data(struct conn *c, const uint8_t *p, size_t n, int fin, uint64_t tag)
 	if (queue_frame(c, &c->data, fin, rsv, op, p, n, tag, fin) != 0)
 		return -1;
 	c->out_frames++;
+	c->out_wire += n;
 	c->st.wire_out += n;
 	if (c->out_compressed)
 		c->st.zbytes_out += n;
@@ -228,6 +229,7 @@ conn_send_data(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 		c->out_opcode = opcode;
 		c->out_compressed = c->pmd != NULL && c->compress;
 		c->out_frames = 0;
+		c->out_wire = 0;
 	}
 	c->out_tag = tag;
 	c->st.bytes_out += n;

@@ -246,6 +246,9 @@ struct conn {
 	unsigned out_opcode;      /* ... its opcode */
 	int out_compressed;       /* ... it is being deflated */
 	unsigned out_frames;      /* ... frames queued of it */
+	uint64_t out_wire;        /* ... its payload bytes on the wire so
+				     far (compressed); after its end, the
+				     last message's */
 	uint64_t out_tag;         /* ... its tag */
 	short last_revents;       /* of the last poll() */
 	double next_ping;         /* --ping-interval: when */

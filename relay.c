@@ -701,7 +701,9 @@ ev_message_end(struct conn *c)
 		s->msgs++;
 		S.relayed++;
 	}
-	if (!opt.frames)
+	/* with --frames a compressed message is shown inflated as well:
+	 * its frames show only what went on the wire */
+	if (!opt.frames || c->in.compressed)
 		log_message(s);
 	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {

@@ -828,6 +828,7 @@ ev_ended(struct conn *c)
 	keep_taken(c);
 	why = reconnect_why(c);
 
+	show_deflate_summary(c);
 	S.last_exit = c->exit;
 	snprintf(S.last_why, sizeof S.last_why, "%s", c->why);
 	if (S.file_fd >= 0)

@@ -207,8 +207,13 @@ show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 	jsonl_str("type", opcode == WS_OP_BINARY ? "binary" : "text");
 	jsonl_int("size", (long long)size);
 	jsonl_int("fragments", frags);
-	if (c->out_compressed || (c->pmd && c->compress))
+	if (c->out_compressed || (c->pmd && c->compress)) {
 		jsonl_bool("compressed", 1);
+		/* what zlib holds back until the end is in once it has
+		 * ended: a message given whole is sent whole */
+		if (!c->out_started)
+			jsonl_int("wire_size", (long long)c->out_wire);
+	}
 	if (p) {
 		jsonl_payload(p, n, opcode == WS_OP_BINARY);
 		if (size > n)
@@ -618,10 +623,44 @@ show_gone(const char *label, const char *addr, const char *why)
 }
 
 void
+show_deflate_summary(struct conn *c)
+{
+	const struct conn_stats *st = &c->st;
+
+	if (c->pmd == NULL || opt.interactive)
+		return;
+	if (opt.jsonl) {
+		jsonl_begin_conn(c, "deflate", 0);
+		jsonl_int("messages_in", (long long)st->msgs_in);
+		jsonl_int("compressed_in", (long long)st->zmsgs_in);
+		jsonl_int("wire_in", (long long)st->zbytes_in);
+		jsonl_int("inflated_in", (long long)st->zplain_in);
+		jsonl_int("messages_out", (long long)st->msgs_out);
+		jsonl_int("compressed_out", (long long)st->zmsgs_out);
+		jsonl_int("wire_out", (long long)st->zbytes_out);
+		jsonl_int("inflated_out", (long long)st->zplain_out);
+		jsonl_end();
+		return;
+	}
+	info("%spermessage-deflate: in %llu of %llu message%s compressed, "
+	    "%llu B on the wire for %llu B (%.1f%%); out %llu of %llu, %llu B "
+	    "on the wire for %llu B (%.1f%%)", c->label,
+	    (unsigned long long)st->zmsgs_in, (unsigned long long)st->msgs_in,
+	    st->msgs_in == 1 ? "" : "s", (unsigned long long)st->zbytes_in,
+	    (unsigned long long)st->zplain_in, st->zplain_in ? 100.0 *
+	    (double)st->zbytes_in / (double)st->zplain_in : 0,
+	    (unsigned long long)st->zmsgs_out, (unsigned long long)st->msgs_out,
+	    (unsigned long long)st->zbytes_out,
+	    (unsigned long long)st->zplain_out, st->zplain_out ? 100.0 *
+	    (double)st->zbytes_out / (double)st->zplain_out : 0);
+}
+
+void
 show_disconnect(struct conn *c)
 {
 	const struct conn_stats *st = &c->st;
 
+	show_deflate_summary(c);
 	if (opt.jsonl) {
 		jsonl_begin_conn(c, "disconnect", 0);
 		jsonl_int("exit", c->exit);

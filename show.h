@@ -122,7 +122,12 @@ void show_request(const struct show_request *r);
  * address. */
 void show_gone(const char *label, const char *addr, const char *why);
 
-/* The connection of a client (id > 0) is over: c->why, and a --jsonl
+/* Scripted mode, a connection with permessage-deflate is over: how many
+ * messages were compressed each way and their bytes on the wire and
+ * inflated (a line, or a --jsonl "deflate" event). */
+void show_deflate_summary(struct conn *c);
+
+/* The connection of a client (id > 0) is over (the summary above too): c->why, and a --jsonl
  * "disconnect" event with its exit status. */
 void show_disconnect(struct conn *c);
 
