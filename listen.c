@@ -413,8 +413,8 @@ on_request(struct srv_client *sc)
 			    rl ? ", " : "", own[i]);
 	}
 	if (replaced[0]) {
-		snprintf(note3, sizeof note3, "-H replaced %s in the 101, as "
-		    "sent", replaced);
+		snprintf(note3, sizeof note3, "-H replaced %s in the 101: "
+		    "the values sent are -H's", replaced);
 		extra_lines[nx++] = note3;
 	}
 	cl = calloc(1, sizeof *cl);
