@@ -16,6 +16,8 @@ enum {
 	EXIT_TIMEOUT = 7,   /* a timeout expired */
 	EXIT_CLOSED = 8,    /* peer closed with a code other than 1000/1001 */
 	EXIT_NO_MATCH = 9,  /* ended before --until matched */
+	EXIT_SERVER_GONE = 10, /* --probe: the server stopped accepting
+				  connections during the run */
 };
 
 #endif /* WSCLI_EXIT_H */

@@ -1207,7 +1207,8 @@ static const char help_modes[] =
     "Exit status: 0 clean close, 1 error, 2 usage, 3 could not connect,\n"
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
     "8 closed with an error code, 9 --until never matched. With --probe:\n"
-    "0 no case FAILED, 1 some did. See wscli(1).\n";
+    "0 no case FAILED, 1 some did, 10 the server stopped accepting\n"
+    "connections. See wscli(1).\n";
 
 void
 opts_print_help(FILE *f)

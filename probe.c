@@ -58,6 +58,12 @@ static struct {
 	size_t nhdrs;
 	const char *req_hdrs[260];  /* the attempt's request headers: the
 				       dialer reads them until it is done */
+	const char *chk_hdrs[256];  /* ... and the liveness check's */
+	struct dial *check;        /* a liveness check under way */
+	const struct pcase *last;  /* the last case that reached the
+				      server */
+	int gone;                  /* the server stopped accepting
+				      connections: the rest is UNTESTED */
 } P;
 
 static void bury(void *p)
@@ -259,6 +265,16 @@ step(struct run *R, int ev)
 	}
 }
 
+/* The case could not reach the server: it is not run, and the run ends
+ * with the server gone (said by probe_dispatch()). */
+static void
+lost(struct run *R)
+{
+	R->unreachable = 1;
+	pc_decide(R, V_UNTESTED, "not run: the server no longer accepts "
+	    "connections");
+}
+
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
@@ -281,13 +297,17 @@ on_dialed(void *ud, struct dial_result *r)
 		(void)h;
 	}
 	R->agreed = r->pmd != NULL;
+	/* 1.1 worked: a case that cannot even connect now (or, with a plain
+	 * request, gets no 101) finds a server that stopped accepting
+	 * connections, not a verdict of its own */
+	if (!(R->k->flags & F_BASE) && (r->exit == EXIT_CONNECT ||
+	    (R->k->kind != K_HANDSHAKE && r->exit >= 0))) {
+		lost(R);
+		return;
+	}
 	if (R->k->kind == K_HANDSHAKE) {
 		step(R, EV_DIALED);
 		return;  /* the dialer frees a connection left in r */
-	}
-	if (r->exit >= 0) {
-		pc_decide(R, V_FAILED, "could not connect: %s", r->error);
-		return;
 	}
 	if ((R->k->flags & F_DEFLATE) && r->pmd == NULL) {
 		pc_decide(R, V_UNTESTED, "permessage-deflate not agreed");
@@ -307,16 +327,50 @@ on_dialed(void *ud, struct dial_result *r)
 		conn_feed(R->c, r->early, r->nearly);
 }
 
+/* The request of case k (1.1's: a plain one) into p; its headers in
+ * hdrs, which the dialer reads until it is done. */
 static void
-start_attempt(struct run *R)
+fill_params(const struct pcase *k, struct dial_params *p, const char **hdrs)
 {
-	const struct pcase *k = R->k;
-	struct dial_params p = { 0 };
-	const char **hdrs = P.req_hdrs;
 	static const char *unknown[] = { "x-wscli-probe-unknown" };
 	size_t nh = 0;
 
-	p.net = opts_dial_net();
+	memset(p, 0, sizeof *p);
+	p->net = opts_dial_net();
+	if (k->header)
+		hdrs[nh++] = k->header;
+	for (size_t i = 0; i < P.nhdrs && nh < 256; i++)
+		hdrs[nh++] = P.hdrs[i];
+	p->url = opt.url;
+	p->protocols = opt.protocols;
+	p->nprotocols = (size_t)opt.nprotocols;
+	if (k->flags & F_PROTO) {
+		p->protocols = unknown;
+		p->nprotocols = 1;
+	}
+	p->deflate = (k->flags & F_DEFLATE) && opt.deflate ?
+	    &opt.deflate_offer : NULL;
+	p->origin = opt.origin;
+	p->headers = hdrs;
+	p->nheaders = nh;
+	p->follow = opt.location;
+	p->max_redirs = opt.max_redirs;
+	/* each case has --probe-timeout, 1.1 too: a server that never
+	 * answers the upgrade is known in seconds */
+	p->timeout = probe_opt.timeout < opt.connect_timeout ?
+	    probe_opt.timeout : opt.connect_timeout;
+	p->verbose = opt.verbose && (k->flags & F_BASE);
+	p->quiet_refusal = !(k->flags & F_BASE);
+	p->label = "";
+	p->http10 = (k->flags & F_HTTP10) != 0;
+	p->method = k->flags & F_POST ? "POST" : NULL;
+}
+
+static void
+start_attempt(struct run *R)
+{
+	struct dial_params p;
+
 	R->attempt++;
 	R->again = 0;
 	R->t0 = now_sec();
@@ -329,30 +383,7 @@ start_attempt(struct run *R)
 	R->status = 0;
 	R->dial_exit = -1;
 
-	if (k->header)
-		hdrs[nh++] = k->header;
-	for (size_t i = 0; i < P.nhdrs && nh < 256; i++)
-		hdrs[nh++] = P.hdrs[i];
-	p.url = opt.url;
-	p.protocols = opt.protocols;
-	p.nprotocols = (size_t)opt.nprotocols;
-	if (k->flags & F_PROTO) {
-		p.protocols = unknown;
-		p.nprotocols = 1;
-	}
-	p.deflate = (k->flags & F_DEFLATE) && opt.deflate ?
-	    &opt.deflate_offer : NULL;
-	p.origin = opt.origin;
-	p.headers = hdrs;
-	p.nheaders = nh;
-	p.follow = opt.location;
-	p.max_redirs = opt.max_redirs;
-	p.timeout = k->flags & F_BASE ? opt.connect_timeout : probe_opt.timeout;
-	p.verbose = opt.verbose && (k->flags & F_BASE);
-	p.quiet_refusal = !(k->flags & F_BASE);
-	p.label = "";
-	p.http10 = (k->flags & F_HTTP10) != 0;
-	p.method = k->flags & F_POST ? "POST" : NULL;
+	fill_params(R->k, &p, P.req_hdrs);
 	R->dial = dial_start(&p, on_dialed, R);
 	if (R->dial == NULL)
 		pc_decide(R, V_FAILED, "cannot start connecting: out of memory");
@@ -385,6 +416,8 @@ report(const struct run *R)
 
 	P.counts[R->v]++;
 	P.ncases++;
+	if (R->attempt > 0 && !R->unreachable)
+		P.last = R->k;
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "case");
 		jsonl_str("id", R->k->id);
@@ -393,7 +426,7 @@ report(const struct run *R)
 		jsonl_str("detail", R->detail);
 		if (R->got_close)
 			jsonl_int("close_code", R->close_code);
-		jsonl_num("ms", pc_ms_since(R->t0));
+		jsonl_num("ms", R->t0 > 0 ? pc_ms_since(R->t0) : 0);
 		jsonl_end();
 	} else {
 		n = snprintf(line, sizeof line, "%-7s %-44s %-13s %s\n",
@@ -402,6 +435,87 @@ report(const struct run *R)
 		    (size_t)n : strlen(line));
 	}
 	out_flush();
+}
+
+/* ---------------------------------------------------------- liveness */
+
+/* Why the server is taken for gone, from the attempt that found it. */
+static void
+say_gone(int exit, long status, const char *error)
+{
+	char line[1024], why[600];
+	int n;
+
+	P.gone = 1;
+	if (exit == EXIT_TIMEOUT)
+		snprintf(why, sizeof why, "it no longer answers an upgrade "
+		    "within %g s (hung or overloaded)", probe_opt.timeout);
+	else if (status > 0)
+		snprintf(why, sizeof why, "a plain upgrade is refused now (%s)",
+		    error);
+	else     /* refused, or reset by a process on its way out */
+		snprintf(why, sizeof why, "it crashed or closed its listener");
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, "server_gone");
+		if (P.last) {
+			jsonl_str("after", P.last->id);
+			jsonl_str("name", P.last->name);
+		}
+		jsonl_str("detail", why);
+		jsonl_end();
+	} else {
+		if (P.last)
+			n = snprintf(line, sizeof line, "the server stopped "
+			    "accepting connections after case %s, %s: %s\n",
+			    P.last->id, P.last->name, why);
+		else
+			n = snprintf(line, sizeof line, "the server stopped "
+			    "accepting connections: %s\n", why);
+		out_write(line, n > 0 && (size_t)n < sizeof line ?
+		    (size_t)n : strlen(line));
+	}
+	out_flush();
+}
+
+static void
+on_checked(void *ud, struct dial_result *r)
+{
+	P.check = NULL;
+	if (r->exit >= 0)
+		say_gone(r->exit, r->status, r->error);
+	/* the dialer frees a connection left in r */
+}
+
+/* After a case that did not pass: does the server still take a plain
+ * connection, or did the case kill it? */
+static void
+start_check(void)
+{
+	struct dial_params p;
+
+	fill_params(&pc_cases[0], &p, P.chk_hdrs);
+	p.verbose = 0;
+	p.quiet_refusal = 1;
+	p.quiet = 1;
+	P.check = dial_start(&p, on_checked, NULL);
+}
+
+/* The cases after the server went: UNTESTED, each said so. */
+static void
+report_rest(void)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof r);
+	for (; (size_t)P.next < pc_ncases; P.next++) {
+		if (!pc_wanted((size_t)P.next))
+			continue;
+		r.k = &pc_cases[P.next];
+		r.v = V_UNTESTED;
+		snprintf(r.detail, sizeof r.detail, "not run: the server no "
+		    "longer accepts connections");
+		report(&r);
+	}
 }
 
 static void
@@ -413,6 +527,7 @@ start_case(size_t i)
 	memset(R, 0, sizeof *R);
 	bury(R);
 	R->k = k;
+	R->t0 = now_sec();   /* a case decided before it runs took no time */
 	P.R = R;
 	if ((k->flags & F_DEFLATE) && !opt.deflate) {
 		pc_decide(R, V_UNTESTED, "needs --deflate");
@@ -438,7 +553,7 @@ start_case(size_t i)
 static int
 count(void)
 {
-	return P.R != NULL;
+	return P.R != NULL || P.check != NULL;
 }
 
 /* The run's: drop the case running. */
@@ -446,6 +561,10 @@ static void
 abort_all(int exit, const char *why)
 {
 	loop_timer_stop(&P.verdict);
+	if (P.check) {
+		dial_cancel(P.check);
+		P.check = NULL;
+	}
 	if (P.R) {
 		end_attempt(P.R);
 		P.R = NULL;
@@ -466,6 +585,15 @@ on_verdict_due(struct timer *t, double now)
 {
 	struct run *R = P.R;
 
+	if (R && !R->decided && !R->again && R->k->kind != K_HANDSHAKE &&
+	    !R->opened) {
+		/* no 101 to a plain request within the case's time */
+		R->dial_exit = EXIT_TIMEOUT;
+		snprintf(R->dial_error, sizeof R->dial_error, "no answer to "
+		    "the upgrade within %g s", probe_opt.timeout);
+		lost(R);
+		return;
+	}
 	if (R && !R->decided && !R->again) {
 		step(R, EV_TIMEOUT);
 		if (!R->decided && !R->again)
@@ -479,6 +607,8 @@ probe_prepare(double now, double *deadline, int *busy)
 {
 	struct run *R = P.R;
 
+	if (R == NULL && P.check)
+		return;         /* the check's dial wakes the loop */
 	if (R == NULL || R->decided || R->again)
 		*busy = 1;
 	else if (!loop_timer_armed(&P.verdict) || P.verdict.at != R->deadline)
@@ -498,6 +628,8 @@ probe_dispatch(double now)
 	if (R && R->decided) {
 		loop_timer_stop(&P.verdict);
 		end_attempt(R);
+		if (R->unreachable)
+			say_gone(R->dial_exit, R->status, R->dial_error);
 		report(R);
 		P.R = NULL;
 		/* without the plain connection nothing else can run */
@@ -505,6 +637,16 @@ probe_dispatch(double now)
 			run_done(pc_found.exit);
 			return;
 		}
+		if (!P.gone && R->v != V_OK && R->v != V_INFO &&
+		    R->v != V_UNTESTED)
+			start_check();
+	}
+	if (P.check)
+		return;
+	if (P.gone) {
+		report_rest();
+		run_done(-1);
+		return;
 	}
 	if (P.R == NULL) {
 		while ((size_t)P.next < pc_ncases && !pc_wanted((size_t)P.next))
@@ -532,7 +674,7 @@ summary(int exit)
 
 	term_set_mute(0);
 	term_set_quiet(opt.quiet);
-	if (exit == EXIT_TIMEOUT)
+	if (exit == EXIT_TIMEOUT && pc_found.exit != EXIT_TIMEOUT)
 		diag("timed out: --timeout %g s; the cases after %u were not "
 		    "run", opt.timeout, P.ncases);
 	secs = now_sec() - P.t0;
@@ -550,6 +692,8 @@ summary(int exit)
 				    (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 			jsonl_int(key, P.counts[v]);
 		}
+		if (P.gone && P.last)
+			jsonl_str("server_gone_after", P.last->id);
 		jsonl_num("seconds", secs);
 		jsonl_end();
 	} else {
@@ -566,12 +710,21 @@ summary(int exit)
 				    " %u %s,", P.counts[v], pc_verdict_name[v]);
 		if (line[o - 1] == ',')
 			o--;
+		if (P.gone && P.last)
+			o += (size_t)snprintf(line + o, sizeof line - o, "; the "
+			    "server stopped accepting connections after %s",
+			    P.last->id);
+		else if (P.gone)
+			o += (size_t)snprintf(line + o, sizeof line - o, "; the "
+			    "server stopped accepting connections");
 		o += (size_t)snprintf(line + o, sizeof line - o, "\n");
 		out_write(line, o);
 	}
 	out_flush();
 	if (exit != EXIT_OK)
 		return exit;
+	if (P.gone)
+		return EXIT_SERVER_GONE;
 	return P.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
 }
 

@@ -584,6 +584,12 @@ c_baseline(struct run *R, int ev)
 {
 	char t[32];
 
+	if (ev == EV_TIMEOUT) {
+		pc_decide(R, V_FAILED, "no answer to the upgrade within %g s",
+		    probe_opt.timeout);
+		pc_found.exit = EXIT_TIMEOUT;
+		return;
+	}
 	if (ev != EV_DIALED)
 		return;
 	if (R->dial_exit >= 0) {

@@ -119,6 +119,8 @@ struct run {
 	int cleaning;
 	int want_watch;            /* the runner is to watch TCP after
 				      the close handshake */
+	int unreachable;           /* the attempt could not reach the
+				      server (dial_exit, dial_error) */
 	/* the answer to the upgrade */
 	long status;
 	int dial_exit;

@@ -137,4 +137,51 @@ like "$ERR" 'timed out: --timeout 0.3 s' "--probe --timeout 0.3: says so"
 like "$OUT" '^[0-9]+ cases in' "--probe --timeout 0.3: the summary still comes"
 stop_server "$SERVER_PID"
 
+# A server that takes TCP but never answers the upgrade: 1.1 fails in
+# --probe-timeout, nothing else runs, nothing is OK.
+start_raw stall-handshake || { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli --probe --probe-timeout 1 "ws://127.0.0.1:$PORT"
+status_is 7 "stalled handshake: exit 7"
+took "stalled handshake" 3000
+like "$OUT" '^1\.1 .* FAILED +timed out after 1 s .*no answer to the upgrade' \
+    "stalled handshake: 1.1 says why"
+like "$OUT" '^1 cases in' "stalled handshake: nothing else ran"
+unlike "$OUT" ' OK ' "stalled handshake: no case is OK"
+stop_server "$SERVER_PID"
+
+# The tutorial's server (no 'error' handler) dies on the first bad frame:
+# the report says so once, the rest is UNTESTED, exit 10.
+spawn "tutorial$server_count" node "$SERVERS/tutorial.js" 0 &&
+    wait_port_line && server_started ||
+    { echo "Bail out! tutorial.js did not start"; exit 1; }
+run_wscli --probe "ws://127.0.0.1:$PORT"
+status_is 10 "server killed by a case: exit 10"
+took "server killed by a case" 5000
+like "$OUT" '^the server stopped accepting connections after case 3\.1, RSV1 on a text frame: it crashed or closed its listener$' \
+    "server killed: one clear line naming the case"
+like "$OUT" '^3\.2 +RSV2 on a text frame +UNTESTED +not run: the server no longer accepts connections$' \
+    "server killed: the next case UNTESTED"
+unlike "$OUT" 'could not connect' "server killed: no case FAILED for it"
+is "$(grep -c ' UNTESTED ' "$OUT")" 85 "server killed: every case after 3.1 UNTESTED"
+like "$OUT" '^99 cases in .* 85 UNTESTED; the server stopped accepting connections after 3\.1$' \
+    "server killed: the summary says it"
+
+# A case that does not pass is followed by a plain connection: a server
+# that died on the last case selected is still found out.
+start_target --fault exit-on-rsv || fail "exit-on-rsv: did not start"
+run_wscli --probe --jsonl --probe-cases 3.1 "ws://127.0.0.1:$PORT"
+status_is 10 "exit-on-rsv: exit 10"
+like "$OUT" '^\{"event":"case","id":"3\.1",.*"verdict":"NON-STRICT"' \
+    "exit-on-rsv: 3.1 dropped without a close"
+like "$OUT" '^\{"event":"server_gone","after":"3\.1","name":"RSV1 on a text frame","detail":"it crashed or closed its listener"' \
+    "exit-on-rsv: the check after it finds the server gone"
+like "$OUT" '"server_gone_after":"3\.1"' "exit-on-rsv: the summary says it"
+
+# --jsonl: a case not run took no time.
+start_target || fail "jsonl: the target did not start"
+run_wscli --probe --jsonl --probe-cases 9.3 "ws://127.0.0.1:$PORT"
+like "$OUT" '^\{"event":"case","id":"9\.3",.*"verdict":"UNTESTED",.*"ms":0(\.00[0-9]*)?[,}]' \
+    "jsonl: an UNTESTED case has ms 0"
+stop_server "$SERVER_PID"
+
 done_testing

@@ -55,10 +55,13 @@ not say OK:
     deflate-rsv1-control RSV1 on a control frame is fine
     deflate-bad-data    invalid compressed data closes 1000
     deflate-garble      compressed echoes are changed
+    exit-on-rsv         a frame with an RSV bit ends the whole server at
+                        once (as a crash does): no close, no listener
 """
 import base64
 import codecs
 import hashlib
+import os
 import socket
 import struct
 import sys
@@ -212,6 +215,8 @@ class Peer:
         rsv1_ok = self.deflate and rsv == 4 and (
             op in (1, 2) or (op == 0 and has("deflate-rsv1-cont")) or
             (control and has("deflate-rsv1-control")))
+        if rsv and has("exit-on-rsv"):
+            os._exit(70)
         if rsv and not rsv1_ok and not has("ignore-rsv"):
             raise Fail(1002)
         if op in (3, 4, 5, 6, 7, 11, 12, 13, 14, 15):
