@@ -153,6 +153,14 @@ else
     pass "... both have the listen form # SKIP no mandoc"
 fi
 
+# --help names every option of the man page's table of modes.
+"$WSCLI" --help >"$T/help"
+missing=$(sed -n 's/^\.It Fl \([^ ]*\) Ta .*/-\1/p' man/wscli.1 | while read -r o; do
+    grep -q -e "$o[ ,=[]" -e "$o\$" "$T/help" || printf '%s ' "$o"
+done)
+is "$missing" "" "--help lists every option of the man page's table"
+ok "... which has rows" grep -q '^\.It Fl -probe Ta' man/wscli.1
+
 # -t is accepted in every mode, with its mode attached.
 run_wscli -l 0 -telapsed --timeout 0.2
 status_is 7 "-l with -telapsed: runs (and times out)"
