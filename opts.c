@@ -1041,6 +1041,17 @@ opts_free(void)
 	opt.headers = NULL;
 }
 
+int
+opts_entry(size_t i, const char **name, int *letter, unsigned *modes)
+{
+	if (i >= NOPTS)
+		return -1;
+	*name = table[i].name;
+	*letter = table[i].val < 256 ? table[i].val : 0;
+	*modes = table[i].modes;
+	return 0;
+}
+
 const struct dial_net *
 opts_dial_net(void)
 {

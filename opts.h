@@ -159,6 +159,11 @@ void opts_free(void);
 /* --help, to f. */
 void opts_print_help(FILE *f);
 
+/* The option table, for checks of the documentation: the i-th option's
+ * long name, its letter (0: none) and the modes it applies in (bit
+ * 1 << MODE_x for each). Returns 0, or -1 past the end. */
+int opts_entry(size_t i, const char **name, int *letter, unsigned *modes);
+
 /* How a usage error names a mode: "-l (listen mode)". */
 const char *opts_mode_name(enum mode m);
 

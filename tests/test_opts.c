@@ -277,45 +277,92 @@ each_option_in_each_mode(void **state)
 		}
 }
 
-/* The man page's table of modes says what the options above do: each
- * of them has its row, with a bullet exactly where it is accepted. */
+/* The man page's table of modes is opts.c's: a row for every option
+ * (but -h and -V), with a bullet exactly where it applies. */
 static void
 man_page_table(void **state)
 {
 	FILE *f = fopen("man/wscli.1", "r");
-	char line[512];
-	unsigned found[sizeof options / sizeof options[0]] = { 0 };
+	char line[512], rows[128][64];
+	unsigned rowset[128];
+	size_t nrows = 0;
+	const char *name;
+	int letter;
+	unsigned where;
 
 	(void)state;
 	if (f == NULL)
 		fail_msg("man/wscli.1: cannot open (run from the top directory)");
 	while (fgets(line, sizeof line, f)) {
-		char name[64], cell[4][16];
-		unsigned set = 0;
+		char cell[4][16];
 
 		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- */
 		if (sscanf(line, ".It Fl %60s Ta %15s Ta %15s Ta %15s Ta %15s",
-		    name + 1, cell[0], cell[1], cell[2], cell[3]) != 5)
+		    rows[nrows] + 1, cell[0], cell[1], cell[2], cell[3]) != 5)
 			continue;
-		name[0] = '-';
+		rows[nrows][0] = '-';
+		rowset[nrows] = 0;
 		for (int m = 0; m < 4; m++)
 			if (!strcmp(cell[m], "\\(bu"))
-				set |= 1u << m;
-		for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
-			if (strcmp(options[i].named, name))
-				continue;
-			found[i] = 1;
-			if (options[i].modes != set)
-				fail_msg("man/wscli.1: the row of %s says modes "
-				    "%#x, the option is accepted in %#x", name,
-				    set, options[i].modes);
-		}
+				rowset[nrows] |= 1u << m;
+		assert_true(++nrows < 128);
 	}
 	fclose(f);
-	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
-		if (!found[i])
+	for (size_t i = 0; opts_entry(i, &name, &letter, &where) == 0; i++) {
+		char want[64];
+		size_t r;
+
+		if (letter == 'h' || letter == 'V')
+			continue;
+		if (letter)
+			snprintf(want, sizeof want, "-%c", letter);
+		else
+			snprintf(want, sizeof want, "--%s", name);
+		for (r = 0; r < nrows && strcmp(rows[r], want); r++)
+			;
+		if (r == nrows)
 			fail_msg("man/wscli.1: no row for %s in the table of "
-			    "modes", options[i].named);
+			    "modes", want);
+		if (rowset[r] != where)
+			fail_msg("man/wscli.1: the row of %s says modes %#x, "
+			    "the option applies in %#x", want, rowset[r], where);
+		rows[r][0] = '\0';   /* seen */
+	}
+	for (size_t r = 0; r < nrows; r++)
+		if (rows[r][0])
+			fail_msg("man/wscli.1: a row for %s, which is no option",
+			    rows[r]);
+}
+
+/* The spec above agrees with opts.c's table, so that the table checked
+ * against the man page is the one whose behaviour was checked. */
+static void
+spec_is_the_table(void **state)
+{
+	const char *name;
+	int letter;
+	unsigned where;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		int hit = 0;
+
+		for (size_t k = 0; opts_entry(k, &name, &letter, &where) == 0;
+		    k++) {
+			char n[64];
+
+			if (letter)
+				snprintf(n, sizeof n, "-%c", letter);
+			else
+				snprintf(n, sizeof n, "--%s", name);
+			if (strcmp(n, options[i].named))
+				continue;
+			hit = 1;
+			assert_int_equal(where, options[i].modes);
+		}
+		if (!hit)
+			fail_msg("%s: not in opts.c's table", options[i].named);
+	}
 }
 
 /* The refusals that say why, and the conflicts inside a mode. */
@@ -565,6 +612,7 @@ main(void)
 		cmocka_unit_test(mode_from_every_order),
 		cmocka_unit_test(each_option_in_each_mode),
 		cmocka_unit_test(man_page_table),
+		cmocka_unit_test(spec_is_the_table),
 		cmocka_unit_test(named_conflicts),
 		cmocka_unit_test(values_recorded),
 		cmocka_unit_test(seconds),
