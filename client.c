@@ -639,7 +639,7 @@ refused(struct dial *d)
 			trace_lines("", "  ", d->r.body, n);
 		}
 		if (d->head.status >= 300 && d->head.status < 400 &&
-		    !d->p.follow)
+		    !d->net.follow)
 			diag("%sthe server redirects; use -L to follow",
 			    d->p.label);
 	}
@@ -727,10 +727,10 @@ redirect(struct dial *d)
 		return;
 	}
 	free(loc);
-	if (++d->hops > d->p.max_redirs) {
+	if (++d->hops > d->net.max_redirs) {
 		keep_head(d);
 		fail(d, EXIT_UPGRADE, "too many redirects (more than %ld); "
-		    "last to %s", d->p.max_redirs, url_redacted(next, u,
+		    "last to %s", d->net.max_redirs, url_redacted(next, u,
 		    sizeof u));
 		free(next);
 		return;
@@ -846,7 +846,7 @@ check_head(struct dial *d)
 		finish(d);
 		return;
 	}
-	if (d->head.status >= 300 && d->head.status < 400 && d->p.follow) {
+	if (d->head.status >= 300 && d->head.status < 400 && d->net.follow) {
 		redirect(d);
 		return;
 	}

@@ -30,8 +30,8 @@ struct dial;
 /* Sent as User-Agent, shown by -V. */
 #define WSCLI_VERSION "0.1.0"
 
-/* How to reach a server: TLS, proxies, credentials, -4/-6, unix socket.
- * Built once from the command line (opts_dial_net()). */
+/* How to reach a server: TLS, proxies, credentials, -4/-6, unix socket,
+ * redirects. Built once from the command line (opts_dial_net()). */
 struct dial_net {
 	int insecure;                 /* do not verify the certificate */
 	const char *cacert, *capath;  /* CA file and directory, or NULL */
@@ -43,6 +43,8 @@ struct dial_net {
 	const char *noproxy;          /* hosts not to proxy, or NULL */
 	const char *unix_socket;      /* connect through it, or NULL */
 	long ipresolve;               /* CURL_IPRESOLVE_* */
+	int follow;                   /* follow 3xx (-L) */
+	long max_redirs;              /* ... at most this many */
 };
 
 /* What to ask for. */
@@ -59,8 +61,6 @@ struct dial_params {
 					 naming a header wscli sets replaces
 					 it, "Name:" removes it */
 	size_t nheaders;
-	int follow;                   /* follow 3xx (-L) */
-	long max_redirs;
 	double timeout;               /* for everything up to the 101 */
 	int verbose;                  /* show the request and the answer */
 	int quiet_refusal;            /* do not print a refused upgrade */

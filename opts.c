@@ -1070,6 +1070,8 @@ opts_dial_net(void)
 	net.unix_socket = opt.unix_socket;
 	net.ipresolve = opt.ipresolve == 4 ? CURL_IPRESOLVE_V4 :
 	    opt.ipresolve == 6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_WHATEVER;
+	net.follow = opt.location;
+	net.max_redirs = opt.max_redirs;
 	return &net;
 }
 

@@ -171,8 +171,8 @@ const char *opts_mode_name(enum mode m);
  * host (cap bytes) and the port. Returns 0, or -1 if it is none of those. */
 int opts_split_listen(const char *spec, char *host, size_t cap, long *port);
 
-/* What reaches a server (TLS, proxy, credentials, -4/-6, unix socket),
- * from the options: the one place a dialer's network settings are made. */
+/* What reaches a server (TLS, proxy, credentials, -4/-6, unix socket,
+ * redirects), from the options: the one place a dialer's network settings are made. */
 const struct dial_net *opts_dial_net(void);
 
 /*

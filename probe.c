@@ -353,8 +353,6 @@ fill_params(const struct pcase *k, struct dial_params *p, const char **hdrs)
 	p->origin = opt.origin;
 	p->headers = hdrs;
 	p->nheaders = nh;
-	p->follow = opt.location;
-	p->max_redirs = opt.max_redirs;
 	/* each case has --probe-timeout, 1.1 too: a server that never
 	 * answers the upgrade is known in seconds */
 	p->timeout = probe_opt.timeout < opt.connect_timeout ?

@@ -1027,8 +1027,6 @@ on_request(struct srv_client *sc)
 	dp.origin = p->ask.origin;
 	dp.headers = p->ask.hdrs;
 	dp.nheaders = p->ask.nhdrs;
-	dp.follow = opt.location;
-	dp.max_redirs = opt.max_redirs;
 	dp.timeout = opt.connect_timeout;
 	dp.verbose = opt.verbose;
 	dp.quiet = 1; /* on_dialed says it all, after the heads */

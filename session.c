@@ -1346,8 +1346,6 @@ setup_dial(void)
 	S.dp.origin = opt.origin;
 	S.dp.headers = S.hdrs;
 	S.dp.nheaders = nh;
-	S.dp.follow = opt.location;
-	S.dp.max_redirs = opt.max_redirs;
 	S.dp.timeout = opt.connect_timeout;
 	S.dp.verbose = opt.verbose;
 }
