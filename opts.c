@@ -28,6 +28,7 @@
 #include "craft.h"
 #include "deflate.h"
 #include "opts.h"
+#include "probecases.h"
 #include "term.h"
 
 struct options opt;
@@ -761,13 +762,15 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		break;
 	case OPT_PROBE:
 		break;
-	case OPT_PROBE_CASES:
-		if (!*arg || strspn(arg, "0123456789.,") != strlen(arg))
+	case OPT_PROBE_CASES: {
+		char e[256];
+
+		if (pc_cases_check(arg, e, sizeof e) != 0)
 			return usage(err, cap, "invalid value for "
-			    "--probe-cases: '%s' (case ids or sections, e.g. "
-			    "3,7.1,8.4)", arg);
+			    "--probe-cases: %s", e);
 		probe_opt.cases = arg;
 		break;
+	}
 	case OPT_RECONNECT:
 		opt.reconnect = -1;
 		if (arg) {
@@ -1183,7 +1186,7 @@ static const char help_text[] =
     "  -x, --proxy URL           HTTP or SOCKS proxy (http://, socks5h://)\n"
     "      --probe               test the server: a conformance and\n"
     "                            behaviour report (see wscli(1))\n"
-    "      --probe-cases LIST    only these cases or sections (3,8.4)\n"
+    "      --probe-cases LIST    only these cases (3,8.*,!8.4: ! leaves out)\n"
     "      --probe-idle SECS     also see if it closes an idle connection\n"
     "      --probe-max SIZE      largest message tried (64M)\n"
     "      --probe-timeout SECS  time for each case (2)\n";

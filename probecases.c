@@ -1055,25 +1055,137 @@ const struct pcase pc_cases[] = {
 
 const size_t pc_ncases = sizeof pc_cases / sizeof pc_cases[0];
 
-/* Is case k selected by --probe-cases? A section selects its cases. */
-static int
-selected(const struct pcase *k)
-{
-	const char *s = probe_opt.cases;
+/* ----------------------------------------------------------- selection */
 
-	if (s == NULL)
+/*
+ * --probe-cases: items separated by commas, each a case id or a section
+ * ("3", "8.4"), a pattern whose last part may be "*" ("5.*": every case
+ * below 5; "*" alone: every case) and, after "!", what to leave out.
+ * Without an item to include, every case is included. A pattern is
+ * parts of digits separated by dots, as the ids are; it matches an id
+ * that starts with its parts, a "*" standing for one part or more.
+ */
+
+/* Does the pattern p (n bytes) match id? */
+static int
+pat_match(const char *p, size_t n, const char *id)
+{
+	const char *end = p + n;
+
+	for (;;) {
+		size_t pl = strcspn(p, ".,"), il = strcspn(id, ".");
+
+		if (p + pl > end)
+			pl = (size_t)(end - p);
+		if (pl == 1 && *p == '*')
+			return *id != '\0';
+		if (pl != il || strncmp(p, id, pl))
+			return 0;
+		p += pl;
+		id += il;
+		if (p == end)   /* a section matches what it holds */
+			return *id == '\0' || *id == '.';
+		if (*id == '\0')
+			return 0;
+		p++;
+		id++;
+	}
+}
+
+/* Is the pattern well formed: parts of digits, "*" only last? */
+static int
+pat_valid(const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	if (n == 0)
+		return 0;
+	while (p < end) {
+		size_t pl = strcspn(p, ".,");
+
+		if (p + pl > end)
+			pl = (size_t)(end - p);
+		if (pl == 1 && *p == '*')
+			return p + 1 == end;
+		if (pl == 0 || pl > 4 || strspn(p, "0123456789") < pl)
+			return 0;
+		p += pl;
+		if (p < end && ++p == end)  /* a trailing dot */
+			return 0;
+	}
+	return 1;
+}
+
+int
+pc_cases_check(const char *list, char *err, size_t cap)
+{
+	const char *s = list;
+
+	if (*s == '\0') {
+		snprintf(err, cap, "an empty list (e.g. 3,7.1,8.*,!8.4)");
+		return -1;
+	}
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		const char *p = s;
+		size_t pn = n, i;
+
+		if (n == 0) {
+			snprintf(err, cap, "'%s' has an empty item", list);
+			return -1;
+		}
+		if (*p == '!')
+			p++, pn--;
+		if (!pat_valid(p, pn)) {
+			snprintf(err, cap, "'%.*s' is not a case id, a section "
+			    "or a pattern (e.g. 3,7.1,8.*,!8.4)", (int)n, s);
+			return -1;
+		}
+		for (i = 0; i < pc_ncases; i++)
+			if (pat_match(p, pn, pc_cases[i].id))
+				break;
+		if (i == pc_ncases) {
+			snprintf(err, cap, "no case is '%.*s' (the ids run from "
+			    "1.1 to %s)", (int)pn, p, pc_cases[pc_ncases - 1].id);
+			return -1;
+		}
+		s += n;
+		if (*s == ',' && *++s == '\0') {
+			snprintf(err, cap, "'%s' ends with a comma", list);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+pc_selected(const char *list, const char *id)
+{
+	const char *s = list;
+	int any_in = 0, in = 0, out = 0;
+
+	if (list == NULL)
 		return 1;
 	while (*s) {
 		size_t n = strcspn(s, ",");
 
-		if (n > 0 && !strncmp(k->id, s, n) &&
-		    (k->id[n] == '\0' || k->id[n] == '.'))
-			return 1;
+		if (n && *s == '!')
+			out |= pat_match(s + 1, n - 1, id);
+		else if (n) {
+			any_in = 1;
+			in |= pat_match(s, n, id);
+		}
 		s += n;
 		if (*s == ',')
 			s++;
 	}
-	return 0;
+	return (in || !any_in) && !out;
+}
+
+static int
+selected(const struct pcase *k)
+{
+	return pc_selected(probe_opt.cases, k->id);
 }
 
 /* 1.1 always runs; 2.x when a case needs an echo, 11.1 when one needs

@@ -183,6 +183,14 @@ extern const char *const pc_verdict_name[NVERDICTS];
 extern const struct pcase pc_cases[];
 extern const size_t pc_ncases;
 
+/* Is list (--probe-cases) well formed, and does each of its items name
+ * a case? 0 if so; else -1 and why in err. */
+int pc_cases_check(const char *list, char *err, size_t cap);
+
+/* Does list (a checked --probe-cases; NULL: every case) select the case
+ * id? */
+int pc_selected(const char *list, const char *id);
+
 /* Does case i run: selected by --probe-cases, or needed by one that is
  * (1.1 always; the echo cases for those that need an echo; 11.1 for
  * those that need compression)? */

@@ -111,6 +111,11 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 -u with --bearer                | cannot use -u and --bearer together       | -u a:b --bearer tok "$U"
 # ------------------------------------------------------------- probe
 bad --probe-cases               | invalid value for --probe-cases: 'x'      | --probe --probe-cases x "$U"
+--probe-cases unknown section   | --probe-cases: no case is '99'            | --probe --probe-cases 99 "$U"
+--probe-cases unknown case      | --probe-cases: no case is '3\.1\.1'        | --probe --probe-cases 3,3.1.1 "$U"
+--probe-cases unknown exclusion | --probe-cases: no case is '12\.\*'        | --probe --probe-cases '3,!12.*' "$U"
+--probe-cases star not last     | --probe-cases: '5\.\*\.1' is not a case id | --probe --probe-cases '5.*.1' "$U"
+--probe-cases empty item        | --probe-cases: '3,,4' has an empty item   | --probe --probe-cases 3,,4 "$U"
 --probe-timeout 0               | invalid value for --probe-timeout         | --probe --probe-timeout 0 "$U"
 --probe-max too small           | --probe-max: '1K' \(from 4K to 4G\)       | --probe --probe-max 1K "$U"
 EOF

@@ -177,6 +177,15 @@ like "$OUT" '^\{"event":"server_gone","after":"3\.1","name":"RSV1 on a text fram
     "exit-on-rsv: the check after it finds the server gone"
 like "$OUT" '"server_gone_after":"3\.1"' "exit-on-rsv: the summary says it"
 
+# --probe-cases: sections, patterns, exclusions.
+start_target || fail "selection: the target did not start"
+run_wscli --probe --probe-cases '5.*,!5.1,!5.10,3.2' "ws://127.0.0.1:$PORT"
+status_is 0 "selection: exit 0"
+is "$(awk '$1 ~ /^[0-9]+\.[0-9]/ { print $1 }' "$OUT" | tr '\n' ' ')" \
+    "1.1 3.2 5.2 5.3 5.4 5.5 5.6 5.7 5.8 5.9 " \
+    "selection: 5.* without 5.1 and 5.10, and 3.2 (1.1 always)"
+stop_server "$SERVER_PID"
+
 # --jsonl: a case not run took no time.
 start_target || fail "jsonl: the target did not start"
 run_wscli --probe --jsonl --probe-cases 9.3 "ws://127.0.0.1:$PORT"
