@@ -1161,10 +1161,21 @@ hook_begin(void)
 	fflush(stdout);
 }
 
+/* A diagnostic is a line of the display like any other, in red. */
+static void
+hook_diag(const char *msg)
+{
+	show_begin();
+	put_timestamp();
+	printf("%s%s%s\n", c(RED), msg, c(OFF));
+	show_end();
+}
+
 static const struct term_hooks hooks = {
 	.begin = hook_begin,
 	.end = show_end,
 	.info = repl_show_info,
+	.diag = hook_diag,
 };
 
 void

@@ -119,7 +119,11 @@ diag(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (!mute)
+	if (mute)
+		;
+	else if (hooks.diag)
+		hooks.diag(buf);
+	else
 		term_print_stderr("wscli: ", buf);
 	if (hooks.error)
 		hooks.error(buf);

@@ -46,13 +46,16 @@ void term_set_mute(int mute);
 /*
  * Hooks. begin/end bracket every line written to the terminal (hide and
  * redraw the prompt); info, when set, replaces the stderr line of info()
- * (the REPL shows such lines as part of its display); error is told the
- * text of every diag(). Any may be NULL.
+ * (the REPL shows such lines as part of its display); diag does the same
+ * for diag(), so that every line of the display reads alike, without
+ * the "wscli: " a shared stderr needs; error is told the text of every
+ * diag(). Any may be NULL.
  */
 struct term_hooks {
 	void (*begin)(void);
 	void (*end)(void);
 	void (*info)(const char *msg);
+	void (*diag)(const char *msg);
 	void (*error)(const char *msg);
 };
 void term_set_hooks(const struct term_hooks *h);

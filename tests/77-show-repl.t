@@ -3,7 +3,7 @@
 # carry the client id as received ones do, /stats describes every client
 # when none is chosen, a client chosen with /to that leaves is kept as the
 # target (nothing typed reaches the others), relay /list has a header and
-# /all says where typed lines go.
+# /all says where typed lines go; diagnostics read like the other lines.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -56,6 +56,18 @@ send_line "/all"
 send_line "public line"
 wait "$B"
 like "$T/b.out" '^text public line$' "after /all: lines go to every client again"
+send_line "/quit"
+exit_is 0 "/quit"
+repl_end
+
+# A diagnostic is a line of the display like the others: no "wscli: ".
+repl -- --color=never -l 0
+wait_screen 'listening on 127\.0\.0\.1:[0-9]+' && wait_last '^>$' ||
+    { show_screen; echo "Bail out! listen REPL did not start"; exit 1; }
+LPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SCREEN" | head -n 1)
+timeout -k 5 20 "$PYTHON" "$SERVERS/rawclient.py" "$LPORT" unmasked >"$T/raw.out" 2>&1
+screen_like '^client 1: protocol error: unmasked frame' "a protocol error: shown as a line of the display"
+screen_unlike '^wscli: client' "no line about a client starts with 'wscli: '"
 send_line "/quit"
 exit_is 0 "/quit"
 repl_end
