@@ -81,7 +81,6 @@ static struct {
 	int had_client;           /* one has connected */
 	int target;               /* typed lines to: 0 all, else this id */
 	uint64_t received;        /* messages from all clients (-n) */
-	double first_deadline;    /* stdin waits this long for a client */
 	size_t keep;              /* bytes of a message kept whole */
 	struct conn_config ccfg;  /* what every client's conn is */
 
@@ -513,7 +512,6 @@ on_upgraded(struct srv_client *sc)
 	*tail = cl;
 	S.nclients++;
 	S.had_client = 1;
-	S.first_deadline = 0;
 	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
 	S.unsent_opening += opening_send(&cl->c, &cl->crafted);
 	early = srv_early(sc, &nearly);
@@ -671,9 +669,6 @@ stdin_read(void)
 	if (r == 0)
 		S.stdin_eof = 1;
 	S.ilen += (size_t)r;
-	if (S.nclients == 0 && S.ilen > 0 && !S.had_client &&
-	    S.first_deadline == 0)
-		S.first_deadline = now_sec() + opt.connect_timeout;
 }
 
 /* Whether stdin is read (scripted): while some client takes more, or
@@ -960,6 +955,7 @@ static const struct repl_ops listen_repl = {
 	.role = WS_ROLE_SERVER,
 	.quit = repl_quit,
 	.peer = "client",
+	.quits = "stop listening and close every client",
 };
 
 /* -------------------------------------------------------------- turns */
@@ -976,20 +972,11 @@ listen_prepare(double now, double *deadline, int *busy)
 			cl->c.read_paused = 0;
 			*busy = 1;
 		}
-	if (S.first_deadline > 0 && (*deadline == 0 ||
-	    S.first_deadline < *deadline))
-		*deadline = S.first_deadline;
 }
 
 static void
 listen_dispatch(double now)
 {
-	if (S.first_deadline > 0 && now >= S.first_deadline) {
-		diag("no client connected within %g s (--connect-timeout); "
-		    "standard input was not sent", opt.connect_timeout);
-		run_end_now(EXIT_TIMEOUT, "no client");
-		return;
-	}
 	if (!opt.interactive && S.nclients > 0 && (S.ilen > 0 ||
 	    (S.stdin_eof && (S.split.in_line || (opt.no_split &&
 	    S.lineno == 0)))))
@@ -1019,6 +1006,9 @@ finish(int exit)
 static int
 status(int exit)
 {
+	/* lines wait for a first client as long as the run lasts */
+	if (!S.had_client && S.ilen > 0)
+		diag("no client connected: standard input was not sent");
 	if (S.skipped > 0 || S.stdin_error || S.unsent_opening > 0) {
 		if (S.skipped)
 			diag("%" PRIu64 " line%s refused", S.skipped,

@@ -1607,6 +1607,7 @@ static const struct repl_ops relay_repl = {
 	.help = relay_help,
 	.quit = repl_quit,
 	.peer = "peer",
+	.quits = "stop relaying and close every connection",
 };
 
 /* -------------------------------------------------------------- turns */

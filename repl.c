@@ -1225,8 +1225,8 @@ repl_interrupt(void)
 	rl_point = rl_end = 0;
 	if (empty_interrupts == 1) {
 		show_begin();
-		printf("%s(Ctrl-C again or Ctrl-D to close the connection)%s\n",
-		    c(DIM), c(OFF));
+		printf("%s(Ctrl-C again or Ctrl-D to %s)%s\n", c(DIM),
+		    ops->quits ? ops->quits : "close the connection", c(OFF));
 		show_end();
 	} else {
 		rl_crlf();

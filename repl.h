@@ -51,6 +51,9 @@ struct repl_ops {
 	void (*quit)(void);
 	/* Who answers a /close: "server" when NULL. */
 	const char *peer;
+	/* What /quit, Ctrl-D and a second Ctrl-C end, for the hint: "close
+	 * the connection" when NULL. */
+	const char *quits;
 	/* The role crafted frames are sent as when target() gives no
 	 * connection (e.g. to every client): a client masks. */
 	enum ws_role role;

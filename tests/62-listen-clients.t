@@ -216,11 +216,20 @@ like "$LERR" 'client 1: --on-connect message "first" was not sent: a close frame
     "--on-connect after a crafted close: reported"
 is "$LSTATUS" 1 "--on-connect after a crafted close: exit 1"
 
-# ... but not forever.
-LISTEN_IN=$T/early.in start_listen --connect-timeout 1
+# ... however long it takes: --connect-timeout bounds a client's
+# handshake, not the wait for a first client (the man page's example
+# echo ... | wscli -q -l 8080 --once). Only --timeout ends that wait.
+LISTEN_IN=$T/early.in start_listen --once --connect-timeout 1
+sleep 2
+run_client NODE "$(lurl)" --expect 1
+is "$(sed -n 2p "$CLIENT_OUT")" "text early line" \
+    "stdin: a client that comes after --connect-timeout still gets the line"
+wait_listen
+is "$LSTATUS" 0 "stdin, a late first client: exit 0"
+LISTEN_IN=$T/early.in start_listen --timeout 1
 wait_listen 10
-is "$LSTATUS" 7 "stdin waiting for a first client: exit 7 after --connect-timeout"
-like "$LERR" 'no client connected within 1 s \(--connect-timeout\); standard input was not sent' \
+is "$LSTATUS" 7 "stdin waiting for a first client: exit 7 at --timeout"
+like "$LERR" 'no client connected: standard input was not sent' \
     "stdin waiting for a first client: says so"
 
 # An empty stdin is no reason to end.
@@ -320,5 +329,17 @@ wait_listen
 run_wscli -l 0 --tls-cert "$SERVERS/echo.js" --timeout 2
 status_is 1 "--tls-cert that is not a certificate: exit 1"
 like "$ERR" 'cannot use --tls-cert .*echo\.js' "--tls-cert that is not a certificate: says so"
+
+# A signal ends listen mode the way /quit does: every client gets 1000
+# Normal Closure (SIGHUP, the terminal gone, sends 1001).
+start_listen
+bg_client sig NODE "$(lurl)" --expect 5
+sig_pid=$BG_PID
+wait_for "$LERR" 'client 1: answered 101' 5
+kill -INT "$LPID"
+wait "$sig_pid"
+wait_listen
+is "$LSTATUS" 0 "SIGINT: exit 0"
+like "$T/sig.out" '^close 1000 ' "SIGINT: the client got 1000, as with /quit"
 
 done_testing

@@ -143,6 +143,9 @@ truncate -s 65M "$T/huge.bin"
 send_line "/file $T/huge.bin"
 screen_like '^/file: larger than 64 MiB, the most sent as one message here$' \
     "/file over 64 MiB: refused with the reason"
+keys C-c
+screen_like 'Ctrl-C again or Ctrl-D to stop listening and close every client' \
+    "Ctrl-C on an empty line: the hint says the whole server stops"
 send_line "/quit"
 exit_is 0 "/quit: closes every client and exits 0"
 wait "$E"
