@@ -160,11 +160,11 @@ end_value(struct up_parser *p)
 	struct up_field *f = &p->f[p->nheaders - 1];
 
 	if (p->vs == NOPOS) {
-		f->value = p->after_colon;
+		f->value = (uint32_t)p->after_colon;
 		f->value_len = 0;
 	} else {
-		f->value = p->vs;
-		f->value_len = p->ve - p->vs;
+		f->value = (uint32_t)p->vs;
+		f->value_len = (uint32_t)(p->ve - p->vs);
 	}
 }
 
@@ -291,7 +291,7 @@ scan(struct up_parser *p, const char *buf, size_t lim)
 			}
 			if (p->nheaders == UP_MAX_HEADERS)
 				return bad(p, E_NONE, UP_ERR_TOO_MANY);
-			p->f[p->nheaders++].name = p->pos;
+			p->f[p->nheaders++].name = (uint32_t)p->pos;
 			p->state = P_NAME;
 			if (!is_tchar(c))
 				return bad(p, c == ':' ? E_NAME_EMPTY :
@@ -307,7 +307,7 @@ scan(struct up_parser *p, const char *buf, size_t lim)
 				    c == '\n' ? E_NO_COLON : E_NAME_BYTE,
 				    UP_ERR_SYNTAX);
 			p->f[p->nheaders - 1].name_len =
-			    p->pos - p->f[p->nheaders - 1].name;
+			    (uint32_t)(p->pos - p->f[p->nheaders - 1].name);
 			p->after_colon = p->pos + 1;
 			p->vs = NOPOS;
 			p->state = P_VALUE;

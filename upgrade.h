@@ -87,8 +87,8 @@ struct up_parser {
 	int folded, bare_lf;
 	int err;                 /* what was wrong, for up_parse_why() */
 	size_t nheaders;
-	struct up_field {
-		size_t name, name_len, value, value_len;
+	struct up_field {        /* offsets: a head is at most 64 KiB */
+		uint32_t name, name_len, value, value_len;
 	} f[UP_MAX_HEADERS];
 };
 
