@@ -1191,9 +1191,15 @@ timers(struct conn *c, double t)
 		return;
 	if (c->ping_timeout > 0 && c->npings > 0 &&
 	    t - c->pings[0].at >= c->ping_timeout) {
+		static const char why[] = "no pong within --ping-timeout";
+
 		diag("%stimed out: no pong within --ping-timeout %g s",
 		    c->label, c->ping_timeout);
-		conn_abort(c, EXIT_TIMEOUT, "no pong within --ping-timeout");
+		/* the peer is told why before TCP goes; it is not waited for */
+		set_exit(c, EXIT_TIMEOUT);
+		conn_close(c, WS_CLOSE_GOING_AWAY, (const uint8_t *)why,
+		    sizeof why - 1);
+		conn_drop_when_flushed(c, EXIT_TIMEOUT, why);
 		return;
 	}
 	if (c->next_ping == 0)

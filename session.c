@@ -799,7 +799,7 @@ reconnect_why(const struct conn *c)
 	if (S.input_closed && K.n == 0)
 		return NULL;
 	if (c->exit == EXIT_LOST || c->exit == EXIT_CLOSED ||
-	    (c->exit == EXIT_TIMEOUT && !c->close_sent) || /* --ping-timeout */
+	    c->exit == EXIT_TIMEOUT || /* --ping-timeout */
 	    opt.reconnect_any)
 		return c->why[0] ? c->why : "the connection ended";
 	return NULL;

@@ -43,4 +43,13 @@ unlike "$ERR" 'ping-timeout' "silent server without --ping-timeout: no ping time
 status_is 7 "silent server without --ping-timeout: exit 7 (no answer to the close)"
 like "$ERR" 'no close reply' "silent server without --ping-timeout: the close timed out"
 
+# The peer is told before TCP goes: 1001 Going Away, with why.
+start_raw no-pong || { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli --ping-interval 0.2 --ping-timeout 0.5 -w 10 "$(url)"
+status_is 7 "--ping-timeout, a server that reads: exit 7"
+took "--ping-timeout, a server that reads: no wait for a close answer" 3000
+wait_for "$SERVER_LOG" 'client: CLOSE' 5
+like "$SERVER_LOG" "^raw: client: CLOSE 1001 'no pong within --ping-timeout'\$" \
+    "--ping-timeout: a close frame 1001 with the reason goes first"
+
 done_testing

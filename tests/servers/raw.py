@@ -12,6 +12,8 @@ stderr as lines starting with "raw: ", so tests can check it.
 Scenarios:
     sink                    reads every message, answers none; answers the
                             client's close
+    no-pong                 reads every frame, answers no ping and no
+                            close; logs the client's close
     echo                    plain echo server (each data frame echoed as it
                             came, RSV bits included)
     bad-accept              101 with a wrong Sec-WebSocket-Accept
@@ -320,6 +322,14 @@ def s_sink(conn):
             return
         if opcode == PING:
             conn.sendall(frame(PONG, payload))
+
+
+def s_no_pong(conn):
+    handshake(conn)
+    while True:
+        fin, rsv, opcode, payload, masked = read_frame_rsv(conn)
+        if opcode == CLOSE:
+            log("client: " + describe(opcode, payload))
 
 
 def s_bad_accept(conn):
