@@ -604,3 +604,15 @@ disp_parse_base64(uint8_t *out, size_t cap, const char *s, size_t *bad_at)
 	}
 	return (long)n;
 }
+
+char *
+disp_size(char *out, size_t cap, uint64_t n)
+{
+	if (n < 10000)
+		snprintf(out, cap, "%llu B", (unsigned long long)n);
+	else if (n < 10000 * 1024)
+		snprintf(out, cap, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(out, cap, "%.1f MiB", (double)n / 1048576.0);
+	return out;
+}

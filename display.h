@@ -102,6 +102,10 @@ size_t disp_hexdump(char *out, size_t cap, const uint8_t *p, size_t len,
 long disp_json(char *out, size_t cap, const uint8_t *p, size_t len,
     const char *indent, int color);
 
+/* A size for people: "812 B" below 10000 bytes, then "9.8 KiB", then
+ * "12.0 MiB", so that a column stays narrow. Returns out. */
+char *disp_size(char *out, size_t cap, uint64_t n);
+
 /* Decode hex digits (white space between bytes allowed) into out (cap
  * bytes). Returns the byte count, or -1 with *bad_at set to the offset of
  * the first character that is not a hex digit or that leaves an odd digit. */

@@ -225,18 +225,6 @@ log_line(const char *line)
 	}
 }
 
-static const char *
-size_str(uint64_t n, char *buf, size_t cap)
-{
-	if (n < 10000)
-		snprintf(buf, cap, "%" PRIu64 " B", n);
-	else if (n < 10000 * 1024)
-		snprintf(buf, cap, "%.1f KiB", n / 1024.0);
-	else
-		snprintf(buf, cap, "%.1f MiB", n / 1048576.0);
-	return buf;
-}
-
 /* The shown part of a payload: text escaped, or hex. */
 static void
 payload_str(char *out, size_t cap, const uint8_t *p, size_t n,
@@ -290,18 +278,9 @@ log_message(struct side *s)
 	if (opt.jsonl) {
 		jsonl_pair(p, "message");
 		jsonl_str("dir", s->dir);
-		jsonl_str("type", c->in.opcode == WS_OP_TEXT ? "text" :
-		    c->in.opcode == WS_OP_BINARY ? "binary" : "reserved");
-		jsonl_int("opcode", c->in.opcode);
-		jsonl_int("size", (long long)c->in.len);
-		jsonl_int("fragments", c->in.frags);
-		if (c->in.compressed) {
-			jsonl_bool("compressed", 1);
-			jsonl_int("wire_size", (long long)c->in.wire);
-		}
-		jsonl_payload(s->mbuf, s->mlen, binary);
-		if (c->in.len > s->mlen)
-			jsonl_bool("truncated", 1);
+		show_jsonl_message_fields(c->in.opcode, 1, c->in.len,
+		    c->in.frags, c->in.compressed, c->in.wire, s->mbuf,
+		    s->mlen);
 		if (s->unrelayed)
 			jsonl_bool("relayed", 0);
 		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
@@ -319,7 +298,7 @@ log_message(struct side *s)
 	else
 		snprintf(type, sizeof type, "op=0x%x", c->in.opcode);
 	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s%s%s", p->id,
-	    s->dir, t, type, size_str(c->in.len, sz, sizeof sz), extra, body,
+	    s->dir, t, type, disp_size(sz, sizeof sz, c->in.len), extra, body,
 	    s->unrelayed ? " (not relayed: the other side is closing or gone)" :
 	    "");
 	log_line(line);
@@ -392,7 +371,7 @@ log_control(struct side *s, const struct conn_piece *fp, int relayed)
 	}
 	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, s->dir, t,
 	    !strcmp(type, "reserved") ? "control" : type,
-	    size_str(fp->h->length, sz, sizeof sz), body);
+	    disp_size(sz, sizeof sz, fp->h->length), body);
 	log_line(line);
 }
 
@@ -425,7 +404,7 @@ log_own_close(struct side *s, unsigned code, const uint8_t *reason,
 	}
 	close_words(body, sizeof body, code, reason, n);
 	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, dir, t,
-	    "close", size_str(len, sz, sizeof sz), body);
+	    "close", disp_size(sz, sizeof sz, len), body);
 	log_line(line);
 }
 
@@ -440,30 +419,9 @@ log_frame(struct side *s, const struct ws_frame_header *h)
 
 	since(p, t, sizeof t);
 	if (opt.jsonl) {
-		size_t hl = h->header_size - (h->masked ? 4 : 0);
-		char mask[16];
-
 		jsonl_pair(p, "frame");
 		jsonl_str("dir", s->dir);
-		jsonl_bool("fin", (int)h->fin);
-		jsonl_int("rsv", h->rsv);
-		jsonl_int("opcode", h->opcode);
-		jsonl_str("type", h->opcode == WS_OP_CONT ? "continuation" :
-		    ws_opcode_name(h->opcode));
-		if (h->masked) {
-			snprintf(mask, sizeof mask, "%02x%02x%02x%02x",
-			    h->mask[0], h->mask[1], h->mask[2], h->mask[3]);
-			jsonl_str("mask", mask);
-		} else {
-			jsonl_null("mask");
-		}
-		jsonl_int("length", (long long)h->length);
-		jsonl_int("length_bits", hl == 2 ? 7 : hl == 4 ? 16 : 64);
-		jsonl_int("header_size", (long long)h->header_size);
-		jsonl_payload(s->fbuf, s->flen, !(h->opcode == WS_OP_TEXT ||
-		    (h->opcode == WS_OP_CONT && mop == WS_OP_TEXT)) || z);
-		if (h->length > s->flen)
-			jsonl_bool("truncated", 1);
+		show_jsonl_frame_fields(h, mop, z, s->fbuf, s->flen);
 		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
 		jsonl_end();
 		return;
@@ -1368,7 +1326,7 @@ inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
 	payload_str(body, sizeof body, p, n, n, op == WS_OP_TEXT);
 	snprintf(line, sizeof line, "%d wscli>%s %11s  %-7s%10s  %s",
 	    s->pair->id, s->name, t, op == WS_OP_TEXT ? "text" : "binary",
-	    size_str(n, sz, sizeof sz), body);
+	    disp_size(sz, sizeof sz, n), body);
 	log_line(line);
 	return 0;
 }

@@ -132,12 +132,7 @@ put_head(int id, char dir, unsigned opcode, uint64_t size)
 {
 	char sz[32], who[16] = "";
 
-	if (size < 10000)
-		snprintf(sz, sizeof sz, "%llu B", (unsigned long long)size);
-	else if (size < 10000 * 1024)
-		snprintf(sz, sizeof sz, "%.1f KiB", size / 1024.0);
-	else
-		snprintf(sz, sizeof sz, "%.1f MiB", size / 1048576.0);
+	disp_size(sz, sizeof sz, size);
 	if (id > 0)
 		snprintf(who, sizeof who, "%d", id);
 	put_timestamp();

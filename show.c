@@ -73,6 +73,29 @@ jsonl_begin_conn(struct conn *c, const char *event, char dir)
 /* ------------------------------------------------------------ messages */
 
 void
+show_jsonl_message_fields(unsigned opcode, int with_opcode, uint64_t size,
+    unsigned frags, int compressed, uint64_t wire, const uint8_t *p,
+    size_t n)
+{
+	jsonl_str("type", opcode == WS_OP_TEXT ? "text" : opcode ==
+	    WS_OP_BINARY ? "binary" : "reserved");
+	if (with_opcode)
+		jsonl_int("opcode", opcode);
+	jsonl_int("size", (long long)size);
+	jsonl_int("fragments", frags);
+	if (compressed) {
+		jsonl_bool("compressed", 1);
+		jsonl_int("wire_size", (long long)wire);
+	}
+	/* a truncated text may end inside a code point: base64 then */
+	if (p) {
+		jsonl_payload(p, n, opcode != WS_OP_TEXT);
+		if (size > n)
+			jsonl_bool("truncated", 1);
+	}
+}
+
+void
 show_message_begin(struct conn *c, struct show_msg *m, int shown)
 {
 	m->len = 0;
@@ -174,18 +197,9 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		    c->in.frags, c->in.compressed ? c->in.wire : 0);
 	} else if (opt.jsonl) {
 		jsonl_begin_conn(c, "message", '<');
-		jsonl_str("type", binary ? "binary" : "text");
-		jsonl_int("size", (long long)c->in.len);
-		jsonl_int("fragments", c->in.frags);
-		if (c->in.compressed) {
-			jsonl_bool("compressed", 1);
-			jsonl_int("wire_size", (long long)c->in.wire);
-		}
-		/* a truncated text may end inside a code point: base64 then */
-		jsonl_payload(m->buf, m->len < JSONL_MAX ? m->len : JSONL_MAX,
-		    binary);
-		if (c->in.len > (m->len < JSONL_MAX ? m->len : JSONL_MAX))
-			jsonl_bool("truncated", 1);
+		show_jsonl_message_fields(c->in.opcode, 0, c->in.len,
+		    c->in.frags, c->in.compressed, c->in.wire, m->buf,
+		    m->len < JSONL_MAX ? m->len : JSONL_MAX);
 		jsonl_end();
 	}
 }
@@ -204,21 +218,8 @@ show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 	if (!opt.jsonl)
 		return;
 	jsonl_begin_conn(c, "message", '>');
-	jsonl_str("type", opcode == WS_OP_BINARY ? "binary" : "text");
-	jsonl_int("size", (long long)size);
-	jsonl_int("fragments", frags);
-	if (c->out_compressed || (c->pmd && c->compress)) {
-		jsonl_bool("compressed", 1);
-		/* what zlib holds back until the end is in once it has
-		 * ended: a message given whole is sent whole */
-		if (!c->out_started)
-			jsonl_int("wire_size", (long long)c->out_wire);
-	}
-	if (p) {
-		jsonl_payload(p, n, opcode == WS_OP_BINARY);
-		if (size > n)
-			jsonl_bool("truncated", 1);
-	}
+	show_jsonl_message_fields(opcode, 0, size, frags, c->out_compressed ||
+	    (c->pmd && c->compress), c->out_wire, p, n);
 	jsonl_end();
 }
 
@@ -270,6 +271,34 @@ show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 }
 
 /* ------------------------------------------------------------- frames */
+
+void
+show_jsonl_frame_fields(const struct ws_frame_header *h,
+    unsigned message_opcode, int compressed, const uint8_t *p, size_t n)
+{
+	size_t hl = h->header_size - (h->masked ? 4 : 0);
+	char mask[16];
+
+	jsonl_bool("fin", (int)h->fin);
+	jsonl_int("rsv", h->rsv);
+	jsonl_int("opcode", h->opcode);
+	jsonl_str("type", h->opcode == WS_OP_CONT ? "continuation" :
+	    ws_opcode_name(h->opcode));
+	if (h->masked) {
+		snprintf(mask, sizeof mask, "%02x%02x%02x%02x", h->mask[0],
+		    h->mask[1], h->mask[2], h->mask[3]);
+		jsonl_str("mask", mask);
+	} else {
+		jsonl_null("mask");
+	}
+	jsonl_int("length", (long long)h->length);
+	jsonl_int("length_bits", hl == 2 ? 7 : hl == 4 ? 16 : 64);
+	jsonl_int("header_size", (long long)h->header_size);
+	jsonl_payload(p, n, !(h->opcode == WS_OP_TEXT || (h->opcode ==
+	    WS_OP_CONT && message_opcode == WS_OP_TEXT)) || compressed);
+	if (h->length > n)
+		jsonl_bool("truncated", 1);
+}
 
 void
 show_format_frame(char *out, size_t cap, int id, char dir,
@@ -338,29 +367,8 @@ show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
 	char line[CONN_PEEK * 12 + 256];
 
 	if (opt.jsonl) {
-		size_t hl = h->header_size - (h->masked ? 4 : 0);
-		char mask[16];
-
 		jsonl_begin_conn(c, "frame", dir);
-		jsonl_bool("fin", (int)h->fin);
-		jsonl_int("rsv", h->rsv);
-		jsonl_int("opcode", h->opcode);
-		jsonl_str("type", h->opcode == WS_OP_CONT ? "continuation" :
-		    ws_opcode_name(h->opcode));
-		if (h->masked) {
-			snprintf(mask, sizeof mask, "%02x%02x%02x%02x",
-			    h->mask[0], h->mask[1], h->mask[2], h->mask[3]);
-			jsonl_str("mask", mask);
-		} else {
-			jsonl_null("mask");
-		}
-		jsonl_int("length", (long long)h->length);
-		jsonl_int("length_bits", hl == 2 ? 7 : hl == 4 ? 16 : 64);
-		jsonl_int("header_size", (long long)h->header_size);
-		jsonl_payload(p, n, !(h->opcode == WS_OP_TEXT ||
-		    (h->opcode == WS_OP_CONT && mop == WS_OP_TEXT)) || z);
-		if (h->length > n)
-			jsonl_bool("truncated", 1);
+		show_jsonl_frame_fields(h, mop, z, p, n);
 		jsonl_end();
 		return;
 	}

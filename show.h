@@ -67,6 +67,21 @@ void show_close(struct conn *c, char dir, unsigned code,
 void show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
     const uint8_t *p, size_t n);
 
+/* --jsonl: the fields of a "message" event after its connection and
+ * direction: type (opcode too if with_opcode), size, fragments,
+ * compressed and wire_size, and the payload p[0..n) (NULL: not shown) as
+ * text or base64, "truncated" when n < size. */
+void show_jsonl_message_fields(unsigned opcode, int with_opcode,
+    uint64_t size, unsigned frags, int compressed, uint64_t wire,
+    const uint8_t *p, size_t n);
+
+/* --jsonl: the fields of a "frame" event after its connection and
+ * direction: fin, rsv, opcode, type, mask, length, length_bits,
+ * header_size and the payload p[0..n) (binary when compressed or not
+ * text), "truncated" when n < its length. */
+void show_jsonl_frame_fields(const struct ws_frame_header *h,
+    unsigned message_opcode, int compressed, const uint8_t *p, size_t n);
+
 /* --jsonl: ,"key":{"Name":"value",...} of the headers of h (NULL: none),
  * as jsonl_headers() gives them. */
 void show_jsonl_headers(const char *key, const struct up_head *h);

@@ -45,6 +45,12 @@ wait_listen
 like "$LOUT" '^\{"event":"connect","conn":1,.*"status":101' "relay connect event: the status the client got"
 unlike "$LOUT" '"event":"connect",.*"status":0' "relay connect event: never status 0"
 
+start_listen --forward "ws://127.0.0.1:$NODE_UP/" --frames --jsonl --once
+run_client NODE "$(lurl)" --send hello --expect 1
+wait_listen
+like "$LOUT" '^\{"event":"frame","conn":1,"dir":"client>server","fin":true,"rsv":0,"opcode":1,"type":"text","mask":"[0-9a-f]{8}","length":5,"length_bits":7,"header_size":6,"text":"hello","since_ms":' \
+    "relay --frames --jsonl: the frame event has the fields client mode's has"
+
 start_raw http404
 start_listen --forward "ws://127.0.0.1:$PORT/missing" --jsonl
 run_wscli --send x "$(lurl)"
