@@ -386,6 +386,13 @@ sc_read(struct srv_client *sc)
 			return 0;
 		if (sc->tls[0] == '\0' && tr_tls_done(sc->tr))
 			tls_facts(sc);
+		if (r == 0 && sc->state == SC_WAIT) {
+			/* half-closed after its request: it may still read
+			 * the answer the owner is preparing (a relay asks the
+			 * server first), as it would get one at once */
+			sc->rd_eof = 1;
+			return 0;
+		}
 		if (r == TR_ERROR || r == 0) {
 			char why[384];
 
@@ -489,8 +496,9 @@ sc_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	struct srv_client *sc = s->ud;
 	short ev = POLLIN;
 
-	if (sc->state == SC_WAIT && sc->len == sc->cap && sc->cap >= BUF_MAX)
-		return 0; /* full: hold the client back */
+	if (sc->state == SC_WAIT && ((sc->len == sc->cap &&
+	    sc->cap >= BUF_MAX) || sc->rd_eof))
+		return 0; /* full, or nothing more to read: hold it back */
 	if (sc->state == SC_ANSWER)
 		ev = POLLOUT;
 	pfd[0].fd = sc->tr->fd;

@@ -60,6 +60,7 @@ struct srv_client {
 	int upgrade;               /* the answer is a 101 */
 	int peeked;                /* TLS port: the first byte was seen */
 	int plain;                 /* ... and it was plain HTTP */
+	int rd_eof;                /* half-closed after its request */
 	char *gone_why;            /* said once lingering is over */
 	double deadline;
 	struct source src;

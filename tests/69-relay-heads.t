@@ -120,4 +120,33 @@ wait_listen 10
 like "$T/head-once502.out" '^status: HTTP/1.1 502 ' "--once, upstream unreachable: 502 to the client"
 is "$LSTATUS" 3 "--once, upstream unreachable: the relay ends, exit 3"
 
+# ------------------------------------------------------ half-close
+
+# A client that half-closes (shuts down its sending side) right after its
+# request still gets the answer, as listen mode gives it: the relay asks
+# the server first, and the client's end of input is no reason to drop it.
+start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
+start_listen --forward "ws://127.0.0.1:$PORT/" ||
+    { echo "Bail out! wscli relay did not start"; exit 1; }
+timeout -k 5 20 "$PYTHON" - "$LPORT" >"$T/half.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          b"Sec-WebSocket-Version: 13\r\n\r\n")
+s.shutdown(socket.SHUT_WR)
+s.settimeout(5)
+data = b""
+while b"\r\n\r\n" not in data:
+    b = s.recv(4096)
+    if not b:
+        break
+    data += b
+print("status:", data.split(b"\r\n")[0].decode("latin-1"))
+PY
+like "$T/half.out" '^status: HTTP/1.1 101 ' "half-closed after the request: the relay still answers 101"
+kill "$LPID" 2>/dev/null
+wait_listen
+stop_server
+
 done_testing
