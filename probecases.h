@@ -91,6 +91,10 @@ struct pcase {
 	void (*custom)(struct run *R, int ev); /* K_CUSTOM, and handshake
 						  cases with their own
 						  judge */
+	unsigned near[2];       /* fail: close codes that fit less well
+				   than codes[] but break no rule
+				   (NON-STRICT, not WRONG CODE), and why */
+	const char *near_why;
 };
 
 /* Events a case sees. */

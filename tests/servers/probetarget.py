@@ -24,6 +24,7 @@ not say OK:
     accept-http10       HTTP/1.0 is fine
     accept-post         any method is fine
     choose-protocol     picks the first subprotocol offered, known or not
+    choose-other        picks a subprotocol that was not offered
     accept-extension    agrees to whatever extension is offered
     no-echo             never echoes
     ignore-rsv          RSV bits are not checked
@@ -139,6 +140,8 @@ def handshake(conn):
     protos = h.get("sec-websocket-protocol")
     if protos and has("choose-protocol"):
         out.append("Sec-WebSocket-Protocol: " + protos.split(",")[0].strip())
+    elif protos and has("choose-other"):
+        out.append("Sec-WebSocket-Protocol: chat")
     exts = h.get("sec-websocket-extensions", "")
     deflate = False
     if exts and has("accept-extension"):
