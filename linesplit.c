@@ -20,11 +20,12 @@ linesplit_feed(struct linesplit *ls, const uint8_t *buf, size_t len,
     size_t cap, int eof, linesplit_fn fn, void *ctx)
 {
 	const uint8_t *p = buf, *end = buf + len, *nl;
+	int delim = ls->nul ? '\0' : '\n';
 
-	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+	while ((nl = memchr(p, delim, (size_t)(end - p))) != NULL) {
 		size_t n = (size_t)(nl - p);
 
-		if (n > 0 && p[n - 1] == '\r')
+		if (!ls->nul && n > 0 && p[n - 1] == '\r')
 			n--;
 		piece(ls, p, n, 1, fn, ctx);
 		p = nl + 1;
@@ -35,7 +36,7 @@ linesplit_feed(struct linesplit *ls, const uint8_t *buf, size_t len,
 		return len;
 	}
 	if (p == buf && len == cap) {
-		size_t n = cap - (end[-1] == '\r');
+		size_t n = cap - (!ls->nul && end[-1] == '\r');
 
 		piece(ls, p, n, 0, fn, ctx);
 		p += n;

@@ -6,7 +6,7 @@
  * the start of the buffer and reads more behind it.
  *
  * Rules: a line ends at LF, which is not part of it; a CR right before the
- * LF is dropped too. A line that does not fit in the buffer leaves in
+ * LF is dropped too (with nul set: at NUL, and a CR is data). A line that does not fit in the buffer leaves in
  * fragments of at most cap bytes. At end of input whatever is left is the
  * last line, newline or not (a CR there is kept: no LF follows it).
  */
@@ -20,6 +20,8 @@
 struct linesplit {
 	uint64_t lineno; /* number of the line last passed on (1-based) */
 	int in_line;     /* a fragment of line lineno went out, its end not */
+	int nul;         /* set by the caller: a line ends at NUL instead,
+			    and a CR before it is kept (-0) */
 };
 
 /* One piece of line lineno: p[0..len) (len may be 0). fin: the line ends

@@ -640,6 +640,7 @@ stdin_feed(void)
 		S.ilen = 0;
 		return;
 	}
+	S.split.nul = opt.null_sep; /* -0: NUL ends a message */
 	used = linesplit_feed(&S.split, S.ibuf, S.ilen, STDIN_BUF, S.stdin_eof,
 	    on_line_piece, NULL);
 	S.ilen -= used;

@@ -81,6 +81,7 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_DEFLATE,
 	OPT_ECHO,
+	OPT_ESCAPE,
 	OPT_FORWARD,
 	OPT_FORWARD_EXACT,
 	OPT_FRAME,
@@ -151,6 +152,8 @@ static const struct optdef table[] = {
 	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL, NULL, 0,
 	    0 },
 	{ "echo", OPT_ECHO, no_argument, T_FLAG, L, &srv_opt.echo, 0, 0 },
+	{ "escape", OPT_ESCAPE, no_argument, T_FLAG, C | L, &opt.escape, 0,
+	    0 },
 	{ "forward", OPT_FORWARD, required_argument, T_URL, R,
 	    &relay_opt.forward, 0, 0 },
 	{ "forward-exact", OPT_FORWARD_EXACT, no_argument, T_FLAG, R,
@@ -175,6 +178,7 @@ static const struct optdef table[] = {
 	    &opt.no_history, 0, 0 },
 	{ "no-split", OPT_NO_SPLIT, no_argument, T_FLAG, C | L,
 	    &opt.no_split, 0, 0 },
+	{ "null", '0', no_argument, T_FLAG, C | L, &opt.null_sep, 0, 0 },
 	{ "noproxy", OPT_NOPROXY, required_argument, T_STRING, NET,
 	    &opt.noproxy, 0, 0 },
 	{ "on-connect", OPT_ON_CONNECT, required_argument, T_FILE, C | L,
@@ -855,6 +859,9 @@ check_mode(int n, char **operands, char *err, size_t cap)
 {
 	if (check_header_mode(opt.mode, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
+	if (opt.null_sep && opt.escape)
+		return usage(err, cap, "cannot use -0 and --escape together: "
+		    "each is a way to keep messages apart on stdout");
 	switch (opt.mode) {
 	case MODE_CLIENT:
 	case MODE_PROBE:
@@ -1081,12 +1088,13 @@ opts_dial_net(void)
 /* --------------------------------------------------------------- help */
 
 static const char usage_text[] =
-    "usage: wscli [-46bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
+    "usage: wscli [-046bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
     "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
     "             [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
-    "             [--frame spec] [--frames] [--jsonl] [--key file]\n"
+    "             [--escape] [--frame spec] [--frames] [--jsonl]\n"
+    "             [--key file]\n"
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
     "             [--pass phrase] [--ping-interval seconds]\n"
@@ -1097,10 +1105,11 @@ static const char usage_text[] =
     "             [--until regex] url\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
     "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
-    "       wscli -l [address:]port [-bhjqtv] [-H header] [-n count]\n"
+    "       wscli -l [address:]port [-0bhjqtv] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
-    "             [--connect-timeout seconds] [--deflate] [--frame spec]\n"
+    "             [--connect-timeout seconds] [--deflate] [--escape]\n"
+    "             [--frame spec]\n"
     "             [--frames] [--jsonl] [--max-message size] [--no-history]\n"
     "             [--no-split] [--on-connect file] [--once]\n"
     "             [--origin-allow list] [--pass phrase]\n"
@@ -1138,7 +1147,8 @@ static const char help_text[] =
     "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
-    "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"    "      --escape              one line per message on stdout: newlines,\n"
+    "                            backslashes and controls escaped\n"
     "      --frame SPEC          send a crafted frame first (repeatable;\n"
     "                            in order with --send; see wscli(1))\n"
     "      --frames              show every frame (stderr, or the REPL)\n"
@@ -1147,12 +1157,18 @@ static const char help_text[] =
     "  -h, --help                show this help\n"
     "  -j, --json                pretty-print JSON messages (terminal)\n"
     "      --jsonl               write one JSON object per event to stdout\n"
+    ;
+
+/* two strings: ISO C99 compilers need accept no more than 4095 bytes
+ * in one */
+static const char help_text2[] =
     "  -k, --insecure            do not verify the server's certificate\n"
     "      --key FILE            private key of the client certificate\n"
     "  -L, --location            follow redirects (3xx)\n"
     "      --max-message SIZE    refuse larger messages with close 1009\n"
     "      --max-redirs N        at most N redirects with -L (10)\n"
-    "  -n, --count N             close after receiving N messages\n"
+    "  -n, --count N             close after receiving N messages\n"    "  -0, --null                NUL ends each message, on stdout and\n"
+    "                            stdin (instead of a newline)\n"
     "      --no-history          do not read or save the REPL history\n"
     "      --no-split            send all of stdin as one message\n"
     "      --noproxy HOSTS       comma-separated hosts not to proxy\n"
@@ -1232,5 +1248,6 @@ opts_print_help(FILE *f)
 	fputs(usage_text, f);
 	fputc('\n', f);
 	fputs(help_text, f);
+	fputs(help_text2, f);
 	fputs(help_modes, f);
 }

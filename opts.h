@@ -80,6 +80,10 @@ struct options {
 	double timeout;                    /* --timeout, 0 = none */
 	const char *until;                 /* --until REGEX */
 	int jsonl;                         /* --jsonl */
+	int null_sep;                      /* -0: NUL ends each message, on
+					      stdout and stdin */
+	int escape;                        /* --escape: each message one
+					      line, newlines escaped */
 	long reconnect;                    /* --reconnect: 0 off, -1 without
 					      end, else at most this many
 					      attempts in a row */

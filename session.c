@@ -491,6 +491,7 @@ stdin_read(void)
 			stdin_piece(S.ibuf, S.ilen, S.stdin_eof);
 		S.ilen = 0;
 	} else {
+		S.split.nul = opt.null_sep; /* -0: NUL ends a message */
 		size_t used = linesplit_feed(&S.split, S.ibuf, S.ilen,
 		    STDIN_BUF, S.stdin_eof, on_line_piece, NULL);
 

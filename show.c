@@ -112,6 +112,39 @@ show_message_begin(struct conn *c, struct show_msg *m, int shown)
 	}
 }
 
+/* --escape: a message on one line of a pipe. Newline, CR, tab and
+ * backslash as \n \r \t \\, other controls (and of a binary message
+ * every byte that is not printable ASCII) as \xNN. */
+static void
+escape_piece(const uint8_t *p, size_t n, int binary)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[4096 * 4];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = p[i];
+
+		if (o + 4 > sizeof buf) {
+			out_write(buf, o);
+			o = 0;
+		}
+		if (b == '\\' || b == '\n' || b == '\r' || b == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = b == '\\' ? '\\' : b == '\n' ? 'n' : b == '\r' ?
+			    'r' : 't';
+		} else if (b < 0x20 || b == 0x7f || (binary && b >= 0x80)) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[b >> 4];
+			buf[o++] = hex[b & 15];
+		} else {
+			buf[o++] = (char)b;
+		}
+	}
+	out_write(buf, o);
+}
+
 /* A piece of a received message, as it should reach stdout. */
 static void
 stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
@@ -119,14 +152,16 @@ stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
 {
 	int binary = c->in.opcode == WS_OP_BINARY;
 
-	if (!m->stamped && !binary) {
-		/* -t: a text message's line starts with its time */
+	if (!m->stamped && (!binary || opt.escape)) {
+		/* -t: a message's line starts with its time */
 		char t[32];
 
 		out_write(t, term_stamp(t, sizeof t));
 		m->stamped = 1;
 	}
-	if (!opt.stdout_tty) {
+	if (!opt.stdout_tty && opt.escape) {
+		escape_piece(p, n, binary);
+	} else if (!opt.stdout_tty) {
 		out_write(p, n);
 	} else {
 		/* never pass the peer's control bytes to a terminal */
@@ -145,7 +180,11 @@ stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
 				break;
 		}
 	}
-	if (last && !binary)
+	/* where a message ends: a NUL (-0), a newline after a text
+	 * message or after any message escaped on one line */
+	if (last && opt.null_sep)
+		out_write("", 1);
+	else if (last && (!binary || opt.escape))
 		out_write("\n", 1);
 }
 

@@ -432,6 +432,22 @@ base64_parse(void **state)
 	    -1); /* non-zero padding bits */
 }
 
+/* One format for sizes: bytes below 10000, then KiB, then MiB. */
+static void
+size_format(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(disp_size(b, sizeof b, 0), "0 B");
+	assert_string_equal(disp_size(b, sizeof b, 9999), "9999 B");
+	assert_string_equal(disp_size(b, sizeof b, 10000), "9.8 KiB");
+	assert_string_equal(disp_size(b, sizeof b, 10000 * 1024 - 1),
+	    "10000.0 KiB");
+	assert_string_equal(disp_size(b, sizeof b, 10000 * 1024), "9.8 MiB");
+	assert_string_equal(disp_size(b, 4, 123456), "120");
+}
+
 int
 main(void)
 {
@@ -460,6 +476,7 @@ main(void)
 		cmocka_unit_test(json_color),
 		cmocka_unit_test(hex_parse),
 		cmocka_unit_test(base64_parse),
+		cmocka_unit_test(size_format),
 	};
 
 	return cmocka_run_group_tests_name("display", tests, NULL, NULL);
