@@ -265,6 +265,8 @@ static const struct {
 static unsigned char given[NOPTS];  /* given[i]: table[i] was given */
 static int color_mode;              /* --color: -1 auto, 0 never, 1 always */
 static int t_bare;                  /* -t given without a mode */
+static int deflate_bare;            /* --deflate without parameters */
+static int reconnect_bare;          /* --reconnect without a maximum */
 
 static struct option longopts[NOPTS + 1];
 static char shortopts[2 * NOPTS + 8];
@@ -351,7 +353,7 @@ reset(void)
 	probe_opt = probe_defaults;
 	memset(given, 0, sizeof given);
 	color_mode = -1;
-	t_bare = 0;
+	t_bare = deflate_bare = reconnect_bare = 0;
 }
 
 /* --------------------------------------------------------- the parsers */
@@ -724,6 +726,7 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		const char *params = arg ? arg : PMD_DEFAULT_OFFER;
 		char why2[256];
 
+		deflate_bare = arg == NULL;
 		if (pmd_parse_params(params, strlen(params), 1,
 		    &opt.deflate_offer, why2, sizeof why2) != 0)
 			return usage(err, cap, "invalid value for --deflate: "
@@ -777,6 +780,7 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 	}
 	case OPT_RECONNECT:
 		opt.reconnect = -1;
+		reconnect_bare = arg == NULL;
 		if (arg) {
 			opt.reconnect = opts_count(arg, 1, LONG_MAX, &why);
 			if (why)
@@ -922,6 +926,38 @@ check_mode(int n, char **operands, char *err, size_t cap)
 	return OPTS_RUN;
 }
 
+/*
+ * getopt takes an optional argument only attached (-telapsed,
+ * --reconnect=3): given as the next word it is an operand, and the error
+ * would be about a URL. Say what was meant instead.
+ */
+static int
+detached(int n, char **operands, char *err, size_t cap)
+{
+	for (int i = 0; i < n; i++) {
+		const char *w = operands[i], *why;
+		struct pmd_params pp;
+		char why2[256];
+
+		if (t_bare && (!strcmp(w, "elapsed") || !strcmp(w, "wall")))
+			return usage(err, cap, "-t takes its mode attached: "
+			    "-t%s or --timestamps=%s ('%s' alone is read as an "
+			    "argument)", w, w, w);
+		if (reconnect_bare && (opts_count(w, 1, LONG_MAX, &why),
+		    why == NULL))
+			return usage(err, cap, "--reconnect takes its maximum "
+			    "attached: --reconnect=%s ('%s' alone is read as an "
+			    "argument)", w, w);
+		if (deflate_bare && *w && !strstr(w, "://") &&
+		    pmd_parse_params(w, strlen(w), 1, &pp, why2,
+		    sizeof why2) == 0)
+			return usage(err, cap, "--deflate takes its parameters "
+			    "attached: --deflate='%s' ('%s' alone is read as an "
+			    "argument)", w, w);
+	}
+	return OPTS_RUN;
+}
+
 static int
 decide(int n, char **operands, char *err, size_t cap)
 {
@@ -942,15 +978,8 @@ decide(int n, char **operands, char *err, size_t cap)
 	opt.mode = l && f ? MODE_RELAY : l ? MODE_LISTEN : p ? MODE_PROBE :
 	    MODE_CLIENT;
 
-	/* getopt cannot take an optional argument as the next word */
-	if (t_bare)
-		for (int i = 0; i < n; i++)
-			if (!strcmp(operands[i], "elapsed") ||
-			    !strcmp(operands[i], "wall"))
-				return usage(err, cap, "-t takes its mode "
-				    "attached: -t%s or --timestamps=%s ('%s' "
-				    "alone is read as an argument)",
-				    operands[i], operands[i], operands[i]);
+	if (detached(n, operands, err, cap) != OPTS_RUN)
+		return OPTS_USAGE;
 
 	for (size_t i = 0; i < NOPTS; i++)
 		if (given[i] && !(table[i].modes & (1u << opt.mode)))

@@ -48,6 +48,9 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 --timestamps=sometimes          | expected wall or elapsed                  | --timestamps=sometimes "$U"
 -t elapsed as two words         | -t takes its mode attached: -telapsed     | -t elapsed "$U"
 -t wall as two words, listening | -t takes its mode attached: -twall        | -l 0 -t wall
+--reconnect 3 as two words      | --reconnect takes its maximum attached: --reconnect=3 | --reconnect 3 "$U"
+--deflate PARAMS as two words   | --deflate takes its parameters attached: --deflate='client_max_window_bits' | --deflate client_max_window_bits "$U"
+--deflate PARAMS, listening     | --deflate takes its parameters attached   | -l 0 --deflate server_no_context_takeover
 -H Sec-WebSocket-Protocol       | -s NAME                                   | -H 'Sec-WebSocket-Protocol: chat' "$U"
 -H Sec-WebSocket-Extensions     | --deflate                                 | -H 'sec-websocket-extensions: permessage-deflate' "$U"
 -H without a colon              | invalid value for --header                | -H 'nocolon' "$U"

@@ -379,6 +379,19 @@ named_conflicts(void **state)
 	expect_error("-t elapsed ws://h/", "-t takes its mode attached: "
 	    "-telapsed or --timestamps=elapsed");
 	expect_error("-l 0 -t wall", "-t takes its mode attached: -twall");
+	expect_error("--reconnect 3 ws://h/", "--reconnect takes its maximum "
+	    "attached: --reconnect=3");
+	expect_error("ws://h/ --deflate client_max_window_bits", "--deflate "
+	    "takes its parameters attached");
+	expect_mode("--deflate ws://h/", MODE_CLIENT);
+	expect_mode("--reconnect ws://h/", MODE_CLIENT);
+	{
+		/* an empty word is no parameter list */
+		const char *w[] = { "--deflate", "", NULL };
+
+		assert_int_equal(parse_words(w), OPTS_USAGE);
+		assert_null(strstr(err, "takes its parameters"));
+	}
 	expect_error("-l 0 --echo --broadcast", "cannot use --echo and "
 	    "--broadcast together");
 	expect_error("-l 0 --require-protocol", "--require-protocol needs");
