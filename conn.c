@@ -1225,6 +1225,45 @@ lower(double *deadline, double t)
 		*deadline = t;
 }
 
+static void
+on_timer(struct timer *tm, double now)
+{
+	timers(tm->ud, now);
+}
+
+/*
+ * Arm the timer for the nearest time timers() has something to do at.
+ * A timer armed earlier stays: firing early costs one look, while moving
+ * it later each turn (the close look is relative to now) could keep it
+ * from ever firing on a busy connection.
+ */
+static void
+arm(struct conn *c, double now)
+{
+	double t = 0;
+
+	if (c->lingering) {
+		t = c->linger_until;
+	} else {
+		if (c->drop_flushed)
+			lower(&t, c->drop_deadline);
+		if (c->close_sent && !c->close_received) {
+			lower(&t, c->close_taken > 0 ? c->close_deadline :
+			    now + CLOSE_LOOK);
+			lower(&t, c->close_limit);
+		}
+		if (c->ping_interval > 0 && !c->close_sent) {
+			if (c->next_ping == 0)
+				c->next_ping = now + c->ping_interval;
+			lower(&t, c->next_ping);
+			if (c->ping_timeout > 0 && c->npings > 0)
+				lower(&t, c->pings[0].at + c->ping_timeout);
+		}
+	}
+	if (t > 0 && (!loop_timer_armed(&c->timer) || t < c->timer.at))
+		loop_timer_set(&c->timer, t);
+}
+
 /* ------------------------------------------------------- loop source */
 
 static int
@@ -1237,10 +1276,7 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 
 	if (c->done || max < 1)
 		return 0;
-	if (c->lingering)
-		lower(deadline, c->linger_until);
-	if (c->drop_flushed)
-		lower(deadline, c->drop_deadline);
+	arm(c, now);
 	if (c->drop_now)
 		*busy = 1;
 	if (reading)
@@ -1251,17 +1287,6 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	pfd[0].events = tr_want(c->tr, ev);
 	if (reading && (c->more || tr_pending(c->tr)))
 		*busy = 1;
-	if (c->close_sent && !c->close_received) {
-		lower(deadline, c->close_taken > 0 ? c->close_deadline :
-		    now + CLOSE_LOOK);
-		lower(deadline, c->close_limit);
-	}
-	if (c->ping_interval > 0 && !c->close_sent) {
-		lower(deadline, c->next_ping ? c->next_ping :
-		    now + c->ping_interval);
-		if (c->ping_timeout > 0 && c->npings > 0)
-			lower(deadline, c->pings[0].at + c->ping_timeout);
-	}
 	return 1;
 }
 
@@ -1279,7 +1304,6 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 	    ((re & (POLLIN | POLLHUP | POLLERR)) || c->more ||
 	    (re && c->tr->tls_want) || tr_pending(c->tr)))
 		conn_read(c);
-	timers(c, now);
 }
 
 static void
@@ -1305,6 +1329,7 @@ conn_end(struct conn *c)
 	c->done = 1;
 	set_exit(c, EXIT_OK);
 	loop_remove(&c->src);
+	loop_timer_stop(&c->timer);
 	if (c->ops->ended)
 		c->ops->ended(c);
 }
@@ -1361,6 +1386,8 @@ conn_init(struct conn *c, const struct conn_config *cfg,
 	c->src.flush = src_flush;
 	c->src.release = src_release;
 	c->src.ud = c;
+	c->timer.fire = on_timer;
+	c->timer.ud = c;
 	loop_add(&c->src);
 	return 0;
 }
@@ -1381,6 +1408,7 @@ conn_feed(struct conn *c, const uint8_t *p, size_t n)
 void
 conn_free(struct conn *c)
 {
+	loop_timer_stop(&c->timer);
 	if (!c->done)
 		loop_remove(&c->src);
 	c->done = 1;

@@ -203,6 +203,7 @@ struct conn {
 
 	/* internals */
 	struct source src;
+	struct timer timer;       /* the nearest of the times below */
 	struct queue data, ctrl;
 	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
 	size_t rnd_left;
