@@ -16,6 +16,7 @@
 #include "display.h"
 #include "frame.h"
 #include "jsonl.h"
+#include "loop.h"
 #include "output.h"
 #include "repl.h"
 #include "show.h"
@@ -219,6 +220,57 @@ show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
 		stream_piece(c, m, p, n, 0);
 }
 
+/*
+ * The REPL under a flood: a terminal cannot take 100,000 lines a second,
+ * and readline redraws the prompt after each. At most FLOOD_LINES
+ * messages are shown per FLOOD_WINDOW seconds; the others are counted and
+ * said in one line when the window ends, so the line being typed stays
+ * usable at any rate (--jsonl keeps every message).
+ */
+#define FLOOD_WINDOW 1.0
+#define FLOOD_LINES 200
+
+static struct {
+	double start;                 /* of the current window */
+	unsigned shown;               /* lines shown in it */
+	uint64_t hidden;              /* messages not shown since the last
+					 summary */
+	struct timer t;               /* the window's end, while hidden */
+} F;
+
+static void
+flood_summary(struct timer *t, double now)
+{
+	(void)t;
+	(void)now;
+	if (F.hidden > 0)
+		repl_show_infof("%" PRIu64 " message%s not shown (more than %d "
+		    "a second; --jsonl keeps every one)", F.hidden,
+		    F.hidden == 1 ? "" : "s", FLOOD_LINES);
+	F.hidden = 0;
+}
+
+/* Whether the display may show one more message now. */
+static int
+flood_allows(void)
+{
+	double now = now_sec();
+
+	if (now - F.start >= FLOOD_WINDOW) {
+		F.start = now;
+		F.shown = 0;
+	}
+	if (F.shown < FLOOD_LINES) {
+		F.shown++;
+		return 1;
+	}
+	if (F.hidden++ == 0) {
+		F.t.fire = flood_summary;
+		loop_timer_set(&F.t, F.start + FLOOD_WINDOW);
+	}
+	return 0;
+}
+
 void
 show_message_end(struct conn *c, struct show_msg *m, int shown)
 {
@@ -231,6 +283,8 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 	if (!shown)
 		return;
 	if (opt.interactive) {
+		if (!flood_allows())
+			return;
 		repl_show_message(c->id, '<', binary, m->buf, m->len < DISPLAY_MAX ?
 		    m->len : DISPLAY_MAX, c->in.len,
 		    c->in.frags, c->in.compressed ? c->in.wire : 0);
