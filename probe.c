@@ -409,7 +409,10 @@ end_attempt(struct run *R)
 static void
 report(const struct run *R)
 {
-	char line[1024];
+	static const char *const sgr[NVERDICTS] = {
+		"32", "33", "1;31", "31", "33", "36", "2",
+	};
+	char line[2048];
 	int n;
 
 	P.counts[R->v]++;
@@ -426,9 +429,15 @@ report(const struct run *R)
 			jsonl_int("close_code", R->close_code);
 		jsonl_num("ms", R->t0 > 0 ? pc_ms_since(R->t0) : 0);
 		jsonl_end();
-	} else {
-		n = snprintf(line, sizeof line, "%-7s %-44s %-13s %s\n",
-		    R->k->id, R->k->name, pc_verdict_name[R->v], R->detail);
+	} else if (!opt.quiet || R->v != V_OK) {
+		if (opt.color)
+			n = snprintf(line, sizeof line, "%-7s %-44s \033[%sm%-13s"
+			    "\033[0m %s\n", R->k->id, R->k->name, sgr[R->v],
+			    pc_verdict_name[R->v], R->detail);
+		else
+			n = snprintf(line, sizeof line, "%-7s %-44s %-13s %s\n",
+			    R->k->id, R->k->name, pc_verdict_name[R->v],
+			    R->detail);
 		out_write(line, n > 0 && (size_t)n < sizeof line ?
 		    (size_t)n : strlen(line));
 	}

@@ -47,6 +47,16 @@ pc_decide(struct run *R, enum verdict v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(R->detail, sizeof R->detail, fmt, ap);
 	va_end(ap);
+	/* a line that is not OK says what is required and what to change,
+	 * unless it says so already */
+	if ((v == V_NON_STRICT || v == V_FAILED || v == V_WRONG_CODE ||
+	    v == V_UNCLEAN) && strstr(R->detail, "RFC ") == NULL &&
+	    pc_rule(R->k->id)) {
+		size_t n = strlen(R->detail);
+
+		snprintf(R->detail + n, sizeof R->detail - n, " -- %s",
+		    pc_rule(R->k->id));
+	}
 }
 
 double
@@ -215,8 +225,10 @@ static int
 server_broke(struct run *R)
 {
 	if (R->ended && R->end_exit == EXIT_PROTOCOL) {
-		pc_decide(R, V_FAILED, "the server sent something invalid: %s",
-		    R->end_why);
+		pc_decide(R, V_FAILED, "the server sent something invalid: %s "
+		    "(RFC 6455 5.2-5.6, 8.1: every frame the server sends MUST "
+		    "follow the framing rules, a text message MUST be valid "
+		    "UTF-8; fix what it sends)", R->end_why);
 		return 1;
 	}
 	return 0;
@@ -595,7 +607,10 @@ judge_subprotocol(struct run *R, int ev)
 	else if (R->status > 0)
 		pc_decide(R, V_OK, "refused: %ld %s", R->status, R->reason);
 	else
-		pc_decide(R, V_NON_STRICT, "no HTTP answer: %s", R->dial_error);
+		pc_decide(R, V_NON_STRICT, "closed the connection without an "
+		    "HTTP answer (RFC 6455 4.2.2: a server that does not accept "
+		    "SHOULD answer with an HTTP error; accept without a "
+		    "subprotocol, or refuse with 400)");
 }
 
 static void
@@ -609,10 +624,11 @@ judge_extension(struct run *R, int ev)
 	else if (R->status == 101)
 		pc_decide(R, V_OK, "accepted without the extension");
 	else if (R->status > 0)
-		pc_decide(R, V_NON_STRICT, "refused: %ld %s (an unknown extension "
-		    "is to be ignored)", R->status, R->reason);
+		pc_decide(R, V_NON_STRICT, "refused: %ld %s", R->status,
+		    R->reason);
 	else
-		pc_decide(R, V_NON_STRICT, "no HTTP answer: %s", R->dial_error);
+		pc_decide(R, V_NON_STRICT, "closed the connection without an "
+		    "HTTP answer");
 }
 
 static void
@@ -1132,6 +1148,130 @@ const struct pcase pc_cases[] = {
 };
 
 const size_t pc_ncases = sizeof pc_cases / sizeof pc_cases[0];
+
+/* --------------------------------------------------------------- rules */
+
+/* What RFC 6455 (or 7692) requires in each case or section, and what to
+ * change: said after every verdict that is not OK. The longest id that
+ * is a prefix of the case's (by parts) wins. */
+static const struct { const char *id, *rule; } rules[] = {
+	{ "1.2", "RFC 6455 4.4: a server that does not speak the version asked "
+	    "MUST answer with Sec-WebSocket-Version listing the ones it does "
+	    "(426 Upgrade Required); send that header with the refusal" },
+	{ "1.3", "RFC 6455 4.2.1 and 4.4: a version other than 13 (or one the "
+	    "server speaks) MUST be refused, with Sec-WebSocket-Version listing "
+	    "the versions spoken; refuse it with 426 and that header" },
+	{ "1.4", "RFC 6455 4.2.1: a request without a Sec-WebSocket-Key of "
+	    "16 bytes (base64) is no handshake, and the server MUST answer "
+	    "with an HTTP error such as 400 Bad Request; check the key" },
+	{ "1.5", "RFC 6455 4.2.1: a request without a Sec-WebSocket-Key of "
+	    "16 bytes (base64) is no handshake, and the server MUST answer "
+	    "with an HTTP error such as 400 Bad Request; check the key" },
+	{ "1.6", "RFC 6455 4.2.1: the request MUST have Upgrade: websocket and "
+	    "Connection: Upgrade, else the server MUST answer with an HTTP "
+	    "error such as 400 Bad Request; check both headers" },
+	{ "1.7", "RFC 6455 4.2.1: the request MUST have Upgrade: websocket and "
+	    "Connection: Upgrade, else the server MUST answer with an HTTP "
+	    "error such as 400 Bad Request; check both headers" },
+	{ "1.8", "RFC 6455 4.2.1: the handshake is an HTTP/1.1 (or higher) "
+	    "GET, and anything else MUST be answered with an HTTP error "
+	    "such as 400 Bad Request; check the request line" },
+	{ "1.9", "RFC 6455 4.2.1: the handshake is an HTTP/1.1 (or higher) "
+	    "GET, and anything else MUST be answered with an HTTP error "
+	    "(405 Method Not Allowed); check the method" },
+	{ "1.10", "RFC 6455 4.2.2: the server selects one of the subprotocols "
+	    "offered, or none; select only one the server speaks" },
+	{ "1.11", "RFC 6455 9.1: the server answers only with extensions it "
+	    "supports and ignores the others (4.2.2); leave unknown ones out "
+	    "of the answer, and do not refuse for them" },
+	{ "2", "no rule of RFC 6455: whether a server echoes is the "
+	    "application's" },
+	{ "3", "RFC 6455 5.2: RSV1-3 MUST be 0 unless an agreed extension "
+	    "gives them a meaning, else the receiver MUST fail the connection "
+	    "(1002, 7.4.1); check the RSV bits of every frame" },
+	{ "4", "RFC 6455 5.2: on an unknown opcode the receiver MUST fail the "
+	    "connection (1002, 7.4.1); close on opcodes 3-7 and 0xB-0xF" },
+	{ "5.1", "RFC 6455 5.5: a control frame MUST have 125 bytes or fewer "
+	    "and MUST NOT be fragmented; fail the connection (1002) on one "
+	    "that is" },
+	{ "5.2", "RFC 6455 5.5: a control frame MUST have 125 bytes or fewer "
+	    "and MUST NOT be fragmented; fail the connection (1002) on one "
+	    "that is" },
+	{ "5.3", "RFC 6455 5.5: a control frame MUST have 125 bytes or fewer "
+	    "and MUST NOT be fragmented; fail the connection (1002) on one "
+	    "that is" },
+	{ "5.4", "RFC 6455 5.5: a control frame MUST have 125 bytes or fewer "
+	    "and MUST NOT be fragmented; fail the connection (1002) on one "
+	    "that is" },
+	{ "5.5", "RFC 6455 5.4: fragments of one message MUST come in order, "
+	    "a continuation only inside a message and no new data message "
+	    "inside one; fail the connection (1002) otherwise" },
+	{ "5.6", "RFC 6455 5.4: fragments of one message MUST come in order, "
+	    "a continuation only inside a message and no new data message "
+	    "inside one; fail the connection (1002) otherwise" },
+	{ "5.7", "RFC 6455 5.1: a server MUST close the connection on a frame "
+	    "that is not masked (it MAY say 1002); check the MASK bit" },
+	{ "5.8", "RFC 6455 5.2: the minimal length encoding is the sender's "
+	    "MUST; a receiver may take it or fail with 1002" },
+	{ "5.9", "RFC 6455 5.2: the minimal length encoding is the sender's "
+	    "MUST; a receiver may take it or fail with 1002" },
+	{ "5.10", "RFC 6455 5.2: the top bit of a 64-bit length MUST be 0; "
+	    "fail the connection with 1002" },
+	{ "6", "RFC 6455 5.5.2: every ping MUST get a pong with the same "
+	    "payload (5.5.3: only the latest of several may be answered) and "
+	    "5.4: control frames may come between fragments; answer each "
+	    "ping as it is read" },
+	{ "6.6", "RFC 6455 5.5.3: an unsolicited pong needs no answer and is "
+	    "no error; ignore it" },
+	{ "7", "RFC 6455 8.1: text that is not valid UTF-8 MUST fail the "
+	    "connection (1007, 7.4.1), and valid UTF-8 split anywhere across "
+	    "frames MUST be taken; check UTF-8 over the whole message, "
+	    "carrying a sequence across frames" },
+	{ "7.5", "RFC 6455 8.1 fails the connection on invalid UTF-8; failing "
+	    "as soon as a fragment shows it (not at the end of the message) "
+	    "is what Autobahn calls fail fast; check each fragment as it "
+	    "comes" },
+	{ "8", "RFC 6455 5.5.1: a close MUST be answered with a close, "
+	    "typically echoing its code; answer every close" },
+	{ "8.2", "RFC 6455 5.5.1: a close body is empty or starts with a "
+	    "2-byte code; fail a 1-byte one with 1002" },
+	{ "8.4", "RFC 6455 7.4.1-7.4.2: 1004-1006 and 1015 MUST NOT be sent, "
+	    "codes below 1000, 1016-2999 and from 5000 are not defined; "
+	    "answer such a close with 1002, never echo it" },
+	{ "8.6", "RFC 6455 5.5.1, 8.1: a close reason is UTF-8, and invalid "
+	    "UTF-8 MUST fail the connection; answer with 1007 (or 1002)" },
+	{ "8.7", "RFC 6455 5.5.1: after sending its close an endpoint MUST "
+	    "NOT send more data frames; nothing after the close is answered" },
+	{ "8.8", "RFC 6455 7.1.1: the server SHOULD close TCP first once the "
+	    "close handshake is done; close the socket after sending the "
+	    "close" },
+	{ "9", "no rule of RFC 6455: limits and rates are the server's to "
+	    "choose" },
+	{ "10", "RFC 6455 10.2: a server that serves browsers SHOULD check "
+	    "Origin and refuse (403) origins it does not expect" },
+	{ "11", "RFC 7692: RSV1 marks a compressed message, only on its first "
+	    "frame and never on a control frame (6.1, MUST fail with 1002), "
+	    "and data that does not inflate MUST fail the connection (1007 or "
+	    "1002); check RSV1 per frame and the inflated data" },
+};
+
+const char *
+pc_rule(const char *id)
+{
+	const char *best = NULL;
+	size_t bestn = 0;
+
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		size_t n = strlen(rules[i].id);
+
+		if (n > bestn && !strncmp(id, rules[i].id, n) &&
+		    (id[n] == '\0' || id[n] == '.')) {
+			best = rules[i].rule;
+			bestn = n;
+		}
+	}
+	return best;
+}
 
 /* ----------------------------------------------------------- selection */
 

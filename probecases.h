@@ -115,7 +115,7 @@ struct run {
 	const struct pcase *k;
 	int decided, again;
 	enum verdict v;
-	char detail[512];
+	char detail[1024];
 	double t0, sent_at, deadline;
 	struct dial *dial;
 	struct conn *c;
@@ -203,7 +203,13 @@ int pc_wanted(size_t i);
 /* The case's judge, at event ev (EV_*). */
 void pc_judge(struct run *R, int ev);
 
-/* The verdict, once: later calls do nothing. */
+/* What RFC 6455 (7692) requires in case id, with the section, and what
+ * to change; NULL if no rule was written for it. */
+const char *pc_rule(const char *id);
+
+/* The verdict, once: later calls do nothing. A verdict that is not OK
+ * (NON-STRICT, FAILED, WRONG CODE, UNCLEAN) gets the case's rule after
+ * it unless fmt cites RFC 6455 or 7692 itself. */
 void pc_decide(struct run *R, enum verdict v, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -71,6 +71,20 @@ fault "--fault loose-fragments" 5.5,5.6 "5.5 FAILED" "5.6 FAILED"
 fault "--fault unmasked" 5.7 "5.7 FAILED"
 fault "--fault lenient-length" 5.8,5.9 "5.8 INFORMATIONAL" "5.9 INFORMATIONAL"
 fault "--fault top-bit" 5.10 "5.10 NON-STRICT"
+# -q: only the lines that are not OK, and the total; --color: the verdict
+# in colour
+start_target --fault top-bit || fail "-q: the target did not start"
+run_wscli --probe -q --probe-cases 3,5.10 "ws://127.0.0.1:$PORT"
+is "$(grep -c . "$OUT")" 2 "-q: one line not OK and the total"
+like "$OUT" '^5\.10 .* NON-STRICT ' "-q: the NON-STRICT line"
+like "$OUT" '^9 cases in .*: 8 OK, 1 NON-STRICT$' "-q: the total counts the OK ones"
+run_wscli --probe --color always --probe-cases 5.10 "ws://127.0.0.1:$PORT"
+like "$OUT" "$(printf '^1\\.1 .* \033\\[32mOK +\033\\[0m 101 in')" "--color: OK in green"
+like "$OUT" "$(printf '^5\\.10 .* \033\\[33mNON-STRICT +\033\\[0m closed 1009')" \
+    "--color: NON-STRICT in yellow"
+run_wscli --probe --probe-cases 5.10 "ws://127.0.0.1:$PORT"
+unlike "$OUT" "$(printf '\033')" "no colour on a pipe"
+stop_server "$SERVER_PID"
 like "$OUT" '^5\.10 .* NON-STRICT +closed 1009 in [0-9.]+ ms \(1002 expected: the length is invalid \(RFC 6455 5\.2' \
     "top-bit: 1009 is NON-STRICT, and the line says why"
 fault "--fault no-pong" 6 "6.1 FAILED" "6.2 FAILED" "6.3 FAILED" \
