@@ -61,6 +61,7 @@ static struct {
 	struct srv_client *clients;   /* in their handshake */
 	char bound[96];
 	double paused_until;          /* EMFILE */
+	struct timer resume;          /* ... at paused_until */
 	int emfile_said;
 } L = { .fd = -1 };
 
@@ -210,11 +211,20 @@ tls_facts(struct srv_client *sc)
 
 /* ------------------------------------------------------- one client */
 
+/* The phase ends at t (0: no limit). */
+static void
+set_deadline(struct srv_client *sc, double t)
+{
+	sc->deadline = t;
+	loop_timer_set(&sc->timer, t);
+}
+
 static void
 sc_remove(struct srv_client *sc)
 {
 	struct srv_client **p = &L.clients;
 
+	loop_timer_stop(&sc->timer);
 	while (*p && *p != sc)
 		p = &(*p)->next;
 	if (*p)
@@ -307,7 +317,7 @@ static void
 got_head(struct srv_client *sc, long rc)
 {
 	sc->state = SC_WAIT;
-	sc->deadline = 0;
+	set_deadline(sc, 0);
 	if (rc < 0) {
 		not_http(sc, rc);
 	} else if (sc->plain) {
@@ -419,7 +429,7 @@ sc_read(struct srv_client *sc)
 				sc->gone_why = xstrdup(why);
 				shutdown(sc->tr->fd, SHUT_WR);
 				sc->state = SC_LINGER;
-				sc->deadline = now_sec() + LINGER_SECS;
+				set_deadline(sc, now_sec() + LINGER_SECS);
 				return -1;
 			}
 			sc_gone(sc, why);
@@ -467,7 +477,7 @@ sc_send(struct srv_client *sc)
 		SSL_shutdown(sc->tr->ssl);
 	shutdown(sc->tr->fd, SHUT_WR);
 	sc->state = SC_LINGER;
-	sc->deadline = now_sec() + LINGER_SECS;
+	set_deadline(sc, now_sec() + LINGER_SECS);
 }
 
 static void
@@ -506,8 +516,6 @@ sc_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	if (sc->state != SC_LINGER && sc->state != SC_ANSWER &&
 	    tr_pending(sc->tr))
 		*busy = 1;
-	if (sc->deadline > 0 && (*deadline == 0 || sc->deadline < *deadline))
-		*deadline = sc->deadline;
 	return 1;
 }
 
@@ -527,7 +535,15 @@ sc_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		sc_send(sc);
 	else if (sc->state == SC_LINGER && n > 0 && pfd[0].revents)
 		sc_linger(sc);
-	if (s->removed || sc->deadline == 0 || now < sc->deadline)
+}
+
+/* The phase is over: the lingering ends, or the client took too long. */
+static void
+sc_timeout(struct timer *t, double now)
+{
+	struct srv_client *sc = t->ud;
+
+	if (sc->src.removed)
 		return;
 	if (sc->state == SC_LINGER) {
 		sc_gone(sc, sc->gone_why);
@@ -553,7 +569,7 @@ srv_answer(struct srv_client *sc, const char *resp, size_t n, int upgrade)
 	sc->out_off = 0;
 	sc->upgrade = upgrade;
 	sc->state = SC_ANSWER;
-	sc->deadline = now_sec() + opt.connect_timeout;
+	set_deadline(sc, now_sec() + opt.connect_timeout);
 	/* most answers fit the socket at once: no need to wait a turn */
 	sc_send(sc);
 }
@@ -619,14 +635,22 @@ new_client(int fd, const struct sockaddr_storage *ss, socklen_t len)
 	sc->state = SC_HEAD;
 	up_parser_init(&sc->parser, 1);
 	sc->accepted_at = now_sec();
-	sc->deadline = sc->accepted_at + opt.connect_timeout;
+	set_deadline(sc, sc->accepted_at + opt.connect_timeout);
 	sc->src.prepare = sc_prepare;
 	sc->src.dispatch = sc_dispatch;
 	sc->src.release = sc_release;
 	sc->src.ud = sc;
+	sc->timer.fire = sc_timeout;
+	sc->timer.ud = sc;
 	sc->next = L.clients;
 	L.clients = sc;
 	loop_add(&sc->src);
+}
+
+/* EMFILE is over (or may be): the next turn polls the socket again. */
+static void
+resume(struct timer *t, double now)
+{
 }
 
 static int
@@ -635,11 +659,8 @@ ls_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 {
 	if (L.fd < 0)
 		return 0;
-	if (L.paused_until > now) {
-		if (*deadline == 0 || L.paused_until < *deadline)
-			*deadline = L.paused_until;
-		return 0;
-	}
+	if (L.paused_until > now)
+		return 0; /* L.resume wakes the loop */
 	pfd[0].fd = L.fd;
 	pfd[0].events = POLLIN;
 	return 1;
@@ -670,6 +691,7 @@ ls_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 				    "-n); they wait", strerror(errno));
 			L.emfile_said = 1;
 			L.paused_until = now + EMFILE_PAUSE;
+			loop_timer_set(&L.resume, L.paused_until);
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			diag("accept: %s", strerror(errno));
 		}
@@ -688,6 +710,7 @@ srv_start(const struct srv_hooks *hooks)
 	int rc, one = 1, err = 0;
 
 	L.hooks = hooks;
+	L.resume.fire = resume;
 	if (srv_opt.tls_cert && (L.tls = tls_context()) == NULL)
 		return -1;
 	opts_split_listen(srv_opt.listen, host, sizeof host, &port);
@@ -755,6 +778,7 @@ srv_bound(void)
 void
 srv_stop_accepting(void)
 {
+	loop_timer_stop(&L.resume);
 	if (L.fd >= 0)
 		close(L.fd);
 	L.fd = -1;

@@ -63,6 +63,7 @@ struct srv_client {
 	int rd_eof;                /* half-closed after its request */
 	char *gone_why;            /* said once lingering is over */
 	double deadline;
+	struct timer timer;        /* at deadline */
 	struct source src;
 	struct srv_client *next;
 };
