@@ -60,7 +60,6 @@
 #define RELAY_HIGH (1024 * 1024)       /* stop reading a side above */
 #define RELAY_LOW (256 * 1024)         /* ... until the other is below */
 #define TEXT_SHOWN 256                 /* bytes of a text on a log line */
-#define HEX_SHOWN 32                   /* bytes of binary on a log line */
 #define KEEP_LOG TEXT_SHOWN            /* bytes of a message kept for it */
 #define KEEP_JSONL (16 * 1024 * 1024)  /* ... for a --jsonl event */
 #define QUEUE_KEEP (64 * 1024)
@@ -199,65 +198,6 @@ unlink_pair(struct pair *p)
 /* ---------------------------------------------------------------- log */
 
 static void
-since(struct pair *p, char *out, size_t cap)
-{
-	double t = now_sec(), d = p->last_at > 0 ? t - p->last_at : 0;
-
-	p->last_at = t;
-	if (d < 1)
-		snprintf(out, cap, "+%.3f ms", d * 1000);
-	else
-		snprintf(out, cap, "+%.3f s", d);
-}
-
-/* One line of the log: stdout in scripted mode, above the prompt. */
-static void
-log_line(const char *line)
-{
-	if (opt.interactive) {
-		repl_show_line(line);
-	} else {
-		char t[32];
-
-		out_write(t, term_stamp(t, sizeof t));
-		out_write(line, strlen(line));
-		out_write("\n", 1);
-	}
-}
-
-/* The shown part of a payload: text escaped, or hex. */
-static void
-payload_str(char *out, size_t cap, const uint8_t *p, size_t n,
-    uint64_t total, int text)
-{
-	size_t o = 0;
-
-	out[0] = '\0';
-	if (text) {
-		size_t k = n < TEXT_SHOWN ? n : TEXT_SHOWN, cut = k, bad;
-
-		/* a cut may fall inside a character: show up to it */
-		while (k > 0 && cut - k < 3 && !ws_utf8_valid(p, k, &bad) &&
-		    bad == k)
-			k--;
-		if (ws_utf8_valid(p, k, NULL)) {
-			disp_escape_str(out, cap, p, k, 0);
-			o = strlen(out);
-			if (total > k && o < cap)
-				snprintf(out + o, cap - o, " ... %" PRIu64
-				    " more bytes", total - k);
-			return;
-		}
-	}
-	for (size_t i = 0; i < n && i < HEX_SHOWN && o + 4 < cap; i++)
-		o += (size_t)snprintf(out + o, cap - o, "%s%02x", i ? " " : "",
-		    p[i]);
-	if (total > HEX_SHOWN && o < cap)
-		snprintf(out + o, cap - o, " ... %" PRIu64 " more bytes",
-		    total - HEX_SHOWN);
-}
-
-static void
 jsonl_pair(struct pair *p, const char *event)
 {
 	jsonl_begin(show_jsonl_writer, event);
@@ -271,10 +211,9 @@ log_message(struct side *s)
 	struct pair *p = s->pair;
 	struct conn *c = &s->c;
 	int binary = c->in.opcode != WS_OP_TEXT;
-	char t[32], sz[32], body[TEXT_SHOWN * 12 + 128], line[sizeof body + 256];
+	char body[TEXT_SHOWN * 12 + 128], line[sizeof body + 256];
 	char extra[64] = "", type[16];
 
-	since(p, t, sizeof t);
 	if (opt.jsonl) {
 		jsonl_pair(p, "message");
 		jsonl_str("dir", s->dir);
@@ -292,32 +231,14 @@ log_message(struct side *s)
 	if (c->in.compressed)
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
 		    "[deflated %" PRIu64 " B] ", c->in.wire);
-	payload_str(body, sizeof body, s->mbuf, s->mlen, c->in.len, !binary);
+	show_payload_brief(body, sizeof body, s->mbuf, s->mlen, c->in.len, !binary);
 	if (c->in.opcode == WS_OP_TEXT || c->in.opcode == WS_OP_BINARY)
 		snprintf(type, sizeof type, "%s", ws_opcode_name(c->in.opcode));
 	else
 		snprintf(type, sizeof type, "op=0x%x", c->in.opcode);
-	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s%s%s", p->id,
-	    s->dir, t, type, disp_size(sz, sizeof sz, c->in.len), extra, body,
-	    s->unrelayed ? " (not relayed: the other side is closing or gone)" :
-	    "");
-	log_line(line);
-}
-
-/* "1000 Normal Closure \"bye\"" of a close payload. */
-static void
-close_words(char *out, size_t cap, unsigned code, const uint8_t *reason,
-    size_t n)
-{
-	char r[WS_MAX_CONTROL_PAYLOAD * 12];
-
-	if (code == WS_CLOSE_NO_STATUS) {
-		snprintf(out, cap, "no status code");
-		return;
-	}
-	disp_escape_str(r, sizeof r, reason, n, DISP_QUOTE);
-	snprintf(out, cap, n > 0 ? "%u %s \"%s\"" : "%u %s", code,
-	    ws_close_code_name(code), r);
+	snprintf(line, sizeof line, "%s%s%s", extra, body, s->unrelayed ?
+	    " (not relayed: the other side is closing or gone)" : "");
+	show_log(p->id, s->dir, &p->last_at, type, (int64_t)c->in.len, line);
 }
 
 /* A control frame as it passed, or not (relayed 0: a pong to wscli's own
@@ -327,17 +248,15 @@ log_control(struct side *s, const struct conn_piece *fp, int relayed)
 {
 	struct pair *p = s->pair;
 	unsigned op = fp->h->opcode;
-	char t[32], sz[32], body[WS_MAX_CONTROL_PAYLOAD * 12 + 160];
-	char line[sizeof body + 256];
+	char body[WS_MAX_CONTROL_PAYLOAD * 12 + 160];
 	const char *type = ws_opcode_name(op);
 
-	since(p, t, sizeof t);
 	if (op == WS_OP_CLOSE)
-		close_words(body, sizeof body, fp->n >= 2 ?
+		show_close_words(body, sizeof body, fp->n >= 2 ?
 		    (unsigned)fp->p[0] << 8 | fp->p[1] : WS_CLOSE_NO_STATUS,
 		    fp->p + (fp->n >= 2 ? 2 : 0), fp->n >= 2 ? fp->n - 2 : 0);
 	else
-		payload_str(body, sizeof body, fp->p, fp->n, fp->n, 1);
+		show_payload_brief(body, sizeof body, fp->p, fp->n, fp->n, 1);
 	if (fp->ours)
 		snprintf(body + strlen(body), sizeof body - strlen(body),
 		    "%s(answers wscli's ping, rtt %.3f ms; not relayed)",
@@ -369,10 +288,8 @@ log_control(struct side *s, const struct conn_piece *fp, int relayed)
 		jsonl_end();
 		return;
 	}
-	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, s->dir, t,
-	    !strcmp(type, "reserved") ? "control" : type,
-	    disp_size(sz, sizeof sz, fp->h->length), body);
-	log_line(line);
+	show_log(p->id, s->dir, &p->last_at, !strcmp(type, "reserved") ?
+	    "control" : type, (int64_t)fp->h->length, body);
 }
 
 /* wscli's own CLOSE to a side, as it is queued. */
@@ -381,12 +298,10 @@ log_own_close(struct side *s, unsigned code, const uint8_t *reason,
     size_t n)
 {
 	struct pair *p = s->pair;
-	char t[32], sz[32], dir[16], body[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
-	char line[sizeof body + 256];
+	char dir[16], body[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
 	size_t len = code == WS_CLOSE_NO_STATUS ? 0 : 2 + n;
 
 	snprintf(dir, sizeof dir, "wscli>%s", s->name);
-	since(p, t, sizeof t);
 	if (opt.jsonl) {
 		jsonl_pair(p, "close");
 		jsonl_str("dir", dir);
@@ -402,10 +317,8 @@ log_own_close(struct side *s, unsigned code, const uint8_t *reason,
 		jsonl_end();
 		return;
 	}
-	close_words(body, sizeof body, code, reason, n);
-	snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", p->id, dir, t,
-	    "close", disp_size(sz, sizeof sz, len), body);
-	log_line(line);
+	show_close_words(body, sizeof body, code, reason, n);
+	show_log(p->id, dir, &p->last_at, "close", (int64_t)len, body);
 }
 
 /* --frames: a frame as it passed, once complete. */
@@ -413,11 +326,10 @@ static void
 log_frame(struct side *s, const struct ws_frame_header *h)
 {
 	struct pair *p = s->pair;
-	char t[32], f[CONN_PEEK * 12 + 256], line[sizeof f + 128];
+	char f[CONN_PEEK * 12 + 256];
 	unsigned mop = s->c.in.opcode;
 	int z = s->c.in.compressed;
 
-	since(p, t, sizeof t);
 	if (opt.jsonl) {
 		jsonl_pair(p, "frame");
 		jsonl_str("dir", s->dir);
@@ -428,8 +340,7 @@ log_frame(struct side *s, const struct ws_frame_header *h)
 	}
 	/* " " for the direction, no id: "  frame text ..." */
 	show_format_frame(f, sizeof f, 0, ' ', h, mop, z, s->peek, s->npeek);
-	snprintf(line, sizeof line, "%d %-13s %11s  %s", p->id, s->dir, t, f + 2);
-	log_line(line);
+	show_log(p->id, s->dir, &p->last_at, NULL, -1, f + 2);
 }
 
 static void log_lines(struct pair *p, const char *title, const char *head,
@@ -546,7 +457,7 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 	if (dir != '>')
 		return;
 	s->wscli_closed = 1;
-	close_words(what, sizeof what, code, reason, n);
+	show_close_words(what, sizeof what, code, reason, n);
 	close_story(s->pair, "wscli", what, 1, s->name);
 	log_own_close(s, code, reason, n);
 	if (s->broke)
@@ -578,7 +489,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	if (h->opcode == WS_OP_CLOSE && fp->last) {
 		char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
 
-		close_words(what, sizeof what, fp->n >= 2 ?
+		show_close_words(what, sizeof what, fp->n >= 2 ?
 		    (unsigned)fp->p[0] << 8 | fp->p[1] : WS_CLOSE_NO_STATUS,
 		    fp->p + (fp->n >= 2 ? 2 : 0), fp->n >= 2 ? fp->n - 2 : 0);
 		close_story(s->pair, s->name, what, 0, s->name);
@@ -715,7 +626,7 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 {
 	struct side *s = c->ud;
 	struct pair *p = s->pair;
-	char t[32], line[1024];
+	char line[1024];
 
 	p->violations++;
 	diag("%sprotocol violation: %s (calls for %u %s); %s", s->label, what,
@@ -730,11 +641,9 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 		jsonl_bool("relayed", !fatal);
 		jsonl_end();
 	} else if (!opt.interactive) {
-		since(p, t, sizeof t);
-		snprintf(line, sizeof line, "%d %-13s %11s  violation: %s (%s)",
-		    p->id, s->dir, t, what, fatal ? "not relayed" :
-		    "relayed as sent");
-		log_line(line);
+		snprintf(line, sizeof line, "violation: %s (%s)", what, fatal ?
+		    "not relayed" : "relayed as sent");
+		show_log(p->id, s->dir, &p->last_at, NULL, -1, line);
 	}
 	if (fatal) {
 		s->holding = 0; /* what was held back is not relayed */
@@ -1307,7 +1216,7 @@ static int
 inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
     const char **why)
 {
-	char t[32], sz[32], body[TEXT_SHOWN * 12 + 64], line[sizeof body + 128];
+	char dir[24], body[TEXT_SHOWN * 12 + 64];
 
 	if (!can_take(s)) {
 		*why = "that side is closing or gone";
@@ -1322,12 +1231,10 @@ inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
 		*why = "that side is closing";
 		return -1;
 	}
-	since(s->pair, t, sizeof t);
-	payload_str(body, sizeof body, p, n, n, op == WS_OP_TEXT);
-	snprintf(line, sizeof line, "%d wscli>%s %11s  %-7s%10s  %s",
-	    s->pair->id, s->name, t, op == WS_OP_TEXT ? "text" : "binary",
-	    disp_size(sz, sizeof sz, n), body);
-	log_line(line);
+	show_payload_brief(body, sizeof body, p, n, n, op == WS_OP_TEXT);
+	snprintf(dir, sizeof dir, "wscli>%s", s->name);
+	show_log(s->pair->id, dir, &s->pair->last_at, op == WS_OP_TEXT ? "text" :
+	    "binary", (int64_t)n, body);
 	return 0;
 }
 

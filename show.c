@@ -804,3 +804,84 @@ show_error(const char *msg)
 	jsonl_str("message", msg);
 	jsonl_end();
 }
+
+/* ----------------------------------------------------------- relay log */
+
+#define LOG_TEXT 256                  /* bytes of a text on a log line */
+#define LOG_HEX 32                    /* bytes of binary on a log line */
+
+void
+show_log(int id, const char *dir, double *last_at, const char *type,
+    int64_t size, const char *what)
+{
+	double t = now_sec(), d = *last_at > 0 ? t - *last_at : 0;
+	char since[32], sz[32], line[LOG_TEXT * 12 + 1024];
+
+	*last_at = t;
+	if (d < 1)
+		snprintf(since, sizeof since, "+%.3f ms", d * 1000);
+	else
+		snprintf(since, sizeof since, "+%.3f s", d);
+	if (type)
+		snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", id,
+		    dir, since, type, disp_size(sz, sizeof sz, (uint64_t)size),
+		    what);
+	else
+		snprintf(line, sizeof line, "%d %-13s %11s  %s", id, dir, since,
+		    what);
+	if (opt.interactive) {
+		repl_show_line(line);
+	} else {
+		char stamp[32];
+
+		out_write(stamp, term_stamp(stamp, sizeof stamp));
+		out_write(line, strlen(line));
+		out_write("\n", 1);
+	}
+}
+
+void
+show_payload_brief(char *out, size_t cap, const uint8_t *p, size_t n,
+    uint64_t total, int text)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (text) {
+		size_t k = n < LOG_TEXT ? n : LOG_TEXT, cut = k, bad;
+
+		/* a cut may fall inside a character: show up to it */
+		while (k > 0 && cut - k < 3 && !ws_utf8_valid(p, k, &bad) &&
+		    bad == k)
+			k--;
+		if (ws_utf8_valid(p, k, NULL)) {
+			disp_escape_str(out, cap, p, k, 0);
+			o = strlen(out);
+			if (total > k && o < cap)
+				snprintf(out + o, cap - o, " ... %" PRIu64
+				    " more bytes", total - k);
+			return;
+		}
+	}
+	for (size_t i = 0; i < n && i < LOG_HEX && o + 4 < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%02x", i ? " " : "",
+		    p[i]);
+	if (total > LOG_HEX && o < cap)
+		snprintf(out + o, cap - o, " ... %" PRIu64 " more bytes",
+		    total - LOG_HEX);
+}
+
+void
+show_close_words(char *out, size_t cap, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	char r[WS_MAX_CONTROL_PAYLOAD * 12];
+
+	if (code == WS_CLOSE_NO_STATUS) {
+		snprintf(out, cap, "no status code");
+		return;
+	}
+	disp_escape_str(r, sizeof r, reason, n, DISP_QUOTE);
+	snprintf(out, cap, n > 0 ? "%u %s \"%s\"" : "%u %s", code,
+	    ws_close_code_name(code), r);
+}

@@ -151,6 +151,27 @@ void show_disconnect(struct conn *c);
  * "dir". */
 void show_error(const char *msg);
 
+/*
+ * Relay mode's log: one line per event, "3 client>server   +0.412 ms  "
+ * (the id, the direction, the time since the pair's previous line, kept
+ * in *last_at), then with a type "text          5 B  " and what, or
+ * without (type NULL) what alone. On stdout in scripted mode (stamped
+ * with -t), above the prompt at a terminal.
+ */
+void show_log(int id, const char *dir, double *last_at, const char *type,
+    int64_t size, const char *what);
+
+/* The start of a payload for a log line: text escaped (256 bytes, cut
+ * at a character), else 32 bytes in hex; " ... N more bytes" when total
+ * is more. */
+void show_payload_brief(char *out, size_t cap, const uint8_t *p, size_t n,
+    uint64_t total, int text);
+
+/* A close's code, name and reason for people: 1000 Normal Closure "bye",
+ * or "no status code" (code 1005). */
+void show_close_words(char *out, size_t cap, unsigned code,
+    const uint8_t *reason, size_t n);
+
 /* jsonl writer: stdout's buffer. */
 void show_jsonl_writer(const void *p, size_t n);
 

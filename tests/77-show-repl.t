@@ -91,6 +91,7 @@ screen_like '^typed lines now go nowhere; /to ID client\|server chooses a side$'
 send_line "/stats"
 screen_like '^relay 1 client>server:$' "relay /stats without a target: each side described"
 send_line "/to 1 client hi"
+screen_like '^1 wscli>client +\+[0-9.]+ m?s  text +2 B  hi$' "relay: wscli's own message, logged with its direction"
 wait "$R"
 send_line "/quit"
 exit_is 0 "relay: /quit"
