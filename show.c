@@ -182,10 +182,12 @@ stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
 		}
 	}
 	/* where a message ends: a NUL (-0), a newline after a text
-	 * message or after any message escaped on one line */
+	 * message or after any message escaped on one line; on a terminal,
+	 * where a binary message is shown escaped too, after it as well, or
+	 * the next line of stderr would run on from it */
 	if (last && opt.null_sep)
 		out_write("", 1);
-	else if (last && (!binary || opt.escape))
+	else if (last && (!binary || opt.escape || opt.stdout_tty))
 		out_write("\n", 1);
 }
 
