@@ -3,12 +3,13 @@
  * standard input into lines.
  *
  * The first input byte picks the buffer size (2..65 bytes, so that long
- * lines and the CR held back at a full buffer come up often), the second
+ * lines and the CR held back at a full buffer come up often) and, with its
+ * high bit, lines ended by NUL (-0) instead of LF; the second
  * the sizes of the reads that fill it; the rest is the stream. The caller
  * is simulated as session.c drives it, and what comes out is checked
  * against a reference split written here with no buffer at all: lines are
  * the stream cut at each LF, less a CR right before it, plus what follows
- * the last LF if anything. Checked: every line comes out whole and in
+ * the last LF if anything (with NUL: cut at each NUL, CRs kept). Checked: every line comes out whole and in
  * order with the right number, no piece is longer than the buffer, only
  * the last piece of a line has fin set, and every byte is consumed.
  */
@@ -26,6 +27,7 @@ struct got {
 	uint64_t lines;     /* lines completed */
 	size_t cap;
 	const uint8_t *ref; /* the reference: the stream, cut at LFs */
+	int nul;            /* ... or at NULs, CRs kept */
 	size_t ref_len, ref_pos;
 };
 
@@ -39,7 +41,8 @@ ref_next(struct got *g, size_t *start, size_t *len)
 	if (g->ref_pos >= g->ref_len)
 		return 0;
 	*start = g->ref_pos;
-	nl = memchr(g->ref + g->ref_pos, '\n', g->ref_len - g->ref_pos);
+	nl = memchr(g->ref + g->ref_pos, g->nul ? '\0' : '\n',
+	    g->ref_len - g->ref_pos);
 	if (nl == NULL) {
 		*len = g->ref_len - g->ref_pos;
 		g->ref_pos = g->ref_len;
@@ -47,7 +50,7 @@ ref_next(struct got *g, size_t *start, size_t *len)
 	}
 	n = (size_t)(nl - (g->ref + g->ref_pos));
 	g->ref_pos += n + 1;
-	if (n > 0 && g->ref[*start + n - 1] == '\r')
+	if (!g->nul && n > 0 && g->ref[*start + n - 1] == '\r')
 		n--;
 	*len = n;
 	return 1;
@@ -84,6 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	cap = 2 + data[0] % 64;
+	ls.nul = g.nul = data[0] >> 7;
 	seed = data[1];
 	data += 2;
 	size -= 2;
