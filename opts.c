@@ -191,9 +191,9 @@ static const struct optdef table[] = {
 	{ "pass", OPT_PASS, required_argument, T_STRING, ALL, &opt.pass, 0,
 	    0 },
 	{ "ping-interval", OPT_PING_INTERVAL, required_argument, T_POSITIVE,
-	    C | L, &opt.ping_interval, 0, 0 },
+	    C | L | R, &opt.ping_interval, 0, 0 },
 	{ "ping-timeout", OPT_PING_TIMEOUT, required_argument, T_POSITIVE,
-	    C | L, &opt.ping_timeout, 0, 0 },
+	    C | L | R, &opt.ping_timeout, 0, 0 },
 	{ "probe", OPT_PROBE, no_argument, T_OTHER, P, NULL, 0, 0 },
 	{ "probe-cases", OPT_PROBE_CASES, required_argument, T_OTHER, P,
 	    NULL, 0, 0 },
@@ -1154,6 +1154,7 @@ static const char usage_text[] =
     "             [--forward-exact] [--frames] [--jsonl] [--key file]\n"
     "             [--max-redirs num] [--no-history] [--noproxy hosts]\n"
     "             [--once] [--origin-allow list] [--pass phrase]\n"
+    "             [--ping-interval seconds] [--ping-timeout seconds]\n"
     "             [--rewrite-origin] [--strict] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file]\n"

@@ -39,6 +39,7 @@
 
 #include "client.h"
 #include "conn.h"
+#include "craft.h"
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
@@ -83,6 +84,7 @@ struct side {
 	int held;                  /* not read until the pair is complete */
 	int deflate;               /* its data goes on as messages */
 	int wscli_closed;          /* wscli sent its own CLOSE on it */
+	struct craft_walk crafted; /* its peer's view of crafted bytes */
 	int broke;                 /* it broke the protocol: the other side
 				      is closed after its own close */
 	/* what it receives, for the log */
@@ -968,6 +970,10 @@ side_config(struct pair *p, struct side *sd, enum ws_role role)
 		.id = p->id,
 		.close_timeout = opt.close_timeout,
 		.compress = opt.compress,
+		/* keepalive of each side on its own: the pongs that answer
+		 * wscli's pings are not relayed */
+		.ping_interval = opt.ping_interval,
+		.ping_timeout = opt.ping_timeout,
 		.relay = 1,
 		.tolerant = !relay_opt.strict,
 		.queue_keep = QUEUE_KEEP,
@@ -1042,6 +1048,7 @@ on_dialed(void *ud, struct dial_result *r)
 	}
 	/* the server's side waits for the client's */
 	cfg = side_config(p, &p->up, WS_ROLE_CLIENT);
+	craft_walk_init(&p->up.crafted, WS_ROLE_CLIENT);
 	cfg.read_paused = 1;
 	p->up.held = 1;
 	conn_init(&p->up.c, &cfg, r->tr, r->pmd);
@@ -1070,6 +1077,7 @@ on_upgraded(struct srv_client *sc)
 	sc->ud = NULL;
 	p->sc = NULL;
 	cfg = side_config(p, &p->cli, WS_ROLE_SERVER);
+	craft_walk_init(&p->cli.crafted, WS_ROLE_SERVER);
 	conn_init(&p->cli.c, &cfg, sc->tr, p->cli_pmd);
 	sc->tr = NULL;
 	p->cli_pmd = NULL;
@@ -1235,6 +1243,41 @@ inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
 	snprintf(dir, sizeof dir, "wscli>%s", s->name);
 	show_log(s->pair->id, dir, &s->pair->last_at, op == WS_OP_TEXT ? "text" :
 	    "binary", (int64_t)n, body);
+	return 0;
+}
+
+/* Crafted bytes to one side, between the frames relayed to it: a line in
+ * the log, then each frame as that side's peer reads it. A CLOSE among
+ * them is wscli's close of that side. */
+static int
+repl_send_raw(const uint8_t *p, size_t n, const char **why)
+{
+	struct side *s = target_side(why);
+	char t[32], sz[32], line[128];
+	long code;
+
+	if (s == NULL)
+		return -1;
+	if (!can_take(s)) {
+		*why = "that side is closing or gone";
+		return -1;
+	}
+	if (s->c.rf_open) {
+		*why = "a frame is being relayed to that side; try again";
+		return -1;
+	}
+	if (conn_send_raw(&s->c, p, n) != 0) {
+		*why = "that side is closing or gone";
+		return -1;
+	}
+	since(s->pair, t, sizeof t);
+	snprintf(line, sizeof line, "%d wscli>%s %11s  %-7s%10s", s->pair->id,
+	    s->name, t, "crafted", disp_size(sz, sizeof sz, n));
+	log_line(line);
+	if (show_crafted(&s->c, &s->crafted, p, n, &code)) {
+		s->wscli_closed = 1;
+		conn_close_crafted(&s->c, (unsigned)code);
+	}
 	return 0;
 }
 
@@ -1463,6 +1506,7 @@ static const char *const relay_help[] = {
 static const struct repl_ops relay_repl = {
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
+	.send_raw = repl_send_raw,
 	.close = repl_close,
 	.send_file = repl_send_file,
 	.target = repl_target,

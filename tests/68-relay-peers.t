@@ -198,6 +198,19 @@ else
     diag "chromium is not installed"
 fi
 
+# --ping-interval: wscli keeps both sides alive on its own; the pongs that
+# answer it are not relayed
+start_listen --forward "ws://127.0.0.1:$NODE_UP/" --ping-interval 0.2 --once
+run_wscli --frames -w 1.2 --send alive "$(lurl)"
+wait_listen
+is "$LSTATUS" 0 "--ping-interval in relay mode: exit 0"
+like "$LOUT" '^1 server>client .* pong .*\(answers wscli.s ping, rtt [0-9.]+ ms; not relayed\)$' \
+    "--ping-interval: the server answers wscli's pings"
+like "$LOUT" '^1 client>server .* pong .*\(answers wscli.s ping, rtt [0-9.]+ ms; not relayed\)$' \
+    "--ping-interval: so does the client"
+like "$ERR" '^< frame ping .*"wscli 1"$' "--ping-interval: the client got wscli's pings"
+unlike "$ERR" '^< frame pong' "--ping-interval: the server's pongs did not reach the client"
+
 # ------------------------------------------------------------------ REPL
 
 repl -- --color=never -l 0 --forward "ws://127.0.0.1:$NODE_UP/"
@@ -219,6 +232,36 @@ if wait_screen 'listening on 127\.0\.0\.1:[0-9]+' && wait_last '^>$'; then
     wait "$rc"
     like "$T/r.out" '^text injected to the client$' "/to 1 client: the client got it"
     like "$T/r.out" '^text to the server$' "/to 1 server: the server's echo reached the client"
+    # crafting towards either side
+    timeout -k 5 30 node "$SERVERS/client.js" "$(lurl)" --expect 9 \
+        >"$T/c.out" 2>"$T/c.err" &
+    rc=$!
+    screen_like '^relay 2: open' "a second pair"
+    send_line "/frame op=ping p"
+    screen_like '^/frame: choose a side first' "/frame with no side chosen: refused, said why"
+    send_line "/to 2 server"
+    send_line "/frame fin=0 cr"
+    screen_like '^2 wscli>server +\+[0-9.]+ m?s  crafted +[0-9]+ B$' "/frame to the server: logged"
+    screen_like '^>2 frame text +fin=0 rsv=000 len=2 \(7-bit\) mask=[0-9a-f]{8}  "cr"$' \
+        "/frame to the server: masked, as a client sends"
+    send_line "/frame op=ping p"
+    screen_like '^2 server>client .* pong .*\(answers wscli.s ping, rtt [0-9.]+ ms; not relayed\)$' \
+        "/frame ping to the server: its pong answers wscli, not relayed"
+    send_line "/frame op=cont afted"
+    screen_like '^2 server>client +\+[0-9.]+ m?s  text +7 B  crafted$' \
+        "/frame: the server's echo of the crafted message is relayed"
+    send_line "/to 2 client"
+    send_line "/raw 81 02 6f 6b"
+    screen_like '^>2 frame text +fin=1 rsv=000 len=2 \(7-bit\) mask=-  "ok"$' \
+        "/raw to the client: unmasked, as a server sends"
+    send_line "/frag 2 abcd"
+    send_line "/close --any 4001 crafted"
+    screen_like '^>2 frame close .*4001 Private Use "crafted"$' "/close --any to the client"
+    wait "$rc"
+    is "$(grep '^text' "$T/c.out")" "$(printf 'text crafted\ntext ok\ntext abcd')" \
+        "the client got the server's echo and the crafted messages"
+    like "$T/c.out" '^close 4001 crafted$' "/close --any: the client answered it"
+    screen_unlike 'not available here' "crafting is available in relay mode"
     send_line "/to 9 client x"
     screen_like '^/to: no connection 9 \(see /list\)$' "/to an unknown id: refused"
     send_line "/quit"

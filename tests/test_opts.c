@@ -208,7 +208,7 @@ static const struct {
 	{ "--on-connect " FILE_ARG, "--on-connect", C_ | L_ },
 	{ "--once", "--once", L_ | R_ },
 	{ "--origin-allow http://o", "--origin-allow", L_ | R_ },
-	{ "--ping-interval 1", "--ping-interval", C_ | L_ },
+	{ "--ping-interval 1", "--ping-interval", C_ | L_ | R_ },
 	{ "--probe-cases 1", "--probe-cases", P_ },
 	{ "--probe-idle 1", "--probe-idle", P_ },
 	{ "--probe-max 8K", "--probe-max", P_ },
