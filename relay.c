@@ -1253,7 +1253,7 @@ static int
 repl_send_raw(const uint8_t *p, size_t n, const char **why)
 {
 	struct side *s = target_side(why);
-	char t[32], sz[32], line[128];
+	char dir[24];
 	long code;
 
 	if (s == NULL)
@@ -1270,10 +1270,9 @@ repl_send_raw(const uint8_t *p, size_t n, const char **why)
 		*why = "that side is closing or gone";
 		return -1;
 	}
-	since(s->pair, t, sizeof t);
-	snprintf(line, sizeof line, "%d wscli>%s %11s  %-7s%10s", s->pair->id,
-	    s->name, t, "crafted", disp_size(sz, sizeof sz, n));
-	log_line(line);
+	snprintf(dir, sizeof dir, "wscli>%s", s->name);
+	show_log(s->pair->id, dir, &s->pair->last_at, "crafted", (int64_t)n,
+	    "");
 	if (show_crafted(&s->c, &s->crafted, p, n, &code)) {
 		s->wscli_closed = 1;
 		conn_close_crafted(&s->c, (unsigned)code);
