@@ -826,7 +826,7 @@ static void
 repl_settings(void)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
-		cl->c.show_frames = opt.frames;
+		cl->c.show_frames = repl_view.frames;
 		cl->c.compress = opt.compress;
 	}
 }
@@ -1048,7 +1048,7 @@ listen_run(void)
 		.ops = &client_ops,
 		.max_message = opt.max_message,
 		.close_timeout = opt.close_timeout,
-		.show_frames = opt.frames,
+		.show_frames = repl_view.frames,
 		.compress = opt.compress,
 		.ping_interval = opt.ping_interval,
 		.ping_timeout = opt.ping_timeout,

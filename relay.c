@@ -483,7 +483,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 
 		memcpy(s->peek + s->npeek, fp->p, k);
 		s->npeek += k;
-		if (opt.jsonl && opt.frames)
+		if (opt.jsonl && repl_view.frames)
 			keep(&s->fbuf, &s->flen, &s->fcap, KEEP_JSONL, fp->p,
 			    fp->n);
 	}
@@ -534,7 +534,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	}
 	if (!fp->last)
 		return;
-	if (opt.frames)
+	if (repl_view.frames)
 		log_frame(s, h);
 	else if (control)
 		log_control(s, fp, relayed);
@@ -574,7 +574,7 @@ ev_message_end(struct conn *c)
 	}
 	/* with --frames a compressed message is shown inflated as well:
 	 * its frames show only what went on the wire */
-	if (!opt.frames || c->in.compressed)
+	if (!repl_view.frames || c->in.compressed)
 		log_message(s);
 	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {

@@ -45,6 +45,17 @@ static const struct repl_ops *ops;
 static int active;           /* the callback handler is installed */
 static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
 static char history_path[PATH_MAX + 16];
+struct repl_view repl_view;
+
+void
+repl_view_init(void)
+{
+	repl_view.timestamps = opt.timestamps;
+	repl_view.json = opt.json;
+	repl_view.hex = opt.hex;
+	repl_view.frames = opt.frames;
+}
+
 static double started_at;    /* --timestamps=elapsed counts from here */
 static int history_new;      /* entries added this session */
 static char prompt[64] = "> "; /* the mode may change it */
@@ -56,7 +67,7 @@ indent(void)
 {
 	static const char spaces[] = "                                   ";
 
-	return spaces + sizeof spaces - 1 - 21 - (opt.timestamps ? 13 : 0);
+	return spaces + sizeof spaces - 1 - 21 - (repl_view.timestamps ? 13 : 0);
 }
 
 static const char *
@@ -99,7 +110,7 @@ put_timestamp(void)
 {
 	char buf[64];
 
-	if (opt.timestamps == 1) {
+	if (repl_view.timestamps == 1) {
 		struct timespec ts;
 		struct tm tm;
 
@@ -107,7 +118,7 @@ put_timestamp(void)
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
 		printf("%s%s.%03ld%s ", c(DIM), buf, ts.tv_nsec / 1000000, c(OFF));
-	} else if (opt.timestamps == 2) {
+	} else if (repl_view.timestamps == 2) {
 		printf("%s+%11.3f%s ", c(DIM), now_sec() - started_at, c(OFF));
 	}
 }
@@ -177,7 +188,7 @@ repl_show_message(int id, char dir, int binary, const uint8_t *p,
 		    (unsigned long long)wire, c(OFF));
 	if (frags > 1)
 		printf("%s[%u fragments]%s ", c(DIM), frags, c(OFF));
-	if (binary || opt.hex) {
+	if (binary || repl_view.hex) {
 		size_t n = shown < BINARY_SHOWN ? shown : BINARY_SHOWN, w;
 
 		w = disp_hexdump(buf, sizeof buf, p, n, 0, "  ");
@@ -188,7 +199,7 @@ repl_show_message(int id, char dir, int binary, const uint8_t *p,
 	} else {
 		long w = -1;
 
-		if (opt.json && shown == total) {
+		if (repl_view.json && shown == total) {
 			static char jbuf[TEXT_SHOWN * 16 + 64 * DISP_JSON_MAX_DEPTH];
 
 			w = disp_json(jbuf, sizeof jbuf, p, shown, indent(),
@@ -902,7 +913,7 @@ cmd_timestamps(const char *arg)
 	int v;
 
 	if (*arg == '\0')
-		v = opt.timestamps ? 0 : last;
+		v = repl_view.timestamps ? 0 : last;
 	else if (!strcmp(arg, "on") || !strcmp(arg, "wall"))
 		v = 1;
 	else if (!strcmp(arg, "elapsed"))
@@ -913,9 +924,9 @@ cmd_timestamps(const char *arg)
 		err("/timestamps: '%s' is not on, off, wall or elapsed", arg);
 		return;
 	}
-	if (opt.timestamps)
-		last = opt.timestamps;
-	opt.timestamps = v;
+	if (repl_view.timestamps)
+		last = repl_view.timestamps;
+	repl_view.timestamps = v;
 	if (v)
 		last = v;
 	repl_show_info(v == 0 ? "timestamps off" : v == 1 ?
@@ -993,13 +1004,13 @@ run_command(const char *line)
 	else if (IS("file"))
 		cmd_file(arg);
 	else if (IS("json"))
-		toggle("json", word, &opt.json, "JSON display");
+		toggle("json", word, &repl_view.json, "JSON display");
 	else if (IS("hex"))
-		toggle("hex", word, &opt.hex, "hexdump display");
+		toggle("hex", word, &repl_view.hex, "hexdump display");
 	else if (IS("timestamps"))
 		cmd_timestamps(word);
 	else if (IS("frames")) {
-		if (toggle("frames", word, &opt.frames, "frame view") == 0)
+		if (toggle("frames", word, &repl_view.frames, "frame view") == 0)
 			ops->settings();
 	} else if (IS("deflate")) {
 		cmd_deflate(word);

@@ -17,6 +17,23 @@
 
 struct conn;
 
+/*
+ * What the display shows: its own settings, taken from the options once
+ * (repl_view_init) and changed live by the REPL's switches (/timestamps,
+ * /json, /hex, /frames); the modes read frames from here too. Nothing
+ * reads these from the options after the start.
+ */
+struct repl_view {
+	int timestamps;               /* 0 off, 1 wall clock, 2 elapsed */
+	int json;                     /* pretty-print JSON text (-j) */
+	int hex;                      /* hexdump text messages too */
+	int frames;                   /* every frame (--frames) */
+};
+extern struct repl_view repl_view;
+
+/* From the options, once they are settled. */
+void repl_view_init(void);
+
 struct repl_ops {
 	/* Queue a whole message (WS_OP_TEXT, valid UTF-8, or
 	 * WS_OP_BINARY). Return 0, or -1 with why set ("the connection is

@@ -708,7 +708,7 @@ static void
 repl_settings(void)
 {
 	if (S.c) {
-		S.c->show_frames = opt.frames;
+		S.c->show_frames = repl_view.frames;
 		S.c->compress = opt.compress;
 	}
 }
@@ -903,7 +903,7 @@ on_dialed(void *ud, struct dial_result *r)
 		.max_message_what = opt.max_message_default ? "16 MiB, the "
 		    "interactive limit (--max-message sets another)" : NULL,
 		.close_timeout = opt.close_timeout,
-		.show_frames = opt.frames,
+		.show_frames = repl_view.frames,
 		.compress = opt.compress,
 		.ping_interval = opt.ping_interval,
 		.ping_timeout = opt.ping_timeout,

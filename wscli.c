@@ -24,6 +24,7 @@
 #include "opts.h"
 #include "probe.h"
 #include "relay.h"
+#include "repl.h"
 #include "session.h"
 #include "term.h"
 
@@ -63,6 +64,7 @@ main(int argc, char **argv)
 	}
 	opts_settle(isatty(STDIN_FILENO), isatty(STDOUT_FILENO));
 	term_set_quiet(opt.quiet);
+	repl_view_init();
 	/* the REPL stamps its own lines; stderr and the pipe's lines here */
 	term_set_timestamps(opt.interactive ? 0 : opt.timestamps);
 	switch (opt.mode) {
