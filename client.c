@@ -47,6 +47,8 @@ struct dial {
 	dial_done_fn done;
 	void *ud;
 	struct source src;
+	struct timer timer;       /* at deadline, then at body_until */
+	struct timer curl_timer;  /* libcurl's own, while connecting */
 	enum dial_state state;
 	double t0, deadline, attempt_t0, sent_at, body_until;
 	long hops;
@@ -854,6 +856,7 @@ check_head(struct dial *d)
 	d->content_length = content_length(&d->head);
 	d->state = D_BODY;
 	d->body_until = now_sec() + BODY_WAIT;
+	loop_timer_set(&d->timer, d->body_until);
 	d->r.body = xrealloc(NULL, BODY_KEEP);
 	d->r.body_len = 0;
 	{
@@ -1070,16 +1073,14 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	struct dial *d = s->ud;
 	int n = 0;
 
-	if (*deadline == 0 || d->deadline < *deadline)
-		*deadline = d->deadline;
 	if (d->state == D_CONNECT) {
 		struct curl_waitfd w[16];
 		unsigned cnt = 0;
 		long ms = -1;
 
 		curl_multi_timeout(d->multi, &ms);
-		if (ms >= 0 && now + ms / 1000.0 < *deadline)
-			*deadline = now + ms / 1000.0;
+		/* libcurl's wish changes as it goes: asked each turn */
+		loop_timer_set(&d->curl_timer, ms > 0 ? now + ms / 1000.0 : 0);
 		if (ms == 0)
 			*busy = 1;
 		if (curl_multi_waitfds(d->multi, w, 16, &cnt) != CURLM_OK)
@@ -1099,8 +1100,6 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 	pfd[0].events = tr_want(d->tr, d->state == D_SEND ? POLLOUT : POLLIN);
 	if (d->state != D_SEND && tr_pending(d->tr))
 		*busy = 1;
-	if (d->state == D_BODY && d->body_until < *deadline)
-		*deadline = d->body_until;
 	return 1;
 }
 
@@ -1126,10 +1125,6 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 				return;
 			break;
 		}
-		if (d->state == D_CONNECT && now >= d->deadline) {
-			connect_failed(d, CURLE_OPERATION_TIMEDOUT);
-			return;
-		}
 	}
 	if (d->state == D_SEND)
 		do_send(d);
@@ -1137,14 +1132,35 @@ src_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		do_head(d);
 	if (d->state == D_BODY && !s->removed)
 		do_body(d);
-	if (!s->removed && d->state != D_BODY && now_sec() >= d->deadline) {
-		char u[1024];
+}
 
-		fail(d, EXIT_TIMEOUT, "timed out after %g s connecting to %s%s",
-		    d->p.timeout, url_redacted(d->url, u, sizeof u),
-		    d->state == D_HEAD ? ": no answer to the upgrade request" :
-		    "");
+/* The dial's time is up (--connect-timeout), or a refusal's body has
+ * been waited for long enough. */
+static void
+on_time(struct timer *t, double now)
+{
+	struct dial *d = t->ud;
+	char u[1024];
+
+	if (d->src.removed)
+		return;
+	if (d->state == D_BODY) {
+		do_body(d);
+		return;
 	}
+	if (d->state == D_CONNECT) {
+		connect_failed(d, CURLE_OPERATION_TIMEDOUT);
+		return;
+	}
+	fail(d, EXIT_TIMEOUT, "timed out after %g s connecting to %s%s",
+	    d->p.timeout, url_redacted(d->url, u, sizeof u),
+	    d->state == D_HEAD ? ": no answer to the upgrade request" : "");
+}
+
+/* libcurl wanted to run by now: the turn's dispatch runs it. */
+static void
+on_curl_time(struct timer *t, double now)
+{
 }
 
 static void
@@ -1152,6 +1168,8 @@ src_release(struct source *s)
 {
 	struct dial *d = s->ud;
 
+	loop_timer_stop(&d->timer);
+	loop_timer_stop(&d->curl_timer);
 	close_attempt(d);
 	free(d->url);
 	free(d->first_origin);
@@ -1198,6 +1216,10 @@ dial_start(const struct dial_params *p, dial_done_fn done, void *ud)
 	d->ud = ud;
 	d->t0 = now_sec();
 	d->deadline = d->t0 + p->timeout;
+	d->timer.fire = on_time;
+	d->timer.ud = d;
+	d->curl_timer.fire = on_curl_time;
+	loop_timer_set(&d->timer, d->deadline);
 	d->send_auth = 1;
 	d->url = xstrdup(p->url);
 	d->first_origin = origin_of(p->url);
@@ -1216,6 +1238,8 @@ void
 dial_cancel(struct dial *d)
 {
 	d->cancelled = 1;
+	loop_timer_stop(&d->timer);
+	loop_timer_stop(&d->curl_timer);
 	loop_remove(&d->src);
 }
 

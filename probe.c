@@ -41,6 +41,10 @@ struct watch {                 /* TCP after the close handshake */
 	struct run *R;
 };
 
+#define VERDICT_AFTER 0.005 /* seconds: a dial timing out at the case's
+				deadline (armed a moment after it) says more
+				than "no verdict": it goes first */
+
 static struct {
 	struct timer verdict;      /* the case running has no verdict by
 				      then (its deadline, which the cases
@@ -618,8 +622,9 @@ probe_prepare(double now, double *deadline, int *busy)
 		return;         /* the check's dial wakes the loop */
 	if (R == NULL || R->decided || R->again)
 		*busy = 1;
-	else if (!loop_timer_armed(&P.verdict) || P.verdict.at != R->deadline)
-		loop_timer_set(&P.verdict, R->deadline);
+	else if (!loop_timer_armed(&P.verdict) ||
+	    P.verdict.at != R->deadline + VERDICT_AFTER)
+		loop_timer_set(&P.verdict, R->deadline + VERDICT_AFTER);
 }
 
 static void
