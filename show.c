@@ -71,6 +71,147 @@ jsonl_begin_conn(struct conn *c, const char *event, char dir)
 		jsonl_str("dir", show_dir(c, dir));
 }
 
+/* --------------------------------------------------------- one event */
+
+/*
+ * Every event of a connection is one value: whose (c: its id, its role,
+ * hence the direction "server>client", "wscli>client", ...), which way
+ * (dir), what. It is rendered in one place, one of three ways: the
+ * terminal (the REPL's display), a plain pipe (what scripted mode says on
+ * stderr; messages themselves stream to stdout as they come, see
+ * stream_piece), or a --jsonl event.
+ */
+enum ev_kind { EV_MESSAGE, EV_CONTROL, EV_CLOSE, EV_FRAME };
+
+struct show_event {
+	enum ev_kind kind;
+	struct conn *c;               /* whose */
+	char dir;                     /* '<' the peer sent it, '>' wscli */
+	unsigned opcode;              /* message: text, binary, reserved;
+					 control: ping or pong; frame: the
+					 message's opcode */
+	const uint8_t *p;             /* payload kept (NULL: not shown) */
+	size_t n;
+	uint64_t size;                /* message: all of it */
+	unsigned frags;               /* message: its frames */
+	int compressed;               /* message, frame: deflated */
+	uint64_t wire;                /* message: bytes on the wire */
+	const char *note;             /* control: "answered", "rtt ..." */
+	double rtt_ms;                /* control: >= 0 for our ping's pong */
+	unsigned code;                /* close: its code (1005: none) */
+	const char *by;               /* close: who began the handshake */
+	const struct ws_frame_header *h; /* frame: its header */
+};
+
+static int flood_allows(void);
+
+static void
+render_terminal(const struct show_event *e)
+{
+	struct conn *c = e->c;
+	char line[CONN_PEEK * 12 + 256];
+
+	switch (e->kind) {
+	case EV_MESSAGE:
+		/* a typed line stays on screen after the prompt; with several
+		 * clients it says where it went, as received lines do */
+		if (e->dir == '>' && (c->id == 0 || e->p == NULL))
+			return;
+		if (e->dir == '<' && !flood_allows())
+			return;
+		repl_show_message(c->id, e->dir, e->opcode == WS_OP_BINARY,
+		    e->p, e->n < DISPLAY_MAX ? e->n : DISPLAY_MAX, e->size,
+		    e->frags, e->compressed && e->dir == '<' ? e->wire : 0);
+		return;
+	case EV_CONTROL:
+		/* the automatic pong is implied by "answered" */
+		if (e->dir == '<' || e->opcode == WS_OP_PING)
+			repl_show_control(c->id, e->dir, e->opcode, e->p, e->n,
+			    e->note);
+		return;
+	case EV_CLOSE:
+		return; /* the session's own line says how it closed */
+	case EV_FRAME:
+		show_format_frame(line, sizeof line, c->id, e->dir, e->h,
+		    e->opcode, e->compressed, e->p, e->n);
+		repl_show_line(line);
+		return;
+	}
+}
+
+static void
+render_plain(const struct show_event *e)
+{
+	struct conn *c = e->c;
+	char line[CONN_PEEK * 12 + 256];
+
+	switch (e->kind) {
+	case EV_MESSAGE:
+	case EV_CLOSE:
+		return; /* on stdout as it came; the session says the close */
+	case EV_CONTROL:
+		if (e->opcode == WS_OP_PONG && e->dir == '<' && e->rtt_ms >= 0 &&
+		    c->ping_interval > 0)
+			info("%spong: %s", c->label, e->note);
+		return;
+	case EV_FRAME:
+		show_format_frame(line, sizeof line, c->id, e->dir, e->h,
+		    e->opcode, e->compressed, e->p, e->n);
+		term_print_stderr("", line);
+		return;
+	}
+}
+
+static void
+render_jsonl(const struct show_event *e)
+{
+	struct conn *c = e->c;
+
+	switch (e->kind) {
+	case EV_MESSAGE:
+		jsonl_begin_conn(c, "message", e->dir);
+		show_jsonl_message_fields(e->opcode, 0, e->size, e->frags,
+		    e->compressed, e->wire, e->p, e->n < JSONL_MAX ? e->n :
+		    JSONL_MAX);
+		break;
+	case EV_CONTROL:
+		jsonl_begin_conn(c, e->opcode == WS_OP_PING ? "ping" : "pong",
+		    e->dir);
+		jsonl_int("size", (long long)e->n);
+		jsonl_payload(e->p, e->n, 0);
+		if (e->rtt_ms >= 0)
+			jsonl_num("rtt_ms", e->rtt_ms);
+		break;
+	case EV_CLOSE:
+		jsonl_begin_conn(c, "close", e->dir);
+		if (e->code == WS_CLOSE_NO_STATUS)
+			jsonl_null("code");
+		else
+			jsonl_int("code", e->code);
+		jsonl_str("name", ws_close_code_name(e->code));
+		jsonl_strn("reason", e->p, e->n); /* checked UTF-8 */
+		jsonl_str("by", e->by);
+		break;
+	case EV_FRAME:
+		jsonl_begin_conn(c, "frame", e->dir);
+		show_jsonl_frame_fields(e->h, e->opcode, e->compressed, e->p,
+		    e->n);
+		break;
+	}
+	jsonl_end();
+}
+
+static void
+emit(const struct show_event *e)
+{
+	if (opt.jsonl)
+		render_jsonl(e);
+	else if (opt.interactive)
+		render_terminal(e);
+	else
+		render_plain(e);
+}
+
 /* ------------------------------------------------------------ messages */
 
 void
@@ -284,18 +425,16 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		stream_piece(c, m, m->buf, m->len, 1);
 	if (!shown)
 		return;
-	if (opt.interactive) {
-		if (!flood_allows())
-			return;
-		repl_show_message(c->id, '<', binary, m->buf, m->len < DISPLAY_MAX ?
-		    m->len : DISPLAY_MAX, c->in.len,
-		    c->in.frags, c->in.compressed ? c->in.wire : 0);
-	} else if (opt.jsonl) {
-		jsonl_begin_conn(c, "message", '<');
-		show_jsonl_message_fields(c->in.opcode, 0, c->in.len,
-		    c->in.frags, c->in.compressed, c->in.wire, m->buf,
-		    m->len < JSONL_MAX ? m->len : JSONL_MAX);
-		jsonl_end();
+	{
+		struct show_event e = {
+			.kind = EV_MESSAGE, .c = c, .dir = '<',
+			.opcode = binary ? WS_OP_BINARY : c->in.opcode,
+			.p = m->buf, .n = m->len, .size = c->in.len,
+			.frags = c->in.frags, .compressed = c->in.compressed,
+			.wire = c->in.wire,
+		};
+
+		emit(&e);
 	}
 }
 
@@ -303,19 +442,14 @@ void
 show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
     uint64_t size, unsigned frags)
 {
-	/* a typed line stays on screen after the prompt; with several
-	 * clients it says where it went, as received lines do */
-	if (opt.interactive && c->id > 0 && p) {
-		repl_show_message(c->id, '>', opcode == WS_OP_BINARY, p,
-		    n < DISPLAY_MAX ? n : DISPLAY_MAX, size, frags, 0);
-		return;
-	}
-	if (!opt.jsonl)
-		return;
-	jsonl_begin_conn(c, "message", '>');
-	show_jsonl_message_fields(opcode, 0, size, frags, c->out_compressed ||
-	    (c->pmd && c->compress), c->out_wire, p, n);
-	jsonl_end();
+	struct show_event e = {
+		.kind = EV_MESSAGE, .c = c, .dir = '>', .opcode = opcode,
+		.p = p, .n = n, .size = size, .frags = frags,
+		.compressed = c->out_compressed || (c->pmd && c->compress),
+		.wire = c->out_wire,
+	};
+
+	emit(&e);
 }
 
 /* ------------------------------------------------------------ control */
@@ -324,24 +458,12 @@ void
 show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
     size_t n, const char *note, double rtt_ms)
 {
-	if (opt.interactive) {
-		/* the automatic pong is implied by "answered" */
-		if (dir == '<' || op == WS_OP_PING)
-			repl_show_control(c->id, dir, op, p, n, note);
-		return;
-	}
-	if (opt.jsonl) {
-		jsonl_begin_conn(c, op == WS_OP_PING ? "ping" : "pong", dir);
-		jsonl_int("size", (long long)n);
-		jsonl_payload(p, n, 0);
-		if (rtt_ms >= 0)
-			jsonl_num("rtt_ms", rtt_ms);
-		jsonl_end();
-		return;
-	}
-	if (op == WS_OP_PONG && dir == '<' && rtt_ms >= 0 &&
-	    c->ping_interval > 0)
-		info("%spong: %s", c->label, note);
+	struct show_event e = {
+		.kind = EV_CONTROL, .c = c, .dir = dir, .opcode = op, .p = p,
+		.n = n, .size = n, .note = note, .rtt_ms = rtt_ms,
+	};
+
+	emit(&e);
 }
 
 void
@@ -351,18 +473,12 @@ show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 	const char *them = c->role == WS_ROLE_CLIENT ? "server" : "client";
 	/* who began the close handshake */
 	int ours = dir == '>' ? !c->close_received : c->close_sent;
+	struct show_event e = {
+		.kind = EV_CLOSE, .c = c, .dir = dir, .opcode = WS_OP_CLOSE,
+		.p = reason, .n = n, .code = code, .by = ours ? "wscli" : them,
+	};
 
-	if (!opt.jsonl)
-		return;
-	jsonl_begin_conn(c, "close", dir);
-	if (code == WS_CLOSE_NO_STATUS)
-		jsonl_null("code");
-	else
-		jsonl_int("code", code);
-	jsonl_str("name", ws_close_code_name(code));
-	jsonl_strn("reason", reason, n); /* checked UTF-8 */
-	jsonl_str("by", ours ? "wscli" : them);
-	jsonl_end();
+	emit(&e);
 }
 
 /* ------------------------------------------------------------- frames */
@@ -457,21 +573,13 @@ void
 show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
     const uint8_t *p, size_t n)
 {
-	unsigned mop = dir == '<' ? c->in.opcode : c->out_opcode;
-	int z = dir == '<' ? c->in.compressed : c->out_compressed;
-	char line[CONN_PEEK * 12 + 256];
+	struct show_event e = {
+		.kind = EV_FRAME, .c = c, .dir = dir, .h = h, .p = p, .n = n,
+		.opcode = dir == '<' ? c->in.opcode : c->out_opcode,
+		.compressed = dir == '<' ? c->in.compressed : c->out_compressed,
+	};
 
-	if (opt.jsonl) {
-		jsonl_begin_conn(c, "frame", dir);
-		show_jsonl_frame_fields(h, mop, z, p, n);
-		jsonl_end();
-		return;
-	}
-	show_format_frame(line, sizeof line, c->id, dir, h, mop, z, p, n);
-	if (opt.interactive)
-		repl_show_line(line);
-	else
-		term_print_stderr("", line);
+	emit(&e);
 }
 
 /* ------------------------------------------------------------ crafted */
