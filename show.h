@@ -4,6 +4,14 @@
  * lines. Every mode (client, listen, relay) shows its connections through
  * these, so a message looks the same whoever sent it; a connection with
  * an id (listen and relay modes) is marked with it.
+ *
+ * Each event (message, ping, pong, close with who began it, frame) is one
+ * value with its connection, hence its id and its direction:
+ * "client>server" or "server>client" for what a peer sent, "wscli>client"
+ * or "wscli>server" for what wscli sent. It is rendered in show.c, in one
+ * place, one of three ways: the terminal, a plain pipe, --jsonl. The
+ * relay's log (show_log) and the fields of --jsonl events are written
+ * here too, so no mode formats what it shows.
  */
 #ifndef WSCLI_SHOW_H
 #define WSCLI_SHOW_H
