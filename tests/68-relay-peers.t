@@ -241,7 +241,7 @@ if wait_screen 'listening on 127\.0\.0\.1:[0-9]+' && wait_last '^>$'; then
     screen_like '^/frame: choose a side first' "/frame with no side chosen: refused, said why"
     send_line "/to 2 server"
     send_line "/frame fin=0 cr"
-    screen_like '^2 wscli>server +\+[0-9.]+ m?s  crafted +[0-9]+ B$' "/frame to the server: logged"
+    screen_like '^2 wscli>server +\+[0-9.]+ m?s  crafted +[0-9]+ B *$' "/frame to the server: logged"
     screen_like '^>2 frame text +fin=0 rsv=000 len=2 \(7-bit\) mask=[0-9a-f]{8}  "cr"$' \
         "/frame to the server: masked, as a client sends"
     send_line "/frame op=ping p"
