@@ -9,6 +9,8 @@
 //   --close-after-connect CODE REASON  close right after the handshake
 //   --send-on-connect MSG              send MSG (text) right after the handshake
 //   --flood                            send numbered text messages without end
+//   --log-messages                     log every text message received on
+//                                      stderr ("echo.js: received: TEXT")
 //   --drop-after N                     echo the Nth message, then destroy the
 //                                      TCP connection (no close frame)
 //   --slow MS                          slow reader: stop reading the socket for
@@ -55,6 +57,7 @@ for (let i = 0; i < argv.length; i++) {
       break;
     case '--send-on-connect': opt.sendOnConnect = argv[++i]; break;
     case '--flood': opt.flood = true; break;
+    case '--log-messages': opt.logMessages = true; break;
     case '--drop-after': opt.dropAfter = Number(argv[++i]); break;
     case '--slow': opt.slow = Number(argv[++i]); break;
     case '--protocols': opt.protocols = true; break;
@@ -108,6 +111,7 @@ wss.on('connection', (ws, req) => {
 
   ws.on('message', (data, isBinary) => {
     received++;
+    if (opt.logMessages && !isBinary) console.error(`echo.js: received: ${data}`);
     if (opt.dropAfter !== undefined && received >= opt.dropAfter) {
       send(ws, data, { binary: isBinary }, () => ws._socket.destroy());
     } else {
