@@ -103,7 +103,10 @@ struct show_event {
 	const struct ws_frame_header *h; /* frame: its header */
 };
 
-static int flood_allows(void);
+/* The REPL under a flood: which lines were not shown (see flood_allows) */
+enum flood_kind { FLOOD_MESSAGE, FLOOD_FRAME, FLOOD_CONTROL, FLOOD_KINDS };
+
+static int flood_allows(enum flood_kind kind);
 
 static void
 render_terminal(const struct show_event *e)
@@ -117,7 +120,7 @@ render_terminal(const struct show_event *e)
 		 * clients it says where it went, as received lines do */
 		if (e->dir == '>' && (c->id == 0 || e->p == NULL))
 			return;
-		if (e->dir == '<' && !flood_allows())
+		if (e->dir == '<' && !flood_allows(FLOOD_MESSAGE))
 			return;
 		repl_show_message(c->id, e->dir, e->opcode == WS_OP_BINARY,
 		    e->p, e->n < DISPLAY_MAX ? e->n : DISPLAY_MAX, e->size,
@@ -125,13 +128,16 @@ render_terminal(const struct show_event *e)
 		return;
 	case EV_CONTROL:
 		/* the automatic pong is implied by "answered" */
-		if (e->dir == '<' || e->opcode == WS_OP_PING)
+		if ((e->dir == '<' || e->opcode == WS_OP_PING) &&
+		    (e->dir == '>' || flood_allows(FLOOD_CONTROL)))
 			repl_show_control(c->id, e->dir, e->opcode, e->p, e->n,
 			    e->note);
 		return;
 	case EV_CLOSE:
 		return; /* the session's own line says how it closed */
 	case EV_FRAME:
+		if (e->dir == '<' && !flood_allows(FLOOD_FRAME))
+			return;
 		show_format_frame(line, sizeof line, c->id, e->dir, e->h,
 		    e->opcode, e->compressed, e->p, e->n);
 		repl_show_line(line);
@@ -365,10 +371,12 @@ show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
 
 /*
  * The REPL under a flood: a terminal cannot take 100,000 lines a second,
- * and readline redraws the prompt after each. At most FLOOD_LINES
- * messages are shown per FLOOD_WINDOW seconds; the others are counted and
- * said in one line when the window ends, so the line being typed stays
- * usable at any rate (--jsonl keeps every message).
+ * and readline redraws the prompt after each. At most FLOOD_LINES lines
+ * of what peers send (messages, --frames lines, pings and pongs, the
+ * relay's log of them) are shown per FLOOD_WINDOW seconds; the others are
+ * counted and said in one line when the window ends, so the line being
+ * typed stays usable at any rate (--jsonl keeps every message). What
+ * wscli itself sends, closes and diagnostics are always shown.
  */
 #define FLOOD_WINDOW 1.0
 #define FLOOD_LINES 200
@@ -376,28 +384,44 @@ show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
 static struct {
 	double start;                 /* of the current window */
 	unsigned shown;               /* lines shown in it */
-	uint64_t hidden;              /* messages not shown since the last
-					 summary */
+	uint64_t hidden[FLOOD_KINDS]; /* lines not shown since the last
+					 summary, by kind */
 	struct timer t;               /* the window's end, while hidden */
 } F;
 
 static void
 flood_summary(struct timer *t, double now)
 {
+	static const char *const what[FLOOD_KINDS][2] = {
+		{ "message", "messages" },
+		{ "--frames line", "--frames lines" },
+		{ "ping or pong", "pings and pongs" },
+	};
+	char line[256];
+	size_t o = 0;
+
 	(void)t;
 	(void)now;
-	if (F.hidden > 0)
-		repl_show_infof("%" PRIu64 " message%s not shown (more than %d "
-		    "a second; --jsonl keeps every one)", F.hidden,
-		    F.hidden == 1 ? "" : "s", FLOOD_LINES);
-	F.hidden = 0;
+	for (int k = 0; k < FLOOD_KINDS; k++) {
+		uint64_t n = F.hidden[k];
+
+		if (n == 0 || o >= sizeof line)
+			continue;
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%" PRIu64
+		    " %s", o ? ", " : "", n, what[k][n != 1]);
+		F.hidden[k] = 0;
+	}
+	if (o > 0)
+		repl_show_infof("%s not shown (more than %d lines a second; "
+		    "--jsonl keeps every one)", line, FLOOD_LINES);
 }
 
-/* Whether the display may show one more message now. */
+/* Whether the display may show one more line of this kind now. */
 static int
-flood_allows(void)
+flood_allows(enum flood_kind kind)
 {
 	double now = now_sec();
+	int waiting = 0;
 
 	if (now - F.start >= FLOOD_WINDOW) {
 		F.start = now;
@@ -407,10 +431,13 @@ flood_allows(void)
 		F.shown++;
 		return 1;
 	}
-	if (F.hidden++ == 0) {
+	for (int k = 0; k < FLOOD_KINDS; k++)
+		waiting |= F.hidden[k] > 0;
+	if (!waiting) {
 		F.t.fire = flood_summary;
 		loop_timer_set(&F.t, F.start + FLOOD_WINDOW);
 	}
+	F.hidden[kind]++;
 	return 0;
 }
 
@@ -928,6 +955,13 @@ show_log(int id, const char *dir, double *last_at, const char *type,
 	char since[32], sz[32], line[LOG_TEXT * 12 + 1024];
 
 	*last_at = t;
+	/* at a terminal, what a side sends is held to the flood limit;
+	 * what wscli sends and closes always show */
+	if (opt.interactive && strncmp(dir, "wscli>", 6) && (type == NULL ||
+	    strcmp(type, "close")) && !flood_allows(type == NULL ?
+	    FLOOD_FRAME : !strcmp(type, "ping") || !strcmp(type, "pong") ?
+	    FLOOD_CONTROL : FLOOD_MESSAGE))
+		return;
 	if (d < 1)
 		snprintf(since, sizeof since, "+%.3f ms", d * 1000);
 	else
