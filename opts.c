@@ -103,6 +103,7 @@ enum {
 	OPT_PROBE_CASES,
 	OPT_PROBE_IDLE,
 	OPT_PROBE_MAX,
+	OPT_PROBE_REPORT,
 	OPT_PROBE_TIMEOUT,
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
@@ -201,6 +202,8 @@ static const struct optdef table[] = {
 	    &probe_opt.idle, 0, 0 },
 	{ "probe-max", OPT_PROBE_MAX, required_argument, T_SIZE, P,
 	    &probe_opt.max, 4096, 1LL << 32 },
+	{ "probe-report", OPT_PROBE_REPORT, required_argument, T_OTHER, P,
+	    NULL, 0, 0 },
 	{ "probe-timeout", OPT_PROBE_TIMEOUT, required_argument, T_POSITIVE,
 	    P, &probe_opt.timeout, 0, 0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
@@ -769,6 +772,16 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		break;
 	case OPT_PROBE:
 		break;
+	case OPT_PROBE_REPORT:
+		if (!strncmp(arg, "junit:", 6) && arg[6])
+			probe_opt.report_junit = arg + 6;
+		else if (!strncmp(arg, "json:", 5) && arg[5])
+			probe_opt.report_json = arg + 5;
+		else
+			return usage(err, cap, "invalid value for "
+			    "--probe-report: '%s' (junit:FILE or json:FILE)",
+			    arg);
+		break;
 	case OPT_PROBE_CASES: {
 		char e[256];
 
@@ -1133,7 +1146,8 @@ static const char usage_text[] =
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
     "             [--until regex] url\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
-    "             [--probe-max size] [--probe-timeout seconds] [options] url\n"
+    "             [--probe-max size] [--probe-report type:file]\n"
+    "             [--probe-timeout seconds] [options] url\n"
     "       wscli -l [address:]port [-0bhjqtv] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
@@ -1235,6 +1249,8 @@ static const char help_text2[] =
     "      --probe-cases LIST    only these cases (3,8.*,!8.4: ! leaves out)\n"
     "      --probe-idle SECS     also see if it closes an idle connection\n"
     "      --probe-max SIZE      largest message tried (64M)\n"
+    "      --probe-report TYPE:FILE\n"
+    "                            also write it as junit or json\n"
     "      --probe-timeout SECS  time for each case (2)\n";
 
 static const char help_modes[] =

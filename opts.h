@@ -129,6 +129,8 @@ struct probe_opts {
 	double timeout;            /* --probe-timeout */
 	double idle;               /* --probe-idle, 0: not tested */
 	const char *cases;         /* --probe-cases */
+	const char *report_junit;  /* --probe-report junit:FILE */
+	const char *report_json;   /* --probe-report json:FILE */
 };
 
 extern struct options opt;

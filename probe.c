@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,82 @@ static struct {
 				      server */
 	int gone;                  /* the server stopped accepting
 				      connections: the rest is UNTESTED */
+	int trace;                 /* cases keep their wire trace */
+	struct sbuf { char *p; size_t n, cap; } junit, json; /* the
+				      --probe-report files, built whole */
+	unsigned njson;
 } P;
+
+/* ------------------------------------------------------------- buffers */
+
+static void
+sb_put(struct sbuf *b, const void *p, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16384;
+		while (b->cap < b->n + n + 1)
+			b->cap *= 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n :
+		    sizeof tmp - 1);
+}
+
+/* s as XML character data: markup escaped, bytes XML 1.0 cannot hold
+ * (controls, invalid UTF-8) as '?'. */
+static void
+sb_xml(struct sbuf *b, const char *s)
+{
+	int utf8 = ws_utf8_valid((const uint8_t *)s, strlen(s), NULL);
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '&')
+			sb_put(b, "&amp;", 5);
+		else if (c == '<')
+			sb_put(b, "&lt;", 4);
+		else if (c == '>')
+			sb_put(b, "&gt;", 4);
+		else if (c == '"')
+			sb_put(b, "&quot;", 6);
+		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
+		    (c >= 0x80 && !utf8))
+			sb_put(b, "?", 1);
+		else if (c == 0xef && (unsigned char)s[1] == 0xbf &&
+		    ((unsigned char)s[2] & 0xfe) == 0xbe) {
+			sb_put(b, "?", 1);      /* U+FFFE, U+FFFF */
+			s += 2;
+		}
+		else
+			sb_put(b, s, 1);
+	}
+}
+
+static void
+json_sink(const void *p, size_t n)
+{
+	sb_put(&P.json, p, n);
+}
 
 static void bury(void *p)
 {
@@ -166,10 +242,20 @@ ev_ended(struct conn *c)
 	snprintf(R->end_why, sizeof R->end_why, "%s", c->why);
 	R->end_ms = pc_ms_since(R->sent_at);
 	if (!R->cleaning)
+		pc_trace(R, "= the connection ended: %s", c->why);
+	if (!R->cleaning)
 		step(R, EV_END);
 }
 
+static void
+ev_frame(struct conn *c, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n)
+{
+	pc_trace_frame(c->ud, dir, h, p, n);
+}
+
 static const struct conn_ops probe_conn_ops = {
+	.frame = ev_frame,
 	.message_begin = ev_message_begin,
 	.message_data = ev_message_data,
 	.message_end = ev_message_end,
@@ -301,6 +387,11 @@ on_dialed(void *ud, struct dial_result *r)
 		(void)h;
 	}
 	R->agreed = r->pmd != NULL;
+	if (r->status)
+		pc_trace(R, "< HTTP %ld %s%s%s", r->status, R->reason,
+		    R->hdr_protocol[0] ? ", subprotocol " : "", R->hdr_protocol);
+	else
+		pc_trace(R, "= no HTTP answer: %s", r->error);
 	/* 1.1 worked: a case that cannot even connect now (or, with a plain
 	 * request, gets no 101) finds a server that stopped accepting
 	 * connections, not a verdict of its own */
@@ -320,7 +411,8 @@ on_dialed(void *ud, struct dial_result *r)
 	R->c = xrealloc(NULL, sizeof *R->c);
 	bury(R->c);
 	conn_init(R->c, &(struct conn_config){ .role = WS_ROLE_CLIENT,
-	    .ops = &probe_conn_ops, .ud = R, .close_timeout = probe_opt.timeout },
+	    .ops = &probe_conn_ops, .ud = R, .close_timeout = probe_opt.timeout,
+	    .show_frames = R->trace },
 	    r->tr, r->pmd);
 	r->tr = NULL;
 	r->pmd = NULL;
@@ -386,6 +478,11 @@ start_attempt(struct run *R)
 	R->dial_exit = -1;
 
 	fill_params(R->k, &p, P.req_hdrs);
+	if (R->attempt > 1)
+		pc_trace(R, "= attempt %d", R->attempt);
+	pc_trace(R, "> %s %s%s%s", p.method ? p.method : "GET",
+	    p.http10 ? "HTTP/1.0" : "HTTP/1.1", R->k->header ? ", header " :
+	    "", R->k->header ? R->k->header : "");
 	R->dial = dial_start(&p, on_dialed, R);
 	if (R->dial == NULL)
 		pc_decide(R, V_FAILED, "cannot start connecting: out of memory");
@@ -411,7 +508,7 @@ end_attempt(struct run *R)
 }
 
 static void
-report(const struct run *R)
+report(struct run *R)
 {
 	static const char *const sgr[NVERDICTS] = {
 		"32", "33", "1;31", "31", "33", "36", "2",
@@ -419,10 +516,52 @@ report(const struct run *R)
 	char line[2048];
 	int n;
 
+	double ms = R->t0 > 0 ? pc_ms_since(R->t0) : 0;
+	const char *trace = R->trace_buf ? R->trace_buf : "";
+	char more[64] = "";
+
+	if (R->trace_dropped)
+		snprintf(more, sizeof more, "= %llu more lines not kept\n",
+		    (unsigned long long)R->trace_dropped);
 	P.counts[R->v]++;
 	P.ncases++;
 	if (R->attempt > 0 && !R->unreachable)
 		P.last = R->k;
+	if (probe_opt.report_junit) {
+		sb_printf(&P.junit, "  <testcase classname=\"wscli.probe.%.*s\" "
+		    "name=\"", (int)strcspn(R->k->id, "."), R->k->id);
+		sb_xml(&P.junit, R->k->id);
+		sb_put(&P.junit, " ", 1);
+		sb_xml(&P.junit, R->k->name);
+		sb_printf(&P.junit, "\" time=\"%.3f\">\n", ms / 1000);
+		if (R->v == V_FAILED || R->v == V_UNTESTED) {
+			sb_printf(&P.junit, "    <%s message=\"", R->v == V_FAILED ?
+			    "failure type=\"FAILED\"" : "skipped");
+			sb_xml(&P.junit, R->detail);
+			sb_printf(&P.junit, "\"/>\n");
+		}
+		sb_printf(&P.junit, "    <system-out>%s: ",
+		    pc_verdict_name[R->v]);
+		sb_xml(&P.junit, R->detail);
+		sb_put(&P.junit, "\n", 1);
+		sb_xml(&P.junit, trace);
+		sb_xml(&P.junit, more);
+		sb_printf(&P.junit, "</system-out>\n  </testcase>\n");
+	}
+	if (probe_opt.report_json) {
+		if (P.njson++)
+			sb_put(&P.json, ",", 1);
+		jsonl_begin(json_sink, "case");
+		jsonl_str("id", R->k->id);
+		jsonl_str("name", R->k->name);
+		jsonl_str("verdict", pc_verdict_name[R->v]);
+		jsonl_str("detail", R->detail);
+		if (R->got_close)
+			jsonl_int("close_code", R->close_code);
+		jsonl_num("ms", ms);
+		jsonl_strn("trace", (const uint8_t *)trace, strlen(trace));
+		jsonl_end();
+	}
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "case");
 		jsonl_str("id", R->k->id);
@@ -431,7 +570,10 @@ report(const struct run *R)
 		jsonl_str("detail", R->detail);
 		if (R->got_close)
 			jsonl_int("close_code", R->close_code);
-		jsonl_num("ms", R->t0 > 0 ? pc_ms_since(R->t0) : 0);
+		jsonl_num("ms", ms);
+		if (opt.verbose)
+			jsonl_strn("trace", (const uint8_t *)trace,
+			    strlen(trace));
 		jsonl_end();
 	} else if (!opt.quiet || R->v != V_OK) {
 		if (opt.color)
@@ -444,8 +586,24 @@ report(const struct run *R)
 			    R->detail);
 		out_write(line, n > 0 && (size_t)n < sizeof line ?
 		    (size_t)n : strlen(line));
+		/* -v: the case's wire trace below its line */
+		for (const char *t = trace; opt.verbose && *t; ) {
+			size_t k = strcspn(t, "\n");
+
+			out_write("        ", 8);
+			out_write(t, k);
+			out_write("\n", 1);
+			t += k;
+			if (*t)
+				t++;
+		}
+		if (opt.verbose && *more) {
+			out_write("        ", 8);
+			out_write(more, strlen(more));
+		}
 	}
 	out_flush();
+	free(R->trace_buf);
 }
 
 /* ---------------------------------------------------------- liveness */
@@ -538,6 +696,7 @@ start_case(size_t i)
 	memset(R, 0, sizeof *R);
 	bury(R);
 	R->k = k;
+	R->trace = P.trace;
 	R->t0 = now_sec();   /* a case decided before it runs took no time */
 	P.R = R;
 	if ((k->flags & F_DEFLATE) && !opt.deflate) {
@@ -677,6 +836,42 @@ finish(int exit)
 	abort_all(exit, "wscli ended");
 }
 
+static void
+summary_event(jsonl_writer w, const char *u, double secs)
+{
+	jsonl_begin(w, "summary");
+	jsonl_str("url", u);
+	jsonl_int("cases", P.ncases);
+	for (int v = 0; v < NVERDICTS; v++) {
+		char key[32];
+
+		snprintf(key, sizeof key, "%s", pc_verdict_name[v]);
+		for (char *c = key; *c; c++)
+			*c = *c == ' ' || *c == '-' ? '_' :
+			    (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		jsonl_int(key, P.counts[v]);
+	}
+	if (P.gone && P.last)
+		jsonl_str("server_gone_after", P.last->id);
+	jsonl_num("seconds", secs);
+	jsonl_end();
+}
+
+static int write_failed;
+
+static void
+write_report(const char *path, const struct sbuf *b)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || (b->n && fwrite(b->p, 1, b->n, f) != b->n) ||
+	    fclose(f) != 0) {
+		diag("cannot write the report to '%s': %s", path,
+		    strerror(errno));
+		write_failed = 1;
+	}
+}
+
 /* The run's: the summary, and the status. */
 static int
 summary(int exit)
@@ -691,23 +886,31 @@ summary(int exit)
 		    "run", opt.timeout, P.ncases);
 	secs = now_sec() - P.t0;
 	url_redacted(opt.url, u, sizeof u);
-	if (opt.jsonl) {
-		jsonl_begin(show_jsonl_writer, "summary");
-		jsonl_str("url", u);
-		jsonl_int("cases", P.ncases);
-		for (int v = 0; v < NVERDICTS; v++) {
-			char key[32];
+	if (probe_opt.report_json) {
+		sb_put(&P.json, "],\"summary\":", 12);
+		summary_event(json_sink, u, secs);
+		sb_put(&P.json, "}\n", 2);
+		write_report(probe_opt.report_json, &P.json);
+	}
+	if (probe_opt.report_junit) {
+		struct sbuf h = { 0 };
 
-			snprintf(key, sizeof key, "%s", pc_verdict_name[v]);
-			for (char *c = key; *c; c++)
-				*c = *c == ' ' || *c == '-' ? '_' :
-				    (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-			jsonl_int(key, P.counts[v]);
-		}
-		if (P.gone && P.last)
-			jsonl_str("server_gone_after", P.last->id);
-		jsonl_num("seconds", secs);
-		jsonl_end();
+		sb_printf(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<testsuites tests=\"%u\" failures=\"%u\" time=\"%.3f\">\n"
+		    "<testsuite name=\"", P.ncases, P.counts[V_FAILED], secs);
+		sb_xml(&h, "wscli --probe ");
+		sb_xml(&h, u);
+		sb_printf(&h, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+		    "skipped=\"%u\" time=\"%.3f\">\n", P.ncases,
+		    P.counts[V_FAILED], P.counts[V_UNTESTED], secs);
+		if (P.junit.n)
+			sb_put(&h, P.junit.p, P.junit.n);
+		sb_printf(&h, "</testsuite>\n</testsuites>\n");
+		write_report(probe_opt.report_junit, &h);
+		free(h.p);
+	}
+	if (opt.jsonl) {
+		summary_event(show_jsonl_writer, u, secs);
 	} else {
 		char line[512];
 		size_t o;
@@ -737,6 +940,8 @@ summary(int exit)
 		return exit;
 	if (P.gone)
 		return EXIT_SERVER_GONE;
+	if (write_failed)
+		return EXIT_ERROR;
 	return P.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -764,6 +969,32 @@ probe_run(void)
 	pc_found.exit = -1;
 	P.t0 = now_sec();
 	P.verdict.fire = on_verdict_due;
+	P.trace = opt.verbose || probe_opt.report_junit ||
+	    probe_opt.report_json;
+	/* a report that cannot be written is known before the run */
+	for (int i = 0; i < 2; i++) {
+		const char *path = i ? probe_opt.report_json :
+		    probe_opt.report_junit;
+		FILE *f;
+
+		if (path && (f = fopen(path, "w")) == NULL) {
+			diag("cannot write --probe-report file '%s': %s", path,
+			    strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (path)
+			fclose(f);
+	}
+	if (probe_opt.report_json) {
+		char u[1024];
+
+		url_redacted(opt.url, u, sizeof u);
+		sb_put(&P.json, "{\"url\":\"", 8);
+		for (const char *c = u; *c; c++)
+			sb_printf(&P.json, *c == '"' || *c == '\\' ? "\\%c" :
+			    "%c", *c);
+		sb_printf(&P.json, "\",\"cases\":[");
+	}
 	/* the report says what happened in each case */
 	if (!opt.verbose) {
 		term_set_mute(1);
@@ -776,5 +1007,7 @@ probe_run(void)
 		free(P.grave[i]);
 	free(P.grave);
 	free(pc_found.big);
+	free(P.junit.p);
+	free(P.json.p);
 	return rc;
 }

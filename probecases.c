@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "probecases.h"
+#include "show.h"
 #include "term.h"
 #include "upgrade.h"
 
@@ -109,6 +110,58 @@ pc_fnv(uint64_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
+/* ------------------------------------------------------------ trace */
+
+#define TRACE_MAX 65536          /* bytes of trace a case keeps */
+
+void
+pc_trace(struct run *R, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (!R->trace)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	if (R->trace_len + (size_t)n + 2 > TRACE_MAX) {
+		R->trace_dropped++;
+		return;
+	}
+	if (R->trace_len + (size_t)n + 2 > R->trace_cap) {
+		R->trace_cap = R->trace_cap ? R->trace_cap * 2 : 4096;
+		while (R->trace_cap < R->trace_len + (size_t)n + 2)
+			R->trace_cap *= 2;
+		R->trace_buf = xrealloc(R->trace_buf, R->trace_cap);
+	}
+	memcpy(R->trace_buf + R->trace_len, line, (size_t)n);
+	R->trace_len += (size_t)n;
+	R->trace_buf[R->trace_len++] = '\n';
+	R->trace_buf[R->trace_len] = '\0';
+}
+
+void
+pc_trace_frame(struct run *R, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n)
+{
+	char line[1024];
+
+	if (!R->trace)
+		return;
+	if (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY)
+		R->trace_op = h->opcode;
+	show_format_frame(line, sizeof line, 0, dir, h, R->trace_op,
+	    (h->rsv & 4) && !ws_opcode_is_control(h->opcode), p, n);
+	line[strcspn(line, "\n")] = '\0';
+	pc_trace(R, "%s", line);
+}
+
 /* ---------------------------------------------------------- sending */
 
 /* Send SPECs (one a line) as crafted frames; with expect, note the PONGs
@@ -140,6 +193,17 @@ send_specs(struct run *R, const char *specs, int expect)
 		out = xrealloc(NULL, cap);
 		craft_encode(out, cap, &f);
 		conn_send_raw(R->c, out, cap);
+		if (R->trace) {
+			struct ws_frame_header h = {
+				.fin = f.fin, .rsv = f.rsv, .opcode = f.opcode,
+				.masked = (unsigned)f.masked, .length = f.len,
+				.header_size = cap - f.n,
+			};
+
+			memcpy(h.mask, f.key, 4);
+			pc_trace_frame(R, '>', &h, f.payload, f.n < CONN_PEEK ?
+			    f.n : CONN_PEEK);
+		}
 		free(out);
 		if (expect && f.opcode == WS_OP_PING &&
 		    R->nexp_pong < MAX_PONGS) {

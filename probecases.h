@@ -168,6 +168,13 @@ struct run {
 	double rate_until;
 	int rate_bad;
 	unsigned server_pings;     /* 9.3 */
+	/* the wire trace (--probe-report, -v): lines as --frames shows
+	 * them; only when trace is set */
+	int trace;
+	char *trace_buf;
+	size_t trace_len, trace_cap;
+	unsigned trace_op;         /* the message's opcode, for CONT */
+	uint64_t trace_dropped;    /* lines past the bound */
 };
 
 /* What earlier cases found out, for the later ones and the runner. */
@@ -202,6 +209,15 @@ int pc_wanted(size_t i);
 
 /* The case's judge, at event ev (EV_*). */
 void pc_judge(struct run *R, int ev);
+
+struct ws_frame_header;
+
+/* Add a line to R's trace (when R->trace): a frame as --frames shows it
+ * (dir '<' from the server, '>' from the probe), or any text. */
+void pc_trace_frame(struct run *R, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n);
+void pc_trace(struct run *R, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* What RFC 6455 (7692) requires in case id, with the section, and what
  * to change; NULL if no rule was written for it. */

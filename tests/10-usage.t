@@ -119,6 +119,7 @@ bad --probe-cases               | invalid value for --probe-cases: 'x'      | --
 --probe-cases unknown exclusion | --probe-cases: no case is '12\.\*'        | --probe --probe-cases '3,!12.*' "$U"
 --probe-cases star not last     | --probe-cases: '5\.\*\.1' is not a case id | --probe --probe-cases '5.*.1' "$U"
 --probe-cases empty item        | --probe-cases: '3,,4' has an empty item   | --probe --probe-cases 3,,4 "$U"
+--probe-report without a type   | invalid value for --probe-report: 'x\.xml' \(junit:FILE or json:FILE\) | --probe --probe-report x.xml "$U"
 --probe-timeout 0               | invalid value for --probe-timeout         | --probe --probe-timeout 0 "$U"
 --probe-max too small           | --probe-max: '1K' \(from 4K to 4G\)       | --probe --probe-max 1K "$U"
 EOF

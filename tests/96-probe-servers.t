@@ -96,7 +96,16 @@ like "$T/websocketd" '^8\.2 .* WRONG CODE +answered an empty close' \
     "websocketd: an empty close for a 1-byte close"
 
 start_lws || { echo "Bail out! libwebsockets-test-server did not start"; exit 1; }
-probe lws -s lws-mirror-protocol "ws://127.0.0.1:$PORT"
+probe lws -s lws-mirror-protocol --probe-report "junit:$T/lws.xml" \
+    --probe-report "json:$T/lws.json" "ws://127.0.0.1:$PORT"
+# what lws sends back (fragments of invalid UTF-8 as text, ...) lands in
+# the reports' traces: both must still parse
+ok "lws: the JUnit report is well-formed" "$PYTHON" -c '
+import sys, xml.etree.ElementTree as E
+assert len(E.parse(sys.argv[1]).findall(".//testcase")) == 99' "$T/lws.xml"
+ok "lws: the JSON report parses" "$PYTHON" -c '
+import json, sys
+assert len(json.load(open(sys.argv[1]))["cases"]) == 99' "$T/lws.json"
 # libwebsockets' test server: its HTTP side answers what is no upgrade;
 # of two pings read together it answers the first only (RFC 6455 5.5.3
 # allows answering the latest only, not the other way round); its mirror

@@ -191,6 +191,49 @@ is "$(grep -c ' UNTESTED ' "$OUT")" 85 "server killed: every case after 3.1 UNTE
 like "$OUT" '^99 cases in .* 85 UNTESTED; the server stopped accepting connections after 3\.1$' \
     "server killed: the summary says it"
 
+# The reports: JUnit XML and JSON that parse, every case in them, with
+# its trace; the server killed after 3.1 is in them too.
+spawn "tutorial$server_count" node "$SERVERS/tutorial.js" 0 &&
+    wait_port_line && server_started ||
+    { echo "Bail out! tutorial.js did not start"; exit 1; }
+run_wscli --probe --probe-report "junit:$T/r.xml" --probe-report "json:$T/r.json" \
+    "ws://127.0.0.1:$PORT"
+status_is 10 "reports: exit 10 all the same"
+is "$("$PYTHON" -c '
+import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+c = s.findall("testcase")
+f = [x.get("name") for x in c if x.find("failure") is not None]
+k = [x for x in c if x.find("skipped") is not None]
+t = [x.find("system-out").text for x in c if x.get("name").startswith("3.1 ")][0]
+print(s.get("tests"), len(c), s.get("failures"), len(f), s.get("skipped"), len(k),
+      "rsv=100" in t and "1002 Protocol Error" in t)
+' "$T/r.xml" 2>&1)" "99 99 1 1 85 85 True" \
+    "junit: well-formed, every case, failures and skipped counted, 3.1's frames in its system-out"
+is "$("$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = {x["id"]: x for x in d["cases"]}
+print(len(d["cases"]), d["summary"]["cases"], d["summary"]["server_gone_after"],
+      c["3.1"]["verdict"], "> frame text   fin=1 rsv=100" in c["3.1"]["trace"],
+      c["3.3"]["verdict"], int(c["3.3"]["ms"]), d["url"].startswith("ws://127.0.0.1:"))
+' "$T/r.json" 2>&1)" "99 99 3.1 OK True UNTESTED 0 True" \
+    "json: parses, every case with verdict, ms and trace, the summary"
+
+# -v: each case's trace below its line
+start_target || fail "-v: the target did not start"
+run_wscli --probe -v --probe-cases 3.1 "ws://127.0.0.1:$PORT"
+like "$OUT" '^3\.1 .* OK ' "-v: the case line"
+like "$OUT" '^        > frame text   fin=1 rsv=100 len=5 \(7-bit\) mask=[0-9a-f]{8}  48 65 6c 6c 6f$' \
+    "-v: the frame sent, as --frames shows it"
+like "$OUT" '^        < frame close  fin=1 rsv=000 len=2 \(7-bit\) mask=-  1002 Protocol Error$' \
+    "-v: the server's close"
+run_wscli --probe --probe-report "junit:$T/no/such/dir/r.xml" "ws://127.0.0.1:$PORT"
+status_is 2 "a report that cannot be written: exit 2"
+like "$ERR" "cannot write --probe-report file '.*/no/such/dir/r.xml'" \
+    "a report that cannot be written: said, before the run"
+stop_server "$SERVER_PID"
+
 # A case that does not pass is followed by a plain connection: a server
 # that died on the last case selected is still found out.
 start_target --fault exit-on-rsv || fail "exit-on-rsv: did not start"

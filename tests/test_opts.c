@@ -212,6 +212,7 @@ static const struct {
 	{ "--probe-cases 1", "--probe-cases", P_ },
 	{ "--probe-idle 1", "--probe-idle", P_ },
 	{ "--probe-max 8K", "--probe-max", P_ },
+	{ "--probe-report json:x", "--probe-report", P_ },
 	{ "--probe-timeout 1", "--probe-timeout", P_ },
 	{ "-q", "-q", ALL_ },
 	{ "--reconnect", "--reconnect", C_ },
