@@ -75,6 +75,8 @@
 
 #define TYPED_MAX 100           /* messages typed between connections kept
 				   for the next one */
+#define SLOW_CONNECT 0.5        /* seconds: a first connect at a terminal
+				   that takes longer is announced */
 
 /* A message typed at the REPL between connections. */
 struct typed {
@@ -145,6 +147,8 @@ static struct {
 	long failed;               /* ... since the last connection made:
 				      the wait before the next */
 	struct timer retry;        /* the next attempt */
+	struct timer slow;         /* a first connect at a terminal that
+				      takes long says so */
 	struct typed **typed;      /* typed meanwhile, for the next one */
 	size_t ntyped;
 	int last_exit;             /* of the last connection or attempt */
@@ -193,6 +197,7 @@ abort_all(int exit, const char *why)
 {
 	loop_timer_stop(&S.retry);
 	loop_timer_stop(&S.wait);
+	loop_timer_stop(&S.slow);
 	if (S.dial) {
 		dial_cancel(S.dial);
 		S.dial = NULL;
@@ -884,6 +889,7 @@ on_dialed(void *ud, struct dial_result *r)
 
 	S.dial = NULL;
 	S.dialing_quiet = 0;
+	loop_timer_stop(&S.slow);
 	if (r->exit >= 0) {
 		if (opt.jsonl)
 			jsonl_dial_error(r);
@@ -1269,11 +1275,25 @@ report_unsent(void)
 	return !out_gone();
 }
 
+/* A first connect that takes long at a terminal: say what is going on,
+ * rather than show nothing at all. */
+static void
+on_slow(struct timer *t, double now)
+{
+	char u[1024];
+
+	if (S.dial != NULL && !S.was_up)
+		info("connecting to %s ...", url_redacted(opt.url, u,
+		    sizeof u));
+}
+
 /* The run's: the first connection. */
 static void
 start(void)
 {
 	connect_now();
+	if (opt.interactive && !opt.quiet)
+		loop_timer_set(&S.slow, now_sec() + SLOW_CONNECT);
 	/* attempts after the first report in one line each, themselves */
 	S.dp.quiet = opt.reconnect != 0;
 }
@@ -1359,6 +1379,7 @@ session_run(void)
 	S.last_exit = -1;
 	S.file_fd = -1;
 	S.retry.fire = on_retry;
+	S.slow.fire = on_slow;
 	S.wait.fire = on_wait;
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	show_msg_init(&S.m);

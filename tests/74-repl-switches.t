@@ -88,6 +88,30 @@ screen_like '^< text +6 B  pasted$' "bracketed paste: its trailing newline is no
 screen_unlike '^< text +7 B' "bracketed paste: not 7 bytes"
 repl_end
 
+# A slow first connect at a terminal says what is going on: a server that
+# takes the connection and never answers the upgrade.
+SILENT=$(free_port)
+"$PYTHON" -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+c, _ = s.accept()
+time.sleep(20)
+' "$SILENT" &
+server_pids="$server_pids $!"
+wait_port=50
+while ! port_open "$SILENT" && [ "$wait_port" -gt 0 ]; do
+    sleep 0.1
+    wait_port=$((wait_port - 1))
+done
+repl -- --color=never --connect-timeout 3 "ws://127.0.0.1:$SILENT/"
+screen_like "^(wscli: )?connecting to ws://127\.0\.0\.1:$SILENT/ \.\.\.\$" \
+    "a slow first connect at a terminal: announced"
+exit_is 7 "a slow first connect: the upgrade times out, exit 7"
+repl_end
+
 # With deflate agreed, /deflate off and on take effect.
 stop_server
 start_node_echo --deflate || { echo "Bail out! node echo server did not start"; exit 1; }
