@@ -8,6 +8,17 @@
 
 start_node_echo --flood --log-messages || { echo "Bail out! node echo server did not start"; exit 1; }
 FLOOD_LOG=$SERVER_LOG
+
+# steady_prompt LINE DESC: the pane, looked at 20 times in 2 s, shows LINE
+# at the bottom nearly every time, not only between two messages
+steady_prompt() {
+    steady=0
+    for i in $(seq 20); do
+        [ "$(last_line)" = "$1" ] && steady=$((steady + 1))
+        sleep 0.1
+    done
+    ok "$2 ($steady of 20 looks)" [ "$steady" -ge 16 ]
+}
 FLOOD_URL=$(url)
 
 # ----------------------------------------------------- a typed line is sent
@@ -16,6 +27,7 @@ repl -- --color=never "$FLOOD_URL"
 wait_screen '<  ?text +[0-9]+ B  message [0-9]+' 10
 type_text "typed under the flood"
 last_like '^> typed under the flood$' "the line being typed is shown at the prompt" 10
+steady_prompt "> typed under the flood" "the line being typed stays at the prompt"
 keys Enter
 if wait_for "$FLOOD_LOG" '^echo\.js: received: typed under the flood$' 10; then
     pass "the line typed under the flood reached the server"
@@ -34,6 +46,7 @@ screen_like '^[0-9]+ messages, [0-9]+ --frames lines not shown \(more than 200 l
     "--frames: frame lines are held to the limit too, and counted"
 type_text "typed with --frames"
 last_like '^> typed with --frames$' "--frames: the line being typed is shown at the prompt" 10
+steady_prompt "> typed with --frames" "--frames: the line being typed stays at the prompt"
 keys Enter C-d
 exit_is 0 "--frames: Control-D ends the session"
 repl_end
@@ -51,10 +64,12 @@ if wait_screen 'listening on 127\.0\.0\.1:[0-9]+'; then
         "relay: its log of a flood is held to the limit"
     type_text "/list"
     last_like '^> ?/list$' "relay: the line being typed is shown at the prompt" 10
+    steady_prompt "> /list" "relay: the line being typed stays at the prompt"
     wait "$CLIENT"
 else
     fail "relay: its log of a flood is held to the limit"
     fail "relay: the line being typed is shown at the prompt"
+    fail "relay: the line being typed stays at the prompt"
     show_screen
 fi
 repl_end
