@@ -194,6 +194,15 @@ is "$(sed -n 2p "$CLIENT_OUT")" "text early line" "stdin: a line read before any
 wait_listen
 is "$LSTATUS" 0 "--once: the client closed with 1000: exit 0"
 
+# --no-split: standard input is one message, so a bad one is not "line 1"
+printf 'ok\nbad \377\n' >"$T/bad.in"
+LISTEN_IN=$T/bad.in start_listen --once --no-split
+run_client NODE "$(lurl)" --send done --expect 0
+wait_listen
+like "$LERR" 'standard input: not valid UTF-8 at byte 8; not sent' \
+    "--no-split, not UTF-8: standard input is named, not a line"
+unlike "$LERR" 'line 1:' "--no-split, not UTF-8: no line number"
+
 # --frame and --on-connect: what every new client gets first, in order
 printf 'one\ntwo\n' >"$T/oc.txt"
 start_listen --once --frame 'fin=0 Hel' --frame 'op=cont lo' --send after \
