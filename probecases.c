@@ -26,6 +26,7 @@
 #define RATE_SECONDS 1.0         /* 9.2 sends this long */
 #define RATE_WINDOW 256          /* 9.2: messages in flight */
 #define RATE_SIZE 32             /* 9.2: bytes of each */
+#define ECHO_GRACE 0.25          /* s an echo may come after the last pong */
 
 
 struct pc_found pc_found = { .exit = -1 };
@@ -164,6 +165,27 @@ pc_trace_frame(struct run *R, char dir, const struct ws_frame_header *h,
 
 /* ---------------------------------------------------------- sending */
 
+/* The SPEC of n bytes at s, its payload "@N" (a table's shorthand for
+ * N bytes of 'a') written out. */
+static char *
+expand(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t k, o;
+	char *r;
+
+	if (at == NULL || (at != s && at[-1] != ' '))
+		return xstrndup(s, n);
+	k = (size_t)strtoul(at + 1, NULL, 10);
+	o = (size_t)(at - s);
+	r = xrealloc(NULL, o + 5 + k + 1);
+	memcpy(r, s, o);
+	memcpy(r + o, "text:", 5);
+	memset(r + o + 5, 'a', k);
+	r[o + 5 + k] = '\0';
+	return r;
+}
+
 /* Send SPECs (one a line) as crafted frames; with expect, note the PONGs
  * and echoes a correct server owes for them. */
 static void
@@ -175,13 +197,13 @@ send_specs(struct run *R, const char *specs, int expect)
 
 	while (s && *s && !R->c->done) {
 		size_t n = strcspn(s, "\n"), cap;
-		char *spec = xstrndup(s, n);
-		uint8_t *buf = xrealloc(NULL, n + 1), *out;
+		char *spec = expand(s, n);
+		uint8_t *buf = xrealloc(NULL, strlen(spec) + 1), *out;
 		struct craft_frame f;
 		char why[512];
 
-		if (craft_parse(spec, WS_ROLE_CLIENT, buf, n + 1, &f, why,
-		    sizeof why) != 0) {
+		if (craft_parse(spec, WS_ROLE_CLIENT, buf, strlen(spec) + 1, &f,
+		    why, sizeof why) != 0) {
 			/* the table is ours: a bad line is wscli's bug */
 			diag("probe case %s: bad frame '%s': %s", R->k->id, spec,
 			    why);
@@ -436,6 +458,12 @@ judge_accept(struct run *R, int ev)
 	}
 	if (server_broke(R))
 		return;
+	if (R->got_close && R->close_code == 1009) {
+		pc_decide(R, V_INFO, "closed 1009 Message Too Big in %s: its "
+		    "limit is below this (a limit is the server's to choose, "
+		    "RFC 6455 7.4.1)", pc_dur(R->close_ms, t, sizeof t));
+		return;
+	}
 	if (R->got_close) {
 		pc_decide(R, V_FAILED, "closed %u in %s", R->close_code,
 		    pc_dur(R->close_ms, t, sizeof t));
@@ -493,13 +521,20 @@ judge_accept(struct run *R, int ev)
 			    "%s)", pc_dur(pc_ms_since(R->sent_at), t, sizeof t));
 		return;
 	}
+	/* every ping answered, the echo missing: an echo comes before the
+	 * pong of a ping sent after the message, so do not wait long */
+	if (ev == EV_PONG && R->next_pong == R->nexp_pong &&
+	    R->deadline > now_sec() + ECHO_GRACE)
+		R->deadline = now_sec() + ECHO_GRACE;
 	if (ev == EV_TIMEOUT) {
 		if (R->next_pong < R->nexp_pong)
 			no_pong(R);
 		else
-			pc_decide(R, V_FAILED, "answered the pings but did not echo "
-			    "the message (or changed it) within %g s",
-			    probe_opt.timeout);
+			pc_decide(R, V_INFO, "accepted (every ping answered), but "
+			    "not echoed unchanged: RFC 6455 asks nothing of what "
+			    "comes back (a mirror or a relay is no echo), but an "
+			    "echo server that drops or changes messages has a "
+			    "bug");
 	}
 }
 
@@ -1053,6 +1088,14 @@ c_zecho(struct run *R, int ev)
 	{ id, "close " #code " is refused", K_CLOSE, "op=close hex:" hex, \
 	    NULL, { 1002 }, F_REFUSE, NULL, NULL, { 0 }, NULL }
 
+/* UTF-8 given in hex, whole or split into two frames after a byte */
+#define WHOLE_OK(id, name, hex) ACCEPT(id, name, "hex:" hex)
+#define SPLIT_OK(id, name, a, b) \
+	ACCEPT(id, name, "fin=0 hex:" a "\nop=cont hex:" b)
+#define WHOLE_BAD(id, name, hex) FAIL(id, name, "hex:" hex, 1007)
+#define SPLIT_BAD(id, name, a, b) \
+	FAIL(id, name, "fin=0 hex:" a "\nop=cont hex:" b, 1007)
+
 const struct pcase pc_cases[] = {
 	HSF("1.1", "plain opening handshake", NULL, c_baseline, F_BASE),
 	HSF("1.2", "draft version 8", "Sec-WebSocket-Version: 8",
@@ -1209,6 +1252,288 @@ const struct pcase pc_cases[] = {
 	    { 1002 }, F_DEFLATE, NULL, NULL, { 0 }, NULL },
 	{ "11.5", "invalid DEFLATE data", K_FAIL, "rsv=4 hex:ff ff ff ff ff",
 	    NULL, { 1007, 1002 }, F_DEFLATE, NULL, NULL, { 0 }, NULL },
+
+	/* Autobahn's breadth: sizes at each length encoding's edge, UTF-8
+	 * valid and not, whole and split at every byte, and the
+	 * fragmentation matrix */
+	ACCEPT("12.1", "text message of 0 bytes", "text:"),
+	ACCEPT("12.2", "text message of 1 bytes", "@1"),
+	ACCEPT("12.3", "text message of 125 bytes", "@125"),
+	ACCEPT("12.4", "text message of 126 bytes", "@126"),
+	ACCEPT("12.5", "text message of 127 bytes", "@127"),
+	ACCEPT("12.6", "text message of 128 bytes", "@128"),
+	ACCEPT("12.7", "text message of 65535 bytes", "@65535"),
+	ACCEPT("12.8", "text message of 65536 bytes", "@65536"),
+	ACCEPT("12.9", "binary message of 0 bytes", "op=binary"),
+	ACCEPT("12.10", "binary message of 1 bytes", "op=binary @1"),
+	ACCEPT("12.11", "binary message of 125 bytes", "op=binary @125"),
+	ACCEPT("12.12", "binary message of 126 bytes", "op=binary @126"),
+	ACCEPT("12.13", "binary message of 127 bytes", "op=binary @127"),
+	ACCEPT("12.14", "binary message of 128 bytes", "op=binary @128"),
+	ACCEPT("12.15", "binary message of 65535 bytes", "op=binary @65535"),
+	ACCEPT("12.16", "binary message of 65536 bytes", "op=binary @65536"),
+	WHOLE_OK("13.1", "U+03BA (2 bytes)", "ce ba"),
+	SPLIT_OK("13.2", "U+03BA (2 bytes) split at byte 1", "ce", "ba"),
+	WHOLE_OK("13.3", "U+1F79 (3 bytes)", "e1 bd b9"),
+	SPLIT_OK("13.4", "U+1F79 (3 bytes) split at byte 1", "e1", "bd b9"),
+	SPLIT_OK("13.5", "U+1F79 (3 bytes) split at byte 2", "e1 bd", "b9"),
+	WHOLE_OK("13.6", "U+1F600 (4 bytes)", "f0 9f 98 80"),
+	SPLIT_OK("13.7", "U+1F600 (4 bytes) split at byte 1",
+	    "f0", "9f 98 80"),
+	SPLIT_OK("13.8", "U+1F600 (4 bytes) split at byte 2",
+	    "f0 9f", "98 80"),
+	SPLIT_OK("13.9", "U+1F600 (4 bytes) split at byte 3",
+	    "f0 9f 98", "80"),
+	WHOLE_OK("13.10", "U+10FFFF", "f4 8f bf bf"),
+	SPLIT_OK("13.11", "U+10FFFF split at byte 1", "f4", "8f bf bf"),
+	SPLIT_OK("13.12", "U+10FFFF split at byte 2", "f4 8f", "bf bf"),
+	SPLIT_OK("13.13", "U+10FFFF split at byte 3", "f4 8f bf", "bf"),
+	WHOLE_OK("13.14", "U+FFFF", "ef bf bf"),
+	SPLIT_OK("13.15", "U+FFFF split at byte 1", "ef", "bf bf"),
+	SPLIT_OK("13.16", "U+FFFF split at byte 2", "ef bf", "bf"),
+	WHOLE_OK("13.17", "U+D7FF", "ed 9f bf"),
+	SPLIT_OK("13.18", "U+D7FF split at byte 1", "ed", "9f bf"),
+	SPLIT_OK("13.19", "U+D7FF split at byte 2", "ed 9f", "bf"),
+	WHOLE_OK("13.20", "U+E000", "ee 80 80"),
+	SPLIT_OK("13.21", "U+E000 split at byte 1", "ee", "80 80"),
+	SPLIT_OK("13.22", "U+E000 split at byte 2", "ee 80", "80"),
+	WHOLE_OK("13.23", "kosme, 5 code points",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5"),
+	SPLIT_OK("13.24", "kosme, 5 code points split at byte 1",
+	    "ce", "ba e1 bd b9 cf 83 ce bc ce b5"),
+	SPLIT_OK("13.25", "kosme, 5 code points split at byte 2",
+	    "ce ba", "e1 bd b9 cf 83 ce bc ce b5"),
+	SPLIT_OK("13.26", "kosme, 5 code points split at byte 3",
+	    "ce ba e1", "bd b9 cf 83 ce bc ce b5"),
+	SPLIT_OK("13.27", "kosme, 5 code points split at byte 4",
+	    "ce ba e1 bd", "b9 cf 83 ce bc ce b5"),
+	SPLIT_OK("13.28", "kosme, 5 code points split at byte 5",
+	    "ce ba e1 bd b9", "cf 83 ce bc ce b5"),
+	SPLIT_OK("13.29", "kosme, 5 code points split at byte 6",
+	    "ce ba e1 bd b9 cf", "83 ce bc ce b5"),
+	SPLIT_OK("13.30", "kosme, 5 code points split at byte 7",
+	    "ce ba e1 bd b9 cf 83", "ce bc ce b5"),
+	SPLIT_OK("13.31", "kosme, 5 code points split at byte 8",
+	    "ce ba e1 bd b9 cf 83 ce", "bc ce b5"),
+	SPLIT_OK("13.32", "kosme, 5 code points split at byte 9",
+	    "ce ba e1 bd b9 cf 83 ce bc", "ce b5"),
+	SPLIT_OK("13.33", "kosme, 5 code points split at byte 10",
+	    "ce ba e1 bd b9 cf 83 ce bc ce", "b5"),
+	WHOLE_BAD("14.1", "byte 0x80 alone", "80"),
+	WHOLE_BAD("14.2", "byte 0xbf alone", "bf"),
+	WHOLE_BAD("14.3", "byte 0xfe", "fe"),
+	WHOLE_BAD("14.4", "byte 0xff", "ff"),
+	WHOLE_BAD("14.5", "overlong 2-byte U+002F", "c0 af"),
+	SPLIT_BAD("14.6", "overlong 2-byte U+002F split at byte 1",
+	    "c0", "af"),
+	WHOLE_BAD("14.7", "overlong 3-byte U+002F", "e0 80 af"),
+	SPLIT_BAD("14.8", "overlong 3-byte U+002F split at byte 1",
+	    "e0", "80 af"),
+	SPLIT_BAD("14.9", "overlong 3-byte U+002F split at byte 2",
+	    "e0 80", "af"),
+	WHOLE_BAD("14.10", "overlong 4-byte U+002F", "f0 80 80 af"),
+	SPLIT_BAD("14.11", "overlong 4-byte U+002F split at byte 1",
+	    "f0", "80 80 af"),
+	SPLIT_BAD("14.12", "overlong 4-byte U+002F split at byte 2",
+	    "f0 80", "80 af"),
+	SPLIT_BAD("14.13", "overlong 4-byte U+002F split at byte 3",
+	    "f0 80 80", "af"),
+	WHOLE_BAD("14.14", "surrogate U+D800", "ed a0 80"),
+	SPLIT_BAD("14.15", "surrogate U+D800 split at byte 1", "ed", "a0 80"),
+	SPLIT_BAD("14.16", "surrogate U+D800 split at byte 2", "ed a0", "80"),
+	WHOLE_BAD("14.17", "surrogate U+DFFF", "ed bf bf"),
+	SPLIT_BAD("14.18", "surrogate U+DFFF split at byte 1", "ed", "bf bf"),
+	SPLIT_BAD("14.19", "surrogate U+DFFF split at byte 2", "ed bf", "bf"),
+	WHOLE_BAD("14.20", "above U+10FFFF", "f4 90 80 80"),
+	SPLIT_BAD("14.21", "above U+10FFFF split at byte 1", "f4", "90 80 80"),
+	SPLIT_BAD("14.22", "above U+10FFFF split at byte 2", "f4 90", "80 80"),
+	SPLIT_BAD("14.23", "above U+10FFFF split at byte 3", "f4 90 80", "80"),
+	WHOLE_BAD("14.24", "5-byte form", "f8 88 80 80 80"),
+	SPLIT_BAD("14.25", "5-byte form split at byte 1", "f8", "88 80 80 80"),
+	SPLIT_BAD("14.26", "5-byte form split at byte 2", "f8 88", "80 80 80"),
+	SPLIT_BAD("14.27", "5-byte form split at byte 3", "f8 88 80", "80 80"),
+	SPLIT_BAD("14.28", "5-byte form split at byte 4", "f8 88 80 80", "80"),
+	WHOLE_BAD("14.29", "2-byte form cut by ASCII", "c2 41"),
+	SPLIT_BAD("14.30", "2-byte form cut by ASCII split at byte 1",
+	    "c2", "41"),
+	WHOLE_BAD("14.31", "3-byte form cut by ASCII", "e1 bd 41"),
+	SPLIT_BAD("14.32", "3-byte form cut by ASCII split at byte 1",
+	    "e1", "bd 41"),
+	SPLIT_BAD("14.33", "3-byte form cut by ASCII split at byte 2",
+	    "e1 bd", "41"),
+	WHOLE_BAD("14.34", "ends inside a 4-byte form", "f0 9f 98"),
+	SPLIT_BAD("14.35", "ends inside a 4-byte form split at byte 1",
+	    "f0", "9f 98"),
+	SPLIT_BAD("14.36", "ends inside a 4-byte form split at byte 2",
+	    "f0 9f", "98"),
+	WHOLE_BAD("14.37", "kosme then a surrogate",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.38", "kosme then a surrogate split at byte 1",
+	    "ce", "ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.39", "kosme then a surrogate split at byte 2",
+	    "ce ba", "e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.40", "kosme then a surrogate split at byte 3",
+	    "ce ba e1", "bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.41", "kosme then a surrogate split at byte 4",
+	    "ce ba e1 bd", "b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.42", "kosme then a surrogate split at byte 5",
+	    "ce ba e1 bd b9", "cf 83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.43", "kosme then a surrogate split at byte 6",
+	    "ce ba e1 bd b9 cf", "83 ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.44", "kosme then a surrogate split at byte 7",
+	    "ce ba e1 bd b9 cf 83", "ce bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.45", "kosme then a surrogate split at byte 8",
+	    "ce ba e1 bd b9 cf 83 ce", "bc ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.46", "kosme then a surrogate split at byte 9",
+	    "ce ba e1 bd b9 cf 83 ce bc", "ce b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.47", "kosme then a surrogate split at byte 10",
+	    "ce ba e1 bd b9 cf 83 ce bc ce", "b5 ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.48", "kosme then a surrogate split at byte 11",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5", "ed a0 80 65 64 69 74"),
+	SPLIT_BAD("14.49", "kosme then a surrogate split at byte 12",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed", "a0 80 65 64 69 74"),
+	SPLIT_BAD("14.50", "kosme then a surrogate split at byte 13",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0", "80 65 64 69 74"),
+	SPLIT_BAD("14.51", "kosme then a surrogate split at byte 14",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80", "65 64 69 74"),
+	SPLIT_BAD("14.52", "kosme then a surrogate split at byte 15",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65", "64 69 74"),
+	SPLIT_BAD("14.53", "kosme then a surrogate split at byte 16",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64", "69 74"),
+	SPLIT_BAD("14.54", "kosme then a surrogate split at byte 17",
+	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69", "74"),
+	ACCEPT("15.1", "text in 2 fragments",
+	    "fin=0 text:fragmente\n"
+	    "op=cont text:d message"),
+	ACCEPT("15.2", "text in 2 fragments with pings between",
+	    "fin=0 text:fragmente\n"
+	    "op=ping between 1\n"
+	    "op=cont text:d message"),
+	ACCEPT("15.3", "text in 3 fragments",
+	    "fin=0 text:fragme\n"
+	    "fin=0 op=cont text:nted m\n"
+	    "op=cont text:essage"),
+	ACCEPT("15.4", "text in 3 fragments with pings between",
+	    "fin=0 text:fragme\n"
+	    "op=ping between 1\n"
+	    "fin=0 op=cont text:nted m\n"
+	    "op=ping between 2\n"
+	    "op=cont text:essage"),
+	ACCEPT("15.5", "text in 5 fragments",
+	    "fin=0 text:fra\n"
+	    "fin=0 op=cont text:gmen\n"
+	    "fin=0 op=cont text:ted\n"
+	    "fin=0 op=cont text: mes\n"
+	    "op=cont text:sage"),
+	ACCEPT("15.6", "text in 5 fragments with pings between",
+	    "fin=0 text:fra\n"
+	    "op=ping between 1\n"
+	    "fin=0 op=cont text:gmen\n"
+	    "op=ping between 2\n"
+	    "fin=0 op=cont text:ted\n"
+	    "op=ping between 3\n"
+	    "fin=0 op=cont text: mes\n"
+	    "op=ping between 4\n"
+	    "op=cont text:sage"),
+	ACCEPT("15.7", "text with an empty first fragment",
+	    "fin=0 text:\n"
+	    "fin=0 op=cont text:fragmented \n"
+	    "op=cont text:message"),
+	ACCEPT("15.8", "text with an empty middle fragment",
+	    "fin=0 text:fragmented \n"
+	    "fin=0 op=cont text:\n"
+	    "op=cont text:message"),
+	ACCEPT("15.9", "text with an empty last fragment",
+	    "fin=0 text:fragmented \n"
+	    "fin=0 op=cont text:message\n"
+	    "op=cont text:"),
+	ACCEPT("15.10", "text of empty fragments only",
+	    "fin=0 text:\n"
+	    "fin=0 op=cont text:\n"
+	    "op=cont text:"),
+	ACCEPT("15.11", "text in 1-byte fragments",
+	    "fin=0 text:a\n"
+	    "fin=0 op=cont text:b\n"
+	    "fin=0 op=cont text:c\n"
+	    "fin=0 op=cont text:d\n"
+	    "fin=0 op=cont text:e\n"
+	    "fin=0 op=cont text:f\n"
+	    "fin=0 op=cont text:g\n"
+	    "fin=0 op=cont text:h\n"
+	    "fin=0 op=cont text:i\n"
+	    "op=cont text:j"),
+	ACCEPT("15.12", "binary in 2 fragments",
+	    "fin=0 op=binary text:fragmente\n"
+	    "op=cont text:d message"),
+	ACCEPT("15.13", "binary in 2 fragments with pings between",
+	    "fin=0 op=binary text:fragmente\n"
+	    "op=ping between 1\n"
+	    "op=cont text:d message"),
+	ACCEPT("15.14", "binary in 3 fragments",
+	    "fin=0 op=binary text:fragme\n"
+	    "fin=0 op=cont text:nted m\n"
+	    "op=cont text:essage"),
+	ACCEPT("15.15", "binary in 3 fragments with pings between",
+	    "fin=0 op=binary text:fragme\n"
+	    "op=ping between 1\n"
+	    "fin=0 op=cont text:nted m\n"
+	    "op=ping between 2\n"
+	    "op=cont text:essage"),
+	ACCEPT("15.16", "binary in 5 fragments",
+	    "fin=0 op=binary text:fra\n"
+	    "fin=0 op=cont text:gmen\n"
+	    "fin=0 op=cont text:ted\n"
+	    "fin=0 op=cont text: mes\n"
+	    "op=cont text:sage"),
+	ACCEPT("15.17", "binary in 5 fragments with pings between",
+	    "fin=0 op=binary text:fra\n"
+	    "op=ping between 1\n"
+	    "fin=0 op=cont text:gmen\n"
+	    "op=ping between 2\n"
+	    "fin=0 op=cont text:ted\n"
+	    "op=ping between 3\n"
+	    "fin=0 op=cont text: mes\n"
+	    "op=ping between 4\n"
+	    "op=cont text:sage"),
+	ACCEPT("15.18", "binary with an empty first fragment",
+	    "fin=0 op=binary text:\n"
+	    "fin=0 op=cont text:fragmented \n"
+	    "op=cont text:message"),
+	ACCEPT("15.19", "binary with an empty middle fragment",
+	    "fin=0 op=binary text:fragmented \n"
+	    "fin=0 op=cont text:\n"
+	    "op=cont text:message"),
+	ACCEPT("15.20", "binary with an empty last fragment",
+	    "fin=0 op=binary text:fragmented \n"
+	    "fin=0 op=cont text:message\n"
+	    "op=cont text:"),
+	ACCEPT("15.21", "binary of empty fragments only",
+	    "fin=0 op=binary text:\n"
+	    "fin=0 op=cont text:\n"
+	    "op=cont text:"),
+	ACCEPT("15.22", "binary in 1-byte fragments",
+	    "fin=0 op=binary text:a\n"
+	    "fin=0 op=cont text:b\n"
+	    "fin=0 op=cont text:c\n"
+	    "fin=0 op=cont text:d\n"
+	    "fin=0 op=cont text:e\n"
+	    "fin=0 op=cont text:f\n"
+	    "fin=0 op=cont text:g\n"
+	    "fin=0 op=cont text:h\n"
+	    "fin=0 op=cont text:i\n"
+	    "op=cont text:j"),
+	FAIL("15.23", "binary start inside a text message",
+	    "fin=0 text:Hel\n"
+	    "op=binary text:lo", 1002),
+	FAIL("15.24", "continuation after the final fragment",
+	    "fin=0 text:Hel\n"
+	    "op=cont text:lo\n"
+	    "op=cont text:again", 1002),
+	FAIL("15.25", "fragmented close between fragments",
+	    "fin=0 text:Hel\n"
+	    "fin=0 op=close hex:03e8\n"
+	    "op=cont text:lo", 1002),
+
 };
 
 const size_t pc_ncases = sizeof pc_cases / sizeof pc_cases[0];
@@ -1313,6 +1638,19 @@ static const struct { const char *id, *rule; } rules[] = {
 	    "choose" },
 	{ "10", "RFC 6455 10.2: a server that serves browsers SHOULD check "
 	    "Origin and refuse (403) origins it does not expect" },
+	{ "12", "RFC 6455 5.2: a length of 0-125 is in 7 bits, 126-65535 "
+	    "in 16, more in 64, and each MUST be taken; read all three "
+	    "forms, at their edges too" },
+	{ "13", "RFC 6455 5.6, 8.1: valid UTF-8 MUST be taken, whole or split "
+	    "across frames anywhere; validate the message, not each frame" },
+	{ "14", "RFC 6455 8.1: text that is not valid UTF-8 (RFC 3629: no "
+	    "overlong forms, surrogates or code points above U+10FFFF) MUST "
+	    "fail the connection (1007, 7.4.1); validate every byte, across "
+	    "frames" },
+	{ "15", "RFC 6455 5.4: a message MAY be sent in fragments, empty "
+	    "ones included, with control frames between them, and MUST be "
+	    "taken whole; a data frame inside a fragmented message, or a "
+	    "continuation outside one, MUST fail the connection (1002)" },
 	{ "11", "RFC 7692: RSV1 marks a compressed message, only on its first "
 	    "frame and never on a control frame (6.1, MUST fail with 1002), "
 	    "and data that does not inflate MUST fail the connection (1007 or "

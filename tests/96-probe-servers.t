@@ -6,11 +6,22 @@
 . tests/lib.sh
 need_wscli
 
-# The verdicts of a report that are not OK, "ID VERDICT" one a line.
+# The verdicts of a report that are not OK, "ID VERDICT" one a line, of
+# sections 1-11.
 not_ok() {
-    awk '$1 ~ /^[0-9]+\.[0-9]/ {
+    awk '$1 ~ /^([1-9]|1[01])\.[0-9]/ {
         v = substr($0, 54, 13); sub(/ +$/, "", v)
         if (v != "OK") print $1 " " v }' "$1"
+}
+
+# Sections 12-15 (Autobahn's breadth), counted: "SECTION VERDICT COUNT"
+# for the verdicts that are not OK.
+breadth() {
+    awk '$1 ~ /^1[2-5]\.[0-9]/ {
+        v = substr($0, 54, 13); sub(/ +$/, "", v)
+        split($1, p, ".")
+        if (v != "OK") n[p[1] " " v]++ }
+        END { for (k in n) print k " " n[k] }' "$1" | sort -n
 }
 
 # probe NAME ARGS...: run the probe, keep its report in $T/NAME.
@@ -34,7 +45,7 @@ expect() {
         "$name: the verdicts that are not OK"
     status_is "$want_status" "$name: exit status $want_status"
     ok "$name: the whole default set in under 30 s" [ "$ms" -lt 30000 ]
-    like "$T/$name" '^99 cases in [0-9.]+ (ms|s) against ws://127\.0\.0\.1:[0-9]+: [0-9]+ OK' \
+    like "$T/$name" '^227 cases in [0-9.]+ (ms|s) against ws://127\.0\.0\.1:[0-9]+: [0-9]+ OK' \
         "$name: the summary counts the verdicts"
     unlike "$T/$name" '^[0-9.]+ +.* (OK|FAILED) +$' "$name: every verdict says what was seen"
 }
@@ -51,6 +62,8 @@ expect node 1 "1.2 INFORMATIONAL" "1.8 FAILED" "2.1 INFORMATIONAL" \
     "9.2 INFORMATIONAL" "9.3 UNTESTED" "10.1 INFORMATIONAL" \
     "10.2 INFORMATIONAL" "11.1 UNTESTED" "11.2 UNTESTED" "11.3 UNTESTED" \
     "11.4 UNTESTED" "11.5 UNTESTED"
+is "$(breadth "$T/node")" "" \
+    "node: sections 12-15, the cases not OK counted"
 like "$T/node" '^1\.8 +HTTP/1\.0 request +FAILED +accepted it: 101' \
     "node: HTTP/1.0 accepted"
 like "$T/node" '^5\.10 .* NON-STRICT +closed 1009 in [0-9.]+ ms \(1002 expected: ' \
@@ -73,6 +86,8 @@ expect python 1 "1.2 NON-STRICT" "1.3 NON-STRICT" "2.1 INFORMATIONAL" \
     "5.10 FAILED" "9.1 INFORMATIONAL" "9.2 INFORMATIONAL" "9.3 UNTESTED" \
     "10.1 INFORMATIONAL" "10.2 INFORMATIONAL" "11.1 UNTESTED" \
     "11.2 UNTESTED" "11.3 UNTESTED" "11.4 UNTESTED" "11.5 UNTESTED"
+is "$(breadth "$T/python")" "" \
+    "python: sections 12-15, the cases not OK counted"
 like "$T/python" '^1\.3 .* NON-STRICT +refused: 400 Bad Request, but without Sec-WebSocket-Version: 13' \
     "python: 400 without the versions it speaks"
 like "$T/python" '^7\.5 +fail fast on invalid UTF-8 +OK +closed 1007' \
@@ -82,7 +97,8 @@ start_websocketd || { echo "Bail out! websocketd did not start"; exit 1; }
 probe websocketd "ws://127.0.0.1:$PORT"
 # websocketd (gorilla/websocket) does not check the key's length, takes
 # HTTP/1.0, never checks UTF-8, answers a 1-byte close with an empty one,
-# and does not know 1014; binary messages do not reach cat
+# and does not know 1014; binary messages do not reach cat; none of the
+# invalid UTF-8 of section 14 is refused
 expect websocketd 1 "1.5 FAILED" "1.8 FAILED" "2.1 INFORMATIONAL" \
     "2.2 INFORMATIONAL" "5.8 INFORMATIONAL" "5.9 INFORMATIONAL" \
     "5.10 NON-STRICT" "7.1 FAILED" "7.2 FAILED" "7.5 FAILED" "7.6 FAILED" \
@@ -90,28 +106,33 @@ expect websocketd 1 "1.5 FAILED" "1.8 FAILED" "2.1 INFORMATIONAL" \
     "9.1 INFORMATIONAL" "9.2 INFORMATIONAL" "9.3 UNTESTED" \
     "10.1 INFORMATIONAL" "10.2 INFORMATIONAL" "11.1 UNTESTED" \
     "11.2 UNTESTED" "11.3 UNTESTED" "11.4 UNTESTED" "11.5 UNTESTED"
+is "$(breadth "$T/websocketd")" "$(printf '%s\n' '14 FAILED 54')" \
+    "websocketd: sections 12-15, the cases not OK counted"
 like "$T/websocketd" '^2\.2 .* INFORMATIONAL +no echo within 2 s: cases that need a binary echo are UNTESTED' \
     "websocketd: no binary echo found"
 like "$T/websocketd" '^8\.2 .* WRONG CODE +answered an empty close' \
     "websocketd: an empty close for a 1-byte close"
 
 start_lws || { echo "Bail out! libwebsockets-test-server did not start"; exit 1; }
-probe lws -s lws-mirror-protocol --probe-report "junit:$T/lws.xml" \
+probe lws -s lws-mirror-protocol --probe-timeout 1 --probe-report "junit:$T/lws.xml" \
     --probe-report "json:$T/lws.json" "ws://127.0.0.1:$PORT"
 # what lws sends back (fragments of invalid UTF-8 as text, ...) lands in
 # the reports' traces: both must still parse
 ok "lws: the JUnit report is well-formed" "$PYTHON" -c '
 import sys, xml.etree.ElementTree as E
-assert len(E.parse(sys.argv[1]).findall(".//testcase")) == 99' "$T/lws.xml"
+assert len(E.parse(sys.argv[1]).findall(".//testcase")) == 227' "$T/lws.xml"
 ok "lws: the JSON report parses" "$PYTHON" -c '
 import json, sys
-assert len(json.load(open(sys.argv[1]))["cases"]) == 99' "$T/lws.json"
+assert len(json.load(open(sys.argv[1]))["cases"]) == 227' "$T/lws.json"
 # libwebsockets' test server: its HTTP side answers what is no upgrade;
 # of two pings read together it answers the first only (RFC 6455 5.5.3
 # allows answering the latest only, not the other way round); its mirror
 # sends every fragment, and binary, as a text message of its own; it
 # echoes invalid close payloads and does not know 1012-1014; its mirror
-# drops messages when its ring is full (not an echo: no rule broken)
+# drops messages when its ring is full (not an echo: no rule broken),
+# and cuts long messages (12.7, 12.8); a text fragment it mirrors alone
+# is invalid UTF-8 when the split falls inside a code point (13.x); the
+# pings between fragments after the first go unanswered (15.x)
 expect lws 1 "1.2 INFORMATIONAL" "1.3 FAILED" "1.4 NON-STRICT" \
     "1.5 FAILED" "1.6 NON-STRICT" "1.7 NON-STRICT" "1.8 FAILED" \
     "1.9 FAILED" "1.10 NON-STRICT" "2.1 INFORMATIONAL" "2.2 FAILED" \
@@ -123,6 +144,8 @@ expect lws 1 "1.2 INFORMATIONAL" "1.3 FAILED" "1.4 NON-STRICT" \
     "9.1 INFORMATIONAL" "9.2 INFORMATIONAL" "9.3 UNTESTED" "10.1 INFORMATIONAL" \
     "10.2 INFORMATIONAL" "11.1 UNTESTED" "11.2 UNTESTED" "11.3 UNTESTED" \
     "11.4 UNTESTED" "11.5 UNTESTED"
+is "$(breadth "$T/lws")" "$(printf '%s\n' '12 INFORMATIONAL 2' '13 FAILED 21' '13 INFORMATIONAL 4' '15 FAILED 6' '15 INFORMATIONAL 7')" \
+    "lws: sections 12-15, the cases not OK counted"
 like "$T/lws" "^6\\.1 +empty ping +FAILED +answered ping 1 of 2 \\(the empty ping\\), no pong for ping 2 of 2 \\(the probe's own ping, sent last\\)" \
     "lws: the ping answered and the one dropped are named"
 like "$T/lws" '^9\.2 .* INFORMATIONAL +not an echo: message [0-9]+ (was lost|came back changed)' \
