@@ -51,6 +51,18 @@ keys Enter C-d
 exit_is 0 "--frames: Control-D ends the session"
 repl_end
 
+# ---------------------------------------------------------------- pings
+
+start_node_echo --flood-pings || { echo "Bail out! node echo server did not start"; exit 1; }
+repl -- --color=never "$(url)"
+screen_like '^[0-9]+ pings and pongs not shown \(more than 200 lines a second' \
+    "pings: a flood of pings is held to the limit too, and counted"
+type_text "typed under pings"
+steady_prompt "> typed under pings" "pings: the line being typed stays at the prompt"
+keys Enter C-d
+exit_is 0 "pings: Control-D ends the session"
+repl_end
+
 # ---------------------------------------------------------------- relay
 
 # A relay at a terminal between a scripted client and the flooding server:

@@ -9,6 +9,7 @@
 //   --close-after-connect CODE REASON  close right after the handshake
 //   --send-on-connect MSG              send MSG (text) right after the handshake
 //   --flood                            send numbered text messages without end
+//   --flood-pings                      send numbered pings without end
 //   --log-messages                     log every text message received on
 //                                      stderr ("echo.js: received: TEXT")
 //   --drop-after N                     echo the Nth message, then destroy the
@@ -57,6 +58,7 @@ for (let i = 0; i < argv.length; i++) {
       break;
     case '--send-on-connect': opt.sendOnConnect = argv[++i]; break;
     case '--flood': opt.flood = true; break;
+    case '--flood-pings': opt.floodPings = true; break;
     case '--log-messages': opt.logMessages = true; break;
     case '--drop-after': opt.dropAfter = Number(argv[++i]); break;
     case '--slow': opt.slow = Number(argv[++i]); break;
@@ -127,14 +129,15 @@ wss.on('connection', (ws, req) => {
     return;
   }
 
-  if (opt.flood) {
+  if (opt.flood || opt.floodPings) {
     let n = 0;
     // At most 1000 messages per turn, so that the server keeps serving
     // other connections; pause while 1 MiB waits to be sent.
     const pump = () => {
       for (let i = 0; i < 1000; i++) {
         if (ws.readyState !== ws.OPEN || ws.bufferedAmount > 1024 * 1024) break;
-        send(ws, `message ${++n}`, {});
+        if (opt.floodPings) ws.ping(`ping ${++n}`);
+        else send(ws, `message ${++n}`, {});
       }
       if (ws.readyState === ws.OPEN) {
         setTimeout(pump, ws.bufferedAmount > 1024 * 1024 ? 5 : 0);
