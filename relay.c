@@ -206,41 +206,37 @@ jsonl_pair(struct pair *p, const char *event)
 	jsonl_int("conn", p->id);
 }
 
+/* What every event of a side has: its pair, direction, times. */
+static struct show_relayed
+relayed_event(struct side *s, const char *event, const char *dir)
+{
+	struct show_relayed e = {
+		.event = event, .id = s->pair->id, .dir = dir ? dir : s->dir,
+		.last_at = &s->pair->last_at, .opened_at = s->pair->opened_at,
+		.relayed = 1,
+	};
+
+	return e;
+}
+
 /* A data message as it passed. */
 static void
 log_message(struct side *s)
 {
-	struct pair *p = s->pair;
 	struct conn *c = &s->c;
-	int binary = c->in.opcode != WS_OP_TEXT;
-	char body[TEXT_SHOWN * 12 + 128], line[sizeof body + 256];
-	char extra[64] = "", type[16];
+	struct show_relayed e = relayed_event(s, "message", NULL);
 
-	if (opt.jsonl) {
-		jsonl_pair(p, "message");
-		jsonl_str("dir", s->dir);
-		show_jsonl_message_fields(c->in.opcode, 1, c->in.len,
-		    c->in.frags, c->in.compressed, c->in.wire, s->mbuf,
-		    s->mlen);
-		if (s->unrelayed)
-			jsonl_bool("relayed", 0);
-		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
-		jsonl_end();
-		return;
-	}
-	if (c->in.frags > 1)
-		snprintf(extra, sizeof extra, "[%u fragments] ", c->in.frags);
-	if (c->in.compressed)
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
-		    "[deflated %" PRIu64 " B] ", c->in.wire);
-	show_payload_brief(body, sizeof body, s->mbuf, s->mlen, c->in.len, !binary);
-	if (c->in.opcode == WS_OP_TEXT || c->in.opcode == WS_OP_BINARY)
-		snprintf(type, sizeof type, "%s", ws_opcode_name(c->in.opcode));
-	else
-		snprintf(type, sizeof type, "op=0x%x", c->in.opcode);
-	snprintf(line, sizeof line, "%s%s%s", extra, body, s->unrelayed ?
-	    " (not relayed: the other side is closing or gone)" : "");
-	show_log(p->id, s->dir, &p->last_at, type, (int64_t)c->in.len, line);
+	e.opcode = c->in.opcode;
+	e.p = s->mbuf;
+	e.n = s->mlen;
+	e.size = c->in.len;
+	e.frags = c->in.frags;
+	e.compressed = c->in.compressed;
+	e.wire = c->in.wire;
+	e.relayed = !s->unrelayed;
+	if (s->unrelayed)
+		e.note = "not relayed: the other side is closing or gone";
+	show_relayed(&e);
 }
 
 /* A control frame as it passed, or not (relayed 0: a pong to wscli's own
@@ -248,50 +244,36 @@ log_message(struct side *s)
 static void
 log_control(struct side *s, const struct conn_piece *fp, int relayed)
 {
-	struct pair *p = s->pair;
 	unsigned op = fp->h->opcode;
-	char body[WS_MAX_CONTROL_PAYLOAD * 12 + 160];
-	const char *type = ws_opcode_name(op);
+	const char *name = ws_opcode_name(op);
+	struct show_relayed e = relayed_event(s, strcmp(name, "reserved") ?
+	    name : "control", NULL);
+	char note[128];
 
-	if (op == WS_OP_CLOSE)
-		show_close_words(body, sizeof body, fp->n >= 2 ?
-		    (unsigned)fp->p[0] << 8 | fp->p[1] : WS_CLOSE_NO_STATUS,
-		    fp->p + (fp->n >= 2 ? 2 : 0), fp->n >= 2 ? fp->n - 2 : 0);
-	else
-		show_payload_brief(body, sizeof body, fp->p, fp->n, fp->n, 1);
-	if (fp->ours)
-		snprintf(body + strlen(body), sizeof body - strlen(body),
-		    "%s(answers wscli's ping, rtt %.3f ms; not relayed)",
-		    fp->n ? " " : "", s->c.st.rtt_last * 1000);
-	else if (!relayed && op == WS_OP_CLOSE && s->wscli_closed)
-		snprintf(body + strlen(body), sizeof body - strlen(body),
-		    " (answers wscli's close; not relayed)");
-	else if (!relayed)
-		snprintf(body + strlen(body), sizeof body - strlen(body),
-		    " (not relayed: the %s's side is closing or gone)",
-		    s->other->name);
-	if (opt.jsonl) {
-		jsonl_pair(p, !strcmp(type, "reserved") ? "control" : type);
-		jsonl_str("dir", s->dir);
-		jsonl_int("opcode", op);
-		jsonl_int("size", (long long)fp->h->length);
-		if (op == WS_OP_CLOSE && fp->n >= 2) {
-			jsonl_int("code", (unsigned)fp->p[0] << 8 | fp->p[1]);
-			jsonl_strn("reason", fp->p + 2, fp->n - 2);
-		} else if (op == WS_OP_CLOSE) {
-			jsonl_null("code");
-		} else {
-			jsonl_payload(fp->p, fp->n, 0);
-		}
-		if (fp->ours)
-			jsonl_bool("ours", 1);
-		jsonl_bool("relayed", relayed);
-		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
-		jsonl_end();
-		return;
+	e.opcode = op;
+	e.size = fp->h->length;
+	e.p = fp->p;
+	e.n = fp->n;
+	if (op == WS_OP_CLOSE) {
+		e.code = fp->n >= 2 ? (unsigned)fp->p[0] << 8 | fp->p[1] :
+		    WS_CLOSE_NO_STATUS;
+		e.p = fp->p + (fp->n >= 2 ? 2 : 0);
+		e.n = fp->n >= 2 ? fp->n - 2 : 0;
 	}
-	show_log(p->id, s->dir, &p->last_at, !strcmp(type, "reserved") ?
-	    "control" : type, (int64_t)fp->h->length, body);
+	e.relayed = relayed;
+	e.ours = fp->ours;
+	if (fp->ours) {
+		snprintf(note, sizeof note, "answers wscli's ping, rtt %.3f ms; "
+		    "not relayed", s->c.st.rtt_last * 1000);
+		e.note = note;
+	} else if (!relayed && op == WS_OP_CLOSE && s->wscli_closed) {
+		e.note = "answers wscli's close; not relayed";
+	} else if (!relayed) {
+		snprintf(note, sizeof note, "not relayed: the %s's side is "
+		    "closing or gone", s->other->name);
+		e.note = note;
+	}
+	show_relayed(&e);
 }
 
 /* wscli's own CLOSE to a side, as it is queued. */
@@ -299,50 +281,34 @@ static void
 log_own_close(struct side *s, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	struct pair *p = s->pair;
-	char dir[16], body[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
-	size_t len = code == WS_CLOSE_NO_STATUS ? 0 : 2 + n;
+	char dir[16];
+	struct show_relayed e;
 
 	snprintf(dir, sizeof dir, "wscli>%s", s->name);
-	if (opt.jsonl) {
-		jsonl_pair(p, "close");
-		jsonl_str("dir", dir);
-		jsonl_int("opcode", WS_OP_CLOSE);
-		jsonl_int("size", (long long)len);
-		if (code == WS_CLOSE_NO_STATUS)
-			jsonl_null("code");
-		else
-			jsonl_int("code", code);
-		jsonl_strn("reason", reason, n);
-		jsonl_str("by", "wscli");
-		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
-		jsonl_end();
-		return;
-	}
-	show_close_words(body, sizeof body, code, reason, n);
-	show_log(p->id, dir, &p->last_at, "close", (int64_t)len, body);
+	e = relayed_event(s, "close", dir);
+	e.opcode = WS_OP_CLOSE;
+	e.size = code == WS_CLOSE_NO_STATUS ? 0 : 2 + n;
+	e.code = code;
+	e.p = reason;
+	e.n = n;
+	e.by = "wscli";
+	show_relayed(&e);
 }
 
 /* --frames: a frame as it passed, once complete. */
 static void
 log_frame(struct side *s, const struct ws_frame_header *h)
 {
-	struct pair *p = s->pair;
-	char f[CONN_PEEK * 12 + 256];
-	unsigned mop = s->c.in.opcode;
-	int z = s->c.in.compressed;
+	struct show_relayed e = relayed_event(s, "frame", NULL);
 
-	if (opt.jsonl) {
-		jsonl_pair(p, "frame");
-		jsonl_str("dir", s->dir);
-		show_jsonl_frame_fields(h, mop, z, s->fbuf, s->flen);
-		jsonl_num("since_ms", (now_sec() - p->opened_at) * 1000);
-		jsonl_end();
-		return;
-	}
-	/* " " for the direction, no id: "  frame text ..." */
-	show_format_frame(f, sizeof f, 0, ' ', h, mop, z, s->peek, s->npeek);
-	show_log(p->id, s->dir, &p->last_at, NULL, -1, f + 2);
+	e.h = h;
+	e.opcode = s->c.in.opcode;
+	e.compressed = s->c.in.compressed;
+	e.p = s->fbuf;
+	e.n = s->flen;
+	e.peek = s->peek;
+	e.npeek = s->npeek;
+	show_relayed(&e);
 }
 
 static void log_lines(struct pair *p, const char *title, const char *head,
@@ -628,24 +594,19 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 {
 	struct side *s = c->ud;
 	struct pair *p = s->pair;
-	char line[1024];
 
 	p->violations++;
 	diag("%sprotocol violation: %s (calls for %u %s); %s", s->label, what,
 	    code, ws_close_code_name(code), fatal ? relay_opt.strict ? "--strict: "
 	    "closing it" : "closing it: nothing more can be read" :
 	    "relayed as sent");
-	if (opt.jsonl) {
-		jsonl_pair(p, "violation");
-		jsonl_str("dir", s->dir);
-		jsonl_str("message", what);
-		jsonl_int("code", code);
-		jsonl_bool("relayed", !fatal);
-		jsonl_end();
-	} else if (!opt.interactive) {
-		snprintf(line, sizeof line, "violation: %s (%s)", what, fatal ?
-		    "not relayed" : "relayed as sent");
-		show_log(p->id, s->dir, &p->last_at, NULL, -1, line);
+	{
+		struct show_relayed e = relayed_event(s, "violation", NULL);
+
+		e.what = what;
+		e.code = code;
+		e.relayed = !fatal;
+		show_relayed(&e);
 	}
 	if (fatal) {
 		s->holding = 0; /* what was held back is not relayed */

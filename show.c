@@ -967,9 +967,9 @@ show_log(int id, const char *dir, double *last_at, const char *type,
 	else
 		snprintf(since, sizeof since, "+%.3f s", d);
 	if (type)
-		snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s  %s", id,
+		snprintf(line, sizeof line, "%d %-13s %11s  %-7s%10s%s%s", id,
 		    dir, since, type, disp_size(sz, sizeof sz, (uint64_t)size),
-		    what);
+		    what[0] ? "  " : "", what);
 	else
 		snprintf(line, sizeof line, "%d %-13s %11s  %s", id, dir, since,
 		    what);
@@ -1028,4 +1028,104 @@ show_close_words(char *out, size_t cap, unsigned code, const uint8_t *reason,
 	disp_escape_str(r, sizeof r, reason, n, DISP_QUOTE);
 	snprintf(out, cap, n > 0 ? "%u %s \"%s\"" : "%u %s", code,
 	    ws_close_code_name(code), r);
+}
+
+void
+show_relayed(const struct show_relayed *e)
+{
+	char body[LOG_TEXT * 12 + 512], extra[96] = "";
+	size_t o;
+
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, e->event);
+		jsonl_int("conn", e->id);
+		jsonl_str("dir", e->dir);
+		if (!strcmp(e->event, "message")) {
+			show_jsonl_message_fields(e->opcode, 1, e->size,
+			    e->frags, e->compressed, e->wire, e->p, e->n);
+		} else if (!strcmp(e->event, "frame")) {
+			show_jsonl_frame_fields(e->h, e->opcode, e->compressed,
+			    e->p, e->n);
+		} else if (!strcmp(e->event, "violation")) {
+			jsonl_str("message", e->what);
+			jsonl_int("code", e->code);
+		} else { /* a control frame */
+			jsonl_int("opcode", e->opcode);
+			jsonl_int("size", (long long)e->size);
+			if (e->opcode == WS_OP_CLOSE) {
+				if (e->code == WS_CLOSE_NO_STATUS)
+					jsonl_null("code");
+				else
+					jsonl_int("code", e->code);
+				jsonl_strn("reason", e->p, e->n);
+			} else {
+				jsonl_payload(e->p, e->n, 0);
+			}
+			if (e->ours)
+				jsonl_bool("ours", 1);
+			if (e->by)
+				jsonl_str("by", e->by);
+		}
+		if (!e->by && (!e->relayed || strcmp(e->event, "message")) &&
+		    strcmp(e->event, "frame"))
+			jsonl_bool("relayed", e->relayed);
+		if (strcmp(e->event, "violation"))
+			jsonl_num("since_ms", (now_sec() - e->opened_at) * 1000);
+		jsonl_end();
+		return;
+	}
+	if (!strcmp(e->event, "violation")) {
+		/* at a terminal the diagnostic says it already */
+		if (opt.interactive)
+			return;
+		snprintf(body, sizeof body, "violation: %s (%s)", e->what,
+		    e->relayed ? "relayed as sent" : "not relayed");
+		show_log(e->id, e->dir, e->last_at, NULL, -1, body);
+		return;
+	}
+	if (!strcmp(e->event, "frame")) {
+		char f[CONN_PEEK * 12 + 256];
+
+		/* " " for the direction, no id: "  frame text ..." */
+		show_format_frame(f, sizeof f, 0, ' ', e->h, e->opcode,
+		    e->compressed, e->peek, e->npeek);
+		show_log(e->id, e->dir, e->last_at, NULL, -1, f + 2);
+		return;
+	}
+	if (!strcmp(e->event, "message")) {
+		char type[16];
+
+		if (e->frags > 1)
+			snprintf(extra, sizeof extra, "[%u fragments] ", e->frags);
+		if (e->compressed)
+			snprintf(extra + strlen(extra), sizeof extra -
+			    strlen(extra), "[deflated %" PRIu64 " B] ", e->wire);
+		o = (size_t)snprintf(body, sizeof body, "%s", extra);
+		show_payload_brief(body + o, sizeof body - o, e->p, e->n,
+		    e->size, e->opcode == WS_OP_TEXT);
+		if (e->opcode == WS_OP_TEXT || e->opcode == WS_OP_BINARY)
+			snprintf(type, sizeof type, "%s",
+			    ws_opcode_name(e->opcode));
+		else
+			snprintf(type, sizeof type, "op=0x%x", e->opcode);
+		if (e->note) {
+			o = strlen(body);
+			snprintf(body + o, sizeof body - o, " (%s)", e->note);
+		}
+		show_log(e->id, e->dir, e->last_at, type, (int64_t)e->size,
+		    body);
+		return;
+	}
+	if (e->opcode == WS_OP_CLOSE)
+		show_close_words(body, sizeof body, e->code, e->p, e->n);
+	else
+		show_payload_brief(body, sizeof body, e->p, e->n, e->n, 1);
+	if (e->note) {
+		o = strlen(body);
+		snprintf(body + o, sizeof body - o, "%s(%s)", body[0] ? " " :
+		    "", e->note);
+	}
+	show_log(e->id, e->dir, e->last_at, strcmp(ws_opcode_name(e->opcode),
+	    "reserved") ? ws_opcode_name(e->opcode) : "control",
+	    (int64_t)e->size, body);
 }

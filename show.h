@@ -169,6 +169,40 @@ void show_error(const char *msg);
 void show_log(int id, const char *dir, double *last_at, const char *type,
     int64_t size, const char *what);
 
+/* An event of relay mode: what passed between the two sides of a pair,
+ * or what wscli sent one of them; a line of its log or a --jsonl event
+ * with "conn", "dir" and "since_ms". */
+struct show_relayed {
+	const char *event;            /* "message", "frame", "violation", or
+					 a control frame's name ("ping",
+					 "pong", "close", "control") */
+	int id;                       /* the pair */
+	const char *dir;              /* "client>server", "wscli>server", ... */
+	double *last_at;              /* the pair's previous log line */
+	double opened_at;             /* the pair's start */
+	unsigned opcode;              /* message, control: its own; frame:
+					 its message's */
+	const uint8_t *p;             /* payload kept (close: the reason) */
+	size_t n;
+	uint64_t size;                /* message: all of it; control: the
+					 frame's length */
+	unsigned frags;               /* message */
+	int compressed;               /* message, frame */
+	uint64_t wire;                /* message: bytes on the wire */
+	const struct ws_frame_header *h; /* frame */
+	const uint8_t *peek;          /* frame: the payload's start */
+	size_t npeek;
+	unsigned code;                /* close: its code; violation: what
+					 it calls for */
+	const char *what;             /* violation: the rule */
+	int relayed;                  /* it was passed on (violation: as
+					 sent) */
+	int ours;                     /* a pong answering wscli's ping */
+	const char *by;               /* "wscli": wscli's own close */
+	const char *note;             /* for people, in parentheses */
+};
+void show_relayed(const struct show_relayed *e);
+
 /* The start of a payload for a log line: text escaped (256 bytes, cut
  * at a character), else 32 bytes in hex; " ... N more bytes" when total
  * is more. */
