@@ -43,7 +43,6 @@
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
-#include "jsonl.h"
 #include "loop.h"
 #include "output.h"
 #include "relay.h"
@@ -198,13 +197,6 @@ unlink_pair(struct pair *p)
 }
 
 /* ---------------------------------------------------------------- log */
-
-static void
-jsonl_pair(struct pair *p, const char *event)
-{
-	jsonl_begin(show_jsonl_writer, event);
-	jsonl_int("conn", p->id);
-}
 
 /* What every event of a side has: its pair, direction, times. */
 static struct show_relayed
@@ -656,35 +648,18 @@ pair_end(struct pair *p)
 		return;
 	p->over = 1;
 	unlink_pair(p);
-	if (opt.jsonl) {
-		jsonl_pair(p, "end");
-		jsonl_str("first", p->first_close[0] ? p->first_close : NULL);
-		jsonl_str("answer", p->answer_close[0] ? p->answer_close : NULL);
-		jsonl_str("closed_by", p->closed_by);
-		jsonl_str("client", p->cli.c.why);
-		jsonl_str("server", p->up.c.why);
-		jsonl_int("client_to_server", (long long)p->cli.msgs);
-		jsonl_int("server_to_client", (long long)p->up.msgs);
-		jsonl_int("violations", p->violations);
-		jsonl_int("exit", status);
-		jsonl_end();
-	} else {
-		char how[3600];
+	{
+		struct show_pair_end e = {
+			.id = p->id, .label = p->label, .age = age,
+			.first = p->first_close, .answer = p->answer_close,
+			.closed_by = p->closed_by, .client_why = p->cli.c.why,
+			.server_why = p->up.c.why,
+			.client_to_server = p->cli.msgs,
+			.server_to_client = p->up.msgs,
+			.violations = p->violations, .exit = status,
+		};
 
-		if (p->first_close[0])
-			snprintf(how, sizeof how, "%s%s%s", p->first_close,
-			    p->answer_close[0] ? ", " : "", p->answer_close[0] ?
-			    p->answer_close : ", no answer");
-		else
-			snprintf(how, sizeof how, "no close was relayed (client "
-			    "side: %s; server side: %s)", p->cli.c.why[0] ?
-			    p->cli.c.why : "-", p->up.c.why[0] ? p->up.c.why :
-			    "-");
-		info("%sover after %.1f s: %s; %" PRIu64 " message%s "
-		    "client>server, %" PRIu64 " server>client%s", p->label, age,
-		    how,
-		    p->cli.msgs, p->cli.msgs == 1 ? "" : "s", p->up.msgs,
-		    p->violations ? ", protocol violations seen" : "");
+		show_pair_end(&e);
 	}
 	/* the target stays: typed lines are refused, not sent elsewhere */
 	if (S.target == p->id && opt.interactive)
@@ -749,16 +724,12 @@ connect_event(struct pair *p, int status, const char *why,
 static void
 refused_end(struct pair *p, int status, int exit, const char *why)
 {
-	if (!opt.jsonl)
-		return;
-	jsonl_pair(p, "end");
-	jsonl_int("status", status);
-	jsonl_str("why", why);
-	jsonl_null("closed_by");
-	jsonl_int("client_to_server", 0);
-	jsonl_int("server_to_client", 0);
-	jsonl_int("exit", exit);
-	jsonl_end();
+	struct show_pair_end e = {
+		.id = p->id, .label = p->label, .status = status, .why = why,
+		.first = "", .answer = "", .exit = exit,
+	};
+
+	show_pair_end(&e);
 }
 
 static void
@@ -966,25 +937,7 @@ on_dialed(void *ud, struct dial_result *r)
 		log_lines(p, title, b, 0);
 		free(b);
 	}
-	if (opt.jsonl) {
-		jsonl_pair(p, "upstream");
-		jsonl_str("url", url_redacted(asked, u, sizeof u));
-		jsonl_str("request", r->request);
-		jsonl_int("status", r->status);
-		show_jsonl_headers("headers", r->status ? &r->resp : NULL);
-		if (r->exit >= 0)
-			jsonl_str("error", r->error);
-		jsonl_str("subprotocol", r->protocol);
-		jsonl_str("extensions", r->extensions);
-		if (r->body_len > 0 || r->body_more) {
-			jsonl_bytes("body", (const uint8_t *)r->body,
-			    r->body_len);
-			if (r->body_more)
-				jsonl_bool("body_truncated", 1);
-		}
-		jsonl_num("ms", r->ms);
-		jsonl_end();
-	}
+	show_upstream(p->id, url_redacted(asked, u, sizeof u), r);
 	if (r->exit >= 0) {
 		char why[600];
 
@@ -1051,24 +1004,11 @@ on_upgraded(struct srv_client *sc)
 		;
 	*tail = p;
 	S.npairs++;
-	if (opt.jsonl) {
-		jsonl_pair(p, "open");
-		jsonl_str("client", p->addr);
-		jsonl_str("server", p->ask.url);
-		jsonl_str("subprotocol", p->protocol);
-		jsonl_str("client_deflate", p->cli_deflate ?
-		    pmd_describe(&p->cli_agreed, d1, sizeof d1) : NULL);
-		jsonl_str("server_deflate", p->up_deflate ?
-		    pmd_describe(&p->up_agreed, d2, sizeof d2) : NULL);
-		jsonl_end();
-	} else {
-		info("%sopen: client %s <-> server %s, subprotocol %s; "
-		    "permessage-deflate: client side %s, server side %s",
-		    p->label, p->addr, p->ask.url, p->protocol ? p->protocol :
-		    "(none)", p->cli_deflate ? pmd_describe(&p->cli_agreed, d1,
-		    sizeof d1) : "no", p->up_deflate ?
-		    pmd_describe(&p->up_agreed, d2, sizeof d2) : "no");
-	}
+	show_pair_open(p->id, p->label, p->addr, p->ask.url, p->protocol,
+	    p->cli_deflate ? pmd_describe(&p->cli_agreed, d1, sizeof d1) :
+	    NULL, p->up_deflate ? pmd_describe(&p->up_agreed, d2, sizeof d2) :
+	    NULL);
+
 	/* what came early, each side now that both are there */
 	early = srv_early(sc, &nearly);
 	conn_feed(&p->cli.c, early, nearly);

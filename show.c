@@ -1129,3 +1129,93 @@ show_relayed(const struct show_relayed *e)
 	    "reserved") ? ws_opcode_name(e->opcode) : "control",
 	    (int64_t)e->size, body);
 }
+
+void
+show_pair_open(int id, const char *label, const char *client,
+    const char *server, const char *protocol, const char *client_deflate,
+    const char *server_deflate)
+{
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, "open");
+		jsonl_int("conn", id);
+		jsonl_str("client", client);
+		jsonl_str("server", server);
+		jsonl_str("subprotocol", protocol);
+		jsonl_str("client_deflate", client_deflate);
+		jsonl_str("server_deflate", server_deflate);
+		jsonl_end();
+		return;
+	}
+	info("%sopen: client %s <-> server %s, subprotocol %s; "
+	    "permessage-deflate: client side %s, server side %s", label, client,
+	    server, protocol ? protocol : "(none)", client_deflate ?
+	    client_deflate : "no", server_deflate ? server_deflate : "no");
+}
+
+void
+show_pair_end(const struct show_pair_end *e)
+{
+	char how[3600];
+
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, "end");
+		jsonl_int("conn", e->id);
+		if (e->status > 0) {
+			jsonl_int("status", e->status);
+			jsonl_str("why", e->why);
+		} else {
+			jsonl_str("first", e->first[0] ? e->first : NULL);
+			jsonl_str("answer", e->answer[0] ? e->answer : NULL);
+		}
+		jsonl_str("closed_by", e->closed_by);
+		if (e->status <= 0) {
+			jsonl_str("client", e->client_why);
+			jsonl_str("server", e->server_why);
+		}
+		jsonl_int("client_to_server", (long long)e->client_to_server);
+		jsonl_int("server_to_client", (long long)e->server_to_client);
+		if (e->status <= 0)
+			jsonl_int("violations", e->violations);
+		jsonl_int("exit", e->exit);
+		jsonl_end();
+		return;
+	}
+	if (e->status > 0)
+		return; /* its refusal was said as it was answered */
+	if (e->first[0])
+		snprintf(how, sizeof how, "%s%s%s", e->first, e->answer[0] ?
+		    ", " : "", e->answer[0] ? e->answer : ", no answer");
+	else
+		snprintf(how, sizeof how, "no close was relayed (client side: "
+		    "%s; server side: %s)", e->client_why[0] ? e->client_why :
+		    "-", e->server_why[0] ? e->server_why : "-");
+	info("%sover after %.1f s: %s; %" PRIu64 " message%s client>server, "
+	    "%" PRIu64 " server>client%s", e->label, e->age, how,
+	    e->client_to_server, e->client_to_server == 1 ? "" : "s",
+	    e->server_to_client, e->violations ? ", protocol violations seen" :
+	    "");
+}
+
+void
+show_upstream(int id, const char *url, const struct dial_result *r)
+{
+	if (!opt.jsonl)
+		return;
+	jsonl_begin(show_jsonl_writer, "upstream");
+	jsonl_int("conn", id);
+	jsonl_str("url", url);
+	jsonl_str("request", r->request);
+	jsonl_int("status", r->status);
+	show_jsonl_headers("headers", r->status ? &r->resp : NULL);
+	if (r->exit >= 0)
+		jsonl_str("error", r->error);
+	jsonl_str("subprotocol", r->protocol);
+	jsonl_str("extensions", r->extensions);
+	if (r->body_len > 0 || r->body_more) {
+		jsonl_bytes("body", (const uint8_t *)r->body, r->body_len);
+		if (r->body_more)
+			jsonl_bool("body_truncated", 1);
+	}
+	jsonl_num("ms", r->ms);
+	jsonl_end();
+}

@@ -203,6 +203,36 @@ struct show_relayed {
 };
 void show_relayed(const struct show_relayed *e);
 
+/* The end of a relayed pair: how it closed (first: who began, answer:
+ * what followed; both "" when no close passed) and what passed; or for a
+ * pair that never opened (status: what the client was answered), why. */
+struct show_pair_end {
+	int id;
+	const char *label;            /* "relay 3: " */
+	double age;                   /* seconds since it opened */
+	int status;                   /* > 0: it never opened */
+	const char *why;              /* ... why */
+	const char *first, *answer;
+	const char *closed_by;        /* "client", "server", "wscli", NULL */
+	const char *client_why;       /* how each side ended */
+	const char *server_why;
+	uint64_t client_to_server, server_to_client;
+	unsigned violations;
+	int exit;
+};
+void show_pair_end(const struct show_pair_end *e);
+
+/* A relayed pair is open: both sides' addresses, the subprotocol, the
+ * permessage-deflate agreed on each side (NULL: none). */
+void show_pair_open(int id, const char *label, const char *client,
+    const char *server, const char *protocol, const char *client_deflate,
+    const char *server_deflate);
+
+/* --jsonl: the "upstream" event of pair id: the request to its server
+ * (url, redacted) as sent, the answer (status, headers, a refusal's
+ * body) or the error. */
+void show_upstream(int id, const char *url, const struct dial_result *r);
+
 /* The start of a payload for a log line: text escaped (256 bytes, cut
  * at a character), else 32 bytes in hex; " ... N more bytes" when total
  * is more. */
