@@ -799,6 +799,9 @@ probe_dispatch(double now)
 	if (R && R->decided) {
 		loop_timer_stop(&P.verdict);
 		end_attempt(R);
+		/* a case of many attempts (9.1) may kill the server itself */
+		if (R->unreachable && R->attempt > 1)
+			P.last = R->k;
 		if (R->unreachable)
 			say_gone(R->dial_exit, R->status, R->dial_error);
 		report(R);

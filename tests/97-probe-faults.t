@@ -266,6 +266,13 @@ is "$(awk '$1 ~ /^[0-9]+\.[0-9]/ { print $1 }' "$OUT" | tr '\n' ' ')" \
     "selection: 5.* without 5.1 and 5.10, and 3.2 (1.1 always)"
 stop_server "$SERVER_PID"
 
+# A case of many connections (9.1) that kills the server is named.
+start_target --fault exit-on-big --max-size 10000 || fail "exit-on-big: did not start"
+run_wscli --probe --probe-cases 9.1 "ws://127.0.0.1:$PORT"
+status_is 10 "exit-on-big: exit 10"
+like "$OUT" '^the server stopped accepting connections after case 9\.1, largest message: it crashed or closed its listener$' \
+    "exit-on-big: 9.1 named, though the server died between its attempts"
+
 # --jsonl: a case not run took no time.
 start_target || fail "jsonl: the target did not start"
 run_wscli --probe --jsonl --probe-cases 9.3 "ws://127.0.0.1:$PORT"

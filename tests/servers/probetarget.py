@@ -49,6 +49,7 @@ not say OK:
     data-after-close    frames after a CLOSE are still answered
     keep-tcp            TCP is left open after the close handshake
     stall-big           a message over --max-size stops the reading, no close
+    exit-on-big         a message over --max-size ends the whole server
     lose-echo           every 50th echo is dropped
     origin-check        a foreign Origin is refused with 403
     require-origin      a request without Origin is refused with 403
@@ -238,6 +239,8 @@ class Peer:
                 raise Fail(1002)
         if not control and self.msg_op is not None or op in (1, 2):
             if len(self.msg) + n > max_size:
+                if has("exit-on-big"):
+                    os._exit(70)
                 if has("stall-big"):
                     time.sleep(3600)
                 raise Fail(1009)
