@@ -35,7 +35,6 @@
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
-#include "jsonl.h"
 #include "linesplit.h"
 #include "listen.h"
 #include "loop.h"

@@ -33,7 +33,6 @@
 #include <openssl/x509.h>
 
 #include "display.h"
-#include "jsonl.h"
 #include "loop.h"
 #include "server.h"
 #include "show.h"
@@ -752,20 +751,7 @@ srv_start(const struct srv_hooks *hooks)
 	loop_add(&L.src);
 	L.added = 1;
 	/* -l 0: the port is news even under -q */
-	if (port == 0) {
-		char msg[160];
-
-		snprintf(msg, sizeof msg, "listening on %s%s", L.bound,
-		    L.tls ? " (TLS)" : "");
-		term_print_stderr("wscli: ", msg);
-	} else
-		info("listening on %s%s", L.bound, L.tls ? " (TLS)" : "");
-	if (opt.jsonl) {
-		jsonl_begin(show_jsonl_writer, "listening");
-		jsonl_str("address", L.bound);
-		jsonl_bool("tls", L.tls != NULL);
-		jsonl_end();
-	}
+	show_listening(L.bound, L.tls != NULL, port == 0);
 	return 0;
 }
 

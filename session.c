@@ -42,7 +42,6 @@
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
-#include "jsonl.h"
 #include "linesplit.h"
 #include "loop.h"
 #include "opening.h"
@@ -863,25 +862,6 @@ static const struct conn_ops client_conn_ops = {
 
 /* ---------------------------------------------------------- connecting */
 
-/* --jsonl: a failed dial is one error event with all there is to know. */
-static void
-jsonl_dial_error(const struct dial_result *r)
-{
-	jsonl_begin(show_jsonl_writer, "error");
-	jsonl_str("message", r->error);
-	jsonl_int("exit", r->exit);
-	if (r->status) {
-		jsonl_int("status", r->status);
-		show_jsonl_headers("headers", &r->resp);
-		if (r->body_len) {
-			jsonl_payload((const uint8_t *)r->body, r->body_len, 0);
-			if (r->body_more)
-				jsonl_bool("truncated", 1);
-		}
-	}
-	jsonl_end();
-}
-
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
@@ -891,8 +871,7 @@ on_dialed(void *ud, struct dial_result *r)
 	S.dialing_quiet = 0;
 	loop_timer_stop(&S.slow);
 	if (r->exit >= 0) {
-		if (opt.jsonl)
-			jsonl_dial_error(r);
+		show_dial_error(r);
 		S.last_exit = r->exit;
 		snprintf(S.last_why, sizeof S.last_why, "%s", r->error);
 		if (opt.reconnect && S.was_up) /* a reconnection attempt */
@@ -984,7 +963,6 @@ prompt_state(void)
 static void
 plan_reconnect(const char *why, int exit)
 {
-	char line[1024], of[32] = "";
 	double delay;
 
 	if (opt.reconnect > 0 && S.attempts >= opt.reconnect) {
@@ -996,28 +974,8 @@ plan_reconnect(const char *why, int exit)
 	S.attempts++;
 	delay = backoff(++S.failed);
 	loop_timer_set(&S.retry, now_sec() + delay);
-	if (opt.reconnect > 0)
-		snprintf(of, sizeof of, " of %ld", opt.reconnect);
-	snprintf(line, sizeof line, "reconnecting in %.3g s (attempt %ld%s): "
-	    "%s", delay, S.attempts, of, why);
-	if (opt.interactive)
-		repl_show_info(line);
-	else
-		term_print_stderr("wscli: ", line);
+	show_reconnect(delay, S.attempts, opt.reconnect, why, exit, K.n);
 	prompt_state();
-	if (opt.jsonl && !opt.interactive) {
-		jsonl_begin(show_jsonl_writer, "reconnect");
-		jsonl_int("attempt", S.attempts);
-		if (opt.reconnect > 0)
-			jsonl_int("max", opt.reconnect);
-		else
-			jsonl_null("max");
-		jsonl_num("delay", delay);
-		jsonl_str("why", why);
-		jsonl_int("exit", exit);
-		jsonl_int("unsent", (long long)K.n);
-		jsonl_end();
-	}
 }
 
 /* ------------------------------------------------------ the run's turns */

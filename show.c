@@ -1219,3 +1219,74 @@ show_upstream(int id, const char *url, const struct dial_result *r)
 	jsonl_num("ms", r->ms);
 	jsonl_end();
 }
+
+/* -------------------------------------------------- client and server */
+
+void
+show_dial_error(const struct dial_result *r)
+{
+	if (!opt.jsonl)
+		return;
+	jsonl_begin(show_jsonl_writer, "error");
+	jsonl_str("message", r->error);
+	jsonl_int("exit", r->exit);
+	if (r->status) {
+		jsonl_int("status", r->status);
+		show_jsonl_headers("headers", &r->resp);
+		if (r->body_len) {
+			jsonl_payload((const uint8_t *)r->body, r->body_len, 0);
+			if (r->body_more)
+				jsonl_bool("truncated", 1);
+		}
+	}
+	jsonl_end();
+}
+
+void
+show_reconnect(double delay, long attempt, long max, const char *why,
+    int exit, uint64_t unsent)
+{
+	char line[1200], of[32] = "";
+
+	if (max > 0)
+		snprintf(of, sizeof of, " of %ld", max);
+	snprintf(line, sizeof line, "reconnecting in %.3g s (attempt %ld%s): "
+	    "%s", delay, attempt, of, why);
+	if (opt.interactive)
+		repl_show_info(line);
+	else
+		term_print_stderr("wscli: ", line);
+	if (!opt.jsonl || opt.interactive)
+		return;
+	jsonl_begin(show_jsonl_writer, "reconnect");
+	jsonl_int("attempt", attempt);
+	if (max > 0)
+		jsonl_int("max", max);
+	else
+		jsonl_null("max");
+	jsonl_num("delay", delay);
+	jsonl_str("why", why);
+	jsonl_int("exit", exit);
+	jsonl_int("unsent", (long long)unsent);
+	jsonl_end();
+}
+
+void
+show_listening(const char *address, int tls, int port_news)
+{
+	if (port_news) {
+		char msg[160];
+
+		snprintf(msg, sizeof msg, "listening on %s%s", address, tls ?
+		    " (TLS)" : "");
+		term_print_stderr("wscli: ", msg);
+	} else {
+		info("listening on %s%s", address, tls ? " (TLS)" : "");
+	}
+	if (opt.jsonl) {
+		jsonl_begin(show_jsonl_writer, "listening");
+		jsonl_str("address", address);
+		jsonl_bool("tls", tls);
+		jsonl_end();
+	}
+}

@@ -233,6 +233,21 @@ void show_pair_open(int id, const char *label, const char *client,
  * body) or the error. */
 void show_upstream(int id, const char *url, const struct dial_result *r);
 
+/* --jsonl: a dial that failed is one error event with all there is to
+ * know (the message, the exit status, a refusal's status, headers and
+ * body). */
+void show_dial_error(const struct dial_result *r);
+
+/* Reconnecting after delay seconds: attempt of max (0: no limit), why the
+ * last connection ended and its exit status, stdin messages waiting to
+ * be sent again. A line, and a --jsonl "reconnect" event. */
+void show_reconnect(double delay, long attempt, long max, const char *why,
+    int exit, uint64_t unsent);
+
+/* The listening socket is up: a line (always for -l 0: the port is news
+ * even under -q), and a --jsonl "listening" event. */
+void show_listening(const char *address, int tls, int port_news);
+
 /* The start of a payload for a log line: text escaped (256 bytes, cut
  * at a character), else 32 bytes in hex; " ... N more bytes" when total
  * is more. */
