@@ -35,7 +35,10 @@
 #include "exit.h"
 
 #define RECV_BUF (256 * 1024)       /* one tr_recv() */
-#define RECV_TURN (8 * 1024 * 1024) /* bytes read before others' turn */
+#define RECV_TURN (8 * 1024 * 1024) /* bytes read, or inflated, before
+					   others' turn */
+#define ZSLICE 4096 /* compressed payload decoded at once (DEFLATE's
+		       1032:1 makes that at most about 4 MiB inflated) */
 #define CLOSE_PATIENCE 12 /* close timeouts a still-sending peer gets */
 #define QUEUE_KEEP (1024 * 1024) /* an empty queue keeps this much */
 #define LINGER 1.0 /* seconds a server reads after failing a connection */
@@ -680,6 +683,41 @@ too_big(struct conn *c, uint64_t total, int announced)
 	}
 }
 
+/* Inflated bytes go to the owner in chunks of PMD_CHUNK, however small
+ * the slices of payload they came from (see feed()); what is left goes at
+ * the end of each frame and of each read. */
+static void
+zin_flush(struct conn *c)
+{
+	size_t n = c->nzin;
+
+	c->nzin = 0;
+	if (n > 0 && !c->done && c->ops->message_data)
+		c->ops->message_data(c, c->zin, n);
+}
+
+static void
+zin_add(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (c->nzin == 0 && n == PMD_CHUNK) {
+		if (c->ops->message_data)
+			c->ops->message_data(c, p, n);
+		return;
+	}
+	if (c->zin == NULL)
+		c->zin = xrealloc(NULL, PMD_CHUNK);
+	while (n > 0) {
+		size_t k = PMD_CHUNK - c->nzin < n ? PMD_CHUNK - c->nzin : n;
+
+		memcpy(c->zin + c->nzin, p, k);
+		c->nzin += k;
+		p += k;
+		n -= k;
+		if (c->nzin == PMD_CHUNK)
+			zin_flush(c);
+	}
+}
+
 /* Inflated (or plain) payload of the data message being received. */
 static int
 deliver(void *ctx, const uint8_t *p, size_t n)
@@ -689,11 +727,13 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 	if (c->skip_msg || c->recv_dead)
 		return 1;
 	if (c->max_message && c->in.len + n > c->max_message) {
+		zin_flush(c);
 		too_big(c, c->in.len + n, 0);
 		return 1;
 	}
 	if (c->in.opcode == WS_OP_TEXT && n > 0 && !c->utf8_bad &&
 	    ws_utf8_feed(&c->utf8, p, n) == WS_UTF8_INVALID) {
+		zin_flush(c);
 		c->utf8_bad = 1;
 		if (violation(c, WS_CLOSE_INVALID_DATA, "text message is not "
 		    "valid UTF-8 (byte %" PRIu64 ")", c->utf8.bad_at))
@@ -709,8 +749,12 @@ deliver(void *ctx, const uint8_t *p, size_t n)
 		c->close_deadline = c->close_limit > 0 && t > c->close_limit ?
 		    c->close_limit : t;
 	}
-	if (n > 0 && c->ops->message_data)
+	if (c->in.compressed) {
+		c->turn_in += n;
+		zin_add(c, p, n);
+	} else if (n > 0 && c->ops->message_data) {
 		c->ops->message_data(c, p, n);
+	}
 	return 0;
 }
 
@@ -961,10 +1005,13 @@ on_frame_done(struct conn *c, const struct ws_event *ev)
 		c->pong_ours = 0;
 		return;
 	}
-	if (!ev->message_done || c->stray)
+	if (!ev->message_done || c->stray) {
+		zin_flush(c);
 		return;
+	}
 	if (!c->skip_msg && c->in.compressed)
 		inflate_piece(c, NULL, 0, 1);
+	zin_flush(c);
 	if (c->skip_msg || c->recv_dead) {
 		c->in_msg = 0;
 		return;
@@ -984,28 +1031,48 @@ on_frame_done(struct conn *c, const struct ws_event *ev)
 		c->ops->message_end(c);
 }
 
-/* Decode n received bytes (unmasked in place). */
-static void
+/*
+ * Decode received bytes (unmasked in place) until all are, or the owner
+ * paused reading from inside an event, or this turn has inflated its
+ * share. Returns how many were decoded: the caller keeps the rest (hold()).
+ * Compressed payload is decoded a slice at a time, so that the owner's
+ * pause takes effect after a few MiB inflated at most, not after what a
+ * whole read inflates to.
+ */
+static size_t
 feed(struct conn *c, uint8_t *buf, size_t n)
 {
-	while (n > 0 && !c->recv_dead && !c->done) {
-		struct ws_event ev;
-		long r = ws_decode(&c->dec, buf, n, &ev);
+	size_t used = 0;
 
+	while (used < n && !c->recv_dead && !c->done) {
+		struct ws_event ev;
+		size_t len = n - used;
+		long r;
+
+		if (c->read_paused || c->turn_in >= RECV_TURN)
+			break;
+		if (c->in_msg && c->in.compressed && len > ZSLICE)
+			len = ZSLICE;
+		r = ws_decode(&c->dec, buf + used, len, &ev);
 		if (r < 0) {
 			violation(c, WS_CLOSE_PROTOCOL_ERROR, "%s",
 			    ws_decode_strerror((int)r));
-			return;
-		}
-		buf += r;
-		n -= (size_t)r;
-		if (ev.type == WS_EV_NONE)
+			used = n;
 			break;
+		}
+		used += (size_t)r;
+		if (ev.type == WS_EV_NONE) {
+			if (r == 0)
+				break;
+			continue; /* a header cut by the slice */
+		}
 		if (ev.type == WS_EV_HEADER) {
 			/* only a tolerant decoder gets here with one */
 			if (ev.violation && violation(c, WS_CLOSE_PROTOCOL_ERROR,
-			    "%s", ws_decode_strerror(ev.violation)))
-				return;
+			    "%s", ws_decode_strerror(ev.violation))) {
+				used = n;
+				break;
+			}
 			on_header(c, &ev);
 			if (c->relay) {
 				memcpy(c->cur_raw, c->dec.hdr,
@@ -1032,6 +1099,40 @@ feed(struct conn *c, uint8_t *buf, size_t n)
 				    ev.frame_done);
 		}
 	}
+	zin_flush(c);
+	return used;
+}
+
+/* Keep bytes that were read but not decoded, after those already kept. */
+static void
+hold(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (c->hoff > 0) {
+		memmove(c->held, c->held + c->hoff, c->nheld - c->hoff);
+		c->nheld -= c->hoff;
+		c->hoff = 0;
+	}
+	c->held = xrealloc(c->held, c->nheld + n);
+	memcpy(c->held + c->nheld, p, n);
+	c->nheld += n;
+	c->more = 1;
+}
+
+/* Decode what was kept, first. Returns 1 when nothing is left of it. */
+static int
+feed_held(struct conn *c)
+{
+	if (c->nheld == 0)
+		return 1;
+	c->hoff += feed(c, c->held + c->hoff, c->nheld - c->hoff);
+	if (c->hoff < c->nheld && !c->done && !c->recv_dead) {
+		c->more = 1;
+		return 0;
+	}
+	free(c->held);
+	c->held = NULL;
+	c->nheld = c->hoff = 0;
+	return 1;
 }
 
 /* The transport ended (why NULL: a clean end of stream). */
@@ -1066,6 +1167,7 @@ conn_read(struct conn *c)
 	size_t total = 0;
 
 	c->more = 0;
+	c->turn_in = 0;
 	while (c->lingering && !c->done) {
 		ssize_t r = tr_recv(c->tr, c->rbuf, RECV_BUF);
 
@@ -1076,11 +1178,14 @@ conn_read(struct conn *c)
 			return;
 		}
 	}
+	if (!feed_held(c))
+		return;
 	/* the owner may pause reading from inside an event */
 	while (!c->done && !c->recv_dead && !c->read_paused) {
 		ssize_t r;
+		size_t used;
 
-		if (total >= RECV_TURN) {
+		if (total >= RECV_TURN || c->turn_in >= RECV_TURN) {
 			c->more = 1;
 			return;
 		}
@@ -1092,7 +1197,11 @@ conn_read(struct conn *c)
 			return;
 		}
 		total += (size_t)r;
-		feed(c, c->rbuf, (size_t)r);
+		used = feed(c, c->rbuf, (size_t)r);
+		if (used < (size_t)r && !c->done && !c->recv_dead) {
+			hold(c, c->rbuf + used, (size_t)r - used);
+			return;
+		}
 		/* a short read emptied a plain socket */
 		if ((size_t)r < RECV_BUF && !tr_pending(c->tr))
 			return;
@@ -1395,11 +1504,18 @@ conn_init(struct conn *c, const struct conn_config *cfg,
 void
 conn_feed(struct conn *c, const uint8_t *p, size_t n)
 {
+	c->turn_in = 0;
 	while (n > 0 && !c->done && !c->recv_dead) {
-		size_t k = n < RECV_BUF ? n : RECV_BUF;
+		size_t k = n < RECV_BUF ? n : RECV_BUF, used;
 
+		if (c->nheld > 0) { /* after what a pause kept */
+			hold(c, p, n);
+			return;
+		}
 		memcpy(c->rbuf, p, k);
-		feed(c, c->rbuf, k);
+		used = feed(c, c->rbuf, k);
+		if (used < k && !c->done && !c->recv_dead)
+			hold(c, c->rbuf + used, k - used);
 		p += k;
 		n -= k;
 	}
@@ -1420,6 +1536,12 @@ conn_free(struct conn *c)
 	c->rbuf = NULL; /* shared */
 	free(c->zbuf);
 	c->zbuf = NULL;
+	free(c->held);
+	c->held = NULL;
+	c->nheld = c->hoff = 0;
+	free(c->zin);
+	c->zin = NULL;
+	c->nzin = 0;
 	queue_free(&c->data);
 	queue_free(&c->ctrl);
 }

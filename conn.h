@@ -169,7 +169,11 @@ struct conn {
 	int compress;             /* deflate what we send (when negotiated) */
 	double ping_interval;     /* send a PING this often; 0 = never */
 	double ping_timeout;      /* end (exit 7) when a PONG takes longer */
-	int read_paused;          /* the owner holds reading back */
+	int read_paused;          /* the owner holds reading back; set
+				     from inside an event, it takes effect
+				     there: what was read and not yet
+				     decoded waits, and a compressed
+				     message is inflated no further */
 	size_t queue_keep;        /* memory an empty outgoing queue keeps
 				     (0: 1 MiB); many connections keep
 				     less */
@@ -268,6 +272,13 @@ struct conn {
 	int npings;
 	uint8_t *zbuf;            /* deflate output being framed */
 	size_t zlen, zcap;
+	uint8_t *held;            /* bytes read, not yet decoded: reading was
+				     paused in the middle of a read */
+	size_t nheld, hoff;       /* ... how many, how far decoded */
+	size_t turn_in;           /* inflated this turn (bounds a turn) */
+	uint8_t *zin;             /* inflated, not yet given to the owner
+				     (PMD_CHUNK) */
+	size_t nzin;
 };
 
 /*

@@ -17,9 +17,10 @@
  * forwarded as it came, header bytes included: fragmentation, opcodes,
  * masks, ping payloads, close codes and reasons are the same on the other
  * side. With permessage-deflate on either side data goes on as messages
- * instead, inflated and compressed again. A side is read only while less
- * than RELAY_HIGH bytes wait for the other, so memory stays bounded
- * whatever either peer does.
+ * instead, inflated and compressed again. A side is read, and inflated,
+ * only while less than RELAY_HIGH bytes wait for the other (conn.c stops
+ * inflating where the pause comes), so memory stays bounded whatever
+ * either peer does.
  *
  * What passes is shown as a log: one line per message (or, with --frames,
  * per frame) with the pair's id, its direction and the time since the
