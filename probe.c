@@ -22,6 +22,7 @@
 
 #include "client.h"
 #include "conn.h"
+#include "deflate.h"
 #include "exit.h"
 #include "frame.h"
 #include "jsonl.h"
@@ -70,6 +71,8 @@ static struct {
 	int gone;                  /* the server stopped accepting
 				      connections: the rest is UNTESTED */
 	int trace;                 /* cases keep their wire trace */
+	struct pmd_params offer;   /* the deflate offer of a case that
+				      makes its own */
 	struct sbuf { char *p; size_t n, cap; } junit, json; /* the
 				      --probe-report files, built whole */
 	unsigned njson;
@@ -396,7 +399,7 @@ on_dialed(void *ud, struct dial_result *r)
 	 * request, gets no 101) finds a server that stopped accepting
 	 * connections, not a verdict of its own */
 	if (!(R->k->flags & F_BASE) && (r->exit == EXIT_CONNECT ||
-	    (R->k->kind != K_HANDSHAKE && r->exit >= 0))) {
+	    (R->k->kind != K_HANDSHAKE && r->exit >= 0 && r->status != 101))) {
 		lost(R);
 		return;
 	}
@@ -404,8 +407,16 @@ on_dialed(void *ud, struct dial_result *r)
 		step(R, EV_DIALED);
 		return;  /* the dialer frees a connection left in r */
 	}
+	if (r->exit >= 0) {
+		pc_decide(R, V_FAILED, "its 101 is invalid: %s (RFC 6455 4.2.2, "
+		    "RFC 7692 5, 7: the answer MUST agree only to what was "
+		    "offered, in the form offered)", r->error);
+		return;
+	}
 	if ((R->k->flags & F_DEFLATE) && r->pmd == NULL) {
-		pc_decide(R, V_UNTESTED, "permessage-deflate not agreed");
+		pc_decide(R, V_UNTESTED, (R->k->flags & F_OFFER) ? "this offer "
+		    "of permessage-deflate declined (allowed, RFC 7692 5)" :
+		    "permessage-deflate not agreed");
 		return;
 	}
 	R->c = xrealloc(NULL, sizeof *R->c);
@@ -446,6 +457,19 @@ fill_params(const struct pcase *k, struct dial_params *p, const char **hdrs)
 	}
 	p->deflate = (k->flags & F_DEFLATE) && opt.deflate ?
 	    &opt.deflate_offer : NULL;
+	if (p->deflate && (k->flags & F_OFFER)) {
+		char why[256];
+
+		/* the table is ours: an offer that does not parse is a bug */
+		memset(&P.offer, 0, sizeof P.offer);
+		if (pmd_parse_params(k->send, strlen(k->send), 1, &P.offer, why,
+		    sizeof why) != 0) {
+			diag("probe case %s: bad offer '%s': %s", k->id, k->send,
+			    why);
+			abort();
+		}
+		p->deflate = &P.offer;
+	}
 	p->origin = opt.origin;
 	p->headers = hdrs;
 	p->nheaders = nh;

@@ -1062,6 +1062,41 @@ c_zecho(struct run *R, int ev)
 		pc_decide(R, V_FAILED, "no echo within %g s", probe_opt.timeout);
 }
 
+/* 12-13 of Autobahn: with an offer of its own, messages of several sizes,
+ * each twice, compressed; echoed unchanged (when the server echoes), the
+ * pings answered. */
+static void
+c_zmatrix(struct run *R, int ev)
+{
+	static const size_t sizes[] = { 16, 1024, 65536 };
+
+	if (ev != EV_OPEN) {
+		judge_accept(R, ev);
+		return;
+	}
+	R->c->compress = 1;
+	for (size_t i = 0; i < 2 * sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i / 2];
+		uint8_t *m = xrealloc(NULL, n);
+
+		for (size_t j = 0; j < n; j++)   /* compressible, not trivial */
+			m[j] = (uint8_t)("wscli probe deflate "[(j + i) % 20]);
+		conn_send_data(R->c, WS_OP_TEXT, m, n, 1, 0);
+		if (pc_found.echo_text && R->nexp_msg < MAX_MSGS) {
+			struct msg_seen *e = &R->exp_msg[R->nexp_msg++];
+
+			memset(e, 0, sizeof *e);
+			e->op = WS_OP_TEXT;
+			e->len = n;
+			e->hash = pc_fnv(PC_FNV0, m, n);
+		}
+		free(m);
+	}
+	send_mark(R);
+	memcpy(R->exp_pong[R->nexp_pong].p, MARK, sizeof MARK - 1);
+	R->exp_pong[R->nexp_pong++].n = sizeof MARK - 1;
+}
+
 /* ---------------------------------------------------------- the table */
 
 #define A10 "aaaaaaaaaa"
@@ -1095,6 +1130,11 @@ c_zecho(struct run *R, int ev)
 #define WHOLE_BAD(id, name, hex) FAIL(id, name, "hex:" hex, 1007)
 #define SPLIT_BAD(id, name, a, b) \
 	FAIL(id, name, "fin=0 hex:" a "\nop=cont hex:" b, 1007)
+
+/* an offer of permessage-deflate with these parameters */
+#define ZMATRIX(id, name, offer) \
+	{ id, name, K_CUSTOM, offer, NULL, { 0 }, F_DEFLATE | F_OFFER, NULL, \
+	    c_zmatrix, { 0 }, NULL }
 
 const struct pcase pc_cases[] = {
 	HSF("1.1", "plain opening handshake", NULL, c_baseline, F_BASE),
@@ -1534,6 +1574,85 @@ const struct pcase pc_cases[] = {
 	    "fin=0 op=close hex:03e8\n"
 	    "op=cont text:lo", 1002),
 
+	/* with --deflate: every window size and context takeover offered */
+	ZMATRIX("16.1", "deflate: default parameters",
+	    ""),
+	ZMATRIX("16.2", "deflate: no server takeover",
+	    "server_no_context_takeover"),
+	ZMATRIX("16.3", "deflate: no client takeover",
+	    "client_no_context_takeover"),
+	ZMATRIX("16.4", "deflate: no takeover",
+	    "server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.5", "deflate: server window 9",
+	    "server_max_window_bits=9"),
+	ZMATRIX("16.6", "deflate: server window 9, no server takeover",
+	    "server_max_window_bits=9; server_no_context_takeover"),
+	ZMATRIX("16.7", "deflate: server window 9, no client takeover",
+	    "server_max_window_bits=9; client_no_context_takeover"),
+	ZMATRIX("16.8", "deflate: server window 9, no takeover",
+	    "server_max_window_bits=9; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.9", "deflate: server window 10",
+	    "server_max_window_bits=10"),
+	ZMATRIX("16.10", "deflate: server window 10, no server takeover",
+	    "server_max_window_bits=10; server_no_context_takeover"),
+	ZMATRIX("16.11", "deflate: server window 10, no client takeover",
+	    "server_max_window_bits=10; client_no_context_takeover"),
+	ZMATRIX("16.12", "deflate: server window 10, no takeover",
+	    "server_max_window_bits=10; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.13", "deflate: server window 11",
+	    "server_max_window_bits=11"),
+	ZMATRIX("16.14", "deflate: server window 11, no server takeover",
+	    "server_max_window_bits=11; server_no_context_takeover"),
+	ZMATRIX("16.15", "deflate: server window 11, no client takeover",
+	    "server_max_window_bits=11; client_no_context_takeover"),
+	ZMATRIX("16.16", "deflate: server window 11, no takeover",
+	    "server_max_window_bits=11; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.17", "deflate: server window 12",
+	    "server_max_window_bits=12"),
+	ZMATRIX("16.18", "deflate: server window 12, no server takeover",
+	    "server_max_window_bits=12; server_no_context_takeover"),
+	ZMATRIX("16.19", "deflate: server window 12, no client takeover",
+	    "server_max_window_bits=12; client_no_context_takeover"),
+	ZMATRIX("16.20", "deflate: server window 12, no takeover",
+	    "server_max_window_bits=12; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.21", "deflate: server window 13",
+	    "server_max_window_bits=13"),
+	ZMATRIX("16.22", "deflate: server window 13, no server takeover",
+	    "server_max_window_bits=13; server_no_context_takeover"),
+	ZMATRIX("16.23", "deflate: server window 13, no client takeover",
+	    "server_max_window_bits=13; client_no_context_takeover"),
+	ZMATRIX("16.24", "deflate: server window 13, no takeover",
+	    "server_max_window_bits=13; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.25", "deflate: server window 14",
+	    "server_max_window_bits=14"),
+	ZMATRIX("16.26", "deflate: server window 14, no server takeover",
+	    "server_max_window_bits=14; server_no_context_takeover"),
+	ZMATRIX("16.27", "deflate: server window 14, no client takeover",
+	    "server_max_window_bits=14; client_no_context_takeover"),
+	ZMATRIX("16.28", "deflate: server window 14, no takeover",
+	    "server_max_window_bits=14; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.29", "deflate: server window 15",
+	    "server_max_window_bits=15"),
+	ZMATRIX("16.30", "deflate: server window 15, no server takeover",
+	    "server_max_window_bits=15; server_no_context_takeover"),
+	ZMATRIX("16.31", "deflate: server window 15, no client takeover",
+	    "server_max_window_bits=15; client_no_context_takeover"),
+	ZMATRIX("16.32", "deflate: server window 15, no takeover",
+	    "server_max_window_bits=15; server_no_context_takeover; client_no_context_takeover"),
+	ZMATRIX("16.33", "deflate: client window 9",
+	    "client_max_window_bits=9"),
+	ZMATRIX("16.34", "deflate: client window 10",
+	    "client_max_window_bits=10"),
+	ZMATRIX("16.35", "deflate: client window 11",
+	    "client_max_window_bits=11"),
+	ZMATRIX("16.36", "deflate: client window 12",
+	    "client_max_window_bits=12"),
+	ZMATRIX("16.37", "deflate: client window 13",
+	    "client_max_window_bits=13"),
+	ZMATRIX("16.38", "deflate: client window 14",
+	    "client_max_window_bits=14"),
+	ZMATRIX("16.39", "deflate: client window 15",
+	    "client_max_window_bits=15"),
 };
 
 const size_t pc_ncases = sizeof pc_cases / sizeof pc_cases[0];
@@ -1651,6 +1770,10 @@ static const struct { const char *id, *rule; } rules[] = {
 	    "ones included, with control frames between them, and MUST be "
 	    "taken whole; a data frame inside a fragmented message, or a "
 	    "continuation outside one, MUST fail the connection (1002)" },
+	{ "16", "RFC 7692 7.1: a server agrees to an offer only with the "
+	    "parameters offered (or declines it), then MUST inflate what "
+	    "the window and context takeover agreed allow; honour each "
+	    "parameter or decline the offer" },
 	{ "11", "RFC 7692: RSV1 marks a compressed message, only on its first "
 	    "frame and never on a control frame (6.1, MUST fail with 1002), "
 	    "and data that does not inflate MUST fail the connection (1007 or "
@@ -1821,7 +1944,8 @@ pc_wanted(size_t i)
 		if (!selected(&pc_cases[j]))
 			continue;
 		if ((k->flags & (F_TEXT_ECHO | F_BIN_ECHO)) &&
-		    (pc_cases[j].kind == K_ACCEPT || (pc_cases[j].flags & F_ECHO) ||
+		    (pc_cases[j].kind == K_ACCEPT ||
+		    (pc_cases[j].flags & (F_ECHO | F_OFFER)) ||
 		    !strcmp(pc_cases[j].id, "9.1")))
 			return 1;
 		if (!strcmp(k->id, "11.1") && (pc_cases[j].flags & F_DEFLATE))

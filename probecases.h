@@ -74,6 +74,7 @@ enum {
 	F_PROTO = 2048,    /* handshake: offer an unknown subprotocol only */
 	F_BASE = 4096,     /* 1.1: without it nothing runs */
 	F_MAY = 8192,      /* handshake: accepting it is allowed */
+	F_OFFER = 16384,   /* deflate: send is the offer's parameters */
 };
 
 struct run;

@@ -45,7 +45,7 @@ expect() {
         "$name: the verdicts that are not OK"
     status_is "$want_status" "$name: exit status $want_status"
     ok "$name: the whole default set in under 30 s" [ "$ms" -lt 30000 ]
-    like "$T/$name" '^227 cases in [0-9.]+ (ms|s) against ws://127\.0\.0\.1:[0-9]+: [0-9]+ OK' \
+    like "$T/$name" '^266 cases in [0-9.]+ (ms|s) against ws://127\.0\.0\.1:[0-9]+: [0-9]+ OK' \
         "$name: the summary counts the verdicts"
     unlike "$T/$name" '^[0-9.]+ +.* (OK|FAILED) +$' "$name: every verdict says what was seen"
 }
@@ -120,10 +120,10 @@ probe lws -s lws-mirror-protocol --probe-timeout 1 --probe-report "junit:$T/lws.
 # the reports' traces: both must still parse
 ok "lws: the JUnit report is well-formed" "$PYTHON" -c '
 import sys, xml.etree.ElementTree as E
-assert len(E.parse(sys.argv[1]).findall(".//testcase")) == 227' "$T/lws.xml"
+assert len(E.parse(sys.argv[1]).findall(".//testcase")) == 266' "$T/lws.xml"
 ok "lws: the JSON report parses" "$PYTHON" -c '
 import json, sys
-assert len(json.load(open(sys.argv[1]))["cases"]) == 227' "$T/lws.json"
+assert len(json.load(open(sys.argv[1]))["cases"]) == 266' "$T/lws.json"
 # libwebsockets' test server: its HTTP side answers what is no upgrade;
 # of two pings read together it answers the first only (RFC 6455 5.5.3
 # allows answering the latest only, not the other way round); its mirror
@@ -165,7 +165,14 @@ like "$OUT" '^11\.2 .* OK +echoed in [0-9.]+ ms, the echo compressed' \
 like "$OUT" '^11\.3 .* OK +closed 1002' "deflate, node: RSV1 on a continuation closed 1002"
 like "$OUT" '^11\.5 .* OK +closed 1007' "deflate, node: bad DEFLATE data closed 1007"
 like "$OUT" '^8 cases in' "deflate, node: 1.1 and the echo cases run too"
+# the deflate matrix: every window size and context takeover offered
+run_wscli --probe --deflate --probe-cases 16 "ws://127.0.0.1:$PORT"
+status_is 0 "deflate matrix, node: exit 0"
+like "$OUT" '^43 cases in .*: 40 OK, 3 INFORMATIONAL$' "deflate matrix, node: every offer agreed, every echo unchanged"
 start_py_echo || { echo "Bail out! python echo server did not start"; exit 1; }
+run_wscli --probe --deflate --probe-cases 16 "ws://127.0.0.1:$PORT"
+status_is 0 "deflate matrix, python: exit 0"
+like "$OUT" '^43 cases in .*: 40 OK, 3 INFORMATIONAL$' "deflate matrix, python: every offer agreed, every echo unchanged"
 run_wscli --probe --deflate --probe-cases 11 "ws://127.0.0.1:$PORT"
 status_is 0 "deflate, python: exit 0"
 like "$OUT" '^11\.5 .* OK +closed 1002' "deflate, python: bad DEFLATE data closed 1002 (allowed)"

@@ -35,7 +35,7 @@ fault() {
 start_target --deflate || { echo "Bail out! the probe target did not start"; exit 1; }
 run_wscli --probe --deflate --probe-idle 1 "ws://127.0.0.1:$PORT"
 status_is 0 "strict: exit 0"
-like "$OUT" '^227 cases in .*: 219 OK, 8 INFORMATIONAL$' "strict: 219 OK, 8 informational"
+like "$OUT" '^266 cases in .*: 228 OK, 8 INFORMATIONAL, 30 UNTESTED$' "strict: 228 OK, 8 informational, the offers it declines UNTESTED"
 like "$OUT" '^9\.1 .* INFORMATIONAL +largest accepted 1 MiB; 1040 KiB closed 1009$' \
     "strict: the 1 MiB limit found by bisecting"
 like "$OUT" '^9\.3 +idle timeout +INFORMATIONAL +still open after 1 s idle$' \
@@ -118,6 +118,11 @@ fault "--fault utf8-at-end" 14.10,14.38 "14.10 OK" "14.38 OK"
 fault "--fault loose-fragments" 15 "15.1 OK" "15.23 FAILED" "15.24 FAILED"
 fault "--fault first-pong" 15.2,15.6 "15.2 FAILED" "15.6 FAILED"
 fault "--fault fragmented-control" 15.25 "15.25 WRONG CODE"
+start_target --deflate --fault no-pong || fail "deflate no-pong: did not start"
+run_wscli --probe --deflate --probe-timeout 1 --probe-cases 16.1,16.2 "ws://127.0.0.1:$PORT"
+is "$(verdict 16.1)" FAILED "deflate, no-pong: 16.1 is FAILED"
+is "$(verdict 16.2)" UNTESTED "deflate: an offer the server declines is UNTESTED"
+stop_server "$SERVER_PID"
 fault "--fault keep-tcp" 8.8 "8.8 NON-STRICT"
 fault "--fault stall-big --max-size 10000" 9.1 "9.1 FAILED"
 like "$OUT" '^9\.1 .* FAILED +neither accepted nor refused a 16 KiB message' \
@@ -199,8 +204,8 @@ like "$OUT" '^the server stopped accepting connections after case 3\.1, RSV1 on 
 like "$OUT" '^3\.2 +RSV2 on a text frame +UNTESTED +not run: the server no longer accepts connections$' \
     "server killed: the next case UNTESTED"
 unlike "$OUT" 'could not connect' "server killed: no case FAILED for it"
-is "$(grep -c ' UNTESTED ' "$OUT")" 213 "server killed: every case after 3.1 UNTESTED"
-like "$OUT" '^227 cases in .* 213 UNTESTED; the server stopped accepting connections after 3\.1$' \
+is "$(grep -c ' UNTESTED ' "$OUT")" 252 "server killed: every case after 3.1 UNTESTED"
+like "$OUT" '^266 cases in .* 252 UNTESTED; the server stopped accepting connections after 3\.1$' \
     "server killed: the summary says it"
 
 # The reports: JUnit XML and JSON that parse, every case in them, with
@@ -220,7 +225,7 @@ k = [x for x in c if x.find("skipped") is not None]
 t = [x.find("system-out").text for x in c if x.get("name").startswith("3.1 ")][0]
 print(s.get("tests"), len(c), s.get("failures"), len(f), s.get("skipped"), len(k),
       "rsv=100" in t and "1002 Protocol Error" in t)
-' "$T/r.xml" 2>&1)" "227 227 1 1 213 213 True" \
+' "$T/r.xml" 2>&1)" "266 266 1 1 252 252 True" \
     "junit: well-formed, every case, failures and skipped counted, 3.1's frames in its system-out"
 is "$("$PYTHON" -c '
 import json, sys
@@ -229,7 +234,7 @@ c = {x["id"]: x for x in d["cases"]}
 print(len(d["cases"]), d["summary"]["cases"], d["summary"]["server_gone_after"],
       c["3.1"]["verdict"], "> frame text   fin=1 rsv=100" in c["3.1"]["trace"],
       c["3.3"]["verdict"], int(c["3.3"]["ms"]), d["url"].startswith("ws://127.0.0.1:"))
-' "$T/r.json" 2>&1)" "227 227 3.1 OK True UNTESTED 0 True" \
+' "$T/r.json" 2>&1)" "266 266 3.1 OK True UNTESTED 0 True" \
     "json: parses, every case with verdict, ms and trace, the summary"
 
 # -v: each case's trace below its line

@@ -13,7 +13,8 @@ connection on every broken framing rule with 1002 and on invalid UTF-8
 with 1007 as soon as the bytes show it, answers every PING, echoes every
 message, answers a CLOSE with the same code (1002 for an invalid one) and
 closes TCP first; messages over --max-size (default 1 MiB) get 1009. With
---deflate it agrees to permessage-deflate (context takeover both ways).
+--deflate it agrees to permessage-deflate (context takeover both ways),
+and declines an offer that asks for server parameters.
 
 Each --fault breaks one behaviour, so the probe case that checks it must
 not say OK:
@@ -147,7 +148,10 @@ def handshake(conn):
     deflate = False
     if exts and has("accept-extension"):
         out.append("Sec-WebSocket-Extensions: " + exts)
-    elif offer_deflate and "permessage-deflate" in exts:
+    elif (offer_deflate and "permessage-deflate" in exts and
+          "server_no_context_takeover" not in exts and
+          "server_max_window_bits" not in exts):
+        # what it cannot do it declines, as RFC 7692 7.1.1 allows
         out.append("Sec-WebSocket-Extensions: permessage-deflate")
         deflate = True
     conn.sendall(("\r\n".join(out) + "\r\n\r\n").encode())
