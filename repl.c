@@ -56,7 +56,6 @@ repl_view_init(void)
 	repl_view.frames = opt.frames;
 }
 
-static double started_at;    /* --timestamps=elapsed counts from here */
 static int history_new;      /* entries added this session */
 static char prompt[64] = "> "; /* the mode may change it */
 
@@ -109,18 +108,11 @@ static void
 put_timestamp(void)
 {
 	char buf[64];
+	size_t n = term_stamp_as(buf, sizeof buf, repl_view.timestamps);
 
-	if (repl_view.timestamps == 1) {
-		struct timespec ts;
-		struct tm tm;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-		printf("%s%s.%03ld%s ", c(DIM), buf, ts.tv_nsec / 1000000, c(OFF));
-	} else if (repl_view.timestamps == 2) {
-		printf("%s+%11.3f%s ", c(DIM), now_sec() - started_at, c(OFF));
-	}
+	/* "12:30:01.250 ": the blank after it is not dimmed */
+	if (n > 0)
+		printf("%s%.*s%s ", c(DIM), (int)n - 1, buf, c(OFF));
 }
 
 static const char *
@@ -1188,7 +1180,6 @@ void
 repl_start(const struct repl_ops *o)
 {
 	ops = o;
-	started_at = now_sec();
 	term_set_hooks(&hooks);
 	rl_readline_name = "wscli";
 	rl_catch_signals = 0;

@@ -50,6 +50,12 @@ term_timestamps(void)
 size_t
 term_stamp(char *out, size_t cap)
 {
+	return term_stamp_as(out, cap, stamps);
+}
+
+size_t
+term_stamp_as(char *out, size_t cap, int mode)
+{
 	int n = 0;
 
 	if (cap == 0)
@@ -57,7 +63,7 @@ term_stamp(char *out, size_t cap)
 	out[0] = '\0';
 	if (started == 0)
 		started = now_sec();
-	if (stamps == 1) {
+	if (mode == 1) {
 		struct timespec ts;
 		struct tm tm;
 		char buf[32];
@@ -66,7 +72,7 @@ term_stamp(char *out, size_t cap)
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
 		n = snprintf(out, cap, "%s.%03ld ", buf, ts.tv_nsec / 1000000);
-	} else if (stamps == 2) {
+	} else if (mode == 2) {
 		n = snprintf(out, cap, "+%11.3f ", now_sec() - started);
 	}
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;

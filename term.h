@@ -36,6 +36,9 @@ int term_timestamps(void);
  * Returns its length. */
 size_t term_stamp(char *out, size_t cap);
 
+/* The same for a mode of one's own (the REPL's /timestamps). */
+size_t term_stamp_as(char *out, size_t cap, int mode);
+
 /* -q: info() prints nothing. */
 void term_set_quiet(int quiet);
 
