@@ -43,6 +43,140 @@
 #define QUEUE_KEEP (1024 * 1024) /* an empty queue keeps this much */
 #define LINGER 1.0 /* seconds a server reads after failing a connection */
 
+#define CONN_MAX_PINGS 16
+
+struct conn {
+	/* from the config; the owner may change read_paused, compress,
+	 * show_frames and close_timeout later */
+	enum ws_role role;        /* WS_ROLE_CLIENT: we are the client */
+	const struct conn_ops *ops;
+	void *ud;                 /* the owner's */
+	const char *label;        /* "" or "client 3: ", prefixed to every
+				     diagnostic */
+	int id;                   /* the owner's number for it */
+	uint64_t max_message;     /* refuse longer messages with 1009; 0 = no
+				     limit */
+	const char *max_message_what; /* the limit in words, for messages;
+				     NULL: "--max-message N bytes" */
+	double close_timeout;     /* seconds to wait for the close reply */
+	int show_frames;          /* call ops->frame */
+	int compress;             /* deflate what we send (when negotiated) */
+	double ping_interval;     /* send a PING this often; 0 = never */
+	double ping_timeout;      /* end (exit 7) when a PONG takes longer */
+	int read_paused;          /* the owner holds reading back; set
+				     from inside an event, it takes effect
+				     there: what was read and not yet
+				     decoded waits, and a compressed
+				     message is inflated no further */
+	size_t queue_keep;        /* memory an empty outgoing queue keeps
+				     (0: 1 MiB); many connections keep
+				     less */
+	int relay;                /* pass-through: nothing is answered or
+				     refused here, frames go to ops->relay
+				     for the owner to forward */
+	int tolerant;             /* with relay: a violation is reported
+				     and the frame passes (the decoder
+				     goes on as sent) */
+	void (*released)(void *ud);
+	int freed;                /* conn_free() was called */
+	int let_go;               /* the loop released its source */
+
+	/* state */
+	struct transport *tr;
+	struct ws_decoder dec;
+	struct pmd *pmd;          /* permessage-deflate, when negotiated */
+	struct conn_in in;
+	int in_msg;               /* a data message is being received */
+	int close_sent;           /* our CLOSE is queued */
+	int close_received;
+	int closed_by_peer;       /* the peer's CLOSE came first */
+	unsigned sent_code;       /* 1005 when we sent no code,
+				     CONN_CLOSE_MALFORMED for 1 byte */
+	unsigned peer_code;       /* 1005 when the peer sent no code */
+	int done;                 /* ended: ops->ended was called */
+	unsigned long long sent_at; /* in ops->sent: the stream position
+				     (tr->bytes_out) after the message */
+	int exit;                 /* wscli exit status it ended with; -1
+				     until decided */
+	char why[256];            /* how it ended, for people */
+	struct conn_stats st;
+
+	/* internals */
+	struct source src;
+	struct timer timer;       /* the nearest of the times below */
+	struct queue data, ctrl;
+	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
+	size_t rnd_left;
+	uint8_t *rbuf;            /* receive buffer (shared by all) */
+	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame so far */
+	size_t clen;
+	uint8_t peek[CONN_PEEK];  /* start of the incoming frame */
+	size_t npeek;
+	int peek_shown;           /* ops->frame called for this frame */
+	struct ws_frame_header cur; /* the incoming frame */
+	struct ws_utf8 utf8;      /* of the incoming text message */
+	int skip_msg;             /* refused message: drop its data */
+	int more;                 /* reading stopped early: do not block */
+	int recv_dead;            /* no more reading (error or violation) */
+	int abandon;              /* end as soon as our CLOSE is out */
+	int lingering;            /* server: CLOSE out after a violation;
+				     reading and dropping until the end */
+	double linger_until;
+	unsigned violations;      /* rules the peer broke (relay: tolerated
+				     ones included) */
+	int utf8_bad;             /* the incoming text was reported invalid */
+	int stray;                /* the incoming frame belongs to no message */
+	int cur_whole;            /* relay: it goes to the owner whole */
+	int pong_ours;            /* it answers our own PING */
+	uint8_t cur_raw[WS_MAX_HEADER]; /* its header as received */
+	struct ws_frame_header rf; /* relay: the frame being forwarded out */
+	uint64_t rf_off;          /* ... payload bytes of it queued */
+	int rf_open;              /* ... its header is queued, not all of it */
+	int rf_msg;               /* a forwarded message has frames out, not
+				     its last */
+	uint8_t rf_ctl[WS_MAX_CONTROL_PAYLOAD]; /* ... a CLOSE's payload */
+	int drop_flushed;         /* end once the queues are empty */
+	int drop_now;             /* ... or at once: a frame cannot end */
+	double drop_deadline;
+	int stop_data;            /* a CLOSE is queued: drop unsent data */
+	int close_in_data;        /* our CLOSE answers the peer's and waits
+				     behind the data queued before it */
+	int want_out;             /* the transport took less than offered */
+	int out_started;          /* an outgoing message's first piece is
+				     queued, its last not yet */
+	unsigned out_opcode;      /* ... its opcode */
+	int out_compressed;       /* ... it is being deflated */
+	unsigned out_frames;      /* ... frames queued of it */
+	uint64_t out_wire;        /* ... its payload bytes on the wire so
+				     far (compressed); after its end, the
+				     last message's */
+	uint64_t out_tag;         /* ... its tag */
+	short last_revents;       /* of the last poll() */
+	double next_ping;         /* --ping-interval: when */
+	unsigned ping_seq;
+	double close_deadline;    /* give up waiting for the reply (once the
+				     peer has taken our CLOSE) */
+	double close_limit;       /* give up then whatever happens; 0 = none
+				     (the owner may set it after conn_close) */
+	double close_taken;       /* when everything we sent, our CLOSE last,
+				     had been taken by the peer; 0 = not yet */
+	long close_left;          /* bytes of ours it had not taken at the
+				     last look; -1 before the first */
+	double close_moved;       /* when that number last fell */
+	struct { uint8_t p[WS_MAX_CONTROL_PAYLOAD]; size_t len;
+	    double at; } pings[CONN_MAX_PINGS]; /* ours, unanswered */
+	int npings;
+	uint8_t *zbuf;            /* deflate output being framed */
+	size_t zlen, zcap;
+	uint8_t *held;            /* bytes read, not yet decoded: reading was
+				     paused in the middle of a read */
+	size_t nheld, hoff;       /* ... how many, how far decoded */
+	size_t turn_in;           /* inflated this turn (bounds a turn) */
+	uint8_t *zin;             /* inflated, not yet given to the owner
+				     (PMD_CHUNK) */
+	size_t nzin;
+};
+
 /* One receive buffer for every connection: bytes read are decoded before
  * the next read, whichever connection it is for. */
 static uint8_t *rbuf_shared;
@@ -115,7 +249,7 @@ data_sent(void *ud, const struct queue_seg *sg, size_t after)
 size_t
 conn_queued(const struct conn *c)
 {
-	return queue_len(&c->data);
+	return c ? queue_len(&c->data) : 0;
 }
 
 size_t
@@ -1444,18 +1578,29 @@ conn_end(struct conn *c)
 }
 
 static void
+conn_gone(struct conn *c)
+{
+	if (c->released)
+		c->released(c->ud);
+	free(c);
+}
+
+static void
 src_release(struct source *s)
 {
 	struct conn *c = s->ud;
 
-	if (c->released)
-		c->released(c);
+	c->let_go = 1;
+	if (c->freed)
+		conn_gone(c);
 }
 
-int
-conn_init(struct conn *c, const struct conn_config *cfg,
-    struct transport *tr, struct pmd *pmd)
+struct conn *
+conn_new(const struct conn_config *cfg, struct transport *tr,
+    struct pmd *pmd)
 {
+	struct conn *c = xrealloc(NULL, sizeof *c);
+
 	memset(c, 0, sizeof *c);
 	c->role = cfg->role;
 	c->ops = cfg->ops;
@@ -1498,7 +1643,7 @@ conn_init(struct conn *c, const struct conn_config *cfg,
 	c->timer.fire = on_timer;
 	c->timer.ud = c;
 	loop_add(&c->src);
-	return 0;
+	return c;
 }
 
 void
@@ -1524,10 +1669,13 @@ conn_feed(struct conn *c, const uint8_t *p, size_t n)
 void
 conn_free(struct conn *c)
 {
+	if (c == NULL || c->freed)
+		return;
 	loop_timer_stop(&c->timer);
 	if (!c->done)
 		loop_remove(&c->src);
 	c->done = 1;
+	c->freed = 1;
 	tr_free(c->tr);
 	c->tr = NULL;
 	if (c->pmd)
@@ -1544,4 +1692,111 @@ conn_free(struct conn *c)
 	c->nzin = 0;
 	queue_free(&c->data);
 	queue_free(&c->ctrl);
+	/* the loop let go of it in an earlier turn */
+	if (c->let_go)
+		conn_gone(c);
+}
+
+struct transport *
+conn_take_transport(struct conn *c)
+{
+	struct transport *tr = c->tr;
+
+	c->tr = NULL;
+	return tr;
+}
+
+/* ------------------------------------------------------------ accessors */
+
+/* A connection not made yet (NULL) reads as all zero, as an owner's
+ * zeroed struct did before it was opened. */
+static const struct conn zero;
+#define Z(c) ((c) ? (c) : &zero)
+
+void *conn_ud(const struct conn *c) { return Z(c)->ud; }
+int conn_id(const struct conn *c) { return Z(c)->id; }
+const char *conn_label(const struct conn *c) { return c ? c->label : ""; }
+enum ws_role conn_role(const struct conn *c) { return Z(c)->role; }
+struct transport *conn_transport(const struct conn *c) { return Z(c)->tr; }
+const struct pmd *conn_pmd(const struct conn *c) { return Z(c)->pmd; }
+const struct conn_stats *conn_stats(const struct conn *c) { return &Z(c)->st; }
+const struct conn_in *conn_in(const struct conn *c) { return &Z(c)->in; }
+int conn_done(const struct conn *c) { return Z(c)->done; }
+int conn_exit(const struct conn *c) { return Z(c)->exit; }
+const char *conn_why(const struct conn *c) { return Z(c)->why; }
+int conn_close_sent(const struct conn *c) { return Z(c)->close_sent; }
+int conn_close_received(const struct conn *c) { return Z(c)->close_received; }
+int conn_closed_by_peer(const struct conn *c) { return Z(c)->closed_by_peer; }
+int conn_dropping(const struct conn *c) { return Z(c)->drop_flushed; }
+unsigned long long conn_sent_at(const struct conn *c) { return Z(c)->sent_at; }
+int conn_pinging(const struct conn *c) { return Z(c)->ping_interval > 0; }
+int conn_paused(const struct conn *c) { return Z(c)->read_paused; }
+uint64_t conn_out_wire(const struct conn *c) { return Z(c)->out_wire; }
+
+int
+conn_sending(const struct conn *c, unsigned *opcode, int *compressed)
+{
+	c = Z(c);
+	if (opcode)
+		*opcode = c->out_opcode;
+	if (compressed)
+		*compressed = c->out_compressed;
+	return c->out_started;
+}
+
+int
+conn_compressing(const struct conn *c)
+{
+	c = Z(c);
+	return c->out_started ? c->out_compressed : c->pmd && c->compress;
+}
+
+int
+conn_relaying_frame(const struct conn *c)
+{
+	return Z(c)->rf_open;
+}
+
+int
+conn_mid_message(const struct conn *c)
+{
+	c = Z(c);
+	return c->rf_open || c->rf_msg || c->out_started;
+}
+
+void
+conn_pause(struct conn *c, int paused)
+{
+	if (c == NULL)
+		return;
+	c->read_paused = paused;
+}
+
+void
+conn_set_compress(struct conn *c, int on)
+{
+	if (c == NULL)
+		return;
+	c->compress = on;
+}
+
+void
+conn_set_show_frames(struct conn *c, int on)
+{
+	if (c == NULL)
+		return;
+	c->show_frames = on;
+}
+
+void
+conn_set_close_timeout(struct conn *c, double secs, int hard)
+{
+	double limit = now_sec() + secs;
+
+	if (c == NULL)
+		return;
+	c->close_timeout = secs;
+	if (hard && c->close_sent && (c->close_limit == 0 ||
+	    limit < c->close_limit))
+		c->close_limit = limit;
 }

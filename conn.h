@@ -15,8 +15,10 @@
  * PONG never waits behind a large message. Many small frames leave in one
  * send.
  *
- * A conn is a value: listen and relay modes have many. Each registers one
- * loop source (loop.h) for its transport.
+ * A conn is a value made by conn_new() from one struct conn_config, its
+ * insides private: the owner reads what it needs through the accessors
+ * below. Listen and relay modes have many. Each registers one loop source
+ * (loop.h) for its transport.
  */
 #ifndef WSCLI_CONN_H
 #define WSCLI_CONN_H
@@ -51,18 +53,19 @@ struct conn_piece {
 /* Events for the owner. Any may be NULL. dir is '<' for what the peer
  * sent, '>' for what we sent. */
 struct conn_ops {
-	/* Every frame as it is on the wire, when c->show_frames is set:
+	/* Every frame as it is on the wire, when cfg->show_frames is set:
 	 * header, and the first n (<= CONN_PEEK) payload bytes, unmasked
 	 * (compressed payloads stay compressed). For incoming frames it comes
 	 * once those bytes are in, always before the frame's message or
 	 * control event. */
 	void (*frame)(struct conn *c, char dir, const struct ws_frame_header *h,
 	    const uint8_t *p, size_t n);
-	/* A data message starts (c->in says its opcode, if compressed). */
+	/* A data message starts (conn_in() says its opcode, if
+	 * compressed). */
 	void (*message_begin)(struct conn *c);
 	/* Payload bytes of it, inflated, in order. */
 	void (*message_data)(struct conn *c, const uint8_t *p, size_t n);
-	/* The message is complete and valid (c->in has its sizes). */
+	/* The message is complete and valid (conn_in() has its sizes). */
 	void (*message_end)(struct conn *c);
 	/* A PING or PONG, received ('<') or sent by conn.c itself ('>': the
 	 * automatic PONG). note: "answered", "rtt 0.31 ms", "unsolicited",
@@ -73,10 +76,10 @@ struct conn_ops {
 	void (*close)(struct conn *c, char dir, unsigned code,
 	    const uint8_t *reason, size_t n);
 	/* The last frame of a message queued with this tag has been sent;
-	 * c->sent_at is where it ends in the stream (tr->bytes_out). */
+	 * conn_sent_at() is where it ends in the stream (tr->bytes_out). */
 	void (*sent)(struct conn *c, uint64_t tag);
-	/* The connection is over: c->exit and c->why say how. Called once;
-	 * the owner may conn_free() from here. */
+	/* The connection is over: conn_exit() and conn_why() say how.
+	 * Called once; the owner may conn_free() from here. */
 	void (*ended)(struct conn *c);
 	/* relay mode: every incoming frame, in pieces, to be forwarded as it
 	 * came (conn_relay_begin/_data). Data frames and control frames
@@ -116,9 +119,7 @@ struct conn_in {
 	unsigned frags;      /* frames */
 };
 
-#define CONN_MAX_PINGS 16
-
-/* What a connection is to be, given once to conn_init(). Each mode builds
+/* What a connection is to be, given once to conn_new(). Each mode builds
  * it from its options in one place; zero is the default of every field. */
 struct conn_config {
 	enum ws_role role;        /* WS_ROLE_CLIENT: we are the client */
@@ -146,164 +147,41 @@ struct conn_config {
 	int tolerant;             /* with relay: a violation is reported
 				     and the frame passes (the decoder
 				     goes on as sent) */
-	/* The loop no longer holds c (after conn_free(), at the end of the
-	 * turn): the owner may free the memory holding it. May be NULL. */
-	void (*released)(struct conn *c);
+	/* c is gone: conn_free() was called and the loop has let go of it
+	 * (at the end of the turn). The owner may free what ud points to.
+	 * May be NULL. */
+	void (*released)(void *ud);
 };
 
-struct conn {
-	/* from the config (conn_init); the owner may change read_paused,
-	 * compress, show_frames and close_timeout later */
-	enum ws_role role;        /* WS_ROLE_CLIENT: we are the client */
-	const struct conn_ops *ops;
-	void *ud;                 /* the owner's */
-	const char *label;        /* "" or "client 3: ", prefixed to every
-				     diagnostic */
-	int id;                   /* the owner's number for it */
-	uint64_t max_message;     /* refuse longer messages with 1009; 0 = no
-				     limit */
-	const char *max_message_what; /* the limit in words, for messages;
-				     NULL: "--max-message N bytes" */
-	double close_timeout;     /* seconds to wait for the close reply */
-	int show_frames;          /* call ops->frame */
-	int compress;             /* deflate what we send (when negotiated) */
-	double ping_interval;     /* send a PING this often; 0 = never */
-	double ping_timeout;      /* end (exit 7) when a PONG takes longer */
-	int read_paused;          /* the owner holds reading back; set
-				     from inside an event, it takes effect
-				     there: what was read and not yet
-				     decoded waits, and a compressed
-				     message is inflated no further */
-	size_t queue_keep;        /* memory an empty outgoing queue keeps
-				     (0: 1 MiB); many connections keep
-				     less */
-	int relay;                /* pass-through: nothing is answered or
-				     refused here, frames go to ops->relay
-				     for the owner to forward */
-	int tolerant;             /* with relay: a violation is reported
-				     and the frame passes (the decoder
-				     goes on as sent) */
-	void (*released)(struct conn *c);
-
-	/* state, read-only for the owner */
-	struct transport *tr;
-	struct ws_decoder dec;
-	struct pmd *pmd;          /* permessage-deflate, when negotiated */
-	struct conn_in in;
-	int in_msg;               /* a data message is being received */
-	int close_sent;           /* our CLOSE is queued */
-	int close_received;
-	int closed_by_peer;       /* the peer's CLOSE came first */
-	unsigned sent_code;       /* 1005 when we sent no code,
-				     CONN_CLOSE_MALFORMED for 1 byte */
-	unsigned peer_code;       /* 1005 when the peer sent no code */
-	int done;                 /* ended: ops->ended was called */
-	unsigned long long sent_at; /* in ops->sent: the stream position
-				     (tr->bytes_out) after the message */
-	int exit;                 /* wscli exit status it ended with; -1
-				     until decided */
-	char why[256];            /* how it ended, for people */
-	struct conn_stats st;
-
-	/* internals */
-	struct source src;
-	struct timer timer;       /* the nearest of the times below */
-	struct queue data, ctrl;
-	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
-	size_t rnd_left;
-	uint8_t *rbuf;            /* receive buffer (shared by all) */
-	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame so far */
-	size_t clen;
-	uint8_t peek[CONN_PEEK];  /* start of the incoming frame */
-	size_t npeek;
-	int peek_shown;           /* ops->frame called for this frame */
-	struct ws_frame_header cur; /* the incoming frame */
-	struct ws_utf8 utf8;      /* of the incoming text message */
-	int skip_msg;             /* refused message: drop its data */
-	int more;                 /* reading stopped early: do not block */
-	int recv_dead;            /* no more reading (error or violation) */
-	int abandon;              /* end as soon as our CLOSE is out */
-	int lingering;            /* server: CLOSE out after a violation;
-				     reading and dropping until the end */
-	double linger_until;
-	unsigned violations;      /* rules the peer broke (relay: tolerated
-				     ones included) */
-	int utf8_bad;             /* the incoming text was reported invalid */
-	int stray;                /* the incoming frame belongs to no message */
-	int cur_whole;            /* relay: it goes to the owner whole */
-	int pong_ours;            /* it answers our own PING */
-	uint8_t cur_raw[WS_MAX_HEADER]; /* its header as received */
-	struct ws_frame_header rf; /* relay: the frame being forwarded out */
-	uint64_t rf_off;          /* ... payload bytes of it queued */
-	int rf_open;              /* ... its header is queued, not all of it */
-	int rf_msg;               /* a forwarded message has frames out, not
-				     its last */
-	uint8_t rf_ctl[WS_MAX_CONTROL_PAYLOAD]; /* ... a CLOSE's payload */
-	int drop_flushed;         /* end once the queues are empty */
-	int drop_now;             /* ... or at once: a frame cannot end */
-	double drop_deadline;
-	int stop_data;            /* a CLOSE is queued: drop unsent data */
-	int close_in_data;        /* our CLOSE answers the peer's and waits
-				     behind the data queued before it */
-	int want_out;             /* the transport took less than offered */
-	int out_started;          /* an outgoing message's first piece is
-				     queued, its last not yet */
-	unsigned out_opcode;      /* ... its opcode */
-	int out_compressed;       /* ... it is being deflated */
-	unsigned out_frames;      /* ... frames queued of it */
-	uint64_t out_wire;        /* ... its payload bytes on the wire so
-				     far (compressed); after its end, the
-				     last message's */
-	uint64_t out_tag;         /* ... its tag */
-	short last_revents;       /* of the last poll() */
-	double next_ping;         /* --ping-interval: when */
-	unsigned ping_seq;
-	double close_deadline;    /* give up waiting for the reply (once the
-				     peer has taken our CLOSE) */
-	double close_limit;       /* give up then whatever happens; 0 = none
-				     (the owner may set it after conn_close) */
-	double close_taken;       /* when everything we sent, our CLOSE last,
-				     had been taken by the peer; 0 = not yet */
-	long close_left;          /* bytes of ours it had not taken at the
-				     last look; -1 before the first */
-	double close_moved;       /* when that number last fell */
-	struct { uint8_t p[WS_MAX_CONTROL_PAYLOAD]; size_t len;
-	    double at; } pings[CONN_MAX_PINGS]; /* ours, unanswered */
-	int npings;
-	uint8_t *zbuf;            /* deflate output being framed */
-	size_t zlen, zcap;
-	uint8_t *held;            /* bytes read, not yet decoded: reading was
-				     paused in the middle of a read */
-	size_t nheld, hoff;       /* ... how many, how far decoded */
-	size_t turn_in;           /* inflated this turn (bounds a turn) */
-	uint8_t *zin;             /* inflated, not yet given to the owner
-				     (PMD_CHUNK) */
-	size_t nzin;
-};
 
 /*
- * Start a connection as cfg says in the caller's memory c (every field is
- * set here), on transport tr (now owned by c); pmd is the negotiated
- * permessage-deflate (owned by c from now on) or NULL. Registers c's loop
- * source. Returns 0.
+ * A connection as cfg says, on transport tr (now owned by c); pmd is the
+ * negotiated permessage-deflate (owned by c from now on) or NULL.
+ * Registers c's loop source. Never NULL (out of memory ends wscli).
  */
-int conn_init(struct conn *c, const struct conn_config *cfg,
-    struct transport *tr, struct pmd *pmd);
+struct conn *conn_new(const struct conn_config *cfg, struct transport *tr,
+    struct pmd *pmd);
 
 /* Decode bytes that arrived outside the transport's reads: those that came
- * in the same read as the upgrade head. Call after conn_init(), once the
+ * in the same read as the upgrade head. Call after conn_new(), once the
  * owner is ready for events. */
 void conn_feed(struct conn *c, const uint8_t *p, size_t n);
 
-/* Free everything, the transport included; unregisters the source. The
- * memory holding c may be reused once cfg->released was called. */
+/* End c without events if it has not ended, and free it, the transport
+ * included. The owner must not use c afterwards; its memory goes once the
+ * loop has let go of it, then cfg->released is called. */
 void conn_free(struct conn *c);
+
+/* The transport, taken from a connection that has ended: its owner may
+ * still watch it (the probe waits for the TCP close). NULL if none. */
+struct transport *conn_take_transport(struct conn *c);
 
 /*
  * Queue n bytes of an outgoing data message. The first call of a message
  * gives opcode WS_OP_TEXT or WS_OP_BINARY; fin ends the message, which
  * then carries tag (see ops->sent). Text must be valid UTF-8 (the caller
- * checks). Compressed when negotiated and c->compress is set.
+ * checks). Compressed when negotiated and compression is on
+ * (cfg->compress, conn_set_compress()).
  * Returns 0, or -1 if a CLOSE was already queued.
  */
 int conn_send_data(struct conn *c, unsigned opcode, const uint8_t *p,
@@ -359,10 +237,10 @@ void conn_ping_sent(struct conn *c, const uint8_t *p, size_t n);
 void conn_close_crafted(struct conn *c, unsigned code);
 
 /* End now without a close handshake (timeouts, interrupts): exit and a
- * reason for c->why. */
+ * reason for conn_why(). */
 void conn_abort(struct conn *c, int exit, const char *why);
 
-/* Bytes waiting in the data queue (for backpressure). */
+/* Bytes waiting in the data queue (for backpressure); 0 for NULL. */
 size_t conn_queued(const struct conn *c);
 
 /* Number of outgoing messages queued but not completely sent. */
@@ -373,5 +251,76 @@ uint64_t conn_first_unsent_tag(const struct conn *c);
 
 /* Send what the queues hold, as far as the transport takes it. */
 void conn_flush(struct conn *c);
+
+/* ------------------------------------------------------------ accessors */
+
+/* Each reads c == NULL (a connection not made yet) as all zero. */
+
+void *conn_ud(const struct conn *c);          /* cfg->ud */
+int conn_id(const struct conn *c);            /* cfg->id */
+const char *conn_label(const struct conn *c); /* cfg->label, or "" */
+enum ws_role conn_role(const struct conn *c);
+struct transport *conn_transport(const struct conn *c);
+/* The negotiated permessage-deflate, or NULL. */
+const struct pmd *conn_pmd(const struct conn *c);
+const struct conn_stats *conn_stats(const struct conn *c);
+
+/* The data message being received (valid from ops->message_begin to
+ * ops->message_end). */
+const struct conn_in *conn_in(const struct conn *c);
+
+/* An outgoing message has its first piece queued, not its last: 1, with
+ * its opcode and whether it is being deflated (either may be NULL). */
+int conn_sending(const struct conn *c, unsigned *opcode, int *compressed);
+
+/* Payload bytes on the wire of the message being sent so far (after
+ * compression), or of the last one once it has ended. */
+uint64_t conn_out_wire(const struct conn *c);
+
+/* The next message sent would be compressed, or the one being sent is. */
+int conn_compressing(const struct conn *c);
+
+/* Nonzero while a relayed frame or message is only partly forwarded
+ * (conn_relay_begin/_data), or a message of ours only partly queued:
+ * nothing else may be put in between. */
+int conn_mid_message(const struct conn *c);
+
+/* A relayed frame is only partly forwarded: nothing may go in between. */
+int conn_relaying_frame(const struct conn *c);
+
+/* Ended: ops->ended was called. */
+int conn_done(const struct conn *c);
+/* The wscli exit status it ended with; -1 until decided. */
+int conn_exit(const struct conn *c);
+/* How it ended, for people ("" until then). */
+const char *conn_why(const struct conn *c);
+/* Our CLOSE is queued (or forwarded, or crafted); the peer's came; the
+ * peer's came first. */
+int conn_close_sent(const struct conn *c);
+int conn_close_received(const struct conn *c);
+int conn_closed_by_peer(const struct conn *c);
+/* Ending once the queues are flushed (conn_drop_when_flushed). */
+int conn_dropping(const struct conn *c);
+/* In ops->sent: where the message ends in the stream (tr->bytes_out). */
+unsigned long long conn_sent_at(const struct conn *c);
+/* --ping-interval is on for it. */
+int conn_pinging(const struct conn *c);
+
+/* -------------------------------------------------- what the owner sets */
+
+/* Each does nothing with c == NULL. */
+
+/* Hold reading back (backpressure) or let it go on. Set from inside an
+ * event, it takes effect there: what was read and not yet decoded waits,
+ * and a compressed message is inflated no further. */
+void conn_pause(struct conn *c, int paused);
+int conn_paused(const struct conn *c);
+/* Deflate what is sent from the next message on (when negotiated). */
+void conn_set_compress(struct conn *c, int on);
+/* Call ops->frame for every frame (or stop). */
+void conn_set_show_frames(struct conn *c, int on);
+/* Wait secs for the close reply from now on; hard: and give up secs from
+ * now whatever happens (after conn_close(), which sets no such limit). */
+void conn_set_close_timeout(struct conn *c, double secs, int hard);
 
 #endif /* WSCLI_CONN_H */

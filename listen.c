@@ -61,7 +61,7 @@
 #define READ_PER_CLIENT 4096            /* stdin read at once, per client */
 
 struct client {
-	struct conn c;            /* c.id, c.label */
+	struct conn *c;           /* NULL until upgraded */
 	struct show_msg m;
 	char label[32];           /* "client 3: " */
 	char addr[80];
@@ -103,7 +103,7 @@ static struct client *
 find_client(int id)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next)
-		if (cl->c.id == id)
+		if (conn_id(cl->c) == id)
 			return cl;
 	return NULL;
 }
@@ -112,7 +112,7 @@ find_client(int id)
 static int
 usable(const struct client *cl)
 {
-	return cl->open && !cl->c.done && !cl->c.close_sent;
+	return cl->open && !conn_done(cl->c) && !conn_close_sent(cl->c);
 }
 
 /* Queue a whole message for cl, unless it has stopped reading. Returns 0,
@@ -124,26 +124,26 @@ client_send(struct client *cl, unsigned op, const uint8_t *p, size_t n)
 
 	if (!usable(cl))
 		return -1;
-	q = conn_queued(&cl->c);
+	q = conn_queued(cl->c);
 	if (q > QUEUE_LIMIT) {
 		diag("%snot reading: %.1f MiB wait to be sent to it; closing "
 		    "with 1008 Policy Violation", cl->label, q / 1048576.0);
-		conn_close(&cl->c, WS_CLOSE_POLICY,
+		conn_close(cl->c, WS_CLOSE_POLICY,
 		    (const uint8_t *)"not reading", 11);
 		/* it will not read the close either: do not wait long */
-		cl->c.close_limit = cl->c.close_deadline;
+		conn_set_close_timeout(cl->c, opt.close_timeout, 1);
 		return -1;
 	}
-	if (conn_send_data(&cl->c, op, p, n, 1, 0) != 0)
+	if (conn_send_data(cl->c, op, p, n, 1, 0) != 0)
 		return -1;
-	show_message_out(&cl->c, op, p, n, n, 1);
+	show_message_out(cl->c, op, p, n, n, 1);
 	return 0;
 }
 
 static void
-client_release(struct conn *c)
+client_release(void *ud)
 {
-	struct client *cl = c->ud;
+	struct client *cl = ud;
 
 	show_msg_free(&cl->m);
 	if (cl->pmd)
@@ -158,8 +158,7 @@ client_release(struct conn *c)
 static void
 client_discard(struct client *cl)
 {
-	cl->c.ud = cl;
-	client_release(&cl->c);
+	client_release(cl);
 }
 
 static void
@@ -184,7 +183,7 @@ shown(void)
 static void
 ev_message_begin(struct conn *c)
 {
-	struct client *cl = c->ud;
+	struct client *cl = conn_ud(c);
 
 	show_message_begin(c, &cl->m, shown());
 }
@@ -192,7 +191,7 @@ ev_message_begin(struct conn *c)
 static void
 ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
-	struct client *cl = c->ud;
+	struct client *cl = conn_ud(c);
 
 	show_message_data(c, &cl->m, p, n);
 }
@@ -201,13 +200,13 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 static void
 pass_on(struct client *from)
 {
-	struct conn *c = &from->c;
-	unsigned op = c->in.opcode;
+	struct conn *c = from->c;
+	unsigned op = conn_in(c)->opcode;
 
-	if (from->m.len < c->in.len) {
+	if (from->m.len < conn_in(c)->len) {
 		diag("%sa message of %" PRIu64 " bytes is too large to %s "
 		    "(more than %zu bytes are not kept; --max-message)",
-		    from->label, c->in.len, srv_opt.echo ? "echo" :
+		    from->label, conn_in(c)->len, srv_opt.echo ? "echo" :
 		    "broadcast", S.keep);
 		return;
 	}
@@ -215,7 +214,7 @@ pass_on(struct client *from)
 		client_send(from, op, from->m.buf, from->m.len);
 		/* read it only as fast as it takes its echoes */
 		if (conn_queued(c) > QUEUE_LOW)
-			c->read_paused = 1;
+			conn_pause(c, 1);
 		return;
 	}
 	for (struct client *cl = S.clients; cl; cl = cl->next)
@@ -226,14 +225,14 @@ pass_on(struct client *from)
 static void
 ev_message_end(struct conn *c)
 {
-	struct client *cl = c->ud;
+	struct client *cl = conn_ud(c);
 	int was_shown = shown();
 
 	S.received++;
 	show_message_end(c, &cl->m, was_shown);
 	if (srv_opt.echo || srv_opt.broadcast)
 		pass_on(cl);
-	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
+	if (conn_in(c)->opcode == WS_OP_TEXT && run_until_wanted()) {
 		cl->m.buf[cl->m.len] = '\0'; /* one spare byte */
 		if (run_until_match(cl->label, (char *)cl->m.buf))
 			run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "--until");
@@ -248,9 +247,9 @@ ev_message_end(struct conn *c)
 static void
 ev_ended(struct conn *c)
 {
-	struct client *cl = c->ud;
+	struct client *cl = conn_ud(c);
 	uint64_t unsent = conn_unsent_messages(c);
-	int status = c->exit;
+	int status = conn_exit(c);
 
 	if (unsent > 0) {
 		diag("%s%" PRIu64 " message%s not sent, or only in part",
@@ -266,9 +265,9 @@ ev_ended(struct conn *c)
 	unlink_client(cl);
 	/* the target stays: a line meant for one client must not reach
 	 * all of them */
-	if (S.target == c->id && opt.interactive)
+	if (S.target == conn_id(c) && opt.interactive)
 		repl_show_infof("client %d is gone: typed lines are not sent "
-		    "until /all or /to another client", c->id);
+		    "until /all or /to another client", conn_id(c));
 	run_over(status);
 	conn_free(c); /* cl itself goes in client_release */
 }
@@ -502,7 +501,7 @@ on_upgraded(struct srv_client *sc)
 	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
 		cl->m.cap = S.keep;
 	cl->m.whole = !opt.interactive && !opt.jsonl;
-	conn_init(&cl->c, &cfg, sc->tr, cl->pmd);
+	cl->c = conn_new(&cfg, sc->tr, cl->pmd);
 	sc->tr = NULL;
 	cl->pmd = NULL;
 	cl->open = 1;
@@ -512,9 +511,9 @@ on_upgraded(struct srv_client *sc)
 	S.nclients++;
 	S.had_client = 1;
 	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
-	S.unsent_opening += opening_send(&cl->c, &cl->crafted);
+	S.unsent_opening += opening_send(cl->c, &cl->crafted);
 	early = srv_early(sc, &nearly);
-	conn_feed(&cl->c, early, nearly);
+	conn_feed(cl->c, early, nearly);
 }
 
 static void
@@ -549,8 +548,8 @@ static void
 close_all(unsigned code, int exit)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next)
-		if (cl->open && !cl->c.done && !cl->c.close_sent)
-			conn_close(&cl->c, code, NULL, 0);
+		if (cl->open && !conn_done(cl->c) && !conn_close_sent(cl->c))
+			conn_close(cl->c, code, NULL, 0);
 }
 
 static void
@@ -559,7 +558,7 @@ abort_all(int exit, const char *why)
 	struct client *cl;
 
 	while ((cl = S.clients) != NULL)
-		conn_abort(&cl->c, exit, why); /* ev_ended unlinks it */
+		conn_abort(cl->c, exit, why); /* ev_ended unlinks it */
 }
 
 /* A signal ends the run: what stdin still holds is not waited for. */
@@ -682,7 +681,7 @@ reading_stdin(void)
 	if (S.nclients == 0)
 		return S.ilen == 0;
 	for (struct client *cl = S.clients; cl; cl = cl->next)
-		if (usable(cl) && conn_queued(&cl->c) < QUEUE_LOW)
+		if (usable(cl) && conn_queued(cl->c) < QUEUE_LOW)
 			return S.ilen < STDIN_BUF;
 	return 0;
 }
@@ -747,7 +746,7 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 	int k = targets_all(why), sent = 0;
 
 	for (int i = 0; i < k; i++)
-		sent += conn_send_control(&tbuf[i]->c, opcode, p, n) == 0;
+		sent += conn_send_control(tbuf[i]->c, opcode, p, n) == 0;
 	return sent ? 0 : -1;
 }
 
@@ -762,11 +761,11 @@ repl_send_raw(const uint8_t *p, size_t n, const char **why)
 	for (int i = 0; i < k; i++) {
 		struct client *cl = tbuf[i];
 
-		if (conn_send_raw(&cl->c, p, n) != 0)
+		if (conn_send_raw(cl->c, p, n) != 0)
 			continue;
 		sent++;
-		if (show_crafted(&cl->c, &cl->crafted, p, n, &code))
-			conn_close_crafted(&cl->c, (unsigned)code);
+		if (show_crafted(cl->c, &cl->crafted, p, n, &code))
+			conn_close_crafted(cl->c, (unsigned)code);
 	}
 	return sent ? 0 : -1;
 }
@@ -777,7 +776,7 @@ repl_close(unsigned code, const char *reason, const char **why)
 	int k = targets_all(why), sent = 0;
 
 	for (int i = 0; i < k; i++)
-		sent += conn_close(&tbuf[i]->c, code, (const uint8_t *)reason,
+		sent += conn_close(tbuf[i]->c, code, (const uint8_t *)reason,
 		    reason ? strlen(reason) : 0) == 0;
 	return sent ? 0 : -1;
 }
@@ -807,9 +806,9 @@ repl_target(void)
 	if (S.target > 0) {
 		struct client *cl = find_client(S.target);
 
-		return cl ? &cl->c : NULL;
+		return cl ? cl->c : NULL;
 	}
-	return S.nclients == 1 ? &S.clients->c : NULL;
+	return S.nclients == 1 ? S.clients->c : NULL;
 }
 
 static struct conn *
@@ -817,7 +816,7 @@ repl_nth(int i)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next)
 		if (i-- == 0)
-			return &cl->c;
+			return cl->c;
 	return NULL;
 }
 
@@ -825,8 +824,8 @@ static void
 repl_settings(void)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
-		cl->c.show_frames = repl_view.frames;
-		cl->c.compress = opt.compress;
+		conn_set_show_frames(cl->c, repl_view.frames);
+		conn_set_compress(cl->c, opt.compress);
 	}
 }
 
@@ -873,7 +872,7 @@ cmd_list(void)
 	repl_show_infof("  %-4s %-22s %-16s %8s %18s %18s", "id", "address",
 	    "protocol", "age", "received", "sent");
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
-		const struct conn_stats *st = &cl->c.st;
+		const struct conn_stats *st = conn_stats(cl->c);
 		char in[32], out[32];
 
 		snprintf(in, sizeof in, "%" PRIu64 " msg %" PRIu64 " B",
@@ -881,9 +880,10 @@ cmd_list(void)
 		snprintf(out, sizeof out, "%" PRIu64 " msg %" PRIu64 " B",
 		    st->msgs_out, st->bytes_out);
 		repl_show_infof("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
-		    S.target == cl->c.id ? '*' : ' ', cl->c.id, cl->addr,
+		    S.target == conn_id(cl->c) ? '*' : ' ', conn_id(cl->c),
+		    cl->addr,
 		    cl->protocol ? cl->protocol : "-", now - st->opened_at, in,
-		    out, cl->c.close_sent ? " (closing)" : "");
+		    out, conn_close_sent(cl->c) ? " (closing)" : "");
 	}
 	repl_show_infof("typed lines go to %s", S.target ?
 	    "the client marked *" : "all clients");
@@ -904,7 +904,7 @@ cmd_kick(const char *arg)
 		repl_show_infof("/kick: no client %d (see /list)", id);
 		return;
 	}
-	if (conn_close(&cl->c, code, (const uint8_t *)reason,
+	if (conn_close(cl->c, code, (const uint8_t *)reason,
 	    strlen(reason)) != 0) {
 		repl_show_infof("/kick: client %d is already closing", id);
 		return;
@@ -968,8 +968,8 @@ listen_prepare(double now, double *deadline, int *busy)
 		*busy = 1;
 	/* --echo: read a client again once it has taken its echoes */
 	for (struct client *cl = S.clients; cl; cl = cl->next)
-		if (cl->c.read_paused && conn_queued(&cl->c) < QUEUE_LOW) {
-			cl->c.read_paused = 0;
+		if (conn_paused(cl->c) && conn_queued(cl->c) < QUEUE_LOW) {
+			conn_pause(cl->c, 0);
 			*busy = 1;
 		}
 }
@@ -984,13 +984,13 @@ listen_dispatch(double now)
 	/* the reader of stdout went away: say goodbye, quickly */
 	if ((out_gone() || out_failed()) && !run_ending()) {
 		for (struct client *cl = S.clients; cl; cl = cl->next) {
-			cl->c.close_timeout = GONE_CLOSE_TIMEOUT;
+			conn_set_close_timeout(cl->c, GONE_CLOSE_TIMEOUT, 0);
 		}
 		run_end_all(WS_CLOSE_GOING_AWAY, out_gone() ? EXIT_OK :
 		    EXIT_ERROR, out_gone() ? "the reader of stdout" :
 		    "an error writing stdout");
 		for (struct client *cl = S.clients; cl; cl = cl->next)
-			cl->c.close_limit = cl->c.close_deadline;
+			conn_set_close_timeout(cl->c, GONE_CLOSE_TIMEOUT, 1);
 	}
 }
 

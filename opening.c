@@ -109,7 +109,7 @@ send_spec(struct conn *c, struct craft_walk *w, const char *spec)
 	char why[512];
 	long code;
 
-	if (craft_parse(spec, c->role, buf, n + 1, &f, why, sizeof why) != 0) {
+	if (craft_parse(spec, conn_role(c), buf, n + 1, &f, why, sizeof why) != 0) {
 		diag("--frame '%s': %s", spec, why);
 		free(buf);
 		return;
@@ -140,7 +140,7 @@ send_message(struct conn *c, const uint8_t *m, size_t n, const char *what)
 	}
 	disp_escape_str(esc, sizeof esc, m, n < 32 ? n : 32, DISP_QUOTE);
 	diag("%s%s \"%s%s\" was not sent: a close frame (--frame) went before "
-	    "it", c->label, what, esc, n > 32 ? "..." : "");
+	    "it", conn_label(c), what, esc, n > 32 ? "..." : "");
 	return -1;
 }
 

@@ -162,18 +162,18 @@ static void step(struct run *R, int ev);
 static void
 ev_message_begin(struct conn *c)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	memset(&R->cur, 0, sizeof R->cur);
-	R->cur.op = c->in.opcode;
+	R->cur.op = conn_in(c)->opcode;
 	R->cur.hash = PC_FNV0;
-	R->cur.compressed = c->in.compressed;
+	R->cur.compressed = conn_in(c)->compressed;
 }
 
 static void
 ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	if (R->cur.nhead < HEAD_KEEP) {
 		size_t k = HEAD_KEEP - R->cur.nhead < n ? HEAD_KEEP -
@@ -189,7 +189,7 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 static void
 ev_message_end(struct conn *c)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	R->last = R->cur;
 	R->nmsgs++;
@@ -200,7 +200,7 @@ static void
 ev_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
     size_t n, const char *note, double rtt)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	if (dir != '<')
 		return;
@@ -225,7 +225,7 @@ static void
 ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	if (dir != '<' || R->got_close)
 		return;
@@ -238,14 +238,14 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 static void
 ev_ended(struct conn *c)
 {
-	struct run *R = c->ud;
+	struct run *R = conn_ud(c);
 
 	R->ended = 1;
-	R->end_exit = c->exit;
-	snprintf(R->end_why, sizeof R->end_why, "%s", c->why);
+	R->end_exit = conn_exit(c);
+	snprintf(R->end_why, sizeof R->end_why, "%s", conn_why(c));
 	R->end_ms = pc_ms_since(R->sent_at);
 	if (!R->cleaning)
-		pc_trace(R, "= the connection ended: %s", c->why);
+		pc_trace(R, "= the connection ended: %s", conn_why(c));
 	if (!R->cleaning)
 		step(R, EV_END);
 }
@@ -254,7 +254,7 @@ static void
 ev_frame(struct conn *c, char dir, const struct ws_frame_header *h,
     const uint8_t *p, size_t n)
 {
-	pc_trace_frame(c->ud, dir, h, p, n);
+	pc_trace_frame(conn_ud(c), dir, h, p, n);
 }
 
 static const struct conn_ops probe_conn_ops = {
@@ -320,8 +320,7 @@ watch_start(struct run *R)
 
 	memset(w, 0, sizeof *w);
 	w->R = R;
-	w->tr = R->c->tr;       /* the conn is done with it */
-	R->c->tr = NULL;
+	w->tr = conn_take_transport(R->c); /* the conn is done with it */
 	w->src.prepare = watch_prepare;
 	w->src.dispatch = watch_dispatch;
 	w->src.ud = w;
@@ -419,18 +418,15 @@ on_dialed(void *ud, struct dial_result *r)
 		    "permessage-deflate not agreed");
 		return;
 	}
-	R->c = xrealloc(NULL, sizeof *R->c);
-	bury(R->c);
-	conn_init(R->c, &(struct conn_config){ .role = WS_ROLE_CLIENT,
+	R->c = conn_new(&(struct conn_config){ .role = WS_ROLE_CLIENT,
 	    .ops = &probe_conn_ops, .ud = R, .close_timeout = probe_opt.timeout,
-	    .show_frames = R->trace },
-	    r->tr, r->pmd);
+	    .show_frames = R->trace }, r->tr, r->pmd);
 	r->tr = NULL;
 	r->pmd = NULL;
 	R->opened = 1;
 	R->sent_at = now_sec();
 	step(R, EV_OPEN);
-	if (!R->decided && !R->c->done)
+	if (!R->decided && !conn_done(R->c))
 		conn_feed(R->c, r->early, r->nearly);
 }
 
@@ -523,7 +519,7 @@ end_attempt(struct run *R)
 	}
 	watch_stop(R);
 	if (R->c) {
-		if (!R->c->done)
+		if (!conn_done(R->c))
 			conn_abort(R->c, EXIT_OK, "the probe case is over");
 		conn_free(R->c);
 		R->c = NULL;

@@ -195,7 +195,7 @@ send_specs(struct run *R, const char *specs, int expect)
 	struct msg_seen m = { 0 };
 	int in_msg = 0;
 
-	while (s && *s && !R->c->done) {
+	while (s && *s && !conn_done(R->c)) {
 		size_t n = strcspn(s, "\n"), cap;
 		char *spec = expand(s, n);
 		uint8_t *buf = xrealloc(NULL, strlen(spec) + 1), *out;
@@ -903,7 +903,7 @@ c_limit(struct run *R, int ev)
 static void
 rate_fill(struct run *R)
 {
-	while (!R->c->done && now_sec() < R->rate_until &&
+	while (!conn_done(R->c) && now_sec() < R->rate_until &&
 	    R->rate_sent - R->rate_echoed < RATE_WINDOW) {
 		char m[RATE_SIZE + 1];
 
@@ -1038,7 +1038,7 @@ c_zecho(struct run *R, int ev)
 	char t[32];
 
 	if (ev == EV_OPEN) {
-		R->c->compress = 1;
+		conn_set_compress(R->c, 1);
 		conn_send_data(R->c, WS_OP_TEXT, (const uint8_t *)msg,
 		    sizeof msg - 1, 1, 0);
 		send_mark(R);

@@ -73,7 +73,7 @@
 struct pair;
 
 struct side {
-	struct conn c;             /* relay mode */
+	struct conn *c;            /* relay mode; NULL until open */
 	struct pair *pair;
 	struct side *other;
 	const char *name;          /* "client" or "server": its peer */
@@ -177,9 +177,9 @@ pair_release(struct pair *p)
 }
 
 static void
-side_release(struct conn *c)
+side_release(void *ud)
 {
-	struct side *sd = c->ud;
+	struct side *sd = ud;
 
 	pair_release(sd->pair);
 }
@@ -216,16 +216,16 @@ relayed_event(struct side *s, const char *event, const char *dir)
 static void
 log_message(struct side *s)
 {
-	struct conn *c = &s->c;
+	const struct conn_in *in = conn_in(s->c);
 	struct show_relayed e = relayed_event(s, "message", NULL);
 
-	e.opcode = c->in.opcode;
+	e.opcode = in->opcode;
 	e.p = s->mbuf;
 	e.n = s->mlen;
-	e.size = c->in.len;
-	e.frags = c->in.frags;
-	e.compressed = c->in.compressed;
-	e.wire = c->in.wire;
+	e.size = in->len;
+	e.frags = in->frags;
+	e.compressed = in->compressed;
+	e.wire = in->wire;
 	e.relayed = !s->unrelayed;
 	if (s->unrelayed)
 		e.note = "not relayed: the other side is closing or gone";
@@ -257,7 +257,7 @@ log_control(struct side *s, const struct conn_piece *fp, int relayed)
 	e.ours = fp->ours;
 	if (fp->ours) {
 		snprintf(note, sizeof note, "answers wscli's ping, rtt %.3f ms; "
-		    "not relayed", s->c.st.rtt_last * 1000);
+		    "not relayed", conn_stats(s->c)->rtt_last * 1000);
 		e.note = note;
 	} else if (!relayed && op == WS_OP_CLOSE && s->wscli_closed) {
 		e.note = "answers wscli's close; not relayed";
@@ -295,8 +295,8 @@ log_frame(struct side *s, const struct ws_frame_header *h)
 	struct show_relayed e = relayed_event(s, "frame", NULL);
 
 	e.h = h;
-	e.opcode = s->c.in.opcode;
-	e.compressed = s->c.in.compressed;
+	e.opcode = conn_in(s->c)->opcode;
+	e.compressed = conn_in(s->c)->compressed;
 	e.p = s->fbuf;
 	e.n = s->flen;
 	e.peek = s->peek;
@@ -344,16 +344,16 @@ log_lines(struct pair *p, const char *title, const char *head, int is_head)
 static int
 can_take(const struct side *o)
 {
-	return o->open && !o->ended && !o->c.done && !o->c.drop_flushed &&
-	    !o->wscli_closed;
+	return o->open && !o->ended && !conn_done(o->c) &&
+	    !conn_dropping(o->c) && !o->wscli_closed;
 }
 
 /* Read a side only as fast as the other takes it. */
 static void
 pace(struct side *s)
 {
-	if (can_take(s->other) && conn_queued(&s->other->c) > RELAY_HIGH)
-		s->c.read_paused = 1;
+	if (can_take(s->other) && conn_queued(s->other->c) > RELAY_HIGH)
+		conn_pause(s->c, 1);
 }
 
 static void
@@ -412,7 +412,7 @@ static void
 ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 	char what[WS_MAX_CONTROL_PAYLOAD * 12 + 64];
 
 	if (dir != '>')
@@ -428,7 +428,7 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 static void
 ev_relay(struct conn *c, const struct conn_piece *fp)
 {
-	struct side *s = c->ud, *o = s->other;
+	struct side *s = conn_ud(c), *o = s->other;
 	const struct ws_frame_header *h = fp->h;
 	int control = ws_opcode_is_control(h->opcode), relayed;
 
@@ -481,13 +481,13 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 			if (s->holding) {
 				/* complete, or too large to hold: what was
 				 * held goes first */
-				conn_relay_begin(&o->c, s->hraw, &s->hh);
-				conn_relay_data(&o->c, s->hbuf, s->hlen);
+				conn_relay_begin(o->c, s->hraw, &s->hh);
+				conn_relay_data(o->c, s->hbuf, s->hlen);
 				s->holding = 0;
 			} else if (fp->first) {
-				conn_relay_begin(&o->c, fp->raw, h);
+				conn_relay_begin(o->c, fp->raw, h);
 			}
-			conn_relay_data(&o->c, fp->p, fp->n);
+			conn_relay_data(o->c, fp->p, fp->n);
 			pace(s);
 		}
 	}
@@ -502,7 +502,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 static void
 ev_message_begin(struct conn *c)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	s->mlen = 0;
 }
@@ -510,12 +510,12 @@ ev_message_begin(struct conn *c)
 static void
 ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
-	struct side *s = c->ud, *o = s->other;
+	struct side *s = conn_ud(c), *o = s->other;
 
 	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl ? KEEP_JSONL :
 	    opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
 	if (s->deflate && can_take(o) && !s->unrelayed) {
-		conn_send_data(&o->c, c->in.opcode, p, n, 0, 0);
+		conn_send_data(o->c, conn_in(c)->opcode, p, n, 0, 0);
 		pace(s);
 	}
 }
@@ -523,19 +523,19 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 static void
 ev_message_end(struct conn *c)
 {
-	struct side *s = c->ud, *o = s->other;
+	struct side *s = conn_ud(c), *o = s->other;
 
 	if (s->deflate && can_take(o) && !s->unrelayed)
-		conn_send_data(&o->c, c->in.opcode, NULL, 0, 1, 0);
+		conn_send_data(o->c, conn_in(c)->opcode, NULL, 0, 1, 0);
 	if (!s->unrelayed) {
 		s->msgs++;
 		S.relayed++;
 	}
 	/* with --frames a compressed message is shown inflated as well:
 	 * its frames show only what went on the wire */
-	if (!repl_view.frames || c->in.compressed)
+	if (!repl_view.frames || conn_in(c)->compressed)
 		log_message(s);
-	if (c->in.opcode == WS_OP_TEXT && run_until_wanted()) {
+	if (conn_in(c)->opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
 			s->mcap = s->mlen + 1;
 			s->mbuf = xrealloc(s->mbuf, s->mcap);
@@ -559,15 +559,15 @@ ev_message_end(struct conn *c)
 static void
 close_other(struct side *o, unsigned code, const char *reason)
 {
-	if (!o->open || o->ended || o->c.done || o->wscli_closed)
+	if (!o->open || o->ended || conn_done(o->c) || o->wscli_closed)
 		return;
 	o->wscli_closed = 1;
-	if (o->c.rf_open || o->c.rf_msg || o->c.out_started) {
-		conn_drop_when_flushed(&o->c, EXIT_ERROR, "dropped: a message to "
-		    "it was cut short");
+	if (conn_mid_message(o->c)) {
+		conn_drop_when_flushed(o->c, EXIT_ERROR, "dropped: a message "
+		    "to it was cut short");
 		return;
 	}
-	conn_close(&o->c, code, (const uint8_t *)reason, strlen(reason));
+	conn_close(o->c, code, (const uint8_t *)reason, strlen(reason));
 }
 
 /* The other side hears that its peer's partner broke the protocol. */
@@ -585,7 +585,7 @@ broke_close_other(struct side *s)
 static void
 ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 	struct pair *p = s->pair;
 
 	p->violations++;
@@ -607,7 +607,7 @@ ev_violation(struct conn *c, unsigned code, const char *what, int fatal)
 		 * close (ev_close): the story of the close begins with the
 		 * side that broke the rule */
 		s->broke = 1;
-		if (c->close_sent)
+		if (conn_close_sent(c))
 			broke_close_other(s);
 		s->wscli_closed = 1;
 	}
@@ -628,7 +628,7 @@ static const struct conn_ops side_ops = {
 static int
 pair_status(const struct pair *p)
 {
-	int a = p->cli.c.exit, b = p->up.c.exit;
+	int a = conn_exit(p->cli.c), b = conn_exit(p->up.c);
 
 	if (p->violations)
 		return EXIT_PROTOCOL;
@@ -653,8 +653,9 @@ pair_end(struct pair *p)
 		struct show_pair_end e = {
 			.id = p->id, .label = p->label, .age = age,
 			.first = p->first_close, .answer = p->answer_close,
-			.closed_by = p->closed_by, .client_why = p->cli.c.why,
-			.server_why = p->up.c.why,
+			.closed_by = p->closed_by,
+			.client_why = conn_why(p->cli.c),
+			.server_why = conn_why(p->up.c),
 			.client_to_server = p->cli.msgs,
 			.server_to_client = p->up.msgs,
 			.violations = p->violations, .exit = status,
@@ -667,18 +668,20 @@ pair_end(struct pair *p)
 		repl_show_infof("connection %d is over: typed lines are not sent "
 		    "until /to another", p->id);
 	run_over(status);
+	conn_free(p->cli.c);
+	conn_free(p->up.c);
 	pair_release(p); /* the pair's own reference */
 }
 
 static void
 side_ended(struct conn *c)
 {
-	struct side *s = c->ud, *o = s->other;
+	struct side *s = conn_ud(c), *o = s->other;
 	struct pair *p = s->pair;
-	int clean = c->close_sent && c->close_received;
+	int clean = conn_close_sent(c) && conn_close_received(c);
 
 	s->ended = 1;
-	if (can_take(o) && !o->c.close_sent) {
+	if (can_take(o) && !conn_close_sent(o->c)) {
 		/* no close is on its way to the other side: it ends the way
 		 * this one did */
 		if (clean || s->wscli_closed)
@@ -686,15 +689,16 @@ side_ended(struct conn *c)
 			    "closed");
 		else {
 			o->wscli_closed = 1;
-			conn_drop_when_flushed(&o->c, c->exit, "dropped: the "
-			    "other side was lost");
+			conn_drop_when_flushed(o->c, conn_exit(c), "dropped: "
+			    "the other side was lost");
 			info("%sthe %s's connection is dropped as well",
 			    p->label, o->name);
 		}
 	}
 	/* a side paused for the other reads again: there is no other */
-	o->c.read_paused = 0;
-	conn_free(c);
+	conn_pause(o->c, 0);
+	/* both conns are freed when the pair ends: until then, how each
+	 * ended is the pair's to report */
 	if ((!p->cli.open || p->cli.ended) && (!p->up.open || p->up.ended))
 		pair_end(p);
 }
@@ -966,7 +970,7 @@ on_dialed(void *ud, struct dial_result *r)
 	craft_walk_init(&p->up.crafted, WS_ROLE_CLIENT);
 	cfg.read_paused = 1;
 	p->up.held = 1;
-	conn_init(&p->up.c, &cfg, r->tr, r->pmd);
+	p->up.c = conn_new(&cfg, r->tr, r->pmd);
 	p->up.open = 1;
 	p->refs++;
 	r->tr = NULL;
@@ -993,7 +997,7 @@ on_upgraded(struct srv_client *sc)
 	p->sc = NULL;
 	cfg = side_config(p, &p->cli, WS_ROLE_SERVER);
 	craft_walk_init(&p->cli.crafted, WS_ROLE_SERVER);
-	conn_init(&p->cli.c, &cfg, sc->tr, p->cli_pmd);
+	p->cli.c = conn_new(&cfg, sc->tr, p->cli_pmd);
 	sc->tr = NULL;
 	p->cli_pmd = NULL;
 	p->cli.open = 1;
@@ -1012,11 +1016,11 @@ on_upgraded(struct srv_client *sc)
 
 	/* what came early, each side now that both are there */
 	early = srv_early(sc, &nearly);
-	conn_feed(&p->cli.c, early, nearly);
+	conn_feed(p->cli.c, early, nearly);
 	p->up.held = 0;
-	p->up.c.read_paused = 0;
-	if (p->up_nearly && !p->up.c.done)
-		conn_feed(&p->up.c, p->up_early, p->up_nearly);
+	conn_pause(p->up.c, 0);
+	if (p->up_nearly && !conn_done(p->up.c))
+		conn_feed(p->up.c, p->up_early, p->up_nearly);
 }
 
 static void
@@ -1040,7 +1044,7 @@ on_gone(struct srv_client *sc, const char *why)
 	}
 	p->over = 1; /* it never opened: nothing to report */
 	if (p->up.open && !p->up.ended)
-		conn_abort(&p->up.c, EXIT_LOST, "the client went away before "
+		conn_abort(p->up.c, EXIT_LOST, "the client went away before "
 		    "its 101");
 	/* the client got the server's refusal, or a 502: with --once that
 	 * was the one connection */
@@ -1072,15 +1076,14 @@ close_all(unsigned code, int exit)
 		struct side *s[2] = { &p->cli, &p->up };
 
 		for (int i = 0; i < 2; i++)
-			if (s[i]->open && !s[i]->ended && !s[i]->c.close_sent &&
-			    !s[i]->wscli_closed) {
+			if (s[i]->open && !s[i]->ended &&
+			    !conn_close_sent(s[i]->c) && !s[i]->wscli_closed) {
 				s[i]->wscli_closed = 1;
-				if (s[i]->c.rf_open || s[i]->c.rf_msg ||
-				    s[i]->c.out_started)
-					conn_drop_when_flushed(&s[i]->c, exit,
+				if (conn_mid_message(s[i]->c))
+					conn_drop_when_flushed(s[i]->c, exit,
 					    "wscli is ending");
 				else
-					conn_close(&s[i]->c, code, NULL, 0);
+					conn_close(s[i]->c, code, NULL, 0);
 			}
 	}
 }
@@ -1093,9 +1096,9 @@ abort_all(int exit, const char *why)
 	while ((p = S.pairs) != NULL) {
 		p->refs++; /* both sides may end in here */
 		if (p->cli.open && !p->cli.ended)
-			conn_abort(&p->cli.c, exit, why);
+			conn_abort(p->cli.c, exit, why);
 		if (p->up.open && !p->up.ended)
-			conn_abort(&p->up.c, exit, why);
+			conn_abort(p->up.c, exit, why);
 		if (!p->over)
 			pair_end(p);
 		pair_release(p);
@@ -1132,12 +1135,12 @@ inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
 		*why = "that side is closing or gone";
 		return -1;
 	}
-	if (s->c.rf_open || s->c.rf_msg || s->c.out_started) {
+	if (conn_mid_message(s->c)) {
 		*why = "a fragmented message is being relayed to that side; "
 		    "try again";
 		return -1;
 	}
-	if (conn_send_data(&s->c, op, p, n, 1, 0) != 0) {
+	if (conn_send_data(s->c, op, p, n, 1, 0) != 0) {
 		*why = "that side is closing";
 		return -1;
 	}
@@ -1164,20 +1167,20 @@ repl_send_raw(const uint8_t *p, size_t n, const char **why)
 		*why = "that side is closing or gone";
 		return -1;
 	}
-	if (s->c.rf_open) {
+	if (conn_relaying_frame(s->c)) {
 		*why = "a frame is being relayed to that side; try again";
 		return -1;
 	}
-	if (conn_send_raw(&s->c, p, n) != 0) {
+	if (conn_send_raw(s->c, p, n) != 0) {
 		*why = "that side is closing or gone";
 		return -1;
 	}
 	snprintf(dir, sizeof dir, "wscli>%s", s->name);
 	show_log(s->pair->id, dir, &s->pair->last_at, "crafted", (int64_t)n,
 	    "");
-	if (show_crafted(&s->c, &s->crafted, p, n, &code)) {
+	if (show_crafted(s->c, &s->crafted, p, n, &code)) {
 		s->wscli_closed = 1;
-		conn_close_crafted(&s->c, (unsigned)code);
+		conn_close_crafted(s->c, (unsigned)code);
 	}
 	return 0;
 }
@@ -1203,7 +1206,7 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 		*why = "that side is closing or gone";
 		return -1;
 	}
-	return conn_send_control(&s->c, opcode, p, n);
+	return conn_send_control(s->c, opcode, p, n);
 }
 
 static int
@@ -1213,12 +1216,12 @@ repl_close(unsigned code, const char *reason, const char **why)
 
 	if (s == NULL)
 		return -1;
-	if (!can_take(s) || s->c.close_sent) {
+	if (!can_take(s) || conn_close_sent(s->c)) {
 		*why = "that side is closing or gone";
 		return -1;
 	}
 	s->wscli_closed = 1;
-	return conn_close(&s->c, code, (const uint8_t *)reason,
+	return conn_close(s->c, code, (const uint8_t *)reason,
 	    reason ? strlen(reason) : 0);
 }
 
@@ -1247,7 +1250,7 @@ repl_target(void)
 	const char *why;
 	struct side *s = target_side(&why);
 
-	return s && s->open && !s->ended ? &s->c : NULL;
+	return s && s->open && !s->ended ? s->c : NULL;
 }
 
 static struct conn *
@@ -1258,7 +1261,7 @@ repl_nth(int i)
 
 		for (int k = 0; k < 2; k++)
 			if (sd[k]->open && !sd[k]->ended && i-- == 0)
-				return &sd[k]->c;
+				return sd[k]->c;
 	}
 	return NULL;
 }
@@ -1267,8 +1270,8 @@ static void
 repl_settings(void)
 {
 	for (struct pair *p = S.pairs; p; p = p->next) {
-		p->cli.c.compress = opt.compress;
-		p->up.c.compress = opt.compress;
+		conn_set_compress(p->cli.c, opt.compress);
+		conn_set_compress(p->up.c, opt.compress);
 	}
 }
 
@@ -1344,8 +1347,8 @@ cmd_list(void)
 		    "%" PRIu64 " msg, server>client %" PRIu64 " msg%s",
 		    S.target == p->id ? '*' : ' ', p->id, p->addr, p->ask.url,
 		    p->protocol ? p->protocol : "-", now - p->opened_at,
-		    p->cli.msgs, p->up.msgs, p->cli.c.close_sent ||
-		    p->up.c.close_sent ? " (closing)" : "");
+		    p->cli.msgs, p->up.msgs, conn_close_sent(p->cli.c) ||
+		    conn_close_sent(p->up.c) ? " (closing)" : "");
 }
 
 static void
@@ -1366,9 +1369,9 @@ cmd_kick(const char *arg)
 	for (int i = 0; i < 2; i++) {
 		struct side *s = i ? &p->up : &p->cli;
 
-		if (can_take(s) && !s->c.close_sent) {
+		if (can_take(s) && !conn_close_sent(s->c)) {
 			s->wscli_closed = 1;
-			conn_close(&s->c, code, (const uint8_t *)reason,
+			conn_close(s->c, code, (const uint8_t *)reason,
 			    strlen(reason));
 		}
 	}
@@ -1441,10 +1444,10 @@ relay_prepare(double now, double *deadline, int *busy)
 		struct side *sd[2] = { &p->cli, &p->up };
 
 		for (int i = 0; i < 2; i++)
-			if (sd[i]->c.read_paused && !sd[i]->held &&
+			if (conn_paused(sd[i]->c) && !sd[i]->held &&
 			    (!can_take(sd[i]->other) ||
-			    conn_queued(&sd[i]->other->c) < RELAY_LOW)) {
-				sd[i]->c.read_paused = 0;
+			    conn_queued(sd[i]->other->c) < RELAY_LOW)) {
+				conn_pause(sd[i]->c, 0);
 				*busy = 1;
 			}
 	}

@@ -397,7 +397,7 @@ our_role(void)
 {
 	struct conn *c = ops->target ? ops->target() : NULL;
 
-	return c ? c->role : ops->role;
+	return c ? conn_role(c) : ops->role;
 }
 
 static void
@@ -768,7 +768,7 @@ say_deflate(const char *what, unsigned long long z, unsigned long long all,
 static void
 stats_of(const struct conn *cn, const char *title)
 {
-	const struct conn_stats *st = &cn->st;
+	const struct conn_stats *st = conn_stats(cn);
 
 	if (title)
 		say("%s", title);
@@ -778,7 +778,7 @@ stats_of(const struct conn *cn, const char *title)
 	say("received: %llu message%s, %llu bytes", (unsigned long long)
 	    st->msgs_in, PLURAL(st->msgs_in), (unsigned long long)
 	    st->bytes_in);
-	if (cn->pmd) {
+	if (conn_pmd(cn)) {
 		say_deflate("deflate:  in", st->zmsgs_in, st->msgs_in,
 		    st->zbytes_in, st->zplain_in);
 		say_deflate("          out", st->zmsgs_out, st->msgs_out,
@@ -815,7 +815,7 @@ cmd_stats(void)
 		size_t n;
 
 		/* "client 3: " -> "client 3:" */
-		snprintf(title, sizeof title, "%s", cn->label ? cn->label : "");
+		snprintf(title, sizeof title, "%s", conn_label(cn));
 		n = strlen(title);
 		while (n > 0 && title[n - 1] == ' ')
 			title[--n] = '\0';
@@ -939,7 +939,7 @@ cmd_deflate(const char *arg)
 		    "[on|off])", arg);
 		return;
 	}
-	if (cn != NULL && cn->pmd == NULL) {
+	if (cn != NULL && conn_pmd(cn) == NULL) {
 		err("/deflate: permessage-deflate was not negotiated on this "
 		    "connection: messages leave uncompressed (offer it with "
 		    "--deflate)");

@@ -170,7 +170,7 @@ static void connect_now(void);
 static int
 connected(void)
 {
-	return S.c != NULL && !S.c->done;
+	return S.c != NULL && !conn_done(S.c);
 }
 
 /* Between connections, a new one planned or being dialed. */
@@ -187,7 +187,7 @@ reconnecting(void)
 static int
 count(void)
 {
-	return S.c != NULL && !S.c->done;
+	return S.c != NULL && !conn_done(S.c);
 }
 
 /* The run's: end now. */
@@ -201,7 +201,7 @@ abort_all(int exit, const char *why)
 		dial_cancel(S.dial);
 		S.dial = NULL;
 	}
-	if (S.c && !S.c->done)
+	if (S.c && !conn_done(S.c))
 		conn_abort(S.c, exit, why);
 }
 
@@ -212,7 +212,7 @@ close_all(unsigned code, int exit)
 {
 	const char *who = run_ended_by();
 
-	if (connected() && !S.c->close_sent) {
+	if (connected() && !conn_close_sent(S.c)) {
 		conn_close(S.c, code, S.close_reason, S.close_reason_len);
 		return;
 	}
@@ -228,7 +228,7 @@ static int
 session_close(unsigned code, const uint8_t *reason, size_t n, int exit,
     const char *who)
 {
-	if (!connected() || S.c->close_sent)
+	if (!connected() || conn_close_sent(S.c))
 		return -1;
 	S.close_reason = reason;
 	S.close_reason_len = n;
@@ -244,7 +244,7 @@ static int
 interruptible(void)
 {
 	return S.was_up && (reconnecting() || (connected() &&
-	    !S.c->close_sent));
+	    !conn_close_sent(S.c)));
 }
 
 static void
@@ -326,7 +326,7 @@ keep_pop(void)
 static void
 keep_sent(struct conn *c, uint64_t tag)
 {
-	long long at = tr_wire_pos(c->tr, c->sent_at);
+	long long at = tr_wire_pos(conn_transport(c), conn_sent_at(c));
 
 	while (K.nsent < K.n) {
 		struct kept_msg *k = &K.m[(K.head + K.nsent) % K.cap];
@@ -344,8 +344,8 @@ keep_sent(struct conn *c, uint64_t tag)
 static void
 keep_taken(struct conn *c)
 {
-	long long w = tr_wire_out(c->tr);
-	long u = tr_unacked(c->tr);
+	long long w = tr_wire_out(conn_transport(c));
+	long u = tr_unacked(conn_transport(c));
 
 	/* cannot tell: count what was sent as taken */
 	while (K.n > 0 && K.m[K.head].end_at > 0 &&
@@ -519,7 +519,7 @@ file_done(const char *why)
 static void
 file_pump(void)
 {
-	while (S.file_fd >= 0 && !S.c->close_sent &&
+	while (S.file_fd >= 0 && !conn_close_sent(S.c) &&
 	    conn_queued(S.c) < QUEUE_LOW) {
 		ssize_t r = read(S.file_fd, S.ibuf, STDIN_BUF);
 		int fin;
@@ -572,7 +572,7 @@ can_send(const char **why)
 		    "not connected";
 		return 0;
 	}
-	if (S.c->close_sent) {
+	if (conn_close_sent(S.c)) {
 		*why = "the connection is closing";
 		return 0;
 	}
@@ -712,8 +712,8 @@ static void
 repl_settings(void)
 {
 	if (S.c) {
-		S.c->show_frames = repl_view.frames;
-		S.c->compress = opt.compress;
+		conn_set_show_frames(S.c, repl_view.frames);
+		conn_set_compress(S.c, opt.compress);
 	}
 }
 
@@ -771,14 +771,14 @@ ev_message_end(struct conn *c)
 	S.received++;
 	S.last_in_at = now_sec();
 	show_message_end(c, &S.m, was_shown);
-	if (c->in.opcode == WS_OP_TEXT && !c->close_sent &&
+	if (conn_in(c)->opcode == WS_OP_TEXT && !conn_close_sent(c) &&
 	    run_until_wanted()) {
 		S.m.buf[S.m.len] = '\0'; /* the buffer has a spare byte */
 		if (run_until_match("", (char *)S.m.buf))
 			session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK,
 			    "--until");
 	}
-	if (opt.count && (long)S.received >= opt.count && !c->close_sent)
+	if (opt.count && (long)S.received >= opt.count && !conn_close_sent(c))
 		session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK, "-n");
 	/* an answer came: the wait for answers due starts again */
 	if (S.wait_started && opt.wait <= 0)
@@ -803,22 +803,11 @@ reconnect_why(const struct conn *c)
 	/* the end of input closed it: done, unless lines were not taken */
 	if (S.input_closed && K.n == 0)
 		return NULL;
-	if (c->exit == EXIT_LOST || c->exit == EXIT_CLOSED ||
-	    c->exit == EXIT_TIMEOUT || /* --ping-timeout */
+	if (conn_exit(c) == EXIT_LOST || conn_exit(c) == EXIT_CLOSED ||
+	    conn_exit(c) == EXIT_TIMEOUT || /* --ping-timeout */
 	    opt.reconnect_any)
-		return c->why[0] ? c->why : "the connection ended";
+		return conn_why(c)[0] ? conn_why(c) : "the connection ended";
 	return NULL;
-}
-
-/* A connection given up for the next attempt is freed here; the last one
- * (still S.c) when the session ends. */
-static void
-release_conn(struct conn *c)
-{
-	if (c == S.c)
-		return;
-	conn_free(c);
-	free(c);
 }
 
 static void
@@ -827,26 +816,27 @@ ev_ended(struct conn *c)
 	const char *why;
 
 	/* the server read up to our CLOSE, so everything before it */
-	if (c->close_received && !c->closed_by_peer)
+	if (conn_close_received(c) && !conn_closed_by_peer(c))
 		while (K.n > 0)
 			keep_pop();
 	keep_taken(c);
 	why = reconnect_why(c);
 
 	show_deflate_summary(c);
-	S.last_exit = c->exit;
-	snprintf(S.last_why, sizeof S.last_why, "%s", c->why);
+	S.last_exit = conn_exit(c);
+	snprintf(S.last_why, sizeof S.last_why, "%s", conn_why(c));
 	if (S.file_fd >= 0)
 		file_done("the connection ended");
 	if (why == NULL) {
-		run_done(c->exit);
+		run_done(conn_exit(c));
 		return;
 	}
 	/* a connection that lasted counts as a success */
-	if (now_sec() - c->st.opened_at >= RECONNECT_RESET)
+	if (now_sec() - conn_stats(c)->opened_at >= RECONNECT_RESET)
 		S.attempts = 0;
-	S.c = NULL; /* freed once its source is released */
-	plan_reconnect(why, c->exit);
+	S.c = NULL;
+	conn_free(c);
+	plan_reconnect(why, conn_exit(c));
 }
 
 static const struct conn_ops client_conn_ops = {
@@ -880,8 +870,7 @@ on_dialed(void *ud, struct dial_result *r)
 			run_end_now(r->exit, r->error);
 		return;
 	}
-	c = xrealloc(NULL, sizeof *c);
-	conn_init(c, &(struct conn_config){
+	c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
 		.ops = &client_conn_ops,
 		.max_message = opt.max_message,
@@ -892,7 +881,6 @@ on_dialed(void *ud, struct dial_result *r)
 		.compress = opt.compress,
 		.ping_interval = opt.ping_interval,
 		.ping_timeout = opt.ping_timeout,
-		.released = release_conn,
 	}, r->tr, r->pmd);
 	S.c = c;
 	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
@@ -986,8 +974,8 @@ static int
 input_all_sent(void)
 {
 	return !opt.interactive && S.stdin_eof && connected() &&
-	    !S.c->close_sent && !opt.count && !opt.until &&
-	    conn_queued(S.c) == 0 && !S.c->out_started;
+	    !conn_close_sent(S.c) && !opt.count && !opt.until &&
+	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL);
 }
 
 static void maybe_finish_input(double t);
@@ -1013,8 +1001,8 @@ maybe_finish_input(double t)
 
 	if (!input_all_sent())
 		return;
-	due = S.c->st.msgs_out > S.c->st.msgs_in ?
-	    S.c->st.msgs_out - S.c->st.msgs_in : 0;
+	due = conn_stats(S.c)->msgs_out > conn_stats(S.c)->msgs_in ?
+	    conn_stats(S.c)->msgs_out - conn_stats(S.c)->msgs_in : 0;
 	if (opt.wait > 0 || due > 0) {
 		if (!S.wait_started) {
 			double from = S.last_in_at > t - REPLY_WAIT ?
@@ -1041,7 +1029,7 @@ maybe_finish_input(double t)
 static int
 reading_stdin(void)
 {
-	if (!connected() || S.c->close_sent)
+	if (!connected() || conn_close_sent(S.c))
 		return 0;
 	if (opt.interactive)
 		return 1;
@@ -1071,7 +1059,7 @@ client_prepare(double now, double *deadline, int *busy)
 	if (input_all_sent() && !S.wait_started)
 		*busy = 1;
 	/* a file is always readable: poll() cannot say when to read it */
-	if (S.file_fd >= 0 && connected() && !S.c->close_sent &&
+	if (S.file_fd >= 0 && connected() && !conn_close_sent(S.c) &&
 	    conn_queued(S.c) < QUEUE_LOW)
 		*busy = 1;
 }
@@ -1082,12 +1070,12 @@ client_dispatch(double now)
 	if (!connected())
 		return;
 	/* the reader of stdout went away: say goodbye, quickly */
-	if ((out_gone() || out_failed()) && !S.c->close_sent) {
-		S.c->close_timeout = GONE_CLOSE_TIMEOUT;
+	if ((out_gone() || out_failed()) && !conn_close_sent(S.c)) {
+		conn_set_close_timeout(S.c, GONE_CLOSE_TIMEOUT, 0);
 		session_close(WS_CLOSE_GOING_AWAY, NULL, 0, out_gone() ?
 		    EXIT_OK : EXIT_ERROR, out_gone() ? "the reader of stdout" :
 		    "an error writing stdout");
-		S.c->close_limit = now + GONE_CLOSE_TIMEOUT;
+		conn_set_close_timeout(S.c, GONE_CLOSE_TIMEOUT, 1);
 	}
 	if (S.file_fd >= 0)
 		file_pump();
@@ -1176,7 +1164,7 @@ unsent_messages(uint64_t *first)
 	unsent = conn_unsent_messages(S.c);
 	*first = conn_first_unsent_tag(S.c);
 	/* a stdin message whose end was never read cannot have gone whole */
-	if (S.line_open && !S.c->out_started) {
+	if (S.line_open && !conn_sending(S.c, NULL, NULL)) {
 		if (unsent == 0)
 			*first = S.lineno;
 		unsent++;
@@ -1270,7 +1258,7 @@ finish(int exit)
 {
 	if (!S.was_up)
 		return;
-	run_set_exit(S.c ? S.c->exit : S.last_exit);
+	run_set_exit(S.c ? conn_exit(S.c) : S.last_exit);
 	if (S.file_fd >= 0)
 		file_done("the connection ended");
 }
@@ -1346,11 +1334,8 @@ session_run(void)
 	setup_dial();
 	S.dialing_quiet = opt.jsonl;
 	rc = run_main(&client_run);
-	if (S.c) {
-		conn_free(S.c);
-		loop_release();
-		free(S.c);
-	}
+	conn_free(S.c);
+	loop_release();
 	if (S.dial)
 		dial_cancel(S.dial);
 	loop_timer_stop(&S.retry);

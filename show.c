@@ -54,7 +54,7 @@ show_msg_free(struct show_msg *m)
 const char *
 show_dir(const struct conn *c, char dir)
 {
-	if (c->role == WS_ROLE_CLIENT)
+	if (conn_role(c) == WS_ROLE_CLIENT)
 		return dir == '<' ? "server>client" : "wscli>server";
 	return dir == '<' ? "client>server" : "wscli>client";
 }
@@ -65,8 +65,8 @@ static void
 jsonl_begin_conn(struct conn *c, const char *event, char dir)
 {
 	jsonl_begin(show_jsonl_writer, event);
-	if (c && c->id > 0)
-		jsonl_int("conn", c->id);
+	if (c && conn_id(c) > 0)
+		jsonl_int("conn", conn_id(c));
 	if (c && dir)
 		jsonl_str("dir", show_dir(c, dir));
 }
@@ -118,11 +118,11 @@ render_terminal(const struct show_event *e)
 	case EV_MESSAGE:
 		/* a typed line stays on screen after the prompt; with several
 		 * clients it says where it went, as received lines do */
-		if (e->dir == '>' && (c->id == 0 || e->p == NULL))
+		if (e->dir == '>' && (conn_id(c) == 0 || e->p == NULL))
 			return;
 		if (e->dir == '<' && !flood_allows(FLOOD_MESSAGE))
 			return;
-		repl_show_message(c->id, e->dir, e->opcode == WS_OP_BINARY,
+		repl_show_message(conn_id(c), e->dir, e->opcode == WS_OP_BINARY,
 		    e->p, e->n < DISPLAY_MAX ? e->n : DISPLAY_MAX, e->size,
 		    e->frags, e->compressed && e->dir == '<' ? e->wire : 0);
 		return;
@@ -130,15 +130,15 @@ render_terminal(const struct show_event *e)
 		/* the automatic pong is implied by "answered" */
 		if ((e->dir == '<' || e->opcode == WS_OP_PING) &&
 		    (e->dir == '>' || flood_allows(FLOOD_CONTROL)))
-			repl_show_control(c->id, e->dir, e->opcode, e->p, e->n,
-			    e->note);
+			repl_show_control(conn_id(c), e->dir, e->opcode, e->p,
+			    e->n, e->note);
 		return;
 	case EV_CLOSE:
 		return; /* the session's own line says how it closed */
 	case EV_FRAME:
 		if (e->dir == '<' && !flood_allows(FLOOD_FRAME))
 			return;
-		show_format_frame(line, sizeof line, c->id, e->dir, e->h,
+		show_format_frame(line, sizeof line, conn_id(c), e->dir, e->h,
 		    e->opcode, e->compressed, e->p, e->n);
 		repl_show_line(line);
 		return;
@@ -157,11 +157,11 @@ render_plain(const struct show_event *e)
 		return; /* on stdout as it came; the session says the close */
 	case EV_CONTROL:
 		if (e->opcode == WS_OP_PONG && e->dir == '<' && e->rtt_ms >= 0 &&
-		    c->ping_interval > 0)
-			info("%spong: %s", c->label, e->note);
+		    conn_pinging(c))
+			info("%spong: %s", conn_label(c), e->note);
 		return;
 	case EV_FRAME:
-		show_format_frame(line, sizeof line, c->id, e->dir, e->h,
+		show_format_frame(line, sizeof line, conn_id(c), e->dir, e->h,
 		    e->opcode, e->compressed, e->p, e->n);
 		term_print_stderr("", line);
 		return;
@@ -298,7 +298,7 @@ static void
 stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
     int last)
 {
-	int binary = c->in.opcode == WS_OP_BINARY;
+	int binary = conn_in(c)->opcode == WS_OP_BINARY;
 
 	if (!m->stamped && (!binary || opt.escape)) {
 		/* -t: a message's line starts with its time */
@@ -444,7 +444,8 @@ flood_allows(enum flood_kind kind)
 void
 show_message_end(struct conn *c, struct show_msg *m, int shown)
 {
-	int binary = c->in.opcode == WS_OP_BINARY;
+	const struct conn_in *in = conn_in(c);
+	int binary = in->opcode == WS_OP_BINARY;
 
 	if (m->stream)
 		stream_piece(c, m, NULL, 0, 1);
@@ -455,10 +456,10 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 	{
 		struct show_event e = {
 			.kind = EV_MESSAGE, .c = c, .dir = '<',
-			.opcode = binary ? WS_OP_BINARY : c->in.opcode,
-			.p = m->buf, .n = m->len, .size = c->in.len,
-			.frags = c->in.frags, .compressed = c->in.compressed,
-			.wire = c->in.wire,
+			.opcode = binary ? WS_OP_BINARY : in->opcode,
+			.p = m->buf, .n = m->len, .size = in->len,
+			.frags = in->frags, .compressed = in->compressed,
+			.wire = in->wire,
 		};
 
 		emit(&e);
@@ -472,8 +473,8 @@ show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 	struct show_event e = {
 		.kind = EV_MESSAGE, .c = c, .dir = '>', .opcode = opcode,
 		.p = p, .n = n, .size = size, .frags = frags,
-		.compressed = c->out_compressed || (c->pmd && c->compress),
-		.wire = c->out_wire,
+		.compressed = conn_compressing(c),
+		.wire = conn_out_wire(c),
 	};
 
 	emit(&e);
@@ -497,9 +498,9 @@ void
 show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	const char *them = c->role == WS_ROLE_CLIENT ? "server" : "client";
+	const char *them = conn_role(c) == WS_ROLE_CLIENT ? "server" : "client";
 	/* who began the close handshake */
-	int ours = dir == '>' ? !c->close_received : c->close_sent;
+	int ours = dir == '>' ? !conn_close_received(c) : conn_close_sent(c);
 	struct show_event e = {
 		.kind = EV_CLOSE, .c = c, .dir = dir, .opcode = WS_OP_CLOSE,
 		.p = reason, .n = n, .code = code, .by = ours ? "wscli" : them,
@@ -602,10 +603,12 @@ show_frame(struct conn *c, char dir, const struct ws_frame_header *h,
 {
 	struct show_event e = {
 		.kind = EV_FRAME, .c = c, .dir = dir, .h = h, .p = p, .n = n,
-		.opcode = dir == '<' ? c->in.opcode : c->out_opcode,
-		.compressed = dir == '<' ? c->in.compressed : c->out_compressed,
+		.opcode = conn_in(c)->opcode,
+		.compressed = conn_in(c)->compressed,
 	};
 
+	if (dir != '<') /* the message of ours it belongs to */
+		conn_sending(c, &e.opcode, &e.compressed);
 	emit(&e);
 }
 
@@ -632,7 +635,8 @@ crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 		    CONN_CLOSE_MALFORMED : WS_CLOSE_NO_STATUS;
 	}
 	/* its PONG answers it, as for a ping of wscli's own */
-	if (h->opcode == WS_OP_PING && h->fin && whole && !k->c->close_sent)
+	if (h->opcode == WS_OP_PING && h->fin && whole &&
+	    !conn_close_sent(k->c))
 		conn_ping_sent(k->c, p, n);
 	if (n > CONN_PEEK)
 		n = CONN_PEEK;
@@ -642,7 +646,7 @@ crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 	}
 	if (opt.quiet && !opt.interactive)
 		return;
-	show_format_frame(line, sizeof line, k->c->id, '>', h,
+	show_format_frame(line, sizeof line, conn_id(k->c), '>', h,
 	    k->w->d.message_opcode, 0, p, n);
 	o = strlen(line);
 	if (rule)
@@ -669,8 +673,8 @@ show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
 		char line[128];
 
 		snprintf(line, sizeof line, ">%.0d %zu byte%s of an unfinished "
-		    "frame (the peer waits for the rest)", c->id, n - whole,
-		    n - whole == 1 ? "" : "s");
+		    "frame (the peer waits for the rest)", conn_id(c),
+		    n - whole, n - whole == 1 ? "" : "s");
 		if (opt.interactive)
 			repl_show_line(line);
 		else
@@ -726,7 +730,7 @@ show_open(struct conn *c, const struct dial_result *r)
 	dial_summary(r, buf, sizeof buf);
 	if (opt.verbose)
 		dial_verbose_details(r);
-	info("%s%s", c->label, buf);
+	info("%s%s", conn_label(c), buf);
 	if (opt.jsonl) {
 		char u[1024];
 
@@ -863,9 +867,9 @@ show_gone(const char *label, const char *addr, const char *why)
 void
 show_deflate_summary(struct conn *c)
 {
-	const struct conn_stats *st = &c->st;
+	const struct conn_stats *st = conn_stats(c);
 
-	if (c->pmd == NULL || opt.interactive)
+	if (conn_pmd(c) == NULL || opt.interactive)
 		return;
 	if (opt.jsonl) {
 		jsonl_begin_conn(c, "deflate", 0);
@@ -882,7 +886,7 @@ show_deflate_summary(struct conn *c)
 	}
 	info("%spermessage-deflate: in %llu of %llu message%s compressed, "
 	    "%llu B on the wire for %llu B (%.1f%%); out %llu of %llu, %llu B "
-	    "on the wire for %llu B (%.1f%%)", c->label,
+	    "on the wire for %llu B (%.1f%%)", conn_label(c),
 	    (unsigned long long)st->zmsgs_in, (unsigned long long)st->msgs_in,
 	    st->msgs_in == 1 ? "" : "s", (unsigned long long)st->zbytes_in,
 	    (unsigned long long)st->zplain_in, st->zplain_in ? 100.0 *
@@ -896,22 +900,23 @@ show_deflate_summary(struct conn *c)
 void
 show_disconnect(struct conn *c)
 {
-	const struct conn_stats *st = &c->st;
+	const struct conn_stats *st = conn_stats(c);
 
 	show_deflate_summary(c);
 	if (opt.jsonl) {
 		jsonl_begin_conn(c, "disconnect", 0);
-		jsonl_int("exit", c->exit);
-		jsonl_str("why", c->why);
+		jsonl_int("exit", conn_exit(c));
+		jsonl_str("why", conn_why(c));
 		jsonl_int("messages_in", (long long)st->msgs_in);
 		jsonl_int("messages_out", (long long)st->msgs_out);
 		jsonl_num("seconds", now_sec() - st->opened_at);
 		jsonl_end();
 		return;
 	}
-	info("%sdisconnected after %.1f s: %llu message%s in, %llu out", c->label,
-	    now_sec() - st->opened_at, (unsigned long long)st->msgs_in,
-	    st->msgs_in == 1 ? "" : "s", (unsigned long long)st->msgs_out);
+	info("%sdisconnected after %.1f s: %llu message%s in, %llu out",
+	    conn_label(c), now_sec() - st->opened_at,
+	    (unsigned long long)st->msgs_in, st->msgs_in == 1 ? "" : "s",
+	    (unsigned long long)st->msgs_out);
 }
 
 /* ------------------------------------------------------------- errors */

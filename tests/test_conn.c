@@ -36,7 +36,7 @@
 /* ------------------------------------------------------ what happened */
 
 struct side {
-	struct conn c;
+	struct conn *c;
 	uint8_t msg[1 << 16];     /* the last message, whole */
 	size_t msg_len;
 	unsigned msg_opcode, msg_frags;
@@ -54,16 +54,16 @@ static struct side cli, srv;
 static void
 ev_message_begin(struct conn *c)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	s->msg_len = 0;
-	s->msg_opcode = c->in.opcode;
+	s->msg_opcode = conn_in(c)->opcode;
 }
 
 static void
 ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	assert_true(s->msg_len + n <= sizeof s->msg);
 	memcpy(s->msg + s->msg_len, p, n);
@@ -73,10 +73,10 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 static void
 ev_message_end(struct conn *c)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
-	assert_int_equal(c->in.len, s->msg_len);
-	s->msg_frags = c->in.frags;
+	assert_int_equal(conn_in(c)->len, s->msg_len);
+	s->msg_frags = conn_in(c)->frags;
 	s->msgs++;
 }
 
@@ -84,7 +84,7 @@ static void
 ev_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
     size_t n, const char *note, double rtt_ms)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	if (dir != '<')
 		return;
@@ -100,7 +100,7 @@ static void
 ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
     size_t n)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	if (dir == '<') {
 		s->close_in = code;
@@ -115,7 +115,7 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 static void
 ev_ended(struct conn *c)
 {
-	struct side *s = c->ud;
+	struct side *s = conn_ud(c);
 
 	s->ended++;
 }
@@ -227,8 +227,8 @@ setup_pair(void **state)
 	memset(&cli, 0, sizeof cli);
 	memset(&srv, 0, sizeof srv);
 	pair(fd);
-	conn_init(&cli.c, &cc, tr_socket_new(fd[0]), NULL);
-	conn_init(&srv.c, &sc, tr_socket_new(fd[1]), NULL);
+	cli.c = conn_new(&cc, tr_socket_new(fd[0]), NULL);
+	srv.c = conn_new(&sc, tr_socket_new(fd[1]), NULL);
 	return 0;
 }
 
@@ -241,7 +241,7 @@ setup_raw(struct side *s, const struct conn_config *cfg)
 
 	memset(s, 0, sizeof *s);
 	pair(fd);
-	conn_init(&s->c, cfg, tr_socket_new(fd[0]), NULL);
+	s->c = conn_new(cfg, tr_socket_new(fd[0]), NULL);
 	raw_fd = fd[1];
 	raw_len = 0;
 	raw_drain = 1;
@@ -250,10 +250,8 @@ setup_raw(struct side *s, const struct conn_config *cfg)
 static int
 teardown(void **state)
 {
-	if (cli.c.ops)
-		conn_free(&cli.c);
-	if (srv.c.ops)
-		conn_free(&srv.c);
+	conn_free(cli.c);
+	conn_free(srv.c);
 	loop_release();
 	memset(&cli, 0, sizeof cli);
 	memset(&srv, 0, sizeof srv);
@@ -283,7 +281,7 @@ message_both_ways(void **state)
 {
 	static const uint8_t bin[] = { 0, 1, 2, 0xff, 0x80 };
 
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_TEXT,
+	assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT,
 	    (const uint8_t *)"hello", 5, 1, 1), 0);
 	assert_true(run(srv_has_msg, 5));
 	assert_int_equal(srv.msg_opcode, WS_OP_TEXT);
@@ -291,17 +289,17 @@ message_both_ways(void **state)
 	assert_memory_equal(srv.msg, "hello", 5);
 	assert_int_equal(srv.msg_frags, 1);
 
-	assert_int_equal(conn_send_data(&srv.c, WS_OP_BINARY, bin, sizeof bin,
+	assert_int_equal(conn_send_data(srv.c, WS_OP_BINARY, bin, sizeof bin,
 	    1, 2), 0);
 	assert_true(run(cli_has_msg, 5));
 	assert_int_equal(cli.msg_opcode, WS_OP_BINARY);
 	assert_int_equal(cli.msg_len, sizeof bin);
 	assert_memory_equal(cli.msg, bin, sizeof bin);
-	assert_int_equal(cli.c.st.msgs_out, 1);
-	assert_int_equal(srv.c.st.msgs_in, 1);
-	assert_int_equal(srv.c.st.msgs_out, 1);
-	assert_int_equal(conn_queued(&cli.c), 0);
-	assert_int_equal(conn_unsent_messages(&cli.c), 0);
+	assert_int_equal(conn_stats(cli.c)->msgs_out, 1);
+	assert_int_equal(conn_stats(srv.c)->msgs_in, 1);
+	assert_int_equal(conn_stats(srv.c)->msgs_out, 1);
+	assert_int_equal(conn_queued(cli.c), 0);
+	assert_int_equal(conn_unsent_messages(cli.c), 0);
 }
 
 /* A large message: many reads and partial sends through a socket buffer
@@ -313,32 +311,32 @@ large_message(void **state)
 
 	for (size_t i = 0; i < sizeof big; i++)
 		big[i] = (uint8_t)(i * 31 + 7);
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_BINARY, big, sizeof big,
+	assert_int_equal(conn_send_data(cli.c, WS_OP_BINARY, big, sizeof big,
 	    1, 1), 0);
-	assert_true(conn_queued(&cli.c) > sizeof big);
-	assert_int_equal(conn_unsent_messages(&cli.c), 1);
-	assert_int_equal(conn_first_unsent_tag(&cli.c), 1);
+	assert_true(conn_queued(cli.c) > sizeof big);
+	assert_int_equal(conn_unsent_messages(cli.c), 1);
+	assert_int_equal(conn_first_unsent_tag(cli.c), 1);
 	assert_true(run(srv_has_msg, 5));
 	assert_int_equal(srv.msg_len, sizeof big);
 	assert_memory_equal(srv.msg, big, sizeof big);
-	assert_int_equal(conn_queued(&cli.c), 0);
+	assert_int_equal(conn_queued(cli.c), 0);
 }
 
 static void
 fragmented_message(void **state)
 {
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_TEXT,
+	assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT,
 	    (const uint8_t *)"Hel", 3, 0, 0), 0);
-	assert_int_equal(conn_unsent_messages(&cli.c), 1);
+	assert_int_equal(conn_unsent_messages(cli.c), 1);
 	assert_false(run(srv_has_msg, 0.2)); /* not whole yet */
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_TEXT,
+	assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT,
 	    (const uint8_t *)"lo", 2, 1, 0), 0);
 	assert_true(run(srv_has_msg, 5));
 	assert_int_equal(srv.msg_opcode, WS_OP_TEXT);
 	assert_int_equal(srv.msg_len, 5);
 	assert_memory_equal(srv.msg, "Hello", 5);
 	assert_int_equal(srv.msg_frags, 2);
-	assert_int_equal(srv.c.st.frames_in, 2);
+	assert_int_equal(conn_stats(srv.c)->frames_in, 2);
 }
 
 static int cli_has_pong(void) { return cli.pongs_in > 0; }
@@ -346,23 +344,22 @@ static int cli_has_pong(void) { return cli.pongs_in > 0; }
 static void
 ping_answered(void **state)
 {
-	assert_int_equal(conn_send_control(&cli.c, WS_OP_PING,
+	assert_int_equal(conn_send_control(cli.c, WS_OP_PING,
 	    (const uint8_t *)"p1", 2), 0);
 	assert_true(run(cli_has_pong, 5));
 	assert_int_equal(srv.pings_in, 1);
 	assert_true(cli.rtt_ms >= 0);
-	assert_int_equal(cli.c.st.pings_out, 1);
-	assert_int_equal(cli.c.st.pongs_in, 1);
-	assert_int_equal(cli.c.npings, 0);
+	assert_int_equal(conn_stats(cli.c)->pings_out, 1);
+	assert_int_equal(conn_stats(cli.c)->pongs_in, 1);
 }
 
 static void
 close_by_client(void **state)
 {
-	assert_int_equal(conn_close(&cli.c, 1000, (const uint8_t *)"bye", 3),
+	assert_int_equal(conn_close(cli.c, 1000, (const uint8_t *)"bye", 3),
 	    0);
-	assert_int_equal(conn_close(&cli.c, 1000, NULL, 0), -1); /* once */
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_TEXT,
+	assert_int_equal(conn_close(cli.c, 1000, NULL, 0), -1); /* once */
+	assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT,
 	    (const uint8_t *)"x", 1, 1, 0), -1);
 	assert_true(run(both_ended, 5));
 	assert_int_equal(srv.close_in, 1000);
@@ -370,12 +367,10 @@ close_by_client(void **state)
 	assert_memory_equal(srv.close_reason, "bye", 3);
 	assert_int_equal(srv.close_out, 1000); /* answered with the code */
 	assert_int_equal(cli.close_in, 1000);
-	assert_int_equal(cli.c.exit, EXIT_OK);
-	assert_int_equal(srv.c.exit, EXIT_OK);
-	assert_false(cli.c.closed_by_peer);
-	assert_true(srv.c.closed_by_peer);
-	assert_int_equal(cli.c.sent_code, 1000);
-	assert_int_equal(cli.c.peer_code, 1000);
+	assert_int_equal(conn_exit(cli.c), EXIT_OK);
+	assert_int_equal(conn_exit(srv.c), EXIT_OK);
+	assert_false(conn_closed_by_peer(cli.c));
+	assert_true(conn_closed_by_peer(srv.c));
 	assert_int_equal(cli.ended, 1);
 	assert_int_equal(srv.ended, 1);
 }
@@ -385,16 +380,16 @@ close_by_client(void **state)
 static void
 close_by_server(void **state)
 {
-	assert_int_equal(conn_close(&srv.c, 4000, NULL, 0), 0);
+	assert_int_equal(conn_close(srv.c, 4000, NULL, 0), 0);
 	assert_true(run(both_ended, 5));
 	assert_int_equal(cli.close_in, 4000);
 	assert_int_equal(cli.close_out, 4000);
 	assert_int_equal(srv.close_in, 4000);
-	assert_int_equal(cli.c.exit, EXIT_CLOSED);
-	assert_int_equal(srv.c.exit, EXIT_OK);
-	assert_true(cli.c.closed_by_peer);
-	assert_false(srv.c.closed_by_peer);
-	assert_non_null(strstr(cli.c.why, "closed by the server"));
+	assert_int_equal(conn_exit(cli.c), EXIT_CLOSED);
+	assert_int_equal(conn_exit(srv.c), EXIT_OK);
+	assert_true(conn_closed_by_peer(cli.c));
+	assert_false(conn_closed_by_peer(srv.c));
+	assert_non_null(strstr(conn_why(cli.c), "closed by the server"));
 }
 
 /* Starting the close handshake drops data not yet begun: the CLOSE
@@ -402,14 +397,14 @@ close_by_server(void **state)
 static void
 close_drops_unstarted(void **state)
 {
-	assert_int_equal(conn_send_data(&cli.c, WS_OP_TEXT,
+	assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT,
 	    (const uint8_t *)"late", 4, 1, 0), 0);
-	assert_int_equal(conn_close(&cli.c, 1001, NULL, 0), 0);
+	assert_int_equal(conn_close(cli.c, 1001, NULL, 0), 0);
 	assert_true(run(both_ended, 5));
 	assert_int_equal(srv.msgs, 0);
 	assert_int_equal(srv.close_in, 1001);
-	assert_int_equal(cli.c.exit, EXIT_OK);
-	assert_int_equal(cli.c.st.msgs_out, 0);
+	assert_int_equal(conn_exit(cli.c), EXIT_OK);
+	assert_int_equal(conn_stats(cli.c)->msgs_out, 0);
 }
 
 /* An unmasked frame to a server: 1002, and the connection ends. */
@@ -422,10 +417,10 @@ violation_1002(void **state)
 	setup_raw(&srv, &cfg);
 	raw_write(unmasked, sizeof unmasked);
 	assert_true(run(srv_ended, 5));
-	assert_int_equal(srv.c.exit, EXIT_PROTOCOL);
+	assert_int_equal(conn_exit(srv.c), EXIT_PROTOCOL);
 	assert_int_equal(srv.close_out, 1002);
 	assert_int_equal(srv.msgs, 0);
-	assert_non_null(strstr(srv.c.why, "unmasked"));
+	assert_non_null(strstr(conn_why(srv.c), "unmasked"));
 	/* CLOSE, unmasked, code 1002 (a reason may follow) */
 	assert_true(raw_len >= 4);
 	assert_int_equal(raw_in[0], 0x88);
@@ -449,9 +444,9 @@ too_big_at_header(void **state)
 	t0 = now_sec();
 	assert_true(run(srv_ended, 5));
 	assert_true(now_sec() - t0 < 2); /* not a timeout */
-	assert_int_equal(srv.c.exit, EXIT_ERROR);
+	assert_int_equal(conn_exit(srv.c), EXIT_ERROR);
 	assert_int_equal(srv.close_out, 1009);
-	assert_non_null(strstr(srv.c.why, "larger than"));
+	assert_non_null(strstr(conn_why(srv.c), "larger than"));
 	assert_true(raw_len >= 4);
 	assert_int_equal(raw_in[0], 0x88);
 	assert_int_equal(raw_in[2] << 8 | raw_in[3], 1009);
@@ -476,7 +471,7 @@ limit_counts_fragments(void **state)
 	raw_write(f2, sizeof f2);
 	assert_true(run(srv_ended, 5));
 	assert_int_equal(srv.close_out, 1009);
-	assert_int_equal(srv.c.exit, EXIT_ERROR);
+	assert_int_equal(conn_exit(srv.c), EXIT_ERROR);
 	assert_int_equal(srv.msgs, 0);
 }
 
@@ -491,13 +486,13 @@ close_timeout(void **state)
 	cfg.close_timeout = 0.3;
 	setup_raw(&cli, &cfg);
 	t0 = now_sec();
-	assert_int_equal(conn_close(&cli.c, 1000, NULL, 0), 0);
+	assert_int_equal(conn_close(cli.c, 1000, NULL, 0), 0);
 	assert_true(run(cli_ended, 5));
 	took = now_sec() - t0;
-	assert_int_equal(cli.c.exit, EXIT_TIMEOUT);
+	assert_int_equal(conn_exit(cli.c), EXIT_TIMEOUT);
 	assert_true(took >= 0.3);
 	assert_true(took < 3);
-	assert_non_null(strstr(cli.c.why, "no close reply"));
+	assert_non_null(strstr(conn_why(cli.c), "no close reply"));
 	assert_true(raw_len >= 6);
 	assert_int_equal(raw_in[0], 0x88);
 	assert_int_equal(raw_in[1], 0x82); /* masked, 2 bytes */
@@ -513,8 +508,8 @@ lost_without_close(void **state)
 	close(raw_fd);
 	raw_fd = -1;
 	assert_true(run(cli_ended, 5));
-	assert_int_equal(cli.c.exit, EXIT_LOST);
-	assert_non_null(strstr(cli.c.why, "without a close frame"));
+	assert_int_equal(conn_exit(cli.c), EXIT_LOST);
+	assert_non_null(strstr(conn_why(cli.c), "without a close frame"));
 }
 
 int
