@@ -1074,7 +1074,7 @@ c_zmatrix(struct run *R, int ev)
 		judge_accept(R, ev);
 		return;
 	}
-	R->c->compress = 1;
+	conn_set_compress(R->c, 1);
 	for (size_t i = 0; i < 2 * sizeof sizes / sizeof sizes[0]; i++) {
 		size_t n = sizes[i / 2];
 		uint8_t *m = xrealloc(NULL, n);
