@@ -4,8 +4,8 @@
  * and read on the other end. Messages both ways, fragmented messages, a
  * ping answered and its round trip, the close handshake started by either
  * side, a protocol violation answered with 1002, a frame over the limit
- * refused at its header with 1009, and the close timeout when the peer
- * never answers.
+ * refused at its header with 1009, the close timeout when the peer never
+ * answers, and inflating that stops when the owner pauses reading.
  *
  * The connections run on the real loop (loop.c) with the plain-socket
  * transport; a guard source stops the loop when the test's condition
@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "conn.h"
+#include "deflate.h"
 #include "exit.h"
 #include "frame.h"
 #include "loop.h"
@@ -37,8 +38,11 @@
 
 struct side {
 	struct conn *c;
-	uint8_t msg[1 << 16];     /* the last message, whole */
-	size_t msg_len;
+	uint8_t msg[1 << 16];     /* the last message, its start */
+	size_t msg_len;           /* its size, all of it */
+	int msg_bad;              /* a byte past msg that is not 'a' */
+	size_t pause_after;       /* pause reading once a message has
+				     this many bytes; 0 never */
 	unsigned msg_opcode, msg_frags;
 	int msgs;                 /* messages received */
 	int pings_in, pongs_in;
@@ -65,9 +69,15 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
 	struct side *s = conn_ud(c);
 
-	assert_true(s->msg_len + n <= sizeof s->msg);
-	memcpy(s->msg + s->msg_len, p, n);
+	for (size_t i = 0; i < n; i++) {
+		if (s->msg_len + i < sizeof s->msg)
+			s->msg[s->msg_len + i] = p[i];
+		else if (p[i] != 'a')
+			s->msg_bad = 1;
+	}
 	s->msg_len += n;
+	if (s->pause_after && s->msg_len >= s->pause_after)
+		conn_pause(c, 1);
 }
 
 static void
@@ -498,6 +508,54 @@ close_timeout(void **state)
 	assert_int_equal(raw_in[1], 0x82); /* masked, 2 bytes */
 }
 
+/*
+ * permessage-deflate: 32 MiB of "a" arrive in one read as some 32 KB.
+ * When the owner pauses reading after 64 KiB, inflating stops too, within
+ * what one slice of compressed payload inflates to (a DEFLATE byte gives
+ * at most 1032), and goes on where it stopped once reading does.
+ */
+#define MOST_PER_SLICE (1032 * 4096 + PMD_CHUNK)
+
+static int never(void) { return 0; }
+
+static void
+inflating_waits_for_the_owner(void **state)
+{
+	static const struct pmd_agreed agreed = { .server_bits = 15,
+		.client_bits = 15 };
+	struct conn_config cc = config(&cli, WS_ROLE_CLIENT),
+	    sc = config(&srv, WS_ROLE_SERVER);
+	size_t big = 32 << 20, chunk = 1 << 20;
+	uint8_t *a = malloc(chunk);
+	int fd[2];
+
+	assert_non_null(a);
+	memset(a, 'a', chunk);
+	pair(fd);
+	cc.compress = 1;
+	cli.c = conn_new(&cc, tr_socket_new(fd[0]), pmd_new(&agreed, 1));
+	srv.c = conn_new(&sc, tr_socket_new(fd[1]), pmd_new(&agreed, 0));
+	srv.pause_after = 64 * 1024;
+	for (size_t sent = 0; sent < big; sent += chunk)
+		assert_int_equal(conn_send_data(cli.c, WS_OP_TEXT, a, chunk,
+		    sent + chunk == big, 0), 0);
+	free(a);
+	assert_true(conn_queued(cli.c) < 64 * 1024); /* it compresses */
+	run(never, 0.5);
+	assert_true(conn_paused(srv.c));
+	assert_true(srv.msg_len >= 64 * 1024);
+	assert_true(srv.msg_len <= 64 * 1024 + MOST_PER_SLICE);
+	assert_int_equal(srv.msgs, 0);
+
+	srv.pause_after = 0;
+	conn_pause(srv.c, 0);
+	assert_true(run(srv_has_msg, 10));
+	assert_int_equal(srv.msg_len, big);
+	assert_false(srv.msg_bad);
+	assert_int_equal(conn_in(srv.c)->len, big);
+	assert_true(conn_in(srv.c)->compressed);
+}
+
 /* The peer drops the connection without a CLOSE: 1006, EXIT_LOST. */
 static void
 lost_without_close(void **state)
@@ -535,6 +593,8 @@ main(void)
 		cmocka_unit_test_teardown(limit_counts_fragments, teardown),
 		cmocka_unit_test_teardown(close_timeout, teardown),
 		cmocka_unit_test_teardown(lost_without_close, teardown),
+		cmocka_unit_test_teardown(inflating_waits_for_the_owner,
+		    teardown),
 	};
 
 	term_set_mute(1); /* the events are checked, not the words */
