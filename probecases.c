@@ -1207,6 +1207,14 @@ const struct pcase pc_cases[] = {
 	    "op=ping 1\nop=ping 2\nop=ping 3\nop=ping 4\nop=ping 5\n"
 	    "op=ping 6\nop=ping 7\nop=ping 8\nop=ping 9\nop=ping 10"),
 	ACCEPT("6.6", "unsolicited pong ignored", "op=pong unsolicited"),
+	ACCEPT("6.7", "ping of 1 byte", "op=ping x"),
+	ACCEPT("6.8", "ping of 124 bytes", "op=ping " A10 A10 A10 A10 A10 A10
+	    A10 A10 A10 A10 A10 A10 "aaaa"),
+	ACCEPT("6.9", "unsolicited pong of 125 bytes", "op=pong " A125),
+	ACCEPT("6.10", "ping whose payload is not UTF-8",
+	    "op=ping hex:ff fe ed a0 80"),
+	ACCEPT("6.11", "two pings between fragments",
+	    "fin=0 Hel\nop=ping a\nop=ping b\nop=cont lo"),
 
 	FAIL("7.1", "invalid UTF-8 in one frame",
 	    "hex:ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74", 1007),
@@ -1272,6 +1280,9 @@ const struct pcase pc_cases[] = {
 	    { 0 }, F_SAME | F_AFTER, NULL, NULL, { 0 }, NULL },
 	{ "8.8", "the server closes TCP first", K_CLOSE, "op=close hex:03e8",
 	    NULL, { 0 }, F_SAME | F_TCP, NULL, NULL, { 0 }, NULL },
+	{ "8.9", "close with a 1-byte reason", K_CLOSE,
+	    "op=close hex:03e8 61", NULL, { 0 }, F_SAME, NULL, NULL, { 0 },
+	    NULL },
 
 	CUSTOM("9.1", "largest message", 0, c_limit),
 	CUSTOM("9.2", "messages per second echoed", F_ECHO, c_rate),
@@ -1312,6 +1323,16 @@ const struct pcase pc_cases[] = {
 	ACCEPT("12.14", "binary message of 128 bytes", "op=binary @128"),
 	ACCEPT("12.15", "binary message of 65535 bytes", "op=binary @65535"),
 	ACCEPT("12.16", "binary message of 65536 bytes", "op=binary @65536"),
+	ACCEPT("12.17", "text message of 262144 bytes", "@262144"),
+	ACCEPT("12.18", "text message of 1048576 bytes", "@1048576"),
+	ACCEPT("12.19", "binary message of 262144 bytes",
+	    "op=binary @262144"),
+	ACCEPT("12.20", "binary message of 1048576 bytes",
+	    "op=binary @1048576"),
+	ACCEPT("12.21", "text of 65536 bytes in 2 frames",
+	    "fin=0 @32768\nop=cont @32768"),
+	ACCEPT("12.22", "binary of 65536 bytes in 2 frames",
+	    "fin=0 op=binary @32768\nop=cont @32768"),
 	WHOLE_OK("13.1", "U+03BA (2 bytes)", "ce ba"),
 	SPLIT_OK("13.2", "U+03BA (2 bytes) split at byte 1", "ce", "ba"),
 	WHOLE_OK("13.3", "U+1F79 (3 bytes)", "e1 bd b9"),
@@ -1359,6 +1380,47 @@ const struct pcase pc_cases[] = {
 	    "ce ba e1 bd b9 cf 83 ce bc", "ce b5"),
 	SPLIT_OK("13.33", "kosme, 5 code points split at byte 10",
 	    "ce ba e1 bd b9 cf 83 ce bc ce", "b5"),
+	ACCEPT("13.34", "U+03BA (2 bytes), 1 byte a frame",
+	    "fin=0 hex:ce\n"
+	    "op=cont hex:ba"),
+	ACCEPT("13.35", "U+1F79 (3 bytes), 1 byte a frame",
+	    "fin=0 hex:e1\n"
+	    "fin=0 op=cont hex:bd\n"
+	    "op=cont hex:b9"),
+	ACCEPT("13.36", "U+1F600 (4 bytes), 1 byte a frame",
+	    "fin=0 hex:f0\n"
+	    "fin=0 op=cont hex:9f\n"
+	    "fin=0 op=cont hex:98\n"
+	    "op=cont hex:80"),
+	ACCEPT("13.37", "U+10FFFF, 1 byte a frame",
+	    "fin=0 hex:f4\n"
+	    "fin=0 op=cont hex:8f\n"
+	    "fin=0 op=cont hex:bf\n"
+	    "op=cont hex:bf"),
+	ACCEPT("13.38", "U+FFFF, 1 byte a frame",
+	    "fin=0 hex:ef\n"
+	    "fin=0 op=cont hex:bf\n"
+	    "op=cont hex:bf"),
+	ACCEPT("13.39", "U+D7FF, 1 byte a frame",
+	    "fin=0 hex:ed\n"
+	    "fin=0 op=cont hex:9f\n"
+	    "op=cont hex:bf"),
+	ACCEPT("13.40", "U+E000, 1 byte a frame",
+	    "fin=0 hex:ee\n"
+	    "fin=0 op=cont hex:80\n"
+	    "op=cont hex:80"),
+	ACCEPT("13.41", "kosme, 5 code points, 1 byte a frame",
+	    "fin=0 hex:ce\n"
+	    "fin=0 op=cont hex:ba\n"
+	    "fin=0 op=cont hex:e1\n"
+	    "fin=0 op=cont hex:bd\n"
+	    "fin=0 op=cont hex:b9\n"
+	    "fin=0 op=cont hex:cf\n"
+	    "fin=0 op=cont hex:83\n"
+	    "fin=0 op=cont hex:ce\n"
+	    "fin=0 op=cont hex:bc\n"
+	    "fin=0 op=cont hex:ce\n"
+	    "op=cont hex:b5"),
 	WHOLE_BAD("14.1", "byte 0x80 alone", "80"),
 	WHOLE_BAD("14.2", "byte 0xbf alone", "bf"),
 	WHOLE_BAD("14.3", "byte 0xfe", "fe"),
@@ -1442,6 +1504,67 @@ const struct pcase pc_cases[] = {
 	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64", "69 74"),
 	SPLIT_BAD("14.54", "kosme then a surrogate split at byte 17",
 	    "ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69", "74"),
+	FAIL("14.55", "overlong 2-byte U+002F, 1 byte a frame",
+	    "fin=0 hex:c0\n"
+	    "op=cont hex:af", 1007),
+	FAIL("14.56", "overlong 3-byte U+002F, 1 byte a frame",
+	    "fin=0 hex:e0\n"
+	    "fin=0 op=cont hex:80\n"
+	    "op=cont hex:af", 1007),
+	FAIL("14.57", "overlong 4-byte U+002F, 1 byte a frame",
+	    "fin=0 hex:f0\n"
+	    "fin=0 op=cont hex:80\n"
+	    "fin=0 op=cont hex:80\n"
+	    "op=cont hex:af", 1007),
+	FAIL("14.58", "surrogate U+D800, 1 byte a frame",
+	    "fin=0 hex:ed\n"
+	    "fin=0 op=cont hex:a0\n"
+	    "op=cont hex:80", 1007),
+	FAIL("14.59", "surrogate U+DFFF, 1 byte a frame",
+	    "fin=0 hex:ed\n"
+	    "fin=0 op=cont hex:bf\n"
+	    "op=cont hex:bf", 1007),
+	FAIL("14.60", "above U+10FFFF, 1 byte a frame",
+	    "fin=0 hex:f4\n"
+	    "fin=0 op=cont hex:90\n"
+	    "fin=0 op=cont hex:80\n"
+	    "op=cont hex:80", 1007),
+	FAIL("14.61", "5-byte form, 1 byte a frame",
+	    "fin=0 hex:f8\n"
+	    "fin=0 op=cont hex:88\n"
+	    "fin=0 op=cont hex:80\n"
+	    "fin=0 op=cont hex:80\n"
+	    "op=cont hex:80", 1007),
+	FAIL("14.62", "2-byte form cut by ASCII, 1 byte a frame",
+	    "fin=0 hex:c2\n"
+	    "op=cont hex:41", 1007),
+	FAIL("14.63", "3-byte form cut by ASCII, 1 byte a frame",
+	    "fin=0 hex:e1\n"
+	    "fin=0 op=cont hex:bd\n"
+	    "op=cont hex:41", 1007),
+	FAIL("14.64", "ends inside a 4-byte form, 1 byte a frame",
+	    "fin=0 hex:f0\n"
+	    "fin=0 op=cont hex:9f\n"
+	    "op=cont hex:98", 1007),
+	FAIL("14.65", "kosme then a surrogate, 1 byte a frame",
+	    "fin=0 hex:ce\n"
+	    "fin=0 op=cont hex:ba\n"
+	    "fin=0 op=cont hex:e1\n"
+	    "fin=0 op=cont hex:bd\n"
+	    "fin=0 op=cont hex:b9\n"
+	    "fin=0 op=cont hex:cf\n"
+	    "fin=0 op=cont hex:83\n"
+	    "fin=0 op=cont hex:ce\n"
+	    "fin=0 op=cont hex:bc\n"
+	    "fin=0 op=cont hex:ce\n"
+	    "fin=0 op=cont hex:b5\n"
+	    "fin=0 op=cont hex:ed\n"
+	    "fin=0 op=cont hex:a0\n"
+	    "fin=0 op=cont hex:80\n"
+	    "fin=0 op=cont hex:65\n"
+	    "fin=0 op=cont hex:64\n"
+	    "fin=0 op=cont hex:69\n"
+	    "op=cont hex:74", 1007),
 	ACCEPT("15.1", "text in 2 fragments",
 	    "fin=0 text:fragmente\n"
 	    "op=cont text:d message"),
@@ -1573,6 +1696,42 @@ const struct pcase pc_cases[] = {
 	    "fin=0 text:Hel\n"
 	    "fin=0 op=close hex:03e8\n"
 	    "op=cont text:lo", 1002),
+	ACCEPT("15.26", "text with pongs between fragments",
+	    "fin=0 text:frag\n"
+	    "op=pong unsolicited\n"
+	    "fin=0 op=cont text:mented\n"
+	    "op=pong again\n"
+	    "op=cont text: message"),
+	ACCEPT("15.27", "text in 1-byte fragments, pings between",
+	    "fin=0 text:a\n"
+	    "op=ping 1\n"
+	    "fin=0 op=cont text:b\n"
+	    "op=ping 2\n"
+	    "fin=0 op=cont text:c\n"
+	    "op=ping 3\n"
+	    "fin=0 op=cont text:d\n"
+	    "op=ping 4\n"
+	    "fin=0 op=cont text:e\n"
+	    "op=ping 5\n"
+	    "op=cont text:f"),
+	ACCEPT("15.28", "binary with pongs between fragments",
+	    "fin=0 op=binary text:frag\n"
+	    "op=pong unsolicited\n"
+	    "fin=0 op=cont text:mented\n"
+	    "op=pong again\n"
+	    "op=cont text: message"),
+	ACCEPT("15.29", "binary in 1-byte fragments, pings between",
+	    "fin=0 op=binary text:a\n"
+	    "op=ping 1\n"
+	    "fin=0 op=cont text:b\n"
+	    "op=ping 2\n"
+	    "fin=0 op=cont text:c\n"
+	    "op=ping 3\n"
+	    "fin=0 op=cont text:d\n"
+	    "op=ping 4\n"
+	    "fin=0 op=cont text:e\n"
+	    "op=ping 5\n"
+	    "op=cont text:f"),
 
 	/* with --deflate: every window size and context takeover offered */
 	ZMATRIX("16.1", "deflate: default parameters",
