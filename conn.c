@@ -29,6 +29,7 @@
 #include "deflate.h"
 #include "display.h"
 #include "frame.h"
+#include "loop.h"
 #include "queue.h"
 #include "term.h"
 #include "transport.h"

@@ -27,8 +27,6 @@
 #include <stdint.h>
 
 #include "frame.h"
-#include "loop.h"
-#include "queue.h"
 
 struct transport;
 struct pmd;
