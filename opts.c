@@ -1202,6 +1202,7 @@ static const char help_text[] =
     "  -h, --help                show this help\n"
     "  -j, --json                pretty-print JSON messages (terminal)\n"
     "      --jsonl               write one JSON object per event to stdout\n"
+    "                            (at a terminal too: then no REPL)\n"
     ;
 
 /* two strings: ISO C99 compilers need accept no more than 4095 bytes
