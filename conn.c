@@ -120,6 +120,9 @@ struct conn {
 	int more;                 /* reading stopped early: do not block */
 	int recv_dead;            /* no more reading (error or violation) */
 	int abandon;              /* end as soon as our CLOSE is out */
+	int too_big_header;       /* ... because a frame header announced a
+				     message over the limit */
+	int said_end;             /* ... and that was said */
 	int lingering;            /* server: CLOSE out after a violation;
 				     reading and dropping until the end */
 	double linger_until;
@@ -756,8 +759,17 @@ conn_flush(struct conn *c)
 	    queue_len(&c->ctrl) == 0 && !queue_in_frame(&c->data) &&
 	    (!c->close_in_data || queue_len(&c->data) == 0) &&
 	    (!c->relay || (queue_len(&c->data) == 0 && !c->rf_open))) {
-		if (c->abandon)
+		if (c->abandon && c->exit == EXIT_PROTOCOL)
 			set_why(c, "closed after a protocol error");
+		else if (c->abandon && c->too_big_header && !c->said_end) {
+			/* the reply could only come after the rest of the
+			 * message, which is not read: say how it ended */
+			c->said_end = 1;
+			info("%sclosed by wscli with 1009; the %s's answer is "
+			    "not awaited (it would come after the rest of the "
+			    "message, which is not read)", c->label,
+			    peer_name(c));
+		}
 		/* a server closes first (RFC 6455 7.1.1), but what the
 		 * client still sends is read and dropped for a moment, so
 		 * that closing does not reset the connection before the
@@ -777,7 +789,7 @@ conn_flush(struct conn *c)
 /* ------------------------------------------------------------ incoming */
 
 static void
-show_frame(struct conn *c)
+report_frame(struct conn *c)
 {
 	if (c->peek_shown)
 		return;
@@ -815,6 +827,7 @@ too_big(struct conn *c, uint64_t total, int announced)
 	if (announced) {
 		c->recv_dead = 1;
 		c->abandon = 1;
+		c->too_big_header = 1;
 	}
 }
 
@@ -942,7 +955,7 @@ on_header(struct conn *c, const struct ws_event *ev)
 	 * at its header, not after the limit's worth of bytes arrived */
 	if (!c->skip_msg && !c->in.compressed && c->max_message &&
 	    ev->header.length > c->max_message - c->in.len) {
-		show_frame(c); /* its payload will never be read */
+		report_frame(c); /* its payload will never be read */
 		too_big(c, c->in.len + ev->header.length, 1);
 		return;
 	}
@@ -959,7 +972,7 @@ on_payload(struct conn *c, const uint8_t *p, size_t n)
 		memcpy(c->peek + c->npeek, p, k);
 		c->npeek += k;
 		if (c->npeek == CONN_PEEK)
-			show_frame(c);
+			report_frame(c);
 	}
 	if (ws_opcode_is_control(c->cur.opcode)) {
 		/* at most 125 bytes, unless a tolerant decoder let a longer
@@ -1129,7 +1142,7 @@ relay_piece(struct conn *c, const uint8_t *p, size_t n, int first, int last)
 static void
 on_frame_done(struct conn *c, const struct ws_event *ev)
 {
-	show_frame(c);
+	report_frame(c);
 	if (ws_opcode_is_control(c->cur.opcode)) {
 		c->pong_ours = 0;
 		handle_control(c, c->cur.opcode, c->cbuf, c->clen);
