@@ -289,6 +289,26 @@ usage(char *err, size_t cap, const char *fmt, ...)
 	return OPTS_USAGE;
 }
 
+/* --origin-allow: items separated by commas, blanks around them allowed
+ * ("a, b"), none empty and none with a blank or a line break inside. */
+static int
+origin_list_ok(const char *s)
+{
+	do {
+		size_t k;
+
+		s += strspn(s, " \t");
+		k = strcspn(s, ",");
+		while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+			k--;
+		if (k == 0 || memchr(s, ' ', k) || memchr(s, '\t', k) ||
+		    memchr(s, '\r', k) || memchr(s, '\n', k))
+			return 0;
+		s += strcspn(s, ",");
+	} while (*s++ == ',');
+	return 1;
+}
+
 static size_t
 index_of(int val)
 {
@@ -763,11 +783,11 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		opt.send[opt.nsend++] = arg;
 		break;
 	case OPT_ORIGIN_ALLOW:
-		if (!*arg || strpbrk(arg, " \t\r\n"))
+		if (!origin_list_ok(arg))
 			return usage(err, cap, "invalid value for "
 			    "--origin-allow: '%s' (a comma-separated list of "
-			    "origins such as http://localhost:3000, without "
-			    "spaces)", arg);
+			    "origins such as http://localhost:3000, none of "
+			    "them empty or with a blank inside)", arg);
 		srv_opt.origin_allow = arg;
 		break;
 	case OPT_PROBE:

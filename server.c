@@ -74,12 +74,18 @@ srv_origin_allowed(const char *origin, size_t n)
 	if (p == NULL || origin == NULL)
 		return 1;
 	while (*p) {
-		size_t k = strcspn(p, ",");
+		size_t k;
 
+		/* "a, b" as well as "a,b": blanks around an item are not
+		 * part of it (an origin has none) */
+		p += strspn(p, " \t");
+		k = strcspn(p, ",");
+		while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
 		/* scheme and host are case-insensitive (RFC 6454) */
 		if (k == n && !strncasecmp(p, origin, n))
 			return 1;
-		p += k;
+		p += strcspn(p, ",");
 		if (*p == ',')
 			p++;
 	}

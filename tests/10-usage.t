@@ -102,7 +102,8 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 --deflate=PARAMS with -l        | --deflate=PARAMS is the offer of a client | -l 0 --deflate=server_no_context_takeover
 --tls-key without --tls-cert    | --tls-key and --tls-client-ca go with --tls-cert | -l 0 --tls-key "$F"
 --pass without --tls-cert       | --pass goes with --tls-cert               | -l 0 --pass x
---origin-allow with spaces      | invalid value for --origin-allow          | -l 0 --origin-allow 'a, b'
+--origin-allow blank inside     | invalid value for --origin-allow          | -l 0 --origin-allow 'a b'
+--origin-allow empty item       | invalid value for --origin-allow          | -l 0 --origin-allow 'a,,b'
 -l abc                          | invalid value for -l: 'abc'               | -l abc
 -l 70000                        | invalid value for -l: '70000'             | -l 70000
 -o with --rewrite-origin        | cannot use -o and --rewrite-origin        | -l 0 --forward "$U" -o http://x --rewrite-origin

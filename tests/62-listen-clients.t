@@ -163,6 +163,15 @@ status_is 0 "--origin-allow: a client without Origin (not a browser) is accepted
 kill "$LPID"
 wait_listen
 
+# a list written as people write it, with a blank after each comma
+start_listen --origin-allow 'http://ok.example, https://also.example'
+run_wscli --timeout 5 -o https://also.example --send x "$(lurl)"
+status_is 0 "--origin-allow 'a, b': the origin after the blank is accepted"
+run_wscli --timeout 5 -o http://evil.example "$(lurl)"
+status_is 4 "--origin-allow 'a, b': another origin is still refused"
+kill "$LPID"
+wait_listen
+
 # ------------------------------------------------- stdin to every client
 
 mkfifo "$T/in"
