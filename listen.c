@@ -45,6 +45,7 @@
 #include "server.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 #include "transport.h"
 #include "upgrade.h"
 #include "exit.h"
@@ -266,7 +267,7 @@ ev_ended(struct conn *c)
 	/* the target stays: a line meant for one client must not reach
 	 * all of them */
 	if (S.target == conn_id(c) && opt.interactive)
-		repl_show_infof("client %d is gone: typed lines are not sent "
+		view_infof("client %d is gone: typed lines are not sent "
 		    "until /all or /to another client", conn_id(c));
 	run_over(status);
 	conn_free(c); /* cl itself goes in client_release */
@@ -824,7 +825,7 @@ static void
 repl_settings(void)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
-		conn_set_show_frames(cl->c, repl_view.frames);
+		conn_set_show_frames(cl->c, view.frames);
 		conn_set_compress(cl->c, opt.compress);
 	}
 }
@@ -844,19 +845,19 @@ cmd_to(const char *arg)
 	char prompt[24];
 
 	if (id <= 0 || (*end && *end != ' ')) {
-		repl_show_infof("/to: usage: /to ID (a client number, see "
+		view_infof("/to: usage: /to ID (a client number, see "
 		    "/list)");
 		return;
 	}
 	cl = find_client(id);
 	if (cl == NULL) {
-		repl_show_infof("/to: no client %d (see /list)", id);
+		view_infof("/to: no client %d (see /list)", id);
 		return;
 	}
 	S.target = id;
 	snprintf(prompt, sizeof prompt, "%d> ", id);
 	repl_set_prompt(prompt);
-	repl_show_infof("typed lines go to client %d (%s)", id, cl->addr);
+	view_infof("typed lines go to client %d (%s)", id, cl->addr);
 }
 
 static void
@@ -865,11 +866,11 @@ cmd_list(void)
 	double now = now_sec();
 
 	if (S.nclients == 0) {
-		repl_show_infof("no client is connected (listening on %s)",
+		view_infof("no client is connected (listening on %s)",
 		    srv_bound());
 		return;
 	}
-	repl_show_infof("  %-4s %-22s %-16s %8s %18s %18s", "id", "address",
+	view_infof("  %-4s %-22s %-16s %8s %18s %18s", "id", "address",
 	    "protocol", "age", "received", "sent");
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
 		const struct conn_stats *st = conn_stats(cl->c);
@@ -879,13 +880,13 @@ cmd_list(void)
 		    st->msgs_in, st->bytes_in);
 		snprintf(out, sizeof out, "%" PRIu64 " msg %" PRIu64 " B",
 		    st->msgs_out, st->bytes_out);
-		repl_show_infof("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
+		view_infof("%c %-4d %-22s %-16s %7.1fs %18s %18s%s",
 		    S.target == conn_id(cl->c) ? '*' : ' ', conn_id(cl->c),
 		    cl->addr,
 		    cl->protocol ? cl->protocol : "-", now - st->opened_at, in,
 		    out, conn_close_sent(cl->c) ? " (closing)" : "");
 	}
-	repl_show_infof("typed lines go to %s", S.target ?
+	view_infof("typed lines go to %s", S.target ?
 	    "the client marked *" : "all clients");
 }
 
@@ -901,15 +902,15 @@ cmd_kick(const char *arg)
 		return;
 	cl = find_client(id);
 	if (cl == NULL) {
-		repl_show_infof("/kick: no client %d (see /list)", id);
+		view_infof("/kick: no client %d (see /list)", id);
 		return;
 	}
 	if (conn_close(cl->c, code, (const uint8_t *)reason,
 	    strlen(reason)) != 0) {
-		repl_show_infof("/kick: client %d is already closing", id);
+		view_infof("/kick: client %d is already closing", id);
 		return;
 	}
-	repl_show_infof("client %d: closing with %u %s%s%s%s", id, code,
+	view_infof("client %d: closing with %u %s%s%s%s", id, code,
 	    ws_close_code_name(code), *reason ? " \"" : "", reason,
 	    *reason ? "\"" : "");
 }
@@ -922,7 +923,7 @@ repl_command(const char *name, const char *arg)
 	else if (!strcmp(name, "all")) {
 		S.target = 0;
 		repl_set_prompt("> ");
-		repl_show_infof("typed lines go to all clients (%d connected)",
+		view_infof("typed lines go to all clients (%d connected)",
 		    S.nclients);
 	} else if (!strcmp(name, "list"))
 		cmd_list();
@@ -1047,7 +1048,7 @@ listen_run(void)
 		.ops = &client_ops,
 		.max_message = opt.max_message,
 		.close_timeout = opt.close_timeout,
-		.show_frames = repl_view.frames,
+		.show_frames = view.frames,
 		.compress = opt.compress,
 		.ping_interval = opt.ping_interval,
 		.ping_timeout = opt.ping_timeout,

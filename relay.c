@@ -53,6 +53,7 @@
 #include "server.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 #include "transport.h"
 #include "upgrade.h"
 #include "exit.h"
@@ -442,7 +443,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 
 		memcpy(s->peek + s->npeek, fp->p, k);
 		s->npeek += k;
-		if (opt.jsonl && repl_view.frames)
+		if (opt.jsonl && view.frames)
 			keep(&s->fbuf, &s->flen, &s->fcap, KEEP_JSONL, fp->p,
 			    fp->n);
 	}
@@ -493,7 +494,7 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 	}
 	if (!fp->last)
 		return;
-	if (repl_view.frames)
+	if (view.frames)
 		log_frame(s, h);
 	else if (control)
 		log_control(s, fp, relayed);
@@ -533,7 +534,7 @@ ev_message_end(struct conn *c)
 	}
 	/* with --frames a compressed message is shown inflated as well:
 	 * its frames show only what went on the wire */
-	if (!repl_view.frames || conn_in(c)->compressed)
+	if (!view.frames || conn_in(c)->compressed)
 		log_message(s);
 	if (conn_in(c)->opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
@@ -665,7 +666,7 @@ pair_end(struct pair *p)
 	}
 	/* the target stays: typed lines are refused, not sent elsewhere */
 	if (S.target == p->id && opt.interactive)
-		repl_show_infof("connection %d is over: typed lines are not sent "
+		view_infof("connection %d is over: typed lines are not sent "
 		    "until /to another", p->id);
 	run_over(status);
 	conn_free(p->cli.c);
@@ -1298,7 +1299,7 @@ cmd_to(const char *arg)
 		end++;
 	if (end == arg || errno || id <= 0 || (strncmp(end, "client", 6) &&
 	    strncmp(end, "server", 6)) || (end[6] && end[6] != ' ')) {
-		repl_show_infof("/to: usage: /to ID client|server [TEXT]");
+		view_infof("/to: usage: /to ID client|server [TEXT]");
 		return;
 	}
 	server = end[0] == 's';
@@ -1307,18 +1308,18 @@ cmd_to(const char *arg)
 		text++;
 	p = find_pair((int)id);
 	if (p == NULL) {
-		repl_show_infof("/to: no connection %ld (see /list)", id);
+		view_infof("/to: no connection %ld (see /list)", id);
 		return;
 	}
 	if (*text) {
 		size_t bad;
 
 		if (!ws_utf8_valid((const uint8_t *)text, strlen(text), &bad))
-			repl_show_infof("not sent: not valid UTF-8 at byte "
+			view_infof("not sent: not valid UTF-8 at byte "
 			    "%zu", bad + 1);
 		else if (inject(server ? &p->up : &p->cli, WS_OP_TEXT,
 		    (const uint8_t *)text, strlen(text), &why) != 0)
-			repl_show_infof("not sent: %s", why);
+			view_infof("not sent: %s", why);
 		return;
 	}
 	S.target = (int)id;
@@ -1326,7 +1327,7 @@ cmd_to(const char *arg)
 	snprintf(prompt, sizeof prompt, "%ld %s> ", id, server ? "server" :
 	    "client");
 	repl_set_prompt(prompt);
-	repl_show_infof("typed lines and commands go to the %s of connection "
+	view_infof("typed lines and commands go to the %s of connection "
 	    "%ld", server ? "server" : "client", id);
 }
 
@@ -1336,14 +1337,14 @@ cmd_list(void)
 	double now = now_sec();
 
 	if (S.npairs == 0) {
-		repl_show_infof("no connection is being relayed (listening on "
+		view_infof("no connection is being relayed (listening on "
 		    "%s)", srv_bound());
 		return;
 	}
-	repl_show_infof("  %-3s %-22s     %s  %s  %s  %s", "id", "client",
+	view_infof("  %-3s %-22s     %s  %s  %s  %s", "id", "client",
 	    "server", "subprotocol", "age", "messages");
 	for (struct pair *p = S.pairs; p; p = p->next)
-		repl_show_infof("%c %-3d %-22s <-> %s  %s  %.1fs  client>server "
+		view_infof("%c %-3d %-22s <-> %s  %s  %.1fs  client>server "
 		    "%" PRIu64 " msg, server>client %" PRIu64 " msg%s",
 		    S.target == p->id ? '*' : ' ', p->id, p->addr, p->ask.url,
 		    p->protocol ? p->protocol : "-", now - p->opened_at,
@@ -1363,7 +1364,7 @@ cmd_kick(const char *arg)
 		return;
 	p = find_pair(id);
 	if (p == NULL) {
-		repl_show_infof("/kick: no connection %d (see /list)", id);
+		view_infof("/kick: no connection %d (see /list)", id);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -1375,7 +1376,7 @@ cmd_kick(const char *arg)
 			    strlen(reason));
 		}
 	}
-	repl_show_infof("connection %d: closing both sides with %u %s", id,
+	view_infof("connection %d: closing both sides with %u %s", id,
 	    code, ws_close_code_name(code));
 }
 
@@ -1387,7 +1388,7 @@ repl_command(const char *name, const char *arg)
 	else if (!strcmp(name, "all")) {
 		S.target = 0;
 		repl_set_prompt("> ");
-		repl_show_infof("typed lines now go nowhere; /to ID "
+		view_infof("typed lines now go nowhere; /to ID "
 		    "client|server chooses a side");
 	} else if (!strcmp(name, "list"))
 		cmd_list();

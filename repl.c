@@ -1,16 +1,12 @@
 /*
  * repl.c - interactive mode: readline's callback interface inside the
- * session loop, slash commands, and the display of frames.
+ * loop, and the slash commands.
  *
- * Everything shown while a prompt is up goes through show_begin() and
- * show_end(): hide the prompt and the partial input, print, then let
- * readline draw them again, cursor position included.
- *
- * Display lines have fixed columns so a session reads as a table:
- *
- *   [time] < text       14 B  Hello, server!
- *          > ping        4 B  abcd
- *          < pong        4 B  abcd (rtt 0.21 ms)
+ * Everything shown while a prompt is up is bracketed by show_begin() and
+ * show_end() (installed as term.h's hooks): hide the prompt and the
+ * partial input, print, then let readline draw them again, cursor
+ * position included. What the lines say and how they are laid out is
+ * view.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,55 +31,17 @@
 #include "frame.h"
 #include "repl.h"
 #include "term.h"
+#include "view.h"
 #include "opts.h"
 
 #define HISTORY_MAX 1000
-#define TEXT_SHOWN (16 * 1024)  /* bytes of a text message shown */
-#define BINARY_SHOWN 512        /* bytes of a binary message hexdumped */
 
 static const struct repl_ops *ops;
 static int active;           /* the callback handler is installed */
 static int empty_interrupts; /* Ctrl-C presses on an empty line in a row */
 static char history_path[PATH_MAX + 16];
-struct repl_view repl_view;
-
-void
-repl_view_init(void)
-{
-	repl_view.timestamps = opt.timestamps;
-	repl_view.json = opt.json;
-	repl_view.hex = opt.hex;
-	repl_view.frames = opt.frames;
-}
-
 static int history_new;      /* entries added this session */
 static char prompt[64] = "> "; /* the mode may change it */
-
-/* Continuation lines start under the body column: the timestamp, "< ",
- * the type (7) and the size (10) and two spaces. */
-static const char *
-indent(void)
-{
-	static const char spaces[] = "                                   ";
-
-	return spaces + sizeof spaces - 1 - 21 - (repl_view.timestamps ? 13 : 0);
-}
-
-static const char *
-c(const char *sgr)
-{
-	return opt.color ? sgr : "";
-}
-
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define YELLOW "\033[33m"
-#define BLUE "\033[34m"
-#define MAGENTA "\033[35m"
-#define CYAN "\033[36m"
-#define DIM "\033[2m"
-#define BOLD "\033[1m"
-#define OFF "\033[0m"
 
 /* ------------------------------------------------------------ printing */
 
@@ -104,173 +62,16 @@ show_end(void)
 	}
 }
 
-static void
-put_timestamp(void)
-{
-	char buf[64];
-	size_t n = term_stamp_as(buf, sizeof buf, repl_view.timestamps);
-
-	/* "12:30:01.250 ": the blank after it is not dimmed */
-	if (n > 0)
-		printf("%s%.*s%s ", c(DIM), (int)n - 1, buf, c(OFF));
-}
-
-static const char *
-type_color(unsigned opcode)
-{
-	switch (opcode) {
-	case WS_OP_TEXT:
-		return GREEN;
-	case WS_OP_BINARY:
-		return CYAN;
-	case WS_OP_CLOSE:
-		return YELLOW;
-	default:
-		return MAGENTA;
-	}
-}
-
-static void
-put_head(int id, char dir, unsigned opcode, uint64_t size)
-{
-	char sz[32], who[16] = "";
-
-	disp_size(sz, sizeof sz, size);
-	if (id > 0)
-		snprintf(who, sizeof who, "%d", id);
-	put_timestamp();
-	printf("%s%s%c%s%s %s%-7s%s%10s  ", c(BOLD), c(dir == '<' ? BLUE : ""),
-	    dir, who, c(OFF), c(type_color(opcode)), ws_opcode_name(opcode),
-	    c(OFF), sz);
-}
-
-/* Text escaped for the terminal; newlines start indented lines. */
-static void
-put_text(const uint8_t *p, size_t len, int more)
-{
-	static char buf[TEXT_SHOWN * DISP_ESCAPE_MAX + 64];
-	struct disp_escape_state st;
-	const uint8_t *end = p + len;
-
-	memset(&st, 0, sizeof st);
-	while (p < end) {
-		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p), w;
-
-		w = disp_escape(buf, sizeof buf, p, n, opt.color ? DISP_COLOR :
-		    0, &st, !more || nl);
-		fwrite(buf, 1, w, stdout);
-		if (!nl)
-			break;
-		printf("\n%s", indent());
-		p = nl + 1;
-	}
-}
-
-void
-repl_show_message(int id, char dir, int binary, const uint8_t *p,
-    size_t shown, uint64_t total, unsigned frags, uint64_t wire)
-{
-	static char buf[BINARY_SHOWN / 16 * (DISP_HEXDUMP_LINE + 32) + 64];
-
-	show_begin();
-	put_head(id, dir, binary ? WS_OP_BINARY : WS_OP_TEXT, total);
-	if (wire > 0)
-		printf("%s[deflated %llu B]%s ", c(DIM),
-		    (unsigned long long)wire, c(OFF));
-	if (frags > 1)
-		printf("%s[%u fragments]%s ", c(DIM), frags, c(OFF));
-	if (binary || repl_view.hex) {
-		size_t n = shown < BINARY_SHOWN ? shown : BINARY_SHOWN, w;
-
-		w = disp_hexdump(buf, sizeof buf, p, n, 0, "  ");
-		printf("\n%.*s", (int)w, buf);
-		if (total > n)
-			printf("  %s... %llu more bytes not shown%s\n",
-			    c(DIM), (unsigned long long)(total - n), c(OFF));
-	} else {
-		long w = -1;
-
-		if (repl_view.json && shown == total) {
-			static char jbuf[TEXT_SHOWN * 16 + 64 * DISP_JSON_MAX_DEPTH];
-
-			w = disp_json(jbuf, sizeof jbuf, p, shown, indent(),
-			    opt.color);
-			if (w >= 0)
-				fwrite(jbuf, 1, (size_t)w, stdout);
-		}
-		if (w < 0)
-			put_text(p, shown, total > shown);
-		if (total > shown)
-			printf(" %s... %llu more bytes not shown%s", c(DIM),
-			    (unsigned long long)(total - shown), c(OFF));
-		putchar('\n');
-	}
-	show_end();
-}
-
-void
-repl_show_control(int id, char dir, unsigned opcode, const uint8_t *p,
-    size_t len, const char *note)
-{
-	show_begin();
-	put_head(id, dir, opcode, len);
-	if (opcode == WS_OP_CLOSE) {
-		fputs(note ? note : "", stdout);
-	} else {
-		put_text(p, len, 0);
-		if (note)
-			printf("%s%s(%s)%s", len ? " " : "", c(DIM), note, c(OFF));
-	}
-	putchar('\n');
-	show_end();
-}
-
-void
-repl_show_info(const char *msg)
-{
-	show_begin();
-	put_timestamp();
-	printf("%s%s%s\n", c(DIM), msg, c(OFF));
-	show_end();
-}
-
-void
-repl_show_line(const char *line)
-{
-	show_begin();
-	put_timestamp();
-	printf("%s%s%s\n", c(DIM), line, c(OFF));
-	show_end();
-}
-
-void
-repl_show_infof(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	repl_show_info(buf);
-}
-
 /* ------------------------------------------------------------ commands */
 
-/* A line of command output, in colour sgr (or plain when NULL). */
+/* A line of command output, an error (red) or not. */
 static void
-vshow(const char *sgr, const char *fmt, va_list ap)
+vshow(int error, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	show_begin();
-	if (sgr)
-		printf("%s%s%s\n", c(sgr), buf, c(OFF));
-	else
-		printf("%s\n", buf);
-	show_end();
+	view_reply(error, buf);
 }
 
 static void
@@ -282,7 +83,7 @@ say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vshow(NULL, fmt, ap);
+	vshow(0, fmt, ap);
 	va_end(ap);
 }
 
@@ -295,7 +96,7 @@ err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vshow(RED, fmt, ap);
+	vshow(1, fmt, ap);
 	va_end(ap);
 }
 
@@ -319,7 +120,7 @@ cmd_control(unsigned opcode, const char *arg)
 		err("/%s: %s", ws_opcode_name(opcode), whynot);
 		return;
 	}
-	repl_show_control(0, '>', opcode, (const uint8_t *)arg, len, NULL);
+	view_control(0, '>', opcode, (const uint8_t *)arg, len, NULL);
 }
 
 static void cmd_close_any(const char *arg);
@@ -376,14 +177,14 @@ cmd_close(const char *arg)
 		    strlen(reason), DISP_QUOTE);
 		snprintf(note, sizeof note, *reason ? "%lu %s \"%s\"" : "%lu %s",
 		    code, ws_close_code_name((unsigned)code), r);
-		repl_show_control(0, '>', WS_OP_CLOSE, payload, (size_t)n, note);
+		view_control(0, '>', WS_OP_CLOSE, payload, (size_t)n, note);
 	}
 	{
 		char msg[64];
 
 		snprintf(msg, sizeof msg, "waiting for the %s's close",
 		    ops->peer ? ops->peer : "server");
-		repl_show_info(msg);
+		view_info(msg);
 	}
 }
 
@@ -593,10 +394,7 @@ send_binary(const char *cmd, const uint8_t *p, long n)
 		err("%s: %s", cmd, whynot);
 		return;
 	}
-	show_begin();
-	put_head(0, '>', WS_OP_BINARY, (uint64_t)n);
-	putchar('\n');
-	show_end();
+	view_sent(WS_OP_BINARY, (uint64_t)n, NULL);
 }
 
 static void
@@ -745,11 +543,13 @@ cmd_file(const char *arg)
 		err("/file: %s", whynot);
 		return;
 	}
-	show_begin();
-	put_head(0, '>', text ? WS_OP_TEXT : WS_OP_BINARY,
-	    (uint64_t)sb.st_size);
-	printf("%sfile %s%s\n", c(DIM), arg, c(OFF));
-	show_end();
+	{
+		char what[PATH_MAX + 16];
+
+		snprintf(what, sizeof what, "file %s", arg);
+		view_sent(text ? WS_OP_TEXT : WS_OP_BINARY,
+		    (uint64_t)sb.st_size, what);
+	}
 }
 
 #define PLURAL(n) ((n) == 1 ? "" : "s")
@@ -892,7 +692,7 @@ toggle(const char *cmd, const char *arg, int *flag, const char *what)
 		return -1;
 	}
 	*flag = v;
-	repl_show_infof("%s %s", what, v ? "on" : "off");
+	view_infof("%s %s", what, v ? "on" : "off");
 	return 0;
 }
 
@@ -905,7 +705,7 @@ cmd_timestamps(const char *arg)
 	int v;
 
 	if (*arg == '\0')
-		v = repl_view.timestamps ? 0 : last;
+		v = view.timestamps ? 0 : last;
 	else if (!strcmp(arg, "on") || !strcmp(arg, "wall"))
 		v = 1;
 	else if (!strcmp(arg, "elapsed"))
@@ -916,12 +716,12 @@ cmd_timestamps(const char *arg)
 		err("/timestamps: '%s' is not on, off, wall or elapsed", arg);
 		return;
 	}
-	if (repl_view.timestamps)
-		last = repl_view.timestamps;
-	repl_view.timestamps = v;
+	if (view.timestamps)
+		last = view.timestamps;
+	view.timestamps = v;
 	if (v)
 		last = v;
-	repl_show_info(v == 0 ? "timestamps off" : v == 1 ?
+	view_info(v == 0 ? "timestamps off" : v == 1 ?
 	    "timestamps on (wall clock)" : "timestamps on (elapsed since the "
 	    "start)");
 }
@@ -947,7 +747,7 @@ cmd_deflate(const char *arg)
 	}
 	opt.compress = v;
 	ops->settings();
-	repl_show_infof("compressing outgoing messages %s%s", v ? "on" : "off",
+	view_infof("compressing outgoing messages %s%s", v ? "on" : "off",
 	    cn == NULL && v ? " (where permessage-deflate was negotiated)" :
 	    "");
 }
@@ -996,13 +796,13 @@ run_command(const char *line)
 	else if (IS("file"))
 		cmd_file(arg);
 	else if (IS("json"))
-		toggle("json", word, &repl_view.json, "JSON display");
+		toggle("json", word, &view.json, "JSON display");
 	else if (IS("hex"))
-		toggle("hex", word, &repl_view.hex, "hexdump display");
+		toggle("hex", word, &view.hex, "hexdump display");
 	else if (IS("timestamps"))
 		cmd_timestamps(word);
 	else if (IS("frames")) {
-		if (toggle("frames", word, &repl_view.frames, "frame view") == 0)
+		if (toggle("frames", word, &view.frames, "frame view") == 0)
 			ops->settings();
 	} else if (IS("deflate")) {
 		cmd_deflate(word);
@@ -1159,21 +959,11 @@ hook_begin(void)
 	fflush(stdout);
 }
 
-/* A diagnostic is a line of the display like any other, in red. */
-static void
-hook_diag(const char *msg)
-{
-	show_begin();
-	put_timestamp();
-	printf("%s%s%s\n", c(RED), msg, c(OFF));
-	show_end();
-}
-
 static const struct term_hooks hooks = {
 	.begin = hook_begin,
 	.end = show_end,
-	.info = repl_show_info,
-	.diag = hook_diag,
+	.info = view_info,
+	.diag = view_diag, /* a line of the display like any other, in red */
 };
 
 void
@@ -1221,10 +1011,11 @@ repl_interrupt(void)
 	rl_replace_line("", 0);
 	rl_point = rl_end = 0;
 	if (empty_interrupts == 1) {
-		show_begin();
-		printf("%s(Ctrl-C again or Ctrl-D to %s)%s\n", c(DIM),
-		    ops->quits ? ops->quits : "close the connection", c(OFF));
-		show_end();
+		char hint[160];
+
+		snprintf(hint, sizeof hint, "(Ctrl-C again or Ctrl-D to %s)",
+		    ops->quits ? ops->quits : "close the connection");
+		view_hint(hint);
 	} else {
 		rl_crlf();
 		rl_on_new_line();

@@ -1,7 +1,8 @@
 /*
  * repl.h - the interactive side: GNU readline in callback mode inside the
- * poll() loop, slash commands, and the display of events above the prompt
- * without disturbing what is being typed.
+ * poll() loop and slash commands. What is shown above the prompt is laid
+ * out by view.c; the REPL hides and redraws the prompt around each line
+ * (term.h's hooks), so nothing shown tears what is being typed.
  *
  * The REPL does not know which mode it serves: typed lines and commands
  * act through struct repl_ops, which the mode provides (client: its one
@@ -16,23 +17,6 @@
 #include "frame.h"
 
 struct conn;
-
-/*
- * What the display shows: its own settings, taken from the options once
- * (repl_view_init) and changed live by the REPL's switches (/timestamps,
- * /json, /hex, /frames); the modes read frames from here too. Nothing
- * reads these from the options after the start.
- */
-struct repl_view {
-	int timestamps;               /* 0 off, 1 wall clock, 2 elapsed */
-	int json;                     /* pretty-print JSON text (-j) */
-	int hex;                      /* hexdump text messages too */
-	int frames;                   /* every frame (--frames) */
-};
-extern struct repl_view repl_view;
-
-/* From the options, once they are settled. */
-void repl_view_init(void);
 
 struct repl_ops {
 	/* Queue a whole message (WS_OP_TEXT, valid UTF-8, or
@@ -100,26 +84,5 @@ void repl_resize(void);
 /* Remove the handler, restore the terminal, save history. Safe to call
  * twice (SIGHUP, then the normal end). */
 void repl_stop(void);
-
-/* A whole data message, received (dir '<') or sent ('>'): the first
- * shown bytes of total; id > 0 marks the connection; wire > 0: it came
- * compressed in wire bytes. */
-void repl_show_message(int id, char dir, int binary, const uint8_t *p,
-    size_t shown, uint64_t total, unsigned frags, uint64_t wire);
-
-/* A control frame received or sent. dir is '<' or '>'; note is appended
- * in parentheses when not NULL (e.g. "answered", "rtt 0.31 ms"). */
-void repl_show_control(int id, char dir, unsigned opcode, const uint8_t *p,
-    size_t len, const char *note);
-
-/* A line of session information (connected, closed, progress). */
-void repl_show_info(const char *msg);
-
-/* The same, formatted as printf() does (at most 1023 bytes). */
-void repl_show_infof(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-/* A preformatted line (--frames), with the timestamp column. */
-void repl_show_line(const char *line);
 
 #endif /* WSCLI_REPL_H */

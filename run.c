@@ -24,6 +24,7 @@
 #include "server.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 #include "exit.h"
 #include "opts.h"
 
@@ -334,7 +335,7 @@ serve_kick_args(const char *arg, int *id, unsigned *code,
 	*id = serve_parse_id(arg, &end);
 	*reason = "";
 	if (*id <= 0 || (*end && *end != ' ')) {
-		repl_show_infof("/kick: usage: /kick ID [CODE [REASON]]");
+		view_infof("/kick: usage: /kick ID [CODE [REASON]]");
 		return -1;
 	}
 	while (*end == ' ')
@@ -345,12 +346,12 @@ serve_kick_args(const char *arg, int *id, unsigned *code,
 		errno = 0;
 		c = strtoul(end, &e, 10);
 		if (e == end || (*e && *e != ' ') || errno || c > 65535) {
-			repl_show_infof("/kick: '%s' is not a close code (a "
+			view_infof("/kick: '%s' is not a close code (a "
 			    "number such as 1008)", end);
 			return -1;
 		}
 		if (ws_close_code_why_not((unsigned)c, why, sizeof why)) {
-			repl_show_infof("/kick: %lu may not be sent: %s", c, why);
+			view_infof("/kick: %lu may not be sent: %s", c, why);
 			return -1;
 		}
 		*reason = e;
@@ -361,7 +362,7 @@ serve_kick_args(const char *arg, int *id, unsigned *code,
 	n = ws_close_build(payload, (unsigned)c, (const uint8_t *)*reason,
 	    strlen(*reason));
 	if (n < 0) {
-		repl_show_infof("/kick: %s", n == WS_CLOSE_ERR_TOO_LONG ?
+		view_infof("/kick: %s", n == WS_CLOSE_ERR_TOO_LONG ?
 		    "the reason is longer than 123 bytes" :
 		    ws_close_strerror((int)n));
 		return -1;

@@ -51,6 +51,7 @@
 #include "session.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 #include "transport.h"
 #include "exit.h"
 #include "opts.h"
@@ -550,7 +551,7 @@ file_pump(void)
 				snprintf(msg, sizeof msg, "/file: %u%% (%.1f of "
 				    "%.1f MiB)", pct, S.file_sent / 1048576.0,
 				    S.file_size / 1048576.0);
-				repl_show_info(msg);
+				view_info(msg);
 				S.file_progress_pct = pct;
 				S.file_progress_at = t;
 			}
@@ -600,7 +601,7 @@ typed_keep(unsigned opcode, const uint8_t *p, size_t n, const char **why)
 	S.typed[S.ntyped++] = t;
 	snprintf(msg, sizeof msg, "not connected: kept, to be sent once "
 	    "reconnected (%zu waiting)", S.ntyped);
-	repl_show_info(msg);
+	view_info(msg);
 	return 0;
 }
 
@@ -614,7 +615,7 @@ typed_send(void)
 		free(S.typed[i]);
 	}
 	if (S.ntyped > 0)
-		repl_show_infof("sent %zu message%s typed while reconnecting",
+		view_infof("sent %zu message%s typed while reconnecting",
 		    S.ntyped, S.ntyped == 1 ? "" : "s");
 	S.ntyped = 0;
 }
@@ -712,7 +713,7 @@ static void
 repl_settings(void)
 {
 	if (S.c) {
-		conn_set_show_frames(S.c, repl_view.frames);
+		conn_set_show_frames(S.c, view.frames);
 		conn_set_compress(S.c, opt.compress);
 	}
 }
@@ -877,7 +878,7 @@ on_dialed(void *ud, struct dial_result *r)
 		.max_message_what = opt.max_message_default ? "16 MiB, the "
 		    "interactive limit (--max-message sets another)" : NULL,
 		.close_timeout = opt.close_timeout,
-		.show_frames = repl_view.frames,
+		.show_frames = view.frames,
 		.compress = opt.compress,
 		.ping_interval = opt.ping_interval,
 		.ping_timeout = opt.ping_timeout,

@@ -18,9 +18,9 @@
 #include "jsonl.h"
 #include "loop.h"
 #include "output.h"
-#include "repl.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 #include "transport.h"
 #include "opts.h"
 
@@ -122,7 +122,7 @@ render_terminal(const struct show_event *e)
 			return;
 		if (e->dir == '<' && !flood_allows(FLOOD_MESSAGE))
 			return;
-		repl_show_message(conn_id(c), e->dir, e->opcode == WS_OP_BINARY,
+		view_message(conn_id(c), e->dir, e->opcode == WS_OP_BINARY,
 		    e->p, e->n < DISPLAY_MAX ? e->n : DISPLAY_MAX, e->size,
 		    e->frags, e->compressed && e->dir == '<' ? e->wire : 0);
 		return;
@@ -130,7 +130,7 @@ render_terminal(const struct show_event *e)
 		/* the automatic pong is implied by "answered" */
 		if ((e->dir == '<' || e->opcode == WS_OP_PING) &&
 		    (e->dir == '>' || flood_allows(FLOOD_CONTROL)))
-			repl_show_control(conn_id(c), e->dir, e->opcode, e->p,
+			view_control(conn_id(c), e->dir, e->opcode, e->p,
 			    e->n, e->note);
 		return;
 	case EV_CLOSE:
@@ -140,7 +140,7 @@ render_terminal(const struct show_event *e)
 			return;
 		show_format_frame(line, sizeof line, conn_id(c), e->dir, e->h,
 		    e->opcode, e->compressed, e->p, e->n);
-		repl_show_line(line);
+		view_line(line);
 		return;
 	}
 }
@@ -412,7 +412,7 @@ flood_summary(struct timer *t, double now)
 		F.hidden[k] = 0;
 	}
 	if (o > 0)
-		repl_show_infof("%s not shown (more than %d lines a second; "
+		view_infof("%s not shown (more than %d lines a second; "
 		    "--jsonl keeps every one)", line, FLOOD_LINES);
 }
 
@@ -652,7 +652,7 @@ crafted_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
 	if (rule)
 		snprintf(line + o, sizeof line - o, "  (%s)", rule);
 	if (opt.interactive)
-		repl_show_line(line);
+		view_line(line);
 	else
 		term_print_stderr("", line);
 }
@@ -676,7 +676,7 @@ show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
 		    "frame (the peer waits for the rest)", conn_id(c),
 		    n - whole, n - whole == 1 ? "" : "s");
 		if (opt.interactive)
-			repl_show_line(line);
+			view_line(line);
 		else
 			term_print_stderr("", line);
 	}
@@ -979,7 +979,7 @@ show_log(int id, const char *dir, double *last_at, const char *type,
 		snprintf(line, sizeof line, "%d %-13s %11s  %s", id, dir, since,
 		    what);
 	if (opt.interactive) {
-		repl_show_line(line);
+		view_line(line);
 	} else {
 		char stamp[32];
 
@@ -1258,7 +1258,7 @@ show_reconnect(double delay, long attempt, long max, const char *why,
 	snprintf(line, sizeof line, "reconnecting in %.3g s (attempt %ld%s): "
 	    "%s", delay, attempt, of, why);
 	if (opt.interactive)
-		repl_show_info(line);
+		view_info(line);
 	else
 		term_print_stderr("wscli: ", line);
 	if (!opt.jsonl || opt.interactive)

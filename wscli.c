@@ -27,6 +27,7 @@
 #include "repl.h"
 #include "session.h"
 #include "term.h"
+#include "view.h"
 
 static void
 print_version(void)
@@ -64,7 +65,7 @@ main(int argc, char **argv)
 	}
 	opts_settle(isatty(STDIN_FILENO), isatty(STDOUT_FILENO));
 	term_set_quiet(opt.quiet);
-	repl_view_init();
+	view_init();
 	/* the REPL stamps its own lines; stderr and the pipe's lines here */
 	term_set_timestamps(opt.interactive ? 0 : opt.timestamps);
 	switch (opt.mode) {
