@@ -1068,7 +1068,7 @@ do_body(struct dial *d)
 
 static int
 src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	struct dial *d = s->ud;
 	int n = 0;

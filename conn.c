@@ -1525,7 +1525,7 @@ arm(struct conn *c, double now)
 
 static int
 src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	struct conn *c = s->ud;
 	short ev = 0;

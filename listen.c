@@ -962,7 +962,7 @@ static const struct repl_ops listen_repl = {
 /* -------------------------------------------------------------- turns */
 
 static void
-listen_prepare(double now, double *deadline, int *busy)
+listen_prepare(double now, int *busy)
 {
 	/* lines read before a client came */
 	if (!opt.interactive && S.ilen > 0 && S.nclients > 0)

@@ -286,7 +286,7 @@ loop_run(void)
 {
 	stopping = 0;
 	while (!stopping && live()) {
-		double now = now_sec(), deadline = 0;
+		double now = now_sec(), deadline;
 		int busy = 0, n = 0, ms;
 		struct source *s;
 
@@ -298,14 +298,12 @@ loop_run(void)
 			}
 			s->first = n;
 			s->count = s->removed ? 0 : s->prepare(s, pfds + n, 64,
-			    now, &deadline, &busy);
+			    now, &busy);
 			n += s->count;
 		}
 		if (stopping)
 			break;
-		if (loop_timer_next() > 0 && (deadline == 0 ||
-		    loop_timer_next() < deadline))
-			deadline = loop_timer_next();
+		deadline = loop_timer_next();
 		if (busy) {
 			ms = 0;
 		} else if (deadline > 0) {

@@ -6,10 +6,10 @@
  * loop knows nothing of roles. Each turn:
  *
  *   1. prepare: every source names the descriptors it wants polled and for
- *      which events, its next deadline, and whether it has work already
- *      (then poll() does not block);
+ *      which events, and whether it has work already (then poll() does
+ *      not block);
  *   2. the before-block hook runs (stdout is flushed there), then poll(),
- *      waiting at most until the nearest deadline or armed timer;
+ *      waiting at most until the nearest armed timer;
  *   3. dispatch: every source gets the revents of its descriptors (0 when
  *      none fired) and the time: it reads, decodes, queues;
  *   4. timers: every timer due fires;
@@ -23,11 +23,10 @@
 #include <stddef.h>
 
 struct source {
-	/* Fill at most max entries of pfd; return how many. Lower *deadline
-	 * (absolute, now_sec() time; 0 = none yet) to wake up by then; set
-	 * *busy to poll without waiting. */
+	/* Fill at most max entries of pfd; return how many. Set *busy to
+	 * poll without waiting. (What is to happen at a time is a timer.) */
 	int (*prepare)(struct source *s, struct pollfd *pfd, int max,
-	    double now, double *deadline, int *busy);
+	    double now, int *busy);
 	/* pfd: this source's entries as prepared, revents filled. */
 	void (*dispatch)(struct source *s, const struct pollfd *pfd, int n,
 	    double now);

@@ -271,7 +271,7 @@ static const struct conn_ops probe_conn_ops = {
 
 static int
 watch_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	struct watch *w = s->ud;
 
@@ -793,7 +793,7 @@ on_verdict_due(struct timer *t, double now)
 }
 
 static void
-probe_prepare(double now, double *deadline, int *busy)
+probe_prepare(double now, int *busy)
 {
 	struct run *R = P.R;
 

@@ -1427,7 +1427,7 @@ static const struct repl_ops relay_repl = {
 /* -------------------------------------------------------------- turns */
 
 static void
-relay_prepare(double now, double *deadline, int *busy)
+relay_prepare(double now, int *busy)
 {
 	if (S.end_pending && !run_ending()) {
 		S.end_pending = 0;

@@ -188,7 +188,7 @@ on_timeout(struct timer *t, double now)
 
 static int
 src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	int n = 0;
 
@@ -200,7 +200,7 @@ src_prepare(struct source *s, struct pollfd *pfd, int max, double now,
 		pfd[n++].events = POLLIN;
 	}
 	if (R.ops->prepare)
-		R.ops->prepare(now, deadline, busy);
+		R.ops->prepare(now, busy);
 	return n;
 }
 

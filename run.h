@@ -75,7 +75,7 @@ struct run_ops {
 	/* The mode's part of every turn of the loop, after the run's own
 	 * (as struct source's prepare and dispatch; dispatch is not called
 	 * once the loop is stopping). */
-	void (*prepare)(double now, double *deadline, int *busy);
+	void (*prepare)(double now, int *busy);
 	void (*dispatch)(double now);
 	/* Last: what the mode has to say, and the status to end with. */
 	int (*status)(int exit);

@@ -506,7 +506,7 @@ sc_linger(struct srv_client *sc)
 
 static int
 sc_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	struct srv_client *sc = s->ud;
 	short ev = POLLIN;
@@ -660,7 +660,7 @@ resume(struct timer *t, double now)
 
 static int
 ls_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	if (L.fd < 0)
 		return 0;

@@ -1054,7 +1054,7 @@ on_retry(struct timer *t, double now)
 }
 
 static void
-client_prepare(double now, double *deadline, int *busy)
+client_prepare(double now, int *busy)
 {
 	/* the queue emptied in the last flush: nothing else may wake us */
 	if (input_all_sent() && !S.wait_started)

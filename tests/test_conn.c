@@ -162,15 +162,21 @@ drain_raw(void)
 	}
 }
 
+/* Only wakes the loop: guard_dispatch looks. */
+static void
+guard_wake(struct timer *t, double now)
+{
+}
+
+static struct timer guard_tick = { .fire = guard_wake };
+
 static int
 guard_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	/* wake up now and then to look at the condition */
-	double t = now + 0.01;
-
-	if (*deadline == 0 || t < *deadline)
-		*deadline = t;
+	if (!loop_timer_armed(&guard_tick))
+		loop_timer_set(&guard_tick, now + 0.01);
 	return 0;
 }
 

@@ -211,7 +211,7 @@ static double woke_at;
 
 static int
 idle_prepare(struct source *s, struct pollfd *pfd, int max, double now,
-    double *deadline, int *busy)
+    int *busy)
 {
 	return 0;
 }
