@@ -175,10 +175,13 @@ unlink_client(struct client *cl)
 	}
 }
 
+/* Nothing is written after the -n-th message, nor after the one that
+ * matched --until, as in client mode. */
 static int
 shown(void)
 {
-	return !(opt.count && (long)S.received >= opt.count);
+	return !(opt.count && (long)S.received >= opt.count) &&
+	    !run_until_matched();
 }
 
 static void

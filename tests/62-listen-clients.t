@@ -305,7 +305,7 @@ start_listen --until 'st[aeiou]p'
 run_client PY "$(lurl)" --send go --send stop --send more --expect 9
 wait_listen
 is "$LSTATUS" 0 "--until: a match ends with exit 0"
-is "$(head -n 2 "$LOUT")" "$(printf 'go\nstop')" "--until: messages up to the match"
+is "$(cat "$LOUT")" "$(printf 'go\nstop')" "--until: messages up to the match, none after it"
 
 start_listen --until never --timeout 2
 run_client NODE "$(lurl)" --send x
