@@ -267,7 +267,9 @@ static void
 escape_piece(const uint8_t *p, size_t n, int binary)
 {
 	static const char hex[] = "0123456789abcdef";
-	char buf[4096 * 4];
+	/* static: called for every piece of every message, and a large
+	 * frame on the stack costs its size each call under ASan */
+	static char buf[4096 * 4];
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -313,7 +315,7 @@ stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
 		out_write(p, n);
 	} else {
 		/* never pass the peer's control bytes to a terminal */
-		char tmp[4096 * DISP_ESCAPE_MAX + 64];
+		static char tmp[4096 * DISP_ESCAPE_MAX + 64];
 		unsigned flags = opt.color ? DISP_COLOR : 0;
 
 		while (n > 0 || last) {
