@@ -63,6 +63,9 @@ stop_server "$fixed"
 screen_like 'reconnecting in [0-9.]+ s \(attempt 1\): connection lost without a close frame' \
     "reconnect: the attempt is announced"
 last_like '^\((reconnecting [0-9]+|connecting)\) >$' "reconnect: the prompt shows the state"
+screen_like '^connection lost without a close frame' \
+    "reconnect: the loss is a line of the display like the others"
+screen_unlike 'wscli: connection lost' "reconnect: no wscli: prefix on the loss alone"
 send_line "while away"
 screen_like '^not connected: kept, to be sent once reconnected \(1 waiting\)$' \
     "reconnect: a line typed meanwhile is kept, and it says so"
