@@ -42,6 +42,7 @@
 #include "output.h"
 #include "repl.h"
 #include "run.h"
+#include "servecmd.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -357,7 +358,7 @@ refuse(struct srv_client *sc, int status, const char *why)
 }
 
 static void
-on_request(struct srv_client *sc)
+clients_request(struct srv_client *sc)
 {
 	const char *proto, *extra_lines[6] = { NULL }, *forced;
 	const char *hdrs[256];
@@ -487,7 +488,7 @@ on_request(struct srv_client *sc)
 }
 
 static void
-on_upgraded(struct srv_client *sc)
+clients_upgraded(struct srv_client *sc)
 {
 	struct client *cl = sc->ud, **tail;
 	struct conn_config cfg;
@@ -521,7 +522,7 @@ on_upgraded(struct srv_client *sc)
 }
 
 static void
-on_gone(struct srv_client *sc, const char *why)
+clients_gone(struct srv_client *sc, const char *why)
 {
 	if (why) {
 		char label[32];
@@ -535,15 +536,15 @@ on_gone(struct srv_client *sc, const char *why)
 }
 
 static const struct srv_hooks hooks = {
-	.request = on_request,
-	.upgraded = on_upgraded,
-	.gone = on_gone,
+	.request = clients_request,
+	.upgraded = clients_upgraded,
+	.gone = clients_gone,
 };
 
 /* ------------------------------------------------------------- ending */
 
 static int
-count(void)
+clients_count(void)
 {
 	return S.nclients;
 }
@@ -731,7 +732,7 @@ targets_all(const char **why)
 }
 
 static int
-repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
+clients_send_message(unsigned opcode, const uint8_t *p, size_t n,
     const char **why)
 {
 	int k = targets_all(why), sent = 0;
@@ -744,7 +745,7 @@ repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
 }
 
 static int
-repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
+clients_send_control(unsigned opcode, const uint8_t *p, size_t n,
     const char **why)
 {
 	int k = targets_all(why), sent = 0;
@@ -757,7 +758,7 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 /* Crafted bytes to each chosen client, shown as each reads them; a CLOSE
  * among them counts as wscli's close of that client. */
 static int
-repl_send_raw(const uint8_t *p, size_t n, const char **why)
+clients_send_raw(const uint8_t *p, size_t n, const char **why)
 {
 	int k = targets_all(why), sent = 0;
 	long code;
@@ -775,7 +776,7 @@ repl_send_raw(const uint8_t *p, size_t n, const char **why)
 }
 
 static int
-repl_close(unsigned code, const char *reason, const char **why)
+clients_close(unsigned code, const char *reason, const char **why)
 {
 	int k = targets_all(why), sent = 0;
 
@@ -786,13 +787,13 @@ repl_close(unsigned code, const char *reason, const char **why)
 }
 
 static int
-repl_send_file(int fd, uint64_t size, int text, const char **why)
+clients_send_file(int fd, uint64_t size, int text, const char **why)
 {
 	uint8_t *buf;
 	size_t got;
 	int k, rc;
 
-	if ((buf = serve_read_file(fd, size, &got, why)) == NULL)
+	if ((buf = servecmd_read_file(fd, size, &got, why)) == NULL)
 		return -1;
 	k = targets_all(why);
 	rc = -1;
@@ -805,7 +806,7 @@ repl_send_file(int fd, uint64_t size, int text, const char **why)
 }
 
 static struct conn *
-repl_target(void)
+clients_target(void)
 {
 	if (S.target > 0) {
 		struct client *cl = find_client(S.target);
@@ -816,7 +817,7 @@ repl_target(void)
 }
 
 static struct conn *
-repl_nth(int i)
+clients_nth(int i)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next)
 		if (i-- == 0)
@@ -825,7 +826,7 @@ repl_nth(int i)
 }
 
 static void
-repl_settings(void)
+clients_settings(void)
 {
 	for (struct client *cl = S.clients; cl; cl = cl->next) {
 		conn_set_show_frames(cl->c, view.frames);
@@ -834,16 +835,16 @@ repl_settings(void)
 }
 
 static void
-repl_quit(void)
+clients_quit(void)
 {
 	run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "/quit");
 }
 
 static void
-cmd_to(const char *arg)
+clients_to(const char *arg)
 {
 	const char *end;
-	int id = serve_parse_id(arg, &end);
+	int id = servecmd_parse_id(arg, &end);
 	struct client *cl;
 	char prompt[24];
 
@@ -864,7 +865,7 @@ cmd_to(const char *arg)
 }
 
 static void
-cmd_list(void)
+clients_list(void)
 {
 	double now = now_sec();
 
@@ -894,15 +895,10 @@ cmd_list(void)
 }
 
 static void
-cmd_kick(const char *arg)
+clients_kick(int id, unsigned code, const char *reason)
 {
-	const char *reason;
-	unsigned code;
-	int id;
 	struct client *cl;
 
-	if (serve_kick_args(arg, &id, &code, &reason) != 0)
-		return;
 	cl = find_client(id);
 	if (cl == NULL) {
 		view_infof("/kick: no client %d (see /list)", id);
@@ -918,23 +914,26 @@ cmd_kick(const char *arg)
 	    *reason ? "\"" : "");
 }
 
-static int
-repl_command(const char *name, const char *arg)
+static void
+clients_all(void)
 {
-	if (!strcmp(name, "to"))
-		cmd_to(arg);
-	else if (!strcmp(name, "all")) {
-		S.target = 0;
-		repl_set_prompt("> ");
-		view_infof("typed lines go to all clients (%d connected)",
-		    S.nclients);
-	} else if (!strcmp(name, "list"))
-		cmd_list();
-	else if (!strcmp(name, "kick"))
-		cmd_kick(arg);
-	else
-		return -1;
-	return 0;
+	S.target = 0;
+	repl_set_prompt("> ");
+	view_infof("typed lines go to all clients (%d connected)",
+	    S.nclients);
+}
+
+static const struct servecmd_ops clients_commands = {
+	.to = clients_to,
+	.all = clients_all,
+	.list = clients_list,
+	.kick = clients_kick,
+};
+
+static int
+clients_command(const char *name, const char *arg)
+{
+	return servecmd_run(&clients_commands, name, arg);
 }
 
 static const char *const listen_help[] = {
@@ -946,18 +945,18 @@ static const char *const listen_help[] = {
 };
 
 static const struct repl_ops listen_repl = {
-	.send_message = repl_send_message,
-	.send_control = repl_send_control,
-	.send_raw = repl_send_raw,
-	.close = repl_close,
-	.send_file = repl_send_file,
-	.target = repl_target,
-	.nth = repl_nth,
-	.settings = repl_settings,
-	.command = repl_command,
+	.send_message = clients_send_message,
+	.send_control = clients_send_control,
+	.send_raw = clients_send_raw,
+	.close = clients_close,
+	.send_file = clients_send_file,
+	.target = clients_target,
+	.nth = clients_nth,
+	.settings = clients_settings,
+	.command = clients_command,
 	.help = listen_help,
 	.role = WS_ROLE_SERVER,
-	.quit = repl_quit,
+	.quit = clients_quit,
 	.peer = "client",
 	.quits = "stop listening and close every client",
 };
@@ -1026,7 +1025,7 @@ status(int exit)
 static const struct run_ops listen_serve = {
 	.hooks = &hooks,
 	.repl = &listen_repl,
-	.count = count,
+	.count = clients_count,
 	.close_all = close_all,
 	.abort_all = abort_all,
 	.finish = finish,

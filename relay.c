@@ -50,6 +50,7 @@
 #include "relayhead.h"
 #include "repl.h"
 #include "run.h"
+#include "servecmd.h"
 #include "server.h"
 #include "show.h"
 #include "term.h"
@@ -764,7 +765,7 @@ refuse(struct pair *p, struct srv_client *sc, int status, const char *why)
 static void on_dialed(void *ud, struct dial_result *r);
 
 static void
-on_request(struct srv_client *sc)
+pairs_request(struct srv_client *sc)
 {
 	struct pair *p;
 	struct dial_params dp = { 0 };
@@ -986,7 +987,7 @@ on_dialed(void *ud, struct dial_result *r)
 }
 
 static void
-on_upgraded(struct srv_client *sc)
+pairs_upgraded(struct srv_client *sc)
 {
 	struct pair *p = sc->ud, **tail;
 	struct conn_config cfg;
@@ -1025,7 +1026,7 @@ on_upgraded(struct srv_client *sc)
 }
 
 static void
-on_gone(struct srv_client *sc, const char *why)
+pairs_gone(struct srv_client *sc, const char *why)
 {
 	struct pair *p = sc->ud;
 
@@ -1055,15 +1056,15 @@ on_gone(struct srv_client *sc, const char *why)
 }
 
 static const struct srv_hooks hooks = {
-	.request = on_request,
-	.upgraded = on_upgraded,
-	.gone = on_gone,
+	.request = pairs_request,
+	.upgraded = pairs_upgraded,
+	.gone = pairs_gone,
 };
 
 /* ------------------------------------------------------------- ending */
 
 static int
-count(void)
+pairs_count(void)
 {
 	return S.npairs;
 }
@@ -1156,7 +1157,7 @@ inject(struct side *s, unsigned op, const uint8_t *p, size_t n,
  * the log, then each frame as that side's peer reads it. A CLOSE among
  * them is wscli's close of that side. */
 static int
-repl_send_raw(const uint8_t *p, size_t n, const char **why)
+pairs_send_raw(const uint8_t *p, size_t n, const char **why)
 {
 	struct side *s = target_side(why);
 	char dir[24];
@@ -1187,7 +1188,7 @@ repl_send_raw(const uint8_t *p, size_t n, const char **why)
 }
 
 static int
-repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
+pairs_send_message(unsigned opcode, const uint8_t *p, size_t n,
     const char **why)
 {
 	struct side *s = target_side(why);
@@ -1196,7 +1197,7 @@ repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
 }
 
 static int
-repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
+pairs_send_control(unsigned opcode, const uint8_t *p, size_t n,
     const char **why)
 {
 	struct side *s = target_side(why);
@@ -1211,7 +1212,7 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 }
 
 static int
-repl_close(unsigned code, const char *reason, const char **why)
+pairs_close(unsigned code, const char *reason, const char **why)
 {
 	struct side *s = target_side(why);
 
@@ -1227,7 +1228,7 @@ repl_close(unsigned code, const char *reason, const char **why)
 }
 
 static int
-repl_send_file(int fd, uint64_t size, int text, const char **why)
+pairs_send_file(int fd, uint64_t size, int text, const char **why)
 {
 	struct side *s = target_side(why);
 	uint8_t *buf;
@@ -1238,7 +1239,7 @@ repl_send_file(int fd, uint64_t size, int text, const char **why)
 		close(fd);
 		return -1;
 	}
-	if ((buf = serve_read_file(fd, size, &got, why)) == NULL)
+	if ((buf = servecmd_read_file(fd, size, &got, why)) == NULL)
 		return -1;
 	rc = inject(s, text ? WS_OP_TEXT : WS_OP_BINARY, buf, got, why);
 	free(buf);
@@ -1246,7 +1247,7 @@ repl_send_file(int fd, uint64_t size, int text, const char **why)
 }
 
 static struct conn *
-repl_target(void)
+pairs_target(void)
 {
 	const char *why;
 	struct side *s = target_side(&why);
@@ -1255,7 +1256,7 @@ repl_target(void)
 }
 
 static struct conn *
-repl_nth(int i)
+pairs_nth(int i)
 {
 	for (struct pair *p = S.pairs; p; p = p->next) {
 		struct side *sd[2] = { &p->cli, &p->up };
@@ -1268,7 +1269,7 @@ repl_nth(int i)
 }
 
 static void
-repl_settings(void)
+pairs_settings(void)
 {
 	for (struct pair *p = S.pairs; p; p = p->next) {
 		conn_set_compress(p->cli.c, opt.compress);
@@ -1277,14 +1278,14 @@ repl_settings(void)
 }
 
 static void
-repl_quit(void)
+pairs_quit(void)
 {
 	run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "/quit");
 }
 
 /* "/to ID client|server [TEXT]" */
 static void
-cmd_to(const char *arg)
+pairs_to(const char *arg)
 {
 	char *end;
 	long id;
@@ -1332,7 +1333,7 @@ cmd_to(const char *arg)
 }
 
 static void
-cmd_list(void)
+pairs_list(void)
 {
 	double now = now_sec();
 
@@ -1353,15 +1354,10 @@ cmd_list(void)
 }
 
 static void
-cmd_kick(const char *arg)
+pairs_kick(int id, unsigned code, const char *reason)
 {
-	const char *reason;
-	unsigned code;
-	int id;
 	struct pair *p;
 
-	if (serve_kick_args(arg, &id, &code, &reason) != 0)
-		return;
 	p = find_pair(id);
 	if (p == NULL) {
 		view_infof("/kick: no connection %d (see /list)", id);
@@ -1380,23 +1376,26 @@ cmd_kick(const char *arg)
 	    code, ws_close_code_name(code));
 }
 
-static int
-repl_command(const char *name, const char *arg)
+static void
+pairs_all(void)
 {
-	if (!strcmp(name, "to"))
-		cmd_to(arg);
-	else if (!strcmp(name, "all")) {
-		S.target = 0;
-		repl_set_prompt("> ");
-		view_infof("typed lines now go nowhere; /to ID "
-		    "client|server chooses a side");
-	} else if (!strcmp(name, "list"))
-		cmd_list();
-	else if (!strcmp(name, "kick"))
-		cmd_kick(arg);
-	else
-		return -1;
-	return 0;
+	S.target = 0;
+	repl_set_prompt("> ");
+	view_infof("typed lines now go nowhere; /to ID "
+	    "client|server chooses a side");
+}
+
+static const struct servecmd_ops pairs_commands = {
+	.to = pairs_to,
+	.all = pairs_all,
+	.list = pairs_list,
+	.kick = pairs_kick,
+};
+
+static int
+pairs_command(const char *name, const char *arg)
+{
+	return servecmd_run(&pairs_commands, name, arg);
 }
 
 static const char *const relay_help[] = {
@@ -1409,17 +1408,17 @@ static const char *const relay_help[] = {
 };
 
 static const struct repl_ops relay_repl = {
-	.send_message = repl_send_message,
-	.send_control = repl_send_control,
-	.send_raw = repl_send_raw,
-	.close = repl_close,
-	.send_file = repl_send_file,
-	.target = repl_target,
-	.nth = repl_nth,
-	.settings = repl_settings,
-	.command = repl_command,
+	.send_message = pairs_send_message,
+	.send_control = pairs_send_control,
+	.send_raw = pairs_send_raw,
+	.close = pairs_close,
+	.send_file = pairs_send_file,
+	.target = pairs_target,
+	.nth = pairs_nth,
+	.settings = pairs_settings,
+	.command = pairs_command,
 	.help = relay_help,
-	.quit = repl_quit,
+	.quit = pairs_quit,
 	.peer = "peer",
 	.quits = "stop relaying and close every connection",
 };
@@ -1482,7 +1481,7 @@ finish(int exit)
 static const struct run_ops relay_serve = {
 	.hooks = &hooks,
 	.repl = &relay_repl,
-	.count = count,
+	.count = pairs_count,
 	.close_all = close_all,
 	.abort_all = abort_all,
 	.finish = finish,

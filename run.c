@@ -28,7 +28,6 @@
 #include "exit.h"
 #include "opts.h"
 
-#define FILE_MAX (64 * 1024 * 1024) /* /file reads the file whole */
 
 static struct {
 	const struct run_ops *ops;
@@ -306,98 +305,3 @@ out:
 	out_free();
 	return rc;
 }
-
-/* ------------------------------------------------------- REPL commands */
-
-int
-serve_parse_id(const char *s, const char **end)
-{
-	long v = 0;
-
-	if (*s < '0' || *s > '9')
-		return 0;
-	while (*s >= '0' && *s <= '9' && v < 1000000000)
-		v = v * 10 + (*s++ - '0');
-	*end = s;
-	return (int)v;
-}
-
-int
-serve_kick_args(const char *arg, int *id, unsigned *code,
-    const char **reason)
-{
-	const char *end;
-	char why[160];
-	unsigned long c = WS_CLOSE_NORMAL;
-	uint8_t payload[2 + WS_MAX_CLOSE_REASON];
-	long n;
-
-	*id = serve_parse_id(arg, &end);
-	*reason = "";
-	if (*id <= 0 || (*end && *end != ' ')) {
-		view_infof("/kick: usage: /kick ID [CODE [REASON]]");
-		return -1;
-	}
-	while (*end == ' ')
-		end++;
-	if (*end) {
-		char *e;
-
-		errno = 0;
-		c = strtoul(end, &e, 10);
-		if (e == end || (*e && *e != ' ') || errno || c > 65535) {
-			view_infof("/kick: '%s' is not a close code (a "
-			    "number such as 1008)", end);
-			return -1;
-		}
-		if (ws_close_code_why_not((unsigned)c, why, sizeof why)) {
-			view_infof("/kick: %lu may not be sent: %s", c, why);
-			return -1;
-		}
-		*reason = e;
-		while (**reason == ' ')
-			(*reason)++;
-	}
-	/* built only to check the reason: length and UTF-8 */
-	n = ws_close_build(payload, (unsigned)c, (const uint8_t *)*reason,
-	    strlen(*reason));
-	if (n < 0) {
-		view_infof("/kick: %s", n == WS_CLOSE_ERR_TOO_LONG ?
-		    "the reason is longer than 123 bytes" :
-		    ws_close_strerror((int)n));
-		return -1;
-	}
-	*code = (unsigned)c;
-	return 0;
-}
-
-uint8_t *
-serve_read_file(int fd, uint64_t size, size_t *len, const char **why)
-{
-	uint8_t *buf;
-	size_t got = 0;
-
-	if (size > FILE_MAX) {
-		*why = "larger than 64 MiB, the most sent as one message here";
-		close(fd);
-		return NULL;
-	}
-	buf = xrealloc(NULL, (size_t)size + 1);
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, (size_t)size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			*why = r < 0 ? strerror(errno) : "the file got shorter";
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	*len = got;
-	return buf;
-}
-

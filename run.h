@@ -121,21 +121,4 @@ int run_until_match(const char *label, const char *text);
  * message is shown. */
 int run_until_matched(void);
 
-/* The REPL's commands the listening modes have. */
-
-/* "3" -> 3, *end after the digits; 0 if s does not start with one. */
-int serve_parse_id(const char *s, const char **end);
-
-/* "/kick ID [CODE [REASON]]": the arguments checked (the close code may
- * be sent, the reason is UTF-8 of at most 123 bytes), or -1 after saying
- * what is wrong. *reason points into arg. */
-int serve_kick_args(const char *arg, int *id, unsigned *code,
-    const char **reason);
-
-/* /file: the open file of size bytes read whole (it is sent as one
- * message), at most 64 MiB, and closed. Returns the bytes (the caller
- * frees them) and *len, or NULL with why. */
-uint8_t *serve_read_file(int fd, uint64_t size, size_t *len,
-    const char **why);
-
 #endif /* WSCLI_RUN_H */
