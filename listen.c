@@ -1,7 +1,7 @@
 /*
  * listen.c - listen mode: wscli as a WebSocket server for testing clients.
  *
- * server.c accepts clients and reads their upgrade requests; here each
+ * listener.c accepts clients and reads their upgrade requests; here each
  * request is answered (subprotocol from -s, permessage-deflate with
  * --deflate) and each upgraded client becomes a struct conn of the server
  * role, numbered, shown through show.c like the one connection of client
@@ -43,7 +43,7 @@
 #include "repl.h"
 #include "run.h"
 #include "servecmd.h"
-#include "server.h"
+#include "listener.h"
 #include "show.h"
 #include "term.h"
 #include "view.h"

@@ -24,7 +24,7 @@
 #include <regex.h>
 #include <sys/stat.h>
 
-#include "client.h"
+#include "dial.h"
 #include "craft.h"
 #include "deflate.h"
 #include "opts.h"

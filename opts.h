@@ -31,7 +31,7 @@ struct dial_net;
 
 /* What wscli is run as. */
 enum mode {
-	MODE_CLIENT = 0, /* connect to a URL (session.c) */
+	MODE_CLIENT = 0, /* connect to a URL (clientmode.c) */
 	MODE_PROBE,      /* --probe: test a server (probe.c) */
 	MODE_LISTEN,     /* -l: a server for testing clients (listen.c) */
 	MODE_RELAY,      /* -l --forward: between clients and a server

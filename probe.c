@@ -2,7 +2,7 @@
  * probe.c - wscli --probe URL, the runner; see probe.h. The cases, what
  * each sends and how it is judged, are probecases.c's.
  *
- * Each case runs on its own connection, made by client.c's dialer, from
+ * Each case runs on its own connection, made by dial.c's dialer, from
  * one event to the next in the loop: what the server does is recorded in
  * the case's struct run and the case's judge is called; the run moves on
  * when a case has its verdict or its time (--probe-timeout) is up, and
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "dial.h"
 #include "conn.h"
 #include "deflate.h"
 #include "exit.h"

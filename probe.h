@@ -6,7 +6,7 @@
  * run one after another in the loop: handshakes the server must refuse,
  * frames that break a rule of RFC 6455 (crafted with craft.c), pings,
  * UTF-8, the close handshake, limits, Origin and compression. Every
- * connection is made by client.c's dialer with the client mode's
+ * connection is made by dial.c's dialer with the client mode's
  * connection options; what the server does is seen through a struct conn
  * with the probe's own callbacks, so what the server sends back is still
  * checked. The first cases find out whether the server echoes; the cases

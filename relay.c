@@ -1,8 +1,8 @@
 /*
  * relay.c - relay mode: wscli between a client and its server.
  *
- * Each client accepted by server.c gets its own upstream connection to
- * --forward URL, opened by client.c's dialer with every client-mode option
+ * Each client accepted by listener.c gets its own upstream connection to
+ * --forward URL, opened by dial.c's dialer with every client-mode option
  * (TLS, proxies, -H, credentials, unix socket). The client's path, query,
  * subprotocol offers and other headers go with it, hop-by-hop headers and
  * extension offers do not (permessage-deflate is negotiated on each side
@@ -38,7 +38,7 @@
 
 #include <curl/curl.h>
 
-#include "client.h"
+#include "dial.h"
 #include "conn.h"
 #include "craft.h"
 #include "deflate.h"
@@ -51,7 +51,7 @@
 #include "repl.h"
 #include "run.h"
 #include "servecmd.h"
-#include "server.h"
+#include "listener.h"
 #include "show.h"
 #include "term.h"
 #include "view.h"

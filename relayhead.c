@@ -19,7 +19,7 @@
 
 #include <curl/curl.h>
 
-#include "client.h"
+#include "dial.h"
 #include "relayhead.h"
 #include "term.h"
 #include "upgrade.h"

@@ -4,7 +4,7 @@
  * A relay answers each client's upgrade request with what the server it
  * forwards to answers. This module translates in both directions and
  * nothing else: from the client's parsed request (upgrade.c) to what the
- * dialer (client.c) sends upstream, and from the server's answer to the
+ * dialer (dial.c) sends upstream, and from the server's answer to the
  * client's: a 101 with the server's choice of subprotocol, the server's
  * refusal passed back, or wscli's own 502 or 504 when there was no usable
  * answer. It does no I/O and keeps no state between calls; relay.c owns
@@ -20,7 +20,7 @@
 
 #include <curl/curl.h>
 
-#include "client.h"
+#include "dial.h"
 #include "upgrade.h"
 
 /* What decides the upstream request besides the client's: the options of

@@ -21,7 +21,7 @@
 #include "output.h"
 #include "repl.h"
 #include "run.h"
-#include "server.h"
+#include "listener.h"
 #include "show.h"
 #include "term.h"
 #include "view.h"

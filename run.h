@@ -1,9 +1,9 @@
 /*
- * run.h - the run of every mode (client: session.c; listen.c; relay.c;
+ * run.h - the run of every mode (client: clientmode.c; listen.c; relay.c;
  * probe.c): what each does around its connections, whatever a connection
  * is to it (a server; a client; a client and its server; a probe case).
  *
- * run_main() starts server.c's listening socket when the mode listens,
+ * run_main() starts listener.c's listening socket when the mode listens,
  * then runs the loop with a source of its own: the signal pipe and stdin
  * (the REPL's when it is active, else the mode's in scripted mode), and
  * the --timeout timer. How the run ends is decided here, the same way in

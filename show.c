@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "dial.h"
 #include "conn.h"
 #include "craft.h"
 #include "display.h"

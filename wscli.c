@@ -18,14 +18,14 @@
 #include <openssl/crypto.h>
 #include <readline/readline.h>
 
-#include "client.h"
+#include "dial.h"
 #include "exit.h"
 #include "listen.h"
 #include "opts.h"
 #include "probe.h"
 #include "relay.h"
 #include "repl.h"
-#include "session.h"
+#include "clientmode.h"
 #include "term.h"
 #include "view.h"
 
@@ -79,7 +79,7 @@ main(int argc, char **argv)
 		rc = relay_run();
 		break;
 	default:
-		rc = session_run();
+		rc = clientmode_run();
 		break;
 	}
 	opts_free();

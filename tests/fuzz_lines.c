@@ -6,7 +6,7 @@
  * lines and the CR held back at a full buffer come up often) and, with its
  * high bit, lines ended by NUL (-0) instead of LF; the second
  * the sizes of the reads that fill it; the rest is the stream. The caller
- * is simulated as session.c drives it, and what comes out is checked
+ * is simulated as clientmode.c drives it, and what comes out is checked
  * against a reference split written here with no buffer at all: lines are
  * the stream cut at each LF, less a CR right before it, plus what follows
  * the last LF if anything (with NUL: cut at each NUL, CRs kept). Checked: every line comes out whole and in

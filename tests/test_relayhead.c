@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "client.h"
+#include "dial.h"
 #include "exit.h"
 #include "relayhead.h"
 #include "upgrade.h"

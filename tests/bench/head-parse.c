@@ -9,7 +9,7 @@
  *   restart   up_parse_request() on the whole buffer after every piece:
  *             each call starts again from the first byte
  *   resume    up_parse() with a struct up_parser kept between the calls,
- *             as server.c reads heads
+ *             as listener.c reads heads
  *
  * For each: the CPU time, the calls, and the bytes the parser looked at
  * (resume only: struct up_parser counts them).

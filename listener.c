@@ -1,6 +1,6 @@
 /*
- * server.c - the listening socket, TLS for it, and the server side of the
- * upgrade up to the 101; see server.h.
+ * listener.c - the listening socket, TLS for it, and the server side of the
+ * upgrade up to the 101; see listener.h.
  *
  * Each accepted client is a small state machine, a loop source of its own:
  *
@@ -34,7 +34,7 @@
 
 #include "display.h"
 #include "loop.h"
-#include "server.h"
+#include "listener.h"
 #include "show.h"
 #include "term.h"
 #include "transport.h"

@@ -1,9 +1,9 @@
 /*
- * session.c - client mode: a connection to the URL, fed by stdin
+ * clientmode.c - client mode: a connection to the URL, fed by stdin
  * (scripted lines, or the REPL) and shown through show.c; with
  * --reconnect, a connection again each time one is lost.
  *
- * The session is loop sources: the dialer (client.c) until an upgrade is
+ * The session is loop sources: the dialer (dial.c) until an upgrade is
  * done, then the connection (conn.c), and the session's own: the signal
  * pipe, stdin, and the session's timers (--timeout, -w, the next
  * reconnection). In scripted mode each stdin line is one message; stdin
@@ -36,7 +36,7 @@
 
 #include <openssl/rand.h>
 
-#include "client.h"
+#include "dial.h"
 #include "conn.h"
 #include "craft.h"
 #include "deflate.h"
@@ -48,7 +48,7 @@
 #include "output.h"
 #include "repl.h"
 #include "run.h"
-#include "session.h"
+#include "clientmode.h"
 #include "show.h"
 #include "term.h"
 #include "view.h"
@@ -1319,7 +1319,7 @@ setup_dial(void)
 }
 
 int
-session_run(void)
+clientmode_run(void)
 {
 	int rc;
 

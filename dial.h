@@ -1,5 +1,5 @@
 /*
- * client.h - opening a client connection: the dialer.
+ * dial.h - opening a client connection: the dialer.
  *
  * libcurl reaches the server with CURLOPT_CONNECT_ONLY = 1 on the ws:// or
  * wss:// URL: DNS, TCP, proxies (HTTP CONNECT with
@@ -14,8 +14,8 @@
  * tool, so its whole answer is kept: status line, headers and the start of
  * the body, read on the same connection.
  */
-#ifndef WSCLI_CLIENT_H
-#define WSCLI_CLIENT_H
+#ifndef WSCLI_DIAL_H
+#define WSCLI_DIAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -126,4 +126,4 @@ void dial_verbose_details(const struct dial_result *r);
 /* The URL with any password replaced by "***". Into out. */
 char *url_redacted(const char *url, char *out, size_t cap);
 
-#endif /* WSCLI_CLIENT_H */
+#endif /* WSCLI_DIAL_H */

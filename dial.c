@@ -1,5 +1,5 @@
 /*
- * client.c - the dialer: libcurl connects, wscli upgrades; see client.h.
+ * dial.c - the dialer: libcurl connects, wscli upgrades; see dial.h.
  *
  * One dial is a small state machine driven by the loop:
  *
@@ -25,7 +25,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
-#include "client.h"
+#include "dial.h"
 #include "deflate.h"
 #include "display.h"
 #include "loop.h"

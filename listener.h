@@ -1,5 +1,5 @@
 /*
- * server.h - the server side of a WebSocket connection up to the 101:
+ * listener.h - the server side of a WebSocket connection up to the 101:
  * the listening socket, TLS for it, and each accepted client's upgrade
  * request, for listen mode (listen.c) and relay mode (relay.c).
  *
@@ -17,8 +17,8 @@
  * Nothing here is specific to a mode: choosing a subprotocol, an
  * extension or what to do with the connection is the owner's.
  */
-#ifndef WSCLI_SERVER_H
-#define WSCLI_SERVER_H
+#ifndef WSCLI_LISTENER_H
+#define WSCLI_LISTENER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -115,4 +115,4 @@ int srv_origin_allowed(const char *origin, size_t n);
 /* The address of the listening socket, "127.0.0.1:8080". */
 const char *srv_bound(void);
 
-#endif /* WSCLI_SERVER_H */
+#endif /* WSCLI_LISTENER_H */
