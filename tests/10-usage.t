@@ -177,6 +177,17 @@ status_is 7 "-l with -telapsed: runs (and times out)"
 run_wscli -l 0 --forward "$U" -t --timeout 0.2
 status_is 7 "--forward with -t: runs (and times out)"
 
+# The man page says what wscli does here: the codes that may not be sent
+# are described with /close (which refuses them), and a --tls-cert that
+# cannot be read is a usage error (2), as every unreadable file option.
+closeitem=$(awk '/^\.It Ic \/close Op/ { p = 1; next } p && /^\.It / { exit } p' man/wscli.1)
+case $closeitem in *"may not be sent"*) r=there ;; *) r=missing ;; esac
+is "$r" there "man: the /close item says which codes may not be sent"
+run_wscli -l 0 --tls-cert "$T/no-such.pem"
+status_is 2 "--tls-cert that cannot be read: exit 2"
+like man/wscli.1 'a file that cannot be read at all is a usage error, 2' \
+    "man: EXIT STATUS says an unreadable --tls-cert is a usage error, 2"
+
 # A port nobody listens on: take a free port and do not use it.
 port=$(free_port)
 run_wscli "ws://127.0.0.1:$port/"
