@@ -101,6 +101,7 @@ enum {
 	OPT_PING_TIMEOUT,
 	OPT_PROBE,
 	OPT_PROBE_CASES,
+	OPT_PROBE_CLIENTS,
 	OPT_PROBE_IDLE,
 	OPT_PROBE_MAX,
 	OPT_PROBE_REPORT,
@@ -198,14 +199,16 @@ static const struct optdef table[] = {
 	{ "probe", OPT_PROBE, no_argument, T_OTHER, P, NULL, 0, 0 },
 	{ "probe-cases", OPT_PROBE_CASES, required_argument, T_OTHER, P,
 	    NULL, 0, 0 },
+	{ "probe-clients", OPT_PROBE_CLIENTS, no_argument, T_FLAG, L,
+	    &probe_opt.clients, 0, 0 },
 	{ "probe-idle", OPT_PROBE_IDLE, required_argument, T_POSITIVE, P,
 	    &probe_opt.idle, 0, 0 },
 	{ "probe-max", OPT_PROBE_MAX, required_argument, T_SIZE, P,
 	    &probe_opt.max, 4096, 1LL << 32 },
-	{ "probe-report", OPT_PROBE_REPORT, required_argument, T_OTHER, P,
+	{ "probe-report", OPT_PROBE_REPORT, required_argument, T_OTHER, P | L,
 	    NULL, 0, 0 },
 	{ "probe-timeout", OPT_PROBE_TIMEOUT, required_argument, T_POSITIVE,
-	    P, &probe_opt.timeout, 0, 0 },
+	    P | L, &probe_opt.timeout, 0, 0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
 	{ "quiet", 'q', no_argument, T_FLAG, ALL, &opt.quiet, 0, 0 },
 	{ "reconnect", OPT_RECONNECT, optional_argument, T_OTHER, C, NULL, 0,
@@ -922,6 +925,18 @@ check_mode(int n, char **operands, char *err, size_t cap)
 			return usage(err, cap, "unexpected argument '%s': with "
 			    "-l, wscli takes no URL (--forward URL relays to a "
 			    "server)", operands[0]);
+		if ((was_given(OPT_PROBE_TIMEOUT) ||
+		    was_given(OPT_PROBE_REPORT)) && !probe_opt.clients)
+			return usage(err, cap, "%s goes with --probe or "
+			    "--probe-clients", was_given(OPT_PROBE_TIMEOUT) ?
+			    "--probe-timeout" : "--probe-report");
+		if (probe_opt.clients && (srv_opt.echo || srv_opt.broadcast ||
+		    opt.nsend || opt.on_connect || srv_opt.once || opt.count ||
+		    opt.deflate || opt.until))
+			return usage(err, cap, "--probe-clients sends its own "
+			    "cases and ends when each has had its connection: it "
+			    "takes none of --echo, --broadcast, --send, --frame, "
+			    "--on-connect, --once, -n, --deflate, --until");
 		if (srv_opt.require_protocol && opt.nprotocols == 0)
 			return usage(err, cap, "--require-protocol needs the "
 			    "subprotocols to accept: -s NAME");

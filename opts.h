@@ -131,6 +131,7 @@ struct probe_opts {
 	const char *cases;         /* --probe-cases */
 	const char *report_junit;  /* --probe-report junit:FILE */
 	const char *report_json;   /* --probe-report json:FILE */
+	int clients;               /* -l --probe-clients */
 };
 
 extern struct options opt;

@@ -23,6 +23,7 @@
 #include "listen.h"
 #include "opts.h"
 #include "probe.h"
+#include "probeclients.h"
 #include "relay.h"
 #include "repl.h"
 #include "clientmode.h"
@@ -73,7 +74,7 @@ main(int argc, char **argv)
 		rc = probe_run();
 		break;
 	case MODE_LISTEN:
-		rc = listen_run();
+		rc = probe_opt.clients ? pcl_run() : listen_run();
 		break;
 	case MODE_RELAY:
 		rc = relay_run();
