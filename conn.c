@@ -167,6 +167,7 @@ struct conn {
 	long close_left;          /* bytes of ours it had not taken at the
 				     last look; -1 before the first */
 	double close_moved;       /* when that number last fell */
+	int close_fell;           /* ... it fell at least once */
 	struct { uint8_t p[WS_MAX_CONTROL_PAYLOAD]; size_t len;
 	    double at; } pings[CONN_MAX_PINGS]; /* ours, unanswered */
 	int npings;
@@ -556,6 +557,7 @@ conn_close_crafted(struct conn *c, unsigned code)
 	c->close_taken = 0;
 	c->close_left = -1;
 	c->close_moved = t;
+	c->close_fell = 0;
 }
 
 /*
@@ -594,6 +596,7 @@ close_frame(struct conn *c, unsigned code, const uint8_t *reason, size_t n,
 	c->close_taken = 0;
 	c->close_left = -1;
 	c->close_moved = t;
+	c->close_fell = 0;
 	if (c->ops->close)
 		c->ops->close(c, '>', c->sent_code, payload + (len >= 2 ? 2 : 0),
 		    len >= 2 ? (size_t)len - 2 : 0);
@@ -1373,7 +1376,18 @@ close_give_up(struct conn *c, double t)
 	size_t left = queue_len(&c->ctrl) + queue_len(&c->data) +
 	    (k > 0 ? (size_t)k : 0);
 
-	if (c->close_taken == 0 && left > 0) {
+	if (c->close_taken == 0 && left > 0 && c->close_fell &&
+	    t - c->close_moved < c->close_timeout / 2) {
+		/* the limit came while the peer was still reading: it is
+		 * slow, not stopped */
+		diag("%sno close reply from the %s within %g s: it was still "
+		    "taking what wscli sent before its close; %zu bytes (the "
+		    "close frame included) were not taken by then", c->label,
+		    peer_name(c), c->close_timeout, left);
+		set_why(c, "no close reply within %g s: %zu bytes sent were "
+		    "not taken by the %s yet", c->close_timeout, left,
+		    peer_name(c));
+	} else if (c->close_taken == 0 && left > 0) {
 		diag("%sno close reply from the %s: it stopped taking what "
 		    "wscli sent; %zu bytes (the close frame included) were "
 		    "never taken", c->label, peer_name(c), left);
@@ -1418,6 +1432,8 @@ close_wait(struct conn *c, double t)
 	}
 	if (k < 0)
 		k = 0;
+	if (c->close_left >= 0 && (long)mine + k < c->close_left)
+		c->close_fell = 1;
 	if (c->close_left < 0 || (long)mine + k < c->close_left)
 		c->close_moved = t;
 	c->close_left = (long)mine + k;

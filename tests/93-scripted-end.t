@@ -173,4 +173,17 @@ for v in "" -v; do
     fi
 done
 
+# The same against a server that reads slowly: wscli gives the close a
+# second, and when the server is still reading by then it must not be said
+# to have stopped.
+start_node_echo --slow 200 || { echo "Bail out! slow node server did not start"; exit 1; }
+"$PYTHON" -c 'import sys; sys.stdout.write(("x" * 1000 + "\n") * 20000)' >"$T/lines"
+for i in 1 2 3; do
+    ( timeout -k 5 20 "$WSCLI" "$(url)" <"$T/lines" 2>"$T/slow.err"
+      echo $? >"$T/slow.rc") | head -n 1 >/dev/null
+    is "$(cat "$T/slow.rc")" 0 "| head -1, slow server ($i): exit 0"
+    unlike "$T/slow.err" 'stopped taking' \
+        "| head -1, slow server ($i): not said to have stopped reading"
+done
+
 done_testing
