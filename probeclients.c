@@ -80,6 +80,11 @@ struct ccase {
     "CLOSE (typically the same code)"
 #define R_BADCLOSE "RFC 6455 7.4.1/7.4.2: the code is one no endpoint may " \
     "send; failing the connection with 1002 is the strict answer"
+#define R_ONEBYTE "RFC 6455 5.5.1: a close body MUST start with a 2-byte " \
+    "code, so a 1-byte one is invalid: fail the connection, close 1002; " \
+    "never send one back"
+#define R_NEVER "RFC 6455 7.4.1: 1005 and 1006 MUST NOT be set as a code " \
+    "in a Close frame: fail the connection, close 1002; never send them"
 #define R_BADUTF8 "RFC 6455 5.5.1 and 8.1: a close reason is UTF-8; one " \
     "that is not fails the connection, close 1007"
 
@@ -89,8 +94,8 @@ struct ccase {
 	{ id, name, C_FAIL, send, NULL, { code }, rule, 0, 0, 0 }
 #define CLOSE(id, name, send) \
 	{ id, name, C_CLOSE, send, NULL, { 0 }, R_CLOSE, 0, 0, 0 }
-#define BAD_CLOSE(id, name, send) \
-	{ id, name, C_BAD_CLOSE, send, NULL, { 1002 }, R_BADCLOSE, 0, 0, 0 }
+#define BAD_CLOSE(id, name, send, rule) \
+	{ id, name, C_BAD_CLOSE, send, NULL, { 1002 }, rule, 0, 0, 0 }
 #define BIG(id, name, size, frags, op) \
 	{ id, name, C_BIG, NULL, NULL, { 0 }, R_ECHO, size, frags, op }
 
@@ -159,13 +164,14 @@ static const struct ccase cases[] = {
 	CLOSE("7.3", "close 3000 answered", "op=close hex:0b b8"),
 	CLOSE("7.4", "close 4999 answered", "op=close hex:13 87"),
 	CLOSE("7.5", "close without a code answered", "op=close"),
-	BAD_CLOSE("7.6", "close with a 1-byte payload", "op=close hex:03"),
-	BAD_CLOSE("7.7", "close code 999", "op=close hex:03 e7"),
-	BAD_CLOSE("7.8", "close code 1004", "op=close hex:03 ec"),
-	BAD_CLOSE("7.9", "close code 1005", "op=close hex:03 ed"),
-	BAD_CLOSE("7.10", "close code 1006", "op=close hex:03 ee"),
-	BAD_CLOSE("7.11", "close code 1016", "op=close hex:03 f8"),
-	BAD_CLOSE("7.12", "close code 5000", "op=close hex:13 88"),
+	BAD_CLOSE("7.6", "close with a 1-byte payload", "op=close hex:03",
+	    R_ONEBYTE),
+	BAD_CLOSE("7.7", "close code 999", "op=close hex:03 e7", R_BADCLOSE),
+	BAD_CLOSE("7.8", "close code 1004", "op=close hex:03 ec", R_BADCLOSE),
+	BAD_CLOSE("7.9", "close code 1005", "op=close hex:03 ed", R_NEVER),
+	BAD_CLOSE("7.10", "close code 1006", "op=close hex:03 ee", R_NEVER),
+	BAD_CLOSE("7.11", "close code 1016", "op=close hex:03 f8", R_BADCLOSE),
+	BAD_CLOSE("7.12", "close code 5000", "op=close hex:13 88", R_BADCLOSE),
 	{ "7.13", "close reason not UTF-8", C_BAD_CLOSE,
 	    "op=close hex:03 e8 ce ba ed a0 80", NULL, { 1007, 1002 },
 	    R_BADUTF8, 0, 0, 0 },
@@ -544,6 +550,24 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 	}
 }
 
+/* The client answered a close with a reserved code by sending it back:
+ * that code, when conn.c refused it as one no endpoint may send and RFC
+ * 6455 has no MUST NOT for it (1005 and 1006 have one); else 0. */
+static unsigned
+reserved_echo(const char *why)
+{
+	const char *p = strstr(why, "invalid close frame: close code ");
+	unsigned long code;
+
+	if (p == NULL)
+		return 0;
+	code = strtoul(p + strlen("invalid close frame: close code "), NULL,
+	    10);
+	if (code == WS_CLOSE_NO_STATUS || code == 1006 || code > 65535)
+		return 0;
+	return (unsigned)code;
+}
+
 static void
 ev_ended(struct conn *c)
 {
@@ -553,11 +577,20 @@ ev_ended(struct conn *c)
 
 	if (!R->decided) {
 		int broke = conn_exit(c) == EXIT_PROTOCOL && !R->got_close;
+		unsigned code;
 
 		if (broke && R->k->kind == C_FAIL)
 			decide(R, V_FAILED, "went on after the broken frame, "
 			    "then broke a rule itself in %s: %s", pc_dur(ms, t,
 			    sizeof t), conn_why(c));
+		else if (broke && R->k->kind == C_BAD_CLOSE &&
+		    (code = reserved_echo(conn_why(c))) != 0)
+			decide(R, V_NON_STRICT, "answered close %u in %s: the "
+			    "code it got, which RFC 6455 7.4.2 reserves (none "
+			    "below 1000 or above 4999, 1004 and 1016-2999 for "
+			    "the protocol) though no MUST forbids sending it; a "
+			    "strict client fails the connection with 1002",
+			    code, pc_dur(ms, t, sizeof t));
 		else if (broke && R->k->kind == C_BAD_CLOSE)
 			decide(R, V_FAILED, "answered with an invalid close of "
 			    "its own in %s: %s", pc_dur(ms, t, sizeof t),
