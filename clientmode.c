@@ -135,6 +135,7 @@ static struct {
 	struct timer wait;         /* -w, or answers due, after end of input */
 	int wait_started, wait_over;
 	double last_in_at;         /* the last message received */
+	int got_message;           /* ... one came in this turn */
 	int dialing_quiet;         /* --jsonl: the dial's errors go in one
 				      event */
 	struct craft_walk crafted; /* the server's view of crafted bytes */
@@ -770,10 +771,10 @@ ev_message_end(struct conn *c)
 	int was_shown = shown();
 
 	S.received++;
-	S.last_in_at = now_sec();
+	S.got_message = 1; /* the time is taken once a turn, in dispatch */
 	show_message_end(c, &S.m, was_shown);
-	if (conn_in(c)->opcode == WS_OP_TEXT && !conn_close_sent(c) &&
-	    run_until_wanted()) {
+	if (run_until_wanted() && conn_in(c)->opcode == WS_OP_TEXT &&
+	    !conn_close_sent(c)) {
 		S.m.buf[S.m.len] = '\0'; /* the buffer has a spare byte */
 		if (run_until_match("", (char *)S.m.buf))
 			session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK,
@@ -1068,6 +1069,10 @@ client_prepare(double now, int *busy)
 static void
 client_dispatch(double now)
 {
+	if (S.got_message) {
+		S.last_in_at = now;
+		S.got_message = 0;
+	}
 	if (!connected())
 		return;
 	/* the reader of stdout went away: say goodbye, quickly */

@@ -300,9 +300,11 @@ static void
 stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
     int last)
 {
-	int binary = conn_in(c)->opcode == WS_OP_BINARY;
+	/* the opcode matters to the stamp, the escaping and the end only */
+	int binary = (last || opt.escape || (!m->stamped && term_timestamps())) &&
+	    conn_in(c)->opcode == WS_OP_BINARY;
 
-	if (!m->stamped && (!binary || opt.escape)) {
+	if (!m->stamped && term_timestamps() && (!binary || opt.escape)) {
 		/* -t: a message's line starts with its time */
 		char t[32];
 
@@ -453,7 +455,8 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		stream_piece(c, m, NULL, 0, 1);
 	else if (m->whole && m->to_stdout)
 		stream_piece(c, m, m->buf, m->len, 1);
-	if (!shown)
+	/* a pipe has the message on stdout already: no event to render */
+	if (!shown || (!opt.jsonl && !opt.interactive))
 		return;
 	{
 		struct show_event e = {
@@ -472,6 +475,8 @@ void
 show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
     uint64_t size, unsigned frags)
 {
+	if (!opt.jsonl && !opt.interactive)
+		return; /* a pipe shows nothing of what is sent */
 	struct show_event e = {
 		.kind = EV_MESSAGE, .c = c, .dir = '>', .opcode = opcode,
 		.p = p, .n = n, .size = size, .frags = frags,
