@@ -31,6 +31,7 @@
 #include "output.h"
 #include "probe.h"
 #include "probecases.h"
+#include "probereport.h"
 #include "run.h"
 #include "show.h"
 #include "term.h"
@@ -55,8 +56,6 @@ static struct {
 	struct run *R;             /* the case running */
 	int started;
 	char deflate_desc[256];
-	unsigned counts[NVERDICTS];
-	unsigned ncases;
 	double t0;
 	void **grave;              /* what the loop may still point to */
 	size_t ngrave;
@@ -68,86 +67,13 @@ static struct {
 	struct dial *check;        /* a liveness check under way */
 	const struct pcase *last;  /* the last case that reached the
 				      server */
+	char u[1024];              /* the URL as shown (no password) */
 	int gone;                  /* the server stopped accepting
 				      connections: the rest is UNTESTED */
 	int trace;                 /* cases keep their wire trace */
 	struct pmd_params offer;   /* the deflate offer of a case that
 				      makes its own */
-	struct sbuf { char *p; size_t n, cap; } junit, json; /* the
-				      --probe-report files, built whole */
-	unsigned njson;
 } P;
-
-/* ------------------------------------------------------------- buffers */
-
-static void
-sb_put(struct sbuf *b, const void *p, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 16384;
-		while (b->cap < b->n + n + 1)
-			b->cap *= 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n :
-		    sizeof tmp - 1);
-}
-
-/* s as XML character data: markup escaped, bytes XML 1.0 cannot hold
- * (controls, invalid UTF-8) as '?'. */
-static void
-sb_xml(struct sbuf *b, const char *s)
-{
-	int utf8 = ws_utf8_valid((const uint8_t *)s, strlen(s), NULL);
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '&')
-			sb_put(b, "&amp;", 5);
-		else if (c == '<')
-			sb_put(b, "&lt;", 4);
-		else if (c == '>')
-			sb_put(b, "&gt;", 4);
-		else if (c == '"')
-			sb_put(b, "&quot;", 6);
-		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
-		    (c >= 0x80 && !utf8))
-			sb_put(b, "?", 1);
-		else if (c == 0xef && (unsigned char)s[1] == 0xbf &&
-		    ((unsigned char)s[2] & 0xfe) == 0xbe) {
-			sb_put(b, "?", 1);      /* U+FFFE, U+FFFF */
-			s += 2;
-		}
-		else
-			sb_put(b, s, 1);
-	}
-}
-
-static void
-json_sink(const void *p, size_t n)
-{
-	sb_put(&P.json, p, n);
-}
 
 static void bury(void *p)
 {
@@ -530,99 +456,18 @@ end_attempt(struct run *R)
 static void
 report(struct run *R)
 {
-	static const char *const sgr[NVERDICTS] = {
-		"32", "33", "1;31", "31", "33", "36", "2",
+	struct pr_case c = {
+		.id = R->k->id, .name = R->k->name, .v = R->v,
+		.detail = R->detail,
+		.ms = R->t0 > 0 ? pc_ms_since(R->t0) : 0,
+		.close_code = R->got_close ? (int)R->close_code : -1,
+		.trace = R->trace_buf ? R->trace_buf : "",
+		.dropped = R->trace_dropped,
 	};
-	char line[2048];
-	int n;
 
-	double ms = R->t0 > 0 ? pc_ms_since(R->t0) : 0;
-	const char *trace = R->trace_buf ? R->trace_buf : "";
-	char more[64] = "";
-
-	if (R->trace_dropped)
-		snprintf(more, sizeof more, "= %llu more lines not kept\n",
-		    (unsigned long long)R->trace_dropped);
-	P.counts[R->v]++;
-	P.ncases++;
 	if (R->attempt > 0 && !R->unreachable)
 		P.last = R->k;
-	if (probe_opt.report_junit) {
-		sb_printf(&P.junit, "  <testcase classname=\"wscli.probe.%.*s\" "
-		    "name=\"", (int)strcspn(R->k->id, "."), R->k->id);
-		sb_xml(&P.junit, R->k->id);
-		sb_put(&P.junit, " ", 1);
-		sb_xml(&P.junit, R->k->name);
-		sb_printf(&P.junit, "\" time=\"%.3f\">\n", ms / 1000);
-		if (R->v == V_FAILED || R->v == V_UNTESTED) {
-			sb_printf(&P.junit, "    <%s message=\"", R->v == V_FAILED ?
-			    "failure type=\"FAILED\"" : "skipped");
-			sb_xml(&P.junit, R->detail);
-			sb_printf(&P.junit, "\"/>\n");
-		}
-		sb_printf(&P.junit, "    <system-out>%s: ",
-		    pc_verdict_name[R->v]);
-		sb_xml(&P.junit, R->detail);
-		sb_put(&P.junit, "\n", 1);
-		sb_xml(&P.junit, trace);
-		sb_xml(&P.junit, more);
-		sb_printf(&P.junit, "</system-out>\n  </testcase>\n");
-	}
-	if (probe_opt.report_json) {
-		if (P.njson++)
-			sb_put(&P.json, ",", 1);
-		jsonl_begin(json_sink, "case");
-		jsonl_str("id", R->k->id);
-		jsonl_str("name", R->k->name);
-		jsonl_str("verdict", pc_verdict_name[R->v]);
-		jsonl_str("detail", R->detail);
-		if (R->got_close)
-			jsonl_int("close_code", R->close_code);
-		jsonl_num("ms", ms);
-		jsonl_strn("trace", (const uint8_t *)trace, strlen(trace));
-		jsonl_end();
-	}
-	if (opt.jsonl) {
-		jsonl_begin(show_jsonl_writer, "case");
-		jsonl_str("id", R->k->id);
-		jsonl_str("name", R->k->name);
-		jsonl_str("verdict", pc_verdict_name[R->v]);
-		jsonl_str("detail", R->detail);
-		if (R->got_close)
-			jsonl_int("close_code", R->close_code);
-		jsonl_num("ms", ms);
-		if (opt.verbose)
-			jsonl_strn("trace", (const uint8_t *)trace,
-			    strlen(trace));
-		jsonl_end();
-	} else if (!opt.quiet || R->v != V_OK) {
-		if (opt.color)
-			n = snprintf(line, sizeof line, "%-7s %-44s \033[%sm%-13s"
-			    "\033[0m %s\n", R->k->id, R->k->name, sgr[R->v],
-			    pc_verdict_name[R->v], R->detail);
-		else
-			n = snprintf(line, sizeof line, "%-7s %-44s %-13s %s\n",
-			    R->k->id, R->k->name, pc_verdict_name[R->v],
-			    R->detail);
-		out_write(line, n > 0 && (size_t)n < sizeof line ?
-		    (size_t)n : strlen(line));
-		/* -v: the case's wire trace below its line */
-		for (const char *t = trace; opt.verbose && *t; ) {
-			size_t k = strcspn(t, "\n");
-
-			out_write("        ", 8);
-			out_write(t, k);
-			out_write("\n", 1);
-			t += k;
-			if (*t)
-				t++;
-		}
-		if (opt.verbose && *more) {
-			out_write("        ", 8);
-			out_write(more, strlen(more));
-		}
-	}
-	out_flush();
+	pr_case(&c);
 	free(R->trace_buf);
 }
 
@@ -860,39 +705,16 @@ finish(int exit)
 }
 
 static void
-summary_event(jsonl_writer w, const char *u, double secs)
+summary_event(jsonl_writer w, double secs)
 {
 	jsonl_begin(w, "summary");
-	jsonl_str("url", u);
-	jsonl_int("cases", P.ncases);
-	for (int v = 0; v < NVERDICTS; v++) {
-		char key[32];
-
-		snprintf(key, sizeof key, "%s", pc_verdict_name[v]);
-		for (char *c = key; *c; c++)
-			*c = *c == ' ' || *c == '-' ? '_' :
-			    (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		jsonl_int(key, P.counts[v]);
-	}
+	jsonl_str("url", P.u);
+	jsonl_int("cases", pr_cases());
+	pr_jsonl_counts();
 	if (P.gone && P.last)
 		jsonl_str("server_gone_after", P.last->id);
 	jsonl_num("seconds", secs);
 	jsonl_end();
-}
-
-static int write_failed;
-
-static void
-write_report(const char *path, const struct sbuf *b)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || (b->n && fwrite(b->p, 1, b->n, f) != b->n) ||
-	    fclose(f) != 0) {
-		diag("cannot write the report to '%s': %s", path,
-		    strerror(errno));
-		write_failed = 1;
-	}
 }
 
 /* The run's: the summary, and the status. */
@@ -900,54 +722,26 @@ static int
 summary(int exit)
 {
 	double secs;
-	char u[1024];
+	char line[1024], counts[512], t[32], suite[1100];
+	int failed;
 
 	term_set_mute(0);
 	term_set_quiet(opt.quiet);
 	if (exit == EXIT_TIMEOUT && pc_found.exit != EXIT_TIMEOUT)
 		diag("timed out: --timeout %g s; the cases after %u were not "
-		    "run", opt.timeout, P.ncases);
+		    "run", opt.timeout, pr_cases());
 	secs = now_sec() - P.t0;
-	url_redacted(opt.url, u, sizeof u);
-	if (probe_opt.report_json) {
-		sb_put(&P.json, "],\"summary\":", 12);
-		summary_event(json_sink, u, secs);
-		sb_put(&P.json, "}\n", 2);
-		write_report(probe_opt.report_json, &P.json);
-	}
-	if (probe_opt.report_junit) {
-		struct sbuf h = { 0 };
-
-		sb_printf(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<testsuites tests=\"%u\" failures=\"%u\" time=\"%.3f\">\n"
-		    "<testsuite name=\"", P.ncases, P.counts[V_FAILED], secs);
-		sb_xml(&h, "wscli --probe ");
-		sb_xml(&h, u);
-		sb_printf(&h, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
-		    "skipped=\"%u\" time=\"%.3f\">\n", P.ncases,
-		    P.counts[V_FAILED], P.counts[V_UNTESTED], secs);
-		if (P.junit.n)
-			sb_put(&h, P.junit.p, P.junit.n);
-		sb_printf(&h, "</testsuite>\n</testsuites>\n");
-		write_report(probe_opt.report_junit, &h);
-		free(h.p);
-	}
+	snprintf(suite, sizeof suite, "wscli --probe %s", P.u);
+	failed = pr_close(suite, secs, summary_event) != 0;
 	if (opt.jsonl) {
-		summary_event(show_jsonl_writer, u, secs);
+		summary_event(show_jsonl_writer, secs);
 	} else {
-		char line[512];
 		size_t o;
 
-		char t[32];
-
+		pr_counts_line(counts, sizeof counts);
 		o = (size_t)snprintf(line, sizeof line, "\n%u cases in %s "
-		    "against %s:", P.ncases, pc_dur(secs * 1000, t, sizeof t), u);
-		for (int v = 0; v < NVERDICTS; v++)
-			if (P.counts[v])
-				o += (size_t)snprintf(line + o, sizeof line - o,
-				    " %u %s,", P.counts[v], pc_verdict_name[v]);
-		if (line[o - 1] == ',')
-			o--;
+		    "against %s:%s", pr_cases(), pc_dur(secs * 1000, t,
+		    sizeof t), P.u, counts);
 		if (P.gone && P.last)
 			o += (size_t)snprintf(line + o, sizeof line - o, "; the "
 			    "server stopped accepting connections after %s",
@@ -956,16 +750,16 @@ summary(int exit)
 			o += (size_t)snprintf(line + o, sizeof line - o, "; the "
 			    "server stopped accepting connections");
 		o += (size_t)snprintf(line + o, sizeof line - o, "\n");
-		out_write(line, o);
+		out_write(line, o < sizeof line ? o : strlen(line));
 	}
 	out_flush();
 	if (exit != EXIT_OK)
 		return exit;
 	if (P.gone)
 		return EXIT_SERVER_GONE;
-	if (write_failed)
+	if (failed)
 		return EXIT_ERROR;
-	return P.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
+	return pr_count(V_FAILED) ? EXIT_ERROR : EXIT_OK;
 }
 
 static const struct run_ops probe_ops = {
@@ -995,29 +789,9 @@ probe_run(void)
 	P.trace = opt.verbose || probe_opt.report_junit ||
 	    probe_opt.report_json;
 	/* a report that cannot be written is known before the run */
-	for (int i = 0; i < 2; i++) {
-		const char *path = i ? probe_opt.report_json :
-		    probe_opt.report_junit;
-		FILE *f;
-
-		if (path && (f = fopen(path, "w")) == NULL) {
-			diag("cannot write --probe-report file '%s': %s", path,
-			    strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (path)
-			fclose(f);
-	}
-	if (probe_opt.report_json) {
-		char u[1024];
-
-		url_redacted(opt.url, u, sizeof u);
-		sb_put(&P.json, "{\"url\":\"", 8);
-		for (const char *c = u; *c; c++)
-			sb_printf(&P.json, *c == '"' || *c == '\\' ? "\\%c" :
-			    "%c", *c);
-		sb_printf(&P.json, "\",\"cases\":[");
-	}
+	url_redacted(opt.url, P.u, sizeof P.u);
+	if (pr_open("probe", "url", P.u) != 0)
+		return EXIT_USAGE;
 	/* the report says what happened in each case */
 	if (!opt.verbose) {
 		term_set_mute(1);
@@ -1030,7 +804,5 @@ probe_run(void)
 		free(P.grave[i]);
 	free(P.grave);
 	free(pc_found.big);
-	free(P.junit.p);
-	free(P.json.p);
 	return rc;
 }

@@ -35,6 +35,7 @@
 #include "opts.h"
 #include "output.h"
 #include "probecases.h"
+#include "probereport.h"
 #include "probeclients.h"
 #include "run.h"
 #include "show.h"
@@ -215,78 +216,12 @@ struct pcr {
 
 static struct {
 	size_t next;               /* the next case to give */
-	unsigned counts[NVERDICTS];
-	unsigned ndecided;
 	int open;                  /* connections not over */
 	int echoes;                /* 1.1 came back: the client echoes */
 	int ending;
 	double t0;
 	struct pcr *conns;
-	struct sbuf { char *p; size_t n, cap; } junit, json;
-	unsigned njson;
-	int write_failed;
 } S;
-
-static void
-sb_put(struct sbuf *b, const void *p, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 16384;
-		while (b->cap < b->n + n + 1)
-			b->cap *= 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[2048];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n :
-		    sizeof tmp - 1);
-}
-
-/* XML character data; detail lines are ours and ASCII but for what a
- * client sent as a close reason, so anything not printable ASCII is '?'. */
-static void
-sb_xml(struct sbuf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '&')
-			sb_put(b, "&amp;", 5);
-		else if (c == '<')
-			sb_put(b, "&lt;", 4);
-		else if (c == '>')
-			sb_put(b, "&gt;", 4);
-		else if (c == '"')
-			sb_put(b, "&quot;", 6);
-		else if (c < 0x20 || c >= 0x7f)
-			sb_put(b, "?", 1);
-		else
-			sb_put(b, s, 1);
-	}
-}
-
-static void
-json_sink(const void *p, size_t n)
-{
-	sb_put(&S.json, p, n);
-}
 
 /* ------------------------------------------------------------ verdicts */
 
@@ -294,60 +229,12 @@ static void
 report(const struct ccase *k, enum verdict v, const char *detail, double ms,
     int close_code)
 {
-	static const char *const sgr[NVERDICTS] = {
-		"32", "33", "1;31", "31", "33", "36", "2",
+	struct pr_case c = {
+		.id = k->id, .name = k->name, .v = v, .detail = detail,
+		.ms = ms, .close_code = close_code, .trace = "",
 	};
-	char line[2048];
-	int n;
 
-	S.counts[v]++;
-	S.ndecided++;
-	if (probe_opt.report_junit) {
-		sb_printf(&S.junit, "  <testcase classname=\"wscli.probe-clients."
-		    "%.*s\" name=\"", (int)strcspn(k->id, "."), k->id);
-		sb_xml(&S.junit, k->id);
-		sb_put(&S.junit, " ", 1);
-		sb_xml(&S.junit, k->name);
-		sb_printf(&S.junit, "\" time=\"%.3f\">\n", ms / 1000);
-		if (v == V_FAILED || v == V_UNTESTED) {
-			sb_printf(&S.junit, "    <%s message=\"", v == V_FAILED ?
-			    "failure type=\"FAILED\"" : "skipped");
-			sb_xml(&S.junit, detail);
-			sb_printf(&S.junit, "\"/>\n");
-		}
-		sb_printf(&S.junit, "    <system-out>%s: ", pc_verdict_name[v]);
-		sb_xml(&S.junit, detail);
-		sb_printf(&S.junit, "\n</system-out>\n  </testcase>\n");
-	}
-	for (int i = 0; i < 2; i++) {
-		if (i == 0 && !probe_opt.report_json)
-			continue;
-		if (i == 1 && !opt.jsonl)
-			continue;
-		if (i == 0 && S.njson++)
-			sb_put(&S.json, ",", 1);
-		jsonl_begin(i == 0 ? json_sink : show_jsonl_writer, "case");
-		jsonl_str("id", k->id);
-		jsonl_str("name", k->name);
-		jsonl_str("verdict", pc_verdict_name[v]);
-		jsonl_str("detail", detail);
-		if (close_code >= 0)
-			jsonl_int("close_code", close_code);
-		jsonl_num("ms", ms);
-		jsonl_end();
-	}
-	if (!opt.jsonl && (!opt.quiet || v != V_OK)) {
-		if (opt.color)
-			n = snprintf(line, sizeof line, "%-7s %-44s \033[%sm%-13s"
-			    "\033[0m %s\n", k->id, k->name, sgr[v],
-			    pc_verdict_name[v], detail);
-		else
-			n = snprintf(line, sizeof line, "%-7s %-44s %-13s %s\n",
-			    k->id, k->name, pc_verdict_name[v], detail);
-		out_write(line, n > 0 && (size_t)n < sizeof line ?
-		    (size_t)n : strlen(line));
-	}
-	out_flush();
+	pr_case(&c);
 }
 
 static void maybe_end(void);
@@ -883,7 +770,7 @@ static const struct srv_hooks hooks = {
 static void
 maybe_end(void)
 {
-	if (S.ending || S.ndecided < NCASES)
+	if (S.ending || pr_cases() < NCASES)
 		return;
 	S.ending = 1;
 	run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "the last case");
@@ -930,38 +817,18 @@ summary_event(jsonl_writer w, double secs)
 {
 	jsonl_begin(w, "summary");
 	jsonl_str("listen", srv_bound());
-	jsonl_int("cases", S.ndecided);
-	for (int v = 0; v < NVERDICTS; v++) {
-		char key[32];
-
-		snprintf(key, sizeof key, "%s", pc_verdict_name[v]);
-		for (char *c = key; *c; c++)
-			*c = *c == ' ' || *c == '-' ? '_' :
-			    (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		jsonl_int(key, S.counts[v]);
-	}
+	jsonl_int("cases", pr_cases());
+	pr_jsonl_counts();
 	jsonl_num("seconds", secs);
 	jsonl_end();
-}
-
-static void
-write_report(const char *path, const struct sbuf *b)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || (b->n && fwrite(b->p, 1, b->n, f) != b->n) ||
-	    fclose(f) != 0) {
-		diag("cannot write the report to '%s': %s", path,
-		    strerror(errno));
-		S.write_failed = 1;
-	}
 }
 
 static int
 summary(int exit)
 {
 	double secs;
-	char t[32];
+	char t[32], suite[160], counts[512];
+	int failed;
 
 	/* the cases no client came for */
 	while (S.next < NCASES) {
@@ -974,52 +841,26 @@ summary(int exit)
 	if (exit == EXIT_TIMEOUT)
 		diag("timed out: --timeout %g s", opt.timeout);
 	secs = now_sec() - S.t0;
-	if (probe_opt.report_json) {
-		sb_put(&S.json, "],\"summary\":", 12);
-		summary_event(json_sink, secs);
-		sb_put(&S.json, "}\n", 2);
-		write_report(probe_opt.report_json, &S.json);
-	}
-	if (probe_opt.report_junit) {
-		struct sbuf h = { 0 };
-
-		sb_printf(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<testsuites tests=\"%u\" failures=\"%u\" time=\"%.3f\">\n"
-		    "<testsuite name=\"wscli --probe-clients %s\" tests=\"%u\" "
-		    "failures=\"%u\" errors=\"0\" skipped=\"%u\" "
-		    "time=\"%.3f\">\n", S.ndecided, S.counts[V_FAILED], secs,
-		    srv_bound(), S.ndecided, S.counts[V_FAILED],
-		    S.counts[V_UNTESTED], secs);
-		if (S.junit.n)
-			sb_put(&h, S.junit.p, S.junit.n);
-		sb_printf(&h, "</testsuite>\n</testsuites>\n");
-		write_report(probe_opt.report_junit, &h);
-		free(h.p);
-	}
+	snprintf(suite, sizeof suite, "wscli --probe-clients %s", srv_bound());
+	failed = pr_close(suite, secs, summary_event) != 0;
 	if (opt.jsonl) {
 		summary_event(show_jsonl_writer, secs);
 	} else {
-		char line[512];
+		char line[1024];
 		size_t o;
 
+		pr_counts_line(counts, sizeof counts);
 		o = (size_t)snprintf(line, sizeof line, "\n%u cases in %s "
-		    "against the clients of %s:", S.ndecided,
-		    pc_dur(secs * 1000, t, sizeof t), srv_bound());
-		for (int v = 0; v < NVERDICTS; v++)
-			if (S.counts[v])
-				o += (size_t)snprintf(line + o, sizeof line - o,
-				    " %u %s,", S.counts[v], pc_verdict_name[v]);
-		if (line[o - 1] == ',')
-			o--;
-		line[o++] = '\n';
-		out_write(line, o);
+		    "against the clients of %s:%s\n", pr_cases(),
+		    pc_dur(secs * 1000, t, sizeof t), srv_bound(), counts);
+		out_write(line, o < sizeof line ? o : strlen(line));
 	}
 	out_flush();
 	if (exit != EXIT_OK)
 		return exit;
-	if (S.write_failed)
+	if (failed)
 		return EXIT_ERROR;
-	return S.counts[V_FAILED] ? EXIT_ERROR : EXIT_OK;
+	return pr_count(V_FAILED) ? EXIT_ERROR : EXIT_OK;
 }
 
 /* Where it listens is said; after that the report says what each client
@@ -1049,26 +890,11 @@ pcl_run(void)
 	int rc;
 
 	S.t0 = now_sec();
-	for (int i = 0; i < 2; i++) {
-		const char *path = i ? probe_opt.report_json :
-		    probe_opt.report_junit;
-		FILE *f;
-
-		if (path && (f = fopen(path, "w")) == NULL) {
-			diag("cannot write --probe-report file '%s': %s", path,
-			    strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (path)
-			fclose(f);
-	}
-	if (probe_opt.report_json)
-		sb_printf(&S.json, "{\"listen\":\"%s\",\"cases\":[",
-		    srv_opt.listen);
+	/* a report that cannot be written is known before the run */
+	if (pr_open("probe-clients", "listen", srv_opt.listen) != 0)
+		return EXIT_USAGE;
 	rc = run_main(&pcl_run_ops);
 	term_set_mute(0);
 	term_set_quiet(opt.quiet);
-	free(S.junit.p);
-	free(S.json.p);
 	return rc;
 }

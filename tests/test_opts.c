@@ -212,8 +212,9 @@ static const struct {
 	{ "--probe-cases 1", "--probe-cases", P_ },
 	{ "--probe-idle 1", "--probe-idle", P_ },
 	{ "--probe-max 8K", "--probe-max", P_ },
-	{ "--probe-report json:x", "--probe-report", P_ },
-	{ "--probe-timeout 1", "--probe-timeout", P_ },
+	{ "--probe-clients", "--probe-clients", L_ },
+	{ "--probe-report json:x", "--probe-report", P_ | L_ },
+	{ "--probe-timeout 1", "--probe-timeout", P_ | L_ },
 	{ "-q", "-q", ALL_ },
 	{ "--reconnect", "--reconnect", C_ },
 	{ "--reconnect=2", "--reconnect", C_ },
@@ -246,6 +247,30 @@ static const struct {
 	{ R_, MODE_RELAY, "-l 0 --forward ws://h/", "--forward (relay mode)" },
 };
 
+/* Options that apply in a mode only together with another option. */
+static const struct {
+	const char *named;
+	unsigned bit;
+	const char *with;     /* the words it needs there */
+	const char *error;    /* what is said without them */
+} needs[] = {
+	{ "--probe-report", L_, "--probe-clients",
+	    "--probe-report goes with --probe or --probe-clients" },
+	{ "--probe-timeout", L_, "--probe-clients",
+	    "--probe-timeout goes with --probe or --probe-clients" },
+};
+
+static const char *
+needed(const char *named, unsigned bit, const char **error)
+{
+	for (size_t k = 0; k < sizeof needs / sizeof needs[0]; k++)
+		if (!strcmp(needs[k].named, named) && needs[k].bit == bit) {
+			*error = needs[k].error;
+			return needs[k].with;
+		}
+	return NULL;
+}
+
 static void
 each_option_in_each_mode(void **state)
 {
@@ -257,9 +282,20 @@ each_option_in_each_mode(void **state)
 			/* before and after the mode's own words: the order
 			 * must not matter */
 			for (int after = 0; after < 2; after++) {
+				const char *error, *with = needed(
+				    options[i].named, modes[m].bit, &error);
+
 				snprintf(line, sizeof line, "%s %s",
 				    after ? modes[m].base : options[i].words,
 				    after ? options[i].words : modes[m].base);
+				if ((options[i].modes & modes[m].bit) && with) {
+					expect_error(line, error);
+					snprintf(line + strlen(line),
+					    sizeof line - strlen(line), " %s",
+					    with);
+					expect_mode(line, modes[m].mode);
+					continue;
+				}
 				if (options[i].modes & modes[m].bit) {
 					expect_mode(line, modes[m].mode);
 					continue;
