@@ -212,6 +212,13 @@ struct pcr {
 	int got_close;
 	unsigned close_code;
 	struct pcr *next_open;
+	/* the case's wire trace, in the --frames format (-v, reports) */
+	char *trace;
+	size_t tlen, tcap;
+	unsigned long long tdropped;
+	unsigned top;              /* the data opcode a continuation is of */
+	struct craft_walk walk;    /* the client's view of what was sent */
+	unsigned sop;              /* ... and its data opcode */
 };
 
 static struct {
@@ -221,20 +228,92 @@ static struct {
 	int ending;
 	double t0;
 	struct pcr *conns;
+	int trace;                 /* cases keep their wire trace */
 } S;
 
 /* ------------------------------------------------------------ verdicts */
 
 static void
 report(const struct ccase *k, enum verdict v, const char *detail, double ms,
-    int close_code)
+    int close_code, const struct pcr *R)
 {
 	struct pr_case c = {
 		.id = k->id, .name = k->name, .v = v, .detail = detail,
-		.ms = ms, .close_code = close_code, .trace = "",
+		.ms = ms, .close_code = close_code,
+		.trace = R && R->trace ? R->trace : "",
+		.dropped = R ? R->tdropped : 0,
 	};
 
 	pr_case(&c);
+}
+
+#define TRACE_MAX (64 * 1024) /* bytes of a case's trace kept */
+
+/* A line of the case's trace. */
+static void
+trace_line(struct pcr *R, char dir, const struct ws_frame_header *h,
+    unsigned op, const uint8_t *p, size_t n)
+{
+	char line[1024];
+	size_t k;
+
+	show_format_frame(line, sizeof line, 0, dir, h, op, 0, p, n);
+	k = strcspn(line, "\n");
+	if (R->tlen + k + 2 > TRACE_MAX) {
+		R->tdropped++;
+		return;
+	}
+	if (R->tlen + k + 2 > R->tcap) {
+		R->tcap = R->tcap ? R->tcap * 2 : 4096;
+		while (R->tcap < R->tlen + k + 2)
+			R->tcap *= 2;
+		R->trace = xrealloc(R->trace, R->tcap);
+	}
+	memcpy(R->trace + R->tlen, line, k);
+	R->tlen += k;
+	R->trace[R->tlen++] = '\n';
+	R->trace[R->tlen] = '\0';
+}
+
+/* Every frame the client sent, until the verdict. */
+static void
+ev_frame(struct conn *c, char dir, const struct ws_frame_header *h,
+    const uint8_t *p, size_t n)
+{
+	struct pcr *R = conn_ud(c);
+
+	if (!S.trace || R->decided)
+		return;
+	if (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY)
+		R->top = h->opcode;
+	trace_line(R, dir, h, R->top, p, n);
+}
+
+static void
+sent_frame(void *ud, const struct ws_frame_header *h, const uint8_t *p,
+    size_t n, int violation, const char *rule)
+{
+	struct pcr *R = ud;
+
+	(void)violation;
+	(void)rule;
+	if (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY)
+		R->sop = h->opcode;
+	trace_line(R, '>', h, R->sop, p, n);
+}
+
+/* And every frame wscli crafted for it, as the client reads them. */
+static void
+trace_sent(struct pcr *R, const uint8_t *p, size_t n)
+{
+	uint8_t *copy;
+
+	if (!S.trace || R->decided)
+		return;
+	copy = xrealloc(NULL, n);
+	memcpy(copy, p, n);
+	craft_walk(&R->walk, copy, n, CONN_PEEK, sent_frame, R);
+	free(copy);
 }
 
 static void maybe_end(void);
@@ -266,7 +345,7 @@ decide(struct pcr *R, enum verdict v, const char *fmt, ...)
 	if (R->k == &cases[0] && v == V_OK)
 		S.echoes = 1;
 	report(R->k, v, R->detail, pc_ms_since(R->t0), R->got_close ?
-	    (int)R->close_code : -1);
+	    (int)R->close_code : -1, R);
 	/* the case is over: the connection goes, politely */
 	if (!conn_done(R->c)) {
 		if (!conn_close_sent(R->c))
@@ -511,10 +590,14 @@ ev_ended(struct conn *c)
 static void
 pcr_release(void *ud)
 {
-	free(ud);
+	struct pcr *R = ud;
+
+	free(R->trace);
+	free(R);
 }
 
 static const struct conn_ops pcl_ops = {
+	.frame = ev_frame,
 	.message_begin = ev_message_begin,
 	.message_data = ev_message_data,
 	.message_end = ev_message_end,
@@ -580,6 +663,7 @@ send_spec(struct pcr *R, const char *spec)
 	cap = craft_size(&f);
 	out = xrealloc(NULL, cap);
 	craft_encode(out, cap, &f);
+	trace_sent(R, out, cap);
 	conn_send_raw(R->c, out, cap);
 	if (f.opcode == WS_OP_CLOSE)
 		conn_close_crafted(R->c, f.n >= 2 ? (unsigned)(f.payload[0] << 8 |
@@ -657,6 +741,7 @@ send_big(struct pcr *R)
 		cap = craft_size(&f);
 		out = xrealloc(NULL, cap);
 		craft_encode(out, cap, &f);
+		trace_sent(R, out, cap);
 		conn_send_raw(R->c, out, cap);
 		free(out);
 		off += n;
@@ -730,6 +815,7 @@ on_upgraded(struct srv_client *sc)
 	memset(R, 0, sizeof *R);
 	R->k = &cases[S.next++];
 	R->t0 = now_sec();
+	craft_walk_init(&R->walk, WS_ROLE_SERVER);
 	snprintf(R->label, sizeof R->label, "client %d: ", sc->id);
 	cfg = (struct conn_config){
 		.role = WS_ROLE_SERVER,
@@ -739,6 +825,7 @@ on_upgraded(struct srv_client *sc)
 		.id = sc->id,
 		.close_timeout = CLOSE_AFTER,
 		.queue_keep = 64 * 1024,
+		.show_frames = S.trace,
 		.released = pcr_release,
 	};
 	R->c = conn_new(&cfg, sc->tr, NULL);
@@ -836,7 +923,7 @@ summary(int exit)
 
 		report(k, V_UNTESTED, exit == EXIT_TIMEOUT ? "no client "
 		    "connected for it before --timeout" : "no client "
-		    "connected for it", 0, -1);
+		    "connected for it", 0, -1, NULL);
 	}
 	if (exit == EXIT_TIMEOUT)
 		diag("timed out: --timeout %g s", opt.timeout);
@@ -890,6 +977,8 @@ pcl_run(void)
 	int rc;
 
 	S.t0 = now_sec();
+	S.trace = opt.verbose || probe_opt.report_junit ||
+	    probe_opt.report_json;
 	/* a report that cannot be written is known before the run */
 	if (pr_open("probe-clients", "listen", srv_opt.listen) != 0)
 		return EXIT_USAGE;

@@ -130,6 +130,20 @@ like "$LOUT" ': 45 UNTESTED$' "no client: 45 UNTESTED"
 PROBE_OPTS="-q" probe node "$SERVERS/echoloop.js"
 is "$(grep -c ' OK ' "$LOUT")" 0 "-q: no OK line"
 
+# -v: each case's wire trace under its line, what wscli crafted ('>') and
+# what the client answered ('<'), in the --frames format; the JSON report
+# carries the same trace.
+PROBE_OPTS="-v --probe-report json:$T/trace.json" probe node "$SERVERS/echoloop.js"
+is "$LSTATUS" 0 "-v: exit 0"
+like "$LOUT" '^        > frame text   fin=1 rsv=100 len=5 \(7-bit\) mask=-  "Hello"$' \
+    "-v: 3.1's crafted frame, RSV1 set, in the trace"
+like "$LOUT" '^        < frame close  fin=1 rsv=000 len=2 \(7-bit\) mask=[0-9a-f]{8}  1002 Protocol Error$' \
+    "-v: the client's masked close 1002 in the trace"
+ok "--probe-report json: every case that ran has a trace" "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if all(c["trace"].startswith("> frame") for c in d["cases"]) else 1)' "$T/trace.json"
+
 # Where it goes and where not.
 run_wscli --probe-clients ws://127.0.0.1:1/
 status_is 2 "--probe-clients without -l: usage"
