@@ -791,7 +791,7 @@ conn_flush(struct conn *c)
 
 /* ------------------------------------------------------------ incoming */
 
-static void
+static inline void
 report_frame(struct conn *c)
 {
 	if (c->peek_shown)

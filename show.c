@@ -300,8 +300,19 @@ static void
 stream_piece(struct conn *c, struct show_msg *m, const uint8_t *p, size_t n,
     int last)
 {
+	int binary;
+
+	/* the common case, a pipe that takes the bytes as they came */
+	if (!opt.stdout_tty && !opt.escape && (m->stamped || !opt.timestamps)) {
+		out_write(p, n);
+		if (last && opt.null_sep)
+			out_write("", 1);
+		else if (last && conn_in(c)->opcode != WS_OP_BINARY)
+			out_write("\n", 1);
+		return;
+	}
 	/* the opcode matters to the stamp, the escaping and the end only */
-	int binary = (last || opt.escape || (!m->stamped && term_timestamps())) &&
+	binary = (last || opt.escape || (!m->stamped && term_timestamps())) &&
 	    conn_in(c)->opcode == WS_OP_BINARY;
 
 	if (!m->stamped && term_timestamps() && (!binary || opt.escape)) {
