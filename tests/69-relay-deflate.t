@@ -10,6 +10,8 @@ need_wscli
 # relay_start ARGS...: wscli -l 0 ARGS under /usr/bin/time (RELAY_PID,
 # RPORT; its peak RSS in $T/relay.rss, stdout and stderr in $T/relay.*)
 relay_start() {
+    # a file left by the last relay must not answer for this one
+    rm -f "$T/relay.err" "$T/relay.out" "$T/relay.rss"
     timeout -k 5 120 /usr/bin/time -q -f %M -o "$T/relay.rss" \
         "$WSCLI" -l 0 "$@" >"$T/relay.out" 2>"$T/relay.err" &
     RELAY_PID=$!
