@@ -768,10 +768,10 @@ conn_flush(struct conn *c)
 			/* the reply could only come after the rest of the
 			 * message, which is not read: say how it ended */
 			c->said_end = 1;
-			info("%sclosed by wscli with 1009; the %s's answer is "
+			info("%sclosed by wscli with %u; the %s's answer is "
 			    "not awaited (it would come after the rest of the "
 			    "message, which is not read)", c->label,
-			    peer_name(c));
+			    c->sent_code, peer_name(c));
 		}
 		/* a server closes first (RFC 6455 7.1.1), but what the
 		 * client still sends is read and dropped for a moment, so

@@ -36,12 +36,33 @@ stop_server
 
 # --- a frame header announcing 2^40 bytes: over the limit from its header
 start_raw huge-frame || { echo "Bail out! raw.py did not start"; exit 1; }
-run_wscli --max-message 1M --timeout 4 "$(url)" </dev/null
+# standard input stays open: wscli's CLOSE is the 1009, not the 1000 that
+# follows an empty standard input
+mkfifo "$T/hold"
+sleep 10 >"$T/hold" &
+hold=$!
+run_wscli --max-message 1M --timeout 4 "$(url)" <"$T/hold"
+kill "$hold" 2>/dev/null
 status_is 1 "2^40 bytes announced, --max-message 1M: exit 1, no waiting"
 like "$ERR" '^wscli: message larger than --max-message 1048576 bytes \(1099511627776 bytes announced by its frame header\); closing with 1009 Message Too Big$' \
     "2^40 bytes announced: refused at the header, said so"
 wait_for "$SERVER_LOG" "raw: client: CLOSE 1009" 5
 like "$SERVER_LOG" "^raw: client: CLOSE 1009 " "2^40 bytes announced: the server got CLOSE 1009"
+stop_server
+
+# The same header after wscli has closed (standard input empty): the close
+# wscli names is the one it sent, 1000.
+start_raw huge-frame-late || { echo "Bail out! raw.py did not start"; exit 1; }
+run_wscli --max-message 1M --timeout 4 "$(url)" </dev/null
+status_is 1 "2^40 bytes announced after wscli's CLOSE 1000: exit 1"
+like "$ERR" "^wscli: message larger than --max-message 1048576 bytes \\(1099511627776 bytes announced by its frame header\\); the rest of it is dropped \\(wscli's close is already sent\\)$" \
+    "2^40 bytes after wscli's CLOSE: says its close was already sent"
+like "$ERR" '^wscli: closed by wscli with 1000; ' \
+    "2^40 bytes after wscli's CLOSE: names the code it sent, 1000"
+unlike "$ERR" 'with 1009' "2^40 bytes after wscli's CLOSE: no 1009 claimed"
+wait_for "$SERVER_LOG" "raw: client: CLOSE" 5
+like "$SERVER_LOG" "^raw: client: CLOSE 1000 " "2^40 bytes after wscli's CLOSE: the server got CLOSE 1000"
+unlike "$SERVER_LOG" "CLOSE 1009" "2^40 bytes after wscli's CLOSE: and no other"
 stop_server
 
 # --- standard input

@@ -45,6 +45,8 @@ Scenarios:
     huge-frame              101, a binary frame header announcing 2^40
                             bytes and 16 bytes of it, then nothing; logs
                             the client's frames, answers none
+    huge-frame-late         the same, 500 ms after the 101 (a client whose
+                            standard input is empty has closed by then)
     huge-trickle            101, a binary frame header announcing 2 GiB, then
                             16 KiB of "x" every 20 ms; logs the client's
                             frames
@@ -465,6 +467,14 @@ def s_half_header(conn):
 
 def s_huge_frame(conn):
     handshake(conn)
+    conn.sendall(header(BINARY, 1 << 40) + b"x" * 16)
+    log("announced 2^40 bytes")
+    finish(conn, answer_close=False)
+
+
+def s_huge_frame_late(conn):
+    handshake(conn)
+    time.sleep(0.5)
     conn.sendall(header(BINARY, 1 << 40) + b"x" * 16)
     log("announced 2^40 bytes")
     finish(conn, answer_close=False)
