@@ -173,10 +173,26 @@ if ! curl_ok; then
     apt_install -t "$backports" libcurl4-openssl-dev curl
 fi
 
+# mosquitto from backports too: its websockets listener needs the newer
+# libwebsockets build.
+if ! installed mosquitto; then
+    apt_update
+    say "installing mosquitto from $backports"
+    apt_install -t "$backports" mosquitto
+    # the package starts a system broker on port 1883; the tests start
+    # their own on free ports
+    if command -v systemctl >/dev/null 2>&1; then
+        $as_root systemctl disable --now mosquitto >/dev/null 2>&1 || true
+    fi
+    if [ -x /etc/init.d/mosquitto ]; then
+        $as_root /etc/init.d/mosquitto stop >/dev/null 2>&1 || true
+    fi
+fi
+
 packages="build-essential pkg-config libreadline-dev libssl-dev libcmocka-dev
 zlib1g-dev mandoc tmux socat openssl python3 python3-websockets websocketd
 perl tinyproxy curl clang libclang-rt-14-dev python3-websocket hyperfine
-valgrind time
+valgrind time libjq-dev jq
 chromium libwebsockets-test-server"
 # Keep an existing Node.js/npm (e.g. a newer one from elsewhere) untouched.
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
@@ -206,21 +222,19 @@ else
     say "all Debian packages present"
 fi
 
-# The Node ws package for tests/servers/echo.js, pinned by package-lock.json.
+# The Node packages the test servers use (ws, socket.io, graphql-ws, mqtt,
+# a STOMP broker), pinned by package-lock.json; npm ls fails when one is
+# missing or not the pinned version.
 # tests/servers/.npmrc keeps registry addresses out of the lockfile.
 cd "$here/servers"
 if [ ! -f package-lock.json ]; then
     say "no package-lock.json: npm install"
     npm install --no-audit --no-fund
+elif npm ls --depth=0 >/dev/null 2>&1; then
+    say "node packages for the test servers present"
 else
-    want=$(node -p 'require("./package-lock.json").packages["node_modules/ws"].version')
-    have=$(node -p 'try { require("./node_modules/ws/package.json").version } catch (e) { "" }')
-    if [ "$want" = "$have" ]; then
-        say "node ws $have present"
-    else
-        say "installing node ws $want: npm ci"
-        npm ci --no-audit --no-fund
-    fi
+    say "installing the node packages for the test servers: npm ci"
+    npm ci --no-audit --no-fund
 fi
 
 # wscat for tests/bench.sh (make bench), pinned by tests/bench/package-lock.json.
