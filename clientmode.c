@@ -46,6 +46,7 @@
 #include "loop.h"
 #include "opening.h"
 #include "output.h"
+#include "proto.h"
 #include "repl.h"
 #include "run.h"
 #include "clientmode.h"
@@ -99,6 +100,7 @@ struct kept_msg {
 static struct {
 	struct dial *dial;         /* while connecting */
 	struct conn *c;            /* the connection, or NULL between them */
+	struct proto_conn *pc;     /* its application protocol; NULL: raw */
 	int was_up;                /* a connection was made (and the REPL
 				      started) */
 	struct show_msg m;
@@ -143,6 +145,8 @@ static struct {
 	/* connecting and reconnecting */
 	struct dial_params dp;
 	const char *hdrs[256];
+	const char *offers[MAX_PROTOCOLS + 8]; /* -s, then --proto's */
+	char url[2048];            /* --proto's default path */
 	long attempts;             /* reconnection attempts since the last
 				      long-lived connection */
 	long failed;               /* ... since the last connection made:
@@ -475,6 +479,17 @@ on_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
 	stdin_piece(p, len, fin);
 }
 
+/* --proto: a line means what the protocol says (an event, an operation) */
+static void
+on_proto_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
+    int fin)
+{
+	(void)ctx;
+	S.lineno = lineno;
+	if (proto_line_piece(S.pc, lineno, p, len, fin) != 0)
+		S.skipped++;
+}
+
 static void
 stdin_read(void)
 {
@@ -499,7 +514,8 @@ stdin_read(void)
 	} else {
 		S.split.nul = opt.null_sep; /* -0: NUL ends a message */
 		size_t used = linesplit_feed(&S.split, S.ibuf, S.ilen,
-		    STDIN_BUF, S.stdin_eof, on_line_piece, NULL);
+		    STDIN_BUF, S.stdin_eof, S.pc ? on_proto_line_piece :
+		    on_line_piece, NULL);
 
 		S.ilen -= used;
 		memmove(S.ibuf, S.ibuf + used, S.ilen);
@@ -731,7 +747,14 @@ repl_quit(void)
 		repl_close(WS_CLOSE_NORMAL, NULL, &why);
 }
 
-static const struct repl_ops client_repl = {
+static int
+repl_command(const char *name, const char *arg)
+{
+	return proto_command(S.pc, name, arg);
+}
+
+static struct repl_ops client_repl = {
+	.command = repl_command,
 	.quit = repl_quit,
 	.send_message = repl_send_message,
 	.send_control = repl_send_control,
@@ -825,6 +848,8 @@ ev_ended(struct conn *c)
 	why = reconnect_why(c);
 
 	show_deflate_summary(c);
+	proto_conn_free(S.pc);
+	S.pc = NULL;
 	S.last_exit = conn_exit(c);
 	snprintf(S.last_why, sizeof S.last_why, "%s", conn_why(c));
 	if (S.file_fd >= 0)
@@ -840,6 +865,48 @@ ev_ended(struct conn *c)
 	conn_free(c);
 	plan_reconnect(why, conn_exit(c));
 }
+
+static void
+pev_message_begin(struct conn *c)
+{
+	proto_message_begin(S.pc);
+}
+
+static void
+pev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	proto_message_data(S.pc, p, n);
+}
+
+/* -n counts the protocol's events, --until matches their lines */
+static void
+pev_message_end(struct conn *c)
+{
+	int events = proto_message_end(S.pc, shown());
+	const char *line = proto_last_line(S.pc);
+
+	S.got_message = 1;
+	if (events == 0 || conn_close_sent(c))
+		return;
+	S.received += (uint64_t)events;
+	if (run_until_wanted() && line && run_until_match("", line))
+		session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK, "--until");
+	if (opt.count && (long)S.received >= opt.count && !conn_close_sent(c))
+		session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_OK, "-n");
+	if (S.wait_started && opt.wait <= 0)
+		S.wait_started = 0;
+}
+
+static const struct conn_ops proto_conn_ops = {
+	.frame = show_frame,
+	.message_begin = pev_message_begin,
+	.message_data = pev_message_data,
+	.message_end = pev_message_end,
+	.control = show_control,
+	.close = show_close,
+	.sent = ev_sent,
+	.ended = ev_ended,
+};
 
 static const struct conn_ops client_conn_ops = {
 	.frame = show_frame,
@@ -858,6 +925,7 @@ static void
 on_dialed(void *ud, struct dial_result *r)
 {
 	struct conn *c;
+	const struct proto *proto;
 
 	S.dial = NULL;
 	S.dialing_quiet = 0;
@@ -872,9 +940,10 @@ on_dialed(void *ud, struct dial_result *r)
 			run_end_now(r->exit, r->error);
 		return;
 	}
+	proto = proto_chosen(r->protocol);
 	c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
-		.ops = &client_conn_ops,
+		.ops = proto ? &proto_conn_ops : &client_conn_ops,
 		.max_message = opt.max_message,
 		.max_message_what = opt.max_message_default ? "16 MiB, the "
 		    "interactive limit (--max-message sets another)" : NULL,
@@ -886,7 +955,9 @@ on_dialed(void *ud, struct dial_result *r)
 	}, r->tr, r->pmd);
 	S.c = c;
 	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
+	S.pc = proto_conn_new(proto, c, 0);
 	if (opt.interactive) {
+		client_repl.help = proto_help(S.pc);
 		if (!S.was_up)
 			repl_start(&client_repl);
 		repl_set_prompt("> ");
@@ -896,6 +967,7 @@ on_dialed(void *ud, struct dial_result *r)
 	show_open(c, r);
 	r->tr = NULL;
 	r->pmd = NULL;
+	proto_open(S.pc);
 	S.unsent_opening += opening_send(c, &S.crafted);
 	if (opt.reconnect)
 		keep_resend();
@@ -977,7 +1049,8 @@ input_all_sent(void)
 {
 	return !opt.interactive && S.stdin_eof && connected() &&
 	    !conn_close_sent(S.c) && !opt.count && !opt.until &&
-	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL);
+	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL) &&
+	    proto_due(S.pc) < 2;
 }
 
 static void maybe_finish_input(double t);
@@ -1005,6 +1078,8 @@ maybe_finish_input(double t)
 		return;
 	due = conn_stats(S.c)->msgs_out > conn_stats(S.c)->msgs_in ?
 	    conn_stats(S.c)->msgs_out - conn_stats(S.c)->msgs_in : 0;
+	if (S.pc) /* keep-alives are messages too: the protocol knows */
+		due = (uint64_t)proto_due(S.pc);
 	if (opt.wait > 0 || due > 0) {
 		if (!S.wait_started) {
 			double from = S.last_in_at > t - REPLY_WAIT ?
@@ -1036,7 +1111,7 @@ reading_stdin(void)
 	if (opt.interactive)
 		return 1;
 	return !S.stdin_eof && conn_queued(S.c) < QUEUE_LOW &&
-	    S.file_fd < 0;
+	    S.file_fd < 0 && proto_ready(S.pc);
 }
 
 /* The run's: the REPL goes on between connections. */
@@ -1307,14 +1382,27 @@ static const struct run_ops client_run = {
 static void
 setup_dial(void)
 {
-	size_t nh = 0;
+	const char *const *offered = proto_offered();
+	size_t nh = 0, np = 0;
 
 	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
 		S.hdrs[nh++] = l->data;
-	S.dp.url = opt.url;
+
+	S.dp.url = proto_url(opt.url, S.url, sizeof S.url);
 	S.dp.net = opts_dial_net();
-	S.dp.protocols = opt.protocols;
-	S.dp.nprotocols = (size_t)opt.nprotocols;
+	for (int i = 0; i < opt.nprotocols; i++)
+		S.offers[np++] = opt.protocols[i];
+	for (size_t i = 0; offered && offered[i] && np < MAX_PROTOCOLS + 8;
+	    i++) {
+		size_t k = 0;
+
+		while (k < np && strcmp(S.offers[k], offered[i]))
+			k++;
+		if (k == np)
+			S.offers[np++] = offered[i];
+	}
+	S.dp.protocols = S.offers;
+	S.dp.nprotocols = np;
 	S.dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
 	S.dp.origin = opt.origin;
 	S.dp.headers = S.hdrs;
@@ -1340,6 +1428,8 @@ clientmode_run(void)
 	setup_dial();
 	S.dialing_quiet = opt.jsonl;
 	rc = run_main(&client_run);
+	proto_conn_free(S.pc);
+	S.pc = NULL;
 	conn_free(S.c);
 	loop_release();
 	if (S.dial)

@@ -610,6 +610,17 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 }
 
 void
+conn_fail(struct conn *c, unsigned code, int exit, const char *why)
+{
+	if (c->done)
+		return;
+	set_exit(c, exit);
+	set_why(c, "%s", why);
+	if (!c->close_sent)
+		conn_close(c, code, NULL, 0);
+}
+
+void
 conn_abort(struct conn *c, int exit, const char *why)
 {
 	if (c->done)

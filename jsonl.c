@@ -153,6 +153,22 @@ jsonl_int(const char *key, long long v)
 }
 
 void
+jsonl_raw(const char *key, const uint8_t *p, size_t n)
+{
+	size_t run = 0;
+
+	put_key(key);
+	/* a line break between tokens would end the event's line */
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\n' || p[i] == '\r') {
+			W(p + run, i - run);
+			W(" ", 1);
+			run = i + 1;
+		}
+	W(p + run, n - run);
+}
+
+void
 jsonl_num(const char *key, double v)
 {
 	char buf[64];

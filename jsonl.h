@@ -37,6 +37,10 @@ void jsonl_num(const char *key, double v);
 void jsonl_bool(const char *key, int v);
 void jsonl_null(const char *key);
 
+/* ,"key":VALUE for p, which must be one valid JSON value (line breaks
+ * between its tokens become blanks) */
+void jsonl_raw(const char *key, const uint8_t *p, size_t n);
+
 /* ,"key":{"Name":"value",...} from "Name: value" strings */
 void jsonl_headers(const char *key, const char *const *lines, size_t n);
 

@@ -29,12 +29,14 @@
 #include "deflate.h"
 #include "opts.h"
 #include "probecases.h"
+#include "proto.h"
 #include "term.h"
 
 struct options opt;
 struct srv_opts srv_opt;
 struct relay_opts relay_opt;
 struct probe_opts probe_opt;
+struct proto_opts proto_opt;
 
 static const struct options opt_defaults = {
 	.connect_timeout = 30,
@@ -71,7 +73,9 @@ enum otype {
 };
 
 enum {
-	OPT_BEARER = 256,
+	OPT_ACK = 256,
+	OPT_AUTH,
+	OPT_BEARER,
 	OPT_BROADCAST,
 	OPT_CACERT,
 	OPT_CAPATH,
@@ -90,6 +94,7 @@ enum {
 	OPT_KEY,
 	OPT_MAX_MESSAGE,
 	OPT_MAX_REDIRS,
+	OPT_NAMESPACE,
 	OPT_NO_HISTORY,
 	OPT_NO_SPLIT,
 	OPT_NOPROXY,
@@ -106,6 +111,7 @@ enum {
 	OPT_PROBE_MAX,
 	OPT_PROBE_REPORT,
 	OPT_PROBE_TIMEOUT,
+	OPT_PROTO,
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
 	OPT_RECONNECT_ON,
@@ -209,6 +215,8 @@ static const struct optdef table[] = {
 	    NULL, 0, 0 },
 	{ "probe-timeout", OPT_PROBE_TIMEOUT, required_argument, T_POSITIVE,
 	    P | L, &probe_opt.timeout, 0, 0 },
+	{ "proto", OPT_PROTO, required_argument, T_OTHER, C | L | R, NULL, 0,
+	    0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
 	{ "quiet", 'q', no_argument, T_FLAG, ALL, &opt.quiet, 0, 0 },
 	{ "reconnect", OPT_RECONNECT, optional_argument, T_OTHER, C, NULL, 0,
@@ -376,6 +384,7 @@ reset(void)
 	opt = opt_defaults;
 	memset(&srv_opt, 0, sizeof srv_opt);
 	memset(&relay_opt, 0, sizeof relay_opt);
+	memset(&proto_opt, 0, sizeof proto_opt);
 	probe_opt = probe_defaults;
 	memset(given, 0, sizeof given);
 	color_mode = -1;
@@ -795,6 +804,29 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		break;
 	case OPT_PROBE:
 		break;
+	case OPT_PROTO: {
+		char names[256];
+
+		if (proto_find(arg, &proto_opt.proto, names, sizeof names) != 0)
+			return usage(err, cap, "invalid value for --proto: '%s' "
+			    "(one of %s)", arg, names);
+		proto_opt.is_auto = !strcmp(arg, "auto");
+		break;
+	}
+	case OPT_AUTH:
+		if (!proto_json_valid((const uint8_t *)arg, strlen(arg)) ||
+		    arg[strspn(arg, " \t\r\n")] != '{')
+			return usage(err, cap, "invalid value for --auth: '%s' "
+			    "(a JSON object, e.g. '{\"token\":\"abc\"}')", arg);
+		proto_opt.auth = arg;
+		break;
+	case OPT_NAMESPACE:
+		if (arg[0] != '/' || strpbrk(arg, ",?#\"") || strlen(arg) > 1024)
+			return usage(err, cap, "invalid value for --namespace: "
+			    "'%s' (a path such as /chat, without , ? # or \")",
+			    arg);
+		proto_opt.nsp = arg;
+		break;
 	case OPT_PROBE_REPORT:
 		if (!strncmp(arg, "junit:", 6) && arg[6])
 			probe_opt.report_junit = arg + 6;
@@ -1050,6 +1082,13 @@ decide(int n, char **operands, char *err, size_t cap)
 		return usage(err, cap, "--tls-key and --tls-client-ca go with "
 		    "--tls-cert");
 
+	if ((proto_opt.auth || proto_opt.nsp || proto_opt.ack) &&
+	    (proto_opt.proto == NULL ||
+	    strcmp(proto_opt.proto->name, "socketio")))
+		return usage(err, cap, "--%s goes with --proto socketio",
+		    proto_opt.auth ? "auth" : proto_opt.nsp ? "namespace" :
+		    "ack");
+
 	if (check_mode(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
 	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
@@ -1175,7 +1214,8 @@ static const char usage_text[] =
     "             [--max-message size] [--max-redirs num] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
     "             [--pass phrase] [--ping-interval seconds]\n"
-    "             [--ping-timeout seconds] [--reconnect[=max]]\n"
+    "             [--ping-timeout seconds] [--proto name]\n"
+    "             [--reconnect[=max]]\n"
     "             [--reconnect-delay seconds] [--reconnect-on when]\n"
     "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--unix-socket path]\n"
@@ -1192,7 +1232,7 @@ static const char usage_text[] =
     "             [--no-split] [--on-connect file] [--once]\n"
     "             [--origin-allow list] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
-    "             [--require-protocol] [--send message] [--timeout seconds]\n"
+    "             [--proto name] [--require-protocol] [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file] [--until regex]\n"
     "       wscli -l [address:]port --probe-clients\n"
@@ -1207,7 +1247,7 @@ static const char usage_text[] =
     "             [--max-redirs num] [--no-history] [--noproxy hosts]\n"
     "             [--once] [--origin-allow list] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
-    "             [--rewrite-origin] [--strict] [--timeout seconds]\n"
+    "             [--proto name] [--rewrite-origin] [--strict] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file]\n"
     "             [--unix-socket path] [--until regex]\n";
@@ -1262,6 +1302,8 @@ static const char help_text2[] =
     "      --pass PHRASE         passphrase of the private key\n"
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
+    "      --proto NAME          the protocol over WebSocket: raw (bare\n"
+    "                            messages) or auto (from the subprotocol)\n"
     "  -q, --quiet               print only errors on stderr\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
     "                            (at most MAX attempts in a row)\n"

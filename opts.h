@@ -134,10 +134,22 @@ struct probe_opts {
 	int clients;               /* -l --probe-clients */
 };
 
+/* The application protocol over the connections (proto.h) and the
+ * options of each. */
+struct proto_opts {
+	const struct proto *proto;         /* --proto, NULL: raw */
+	int is_auto;                       /* --proto auto: from the
+					      negotiated subprotocol */
+	const char *auth;                  /* --auth JSON: Socket.IO */
+	const char *nsp;                   /* --namespace: Socket.IO */
+	int ack;                           /* --ack: Socket.IO */
+};
+
 extern struct options opt;
 extern struct srv_opts srv_opt;
 extern struct relay_opts relay_opt;
 extern struct probe_opts probe_opt;
+extern struct proto_opts proto_opt;
 
 /* opts_parse() results. */
 enum {

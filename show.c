@@ -970,6 +970,89 @@ show_error(const char *msg)
 #define LOG_TEXT 256                  /* bytes of a text on a log line */
 #define LOG_HEX 32                    /* bytes of binary on a log line */
 
+/* ------------------------------------------------ application protocol */
+
+void
+show_proto(struct conn *c, char dir, const struct show_proto *e, int watch)
+{
+	int hidden = e->keepalive && !view.frames && !opt.verbose;
+
+	if (hidden)
+		return;
+	if (opt.jsonl) {
+		jsonl_begin_conn(c, "proto", dir);
+		jsonl_str("proto", e->proto);
+		jsonl_str("kind", e->kind);
+		if (e->name)
+			jsonl_str("name", e->name);
+		if (e->id)
+			jsonl_str("id", e->id);
+		if (e->json)
+			jsonl_raw("data", e->json, e->njson);
+		if (e->payload)
+			jsonl_payload(e->payload, e->npayload, e->binary);
+		jsonl_end();
+		return;
+	}
+	if (watch) {
+		char what[LOG_TEXT * 12 + 64], line[sizeof what + 64];
+		double zero = 0;
+		size_t n = e->ntext < LOG_TEXT ? e->ntext : LOG_TEXT;
+
+		/* a cut inside a character shows up to it */
+		while (n > 0 && n < e->ntext && (e->text[n] & 0xc0) == 0x80)
+			n--;
+		disp_escape_str(what, sizeof what, e->text, n, 0);
+		snprintf(line, sizeof line, "%s %s%s", e->kind, what,
+		    n < e->ntext ? " ..." : "");
+		show_log(conn_id(c), show_dir(c, dir), e->last_at ? e->last_at :
+		    &zero, NULL, 0, line);
+		return;
+	}
+	if (opt.interactive) {
+		/* what wscli sent stays on screen as the command typed */
+		if (dir == '<' || e->keepalive)
+			view_proto(conn_id(c), dir, e->kind, e->text,
+			    e->ntext);
+		return;
+	}
+	if (e->line && dir == '<') {
+		char stamp[32];
+
+		if (opt.timestamps)
+			out_write(stamp, term_stamp(stamp, sizeof stamp));
+		out_write(e->line, e->nline);
+		out_write(opt.null_sep ? "" : "\n", 1);
+		return;
+	}
+	if (e->notice || e->keepalive) {
+		char what[1024];
+
+		disp_escape_str(what, sizeof what, e->text, e->ntext < 256 ?
+		    e->ntext : 256, 0);
+		info("%s%c %s %s", conn_label(c), dir, e->kind, what);
+	}
+}
+
+void
+show_proto_violation(struct conn *c, double *last_at, const char *proto,
+    const char *what)
+{
+	char line[1024];
+	double zero = 0;
+
+	if (opt.jsonl) {
+		jsonl_begin_conn(c, "violation", '<');
+		jsonl_str("proto", proto);
+		jsonl_str("what", what);
+		jsonl_end();
+		return;
+	}
+	snprintf(line, sizeof line, "%s protocol error: %s", proto, what);
+	show_log(conn_id(c), show_dir(c, '<'), last_at ? last_at : &zero,
+	    "violation", 0, line);
+}
+
 void
 show_log(int id, const char *dir, double *last_at, const char *type,
     int64_t size, const char *what)

@@ -259,6 +259,45 @@ void show_payload_brief(char *out, size_t cap, const uint8_t *p, size_t n,
 void show_close_words(char *out, size_t cap, unsigned code,
     const uint8_t *reason, size_t n);
 
+/*
+ * What a message of an application protocol (proto.h) meant: "< event
+ * chat [\"hi\"]" at the REPL, the event's line on stdout in scripted
+ * mode, a --jsonl "proto" event; in relay mode (watch) a line of its
+ * log. Keep-alives and the protocol's own bookkeeping are shown only
+ * with --frames or -v.
+ */
+struct show_proto {
+	const char *proto;            /* the protocol's name (set by the
+					 layer) */
+	const char *kind;             /* "event", "ack", "open", ... */
+	const char *name;             /* --jsonl "name": event, topic,
+					 destination; or NULL */
+	const char *id;               /* --jsonl "id": ack, operation; or
+					 NULL */
+	const uint8_t *text;          /* for people, after the kind */
+	size_t ntext;
+	const uint8_t *line;          /* scripted mode: the line on stdout
+					 (without its end); NULL: none */
+	size_t nline;
+	const uint8_t *json;          /* --jsonl "data": a valid JSON value,
+					 or NULL */
+	size_t njson;
+	const uint8_t *payload;       /* --jsonl payload as text or base64,
+					 or NULL */
+	size_t npayload;
+	int binary;                   /* ... base64 */
+	int keepalive;                /* only with --frames or -v */
+	int notice;                   /* scripted mode: a line for people
+					 on stderr */
+	double *last_at;              /* watch: the pair's log (show_log) */
+};
+void show_proto(struct conn *c, char dir, const struct show_proto *e,
+    int watch);
+
+/* A protocol's rule broken by the peer, seen by a relay: reported. */
+void show_proto_violation(struct conn *c, double *last_at,
+    const char *proto, const char *what);
+
 /* jsonl writer: stdout's buffer. */
 void show_jsonl_writer(const void *p, size_t n);
 

@@ -167,6 +167,23 @@ view_message(int id, char dir, int binary, const uint8_t *p,
 }
 
 void
+view_proto(int id, char dir, const char *kind, const uint8_t *text,
+    size_t n)
+{
+	char who[16] = "";
+
+	if (id > 0)
+		snprintf(who, sizeof who, "%d", id);
+	term_begin();
+	put_timestamp();
+	printf("%s%s%c%s%s %s%s%s ", c(BOLD), c(dir == '<' ? BLUE : ""), dir,
+	    who, c(OFF), c(GREEN), kind, c(OFF));
+	put_text(text, n < TEXT_SHOWN ? n : TEXT_SHOWN, n > TEXT_SHOWN);
+	putchar('\n');
+	view_end();
+}
+
+void
 view_control(int id, char dir, unsigned opcode, const uint8_t *p,
     size_t len, const char *note)
 {

@@ -53,6 +53,11 @@ void view_control(int id, char dir, unsigned opcode, const uint8_t *p,
  * what (dimmed, e.g. "file /tmp/x") after it, or NULL. */
 void view_sent(unsigned opcode, uint64_t size, const char *what);
 
+/* What a protocol's message meant: "< event chat [...]"; text is the
+ * peer's, escaped here. */
+void view_proto(int id, char dir, const char *kind, const uint8_t *text,
+    size_t n);
+
 /* A line of session information (connected, closed, progress), dimmed,
  * with the timestamp column. */
 void view_info(const char *msg);

@@ -215,6 +215,7 @@ static const struct {
 	{ "--probe-clients", "--probe-clients", L_ },
 	{ "--probe-report json:x", "--probe-report", P_ | L_ },
 	{ "--probe-timeout 1", "--probe-timeout", P_ | L_ },
+	{ "--proto raw", "--proto", C_ | L_ | R_ },
 	{ "-q", "-q", ALL_ },
 	{ "--reconnect", "--reconnect", C_ },
 	{ "--reconnect=2", "--reconnect", C_ },
@@ -411,6 +412,8 @@ named_conflicts(void **state)
 	    "be used with --forward (relay mode): a relay passes on what each "
 	    "side sends");
 	expect_error("-l 0 --forward ws://h/ -s x", "offers are passed on");
+	expect_error("--proto nope ws://h/", "invalid value for --proto: "
+	    "'nope' (one of raw, auto");
 	expect_error("--probe --send x ws://h/", "the probe sends its own");
 	expect_error("-l 0 -x http://p", "it is for connecting to a server");
 	expect_error("-t elapsed ws://h/", "-t takes its mode attached: "

@@ -1,0 +1,543 @@
+/*
+ * proto.c - the protocol layer (see proto.h): the table of protocols, the
+ * per-connection state, and what every protocol shares: whole messages
+ * and lines collected, events shown, violations named, a JSON scanner.
+ *
+ * A protocol that is in the table works: --proto accepts exactly the
+ * names below, so a name is added with its implementation.
+ */
+#include <stdarg.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "exit.h"
+#include "frame.h"
+#include "opts.h"
+#include "proto.h"
+#include "show.h"
+#include "term.h"
+#include "view.h"
+
+/* each protocol once, ended by NULL */
+static const struct proto *const protocols[] = {
+	NULL,
+};
+
+/* --proto auto: what a negotiated subprotocol means, for the protocols
+ * in the table (by name, so that the list stays right as they come) */
+static const struct {
+	const char *subprotocol;
+	const char *proto;
+} by_subprotocol[] = {
+	{ "graphql-transport-ws", "graphql" },
+	{ "graphql-ws", "graphql" },
+	{ "v10.stomp", "stomp" },
+	{ "v11.stomp", "stomp" },
+	{ "v12.stomp", "stomp" },
+	{ "mqtt", "mqtt" },
+};
+
+struct proto_conn {
+	const struct proto *p;
+	struct conn *c;
+	int watch;                 /* relay mode: decode and show only */
+	double *last_at;           /* ... the pair's log */
+	int mute;                  /* nothing more is shown (-n, --until) */
+	int events;                /* stdout lines of the current message */
+	uint8_t *msg;              /* the message being received */
+	size_t len, cap;
+	uint64_t size;             /* all of it */
+	uint8_t *line;             /* the stdin line being read */
+	size_t llen, lcap;
+	int lskip;                 /* ... too long: refused */
+	char *last;                /* the last stdout line, for --until */
+	size_t lastcap;
+	alignas(max_align_t) unsigned char state[]; /* the protocol's */
+};
+
+/* ------------------------------------------------------------ choosing */
+
+int
+proto_find(const char *name, const struct proto **p, char *names, size_t cap)
+{
+	size_t o;
+
+	*p = NULL;
+	if (!strcmp(name, "raw") || !strcmp(name, "auto"))
+		return 0;
+	for (size_t i = 0; protocols[i]; i++)
+		if (!strcmp(name, protocols[i]->name)) {
+			*p = protocols[i];
+			return 0;
+		}
+	o = (size_t)snprintf(names, cap, "raw, auto");
+	for (size_t i = 0; protocols[i] && o < cap; i++)
+		o += (size_t)snprintf(names + o, cap - o, ", %s",
+		    protocols[i]->name);
+	return -1;
+}
+
+const struct proto *
+proto_for_subprotocol(const char *subprotocol)
+{
+	const struct proto *p;
+	char names[256];
+
+	if (subprotocol == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof by_subprotocol / sizeof
+	    by_subprotocol[0]; i++)
+		if (!strcmp(subprotocol, by_subprotocol[i].subprotocol) &&
+		    proto_find(by_subprotocol[i].proto, &p, names,
+		    sizeof names) == 0)
+			return p;
+	return NULL;
+}
+
+const struct proto *
+proto_chosen(const char *subprotocol)
+{
+	if (proto_opt.is_auto)
+		return proto_for_subprotocol(subprotocol && *subprotocol ?
+		    subprotocol : NULL);
+	return proto_opt.proto;
+}
+
+const char *const *
+proto_offered(void)
+{
+	return proto_opt.proto ? proto_opt.proto->subprotocols : NULL;
+}
+
+const char *
+proto_url(const char *url, char *buf, size_t cap)
+{
+	const struct proto *p = proto_opt.proto;
+
+	if (p && p->url && p->url(url, buf, cap))
+		return buf;
+	return url;
+}
+
+/* ------------------------------------------------------ the connection */
+
+struct proto_conn *
+proto_conn_new(const struct proto *p, struct conn *c, int watch)
+{
+	struct proto_conn *pc;
+
+	if (p == NULL)
+		return NULL;
+	pc = xrealloc(NULL, sizeof *pc + p->state);
+	memset(pc, 0, sizeof *pc + p->state);
+	pc->p = p;
+	pc->c = c;
+	pc->watch = watch;
+	return pc;
+}
+
+void
+proto_watch_log(struct proto_conn *pc, double *last_at)
+{
+	if (pc)
+		pc->last_at = last_at;
+}
+
+void
+proto_conn_free(struct proto_conn *pc)
+{
+	if (pc == NULL)
+		return;
+	if (pc->p->end)
+		pc->p->end(pc);
+	free(pc->msg);
+	free(pc->line);
+	free(pc->last);
+	free(pc);
+}
+
+void
+proto_open(struct proto_conn *pc)
+{
+	if (pc && pc->p->open)
+		pc->p->open(pc);
+}
+
+void
+proto_message_begin(struct proto_conn *pc)
+{
+	pc->len = 0;
+	pc->size = 0;
+}
+
+void
+proto_message_data(struct proto_conn *pc, const uint8_t *p, size_t n)
+{
+	size_t k = n;
+
+	pc->size += n;
+	if (pc->len + k > PROTO_MSG_MAX)
+		k = PROTO_MSG_MAX - pc->len;
+	if (k == 0)
+		return;
+	if (pc->len + k + 1 > pc->cap) {
+		size_t cap = pc->cap ? pc->cap : 256;
+
+		while (cap < pc->len + k + 1)
+			cap *= 2;
+		pc->msg = xrealloc(pc->msg, cap);
+		pc->cap = cap;
+	}
+	memcpy(pc->msg + pc->len, p, k);
+	pc->len += k;
+}
+
+int
+proto_message_end(struct proto_conn *pc, int shown)
+{
+	pc->mute = !shown;
+	pc->events = 0;
+	if (pc->msg == NULL) { /* nothing came yet */
+		pc->cap = 256;
+		pc->msg = xrealloc(NULL, pc->cap);
+	}
+	pc->msg[pc->len] = '\0'; /* a spare byte: text reads as a string */
+	if (pc->p->message)
+		pc->p->message(pc, conn_in(pc->c)->opcode, pc->msg, pc->len,
+		    pc->size);
+	/* a large message's memory goes back */
+	if (pc->cap > 64 * 1024) {
+		free(pc->msg);
+		pc->msg = NULL;
+		pc->cap = 0;
+	}
+	return pc->events;
+}
+
+const char *
+proto_last_line(const struct proto_conn *pc)
+{
+	return pc && pc->last ? pc->last : NULL;
+}
+
+int
+proto_line_piece(struct proto_conn *pc, uint64_t lineno, const uint8_t *p,
+    size_t n, int fin)
+{
+	char why[256];
+	size_t bad;
+	int rc = 0;
+
+	if (!pc->lskip && pc->llen + n > PROTO_LINE_MAX) {
+		pc->lskip = 1;
+		diag("line %" PRIu64 ": longer than %u MiB; not sent", lineno,
+		    PROTO_LINE_MAX >> 20);
+	}
+	if (!pc->lskip && n > 0) {
+		if (pc->llen + n + 1 > pc->lcap) {
+			size_t cap = pc->lcap ? pc->lcap : 256;
+
+			while (cap < pc->llen + n + 1)
+				cap *= 2;
+			pc->line = xrealloc(pc->line, cap);
+			pc->lcap = cap;
+		}
+		memcpy(pc->line + pc->llen, p, n);
+		pc->llen += n;
+	}
+	if (!fin)
+		return 0;
+	if (pc->lskip) {
+		rc = -1;
+	} else if (!ws_utf8_valid(pc->line, pc->llen, &bad)) {
+		diag("line %" PRIu64 ": not valid UTF-8 at byte %zu; not sent",
+		    lineno, bad + 1);
+		rc = -1;
+	} else if (pc->llen == 0) {
+		rc = 0; /* an empty line means nothing */
+	} else if (pc->p->line == NULL) {
+		diag("line %" PRIu64 ": %s gives no meaning to stdin lines; "
+		    "not sent", lineno, pc->p->name);
+		rc = -1;
+	} else {
+		if (pc->line == NULL)
+			pc->line = xrealloc(NULL, pc->lcap = 256);
+		pc->line[pc->llen] = '\0';
+		why[0] = '\0';
+		if (pc->p->line(pc, pc->line, pc->llen, why, sizeof why) != 0) {
+			diag("line %" PRIu64 ": %s; not sent", lineno, why);
+			rc = -1;
+		}
+	}
+	pc->llen = 0;
+	pc->lskip = 0;
+	return rc;
+}
+
+int
+proto_ready(struct proto_conn *pc)
+{
+	return pc == NULL || pc->p->ready == NULL || pc->p->ready(pc);
+}
+
+int
+proto_due(struct proto_conn *pc)
+{
+	return pc == NULL || pc->p->due == NULL ? 0 : pc->p->due(pc);
+}
+
+int
+proto_command(struct proto_conn *pc, const char *name, const char *arg)
+{
+	if (pc == NULL || pc->p->command == NULL)
+		return -1;
+	return pc->p->command(pc, name, arg);
+}
+
+const char *const *
+proto_help(const struct proto_conn *pc)
+{
+	return pc ? pc->p->help : NULL;
+}
+
+const struct proto *
+proto_of(const struct proto_conn *pc)
+{
+	return pc ? pc->p : NULL;
+}
+
+/* -------------------------------------------------- for the protocols */
+
+void *
+proto_state(struct proto_conn *pc)
+{
+	return pc->state;
+}
+
+struct conn *
+proto_conn(struct proto_conn *pc)
+{
+	return pc->c;
+}
+
+int
+proto_watching(const struct proto_conn *pc)
+{
+	return pc->watch;
+}
+
+int
+proto_send(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
+    size_t n)
+{
+	if (pc->watch || conn_done(pc->c) || conn_close_sent(pc->c))
+		return -1;
+	return conn_send_data(pc->c, opcode, p, n, 1, 0);
+}
+
+void
+proto_show(struct proto_conn *pc, char dir, const struct show_proto *e)
+{
+	struct show_proto ev = *e;
+
+	if (dir == '<' && pc->mute)
+		return;
+	ev.proto = pc->p->name;
+	ev.last_at = pc->last_at;
+	if (ev.line && dir == '<') {
+		pc->events++;
+		if (opt.until) {
+			if (pc->lastcap < ev.nline + 1) {
+				pc->last = xrealloc(pc->last, ev.nline + 1);
+				pc->lastcap = ev.nline + 1;
+			}
+			memcpy(pc->last, ev.line, ev.nline);
+			pc->last[ev.nline] = '\0';
+		}
+	}
+	show_proto(pc->c, dir, &ev, pc->watch);
+}
+
+void
+proto_violation(struct proto_conn *pc, unsigned code, const char *fmt, ...)
+{
+	char msg[512], why[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (pc->watch) {
+		show_proto_violation(pc->c, pc->last_at, pc->p->name, msg);
+		return;
+	}
+	if (conn_done(pc->c))
+		return;
+	diag("%s%s protocol error: %s; closing with %u %s",
+	    conn_label(pc->c), pc->p->name, msg, code,
+	    ws_close_code_name(code));
+	snprintf(why, sizeof why, "%s protocol error: %s", pc->p->name, msg);
+	conn_fail(pc->c, code, EXIT_PROTOCOL, why);
+}
+
+void
+proto_end(struct proto_conn *pc, unsigned code, int exit, const char *why)
+{
+	if (pc->watch || conn_done(pc->c))
+		return;
+	conn_fail(pc->c, code, exit, why);
+}
+
+void
+proto_reply(int error, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	view_reply(error, msg);
+}
+
+/* --------------------------------------------------------------- JSON */
+
+#define JSON_DEPTH 64
+
+static size_t
+blanks(const uint8_t *p, size_t n, size_t i)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+	    p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* The end of the JSON string starting at p[i] == '"', or 0. */
+static size_t
+json_string(const uint8_t *p, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (p[i] == '"')
+			return i + 1;
+		if (p[i] < 0x20)
+			return 0;
+		if (p[i] == '\\') {
+			if (++i >= n)
+				return 0;
+			if (p[i] == 'u') {
+				for (int k = 0; k < 4; k++)
+					if (++i >= n || !((p[i] >= '0' &&
+					    p[i] <= '9') || ((p[i] | 0x20) >=
+					    'a' && (p[i] | 0x20) <= 'f')))
+						return 0;
+			} else if (!strchr("\"\\/bfnrt", p[i])) {
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+static size_t
+json_number(const uint8_t *p, size_t n, size_t i)
+{
+	size_t s;
+
+	if (i < n && p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0')
+		i++;
+	else if (i < n && p[i] >= '1' && p[i] <= '9')
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && p[i] == '.') {
+		s = ++i;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == s)
+			return 0;
+	}
+	if (i < n && (p[i] | 0x20) == 'e') {
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		s = i;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == s)
+			return 0;
+	}
+	return i;
+}
+
+/* The end of the value at p[i] (blanks first), or 0. */
+static size_t
+json_at(const uint8_t *p, size_t n, size_t i, int depth)
+{
+	i = blanks(p, n, i);
+	if (i >= n || depth > JSON_DEPTH)
+		return 0;
+	switch (p[i]) {
+	case '"':
+		return json_string(p, n, i);
+	case '{':
+	case '[': {
+		uint8_t close = p[i] == '{' ? '}' : ']';
+		int obj = p[i] == '{';
+
+		i = blanks(p, n, i + 1);
+		if (i < n && p[i] == close)
+			return i + 1;
+		for (;;) {
+			if (obj) {
+				i = blanks(p, n, i);
+				if (i >= n || p[i] != '"' ||
+				    (i = json_string(p, n, i)) == 0)
+					return 0;
+				i = blanks(p, n, i);
+				if (i >= n || p[i] != ':')
+					return 0;
+				i++;
+			}
+			if ((i = json_at(p, n, i, depth + 1)) == 0)
+				return 0;
+			i = blanks(p, n, i);
+			if (i < n && p[i] == ',') {
+				i++;
+				continue;
+			}
+			return i < n && p[i] == close ? i + 1 : 0;
+		}
+	}
+	case 't':
+		return n - i >= 4 && !memcmp(p + i, "true", 4) ? i + 4 : 0;
+	case 'f':
+		return n - i >= 5 && !memcmp(p + i, "false", 5) ? i + 5 : 0;
+	case 'n':
+		return n - i >= 4 && !memcmp(p + i, "null", 4) ? i + 4 : 0;
+	default:
+		return json_number(p, n, i);
+	}
+}
+
+size_t
+proto_json_value(const uint8_t *p, size_t n)
+{
+	return json_at(p, n, 0, 0);
+}
+
+int
+proto_json_valid(const uint8_t *p, size_t n)
+{
+	size_t e = json_at(p, n, 0, 0);
+
+	return e > 0 && blanks(p, n, e) == n;
+}
