@@ -140,6 +140,8 @@ struct optdef {
 static const struct optdef table[] = {
 	{ "ipv4", '4', no_argument, T_OTHER, NET, NULL, 0, 0 },
 	{ "ipv6", '6', no_argument, T_OTHER, NET, NULL, 0, 0 },
+	{ "ack", OPT_ACK, no_argument, T_FLAG, C, &proto_opt.ack, 0, 0 },
+	{ "auth", OPT_AUTH, required_argument, T_OTHER, C, NULL, 0, 0 },
 	{ "binary", 'b', no_argument, T_FLAG, C | L, &opt.binary, 0, 0 },
 	{ "bearer", OPT_BEARER, required_argument, T_STRING, NET,
 	    &opt.bearer, 0, 0 },
@@ -182,6 +184,8 @@ static const struct optdef table[] = {
 	    &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
+	{ "namespace", OPT_NAMESPACE, required_argument, T_OTHER, C, NULL, 0,
+	    0 },
 	{ "no-history", OPT_NO_HISTORY, no_argument, T_FLAG, C | L | R,
 	    &opt.no_history, 0, 0 },
 	{ "no-split", OPT_NO_SPLIT, no_argument, T_FLAG, C | L,
@@ -1206,12 +1210,13 @@ opts_dial_net(void)
 static const char usage_text[] =
     "usage: wscli [-046bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
     "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
-    "             [--bearer token] [--cacert file] [--capath dir]\n"
+    "             [--ack] [--auth json] [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
     "             [--escape] [--frame spec] [--frames] [--jsonl]\n"
     "             [--key file]\n"
-    "             [--max-message size] [--max-redirs num] [--no-history]\n"
+    "             [--max-message size] [--max-redirs num]\n"
+    "             [--namespace nsp] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
     "             [--pass phrase] [--ping-interval seconds]\n"
     "             [--ping-timeout seconds] [--proto name]\n"
@@ -1260,6 +1265,8 @@ static const char help_text[] =
     "\n"
     "  -4, --ipv4                resolve names to IPv4 addresses only\n"
     "  -6, --ipv6                resolve names to IPv6 addresses only\n"
+    "      --ack                 socketio: ask for an ack with every event\n"
+    "      --auth JSON           socketio: the CONNECT's auth object\n"
     "  -b, --binary              send binary messages instead of text\n"
     "      --bearer TOKEN        send Authorization: Bearer TOKEN\n"
     "      --cacert FILE         CA certificates to verify the server with\n"
@@ -1292,6 +1299,7 @@ static const char help_text2[] =
     "      --max-message SIZE    refuse larger messages with close 1009\n"
     "      --max-redirs N        at most N redirects with -L (10)\n"
     "  -n, --count N             close after receiving N messages\n"
+    "      --namespace NSP       socketio: connect to NSP (/chat), not /\n"
     "  -0, --null                NUL ends each message, on stdout and\n"
     "                            stdin (instead of a newline)\n"
     "      --no-history          do not read or save the REPL history\n"
@@ -1303,7 +1311,8 @@ static const char help_text2[] =
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "      --proto NAME          the protocol over WebSocket: raw (bare\n"
-    "                            messages) or auto (from the subprotocol)\n"
+    "                            messages), socketio, or auto (from the\n"
+    "                            subprotocol)\n"
     "  -q, --quiet               print only errors on stderr\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
     "                            (at most MAX attempts in a row)\n"

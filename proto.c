@@ -20,11 +20,13 @@
 #include "opts.h"
 #include "proto.h"
 #include "show.h"
+#include "sio.h"
 #include "term.h"
 #include "view.h"
 
 /* each protocol once, ended by NULL */
 static const struct proto *const protocols[] = {
+	&sio_proto,
 	NULL,
 };
 
@@ -540,4 +542,119 @@ proto_json_valid(const uint8_t *p, size_t n)
 	size_t e = json_at(p, n, 0, 0);
 
 	return e > 0 && blanks(p, n, e) == n;
+}
+
+/* The value of one hex digit, or -1. */
+static int
+hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static unsigned
+hex4(const uint8_t *p)
+{
+	return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 |
+	    hexval(p[2]) << 4 | hexval(p[3]));
+}
+
+long
+proto_json_string(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t i, e, o = 0;
+
+	i = blanks(p, n, 0);
+	if (i >= n || p[i] != '"' || (e = json_string(p, n, i)) == 0 ||
+	    cap == 0)
+		return -1;
+	for (i++; i < e - 1; i++) {
+		uint8_t b[4];
+		size_t k = 1;
+		unsigned u;
+
+		if (p[i] != '\\') {
+			b[0] = p[i];
+		} else if (p[++i] != 'u') {
+			b[0] = (uint8_t)(p[i] == 'b' ? '\b' : p[i] == 'f' ? '\f' :
+			    p[i] == 'n' ? '\n' : p[i] == 'r' ? '\r' : p[i] ==
+			    't' ? '\t' : p[i]);
+		} else {
+			u = hex4(p + i + 1);
+			i += 4;
+			/* a surrogate pair is one character; a lone half is
+			 * U+FFFD */
+			if (u >= 0xd800 && u < 0xdc00 && i + 6 < e &&
+			    p[i + 1] == '\\' && p[i + 2] == 'u' &&
+			    hex4(p + i + 3) >= 0xdc00 && hex4(p + i + 3) < 0xe000) {
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (hex4(p + i + 3) - 0xdc00);
+				i += 6;
+			} else if (u >= 0xd800 && u < 0xe000) {
+				u = 0xfffd;
+			}
+			if (u < 0x80) {
+				b[0] = (uint8_t)u;
+			} else if (u < 0x800) {
+				b[0] = (uint8_t)(0xc0 | u >> 6);
+				b[1] = (uint8_t)(0x80 | (u & 0x3f));
+				k = 2;
+			} else if (u < 0x10000) {
+				b[0] = (uint8_t)(0xe0 | u >> 12);
+				b[1] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
+				b[2] = (uint8_t)(0x80 | (u & 0x3f));
+				k = 3;
+			} else {
+				b[0] = (uint8_t)(0xf0 | u >> 18);
+				b[1] = (uint8_t)(0x80 | ((u >> 12) & 0x3f));
+				b[2] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
+				b[3] = (uint8_t)(0x80 | (u & 0x3f));
+				k = 4;
+			}
+		}
+		if (o + k >= cap)
+			break; /* cut: what fits */
+		memcpy(out + o, b, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+int
+proto_json_member(const uint8_t *p, size_t n, const char *key,
+    const uint8_t **v, size_t *vn)
+{
+	size_t i = blanks(p, n, 0), klen = strlen(key);
+
+	if (i >= n || p[i] != '{')
+		return -1;
+	i = blanks(p, n, i + 1);
+	while (i < n && p[i] == '"') {
+		size_t ke = json_string(p, n, i), ve;
+		int hit;
+
+		if (ke == 0)
+			return -1;
+		/* keys are compared as written: escaped keys do not match */
+		hit = ke - i - 2 == klen && !memcmp(p + i + 1, key, klen);
+
+		i = blanks(p, n, ke);
+		if (i >= n || p[i] != ':')
+			return -1;
+		i = blanks(p, n, i + 1);
+		if ((ve = json_at(p, n, i, 1)) == 0)
+			return -1;
+		if (hit) {
+			*v = p + i;
+			*vn = ve - i;
+			return 0;
+		}
+		i = blanks(p, n, ve);
+		if (i < n && p[i] == ',')
+			i = blanks(p, n, i + 1);
+	}
+	return -1;
 }

@@ -172,4 +172,15 @@ size_t proto_json_value(const uint8_t *p, size_t n);
 /* p[0..n) is exactly one JSON value, blanks around it allowed. */
 int proto_json_valid(const uint8_t *p, size_t n);
 
+/* The JSON string at p[0..n) (after blanks) decoded into out (cap
+ * bytes, NUL-terminated, cut at cap - 1 bytes): its length, or -1 when
+ * p does not start with a string. */
+long proto_json_string(const uint8_t *p, size_t n, char *out, size_t cap);
+
+/* In the JSON object at p[0..n), the value of member key (the first of
+ * that name): 0 with *v, *vn set, or -1 when there is none or p is no
+ * object. */
+int proto_json_member(const uint8_t *p, size_t n, const char *key,
+    const uint8_t **v, size_t *vn);
+
 #endif /* WSCLI_PROTO_H */

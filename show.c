@@ -1030,7 +1030,10 @@ show_proto(struct conn *c, char dir, const struct show_proto *e, int watch)
 
 		disp_escape_str(what, sizeof what, e->text, e->ntext < 256 ?
 		    e->ntext : 256, 0);
-		info("%s%c %s %s", conn_label(c), dir, e->kind, what);
+		if (e->notice == 2)
+			diag("%s%s %s", conn_label(c), e->kind, what);
+		else
+			info("%s%c %s %s", conn_label(c), dir, e->kind, what);
 	}
 }
 

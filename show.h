@@ -288,7 +288,8 @@ struct show_proto {
 	int binary;                   /* ... base64 */
 	int keepalive;                /* only with --frames or -v */
 	int notice;                   /* scripted mode: a line for people
-					 on stderr */
+					 on stderr (2: an error, shown
+					 under -q too) */
 	double *last_at;              /* watch: the pair's log (show_log) */
 };
 void show_proto(struct conn *c, char dir, const struct show_proto *e,

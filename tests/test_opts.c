@@ -179,6 +179,8 @@ static const struct {
 } options[] = {
 	{ "-4", "-4", C_ | P_ | R_ },
 	{ "-6", "-6", C_ | P_ | R_ },
+	{ "--ack", "--ack", C_ },
+	{ "--auth {}", "--auth", C_ },
 	{ "-b", "-b", C_ | L_ },
 	{ "--bearer t", "--bearer", C_ | P_ | R_ },
 	{ "--broadcast", "--broadcast", L_ },
@@ -201,6 +203,7 @@ static const struct {
 	{ "--max-message 1M", "--max-message", C_ | L_ },
 	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ },
 	{ "-n 3", "-n", C_ | L_ | R_ },
+	{ "--namespace /a", "--namespace", C_ },
 	{ "--no-history", "--no-history", C_ | L_ | R_ },
 	{ "--no-split", "--no-split", C_ | L_ },
 	{ "--noproxy h", "--noproxy", C_ | P_ | R_ },
@@ -259,6 +262,12 @@ static const struct {
 	    "--probe-report goes with --probe or --probe-clients" },
 	{ "--probe-timeout", L_, "--probe-clients",
 	    "--probe-timeout goes with --probe or --probe-clients" },
+	{ "--ack", C_, "--proto socketio",
+	    "--ack goes with --proto socketio" },
+	{ "--auth", C_, "--proto socketio",
+	    "--auth goes with --proto socketio" },
+	{ "--namespace", C_, "--proto socketio",
+	    "--namespace goes with --proto socketio" },
 };
 
 static const char *
@@ -413,7 +422,15 @@ named_conflicts(void **state)
 	    "side sends");
 	expect_error("-l 0 --forward ws://h/ -s x", "offers are passed on");
 	expect_error("--proto nope ws://h/", "invalid value for --proto: "
-	    "'nope' (one of raw, auto");
+	    "'nope' (one of raw, auto, socketio");
+	expect_error("--proto socketio --auth nope ws://h/", "invalid value "
+	    "for --auth: 'nope' (a JSON object");
+	expect_error("--proto socketio --auth [1] ws://h/", "invalid value "
+	    "for --auth: '[1]' (a JSON object");
+	expect_error("--proto socketio --namespace chat ws://h/", "invalid "
+	    "value for --namespace: 'chat' (a path such as /chat");
+	expect_error("--proto raw --ack ws://h/", "--ack goes with --proto "
+	    "socketio");
 	expect_error("--probe --send x ws://h/", "the probe sends its own");
 	expect_error("-l 0 -x http://p", "it is for connecting to a server");
 	expect_error("-t elapsed ws://h/", "-t takes its mode attached: "

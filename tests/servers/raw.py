@@ -57,6 +57,9 @@ Scenarios:
                             now send the client; W: the largest receive
                             window the client advertised meanwhile, from
                             ss(8), -1 if unknown), then close 1000
+    say MSG...              101, then each MSG as a text frame ("bin:HEX"
+                            a binary frame, "sleep:MS" a pause); logs the
+                            client's frames until its close
     non-minimal-16          a text frame "hi" whose length is in the 16-bit
                             form (126, 0x0002); then logs the client's
                             frames until its close
@@ -1047,6 +1050,19 @@ def parse_frame(buf):
                ).to_bytes(n, "big")
     return buf[0], payload, pos + n
 
+
+def s_say(conn, *msgs):
+    """Each MSG as a text frame, "bin:HEX" as a binary one, "sleep:MS" a
+    pause; then the client's frames are logged until its close."""
+    handshake(conn)
+    for m in msgs:
+        if m.startswith("sleep:"):
+            time.sleep(int(m[6:]) / 1000)
+        elif m.startswith("bin:"):
+            conn.sendall(frame(BINARY, bytes.fromhex(m[4:])))
+        else:
+            conn.sendall(frame(TEXT, m))
+    finish(conn)
 
 SCENARIOS = {name[2:].replace("_", "-"): fn
              for name, fn in globals().items() if name.startswith("s_")}
