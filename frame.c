@@ -215,37 +215,71 @@ message_done(const struct ws_frame_header *h)
 	return h->fin || ws_opcode_is_control(h->opcode);
 }
 
+/* The first two bytes are in: check them and learn the header's size.
+ * Returns 0, or the decoder's failure (a tolerant decoder keeps the rule
+ * broken for the header event instead). */
+static int
+got_base(struct ws_decoder *d)
+{
+	int err;
+
+	if ((err = check_base(d)) != 0) {
+		if (!d->tolerant)
+			return decode_fail(d, err);
+		d->violation_pending = err;
+	}
+	d->hdr_need = 2 + ((d->hdr[1] >> 7) ? 4 : 0);
+	if ((d->hdr[1] & 0x7f) == 126)
+		d->hdr_need += 2;
+	else if ((d->hdr[1] & 0x7f) == 127)
+		d->hdr_need += 8;
+	return 0;
+}
+
 long
 ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 {
 	size_t used = 0, n;
 	int err, violation = 0;
 
-	memset(ev, 0, sizeof(*ev));
+	/* every field, without a memset: this runs twice per frame */
 	ev->type = WS_EV_NONE;
-	ev->header = d->cur;
-	if (d->error)
+	ev->data = NULL;
+	ev->len = 0;
+	ev->offset = 0;
+	ev->frame_done = 0;
+	ev->message_done = 0;
+	ev->violation = 0;
+	if (d->error) {
+		ev->header = d->cur;
 		return d->error;
+	}
 	/* the return value must stay representable */
 	if (len > LONG_MAX)
 		len = LONG_MAX;
 
 	if (d->state == ST_HEADER) {
+		/* the common case, a header starting in this buffer: its
+		 * first two bytes at once */
+		if (d->hdr_have == 0 && len >= 2) {
+			d->hdr[0] = buf[0];
+			d->hdr[1] = buf[1];
+			d->hdr_have = 2;
+			used = 2;
+			if ((err = got_base(d)) != 0) {
+				ev->header = d->cur;
+				return err;
+			}
+		}
 		while (used < len && !header_complete(d)) {
 			if (d->hdr_have < 2) {
 				d->hdr[d->hdr_have++] = buf[used++];
 				if (d->hdr_have < 2)
 					continue;
-				if ((err = check_base(d)) != 0) {
-					if (!d->tolerant)
-						return decode_fail(d, err);
-					d->violation_pending = err;
+				if ((err = got_base(d)) != 0) {
+					ev->header = d->cur;
+					return err;
 				}
-				d->hdr_need = 2 + ((d->hdr[1] >> 7) ? 4 : 0);
-				if ((d->hdr[1] & 0x7f) == 126)
-					d->hdr_need += 2;
-				else if ((d->hdr[1] & 0x7f) == 127)
-					d->hdr_need += 8;
 			} else {
 				n = d->hdr_need - d->hdr_have;
 				if (n > len - used)
@@ -255,11 +289,15 @@ ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 				used += n;
 			}
 		}
-		if (!header_complete(d))
+		if (!header_complete(d)) {
+			ev->header = d->cur;
 			return (long)used;
+		}
 
-		if ((err = parse_header(d)) != 0 && !d->tolerant)
+		if ((err = parse_header(d)) != 0 && !d->tolerant) {
+			ev->header = d->cur;
 			return decode_fail(d, err);
+		}
 		violation = d->violation_pending ? d->violation_pending : err;
 		d->violation_pending = 0;
 		track_message(d);
@@ -277,6 +315,7 @@ ws_decode(struct ws_decoder *d, uint8_t *buf, size_t len, struct ws_event *ev)
 		return (long)used;
 	}
 
+	ev->header = d->cur;
 	if (len == 0)
 		return 0;
 	n = len;
@@ -452,7 +491,17 @@ ws_utf8_feed(struct ws_utf8 *u, const uint8_t *p, size_t len)
 		return WS_UTF8_INVALID;
 	while (i < len) {
 		if (s == 0) {
-			/* text is mostly ASCII: skip it a word at a time */
+			/* text is mostly ASCII: skip it two words at a time,
+			 * then one */
+			while (len - i >= 16) {
+				uint64_t w2;
+
+				memcpy(&w, p + i, sizeof(w));
+				memcpy(&w2, p + i + 8, sizeof(w2));
+				if ((w | w2) & UINT64_C(0x8080808080808080))
+					break;
+				i += 16;
+			}
 			while (len - i >= 8) {
 				memcpy(&w, p + i, sizeof(w));
 				if (w & UINT64_C(0x8080808080808080))

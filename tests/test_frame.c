@@ -1427,7 +1427,7 @@ static void
 utf8_ascii_fast_path(void **state)
 {
 	uint8_t *buf;
-	size_t len = 70, align, pos, bad;
+	size_t len = 70, align, pos, bad = 0;
 
 	for (align = 0; align < 8; align++) {
 		buf = xmalloc(align + len);

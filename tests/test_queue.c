@@ -108,7 +108,7 @@ push_and_take_whole(void **state)
 	struct log l = { 0 };
 	uint8_t want[10 + 20 + 30];
 	size_t off = 0;
-	uint64_t tag;
+	uint64_t tag = 0;
 
 	queue_init(&q, 1 << 20);
 	push(&q, 10, 1, 0, 0);
@@ -251,7 +251,7 @@ ring_wraps_and_grows(void **state)
 		for (int i = 0; i < drop && queue_len(&q) > 0; i++) {
 			size_t rest = queue_frame_rest(&q), n;
 			const uint8_t *p = queue_data(&q, &n);
-			uint64_t tag;
+			uint64_t tag = 0;
 
 			assert_true(queue_first_tag(&q, &tag));
 			assert_int_equal(tag, want_tag);
