@@ -15,6 +15,12 @@ DEPS = libcurl readline openssl zlib
 
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+# jq's filters in conversation files (--test); Debian 12's libjq-dev has
+# no pkg-config file
+JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
+JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
+DEP_CFLAGS += $(JQ_CFLAGS)
+DEP_LIBS += $(JQ_LIBS)
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CURL_VERSION := $(shell $(PKG_CONFIG) --modversion libcurl 2>/dev/null)
 
@@ -24,11 +30,11 @@ OBJS = wscli.o view.o proto.o sio.o clientmode.o dial.o conn.o queue.o show.o ou
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
        display.o craft.o opening.o probe.o probecases.o probereport.o probeclients.o listener.o run.o listen.o relay.o relayhead.o \
        opts.o servecmd.o stomp.o mqtt.o graphql.o \
-       conv.o
+       conv.o convtest.o
 HDRS = exit.h opts.h view.h proto.h sio.h clientmode.h dial.h conn.h queue.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
        display.h craft.h opening.h probe.h probecases.h probereport.h probeclients.h listener.h run.h listen.h relay.h relayhead.h servecmd.h stomp.h mqtt.h graphql.h \
-       conv.h
+       conv.h convtest.h
 
 all: wscli
 
@@ -45,6 +51,11 @@ depcheck:
 	  | $(CC) -x c -include string.h $(DEP_CFLAGS) -o .depcheck - $(DEP_LIBS) && ./.depcheck; \
 	  rc=$$?; rm -f .depcheck; [ $$rc -eq 0 ] || { \
 	  echo "wscli: libcurl $(CURL_VERSION) was built without WebSocket (ws://) support" >&2; exit 1; }
+	@printf '#include <jq.h>\nint main(void){jq_state *j=jq_init();jq_teardown(&j);return 0;}\n' \
+	  | $(CC) -x c $(JQ_CFLAGS) -o .depcheck - $(JQ_LIBS) 2>/dev/null; \
+	  rc=$$?; rm -f .depcheck; [ $$rc -eq 0 ] || { \
+	  echo "wscli: missing build dependency: libjq (jq.h and -ljq)" >&2; \
+	  echo "wscli: on Debian run: sh tests/install-deps.sh   (installs libjq-dev)" >&2; exit 1; }
 	@touch $@
 
 wscli: depcheck $(OBJS)

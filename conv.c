@@ -483,6 +483,7 @@ struct parser {
 	int group;           /* the open "any order" block, or 0 */
 	int group_line;
 	int ngroups;
+	const char *src;     /* the line being parsed */
 	char *err;
 	size_t cap;
 };
@@ -507,7 +508,7 @@ perr(struct parser *ps, const char *fmt, ...)
 }
 
 static struct conv_step *
-add_step(struct parser *ps, enum conv_kind kind)
+add_step(struct parser *ps, enum conv_kind kind, const char *src)
 {
 	struct conv *c = ps->c;
 	struct conv_step *v = realloc(c->steps, (c->nsteps + 1) * sizeof *v);
@@ -518,6 +519,8 @@ add_step(struct parser *ps, enum conv_kind kind)
 	memset(&v[c->nsteps], 0, sizeof *v);
 	v[c->nsteps].kind = kind;
 	v[c->nsteps].line = ps->line;
+	if ((v[c->nsteps].src = strdup(src)) == NULL)
+		return NULL;
 	if (kind == CONV_EXPECT || kind == CONV_NOTHING)
 		c->nexpect++;
 	return &v[c->nsteps++];
@@ -649,7 +652,8 @@ message_line(struct parser *ps, char dir, const char *s)
 			    what == CONV_RE ? "a regular expression" :
 			    what == CONV_JQ ? "a jq filter" : "a SPEC");
 	}
-	if ((st = add_step(ps, dir == '>' ? CONV_SEND : CONV_EXPECT)) == NULL)
+	if ((st = add_step(ps, dir == '>' ? CONV_SEND : CONV_EXPECT,
+	    ps->src)) == NULL)
 		return perr(ps, "out of memory");
 	st->what = what;
 	st->group = ps->group;
@@ -782,9 +786,10 @@ parse_line(struct parser *ps, const char *s)
 
 	if (*s == '\0')
 		return 0;
+	ps->src = s;
 	if (*s == '#') {
 		if (delay_comment(s, &d)) {
-			if ((st = add_step(ps, CONV_DELAY)) == NULL)
+			if ((st = add_step(ps, CONV_DELAY, s)) == NULL)
 				return perr(ps, "out of memory");
 			st->secs = d;
 		}
@@ -808,7 +813,7 @@ parse_line(struct parser *ps, const char *s)
 		if (ps->group)
 			return perr(ps, "'nothing within' inside 'any order' "
 			    "(line %d)", ps->group_line);
-		if ((st = add_step(ps, CONV_NOTHING)) == NULL)
+		if ((st = add_step(ps, CONV_NOTHING, s)) == NULL)
 			return perr(ps, "out of memory");
 		st->secs = d;
 		ps->header = 0;
@@ -821,7 +826,7 @@ parse_line(struct parser *ps, const char *s)
 		if (ps->group)
 			return perr(ps, "sleep inside 'any order' (line %d)",
 			    ps->group_line);
-		if ((st = add_step(ps, CONV_SLEEP)) == NULL)
+		if ((st = add_step(ps, CONV_SLEEP, s)) == NULL)
 			return perr(ps, "out of memory");
 		st->secs = d;
 		ps->header = 0;
@@ -978,6 +983,7 @@ conv_free(struct conv *c)
 		struct conv_step *s = &c->steps[i];
 
 		free(s->body);
+		free(s->src);
 		for (j = 0; j < s->ncaps; j++) {
 			free(s->caps[j].name);
 			free(s->caps[j].expr);

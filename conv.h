@@ -135,6 +135,8 @@ struct conv_capture {
 struct conv_step {
 	enum conv_kind kind;
 	int line;                /* 1-based line in the file */
+	char *src;               /* the line as written, blanks at either
+				    end removed */
 	enum conv_what what;     /* CONV_SEND, CONV_EXPECT */
 	char *body;              /* what follows the keyword, as written
 				    ({{NAME}} not yet replaced; for QTEXT

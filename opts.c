@@ -37,6 +37,7 @@ struct srv_opts srv_opt;
 struct relay_opts relay_opt;
 struct probe_opts probe_opt;
 struct proto_opts proto_opt;
+struct test_opts test_opt;
 
 static const struct options opt_defaults = {
 	.connect_timeout = 30,
@@ -56,8 +57,9 @@ static const struct probe_opts probe_defaults = {
 #define P (1u << MODE_PROBE)
 #define L (1u << MODE_LISTEN)
 #define R (1u << MODE_RELAY)
+#define T (1u << MODE_TEST)
 #define ALL (C | P | L | R)
-#define NET (C | P | R)   /* connecting to a server */
+#define NET (C | P | R | T)   /* connecting to a server */
 
 enum otype {
 	T_FLAG,      /* int, set to 1 */
@@ -90,6 +92,7 @@ enum {
 	OPT_FORWARD_EXACT,
 	OPT_FRAME,
 	OPT_FRAMES,
+	OPT_JOBS,
 	OPT_JSONL,
 	OPT_KEY,
 	OPT_MAX_MESSAGE,
@@ -115,16 +118,19 @@ enum {
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
 	OPT_RECONNECT_ON,
+	OPT_REPORT,
 	OPT_REQUIRE_PROTOCOL,
 	OPT_REWRITE_ORIGIN,
 	OPT_SEND,
 	OPT_STRICT,
+	OPT_TEST,
 	OPT_TIMEOUT,
 	OPT_TLS_CERT,
 	OPT_TLS_CLIENT_CA,
 	OPT_TLS_KEY,
 	OPT_UNIX_SOCKET,
 	OPT_UNTIL,
+	OPT_VAR,
 };
 
 struct optdef {
@@ -153,14 +159,14 @@ static const struct optdef table[] = {
 	    0, 0 },
 	{ "cert", OPT_CERT, required_argument, T_FILE, NET, &opt.cert, 0, 0 },
 	{ "close-timeout", OPT_CLOSE_TIMEOUT, required_argument, T_POSITIVE,
-	    C | L | R, &opt.close_timeout, 0, 0 },
+	    C | L | R | T, &opt.close_timeout, 0, 0 },
 	{ "color", OPT_COLOR, required_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, required_argument,
-	    T_POSITIVE, ALL, &opt.connect_timeout, 0, 0 },
+	    T_POSITIVE, ALL | T, &opt.connect_timeout, 0, 0 },
 	{ "count", 'n', required_argument, T_COUNT, C | L | R, &opt.count, 1,
 	    LONG_MAX },
-	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL, NULL, 0,
-	    0 },
+	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL | T, NULL,
+	    0, 0 },
 	{ "echo", OPT_ECHO, no_argument, T_FLAG, L, &srv_opt.echo, 0, 0 },
 	{ "escape", OPT_ESCAPE, no_argument, T_FLAG, C | L, &opt.escape, 0,
 	    0 },
@@ -172,15 +178,17 @@ static const struct optdef table[] = {
 	    0 },
 	{ "frames", OPT_FRAMES, no_argument, T_FLAG, C | L | R, &opt.frames,
 	    0, 0 },
-	{ "header", 'H', required_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "header", 'H', required_argument, T_OTHER, ALL | T, NULL, 0, 0 },
 	{ "help", 'h', no_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "insecure", 'k', no_argument, T_FLAG, NET, &opt.insecure, 0, 0 },
+	{ "jobs", OPT_JOBS, required_argument, T_COUNT, T, &test_opt.jobs, 1,
+	    256 },
 	{ "json", 'j', no_argument, T_FLAG, C | L, &opt.json, 0, 0 },
 	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, ALL, &opt.jsonl, 0, 0 },
 	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
 	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
-	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE, C | L,
+	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE, C | L | T,
 	    &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
@@ -200,8 +208,8 @@ static const struct optdef table[] = {
 	    0 },
 	{ "origin-allow", OPT_ORIGIN_ALLOW, required_argument, T_OTHER, L | R,
 	    NULL, 0, 0 },
-	{ "pass", OPT_PASS, required_argument, T_STRING, ALL, &opt.pass, 0,
-	    0 },
+	{ "pass", OPT_PASS, required_argument, T_STRING, ALL | T, &opt.pass,
+	    0, 0 },
 	{ "ping-interval", OPT_PING_INTERVAL, required_argument, T_POSITIVE,
 	    C | L | R, &opt.ping_interval, 0, 0 },
 	{ "ping-timeout", OPT_PING_TIMEOUT, required_argument, T_POSITIVE,
@@ -222,13 +230,14 @@ static const struct optdef table[] = {
 	{ "proto", OPT_PROTO, required_argument, T_OTHER, C | L | R, NULL, 0,
 	    0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
-	{ "quiet", 'q', no_argument, T_FLAG, ALL, &opt.quiet, 0, 0 },
+	{ "quiet", 'q', no_argument, T_FLAG, ALL | T, &opt.quiet, 0, 0 },
 	{ "reconnect", OPT_RECONNECT, optional_argument, T_OTHER, C, NULL, 0,
 	    0 },
 	{ "reconnect-delay", OPT_RECONNECT_DELAY, required_argument,
 	    T_POSITIVE, C, &opt.reconnect_delay, 0, 0 },
 	{ "reconnect-on", OPT_RECONNECT_ON, required_argument, T_OTHER, C,
 	    NULL, 0, 0 },
+	{ "report", OPT_REPORT, required_argument, T_OTHER, T, NULL, 0, 0 },
 	{ "require-protocol", OPT_REQUIRE_PROTOCOL, no_argument, T_FLAG, L,
 	    &srv_opt.require_protocol, 0, 0 },
 	{ "rewrite-origin", OPT_REWRITE_ORIGIN, no_argument, T_FLAG, R,
@@ -236,9 +245,10 @@ static const struct optdef table[] = {
 	{ "send", OPT_SEND, required_argument, T_OTHER, C | L, NULL, 0, 0 },
 	{ "strict", OPT_STRICT, no_argument, T_FLAG, R, &relay_opt.strict, 0,
 	    0 },
-	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L, NULL, 0,
-	    0 },
-	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL,
+	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L | T, NULL,
+	    0, 0 },
+	{ "test", OPT_TEST, no_argument, T_OTHER, T, NULL, 0, 0 },
+	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL | T,
 	    &opt.timeout, 0, 0 },
 	{ "timestamps", 't', optional_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "tls-cert", OPT_TLS_CERT, required_argument, T_FILE, L | R,
@@ -252,7 +262,8 @@ static const struct optdef table[] = {
 	{ "until", OPT_UNTIL, required_argument, T_OTHER, C | L | R, NULL, 0,
 	    0 },
 	{ "user", 'u', required_argument, T_OTHER, NET, NULL, 0, 0 },
-	{ "verbose", 'v', no_argument, T_FLAG, ALL, &opt.verbose, 0, 0 },
+	{ "var", OPT_VAR, required_argument, T_OTHER, T, NULL, 0, 0 },
+	{ "verbose", 'v', no_argument, T_FLAG, ALL | T, &opt.verbose, 0, 0 },
 	{ "version", 'V', no_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "wait", 'w', required_argument, T_SECONDS, C, &opt.wait, 0, 0 },
 };
@@ -390,6 +401,8 @@ reset(void)
 	memset(&relay_opt, 0, sizeof relay_opt);
 	memset(&proto_opt, 0, sizeof proto_opt);
 	probe_opt = probe_defaults;
+	memset(&test_opt, 0, sizeof test_opt);
+	test_opt.jobs = 1;
 	memset(given, 0, sizeof given);
 	color_mode = -1;
 	t_bare = deflate_bare = reconnect_bare = 0;
@@ -807,6 +820,29 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		srv_opt.origin_allow = arg;
 		break;
 	case OPT_PROBE:
+	case OPT_TEST:
+		break;
+	case OPT_VAR: {
+		size_t k = 0;
+
+		while (arg[k] == '_' || isalpha((unsigned char)arg[k]) ||
+		    (k > 0 && isdigit((unsigned char)arg[k])))
+			k++;
+		if (k == 0 || arg[k] != '=')
+			return usage(err, cap, "invalid value for --var: '%s' "
+			    "(expected NAME=VALUE, NAME of letters, digits "
+			    "and _)", arg);
+		if (test_opt.nvars == MAX_VARS)
+			return usage(err, cap, "too many --var options (at "
+			    "most %d)", MAX_VARS);
+		test_opt.vars[test_opt.nvars++] = arg;
+		break;
+	}
+	case OPT_REPORT:
+		if (strncmp(arg, "junit:", 6) || !arg[6])
+			return usage(err, cap, "invalid value for --report: "
+			    "'%s' (junit:FILE)", arg);
+		test_opt.report_junit = arg + 6;
 		break;
 	case OPT_PROTO: {
 		char names[256];
@@ -901,6 +937,8 @@ opts_mode_name(enum mode m)
 		return "-l (listen mode)";
 	case MODE_RELAY:
 		return "--forward (relay mode)";
+	case MODE_TEST:
+		return "--test (test mode)";
 	default:
 		return "client mode";
 	}
@@ -918,7 +956,7 @@ misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
 	if (m == MODE_CLIENT || (m == MODE_LISTEN && o->modes == R))
 		return usage(err, cap, "%s goes with %s", name,
 		    opts_mode_name(o->modes & L ? MODE_LISTEN : o->modes & R ?
-		    MODE_RELAY : MODE_PROBE));
+		    MODE_RELAY : o->modes & P ? MODE_PROBE : MODE_TEST));
 	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
 		if (refusals[i].val == o->val && refusals[i].mode == m)
 			why = refusals[i].why;
@@ -991,6 +1029,28 @@ check_mode(int n, char **operands, char *err, size_t cap)
 			    "of a client; with -l use --deflate, which accepts "
 			    "what the client offers");
 		return OPTS_RUN;
+	case MODE_TEST:
+		/* a URL first is the server of every file */
+		if (n > 0 && strstr(operands[0], "://")) {
+			opt.url = operands[0];
+			if (check_url(opt.url, err, cap) != OPTS_RUN)
+				return OPTS_USAGE;
+			operands++;
+			n--;
+		}
+		if (n == 0)
+			return usage(err, cap, "no conversation file given to "
+			    "--test");
+		for (int i = 0; i < n; i++)
+			if (strcmp(operands[i], "-") &&
+			    check_file("--test", operands[i], 0, err, cap) !=
+			    OPTS_RUN)
+				return OPTS_USAGE;
+		test_opt.files = operands;
+		test_opt.nfiles = n;
+		if ((opt.key || opt.pass) && !opt.cert)
+			return usage(err, cap, "--key and --pass go with --cert");
+		return OPTS_RUN;
 	case MODE_RELAY:
 		if (n > 0)
 			return usage(err, cap, "unexpected argument '%s': with "
@@ -1046,7 +1106,7 @@ static int
 decide(int n, char **operands, char *err, size_t cap)
 {
 	int l = srv_opt.listen != NULL, f = relay_opt.forward != NULL;
-	int p = was_given(OPT_PROBE);
+	int p = was_given(OPT_PROBE), t = was_given(OPT_TEST);
 
 	/* the mode, from these rules alone */
 	if (p && l)
@@ -1056,11 +1116,15 @@ decide(int n, char **operands, char *err, size_t cap)
 		return usage(err, cap, "cannot use --probe and --forward "
 		    "together: --probe tests a server, --forward relays "
 		    "clients to one");
+	if (t && (l || p))
+		return usage(err, cap, "cannot use --test and %s together: "
+		    "--test runs conversations against a server", p ?
+		    "--probe" : "-l");
 	if (f && !l)
 		return usage(err, cap, "--forward goes with -l: wscli listens "
 		    "for the clients it relays");
 	opt.mode = l && f ? MODE_RELAY : l ? MODE_LISTEN : p ? MODE_PROBE :
-	    MODE_CLIENT;
+	    t ? MODE_TEST : MODE_CLIENT;
 
 	if (detached(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
@@ -1145,7 +1209,8 @@ void
 opts_settle(int stdin_tty, int stdout_tty)
 {
 	/* --jsonl is JSON for every event: never the REPL's display */
-	opt.interactive = stdin_tty && stdout_tty && !opt.jsonl;
+	opt.interactive = stdin_tty && stdout_tty && !opt.jsonl &&
+	    opt.mode != MODE_TEST;
 	opt.stdout_tty = stdout_tty;
 	if (color_mode >= 0) {
 		opt.color = color_mode;
@@ -1228,6 +1293,8 @@ static const char usage_text[] =
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
     "             [--probe-max size] [--probe-report type:file]\n"
     "             [--probe-timeout seconds] [options] url\n"
+    "       wscli --test [--jobs n] [--report junit:file]\n"
+    "             [--var name=value] [options] [url] file ...\n"
     "       wscli -l [address:]port [-0bhjqtv] [-H header] [-n count]\n"
     "             [-s protocol] [--broadcast | --echo]\n"
     "             [--close-timeout seconds] [--color when]\n"
@@ -1371,6 +1438,14 @@ static const char help_modes[] =
     "      --strict              close a side that breaks the protocol\n"
     "                            (1002/1007) instead of relaying the frame\n"
     "\n"
+    "Test mode (wscli --test [URL] FILE...):\n"
+    "      --test                run conversation files (wscli(1),\n"
+    "                            CONVERSATIONS) against URL or their @url;\n"
+    "                            TAP on stdout\n"
+    "      --jobs N              run N files at once (default 1)\n"
+    "      --report junit:FILE   also write the results as JUnit XML\n"
+    "      --var NAME=VALUE      {{NAME}} in the files (repeatable)\n"
+    "\n"
     "An option that means nothing in the mode chosen is a usage error;\n"
     "the usage lines above list each mode's options.\n"
     "\n"
@@ -1379,7 +1454,8 @@ static const char help_modes[] =
     "4 upgrade refused, 5 protocol violation, 6 connection lost, 7 timeout,\n"
     "8 closed with an error code, 9 --until never matched. With --probe:\n"
     "0 no case FAILED, 1 some did, 10 the server stopped accepting\n"
-    "connections. See wscli(1).\n";
+    "connections. With --test: 0 every expectation met, 1 one was not,\n"
+    "3-8 a file could not run. See wscli(1).\n";
 
 void
 opts_print_help(FILE *f)

@@ -36,6 +36,8 @@ enum mode {
 	MODE_LISTEN,     /* -l: a server for testing clients (listen.c) */
 	MODE_RELAY,      /* -l --forward: between clients and a server
 			    (relay.c) */
+	MODE_TEST,       /* --test: conversation files run against a
+			    server (convtest.c) */
 };
 
 struct options {
@@ -134,6 +136,17 @@ struct probe_opts {
 	int clients;               /* -l --probe-clients */
 };
 
+/* Test mode's own. */
+#define MAX_VARS 256
+struct test_opts {
+	char **files;              /* the conversation files (operands) */
+	int nfiles;
+	const char *vars[MAX_VARS]; /* --var NAME=VALUE, in order */
+	int nvars;
+	long jobs;                 /* --jobs: files run at once */
+	const char *report_junit;  /* --report junit:FILE */
+};
+
 /* The application protocol over the connections (proto.h) and the
  * options of each. */
 struct proto_opts {
@@ -150,6 +163,7 @@ extern struct srv_opts srv_opt;
 extern struct relay_opts relay_opt;
 extern struct probe_opts probe_opt;
 extern struct proto_opts proto_opt;
+extern struct test_opts test_opt;
 
 /* opts_parse() results. */
 enum {

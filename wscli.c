@@ -27,6 +27,7 @@
 #include "relay.h"
 #include "repl.h"
 #include "clientmode.h"
+#include "convtest.h"
 #include "term.h"
 #include "view.h"
 
@@ -78,6 +79,9 @@ main(int argc, char **argv)
 		break;
 	case MODE_RELAY:
 		rc = relay_run();
+		break;
+	case MODE_TEST:
+		rc = convtest_run();
 		break;
 	default:
 		rc = clientmode_run();

@@ -95,9 +95,10 @@ expect_error(const char *line, const char *text)
 /* The mode-selecting words: each subset, in every order, gives one mode
  * or one error. */
 static const char *const selectors[] = {
-	"-l 0", "--forward ws://h/", "--probe", "ws://h/",
+	"-l 0", "--forward ws://h/", "--probe", "ws://h/", "--test",
 };
-enum { SEL_L = 1, SEL_F = 2, SEL_P = 4, SEL_URL = 8 };
+enum { SEL_L = 1, SEL_F = 2, SEL_P = 4, SEL_URL = 8, SEL_T = 16 };
+#define NSEL 5
 
 /* What a set of selectors gives: a mode (>= 0) or the error text. */
 static int
@@ -108,6 +109,10 @@ outcome(unsigned set, const char **text)
 		return *text = "cannot use --probe and -l together", -1;
 	if ((set & SEL_P) && (set & SEL_F))
 		return *text = "cannot use --probe and --forward together", -1;
+	if ((set & SEL_T) && (set & SEL_P))
+		return *text = "cannot use --test and --probe together", -1;
+	if ((set & SEL_T) && (set & SEL_L))
+		return *text = "cannot use --test and -l together", -1;
 	if ((set & SEL_F) && !(set & SEL_L))
 		return *text = "--forward goes with -l", -1;
 	if (set & SEL_L) {
@@ -115,6 +120,8 @@ outcome(unsigned set, const char **text)
 			return *text = "unexpected argument 'ws://h/'", -1;
 		return set & SEL_F ? MODE_RELAY : MODE_LISTEN;
 	}
+	if (set & SEL_T)  /* a URL, but no file */
+		return *text = "no conversation file given to --test", -1;
 	if (!(set & SEL_URL))
 		return *text = set & SEL_P ? "no URL given to --probe" :
 		    "no URL given", -1;
@@ -154,10 +161,10 @@ static void
 mode_from_every_order(void **state)
 {
 	(void)state;
-	for (unsigned set = 0; set < 16; set++) {
-		int order[4], n = 0;
+	for (unsigned set = 0; set < 1u << NSEL; set++) {
+		int order[NSEL], n = 0;
 
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < NSEL; i++)
 			if (set & (1u << i))
 				order[n++] = i;
 		permute_and_check(set, order, n, 0);
@@ -170,6 +177,7 @@ mode_from_every_order(void **state)
 #define P_ 2
 #define L_ 4
 #define R_ 8
+#define T_ 16
 #define ALL_ (C_ | P_ | L_ | R_)
 
 static const struct {
@@ -177,37 +185,38 @@ static const struct {
 	const char *named;   /* how the error names it */
 	unsigned modes;      /* where it is accepted */
 } options[] = {
-	{ "-4", "-4", C_ | P_ | R_ },
-	{ "-6", "-6", C_ | P_ | R_ },
+	{ "-4", "-4", C_ | P_ | R_ | T_ },
+	{ "-6", "-6", C_ | P_ | R_ | T_ },
 	{ "--ack", "--ack", C_ },
 	{ "--auth {}", "--auth", C_ },
 	{ "-b", "-b", C_ | L_ },
-	{ "--bearer t", "--bearer", C_ | P_ | R_ },
+	{ "--bearer t", "--bearer", C_ | P_ | R_ | T_ },
 	{ "--broadcast", "--broadcast", L_ },
-	{ "--cacert " FILE_ARG, "--cacert", C_ | P_ | R_ },
-	{ "--capath /", "--capath", C_ | P_ | R_ },
-	{ "--cert " FILE_ARG, "--cert", C_ | P_ | R_ },
-	{ "--close-timeout 1", "--close-timeout", C_ | L_ | R_ },
+	{ "--cacert " FILE_ARG, "--cacert", C_ | P_ | R_ | T_ },
+	{ "--capath /", "--capath", C_ | P_ | R_ | T_ },
+	{ "--cert " FILE_ARG, "--cert", C_ | P_ | R_ | T_ },
+	{ "--close-timeout 1", "--close-timeout", C_ | L_ | R_ | T_ },
 	{ "--color never", "--color", ALL_ },
-	{ "--connect-timeout 1", "--connect-timeout", ALL_ },
-	{ "--deflate", "--deflate", ALL_ },
+	{ "--connect-timeout 1", "--connect-timeout", ALL_ | T_ },
+	{ "--deflate", "--deflate", ALL_ | T_ },
 	{ "--echo", "--echo", L_ },
 	{ "--forward-exact", "--forward-exact", R_ },
 	{ "--frame op=ping", "--frame", C_ | L_ },
 	{ "--frames", "--frames", C_ | L_ | R_ },
-	{ "-H X-A:b", "-H", ALL_ },
+	{ "-H X-A:b", "-H", ALL_ | T_ },
 	{ "-j", "-j", C_ | L_ },
+	{ "--jobs 2", "--jobs", T_ },
 	{ "--jsonl", "--jsonl", ALL_ },
-	{ "-k", "-k", C_ | P_ | R_ },
-	{ "-L", "-L", C_ | P_ | R_ },
-	{ "--max-message 1M", "--max-message", C_ | L_ },
-	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ },
+	{ "-k", "-k", C_ | P_ | R_ | T_ },
+	{ "-L", "-L", C_ | P_ | R_ | T_ },
+	{ "--max-message 1M", "--max-message", C_ | L_ | T_ },
+	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ | T_ },
 	{ "-n 3", "-n", C_ | L_ | R_ },
 	{ "--namespace /a", "--namespace", C_ },
 	{ "--no-history", "--no-history", C_ | L_ | R_ },
 	{ "--no-split", "--no-split", C_ | L_ },
-	{ "--noproxy h", "--noproxy", C_ | P_ | R_ },
-	{ "-o http://o", "-o", C_ | P_ | R_ },
+	{ "--noproxy h", "--noproxy", C_ | P_ | R_ | T_ },
+	{ "-o http://o", "-o", C_ | P_ | R_ | T_ },
 	{ "--on-connect " FILE_ARG, "--on-connect", C_ | L_ },
 	{ "--once", "--once", L_ | R_ },
 	{ "--origin-allow http://o", "--origin-allow", L_ | R_ },
@@ -219,24 +228,26 @@ static const struct {
 	{ "--probe-report json:x", "--probe-report", P_ | L_ },
 	{ "--probe-timeout 1", "--probe-timeout", P_ | L_ },
 	{ "--proto raw", "--proto", C_ | L_ | R_ },
-	{ "-q", "-q", ALL_ },
+	{ "-q", "-q", ALL_ | T_ },
 	{ "--reconnect", "--reconnect", C_ },
 	{ "--reconnect=2", "--reconnect", C_ },
+	{ "--report junit:x", "--report", T_ },
 	{ "--rewrite-origin", "--rewrite-origin", R_ },
-	{ "-s chat", "-s", C_ | P_ | L_ },
+	{ "-s chat", "-s", C_ | P_ | L_ | T_ },
 	{ "--send hi", "--send", C_ | L_ },
 	{ "--strict", "--strict", R_ },
 	{ "-t", "-t", ALL_ },
 	{ "-telapsed", "-t", ALL_ },
 	{ "--timestamps=elapsed", "-t", ALL_ },
-	{ "--timeout 1", "--timeout", ALL_ },
+	{ "--timeout 1", "--timeout", ALL_ | T_ },
 	{ "--tls-cert " FILE_ARG, "--tls-cert", L_ | R_ },
-	{ "-u a:b", "-u", C_ | P_ | R_ },
-	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ },
+	{ "-u a:b", "-u", C_ | P_ | R_ | T_ },
+	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ | T_ },
 	{ "--until x", "--until", C_ | L_ | R_ },
-	{ "-v", "-v", ALL_ },
+	{ "--var a=b", "--var", T_ },
+	{ "-v", "-v", ALL_ | T_ },
 	{ "-w 1", "-w", C_ },
-	{ "-x http://p", "-x", C_ | P_ | R_ },
+	{ "-x http://p", "-x", C_ | P_ | R_ | T_ },
 };
 
 static const struct {
@@ -249,6 +260,7 @@ static const struct {
 	{ P_, MODE_PROBE, "--probe ws://h/", "--probe (probe mode)" },
 	{ L_, MODE_LISTEN, "-l 0", "-l (listen mode)" },
 	{ R_, MODE_RELAY, "-l 0 --forward ws://h/", "--forward (relay mode)" },
+	{ T_, MODE_TEST, "--test " FILE_ARG, "--test (test mode)" },
 };
 
 /* Options that apply in a mode only together with another option. */
@@ -341,15 +353,16 @@ man_page_table(void **state)
 	if (f == NULL)
 		fail_msg("man/wscli.1: cannot open (run from the top directory)");
 	while (fgets(line, sizeof line, f)) {
-		char cell[4][16];
+		char cell[5][16];
 
-		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- */
-		if (sscanf(line, ".It Fl %60s Ta %15s Ta %15s Ta %15s Ta %15s",
-		    rows[nrows] + 1, cell[0], cell[1], cell[2], cell[3]) != 5)
+		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- Ta \- */
+		if (sscanf(line, ".It Fl %60s Ta %15s Ta %15s Ta %15s Ta %15s "
+		    "Ta %15s", rows[nrows] + 1, cell[0], cell[1], cell[2],
+		    cell[3], cell[4]) != 6)
 			continue;
 		rows[nrows][0] = '-';
 		rowset[nrows] = 0;
-		for (int m = 0; m < 4; m++)
+		for (int m = 0; m < 5; m++)
 			if (!strcmp(cell[m], "\\(bu"))
 				rowset[nrows] |= 1u << m;
 		assert_true(++nrows < 128);
