@@ -800,6 +800,10 @@ parse_line(struct parser *ps, const char *s)
 	if (*s == '>' || *s == '<') {
 		char dir = *s++;
 
+		/* "<<" or ">x" is more likely a slip than a message */
+		if (*s != '\0' && !is_blank(*s))
+			return perr(ps, "'%c' is followed by a blank, then the "
+			    "message", dir);
 		while (is_blank(*s))
 			s++;
 		ps->header = 0;

@@ -23,7 +23,8 @@
  *   @within DURATION      the default limit of each expectation (5s)
  *   @var NAME=VALUE       a default for {{NAME}}; repeatable
  *
- * Steps are run in order on one connection:
+ * Steps are run in order on one connection (after "<" and ">" comes a
+ * blank, unless nothing follows):
  *
  *   > TEXT                send TEXT as a text message, as the REPL does
  *   >                     ... an empty one

@@ -430,11 +430,11 @@ match(struct job *J, const struct conv_step *s, const struct event *e,
 			k = jq_first(&J->jqs, x, e->p, e->n, &out, why, cap);
 			free(x);
 			if (k != 1) {
-				char w[300];
+				char w[600];
 
 				snprintf(w, sizeof w, "%s", k == 0 ? "the filter "
 				    "gave nothing" : why);
-				snprintf(why, cap, "capture %s (line %d): %s",
+				snprintf(why, cap, "capture %s (line %d): %.400s",
 				    cp->name, cp->line, w);
 				r = -1;
 				break;
@@ -1298,6 +1298,9 @@ test_prepare(double now, int *busy)
 		    (T.jobs[i].state == J_DONE && i == T.head))
 			*busy = 1;
 	if (!T.stopping && T.next < T.njobs)
+		*busy = 1;
+	/* all written: the dispatch ends the run */
+	if (T.head == T.njobs && !run_ending())
 		*busy = 1;
 }
 

@@ -160,7 +160,9 @@ parses_a_whole_conversation(void **state)
 static void
 errors_name_their_line(void **state)
 {
-	parse_fails("> a\n< b\n<< c\n> /nope x\n", "t.conv:4: sending /nope");
+	parse_fails("> a\n< b\n< c\n> /nope x\n", "t.conv:4: sending /nope");
+	parse_fails("> a\n<< c\n", "t.conv:2: '<' is followed by a blank");
+	parse_fails(">a\n", "t.conv:1: '>' is followed by a blank");
 	parse_fails("> a\n\n< /binary 4g\n", "t.conv:3: not hex");
 	parse_fails("> a\n@url ws://x/\n", "t.conv:2: @url must come before");
 	parse_fails("within 2s\n", "t.conv:1: 'within' qualifies an "
