@@ -670,8 +670,16 @@ describe_expected(const struct job *J, size_t i, size_t end, char *out,
 	size_t o;
 
 	if (s->group == 0) {
-		snprintf(out, cap, "%s (within %g s%s)", s->src, w,
-		    s->skip ? ", skipping others" : "");
+		char why[64], *x = NULL;
+
+		/* what the variables made of it */
+		if (strstr(s->body, "{{"))
+			x = conv_expand_text(s->body, lookup, (void *)J, why,
+			    sizeof why);
+		snprintf(out, cap, "%s (within %g s%s)%s%s", s->src, w,
+		    s->skip ? ", skipping others" : "", x ? ", that is: " : "",
+		    x ? x : "");
+		free(x);
 		return;
 	}
 	o = (size_t)snprintf(out, cap, "one of (any order):");
