@@ -616,8 +616,17 @@ conn_fail(struct conn *c, unsigned code, int exit, const char *why)
 		return;
 	set_exit(c, exit);
 	set_why(c, "%s", why);
-	if (!c->close_sent)
-		conn_close(c, code, NULL, 0);
+	if (!c->close_sent) {
+		/* the peer learns why, cut to fit at a character boundary */
+		size_t n = strlen(why);
+
+		if (n > WS_MAX_CLOSE_REASON) {
+			n = WS_MAX_CLOSE_REASON;
+			while (n > 0 && ((uint8_t)why[n] & 0xc0) == 0x80)
+				n--;
+		}
+		conn_close(c, code, (const uint8_t *)why, n);
+	}
 }
 
 void

@@ -235,8 +235,8 @@ void conn_ping_sent(struct conn *c, const uint8_t *p, size_t n);
 void conn_close_crafted(struct conn *c, unsigned code);
 
 /* The application protocol over c (proto.h) ends it: the close
- * handshake with code, and exit and why decided now, whatever the
- * handshake brings. */
+ * handshake with code and why as its reason (cut to fit), and exit and
+ * why decided now, whatever the handshake brings. */
 void conn_fail(struct conn *c, unsigned code, int exit, const char *why);
 
 /* End now without a close handshake (timeouts, interrupts): exit and a

@@ -191,6 +191,7 @@ sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
 		"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR",
 		"BINARY_EVENT", "BINARY_ACK",
 	};
+#define A(t) ((t) == SIO_EVENT || (t) == SIO_ACK ? "an" : "a")
 
 	memset(pk, 0, sizeof *pk);
 	pk->type = -1;
@@ -272,12 +273,13 @@ sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
 		pk->ndata = 0;
 		if (pk->type == SIO_CONNECT || pk->type == SIO_DISCONNECT)
 			return 0;
-		snprintf(why, cap, "a %s without data", types[pk->type]);
+		snprintf(why, cap, "%s %s without data", A(pk->type),
+		    types[pk->type]);
 		return -1;
 	}
 	if (!proto_json_valid(p + i, n - i)) {
-		snprintf(why, cap, "the data of a %s is not valid JSON",
-		    types[pk->type]);
+		snprintf(why, cap, "the data of %s %s is not valid JSON",
+		    A(pk->type), types[pk->type]);
 		return -1;
 	}
 	switch (pk->type) {
@@ -330,6 +332,7 @@ sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
 		break;
 	}
 	return 0;
+#undef A
 }
 
 int
