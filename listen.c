@@ -40,6 +40,7 @@
 #include "loop.h"
 #include "opening.h"
 #include "output.h"
+#include "proto.h"
 #include "repl.h"
 #include "run.h"
 #include "servecmd.h"
@@ -64,6 +65,7 @@
 
 struct client {
 	struct conn *c;           /* NULL until upgraded */
+	struct proto_conn *pc;    /* its application protocol; NULL: raw */
 	struct show_msg m;
 	char label[32];           /* "client 3: " */
 	char addr[80];
@@ -263,6 +265,8 @@ ev_ended(struct conn *c)
 			status = EXIT_ERROR;
 	}
 	show_disconnect(c);
+	proto_conn_free(cl->pc);
+	cl->pc = NULL;
 	if (cl->unanswered && status != EXIT_OK)
 		diag("%sit had offered subprotocols %s and none was chosen: "
 		    "a likely reason it failed (-s NAME accepts one, -s '*' the "
@@ -276,6 +280,48 @@ ev_ended(struct conn *c)
 	run_over(status);
 	conn_free(c); /* cl itself goes in client_release */
 }
+
+static void
+pev_message_begin(struct conn *c)
+{
+	proto_message_begin(((struct client *)conn_ud(c))->pc);
+}
+
+static void
+pev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	proto_message_data(((struct client *)conn_ud(c))->pc, p, n);
+}
+
+/* -n counts the protocol's events, --until matches their lines */
+static void
+pev_message_end(struct conn *c)
+{
+	struct client *cl = conn_ud(c);
+	int events = proto_message_end(cl->pc, shown());
+	const char *line = proto_last_line(cl->pc);
+
+	if (events == 0 || run_ending())
+		return;
+	S.received += (uint64_t)events;
+	if (run_until_wanted() && line && run_until_match(cl->label, line))
+		run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "--until");
+	if (opt.count && (long)S.received >= opt.count && !run_ending()) {
+		info("%ld event%s received (-n); closing", opt.count,
+		    opt.count == 1 ? "" : "s");
+		run_end_all(WS_CLOSE_NORMAL, EXIT_OK, "-n");
+	}
+}
+
+static const struct conn_ops proto_client_ops = {
+	.frame = show_frame,
+	.message_begin = pev_message_begin,
+	.message_data = pev_message_data,
+	.message_end = pev_message_end,
+	.control = show_control,
+	.close = show_close,
+	.ended = ev_ended,
+};
 
 static const struct conn_ops client_ops = {
 	.frame = show_frame,
@@ -491,6 +537,7 @@ static void
 clients_upgraded(struct srv_client *sc)
 {
 	struct client *cl = sc->ud, **tail;
+	const struct proto *proto = proto_chosen(cl->protocol);
 	struct conn_config cfg;
 	const uint8_t *early;
 	size_t nearly;
@@ -501,6 +548,8 @@ clients_upgraded(struct srv_client *sc)
 	cfg.ud = cl;
 	cfg.label = cl->label;
 	cfg.id = sc->id;
+	if (proto)
+		cfg.ops = &proto_client_ops;
 	show_msg_init(&cl->m);
 	/* kept whole: for stdout, --echo, --broadcast, --until */
 	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
@@ -516,6 +565,8 @@ clients_upgraded(struct srv_client *sc)
 	S.nclients++;
 	S.had_client = 1;
 	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
+	cl->pc = proto_conn_new(proto, cl->c, 0);
+	proto_open(cl->pc);
 	S.unsent_opening += opening_send(cl->c, &cl->crafted);
 	early = srv_early(sc, &nearly);
 	conn_feed(cl->c, early, nearly);
@@ -592,8 +643,16 @@ send_line(const uint8_t *p, size_t n)
 		S.skipped++;
 		return;
 	}
-	for (struct client *cl = S.clients; cl; cl = cl->next)
-		client_send(cl, op, p, n);
+	for (struct client *cl = S.clients; cl; cl = cl->next) {
+		/* the protocol says what a line is, to each client */
+		if (cl->pc && usable(cl) && proto_line_piece(cl->pc, S.lineno,
+		    p, n, 1) != 0) {
+			S.skipped++;
+			return;
+		}
+		if (cl->pc == NULL)
+			client_send(cl, op, p, n);
+	}
 }
 
 static void
@@ -930,9 +989,21 @@ static const struct servecmd_ops clients_commands = {
 	.kick = clients_kick,
 };
 
+/* The protocol's commands act on the clients typed lines go to. */
 static int
 clients_command(const char *name, const char *arg)
 {
+	const char *why;
+	int n, done = -1;
+
+	if (proto_opt.proto && proto_opt.proto->command) {
+		n = targets_all(&why);
+		for (int i = 0; i < n; i++)
+			if (proto_command(tbuf[i]->pc, name, arg) == 0)
+				done = 0;
+		if (done == 0)
+			return 0;
+	}
 	return servecmd_run(&clients_commands, name, arg);
 }
 
@@ -944,7 +1015,7 @@ static const char *const listen_help[] = {
 	NULL,
 };
 
-static const struct repl_ops listen_repl = {
+static struct repl_ops listen_repl = {
 	.send_message = clients_send_message,
 	.send_control = clients_send_control,
 	.send_raw = clients_send_raw,
@@ -1057,6 +1128,7 @@ listen_run(void)
 		.queue_keep = QUEUE_KEEP,
 		.released = client_release,
 	};
+	listen_repl.help = proto_help_with(listen_help);
 	S.keep = opt.max_message ? opt.max_message : KEEP_DEFAULT;
 	if (S.keep > SIZE_MAX / 2)
 		S.keep = SIZE_MAX / 2;

@@ -307,6 +307,30 @@ proto_help(const struct proto_conn *pc)
 	return pc ? pc->p->help : NULL;
 }
 
+const char *const *
+proto_help_with(const char *const *mode)
+{
+	static const char **merged;
+	const char *const *own = proto_opt.proto ? proto_opt.proto->help :
+	    NULL;
+	size_t n = 0, k = 0;
+
+	if (own == NULL)
+		return mode;
+	while (mode && mode[n])
+		n++;
+	while (own[k])
+		k++;
+	free(merged);
+	merged = xrealloc(NULL, (n + k + 1) * sizeof *merged);
+	for (size_t i = 0; i < n; i++)
+		merged[i] = mode[i];
+	for (size_t i = 0; i < k; i++)
+		merged[n + i] = own[i];
+	merged[n + k] = NULL;
+	return merged;
+}
+
 const struct proto *
 proto_of(const struct proto_conn *pc)
 {

@@ -132,6 +132,10 @@ int proto_due(struct proto_conn *pc);
 int proto_command(struct proto_conn *pc, const char *name, const char *arg);
 const char *const *proto_help(const struct proto_conn *pc);
 
+/* A mode's /help lines followed by those of --proto's protocol (the
+ * result lives until the next call). */
+const char *const *proto_help_with(const char *const *mode);
+
 const struct proto *proto_of(const struct proto_conn *pc);
 
 /* -------------------------------------------------- for the protocols */

@@ -46,6 +46,7 @@
 #include "frame.h"
 #include "loop.h"
 #include "output.h"
+#include "proto.h"
 #include "relay.h"
 #include "relayhead.h"
 #include "repl.h"
@@ -76,6 +77,7 @@ struct pair;
 
 struct side {
 	struct conn *c;            /* relay mode; NULL until open */
+	struct proto_conn *pc;     /* --proto: decodes what it receives */
 	struct pair *pair;
 	struct side *other;
 	const char *name;          /* "client" or "server": its peer */
@@ -507,6 +509,8 @@ ev_message_begin(struct conn *c)
 	struct side *s = conn_ud(c);
 
 	s->mlen = 0;
+	if (s->pc)
+		proto_message_begin(s->pc);
 }
 
 static void
@@ -516,6 +520,8 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 
 	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl ? KEEP_JSONL :
 	    opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
+	if (s->pc)
+		proto_message_data(s->pc, p, n);
 	if (s->deflate && can_take(o) && !s->unrelayed) {
 		conn_send_data(o->c, conn_in(c)->opcode, p, n, 0, 0);
 		pace(s);
@@ -535,7 +541,9 @@ ev_message_end(struct conn *c)
 	}
 	/* with --frames a compressed message is shown inflated as well:
 	 * its frames show only what went on the wire */
-	if (!view.frames || conn_in(c)->compressed)
+	if (s->pc) /* what it means, instead of what it is */
+		proto_message_end(s->pc, 1);
+	else if (!view.frames || conn_in(c)->compressed)
 		log_message(s);
 	if (conn_in(c)->opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
@@ -670,6 +678,9 @@ pair_end(struct pair *p)
 		view_infof("connection %d is over: typed lines are not sent "
 		    "until /to another", p->id);
 	run_over(status);
+	proto_conn_free(p->cli.pc);
+	proto_conn_free(p->up.pc);
+	p->cli.pc = p->up.pc = NULL;
 	conn_free(p->cli.c);
 	conn_free(p->up.c);
 	pair_release(p); /* the pair's own reference */
@@ -990,6 +1001,7 @@ static void
 pairs_upgraded(struct srv_client *sc)
 {
 	struct pair *p = sc->ud, **tail;
+	const struct proto *proto;
 	struct conn_config cfg;
 	const uint8_t *early;
 	size_t nearly;
@@ -1007,6 +1019,14 @@ pairs_upgraded(struct srv_client *sc)
 	/* messages when either side compresses, frames as they are else */
 	p->cli.deflate = p->up.deflate = p->cli_deflate || p->up_deflate;
 	p->opened_at = now_sec();
+	if ((proto = proto_chosen(p->protocol)) != NULL) {
+		p->cli.pc = proto_conn_new(proto, p->cli.c, 1);
+		p->up.pc = proto_conn_new(proto, p->up.c, 1);
+		proto_watch_log(p->cli.pc, &p->last_at);
+		proto_watch_log(p->up.pc, &p->last_at);
+		proto_open(p->cli.pc);
+		proto_open(p->up.pc);
+	}
 	for (tail = &S.pairs; *tail; tail = &(*tail)->next)
 		;
 	*tail = p;

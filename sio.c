@@ -661,7 +661,9 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		buf_add(&text, name, strlen(name));
 		buf_adds(&text, " ");
 		buf_add(&text, args.p, args.len);
-		if (pk->has_id)
+		if (pk->has_id && proto_watching(pc))
+			buf_addf(&text, " (ack %s asked)", id);
+		else if (pk->has_id)
 			buf_addf(&text, " (ack %s asked: /ack %s ...)", id, id);
 		s->received++;
 		show(pc, '<', "event", &text, name, pk->has_id ? id : NULL,

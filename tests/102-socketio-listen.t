@@ -1,0 +1,48 @@
+#!/bin/sh
+# -l --proto socketio: wscli answers as a Socket.IO server would (the open
+# packet, CONNECT, pings of its own) to the real socket.io-client, shows its
+# events, and emits stdin lines to it. --forward --proto socketio decodes
+# both directions of a real client and server.
+. tests/lib.sh
+need_wscli
+
+# A client of wscli's listen mode: events both ways, pings.
+mkfifo "$T/in.fifo"
+(echo '["news","hello",{"n":1}]'; sleep 4) >"$T/in.fifo" &
+LISTEN_IN=$T/in.fifo start_listen --once --proto socketio --ping-interval 0.3 ||
+    exit 1
+run_client_sio() {
+    client_count=$((client_count + 1))
+    CLIENT_OUT=$T/client$client_count.out
+    CLIENT_ERR=$T/client$client_count.err
+    (cd "$SERVERS" && timeout -k 5 20 node sio-client.js "$@") \
+        >"$CLIENT_OUT" 2>"$CLIENT_ERR"
+    CLIENT_STATUS=$?
+}
+run_client_sio "$(lurl)" --emit '["chat","hi",{"a":1}]' --emit '["chat",2]' --stay 1500
+is "$CLIENT_STATUS" 0 "socket.io-client connects to wscli -l --proto socketio"
+like "$CLIENT_OUT" '^connected$' "... its namespace CONNECT is answered"
+like "$CLIENT_OUT" '^event news \["hello",\{"n":1\}\]$' "... a stdin line reaches it as an event"
+pings=$(grep -c '^ping$' "$CLIENT_OUT")
+ok "... it receives wscli's pings every --ping-interval ($pings in 1.5 s)" [ "$pings" -ge 3 ]
+unlike "$CLIENT_OUT" 'disconnect ping timeout' "... and answers them in time"
+wait_listen 10
+is "$LSTATUS" 0 "--once: exit 0 when the client leaves"
+is "$(cat "$LOUT")" "$(printf '%s\n' '["chat","hi",{"a":1}]' '["chat",2]')" \
+    "the client's events on stdout, one JSON array a line"
+like "$LERR" 'client 1: < connect /' "the client's CONNECT is shown"
+like "$LERR" 'client 1: < disconnect /' "its DISCONNECT too"
+
+# A relay between the real client and the real server decodes both ways.
+spawn "sio$server_count" node "$SERVERS/sio-server.js" --port 0 &&
+    wait_port_line && server_started || exit 1
+SPORT=$PORT
+start_listen --once --proto socketio --forward "ws://127.0.0.1:$SPORT" || exit 1
+run_client_sio "$(lurl)" --emit '["echo","via relay"]' --stay 1000
+like "$CLIENT_OUT" '^event echo \["via relay"\]$' "through the relay the server's echo comes back"
+wait_listen 10
+like "$LOUT" '1 client>server .* event echo \["via relay"\]' "the relay log decodes the client's event"
+like "$LOUT" '1 server>client .* event echo \["via relay"\]' "... and the server's"
+like "$LOUT" '1 server>client .* open sid=' "... and the server's open packet"
+
+done_testing
