@@ -1,0 +1,44 @@
+#!/bin/sh
+# --proto socketio at the REPL (a tmux pane), against the real socket.io 4
+# server: the open packet and CONNECT shown, events as '< event NAME ARGS',
+# /emit, /emit --ack with the ack and its round trip, /ack answering the
+# server's question, pings only with /frames, /help listing the commands.
+. tests/lib.sh
+. tests/tmux.sh
+
+spawn "sio$server_count" node "$SERVERS/sio-server.js" --port 0 &&
+    wait_port_line && server_started || { echo "Bail out! socket.io server did not start"; exit 1; }
+U=ws://127.0.0.1:$PORT
+
+start_repl "socketio REPL" -- --color=never --proto socketio "$U"
+screen_like '^< open sid=[^ ]+ pingInterval=700 pingTimeout=500 maxPayload=1000000$' \
+    "the open packet is shown"
+screen_like '^< connect / sid=' "the namespace's CONNECT answer is shown"
+send_line '/emit echo "hi" {"a":1}'
+screen_like '^< event echo \["hi",\{"a":1\}\]$' "/emit: the echo event is shown as '< event NAME ARGS'"
+send_line '/emit --ack sum 20 22'
+screen_like '^< ack 1 \[42\] \([0-9.]+ ms\)$' "/emit --ack: the ack is shown with its id and round trip"
+send_line '/emit question'
+screen_like '^< event question \["ready\?"\] \(ack 0 asked: /ack 0 \.\.\.\)$' \
+    "an event that asks for an ack says which id"
+send_line '/ack 0 "yes" 1'
+screen_like '^< event answer \["yes",1\]$' "/ack answers it: the server got the arguments"
+send_line '/emit echo hi'
+screen_like "/emit: 'hi' is not JSON" "/emit: an argument that is not JSON is refused, named"
+sleep 1.6
+screen_unlike '^< ping' "pings are answered without being shown"
+send_line '/frames on'
+screen_like '^< ping *$' "with /frames the pings are shown"
+screen_like '^> pong *$' "... and wscli's pongs"
+send_line '/frames off'
+send_line '/help'
+screen_like '/emit \[--ack\] EVENT \[JSON \.\.\.\]' "/help lists /emit"
+screen_like '/ack ID \[JSON \.\.\.\]' "/help lists /ack"
+send_line '42["echo","typed raw"]'
+screen_like '^< event echo \["typed raw"\]$' "a typed line goes out as it is"
+send_line '/emit bye'
+screen_like '^< disconnect /$' "the server's DISCONNECT is shown"
+exit_is 0 "the DISCONNECT ends the session with 0"
+repl_end
+
+done_testing
