@@ -126,6 +126,12 @@ bench: wscli
 	sh tests/bench/listen.sh
 	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 	sh tests/bench/head.sh
+	SIO_SCALE="$(BENCH_SCALE)" sh tests/bench/socketio.sh
+
+# A Socket.IO event round trip: wscli's CPU next to socket.io-client's.
+#   make bench-socketio [BENCH_SCALE=0.1]
+bench-socketio: wscli
+	SIO_SCALE="$(BENCH_SCALE)" sh tests/bench/socketio.sh
 
 # wscli -l with 1,000 clients at once: its CPU time and memory.
 #   make bench-listen [LISTEN_CLIENTS=1000] [LISTEN_MESSAGES=100]
@@ -170,4 +176,4 @@ clean:
 	rm -rf .asan
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all units bench bench-head bench-listen bench-relay check deps demo install memcheck uninstall clean
+.PHONY: all units bench bench-head bench-listen bench-relay bench-socketio check deps demo install memcheck uninstall clean

@@ -1,10 +1,12 @@
 // Socket.IO 4 server (npm "socket.io") for the wscli tests.
 //
 //   node sio-server.js [--port P] [--ping-interval MS] [--ping-timeout MS]
+//                      [--quiet]
 //
 // Listens on 127.0.0.1:P (P = 0: any free port) with the websocket
 // transport only, and prints the port on the first line of stdout. Every
-// event a client emits is logged on stderr as "sio-server: < NAME JSON".
+// event a client emits is logged on stderr as "sio-server: < NAME JSON"
+// (not with --quiet, for the benchmark).
 // pingInterval is 700 ms unless given (pingTimeout 500 ms), so a test can
 // see wscli answer several pings.
 //
@@ -24,11 +26,12 @@ const { Server } = require("socket.io");
 const http = require("http");
 
 const args = process.argv.slice(2);
-let port = 0, pingInterval = 700, pingTimeout = 500;
+let port = 0, pingInterval = 700, pingTimeout = 500, quiet = false;
 for (let i = 0; i < args.length; i++) {
     if (args[i] === "--port") port = Number(args[++i]);
     else if (args[i] === "--ping-interval") pingInterval = Number(args[++i]);
     else if (args[i] === "--ping-timeout") pingTimeout = Number(args[++i]);
+    else if (args[i] === "--quiet") quiet = true;
 }
 
 const httpServer = http.createServer();
@@ -39,7 +42,7 @@ const io = new Server(httpServer, {
 });
 
 function handlers(socket) {
-    socket.onAny((name, ...rest) => {
+    if (!quiet) socket.onAny((name, ...rest) => {
         const shown = rest.filter((a) => typeof a !== "function");
         process.stderr.write(`sio-server: < ${name} ${JSON.stringify(shown)}\n`);
     });
