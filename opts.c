@@ -1017,6 +1017,12 @@ check_mode(int n, char **operands, char *err, size_t cap)
 		if (srv_opt.echo && srv_opt.broadcast)
 			return usage(err, cap, "cannot use --echo and "
 			    "--broadcast together");
+		if (proto_opt.proto && ((srv_opt.echo &&
+		    !proto_opt.proto->echoes) || srv_opt.broadcast))
+			return usage(err, cap, "--%s passes bare messages on: "
+			    "it cannot be used with --proto %s",
+			    srv_opt.broadcast ? "broadcast" : "echo",
+			    proto_opt.proto->name);
 		if (opt.pass && !srv_opt.tls_cert)
 			return usage(err, cap, "--pass goes with --tls-cert "
 			    "(the passphrase of its key)");

@@ -75,6 +75,9 @@ struct proto {
 	/* The connection is over: stop timers, free what the state holds
 	 * (not the state itself). */
 	void (*end)(struct proto_conn *pc);
+	int echoes;                       /* listen mode: --echo answers
+					     in the protocol (else --echo
+					     is refused with it) */
 };
 
 /* ------------------------------------------------------ for the modes */

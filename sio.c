@@ -508,10 +508,15 @@ on_silence(struct timer *t, double now)
 	struct sio *s = t->ud;
 	char why[160];
 
-	snprintf(why, sizeof why, "socketio: nothing from the server for "
-	    "%ld ms (pingInterval %ld + pingTimeout %ld): the server is gone",
-	    s->ping_interval + s->ping_timeout, s->ping_interval,
-	    s->ping_timeout);
+	if (!s->opened)
+		snprintf(why, sizeof why, "socketio: no open packet from the "
+		    "server within %g s (--connect-timeout)",
+		    opt.connect_timeout);
+	else
+		snprintf(why, sizeof why, "socketio: nothing from the server "
+		    "for %ld ms (pingInterval %ld + pingTimeout %ld): the "
+		    "server is gone", s->ping_interval + s->ping_timeout,
+		    s->ping_interval, s->ping_timeout);
 	diag("%s%s; closing", conn_label(proto_conn(s->pc)), why);
 	proto_end(s->pc, WS_CLOSE_GOING_AWAY, EXIT_TIMEOUT, why);
 }
@@ -642,6 +647,27 @@ accept_connect(struct proto_conn *pc, struct sio *s,
 	s->connected = 1;
 }
 
+/* --echo (server role): the event back to its sender, and the ack it
+ * asked for with the same arguments. Attachments go back in place as
+ * their {"base64":...} objects. */
+static void
+echo(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
+    const uint8_t *data, size_t n, const struct buf *args)
+{
+	char nsp[1100];
+
+	snprintf(nsp, sizeof nsp, "%.*s", (int)(pk->nnsp < 1024 ? pk->nnsp :
+	    1024), pk->nsp);
+	packet_head(&s->out, SIO_EVENT, nsp, 0, 0);
+	buf_add(&s->out, data, n);
+	send_text(pc, &s->out);
+	if (!pk->has_id)
+		return;
+	packet_head(&s->out, SIO_ACK, nsp, 1, pk->id);
+	buf_add(&s->out, args->p, args->len);
+	send_text(pc, &s->out);
+}
+
 /* An event or an ack whose data is complete (attachments in place). */
 static void
 got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
@@ -668,6 +694,9 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		s->received++;
 		show(pc, '<', "event", &text, name, pk->has_id ? id : NULL,
 		    data, n, args.p, args.len, 0, 0);
+		if (srv_opt.echo && !proto_watching(pc) &&
+		    conn_role(proto_conn(pc)) != WS_ROLE_CLIENT)
+			echo(pc, s, pk, data, n, &args);
 	} else {
 		size_t i;
 		double rtt = -1;
@@ -942,8 +971,13 @@ sio_open(struct proto_conn *pc)
 	s->pong.fire = on_pong_late;
 	s->pong.ud = s;
 	s->next_id = 1;
-	if (proto_watching(pc) || conn_role(proto_conn(pc)) == WS_ROLE_CLIENT)
+	if (proto_watching(pc))
 		return;
+	if (conn_role(proto_conn(pc)) == WS_ROLE_CLIENT) {
+		/* a server sends its open packet at once */
+		loop_timer_set(&s->silence, now_sec() + opt.connect_timeout);
+		return;
+	}
 	/* the server speaks first */
 	s->ping_interval = opt.ping_interval > 0 ? (long)(opt.ping_interval *
 	    1000) : PING_INTERVAL_MS;
@@ -1148,4 +1182,5 @@ const struct proto sio_proto = {
 	.ready = sio_ready,
 	.due = sio_due,
 	.end = sio_end,
+	.echoes = 1,
 };

@@ -68,4 +68,13 @@ status_is 0 "a binary event and an Engine.IO close: exit 0"
 is "$(cat "$OUT")" '["up",{"base64":"AP8="}]' "the attachment is in place"
 stop_server
 
+# A server that never sends its open packet.
+start_raw say || exit 1
+run_wscli --connect-timeout 1 -w 5 --proto socketio "$(url)" </dev/null
+status_is 7 "no open packet: exit 7"
+like "$ERR" 'socketio: no open packet from the server within 1 s \(--connect-timeout\); closing' \
+    "no open packet: named, with the limit"
+took "no open packet" 3000
+stop_server
+
 done_testing

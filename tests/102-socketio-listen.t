@@ -33,6 +33,15 @@ is "$(cat "$LOUT")" "$(printf '%s\n' '["chat","hi",{"a":1}]' '["chat",2]')" \
 like "$LERR" 'client 1: < connect /' "the client's CONNECT is shown"
 like "$LERR" 'client 1: < disconnect /' "its DISCONNECT too"
 
+# --echo: each event back to its sender, its ack answered with the same
+# arguments.
+start_listen --once --echo --proto socketio || exit 1
+run_client_sio "$(lurl)" --emit '["chat","back"]' --ack '["ask",1,{"b":2}]' --stay 800
+like "$CLIENT_OUT" '^event chat \["back"\]$' "--echo: the event comes back"
+like "$CLIENT_OUT" '^ack \[1,\{"b":2\}\]$' "--echo: its ack carries the same arguments"
+like "$CLIENT_OUT" '^event ask \[1,\{"b":2\}\]$' "--echo: the event that asked is echoed too"
+wait_listen 10
+
 # A relay between the real client and the real server decodes both ways.
 spawn "sio$server_count" node "$SERVERS/sio-server.js" --port 0 &&
     wait_port_line && server_started || exit 1
