@@ -50,6 +50,7 @@ struct proto_conn {
 	int watch;                 /* relay mode: decode and show only */
 	double *last_at;           /* ... the pair's log */
 	int mute;                  /* nothing more is shown (-n, --until) */
+	unsigned violations;       /* rules the peer broke */
 	int events;                /* stdout lines of the current message */
 	uint8_t *msg;              /* the message being received */
 	size_t len, cap;
@@ -141,6 +142,12 @@ proto_conn_new(const struct proto *p, struct conn *c, int watch)
 	pc->c = c;
 	pc->watch = watch;
 	return pc;
+}
+
+unsigned
+proto_violations(const struct proto_conn *pc)
+{
+	return pc ? pc->violations : 0;
 }
 
 void
@@ -398,6 +405,7 @@ proto_violation(struct proto_conn *pc, unsigned code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	pc->violations++;
 	if (pc->watch) {
 		show_proto_violation(pc->c, pc->last_at, pc->p->name, msg);
 		return;

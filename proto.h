@@ -106,6 +106,10 @@ struct proto_conn *proto_conn_new(const struct proto *p, struct conn *c,
     int watch);
 void proto_conn_free(struct proto_conn *pc);
 
+/* Rules of the protocol the peer broke so far (watching, they are only
+ * counted); 0 for NULL. */
+unsigned proto_violations(const struct proto_conn *pc);
+
 /* Relay mode: where the pair's log keeps the time of its last line. */
 void proto_watch_log(struct proto_conn *pc, double *last_at);
 

@@ -640,7 +640,8 @@ pair_status(const struct pair *p)
 {
 	int a = conn_exit(p->cli.c), b = conn_exit(p->up.c);
 
-	if (p->violations)
+	if (p->violations || proto_violations(p->cli.pc) ||
+	    proto_violations(p->up.pc))
 		return EXIT_PROTOCOL;
 	if (a < 0)
 		a = EXIT_OK;

@@ -54,4 +54,17 @@ like "$LOUT" '1 client>server .* event echo \["via relay"\]' "the relay log deco
 like "$LOUT" '1 server>client .* event echo \["via relay"\]' "... and the server's"
 like "$LOUT" '1 server>client .* open sid=' "... and the server's open packet"
 
+# A server breaking the protocol behind the relay: reported in the log,
+# relayed as sent, the pair's status is 5.
+start_raw say '0{"sid":"s","upgrades":[],"pingInterval":5000,"pingTimeout":5000}' \
+    '40{"sid":"n"}' '9x' '42["after","it"]' || exit 1
+start_listen --once --proto socketio --forward "$(url)" || exit 1
+run_wscli -w 1 "$(lurl)" </dev/null
+wait_listen 10
+is "$LSTATUS" 5 "relay: a Socket.IO violation makes the pair's status 5"
+like "$LOUT" "1 server>client .* violation .*socketio protocol error: unknown Engine.IO packet type '9'" \
+    "relay: the violation is in the log with its direction"
+like "$LOUT" '1 server>client .* event after \["it"\]' "relay: decoding goes on after it"
+like "$OUT" '^9x$' "relay: the broken message was relayed as sent"
+
 done_testing
