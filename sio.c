@@ -64,6 +64,10 @@ struct ack_wait {
 struct sio {
 	struct proto_conn *pc;
 	int opened;              /* the open packet came (or went) */
+	int eio3;                /* client: Engine.IO 3 (socket.io 2): the
+				    client pings, "/" is joined without
+				    asking, binary messages carry a type
+				    byte */
 	int connected;           /* the namespace is connected */
 	char sid[128];           /* Engine.IO session id */
 	long ping_interval;      /* ms */
@@ -603,12 +607,20 @@ got_open(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk)
 	    0, 1);
 	buf_free(&text);
 	arm_silence(s);
-	/* the namespace, with --auth */
-	packet_head(&s->out, SIO_CONNECT, client_nsp(), 0, 0);
-	if (proto_opt.auth)
-		buf_adds(&s->out, proto_opt.auth);
 	if (proto_watching(pc))
 		return;
+	if (s->eio3) {
+		loop_timer_set(&s->ping, now_sec() + s->ping_interval / 1000.0);
+		/* socket.io 2 joins its client to "/" by itself */
+		if (!strcmp(client_nsp(), "/")) {
+			buf_free(&text);
+			return;
+		}
+	}
+	/* the namespace, with --auth (socket.io 2 takes no CONNECT data) */
+	packet_head(&s->out, SIO_CONNECT, client_nsp(), 0, 0);
+	if (proto_opt.auth && !s->eio3)
+		buf_adds(&s->out, proto_opt.auth);
 	send_text(pc, &s->out);
 	text.len = 0;
 	buf_addf(&text, "%s%s%s", client_nsp(), proto_opt.auth ? " " : "",
@@ -877,6 +889,11 @@ sio_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		return;
 	}
 	if (opcode == WS_OP_BINARY) {
+		/* Engine.IO 3 puts its message type (4) before the bytes */
+		if (s->eio3 && n > 0 && p[0] == EIO_MESSAGE) {
+			p++;
+			n--;
+		}
 		if (s->want == 0) {
 			proto_violation(pc, WS_CLOSE_PROTOCOL_ERROR, "a binary "
 			    "message that no binary packet announced");
@@ -974,6 +991,7 @@ sio_open(struct proto_conn *pc)
 	if (proto_watching(pc))
 		return;
 	if (conn_role(proto_conn(pc)) == WS_ROLE_CLIENT) {
+		s->eio3 = opt.url && strstr(opt.url, "EIO=3") != NULL;
 		/* a server sends its open packet at once */
 		loop_timer_set(&s->silence, now_sec() + opt.connect_timeout);
 		return;

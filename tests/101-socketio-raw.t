@@ -1,7 +1,10 @@
 #!/bin/sh
-# --proto socketio: what a server may not send is named, the connection is
-# closed with 1002 (the server is told which rule) and the exit status is 5;
-# nothing is written to stdout for the broken packet and nothing crashes.
+# --proto socketio against a raw server (tests/servers/raw.py say): what a
+# server may not send is named, the connection is closed with 1002 (the
+# server is told which rule) and the exit status is 5; nothing is written
+# to stdout for the broken packet and nothing crashes. Then what no real
+# server at hand does: Engine.IO 3, a server that never sends its open
+# packet.
 . tests/lib.sh
 need_wscli
 
@@ -66,6 +69,20 @@ start_raw say "$OPEN" "$CONNECTED" '451-["up",{"_placeholder":true,"num":0}]' 'b
 run_wscli -w 5 --proto socketio "$(url)" </dev/null
 status_is 0 "a binary event and an Engine.IO close: exit 0"
 is "$(cat "$OUT")" '["up",{"base64":"AP8="}]' "the attachment is in place"
+stop_server
+
+# Engine.IO 3 (socket.io 2), asked for in the URL: the client pings, "/"
+# is joined without a CONNECT, a binary message carries a type byte.
+start_raw say '0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":5000}' \
+    '40' '42["x",1]' '451-["b",{"_placeholder":true,"num":0}]' 'bin:04aabb' \
+    'sleep:1200' '1' || exit 1
+run_wscli -w 5 --proto socketio "$(url)socket.io/?EIO=3&transport=websocket" </dev/null
+status_is 0 "EIO=3: exit 0 at the Engine.IO close"
+is "$(cat "$OUT")" "$(printf '%s\n' '["x",1]' '["b",{"base64":"qrs="}]')" \
+    "EIO=3: events, and the attachment without its type byte"
+pings=$(grep -c "raw: client: TEXT b'2'" "$SERVER_LOG")
+ok "EIO=3: the client pings every pingInterval ($pings in 1.2 s)" [ "$pings" -ge 2 ]
+unlike "$SERVER_LOG" "raw: client: TEXT b'40'" "EIO=3: no CONNECT for the main namespace"
 stop_server
 
 # A server that never sends its open packet.
