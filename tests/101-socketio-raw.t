@@ -63,6 +63,13 @@ status_is 5 "an event, then a broken one: exit 5"
 is "$(cat "$OUT")" '["chat","fine"]' "the valid event before it is on stdout, whole"
 stop_server
 
+# An event whose JSON spans lines is still one line on stdout.
+start_raw say "$OPEN" "$CONNECTED" "$(printf '42[\r\n "multi",\n {"a": 1}\n]')" '1' || exit 1
+run_wscli -w 5 --proto socketio "$(url)" </dev/null
+status_is 0 "an event with line breaks between its tokens: exit 0"
+is "$(cat "$OUT")" '[   "multi",  {"a": 1} ]' "it is one line on stdout, the breaks blanks"
+stop_server
+
 # Binary attachments split over messages are reassembled (the raw peer's
 # version of what socket.io sends).
 start_raw say "$OPEN" "$CONNECTED" '451-["up",{"_placeholder":true,"num":0}]' 'bin:00ff' '1' || exit 1
