@@ -944,6 +944,7 @@ on_dialed(void *ud, struct dial_result *r)
 	c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
 		.ops = proto ? &proto_conn_ops : &client_conn_ops,
+		.close_name = proto ? proto->close_name : NULL,
 		.max_message = opt.max_message,
 		.max_message_what = opt.max_message_default ? "16 MiB, the "
 		    "interactive limit (--max-message sets another)" : NULL,
@@ -956,6 +957,7 @@ on_dialed(void *ud, struct dial_result *r)
 	S.c = c;
 	craft_walk_init(&S.crafted, WS_ROLE_CLIENT);
 	S.pc = proto_conn_new(proto, c, 0);
+	proto_set_subprotocol(S.pc, r->protocol);
 	if (opt.interactive) {
 		client_repl.help = proto_help(S.pc);
 		if (!S.was_up)

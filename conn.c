@@ -75,6 +75,7 @@ struct conn {
 	int relay;                /* pass-through: nothing is answered or
 				     refused here, frames go to ops->relay
 				     for the owner to forward */
+	const char *(*close_name)(unsigned code); /* the protocol's */
 	int tolerant;             /* with relay: a violation is reported
 				     and the frame passes (the decoder
 				     goes on as sent) */
@@ -1071,8 +1072,8 @@ handle_control(struct conn *c, unsigned op, const uint8_t *p, size_t n)
 }
 
 static void
-describe_close(char *buf, size_t cap, unsigned code, const uint8_t *reason,
-    size_t rlen)
+describe_close(const struct conn *c, char *buf, size_t cap, unsigned code,
+    const uint8_t *reason, size_t rlen)
 {
 	char r[WS_MAX_CLOSE_REASON * 12 + 8];
 
@@ -1082,7 +1083,7 @@ describe_close(char *buf, size_t cap, unsigned code, const uint8_t *reason,
 	}
 	disp_escape_str(r, sizeof r, reason, rlen, DISP_QUOTE);
 	snprintf(buf, cap, rlen ? "%u %s \"%s\"" : "%u %s", code,
-	    ws_close_code_name(code), r);
+	    conn_close_name(c, code), r);
 }
 
 static void
@@ -1112,7 +1113,7 @@ handle_close(struct conn *c, const uint8_t *p, size_t n)
 		return;
 	c->close_received = 1;
 	c->peer_code = cl.has_code ? cl.code : WS_CLOSE_NO_STATUS;
-	describe_close(what, sizeof what, c->peer_code, cl.reason,
+	describe_close(c, what, sizeof what, c->peer_code, cl.reason,
 	    cl.reason_len);
 	if (c->ops->close)
 		c->ops->close(c, '<', c->peer_code, cl.reason, cl.reason_len);
@@ -1668,6 +1669,7 @@ conn_new(const struct conn_config *cfg, struct transport *tr,
 	c->queue_keep = cfg->queue_keep;
 	c->relay = cfg->relay;
 	c->tolerant = cfg->tolerant;
+	c->close_name = cfg->close_name;
 	c->released = cfg->released;
 	c->tr = tr;
 	c->pmd = pmd;
@@ -1782,6 +1784,16 @@ unsigned long long conn_sent_at(const struct conn *c) { return Z(c)->sent_at; }
 int conn_pinging(const struct conn *c) { return Z(c)->ping_interval > 0; }
 int conn_paused(const struct conn *c) { return Z(c)->read_paused; }
 uint64_t conn_out_wire(const struct conn *c) { return Z(c)->out_wire; }
+
+const char *
+conn_close_name(const struct conn *c, unsigned code)
+{
+	const char *name = NULL;
+
+	if (c && c->close_name && code >= 4000 && code <= 4999)
+		name = c->close_name(code);
+	return name ? name : ws_close_code_name(code);
+}
 
 int
 conn_sending(const struct conn *c, unsigned *opcode, int *compressed)

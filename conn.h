@@ -145,6 +145,9 @@ struct conn_config {
 	int tolerant;             /* with relay: a violation is reported
 				     and the frame passes (the decoder
 				     goes on as sent) */
+	/* The names of the close codes 4000-4999 an application protocol
+	 * over c defines (NULL for one it does not), or NULL. */
+	const char *(*close_name)(unsigned code);
 	/* c is gone: conn_free() was called and the loop has let go of it
 	 * (at the end of the turn). The owner may free what ud points to.
 	 * May be NULL. */
@@ -261,6 +264,8 @@ void conn_flush(struct conn *c);
 
 void *conn_ud(const struct conn *c);          /* cfg->ud */
 int conn_id(const struct conn *c);            /* cfg->id */
+/* code's name: the application protocol's, else RFC 6455's */
+const char *conn_close_name(const struct conn *c, unsigned code);
 const char *conn_label(const struct conn *c); /* cfg->label, or "" */
 enum ws_role conn_role(const struct conn *c);
 struct transport *conn_transport(const struct conn *c);

@@ -94,6 +94,7 @@ enum {
 	OPT_FRAMES,
 	OPT_JOBS,
 	OPT_JSONL,
+	OPT_INIT,
 	OPT_KEY,
 	OPT_MAX_MESSAGE,
 	OPT_MAX_REDIRS,
@@ -180,6 +181,7 @@ static const struct optdef table[] = {
 	    0, 0 },
 	{ "header", 'H', required_argument, T_OTHER, ALL | T, NULL, 0, 0 },
 	{ "help", 'h', no_argument, T_OTHER, ALL, NULL, 0, 0 },
+	{ "init", OPT_INIT, required_argument, T_OTHER, C, NULL, 0, 0 },
 	{ "insecure", 'k', no_argument, T_FLAG, NET, &opt.insecure, 0, 0 },
 	{ "jobs", OPT_JOBS, required_argument, T_COUNT, T, &test_opt.jobs, 1,
 	    256 },
@@ -860,6 +862,13 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 			    "(a JSON object, e.g. '{\"token\":\"abc\"}')", arg);
 		proto_opt.auth = arg;
 		break;
+	case OPT_INIT:
+		if (!proto_json_valid((const uint8_t *)arg, strlen(arg)) ||
+		    arg[strspn(arg, " \t\r\n")] != '{')
+			return usage(err, cap, "invalid value for --init: '%s' "
+			    "(a JSON object, e.g. '{\"token\":\"abc\"}')", arg);
+		proto_opt.init = arg;
+		break;
 	case OPT_NAMESPACE:
 		if (arg[0] != '/' || strpbrk(arg, ",?#\"") || strlen(arg) > 1024)
 			return usage(err, cap, "invalid value for --namespace: "
@@ -1163,6 +1172,10 @@ decide(int n, char **operands, char *err, size_t cap)
 		    proto_opt.auth ? "auth" : proto_opt.nsp ? "namespace" :
 		    "ack");
 
+	if (proto_opt.init && !proto_opt.is_auto && (proto_opt.proto == NULL ||
+	    strcmp(proto_opt.proto->name, "graphql")))
+		return usage(err, cap, "--init goes with --proto graphql");
+
 	if (check_mode(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
 	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
@@ -1284,8 +1297,8 @@ static const char usage_text[] =
     "             [--ack] [--auth json] [--bearer token] [--cacert file] [--capath dir]\n"
     "             [--cert file] [--close-timeout seconds] [--color when]\n"
     "             [--connect-timeout seconds] [--deflate[=params]]\n"
-    "             [--escape] [--frame spec] [--frames] [--jsonl]\n"
-    "             [--key file]\n"
+    "             [--escape] [--frame spec] [--frames] [--init json]\n"
+    "             [--jsonl] [--key file]\n"
     "             [--max-message size] [--max-redirs num]\n"
     "             [--namespace nsp] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
@@ -1358,6 +1371,8 @@ static const char help_text[] =
     "  -H, --header 'NAME: VALUE'\n"
     "                            add a request header (repeatable)\n"
     "  -h, --help                show this help\n"
+    "      --init JSON           --proto graphql: the connection_init\n"
+    "                            payload (a JSON object)\n"
     "  -j, --json                pretty-print JSON messages (terminal)\n"
     "      --jsonl               write one JSON object per event to stdout\n"
     "                            (at a terminal too: then no REPL)\n"
@@ -1384,8 +1399,8 @@ static const char help_text2[] =
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "      --proto NAME          the protocol over WebSocket: raw (bare\n"
-    "                            messages), socketio, or auto (from the\n"
-    "                            subprotocol)\n"
+    "                            messages), socketio, graphql, or auto\n"
+    "                            (from the subprotocol)\n"
     "  -q, --quiet               print only errors on stderr\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
     "                            (at most MAX attempts in a row)\n"

@@ -156,6 +156,8 @@ struct proto_opts {
 	const char *auth;                  /* --auth JSON: Socket.IO */
 	const char *nsp;                   /* --namespace: Socket.IO */
 	int ack;                           /* --ack: Socket.IO */
+	const char *init;                  /* --init JSON: GraphQL's
+					      connection_init payload */
 };
 
 extern struct options opt;

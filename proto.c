@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "exit.h"
 #include "frame.h"
+#include "graphql.h"
 #include "opts.h"
 #include "proto.h"
 #include "show.h"
@@ -27,6 +28,7 @@
 /* each protocol once, ended by NULL */
 static const struct proto *const protocols[] = {
 	&sio_proto,
+	&proto_graphql,
 	NULL,
 };
 
@@ -60,6 +62,7 @@ struct proto_conn {
 	int lskip;                 /* ... too long: refused */
 	char *last;                /* the last stdout line, for --until */
 	size_t lastcap;
+	char *subprotocol;         /* agreed in the upgrade, or NULL */
 	alignas(max_align_t) unsigned char state[]; /* the protocol's */
 };
 
@@ -151,6 +154,28 @@ proto_violations(const struct proto_conn *pc)
 }
 
 void
+proto_set_subprotocol(struct proto_conn *pc, const char *subprotocol)
+{
+	size_t n;
+
+	if (pc == NULL)
+		return;
+	free(pc->subprotocol);
+	pc->subprotocol = NULL;
+	if (subprotocol == NULL)
+		return;
+	n = strlen(subprotocol) + 1;
+	pc->subprotocol = xrealloc(NULL, n);
+	memcpy(pc->subprotocol, subprotocol, n);
+}
+
+const char *
+proto_subprotocol(const struct proto_conn *pc)
+{
+	return pc->subprotocol;
+}
+
+void
 proto_watch_log(struct proto_conn *pc, double *last_at)
 {
 	if (pc)
@@ -167,6 +192,7 @@ proto_conn_free(struct proto_conn *pc)
 	free(pc->msg);
 	free(pc->line);
 	free(pc->last);
+	free(pc->subprotocol);
 	free(pc);
 }
 
@@ -414,7 +440,7 @@ proto_violation(struct proto_conn *pc, unsigned code, const char *fmt, ...)
 		return;
 	diag("%s%s protocol error: %s; closing with %u %s",
 	    conn_label(pc->c), pc->p->name, msg, code,
-	    ws_close_code_name(code));
+	    conn_close_name(pc->c, code));
 	snprintf(why, sizeof why, "%s protocol error: %s", pc->p->name, msg);
 	conn_fail(pc->c, code, EXIT_PROTOCOL, why);
 }

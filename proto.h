@@ -78,6 +78,9 @@ struct proto {
 	int echoes;                       /* listen mode: --echo answers
 					     in the protocol (else --echo
 					     is refused with it) */
+	/* The name of a close code the protocol defines (4000-4999), or
+	 * NULL: shown instead of "Private Use". */
+	const char *(*close_name)(unsigned code);
 };
 
 /* ------------------------------------------------------ for the modes */
@@ -109,6 +112,10 @@ void proto_conn_free(struct proto_conn *pc);
 /* Rules of the protocol the peer broke so far (watching, they are only
  * counted); 0 for NULL. */
 unsigned proto_violations(const struct proto_conn *pc);
+
+/* The subprotocol the upgrade agreed on (copied; NULL: none), for the
+ * protocol to read from open on. */
+void proto_set_subprotocol(struct proto_conn *pc, const char *subprotocol);
 
 /* Relay mode: where the pair's log keeps the time of its last line. */
 void proto_watch_log(struct proto_conn *pc, double *last_at);
@@ -149,6 +156,8 @@ const struct proto *proto_of(const struct proto_conn *pc);
 
 void *proto_state(struct proto_conn *pc);
 struct conn *proto_conn(struct proto_conn *pc);
+/* The agreed subprotocol, or NULL. */
+const char *proto_subprotocol(const struct proto_conn *pc);
 /* Relay mode: only decode and show. */
 int proto_watching(const struct proto_conn *pc);
 

@@ -194,7 +194,7 @@ render_jsonl(const struct show_event *e)
 			jsonl_null("code");
 		else
 			jsonl_int("code", e->code);
-		jsonl_str("name", ws_close_code_name(e->code));
+		jsonl_str("name", conn_close_name(c, e->code));
 		jsonl_strn("reason", e->p, e->n); /* checked UTF-8 */
 		jsonl_str("by", e->by);
 		break;

@@ -10,6 +10,7 @@
 #           done_testing          prints the plan; call it last
 # Servers:  start_node_echo [echo.js options]   Node "ws" echo server
 #           start_py_echo                       Python "websockets" echo server
+#           start_gql [gql-server.js options]   graphql-ws GraphQL server
 #           start_websocketd                    websocketd wrapping cat
 #           start_raw SCENARIO [ARGS...]        tests/servers/raw.py
 #           start_tinyproxy NAME [CONFIG LINE...]  tinyproxy (PROXY_PORT,
@@ -233,6 +234,13 @@ server_started() {
 
 start_node_echo() {
     spawn "node$server_count" node "$SERVERS/echo.js" --port 0 "$@" &&
+        wait_port_line && server_started
+}
+
+# tests/servers/gql-server.js: graphql-ws (graphql-transport-ws); see the
+# file for its options (--legacy, --script, --token, --ping, ...)
+start_gql() {
+    spawn "gql$server_count" node "$SERVERS/gql-server.js" --port 0 "$@" &&
         wait_port_line && server_started
 }
 

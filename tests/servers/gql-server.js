@@ -40,7 +40,9 @@
 //                  --no-ack) and then sends every --say MSG in order, and
 //                  on each subscribe every --on-subscribe MSG with "$ID"
 //                  replaced by the operation's id; --close CODE [REASON]
-//                  closes after the ack.
+//                  closes after the ack. --on-init MSG is sent on
+//                  connection_init before the ack, --say-binary TEXT
+//                  as a binary message after it.
 
 'use strict';
 
@@ -56,7 +58,7 @@ const args = process.argv.slice(2);
 const opt = {
 	port: 0, token: null, noAck: false, ping: 0, initWait: 3000,
 	legacy: false, ka: 0, script: false, say: [], onSubscribe: [],
-	close: null,
+	onInit: [], sayBinary: [], close: null,
 };
 for (let i = 0; i < args.length; i++) {
 	switch (args[i]) {
@@ -70,6 +72,8 @@ for (let i = 0; i < args.length; i++) {
 	case '--script': opt.script = true; break;
 	case '--say': opt.say.push(args[++i]); break;
 	case '--on-subscribe': opt.onSubscribe.push(args[++i]); break;
+	case '--on-init': opt.onInit.push(args[++i]); break;
+	case '--say-binary': opt.sayBinary.push(args[++i]); break;
 	case '--close':
 		opt.close = { code: Number(args[++i]), reason: '' };
 		if (i + 1 < args.length && !args[i + 1].startsWith('--'))
@@ -169,10 +173,16 @@ if (opt.script) {
 		ws.on('message', (data) => {
 			let m;
 			try { m = JSON.parse(data); } catch (e) { return; }
-			if (m.type === 'connection_init' && !opt.noAck) {
+			if (m.type === 'connection_init') {
+				for (const s of opt.onInit)
+					sendRaw(ws, s);
+				if (opt.noAck)
+					return;
 				sendRaw(ws, '{"type":"connection_ack"}');
 				for (const s of opt.say)
 					sendRaw(ws, s);
+				for (const s of opt.sayBinary)
+					sendRaw(ws, Buffer.from(s));
 				if (opt.close)
 					ws.close(opt.close.code, opt.close.reason);
 			} else if (m.type === 'subscribe' || m.type === 'start') {
