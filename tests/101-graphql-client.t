@@ -80,7 +80,7 @@ run_wscli --proto graphql --connect-timeout 1 "$(url)" <"$T/tick2"
 status_is 7 "no connection_ack: exit 7"
 took "no connection_ack with --connect-timeout 1" 4000
 like "$ERR" 'graphql: no connection_ack within 1 s' "the timeout said"
-like "$SERVER_LOG" 'closed 4504' "closed with 4504"
+ok "closed with 4504" wait_for "$SERVER_LOG" 'closed 4504' 5
 unlike "$SERVER_LOG" 'subscribe' "no operation before the ack"
 
 # 4408: the server's own init timeout, named (wscli does send init: the
