@@ -35,8 +35,8 @@ HDRS = exit.h opts.h view.h proto.h sio.h clientmode.h dial.h conn.h queue.h sho
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
        display.h craft.h opening.h probe.h probecases.h probereport.h probeclients.h listener.h run.h listen.h relay.h relayhead.h servecmd.h stomp.h mqtt.h graphql.h \
        conv.h convtest.h
-OBJS += hist.o
-HDRS += hist.h
+OBJS += hist.o load.o tcpdial.o
+HDRS += hist.h load.h tcpdial.h
 
 all: wscli
 

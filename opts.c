@@ -38,6 +38,7 @@ struct relay_opts relay_opt;
 struct probe_opts probe_opt;
 struct proto_opts proto_opt;
 struct test_opts test_opt;
+struct load_opts load_opt;
 
 static const struct options opt_defaults = {
 	.connect_timeout = 30,
@@ -58,13 +59,16 @@ static const struct probe_opts probe_defaults = {
 #define L (1u << MODE_LISTEN)
 #define R (1u << MODE_RELAY)
 #define T (1u << MODE_TEST)
-#define ALL (C | P | L | R)
-#define NET (C | P | R | T)   /* connecting to a server */
+#define LD (1u << MODE_LOAD)
+#define MG (1u << MODE_MERGE)
+#define ALL (C | P | L | R | LD)
+#define NET (C | P | R | T | LD) /* connecting to a server */
 
 enum otype {
 	T_FLAG,      /* int, set to 1 */
 	T_SECONDS,   /* double, 0 to a year */
 	T_POSITIVE,  /* double, more than 0 */
+	T_RATE,      /* double, a number per second, more than 0 */
 	T_SIZE,      /* uint64_t, K/M/G, within lo..hi */
 	T_COUNT,     /* long, within lo..hi */
 	T_FILE,      /* a readable regular file */
@@ -85,7 +89,9 @@ enum {
 	OPT_CLOSE_TIMEOUT,
 	OPT_COLOR,
 	OPT_CONNECT_TIMEOUT,
+	OPT_CONNECTIONS,
 	OPT_DEFLATE,
+	OPT_DURATION,
 	OPT_ECHO,
 	OPT_ESCAPE,
 	OPT_FORWARD,
@@ -96,8 +102,12 @@ enum {
 	OPT_JSONL,
 	OPT_INIT,
 	OPT_KEY,
+	OPT_LOAD,
+	OPT_LOAD_MERGE,
+	OPT_LOAD_REPORT,
 	OPT_MAX_MESSAGE,
 	OPT_MAX_REDIRS,
+	OPT_MSG_RATE,
 	OPT_NAMESPACE,
 	OPT_NO_HISTORY,
 	OPT_NO_SPLIT,
@@ -116,6 +126,7 @@ enum {
 	OPT_PROBE_REPORT,
 	OPT_PROBE_TIMEOUT,
 	OPT_PROTO,
+	OPT_RATE,
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
 	OPT_RECONNECT_ON,
@@ -149,7 +160,8 @@ static const struct optdef table[] = {
 	{ "ipv6", '6', no_argument, T_OTHER, NET, NULL, 0, 0 },
 	{ "ack", OPT_ACK, no_argument, T_FLAG, C, &proto_opt.ack, 0, 0 },
 	{ "auth", OPT_AUTH, required_argument, T_OTHER, C, NULL, 0, 0 },
-	{ "binary", 'b', no_argument, T_FLAG, C | L, &opt.binary, 0, 0 },
+	{ "binary", 'b', no_argument, T_FLAG, C | L | LD, &opt.binary,
+	    0, 0 },
 	{ "bearer", OPT_BEARER, required_argument, T_STRING, NET,
 	    &opt.bearer, 0, 0 },
 	{ "broadcast", OPT_BROADCAST, no_argument, T_FLAG, L,
@@ -160,14 +172,18 @@ static const struct optdef table[] = {
 	    0, 0 },
 	{ "cert", OPT_CERT, required_argument, T_FILE, NET, &opt.cert, 0, 0 },
 	{ "close-timeout", OPT_CLOSE_TIMEOUT, required_argument, T_POSITIVE,
-	    C | L | R | T, &opt.close_timeout, 0, 0 },
+	    C | L | R | T | LD, &opt.close_timeout, 0, 0 },
 	{ "color", OPT_COLOR, required_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, required_argument,
 	    T_POSITIVE, ALL | T, &opt.connect_timeout, 0, 0 },
-	{ "count", 'n', required_argument, T_COUNT, C | L | R, &opt.count, 1,
-	    LONG_MAX },
+	{ "connections", OPT_CONNECTIONS, required_argument, T_COUNT, LD,
+	    &load_opt.connections, 1, 1000000 },
+	{ "count", 'n', required_argument, T_COUNT, C | L | R | LD, &opt.count,
+	    1, LONG_MAX },
 	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL | T, NULL,
 	    0, 0 },
+	{ "duration", OPT_DURATION, required_argument, T_POSITIVE, LD,
+	    &load_opt.duration, 0, 0 },
 	{ "echo", OPT_ECHO, no_argument, T_FLAG, L, &srv_opt.echo, 0, 0 },
 	{ "escape", OPT_ESCAPE, no_argument, T_FLAG, C | L, &opt.escape, 0,
 	    0 },
@@ -186,14 +202,22 @@ static const struct optdef table[] = {
 	{ "jobs", OPT_JOBS, required_argument, T_COUNT, T, &test_opt.jobs, 1,
 	    256 },
 	{ "json", 'j', no_argument, T_FLAG, C | L, &opt.json, 0, 0 },
-	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, ALL, &opt.jsonl, 0, 0 },
+	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, C | P | L | R, &opt.jsonl,
+	    0, 0 },
 	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
+	{ "load", OPT_LOAD, no_argument, T_OTHER, LD, NULL, 0, 0 },
+	{ "load-merge", OPT_LOAD_MERGE, no_argument, T_OTHER, MG, NULL, 0,
+	    0 },
+	{ "load-report", OPT_LOAD_REPORT, required_argument, T_STRING,
+	    LD | MG, &load_opt.report, 0, 0 },
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
 	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
-	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE, C | L | T,
-	    &opt.max_message, 0, 1LL << 62 },
+	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE,
+	    C | L | T | LD, &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
+	{ "msg-rate", OPT_MSG_RATE, required_argument, T_OTHER, LD, NULL, 0,
+	    0 },
 	{ "namespace", OPT_NAMESPACE, required_argument, T_OTHER, C, NULL, 0,
 	    0 },
 	{ "no-history", OPT_NO_HISTORY, no_argument, T_FLAG, C | L | R,
@@ -232,7 +256,9 @@ static const struct optdef table[] = {
 	{ "proto", OPT_PROTO, required_argument, T_OTHER, C | L | R, NULL, 0,
 	    0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
-	{ "quiet", 'q', no_argument, T_FLAG, ALL | T, &opt.quiet, 0, 0 },
+	{ "quiet", 'q', no_argument, T_FLAG, ALL | T | MG, &opt.quiet, 0, 0 },
+	{ "rate", OPT_RATE, required_argument, T_RATE, LD, &load_opt.rate, 0,
+	    0 },
 	{ "reconnect", OPT_RECONNECT, optional_argument, T_OTHER, C, NULL, 0,
 	    0 },
 	{ "reconnect-delay", OPT_RECONNECT_DELAY, required_argument,
@@ -244,11 +270,12 @@ static const struct optdef table[] = {
 	    &srv_opt.require_protocol, 0, 0 },
 	{ "rewrite-origin", OPT_REWRITE_ORIGIN, no_argument, T_FLAG, R,
 	    &relay_opt.rewrite_origin, 0, 0 },
-	{ "send", OPT_SEND, required_argument, T_OTHER, C | L, NULL, 0, 0 },
+	{ "send", OPT_SEND, required_argument, T_OTHER, C | L | LD, NULL, 0,
+	    0 },
 	{ "strict", OPT_STRICT, no_argument, T_FLAG, R, &relay_opt.strict, 0,
 	    0 },
-	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L | T, NULL,
-	    0, 0 },
+	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L | T | LD,
+	    NULL, 0, 0 },
 	{ "test", OPT_TEST, no_argument, T_OTHER, T, NULL, 0, 0 },
 	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL | T,
 	    &opt.timeout, 0, 0 },
@@ -289,6 +316,8 @@ static const struct {
 	    "sends" },
 	{ OPT_RECONNECT, MODE_LISTEN, "a server waits for its clients to "
 	    "connect again" },
+	{ OPT_JSONL, MODE_LOAD, "its report is a summary; --load-report FILE "
+	    "writes it for programs" },
 };
 
 /* ------------------------------------------------------- parse state */
@@ -405,6 +434,8 @@ reset(void)
 	probe_opt = probe_defaults;
 	memset(&test_opt, 0, sizeof test_opt);
 	test_opt.jobs = 1;
+	memset(&load_opt, 0, sizeof load_opt);
+	load_opt.connections = 1;
 	memset(given, 0, sizeof given);
 	color_mode = -1;
 	t_bare = deflate_bare = reconnect_bare = 0;
@@ -488,6 +519,22 @@ opts_count(const char *s, long min, long max, const char **errstr)
 		*errstr = "too large";
 		return 0;
 	}
+	return v;
+}
+
+/* A rate: a number per second, more than 0 and at most a million; 0 if
+ * the text is not one. */
+static double
+opts_rate(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 ||
+	    v > 1e6 || isspace((unsigned char)*s))
+		return 0;
 	return v;
 }
 
@@ -671,6 +718,12 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		if (why)
 			return usage(err, cap, "invalid value for %s: '%s' (%s)",
 			    name, arg, why);
+		return OPTS_RUN;
+	case T_RATE:
+		if ((*(double *)o->dst = opts_rate(arg)) <= 0)
+			return usage(err, cap, "invalid value for %s: '%s' "
+			    "(expected a number per second, more than 0 and at "
+			    "most 1000000, e.g. 50 or 0.5)", name, arg);
 		return OPTS_RUN;
 	case T_SIZE:
 		*(uint64_t *)o->dst = opts_size(arg, (uint64_t)o->lo,
@@ -876,6 +929,19 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 			    arg);
 		proto_opt.nsp = arg;
 		break;
+	case OPT_LOAD:
+	case OPT_LOAD_MERGE:
+		break;
+	case OPT_MSG_RATE:
+		if (!strcmp(arg, "lockstep")) {
+			load_opt.lockstep = 1;
+			break;
+		}
+		if ((load_opt.msg_rate = opts_rate(arg)) <= 0)
+			return usage(err, cap, "invalid value for --msg-rate: "
+			    "'%s' (expected lockstep, or a number per second, "
+			    "more than 0 and at most 1000000)", arg);
+		break;
 	case OPT_PROBE_REPORT:
 		if (!strncmp(arg, "junit:", 6) && arg[6])
 			probe_opt.report_junit = arg + 6;
@@ -948,6 +1014,10 @@ opts_mode_name(enum mode m)
 		return "--forward (relay mode)";
 	case MODE_TEST:
 		return "--test (test mode)";
+	case MODE_LOAD:
+		return "--load (load mode)";
+	case MODE_MERGE:
+		return "--load-merge";
 	default:
 		return "client mode";
 	}
@@ -965,7 +1035,8 @@ misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
 	if (m == MODE_CLIENT || (m == MODE_LISTEN && o->modes == R))
 		return usage(err, cap, "%s goes with %s", name,
 		    opts_mode_name(o->modes & L ? MODE_LISTEN : o->modes & R ?
-		    MODE_RELAY : o->modes & P ? MODE_PROBE : MODE_TEST));
+		    MODE_RELAY : o->modes & P ? MODE_PROBE : o->modes & T ?
+		    MODE_TEST : o->modes & LD ? MODE_LOAD : MODE_MERGE));
 	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
 		if (refusals[i].val == o->val && refusals[i].mode == m)
 			why = refusals[i].why;
@@ -986,11 +1057,23 @@ check_mode(int n, char **operands, char *err, size_t cap)
 		return usage(err, cap, "cannot use -0 and --escape together: "
 		    "each is a way to keep messages apart on stdout");
 	switch (opt.mode) {
+	case MODE_MERGE:
+		if (n == 0)
+			return usage(err, cap, "no report files given to "
+			    "--load-merge");
+		load_opt.files = operands;
+		load_opt.nfiles = n;
+		return OPTS_RUN;
+	case MODE_LOAD:
+		if (load_opt.lockstep && load_opt.msg_rate > 0)
+			return usage(err, cap, "--msg-rate given twice");
+		/* FALLTHROUGH */
 	case MODE_CLIENT:
 	case MODE_PROBE:
 		if (n == 0)
 			return usage(err, cap, opt.mode == MODE_PROBE ?
-			    "no URL given to --probe" : "no URL given");
+			    "no URL given to --probe" : opt.mode == MODE_LOAD ?
+			    "no URL given to --load" : "no URL given");
 		if (n > 1)
 			return usage(err, cap, "unexpected argument '%s' after "
 			    "the URL", operands[1]);
@@ -1122,8 +1205,17 @@ decide(int n, char **operands, char *err, size_t cap)
 {
 	int l = srv_opt.listen != NULL, f = relay_opt.forward != NULL;
 	int p = was_given(OPT_PROBE), t = was_given(OPT_TEST);
+	int ld = was_given(OPT_LOAD), mg = was_given(OPT_LOAD_MERGE);
 
 	/* the mode, from these rules alone */
+	if (mg && (ld || p || l || t))
+		return usage(err, cap, "--load-merge adds up report files; it "
+		    "takes no %s", ld ? "--load" : p ? "--probe" : t ?
+		    "--test" : "-l");
+	if (ld && (p || l || t))
+		return usage(err, cap, "cannot use --load and %s together: "
+		    "--load puts a server under load", p ? "--probe" : t ?
+		    "--test" : "-l");
 	if (p && l)
 		return usage(err, cap, "cannot use --probe and -l together: "
 		    "--probe tests a server, -l is one");
@@ -1138,8 +1230,8 @@ decide(int n, char **operands, char *err, size_t cap)
 	if (f && !l)
 		return usage(err, cap, "--forward goes with -l: wscli listens "
 		    "for the clients it relays");
-	opt.mode = l && f ? MODE_RELAY : l ? MODE_LISTEN : p ? MODE_PROBE :
-	    t ? MODE_TEST : MODE_CLIENT;
+	opt.mode = mg ? MODE_MERGE : ld ? MODE_LOAD : l && f ? MODE_RELAY :
+	    l ? MODE_LISTEN : p ? MODE_PROBE : t ? MODE_TEST : MODE_CLIENT;
 
 	if (detached(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
@@ -1229,7 +1321,8 @@ opts_settle(int stdin_tty, int stdout_tty)
 {
 	/* --jsonl is JSON for every event: never the REPL's display */
 	opt.interactive = stdin_tty && stdout_tty && !opt.jsonl &&
-	    opt.mode != MODE_TEST;
+	    opt.mode != MODE_TEST && opt.mode != MODE_LOAD &&
+	    opt.mode != MODE_MERGE;
 	opt.stdout_tty = stdout_tty;
 	if (color_mode >= 0) {
 		opt.color = color_mode;
@@ -1341,7 +1434,11 @@ static const char usage_text[] =
     "             [--proto name] [--rewrite-origin] [--strict] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file]\n"
-    "             [--unix-socket path] [--until regex]\n";
+    "             [--unix-socket path] [--until regex]\n"
+    "       wscli --load [--connections n] [--duration seconds]\n"
+    "             [--load-report file] [--msg-rate rate] [--rate rate]\n"
+    "             [options] url\n"
+    "       wscli --load-merge [-q] [--load-report file] file ...\n";
 
 static const char help_text[] =
     "Connect to a WebSocket server; send stdin lines or typed lines as\n"
@@ -1362,7 +1459,9 @@ static const char help_text[] =
     "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
+    "      --connections N       --load: open N connections (1)\n"
     "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --duration SECS       --load: close all and report after SECS\n"
     "      --escape              one line per message on stdout: newlines,\n"
     "                            backslashes and controls escaped\n"
     "      --frame SPEC          send a crafted frame first (repeatable;\n"
@@ -1384,8 +1483,16 @@ static const char help_text2[] =
     "  -k, --insecure            do not verify the server's certificate\n"
     "      --key FILE            private key of the client certificate\n"
     "  -L, --location            follow redirects (3xx)\n"
+    "      --load                put the server under load: many\n"
+    "                            connections, a report (see wscli(1))\n"
+    "      --load-merge          add up the --load-report files given\n"
+    "      --load-report FILE    also write the load report to FILE\n"
     "      --max-message SIZE    refuse larger messages with close 1009\n"
     "      --max-redirs N        at most N redirects with -L (10)\n"
+    "      --msg-rate RATE|lockstep\n"
+    "                            --load: each connection sends RATE\n"
+    "                            messages a second, or one per message\n"
+    "                            received; {n} {conn} {ts} filled in\n"
     "  -n, --count N             close after receiving N messages\n"
     "      --namespace NSP       socketio: connect to NSP (/chat), not /\n"
     "  -0, --null                NUL ends each message, on stdout and\n"
@@ -1402,6 +1509,7 @@ static const char help_text2[] =
     "                            messages), socketio, graphql, or auto\n"
     "                            (from the subprotocol)\n"
     "  -q, --quiet               print only errors on stderr\n"
+    "      --rate RATE           --load: open RATE connections a second\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
     "                            (at most MAX attempts in a row)\n"
     "      --reconnect-delay SECS\n"

@@ -38,6 +38,8 @@ enum mode {
 			    (relay.c) */
 	MODE_TEST,       /* --test: conversation files run against a
 			    server (convtest.c) */
+	MODE_LOAD,       /* --load: many connections to a server (load.c) */
+	MODE_MERGE,      /* --load-merge: add up --load-report files */
 };
 
 struct options {
@@ -160,12 +162,27 @@ struct proto_opts {
 					      connection_init payload */
 };
 
+/* --load's own, and --load-merge's. */
+struct load_opts {
+	long connections;          /* --connections */
+	double rate;               /* --rate: new connections a second; 0:
+				      as fast as they are set up */
+	double duration;           /* --duration, 0: none */
+	double msg_rate;           /* --msg-rate: messages a second and
+				      connection; 0: none */
+	int lockstep;              /* --msg-rate lockstep */
+	const char *report;        /* --load-report FILE */
+	char **files;              /* --load-merge FILE... */
+	int nfiles;
+};
+
 extern struct options opt;
 extern struct srv_opts srv_opt;
 extern struct relay_opts relay_opt;
 extern struct probe_opts probe_opt;
 extern struct proto_opts proto_opt;
 extern struct test_opts test_opt;
+extern struct load_opts load_opt;
 
 /* opts_parse() results. */
 enum {

@@ -21,6 +21,7 @@
 #include "dial.h"
 #include "exit.h"
 #include "listen.h"
+#include "load.h"
 #include "opts.h"
 #include "probe.h"
 #include "probeclients.h"
@@ -82,6 +83,12 @@ main(int argc, char **argv)
 		break;
 	case MODE_TEST:
 		rc = convtest_run();
+		break;
+	case MODE_LOAD:
+		rc = load_run();
+		break;
+	case MODE_MERGE:
+		rc = load_merge(load_opt.nfiles, load_opt.files);
 		break;
 	default:
 		rc = clientmode_run();

@@ -178,24 +178,26 @@ mode_from_every_order(void **state)
 #define L_ 4
 #define R_ 8
 #define T_ 16
-#define ALL_ (C_ | P_ | L_ | R_)
+#define LD_ 32
+#define MG_ 64
+#define ALL_ (C_ | P_ | L_ | R_ | LD_)
 
 static const struct {
 	const char *words;   /* the option and its argument */
 	const char *named;   /* how the error names it */
 	unsigned modes;      /* where it is accepted */
 } options[] = {
-	{ "-4", "-4", C_ | P_ | R_ | T_ },
-	{ "-6", "-6", C_ | P_ | R_ | T_ },
+	{ "-4", "-4", C_ | P_ | R_ | T_ | LD_ },
+	{ "-6", "-6", C_ | P_ | R_ | T_ | LD_ },
 	{ "--ack", "--ack", C_ },
 	{ "--auth {}", "--auth", C_ },
-	{ "-b", "-b", C_ | L_ },
-	{ "--bearer t", "--bearer", C_ | P_ | R_ | T_ },
+	{ "-b", "-b", C_ | L_ | LD_ },
+	{ "--bearer t", "--bearer", C_ | P_ | R_ | T_ | LD_ },
 	{ "--broadcast", "--broadcast", L_ },
-	{ "--cacert " FILE_ARG, "--cacert", C_ | P_ | R_ | T_ },
-	{ "--capath /", "--capath", C_ | P_ | R_ | T_ },
-	{ "--cert " FILE_ARG, "--cert", C_ | P_ | R_ | T_ },
-	{ "--close-timeout 1", "--close-timeout", C_ | L_ | R_ | T_ },
+	{ "--cacert " FILE_ARG, "--cacert", C_ | P_ | R_ | T_ | LD_ },
+	{ "--capath /", "--capath", C_ | P_ | R_ | T_ | LD_ },
+	{ "--cert " FILE_ARG, "--cert", C_ | P_ | R_ | T_ | LD_ },
+	{ "--close-timeout 1", "--close-timeout", C_ | L_ | R_ | T_ | LD_ },
 	{ "--color never", "--color", ALL_ },
 	{ "--connect-timeout 1", "--connect-timeout", ALL_ | T_ },
 	{ "--deflate", "--deflate", ALL_ | T_ },
@@ -206,17 +208,17 @@ static const struct {
 	{ "-H X-A:b", "-H", ALL_ | T_ },
 	{ "-j", "-j", C_ | L_ },
 	{ "--jobs 2", "--jobs", T_ },
-	{ "--jsonl", "--jsonl", ALL_ },
-	{ "-k", "-k", C_ | P_ | R_ | T_ },
-	{ "-L", "-L", C_ | P_ | R_ | T_ },
-	{ "--max-message 1M", "--max-message", C_ | L_ | T_ },
-	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ | T_ },
-	{ "-n 3", "-n", C_ | L_ | R_ },
+	{ "--jsonl", "--jsonl", C_ | P_ | L_ | R_ },
+	{ "-k", "-k", C_ | P_ | R_ | T_ | LD_ },
+	{ "-L", "-L", C_ | P_ | R_ | T_ | LD_ },
+	{ "--max-message 1M", "--max-message", C_ | L_ | T_ | LD_ },
+	{ "--max-redirs 3", "--max-redirs", C_ | P_ | R_ | T_ | LD_ },
+	{ "-n 3", "-n", C_ | L_ | R_ | LD_ },
 	{ "--namespace /a", "--namespace", C_ },
 	{ "--no-history", "--no-history", C_ | L_ | R_ },
 	{ "--no-split", "--no-split", C_ | L_ },
-	{ "--noproxy h", "--noproxy", C_ | P_ | R_ | T_ },
-	{ "-o http://o", "-o", C_ | P_ | R_ | T_ },
+	{ "--noproxy h", "--noproxy", C_ | P_ | R_ | T_ | LD_ },
+	{ "-o http://o", "-o", C_ | P_ | R_ | T_ | LD_ },
 	{ "--on-connect " FILE_ARG, "--on-connect", C_ | L_ },
 	{ "--once", "--once", L_ | R_ },
 	{ "--origin-allow http://o", "--origin-allow", L_ | R_ },
@@ -228,26 +230,32 @@ static const struct {
 	{ "--probe-report json:x", "--probe-report", P_ | L_ },
 	{ "--probe-timeout 1", "--probe-timeout", P_ | L_ },
 	{ "--proto raw", "--proto", C_ | L_ | R_ },
-	{ "-q", "-q", ALL_ | T_ },
+	{ "-q", "-q", ALL_ | T_ | MG_ },
 	{ "--reconnect", "--reconnect", C_ },
 	{ "--reconnect=2", "--reconnect", C_ },
 	{ "--report junit:x", "--report", T_ },
 	{ "--rewrite-origin", "--rewrite-origin", R_ },
-	{ "-s chat", "-s", C_ | P_ | L_ | T_ },
-	{ "--send hi", "--send", C_ | L_ },
+	{ "-s chat", "-s", C_ | P_ | L_ | T_ | LD_ },
+	{ "--send hi", "--send", C_ | L_ | LD_ },
 	{ "--strict", "--strict", R_ },
 	{ "-t", "-t", ALL_ },
 	{ "-telapsed", "-t", ALL_ },
 	{ "--timestamps=elapsed", "-t", ALL_ },
 	{ "--timeout 1", "--timeout", ALL_ | T_ },
 	{ "--tls-cert " FILE_ARG, "--tls-cert", L_ | R_ },
-	{ "-u a:b", "-u", C_ | P_ | R_ | T_ },
-	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ | T_ },
+	{ "-u a:b", "-u", C_ | P_ | R_ | T_ | LD_ },
+	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ | T_ | LD_ },
 	{ "--until x", "--until", C_ | L_ | R_ },
 	{ "--var a=b", "--var", T_ },
 	{ "-v", "-v", ALL_ | T_ },
 	{ "-w 1", "-w", C_ },
-	{ "-x http://p", "-x", C_ | P_ | R_ | T_ },
+	{ "-x http://p", "-x", C_ | P_ | R_ | T_ | LD_ },
+	{ "--connections 3", "--connections", LD_ },
+	{ "--duration 1", "--duration", LD_ },
+	{ "--load-report x", "--load-report", LD_ | MG_ },
+	{ "--msg-rate 5", "--msg-rate", LD_ },
+	{ "--msg-rate lockstep", "--msg-rate", LD_ },
+	{ "--rate 5", "--rate", LD_ },
 };
 
 static const struct {
@@ -261,6 +269,8 @@ static const struct {
 	{ L_, MODE_LISTEN, "-l 0", "-l (listen mode)" },
 	{ R_, MODE_RELAY, "-l 0 --forward ws://h/", "--forward (relay mode)" },
 	{ T_, MODE_TEST, "--test " FILE_ARG, "--test (test mode)" },
+	{ LD_, MODE_LOAD, "--load ws://h/", "--load (load mode)" },
+	{ MG_, MODE_MERGE, "--load-merge f", "--load-merge" },
 };
 
 /* Options that apply in a mode only together with another option. */
@@ -353,16 +363,16 @@ man_page_table(void **state)
 	if (f == NULL)
 		fail_msg("man/wscli.1: cannot open (run from the top directory)");
 	while (fgets(line, sizeof line, f)) {
-		char cell[5][16];
+		char cell[7][16];
 
-		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- Ta \- */
+		/* .It Fl -frame Ta \(bu Ta \- Ta \(bu Ta \- Ta \- Ta \- Ta \- */
 		if (sscanf(line, ".It Fl %60s Ta %15s Ta %15s Ta %15s Ta %15s "
-		    "Ta %15s", rows[nrows] + 1, cell[0], cell[1], cell[2],
-		    cell[3], cell[4]) != 6)
+		    "Ta %15s Ta %15s Ta %15s", rows[nrows] + 1, cell[0],
+		    cell[1], cell[2], cell[3], cell[4], cell[5], cell[6]) != 8)
 			continue;
 		rows[nrows][0] = '-';
 		rowset[nrows] = 0;
-		for (int m = 0; m < 5; m++)
+		for (int m = 0; m < 7; m++)
 			if (!strcmp(cell[m], "\\(bu"))
 				rowset[nrows] |= 1u << m;
 		assert_true(++nrows < 128);
