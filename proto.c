@@ -478,11 +478,28 @@ blanks(const uint8_t *p, size_t n, size_t i)
 	return i;
 }
 
+/* Bytes that stand for themselves inside a JSON string: all but the
+ * quote, the backslash and controls (filled on first use). */
+static uint8_t plain[256];
+
+static void
+plain_init(void)
+{
+	for (unsigned c = 0x20; c < 256; c++)
+		plain[c] = c != '"' && c != '\\';
+}
+
 /* The end of the JSON string starting at p[i] == '"', or 0. */
 static size_t
 json_string(const uint8_t *p, size_t n, size_t i)
 {
+	if (!plain['a'])
+		plain_init();
 	for (i++; i < n; i++) {
+		while (i < n && plain[p[i]])
+			i++;
+		if (i >= n)
+			return 0;
 		if (p[i] == '"')
 			return i + 1;
 		if (p[i] < 0x20)

@@ -1025,13 +1025,18 @@ show_proto(struct conn *c, char dir, const struct show_proto *e, int watch)
 			out_write(stamp, term_stamp(stamp, sizeof stamp));
 		/* one event a line: a line break between JSON tokens is a
 		 * blank (inside a string it cannot be) */
-		for (size_t i = 0; i < e->nline; i++)
-			if (e->line[i] == '\n' || e->line[i] == '\r') {
-				out_write(e->line + run, i - run);
-				out_write(" ", 1);
-				run = i + 1;
-			}
-		out_write(e->line + run, e->nline - run);
+		if (memchr(e->line, '\n', e->nline) == NULL &&
+		    memchr(e->line, '\r', e->nline) == NULL) {
+			out_write(e->line, e->nline); /* the common case */
+		} else {
+			for (size_t i = 0; i < e->nline; i++)
+				if (e->line[i] == '\n' || e->line[i] == '\r') {
+					out_write(e->line + run, i - run);
+					out_write(" ", 1);
+					run = i + 1;
+				}
+			out_write(e->line + run, e->nline - run);
+		}
 		out_write(opt.null_sep ? "" : "\n", 1);
 		return;
 	}

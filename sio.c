@@ -84,7 +84,9 @@ struct sio {
 	unsigned want;           /* ... how many */
 	struct buf *att;         /* ... those come so far */
 	unsigned natt;
-	struct buf out;          /* scratch */
+	struct buf out;          /* scratch: a packet to send */
+	struct buf text;         /* scratch: for people */
+	struct buf args;         /* scratch: an event's arguments */
 	struct buf data;         /* scratch: data with attachments */
 };
 
@@ -186,16 +188,91 @@ reserved_event(const uint8_t *p, size_t n)
 	return 0;
 }
 
-int
-sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
-    size_t cap)
+/* The data d[0..n) after a Socket.IO packet's header has the shape its
+ * type calls for: 0, or -1 with why. */
+static int
+check_data(int type, const uint8_t *p, size_t n, char *why, size_t cap)
 {
-	size_t i = 0, d;
 	static const char *const types[] = {
 		"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR",
 		"BINARY_EVENT", "BINARY_ACK",
 	};
+	size_t d = skip_blanks(p, n, 0);
+
 #define A(t) ((t) == SIO_EVENT || (t) == SIO_ACK ? "an" : "a")
+	if (d == n) {
+		if (type == SIO_CONNECT || type == SIO_DISCONNECT)
+			return 0;
+		snprintf(why, cap, "%s %s without data", A(type), types[type]);
+		return -1;
+	}
+	if (!proto_json_valid(p, n)) {
+		snprintf(why, cap, "the data of %s %s is not valid JSON",
+		    A(type), types[type]);
+		return -1;
+	}
+	switch (type) {
+	case SIO_CONNECT:
+		if (p[d] != '{') {
+			snprintf(why, cap, "the data of a CONNECT is not an "
+			    "object");
+			return -1;
+		}
+		break;
+	case SIO_DISCONNECT:
+		snprintf(why, cap, "a DISCONNECT with data");
+		return -1;
+	case SIO_EVENT:
+	case SIO_BINARY_EVENT: {
+		size_t f = skip_blanks(p, n, d + 1), e;
+
+		if (p[d] != '[' || f >= n || p[f] == ']') {
+			snprintf(why, cap, "the data of an %s is not an array "
+			    "starting with the event's name", types[type]);
+			return -1;
+		}
+		e = f + proto_json_value(p + f, n - f);
+		if (p[f] != '"' && !is_digit(p[f]) && p[f] != '-') {
+			snprintf(why, cap, "an %s whose name (the first "
+			    "element) is not a string", types[type]);
+			return -1;
+		}
+		if (reserved_event(p + f, e - f)) {
+			snprintf(why, cap, "an %s named %.*s, a name socket.io "
+			    "reserves", types[type], (int)(e - f), p + f);
+			return -1;
+		}
+		break;
+	}
+	case SIO_ACK:
+	case SIO_BINARY_ACK:
+		if (p[d] != '[') {
+			snprintf(why, cap, "the data of an %s is not an array",
+			    types[type]);
+			return -1;
+		}
+		break;
+	case SIO_CONNECT_ERROR:
+		if (p[d] != '{' && p[d] != '"') {
+			snprintf(why, cap, "the data of a CONNECT_ERROR is "
+			    "neither an object nor a string");
+			return -1;
+		}
+		break;
+	}
+	return 0;
+#undef A
+}
+
+int
+sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
+    size_t cap)
+{
+	size_t i = 0;
+	static const char *const types[] = {
+		"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR",
+		"BINARY_EVENT", "BINARY_ACK",
+	};
 
 	memset(pk, 0, sizeof *pk);
 	pk->type = -1;
@@ -272,71 +349,9 @@ sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
 	}
 	pk->data = p + i;
 	pk->ndata = n - i;
-	d = skip_blanks(p, n, i);
-	if (d == n) {
+	if (skip_blanks(p, n, i) == n)
 		pk->ndata = 0;
-		if (pk->type == SIO_CONNECT || pk->type == SIO_DISCONNECT)
-			return 0;
-		snprintf(why, cap, "%s %s without data", A(pk->type),
-		    types[pk->type]);
-		return -1;
-	}
-	if (!proto_json_valid(p + i, n - i)) {
-		snprintf(why, cap, "the data of %s %s is not valid JSON",
-		    A(pk->type), types[pk->type]);
-		return -1;
-	}
-	switch (pk->type) {
-	case SIO_CONNECT:
-		if (p[d] != '{') {
-			snprintf(why, cap, "the data of a CONNECT is not an "
-			    "object");
-			return -1;
-		}
-		break;
-	case SIO_DISCONNECT:
-		snprintf(why, cap, "a DISCONNECT with data");
-		return -1;
-	case SIO_EVENT:
-	case SIO_BINARY_EVENT: {
-		size_t f = skip_blanks(p, n, d + 1), e;
-
-		if (p[d] != '[' || f >= n || p[f] == ']') {
-			snprintf(why, cap, "the data of an %s is not an array "
-			    "starting with the event's name", types[pk->type]);
-			return -1;
-		}
-		e = f + proto_json_value(p + f, n - f);
-		if (p[f] != '"' && !is_digit(p[f]) && p[f] != '-') {
-			snprintf(why, cap, "an %s whose name (the first "
-			    "element) is not a string", types[pk->type]);
-			return -1;
-		}
-		if (reserved_event(p + f, e - f)) {
-			snprintf(why, cap, "an %s named %.*s, a name socket.io "
-			    "reserves", types[pk->type], (int)(e - f), p + f);
-			return -1;
-		}
-		break;
-	}
-	case SIO_ACK:
-	case SIO_BINARY_ACK:
-		if (p[d] != '[') {
-			snprintf(why, cap, "the data of an %s is not an array",
-			    types[pk->type]);
-			return -1;
-		}
-		break;
-	case SIO_CONNECT_ERROR:
-		if (p[d] != '{' && p[d] != '"') {
-			snprintf(why, cap, "the data of a CONNECT_ERROR is "
-			    "neither an object nor a string");
-			return -1;
-		}
-		break;
-	}
-	return 0;
-#undef A
+	return check_data(pk->type, p + i, n - i, why, cap);
 }
 
 int
@@ -421,10 +436,14 @@ send_text(struct proto_conn *pc, const struct buf *b)
 static void
 packet_head(struct buf *b, int type, const char *nsp, int has_id, uint64_t id)
 {
+	char t[2] = { '4', (char)('0' + type) };
+
 	b->len = 0;
-	buf_addf(b, "4%d", type);
-	if (nsp && strcmp(nsp, "/"))
-		buf_addf(b, "%s,", nsp);
+	buf_add(b, t, 2);
+	if (nsp && strcmp(nsp, "/")) {
+		buf_adds(b, nsp);
+		buf_adds(b, ",");
+	}
 	if (has_id)
 		buf_addf(b, "%" PRIu64, id);
 }
@@ -440,9 +459,6 @@ static void
 emit(struct proto_conn *pc, const uint8_t *data, size_t n, int ack)
 {
 	struct sio *s = proto_state(pc);
-	struct buf text = { 0 }, args = { 0 };
-	const uint8_t *name;
-	size_t nn;
 	char idtext[24];
 
 	if (ack && s->nacks < ACKS_MAX) {
@@ -460,39 +476,26 @@ emit(struct proto_conn *pc, const uint8_t *data, size_t n, int ack)
 	buf_add(&s->out, data, n);
 	send_text(pc, &s->out);
 	s->emitted++;
-	split_event(data, n, &name, &nn, &args);
-	buf_add(&text, name, nn);
-	buf_adds(&text, " ");
-	buf_add(&text, args.p, args.len);
-	snprintf(idtext, sizeof idtext, "%" PRIu64, s->next_id);
+	/* what wscli emits is an event for --jsonl, the data as it went */
 	if (ack)
-		buf_addf(&text, " (ack %" PRIu64 " asked)", s->next_id++);
-	show(pc, '>', "emit", &text, NULL, ack ? idtext : NULL, NULL, 0,
-	    data, n, 0, 0);
-	buf_free(&text);
-	buf_free(&args);
+		snprintf(idtext, sizeof idtext, "%" PRIu64, s->next_id++);
+	if (opt.jsonl)
+		show(pc, '>', "emit", NULL, NULL, ack ? idtext : NULL, NULL, 0,
+		    data, n, 0, 0);
 }
 
 /* data[0..n) is ["name", ...] as an emit needs: NULL, or why not. */
 static const char *
 event_array_why(const uint8_t *data, size_t n)
 {
-	struct sio_packet pk;
 	char why[256];
-	struct buf b = { 0 };
-	int rc;
 
-	if (!proto_json_valid(data, n))
+	if (check_data(SIO_EVENT, data, n, why, sizeof why) == 0)
+		return NULL;
+	if (strstr(why, "not valid JSON"))
 		return "not valid JSON";
-	buf_adds(&b, "42");
-	buf_add(&b, data, n);
-	rc = sio_parse(b.p, b.len, &pk, why, sizeof why);
-	buf_free(&b);
-	if (rc != 0)
-		return "not a JSON array [\"event\", arguments...] with the "
-		    "event's name first (names such as \"connect\" are "
-		    "socket.io's own)";
-	return NULL;
+	return "not a JSON array [\"event\", arguments...] with the event's "
+	    "name first (names such as \"connect\" are socket.io's own)";
 }
 
 /* ----------------------------------------------------- client timers */
@@ -685,30 +688,40 @@ static void
 got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
     const uint8_t *data, size_t n)
 {
-	struct buf text = { 0 }, args = { 0 };
-	char name[SHOWN_MAX], id[24];
+	struct buf *text = &s->text, *args = &s->args;
+	char name[SHOWN_MAX], id[24] = "";
 	const uint8_t *np;
 	size_t nn;
+	/* a pipe shows the event's data alone: the rest is for people,
+	 * --jsonl, the relay's log and --echo's ack */
+	int rich = opt.jsonl || opt.interactive || proto_watching(pc) ||
+	    (srv_opt.echo && pk->has_id);
 
-	snprintf(id, sizeof id, "%" PRIu64, pk->id);
-	add_nsp(&text, pk);
+	if (pk->has_id)
+		snprintf(id, sizeof id, "%" PRIu64, pk->id);
+	text->len = args->len = 0;
+	name[0] = '\0';
 	if (pk->type == SIO_EVENT || pk->type == SIO_BINARY_EVENT) {
-		split_event(data, n, &np, &nn, &args);
-		if (proto_json_string(np, nn, name, sizeof name) < 0)
-			snprintf(name, sizeof name, "%.*s", (int)nn, np);
-		buf_add(&text, name, strlen(name));
-		buf_adds(&text, " ");
-		buf_add(&text, args.p, args.len);
-		if (pk->has_id && proto_watching(pc))
-			buf_addf(&text, " (ack %s asked)", id);
-		else if (pk->has_id)
-			buf_addf(&text, " (ack %s asked: /ack %s ...)", id, id);
+		if (rich) {
+			add_nsp(text, pk);
+			split_event(data, n, &np, &nn, args);
+			if (proto_json_string(np, nn, name, sizeof name) < 0)
+				snprintf(name, sizeof name, "%.*s", (int)nn, np);
+			buf_add(text, name, strlen(name));
+			buf_adds(text, " ");
+			buf_add(text, args->p, args->len);
+			if (pk->has_id && proto_watching(pc))
+				buf_addf(text, " (ack %s asked)", id);
+			else if (pk->has_id)
+				buf_addf(text, " (ack %s asked: /ack %s ...)", id,
+				    id);
+		}
 		s->received++;
-		show(pc, '<', "event", &text, name, pk->has_id ? id : NULL,
-		    data, n, args.p, args.len, 0, 0);
+		show(pc, '<', "event", text, name, pk->has_id ? id : NULL,
+		    data, n, args->p, args->len, 0, 0);
 		if (srv_opt.echo && !proto_watching(pc) &&
 		    conn_role(proto_conn(pc)) != WS_ROLE_CLIENT)
-			echo(pc, s, pk, data, n, &args);
+			echo(pc, s, pk, data, n, args);
 	} else {
 		size_t i;
 		double rtt = -1;
@@ -718,8 +731,7 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		if (!pk->has_id || (i == s->nacks && !proto_watching(pc))) {
 			proto_violation(pc, WS_CLOSE_PROTOCOL_ERROR, "an ACK "
 			    "%s%s, which was never asked for", pk->has_id ?
-			    "for id " : "without an id", pk->has_id ? id : "");
-			buf_free(&text);
+			    "for id " : "without an id", id);
 			return;
 		}
 		if (i < s->nacks) {
@@ -728,18 +740,19 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 			    sizeof *s->acks);
 			s->nacks--;
 		}
-		buf_addf(&text, "%s ", id);
-		buf_add(&text, data, n);
-		if (rtt >= 0)
-			buf_addf(&text, " (%.3f ms)", rtt);
+		if (rich) {
+			add_nsp(text, pk);
+			buf_addf(text, "%s ", id);
+			buf_add(text, data, n);
+			if (rtt >= 0)
+				buf_addf(text, " (%.3f ms)", rtt);
+		}
 		s->received++;
 		/* on stdout only when asked for: an ack's array has no name
 		 * to tell it from an event */
-		show(pc, '<', "ack", &text, NULL, id, proto_opt.ack ? data :
+		show(pc, '<', "ack", text, NULL, id, proto_opt.ack ? data :
 		    NULL, n, data, n, 0, 0);
 	}
-	buf_free(&text);
-	buf_free(&args);
 }
 
 /* The attachments are all in: put them in place of their placeholders. */
@@ -1185,6 +1198,8 @@ sio_end(struct proto_conn *pc)
 	free(s->att);
 	buf_free(&s->head);
 	buf_free(&s->out);
+	buf_free(&s->text);
+	buf_free(&s->args);
 	buf_free(&s->data);
 }
 
