@@ -1257,6 +1257,12 @@ decide(int n, char **operands, char *err, size_t cap)
 		return usage(err, cap, "--tls-key and --tls-client-ca go with "
 		    "--tls-cert");
 
+	/* a protocol reads stdin as lines, each meaning what it says */
+	if (opt.no_split && (proto_opt.proto || proto_opt.is_auto))
+		return usage(err, cap, "--no-split sends stdin as one bare "
+		    "message: it cannot be used with --proto %s",
+		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
+
 	if ((proto_opt.auth || proto_opt.nsp || proto_opt.ack) &&
 	    (proto_opt.proto == NULL ||
 	    strcmp(proto_opt.proto->name, "socketio")))

@@ -457,6 +457,9 @@ named_conflicts(void **state)
 	expect_error("-l 0 --proto socketio --broadcast", "--broadcast passes "
 	    "bare messages on: it cannot be used with --proto socketio");
 	expect_mode("-l 0 --proto socketio --echo", MODE_LISTEN);
+	expect_error("--proto socketio --no-split ws://h/", "--no-split sends "
+	    "stdin as one bare message: it cannot be used with --proto "
+	    "socketio");
 	expect_error("--probe --send x ws://h/", "the probe sends its own");
 	expect_error("-l 0 -x http://p", "it is for connecting to a server");
 	expect_error("-t elapsed ws://h/", "-t takes its mode attached: "
