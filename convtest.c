@@ -74,6 +74,23 @@ struct jqc {
 	struct jqc *next;
 };
 
+/*
+ * A file's jq filters. jq 1.6 compiles its builtins again with every
+ * program (some 50 ms): a file of many /jq lines would pay that for each
+ * line. So the filters without variables are compiled once, together,
+ * as programs of JQ_CHUNK filters (jq 1.6 refuses much larger ones) that
+ * run the i-th of them on [i, message]; a filter that variables change is
+ * compiled when it is met, and kept.
+ */
+#define JQ_CHUNK 256
+struct jqs {
+	char **filters;          /* those compiled together */
+	size_t n;
+	jq_state **all;          /* all[i / JQ_CHUNK] runs filters[i]; NULL:
+				    none, or that chunk alone */
+	struct jqc *cache;       /* the others */
+};
+
 enum { J_WAITING, J_DIALING, J_RUNNING, J_CLOSING, J_DONE };
 
 struct job {
@@ -106,7 +123,7 @@ struct job {
 	char *recent[RECENT];    /* the last messages, as lines */
 	unsigned nrecent;
 	struct var *vars;
-	struct jqc *jqs;
+	struct jqs jq;
 	int ended;               /* the connection is over */
 	char end_why[512];
 	int exit;                /* could not run: its status; else -1 */
@@ -275,11 +292,44 @@ jq_free_all(struct jqc **cache)
  * (the caller's to jv_free), 0 when there is none, -1 with why when the
  * text is not JSON or the filter fails.
  */
+static long
+jqs_find(const struct jqs *s, const char *filter)
+{
+	for (size_t i = 0; s->all && i < s->n; i++)
+		if (s->all[i / JQ_CHUNK] && !strcmp(s->filters[i], filter))
+			return (long)i;
+	return -1;
+}
+
+static void
+jqs_free(struct jqs *s)
+{
+	for (size_t i = 0; s->all && i < (s->n + JQ_CHUNK - 1) / JQ_CHUNK; i++)
+		if (s->all[i])
+			jq_teardown(&s->all[i]);
+	free(s->all);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->filters[i]);
+	free(s->filters);
+	jq_free_all(&s->cache);
+	memset(s, 0, sizeof *s);
+}
+
+/* filter compiles (it is in the one program, or compiles alone) */
 static int
-jq_first(struct jqc **cache, const char *filter, const uint8_t *p, size_t n,
+jqs_compiles(struct jqs *s, const char *filter, char *why, size_t cap)
+{
+	return jqs_find(s, filter) >= 0 ||
+	    jq_get(&s->cache, filter, why, cap) != NULL;
+}
+
+static int
+jq_first(struct jqs *s, const char *filter, const uint8_t *p, size_t n,
     jv *out, char *why, size_t cap)
 {
-	jq_state *jq = jq_get(cache, filter, why, cap);
+	long i = jqs_find(s, filter);
+	jq_state *jq = i >= 0 ? s->all[i / JQ_CHUNK] :
+	    jq_get(&s->cache, filter, why, cap);
 	jv in, r;
 
 	if (jq == NULL)
@@ -298,6 +348,9 @@ jq_first(struct jqc **cache, const char *filter, const uint8_t *p, size_t n,
 		jv_free(m);
 		return -1;
 	}
+	if (i >= 0)
+		in = jv_array_append(jv_array_append(jv_array(),
+		    jv_number((double)(i % JQ_CHUNK))), in);
 	jq_last.msg[0] = '\0';
 	jq_start(jq, in, 0);
 	r = jq_next(jq);
@@ -382,9 +435,9 @@ match(struct job *J, const struct conv_step *s, const struct event *e,
 
 		if (e->op != WS_OP_TEXT)
 			break;
-		k = jq_first(&J->jqs, (char *)m.p, e->p, e->n, &out, why, cap);
+		k = jq_first(&J->jq, (char *)m.p, e->p, e->n, &out, why, cap);
 		if (k == -1 && !strncmp(why, "jq: ", 4) &&
-		    jq_get(&J->jqs, (char *)m.p, why, cap) == NULL) {
+		    !jqs_compiles(&J->jq, (char *)m.p, why, cap)) {
 			r = -1;         /* the filter: the step's fault */
 			break;
 		}
@@ -427,7 +480,7 @@ match(struct job *J, const struct conv_step *s, const struct event *e,
 				r = -1;
 				break;
 			}
-			k = jq_first(&J->jqs, x, e->p, e->n, &out, why, cap);
+			k = jq_first(&J->jq, x, e->p, e->n, &out, why, cap);
 			free(x);
 			if (k != 1) {
 				char w[600];
@@ -1450,21 +1503,117 @@ static const struct run_ops test_ops = {
 
 /* ------------------------------------------------------- loading */
 
-/* What can be checked of a file before it runs: its regular expressions
- * and jq filters, where no variable changes them. */
-static int
-check_file(struct conv *cv, const char *url)
+/* The program that runs filter i of f[lo..hi) on [i, message]: a binary
+ * search on i, so that each message pays a few comparisons. */
+static void
+jq_dispatch(FILE *o, char **f, size_t lo, size_t hi)
 {
-	struct jqc *cache = NULL;
+	size_t mid = lo + (hi - lo) / 2;
+
+	if (hi - lo == 1) {
+		/* the line break ends a comment the filter may end with */
+		fprintf(o, "(%s\n)", f[lo]);
+		return;
+	}
+	fprintf(o, "if $__conv_i < %zu then ", mid);
+	jq_dispatch(o, f, lo, mid);
+	fputs(" else ", o);
+	jq_dispatch(o, f, mid, hi);
+	fputs(" end", o);
+}
+
+static jq_state *
+jq_program(char **f, size_t lo, size_t hi)
+{
+	char *text = NULL, why[16];
+	size_t len = 0;
+	FILE *o = open_memstream(&text, &len);
+	struct jqc *one = NULL;
+	jq_state *jq = NULL;
+
+	if (o == NULL)
+		return NULL;
+	fputs(".[0] as $__conv_i | .[1] | ", o);
+	jq_dispatch(o, f, lo, hi);
+	if (fclose(o) == 0 && jq_get(&one, text, why, sizeof why) != NULL) {
+		jq = one->jq;
+		free(one->filter);
+		free(one);
+	}
+	free(text);
+	return jq;
+}
+
+/* Which of f[lo..hi) do not compile: halves, until each alone (tried:
+ * they were already tried together). */
+static int
+jq_find_bad(char **f, const int *lines, size_t lo, size_t hi,
+    const char *name, int tried)
+{
+	jq_state *jq;
+	size_t mid;
+
+	if (hi - lo > 1 && !tried && (jq = jq_program(f, lo, hi)) != NULL) {
+		jq_teardown(&jq);
+		return 0;
+	}
+	if (hi - lo == 1) {
+		struct jqc *one = NULL;
+		char why[600];
+
+		if (jq_get(&one, f[lo], why, sizeof why) != NULL) {
+			jq_free_all(&one);
+			return 0;
+		}
+		{
+			/* "jq: jq: error: syntax error, ...\nthe filter": the
+			 * first line, without its prefixes */
+			char *w = why + 4;
+
+			if (!strncmp(w, "jq: error: ", 11))
+				w += 11;
+			w[strcspn(w, "\n")] = '\0';
+			/* the rest speaks of a shell and of jq's own lines */
+			if (strstr(w, " (Unix shell"))
+				*strstr(w, " (Unix shell") = '\0';
+			if (strstr(w, " at <top-level>"))
+				*strstr(w, " at <top-level>") = '\0';
+			diag("%s:%d: jq '%s': %s", name, lines[lo], f[lo], w);
+		}
+		return 1;
+	}
+	mid = lo + (hi - lo) / 2;
+	return jq_find_bad(f, lines, lo, mid, name, 0) |
+	    jq_find_bad(f, lines, mid, hi, name, 0);
+}
+
+static void
+jqs_add(struct jqs *js, int **lines, const char *filter, int line)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (!strcmp(js->filters[i], filter))
+			return;
+	js->filters = xrealloc(js->filters, (js->n + 1) * sizeof *js->filters);
+	*lines = xrealloc(*lines, (js->n + 1) * sizeof **lines);
+	js->filters[js->n] = xstrdup(filter);
+	(*lines)[js->n++] = line;
+}
+
+/* What can be checked of a file before it runs: its regular expressions
+ * and jq filters, where no variable changes them; the filters are then
+ * compiled, into js. */
+static int
+check_file(struct conv *cv, const char *url, struct jqs *js)
+{
 	char why[600];
-	int bad = 0;
+	int bad = 0, *lines = NULL;
 
 	if (url == NULL && cv->url == NULL) {
 		diag("%s: no URL: give one on the command line or as @url in "
 		    "the file", cv->name);
 		return -1;
 	}
-	for (size_t i = 0; i < cv->nsteps && !bad; i++) {
+	for (size_t i = 0; i < cv->nsteps; i++) {
 		const struct conv_step *s = &cv->steps[i];
 
 		if (s->kind == CONV_EXPECT && s->what == CONV_RE &&
@@ -1476,37 +1625,41 @@ check_file(struct conv *cv, const char *url)
 				regerror(rc, &rx, why, sizeof why);
 				diag("%s:%d: /re: %s", cv->name, s->line, why);
 				bad = 1;
-			} else if (rx.re_nsub < 9) {
-				for (size_t k = 0; k < s->ncaps; k++)
-					if (s->caps[k].expr == NULL &&
-					    (size_t)s->caps[k].group > rx.re_nsub) {
-						diag("%s:%d: capture %s: the "
-						    "expression has %zu group%s",
-						    cv->name, s->caps[k].line,
-						    s->caps[k].name, rx.re_nsub,
-						    rx.re_nsub == 1 ? "" : "s");
-						bad = 1;
-					}
+				continue;
 			}
+			for (size_t k = 0; k < s->ncaps; k++)
+				if (s->caps[k].expr == NULL &&
+				    (size_t)s->caps[k].group > rx.re_nsub) {
+					diag("%s:%d: capture %s: the expression "
+					    "has %zu group%s", cv->name,
+					    s->caps[k].line, s->caps[k].name,
+					    rx.re_nsub, rx.re_nsub == 1 ? "" :
+					    "s");
+					bad = 1;
+				}
 			regfree(&rx);
 		}
 		if (s->kind == CONV_EXPECT && s->what == CONV_JQ &&
-		    !strstr(s->body, "{{") &&
-		    jq_get(&cache, s->body, why, sizeof why) == NULL) {
-			diag("%s:%d: /jq %s: %s", cv->name, s->line, s->body,
-			    why + 4);
-			bad = 1;
-		}
-		for (size_t k = 0; k < s->ncaps && !bad; k++)
-			if (s->caps[k].expr && !strstr(s->caps[k].expr, "{{") &&
-			    jq_get(&cache, s->caps[k].expr, why,
-			    sizeof why) == NULL) {
-				diag("%s:%d: capture %s: %s", cv->name,
-				    s->caps[k].line, s->caps[k].name, why);
-				bad = 1;
-			}
+		    !strstr(s->body, "{{"))
+			jqs_add(js, &lines, s->body, s->line);
+		for (size_t k = 0; k < s->ncaps; k++)
+			if (s->caps[k].expr && !strstr(s->caps[k].expr, "{{"))
+				jqs_add(js, &lines, s->caps[k].expr,
+				    s->caps[k].line);
 	}
-	jq_free_all(&cache);
+	if (js->n > 0)
+		js->all = xrealloc(NULL, (js->n + JQ_CHUNK - 1) / JQ_CHUNK *
+		    sizeof *js->all);
+	for (size_t lo = 0; lo < js->n; lo += JQ_CHUNK) {
+		size_t hi = lo + JQ_CHUNK < js->n ? lo + JQ_CHUNK : js->n;
+
+		/* each chunk offsets its own numbers from 0 */
+		if ((js->all[lo / JQ_CHUNK] = jq_program(js->filters + lo, 0,
+		    hi - lo)) == NULL)
+			bad |= jq_find_bad(js->filters, lines, lo, hi,
+			    cv->name, 1);
+	}
+	free(lines);
 	return bad ? -1 : 0;
 }
 
@@ -1541,7 +1694,7 @@ free_all(void)
 		for (size_t k = 0; k < J->nhdr_own; k++)
 			free(J->hdr_own[k]);
 		free(J->hdr_own);
-		jq_free_all(&J->jqs);
+		jqs_free(&J->jq);
 		conv_free(J->cv);
 	}
 	free(T.jobs);
@@ -1565,7 +1718,8 @@ convtest_run(void)
 			bad = 1;
 			continue;
 		}
-		if (check_file(J->cv, opt.url) != 0) {
+		if (check_file(J->cv, opt.url, &J->jq) != 0) {
+			jqs_free(&J->jq);
 			conv_free(J->cv);
 			bad = 1;
 			continue;

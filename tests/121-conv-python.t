@@ -53,4 +53,22 @@ run_wscli --test "$(url)" "$T/unknown.conv"
 status_is 1 "python: an unknown variable fails its step"
 like "$ERR" "no such variable" "python: ... named"
 
+# many jq filters: compiled together in chunks, each message checked by
+# its own; a mistake in the second chunk named by its line
+"$PYTHON" - "$T/many.conv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(300):
+        f.write('> {"n":%d}\n< /jq .n == %d\n' % (i, i))
+PY
+run_wscli --test "$(url)" "$T/many.conv"
+status_is 0 "python: 300 jq filters, each on its message"
+is "$(grep -c '^ok ' "$OUT")" "300" "python: 300 points ok"
+sed 's/^< \/jq .n == 280$/< \/jq .n == 280 and/' "$T/many.conv" >"$T/many-bad.conv"
+run_wscli --test "$(url)" "$T/many-bad.conv"
+status_is 2 "python: a bad filter among 300: usage error"
+like "$ERR" "^wscli: $T/many-bad.conv:562: jq '.n == 280 and': " \
+    "python: ... named by its line"
+is "$(grep -c "^wscli: " "$ERR")" "1" "python: ... and no other"
+
 done_testing
