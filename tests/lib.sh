@@ -16,6 +16,8 @@
 #           start_tinyproxy NAME [CONFIG LINE...]  tinyproxy (PROXY_PORT,
 #                                               PROXY_LOG)
 #           start_lws [OPTIONS...]              libwebsockets-test-server
+#           start_mosquitto [CONFIG LINE...]    mosquitto, websockets on PORT
+#           start_stomp_broker [OPTIONS...]     stomp-broker.js, path /stomp
 #               on loopback. Subprotocols: dumb-increment-protocol (a text
 #               counter "0", "1", ... every 50 ms; "reset\n" restarts it,
 #               "closeme\n" closes 1001 "seeya"), lws-mirror-protocol (each
@@ -344,6 +346,52 @@ start_tinyproxy() {
         diag_file "$PROXY_LOG"
     done
     return 1
+}
+
+# start_mosquitto [CONFIG LINE...]: mosquitto with a websockets listener
+# on a free port (PORT; libwebsockets binds it on every interface) beside a
+# plain MQTT one on loopback (MQTT_PORT: mosquitto 2.0 will not start with
+# only a websockets listener), anonymous clients allowed, everything logged
+# on stderr (SERVER_LOG). CONFIG LINEs are added, e.g. a password_file.
+start_mosquitto() {
+    attempt=0
+    while [ "$attempt" -lt 5 ]; do
+        attempt=$((attempt + 1))
+        PORT=$(free_port) || return 1
+        MQTT_PORT=$(free_port) || return 1
+        {
+            echo "listener $MQTT_PORT 127.0.0.1"
+            echo "listener $PORT 127.0.0.1"
+            echo "protocol websockets"
+            echo "log_dest stderr"
+            echo "log_type all"
+            echo "connection_messages true"
+            for line in "$@"; do echo "$line"; done
+            case "$*" in *password_file*) ;; *) echo "allow_anonymous true" ;; esac
+        } >"$T/mosquitto$server_count.conf"
+        spawn "mosquitto$server_count" mosquitto -c "$T/mosquitto$server_count.conf"
+        tries=100
+        while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+            if grep -q 'running' "$SERVER_LOG" 2>/dev/null &&
+                port_open "$PORT"; then
+                server_started
+                return 0
+            fi
+            sleep 0.1
+            tries=$((tries - 1))
+        done
+        stop_server "$SERVER_PID"
+        diag "mosquitto on port $PORT did not start"
+        diag_file "$SERVER_LOG"
+    done
+    return 1
+}
+
+# start_stomp_broker [OPTIONS...]: tests/servers/stomp-broker.js (see it),
+# a STOMP 1.1 broker at ws://127.0.0.1:$PORT/stomp.
+start_stomp_broker() {
+    spawn "stomp$server_count" node "$SERVERS/stomp-broker.js" --port 0 "$@" &&
+        wait_port_line && server_started
 }
 
 stop_server() {     # [PID], default the last one started
