@@ -86,11 +86,13 @@ enum {
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_CERT,
+	OPT_CLIENT_ID,
 	OPT_CLOSE_TIMEOUT,
 	OPT_COLOR,
 	OPT_CONNECT_TIMEOUT,
 	OPT_CONNECTIONS,
 	OPT_DEFLATE,
+	OPT_DESTINATION,
 	OPT_DURATION,
 	OPT_ECHO,
 	OPT_ESCAPE,
@@ -101,12 +103,15 @@ enum {
 	OPT_JOBS,
 	OPT_JSONL,
 	OPT_INIT,
+	OPT_KEEPALIVE,
 	OPT_KEY,
 	OPT_LOAD,
 	OPT_LOAD_MERGE,
 	OPT_LOAD_REPORT,
+	OPT_LOGIN,
 	OPT_MAX_MESSAGE,
 	OPT_MAX_REDIRS,
+	OPT_MQTT_VERSION,
 	OPT_MSG_RATE,
 	OPT_NAMESPACE,
 	OPT_NO_HISTORY,
@@ -126,6 +131,7 @@ enum {
 	OPT_PROBE_REPORT,
 	OPT_PROBE_TIMEOUT,
 	OPT_PROTO,
+	OPT_QOS,
 	OPT_RATE,
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
@@ -135,11 +141,13 @@ enum {
 	OPT_REWRITE_ORIGIN,
 	OPT_SEND,
 	OPT_STRICT,
+	OPT_SUBSCRIBE,
 	OPT_TEST,
 	OPT_TIMEOUT,
 	OPT_TLS_CERT,
 	OPT_TLS_CLIENT_CA,
 	OPT_TLS_KEY,
+	OPT_TOPIC,
 	OPT_UNIX_SOCKET,
 	OPT_UNTIL,
 	OPT_VAR,
@@ -171,6 +179,8 @@ static const struct optdef table[] = {
 	{ "capath", OPT_CAPATH, required_argument, T_DIR, NET, &opt.capath,
 	    0, 0 },
 	{ "cert", OPT_CERT, required_argument, T_FILE, NET, &opt.cert, 0, 0 },
+	{ "client-id", OPT_CLIENT_ID, required_argument, T_OTHER, C, NULL, 0,
+	    0 },
 	{ "close-timeout", OPT_CLOSE_TIMEOUT, required_argument, T_POSITIVE,
 	    C | L | R | T | LD, &opt.close_timeout, 0, 0 },
 	{ "color", OPT_COLOR, required_argument, T_OTHER, ALL, NULL, 0, 0 },
@@ -181,6 +191,8 @@ static const struct optdef table[] = {
 	{ "count", 'n', required_argument, T_COUNT, C | L | R | LD, &opt.count,
 	    1, LONG_MAX },
 	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL | T, NULL,
+	    0, 0 },
+	{ "destination", OPT_DESTINATION, required_argument, T_OTHER, C, NULL,
 	    0, 0 },
 	{ "duration", OPT_DURATION, required_argument, T_POSITIVE, LD,
 	    &load_opt.duration, 0, 0 },
@@ -204,6 +216,8 @@ static const struct optdef table[] = {
 	{ "json", 'j', no_argument, T_FLAG, C | L, &opt.json, 0, 0 },
 	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, C | P | L | R, &opt.jsonl,
 	    0, 0 },
+	{ "keepalive", OPT_KEEPALIVE, required_argument, T_SECONDS, C,
+	    &proto_opt.keepalive, 0, 0 },
 	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
 	{ "load", OPT_LOAD, no_argument, T_OTHER, LD, NULL, 0, 0 },
 	{ "load-merge", OPT_LOAD_MERGE, no_argument, T_OTHER, MG, NULL, 0,
@@ -212,10 +226,14 @@ static const struct optdef table[] = {
 	    LD | MG, &load_opt.report, 0, 0 },
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
 	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
+	{ "login", OPT_LOGIN, required_argument, T_STRING, C, &proto_opt.login,
+	    0, 0 },
 	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE,
 	    C | L | T | LD, &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
+	{ "mqtt-version", OPT_MQTT_VERSION, required_argument, T_OTHER, C,
+	    NULL, 0, 0 },
 	{ "msg-rate", OPT_MSG_RATE, required_argument, T_OTHER, LD, NULL, 0,
 	    0 },
 	{ "namespace", OPT_NAMESPACE, required_argument, T_OTHER, C, NULL, 0,
@@ -256,6 +274,8 @@ static const struct optdef table[] = {
 	{ "proto", OPT_PROTO, required_argument, T_OTHER, C | L | R, NULL, 0,
 	    0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
+	{ "qos", OPT_QOS, required_argument, T_COUNT, C, &proto_opt.qos, 0,
+	    1 },
 	{ "quiet", 'q', no_argument, T_FLAG, ALL | T | MG, &opt.quiet, 0, 0 },
 	{ "rate", OPT_RATE, required_argument, T_RATE, LD, &load_opt.rate, 0,
 	    0 },
@@ -276,6 +296,8 @@ static const struct optdef table[] = {
 	    0 },
 	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L | T | LD,
 	    NULL, 0, 0 },
+	{ "subscribe", OPT_SUBSCRIBE, required_argument, T_OTHER, C, NULL, 0,
+	    0 },
 	{ "test", OPT_TEST, no_argument, T_OTHER, T, NULL, 0, 0 },
 	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL | T,
 	    &opt.timeout, 0, 0 },
@@ -286,6 +308,7 @@ static const struct optdef table[] = {
 	    L | R, &srv_opt.tls_client_ca, 0, 0 },
 	{ "tls-key", OPT_TLS_KEY, required_argument, T_FILE, L | R,
 	    &srv_opt.tls_key, 0, 0 },
+	{ "topic", OPT_TOPIC, required_argument, T_OTHER, C, NULL, 0, 0 },
 	{ "unix-socket", OPT_UNIX_SOCKET, required_argument, T_STRING, NET,
 	    &opt.unix_socket, 0, 0 },
 	{ "until", OPT_UNTIL, required_argument, T_OTHER, C | L | R, NULL, 0,
@@ -431,6 +454,7 @@ reset(void)
 	memset(&srv_opt, 0, sizeof srv_opt);
 	memset(&relay_opt, 0, sizeof relay_opt);
 	memset(&proto_opt, 0, sizeof proto_opt);
+	proto_opt.keepalive = -1;
 	probe_opt = probe_defaults;
 	memset(&test_opt, 0, sizeof test_opt);
 	test_opt.jobs = 1;
@@ -866,6 +890,44 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 			    "most %d)", MAX_SEND);
 		opt.send[opt.nsend++] = arg;
 		break;
+	case OPT_SUBSCRIBE:
+		if (*arg == '\0')
+			return usage(err, cap, "invalid value for --subscribe: an "
+			    "empty destination or topic");
+		if (proto_opt.nsubscribe == MAX_SUBSCRIBE)
+			return usage(err, cap, "too many --subscribe options (at "
+			    "most %d)", MAX_SUBSCRIBE);
+		proto_opt.subscribe[proto_opt.nsubscribe++] = arg;
+		break;
+	case OPT_DESTINATION:
+		if (*arg == '\0')
+			return usage(err, cap, "invalid value for --destination: "
+			    "an empty destination");
+		proto_opt.destination = arg;
+		break;
+	case OPT_TOPIC:
+		/* a PUBLISH names one topic: no wildcards (MQTT 4.7.1) */
+		if (*arg == '\0' || strpbrk(arg, "+#"))
+			return usage(err, cap, "invalid value for --topic: '%s' (a "
+			    "topic to publish to, not empty, without + or #)",
+			    arg);
+		proto_opt.topic = arg;
+		break;
+	case OPT_CLIENT_ID:
+		if (strlen(arg) > 65535)
+			return usage(err, cap, "invalid value for --client-id: "
+			    "longer than 65535 bytes");
+		proto_opt.client_id = arg;
+		break;
+	case OPT_MQTT_VERSION:
+		if (!strcmp(arg, "3.1.1") || !strcmp(arg, "4"))
+			proto_opt.mqtt_version = 4;
+		else if (!strcmp(arg, "5") || !strcmp(arg, "5.0"))
+			proto_opt.mqtt_version = 5;
+		else
+			return usage(err, cap, "invalid value for --mqtt-version: "
+			    "'%s' (3.1.1 or 5)", arg);
+		break;
 	case OPT_ORIGIN_ALLOW:
 		if (!origin_list_ok(arg))
 			return usage(err, cap, "invalid value for "
@@ -1048,6 +1110,44 @@ misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
 }
 
 /* The conflicts inside the chosen mode. */
+/* The options of STOMP and MQTT go with their protocol (auto may turn
+ * out to be either). */
+static int
+proto_check(char *err, size_t cap)
+{
+	const char *name = proto_opt.proto ? proto_opt.proto->name : "";
+	int stomp = !strcmp(name, "stomp") || proto_opt.is_auto;
+	int mqtt = !strcmp(name, "mqtt") || proto_opt.is_auto;
+	const char *o = NULL;
+
+	if (!stomp && !mqtt) {
+		if (proto_opt.nsubscribe)
+			o = "--subscribe";
+		else if (proto_opt.login)
+			o = "--login";
+		else if (proto_opt.keepalive >= 0)
+			o = "--keepalive";
+		if (o)
+			return usage(err, cap, "%s goes with --proto stomp or "
+			    "--proto mqtt", o);
+	}
+	if (!stomp && proto_opt.destination)
+		return usage(err, cap, "--destination goes with --proto stomp");
+	if (!mqtt) {
+		if (proto_opt.topic)
+			o = "--topic";
+		else if (was_given(OPT_QOS))
+			o = "--qos";
+		else if (proto_opt.client_id)
+			o = "--client-id";
+		else if (proto_opt.mqtt_version)
+			o = "--mqtt-version";
+		if (o)
+			return usage(err, cap, "%s goes with --proto mqtt", o);
+	}
+	return OPTS_RUN;
+}
+
 static int
 check_mode(int n, char **operands, char *err, size_t cap)
 {
@@ -1274,6 +1374,9 @@ decide(int n, char **operands, char *err, size_t cap)
 	    strcmp(proto_opt.proto->name, "graphql")))
 		return usage(err, cap, "--init goes with --proto graphql");
 
+	if (proto_check(err, cap) != OPTS_RUN)
+		return OPTS_USAGE;
+
 	if (check_mode(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
 	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
@@ -1394,20 +1497,22 @@ static const char usage_text[] =
     "usage: wscli [-046bhjkLqtVv] [-H header] [-n count] [-o origin]\n"
     "             [-s protocol] [-u user:password] [-w seconds] [-x proxy]\n"
     "             [--ack] [--auth json] [--bearer token] [--cacert file] [--capath dir]\n"
-    "             [--cert file] [--close-timeout seconds] [--color when]\n"
-    "             [--connect-timeout seconds] [--deflate[=params]]\n"
+    "             [--cert file] [--client-id id] [--close-timeout seconds]\n"
+    "             [--color when] [--connect-timeout seconds]\n"
+    "             [--deflate[=params]] [--destination dest]\n"
     "             [--escape] [--frame spec] [--frames] [--init json]\n"
-    "             [--jsonl] [--key file]\n"
+    "             [--jsonl] [--keepalive seconds] [--key file]\n"
+    "             [--login user[:password]]\n"
     "             [--max-message size] [--max-redirs num]\n"
-    "             [--namespace nsp] [--no-history]\n"
+    "             [--mqtt-version version] [--namespace nsp] [--no-history]\n"
     "             [--no-split] [--noproxy hosts] [--on-connect file]\n"
     "             [--pass phrase] [--ping-interval seconds]\n"
-    "             [--ping-timeout seconds] [--proto name]\n"
+    "             [--ping-timeout seconds] [--proto name] [--qos qos]\n"
     "             [--reconnect[=max]]\n"
     "             [--reconnect-delay seconds] [--reconnect-on when]\n"
-    "             [--send message] [--timeout seconds]\n"
-    "             [--timestamps[=elapsed]] [--unix-socket path]\n"
-    "             [--until regex] url\n"
+    "             [--send message] [--subscribe dest] [--timeout seconds]\n"
+    "             [--timestamps[=elapsed]] [--topic topic]\n"
+    "             [--unix-socket path] [--until regex] url\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
     "             [--probe-max size] [--probe-report type:file]\n"
     "             [--probe-timeout seconds] [options] url\n"
@@ -1461,12 +1566,14 @@ static const char help_text[] =
     "      --cacert FILE         CA certificates to verify the server with\n"
     "      --capath DIR          directory of CA certificates\n"
     "      --cert FILE           client certificate (PEM)\n"
+    "      --client-id ID        mqtt: the CONNECT's client id (wscli-PID)\n"
     "      --close-timeout SECS  wait this long for the close reply (5)\n"
     "      --color WHEN          colour output: auto, always or never\n"
     "      --connect-timeout SECS\n"
     "                            limit for TCP, TLS and the upgrade (30)\n"
     "      --connections N       --load: open N connections (1)\n"
     "      --deflate[=PARAMS]    offer permessage-deflate (RFC 7692)\n"
+    "      --destination DEST    stomp: SEND each stdin line to DEST\n"
     "      --duration SECS       --load: close all and report after SECS\n"
     "      --escape              one line per message on stdout: newlines,\n"
     "                            backslashes and controls escaped\n"
@@ -1487,7 +1594,10 @@ static const char help_text[] =
  * in one */
 static const char help_text2[] =
     "  -k, --insecure            do not verify the server's certificate\n"
+    "      --keepalive SECS      stomp: heart-beats (10); mqtt: keep-alive\n"
+    "                            (60); 0: none\n"
     "      --key FILE            private key of the client certificate\n"
+    "      --login USER[:PASS]   stomp, mqtt: the CONNECT's credentials\n"
     "  -L, --location            follow redirects (3xx)\n"
     "      --load                put the server under load: many\n"
     "                            connections, a report (see wscli(1))\n"
@@ -1495,6 +1605,7 @@ static const char help_text2[] =
     "      --load-report FILE    also write the load report to FILE\n"
     "      --max-message SIZE    refuse larger messages with close 1009\n"
     "      --max-redirs N        at most N redirects with -L (10)\n"
+    "      --mqtt-version V      mqtt: 3.1.1 (default) or 5\n"
     "      --msg-rate RATE|lockstep\n"
     "                            --load: each connection sends RATE\n"
     "                            messages a second, or one per message\n"
@@ -1512,8 +1623,10 @@ static const char help_text2[] =
     "      --ping-interval SECS  send a ping every SECS, report the RTT\n"
     "      --ping-timeout SECS   end (exit 7) if a pong takes longer\n"
     "      --proto NAME          the protocol over WebSocket: raw (bare\n"
-    "                            messages), socketio, graphql, or auto\n"
-    "                            (from the subprotocol)\n"
+    "                            messages), socketio, graphql, stomp, mqtt,\n"
+    "                            or auto (from the subprotocol)\n"
+    "      --qos 0|1             mqtt: QoS of what is published and\n"
+    "                            subscribed to (0)\n"
     "  -q, --quiet               print only errors on stderr\n"
     "      --rate RATE           --load: open RATE connections a second\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
@@ -1525,12 +1638,15 @@ static const char help_text2[] =
     "                            or any (every end wscli did not start)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
+    "      --subscribe DEST      stomp: a destination, mqtt: a topic filter\n"
+    "                            to subscribe to (repeatable)\n"
     "      --timeout SECS        end (exit 7) after SECS in all\n"
     "  -t, --timestamps[=elapsed]\n"
     "                            start each line (scripted: each text\n"
     "                            message too) with the wall-clock time, or\n"
     "                            the seconds since the start; the mode is\n"
     "                            attached: -telapsed\n"
+    "      --topic TOPIC         mqtt: publish each stdin line to TOPIC\n"
     "  -u, --user USER:PASSWORD  HTTP Basic authentication\n"
     "      --unix-socket PATH    connect through a unix domain socket\n"
     "      --until REGEX         end (exit 0) when a text message matches\n"

@@ -28,6 +28,7 @@ struct dial_net;
 
 #define MAX_PROTOCOLS 32
 #define MAX_SEND 256
+#define MAX_SUBSCRIBE 64
 
 /* What wscli is run as. */
 enum mode {
@@ -160,6 +161,20 @@ struct proto_opts {
 	int ack;                           /* --ack: Socket.IO */
 	const char *init;                  /* --init JSON: GraphQL's
 					      connection_init payload */
+	const char *subscribe[MAX_SUBSCRIBE]; /* --subscribe: STOMP
+					      destinations, MQTT topic
+					      filters, in order */
+	int nsubscribe;
+	const char *destination;           /* --destination: STOMP SEND */
+	const char *topic;                 /* --topic: MQTT PUBLISH */
+	const char *login;                 /* --login USER[:PASS]: STOMP,
+					      MQTT */
+	const char *client_id;             /* --client-id: MQTT */
+	long qos;                          /* --qos 0|1: MQTT */
+	double keepalive;                  /* --keepalive seconds: STOMP
+					      heart-beats, MQTT keep-alive;
+					      -1: the protocol's default */
+	int mqtt_version;                  /* --mqtt-version: 4 (3.1.1), 5 */
 };
 
 /* --load's own, and --load-merge's. */

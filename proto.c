@@ -18,10 +18,12 @@
 #include "exit.h"
 #include "frame.h"
 #include "graphql.h"
+#include "mqttproto.h"
 #include "opts.h"
 #include "proto.h"
 #include "show.h"
 #include "sio.h"
+#include "stompproto.h"
 #include "term.h"
 #include "view.h"
 
@@ -29,6 +31,8 @@
 static const struct proto *const protocols[] = {
 	&sio_proto,
 	&proto_graphql,
+	&stomp_proto,
+	&mqtt_proto,
 	NULL,
 };
 

@@ -98,6 +98,13 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 --until with --probe            | --until cannot be used with --probe       | --probe --until x "$U"
 # ------------------------------------------- conflicts inside a mode
 --echo and --broadcast          | cannot use --echo and --broadcast         | -l 0 --echo --broadcast
+--subscribe without --proto     | --subscribe goes with --proto stomp or --proto mqtt | --subscribe /q "$U"
+--topic with --proto stomp      | --topic goes with --proto mqtt            | --proto stomp --topic t "$U"
+--destination with --proto mqtt | --destination goes with --proto stomp     | --proto mqtt --destination /q "$U"
+--topic with a wildcard         | invalid value for --topic: 'a/\+'        | --proto mqtt --topic a/+ "$U"
+--qos 2                         | invalid value for --qos: '2'              | --proto mqtt --qos 2 "$U"
+--mqtt-version 3                | invalid value for --mqtt-version: '3' \(3.1.1 or 5\) | --proto mqtt --mqtt-version 3 "$U"
+--subscribe ''                  | invalid value for --subscribe             | --proto stomp --subscribe '' "$U"
 --require-protocol without -s   | --require-protocol needs                  | -l 0 --require-protocol
 --deflate=PARAMS with -l        | --deflate=PARAMS is the offer of a client | -l 0 --deflate=server_no_context_takeover
 --tls-key without --tls-cert    | --tls-key and --tls-client-ca go with --tls-cert | -l 0 --tls-key "$F"
