@@ -631,6 +631,17 @@ conn_fail(struct conn *c, unsigned code, int exit, const char *why)
 }
 
 void
+conn_finish(struct conn *c, unsigned code, int exit, const char *why)
+{
+	if (c->done)
+		return;
+	set_exit(c, exit);
+	set_why(c, "%s", why);
+	if (!c->close_sent)
+		close_frame(c, code, NULL, 0, 1);
+}
+
+void
 conn_abort(struct conn *c, int exit, const char *why)
 {
 	if (c->done)

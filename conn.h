@@ -242,6 +242,10 @@ void conn_close_crafted(struct conn *c, unsigned code);
  * why decided now, whatever the handshake brings. */
 void conn_fail(struct conn *c, unsigned code, int exit, const char *why);
 
+/* The same, but the CLOSE goes after what is queued (a protocol's
+ * goodbye, e.g. MQTT's DISCONNECT, must reach the peer first). */
+void conn_finish(struct conn *c, unsigned code, int exit, const char *why);
+
 /* End now without a close handshake (timeouts, interrupts): exit and a
  * reason for conn_why(). */
 void conn_abort(struct conn *c, int exit, const char *why);

@@ -550,6 +550,10 @@ mqtt_due(struct proto_conn *pc)
 		s->said_bye = 1;
 		loop_timer_stop(&s->ping);
 		loop_timer_stop(&s->pong);
+		/* A broker drops the connection on DISCONNECT, often
+		 * before the close handshake: that is the end asked for. */
+		proto_finish(pc, WS_CLOSE_NORMAL, EXIT_OK,
+		    "MQTT DISCONNECT sent");
 	}
 	return 0;
 }

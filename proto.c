@@ -458,6 +458,15 @@ proto_end(struct proto_conn *pc, unsigned code, int exit, const char *why)
 }
 
 void
+proto_finish(struct proto_conn *pc, unsigned code, int exit,
+    const char *why)
+{
+	if (pc->watch || conn_done(pc->c))
+		return;
+	conn_finish(pc->c, code, exit, why);
+}
+
+void
 proto_reply(int error, const char *fmt, ...)
 {
 	char msg[1024];

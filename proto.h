@@ -181,6 +181,11 @@ void proto_violation(struct proto_conn *pc, unsigned code, const char *fmt,
 void proto_end(struct proto_conn *pc, unsigned code, int exit,
     const char *why);
 
+/* The same once what was sent before has gone out: a protocol's own
+ * goodbye first, then the close (no reason). */
+void proto_finish(struct proto_conn *pc, unsigned code, int exit,
+    const char *why);
+
 /* REPL: a line of command output (error: in red). */
 void proto_reply(int error, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -9,7 +9,7 @@ need_wscli
 
 # The bytes of printf FORMAT as hex, for raw.py's "bin:" messages (a STOMP
 # frame ends with a NUL, which no shell argument can hold).
-hex() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
+hex() { printf "$1" | od -v -An -tx1 | tr -d ' \n'; }
 
 CONNECTED=$(hex 'CONNECTED\nversion:1.2\n\n\0')
 

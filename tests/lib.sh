@@ -366,6 +366,9 @@ start_mosquitto() {
             echo "log_dest stderr"
             echo "log_type all"
             echo "connection_messages true"
+            # as root it would become the user mosquitto, who cannot
+            # read files in $T
+            [ "$(id -u)" -ne 0 ] || echo "user root"
             for line in "$@"; do echo "$line"; done
             case "$*" in *password_file*) ;; *) echo "allow_anonymous true" ;; esac
         } >"$T/mosquitto$server_count.conf"
