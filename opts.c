@@ -1627,6 +1627,9 @@ static const char help_text2[] =
     "                            or auto (from the subprotocol)\n"
     "      --qos 0|1             mqtt: QoS of what is published and\n"
     "                            subscribed to (0)\n"
+;
+
+static const char help_text3[] =
     "  -q, --quiet               print only errors on stderr\n"
     "      --rate RATE           --load: open RATE connections a second\n"
     "      --reconnect[=MAX]     connect again when the connection is lost\n"
@@ -1715,5 +1718,6 @@ opts_print_help(FILE *f)
 	fputc('\n', f);
 	fputs(help_text, f);
 	fputs(help_text2, f);
+	fputs(help_text3, f);
 	fputs(help_modes, f);
 }
