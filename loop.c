@@ -1,5 +1,16 @@
 /*
- * loop.c - the poll() loop; see loop.h.
+ * loop.c - the loop; see loop.h.
+ *
+ * On-demand sources are kept in two arrays rather than a list walked each
+ * turn: ready (to dispatch in this turn: epoll reported a descriptor, the
+ * source said busy, or it was woken too late for the last dispatch) and
+ * work (to flush at the end of this turn and prepare at the start of the
+ * next: dispatched or woken). A flag on each keeps it in an array once.
+ * Nothing is done for a source nothing happened to. Polled sources are a
+ * list, every one prepared, dispatched and flushed each turn; their
+ * descriptors and the epoll instance are waited on with one poll(), and
+ * epoll_wait() is asked only when the instance is readable (or alone,
+ * without waiting, when no polled source has a descriptor).
  *
  * Timers are a binary min-heap of pointers on their time, each timer
  * knowing its place (slot) so that moving or stopping one is O(log n)
@@ -10,19 +21,47 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "loop.h"
 #include "term.h"
 
-static struct source *sources;
+#define EVENTS_MAX 1024 /* epoll events taken in one wait */
+
+enum { F_WORK = 1, F_READY = 2 };
+enum { PH_OTHER, PH_PREPARE, PH_WAIT, PH_DISPATCH, PH_TIMERS, PH_FLUSH };
+
+struct vec {
+	struct source **a;
+	size_t n, cap;
+};
+
+struct slot {
+	struct source *s;          /* watching it, or NULL */
+	int idx;                   /* ... as its fds[idx] */
+	unsigned ev;               /* registered for these events */
+	int reg;                   /* registered with epoll */
+};
+
+static struct source *polled, *polled_tail; /* in the order added */
+static struct source *dead;                 /* removed this turn */
+static struct vec work, ready;              /* on demand: see above */
+static int nlive;                           /* added, not removed */
+static int phase;
 static int stopping;
 static void (*before_block)(void);
-static struct pollfd *pfds;
+static struct pollfd *pfds;                 /* polled sources' entries */
 static int pfd_cap;
+static int epfd = -1;
+static struct slot *slots;                  /* by descriptor */
+static size_t nslots;
+static long nwatched;                       /* slots with a source */
 static int sig_pipe[2] = { -1, -1 };
 
 #define PENDING ((size_t)1 << (sizeof(size_t) * 8 - 2)) /* slot of a due
@@ -183,24 +222,80 @@ loop_timers_run(double now)
 	return (int)fired;
 }
 
+/* ------------------------------------------------------------ sources */
+
+static void
+push(struct vec *v, struct source *s)
+{
+	if (v->n == v->cap) {
+		/* a source left out would hang: out of memory ends wscli */
+		v->cap = v->cap ? v->cap * 2 : 64;
+		v->a = xrealloc(v->a, v->cap * sizeof *v->a);
+	}
+	v->a[v->n++] = s;
+}
+
+static void
+to_work(struct source *s)
+{
+	if (!(s->flags & F_WORK)) {
+		s->flags |= F_WORK;
+		push(&work, s);
+	}
+}
+
+static void
+to_ready(struct source *s)
+{
+	if (!(s->flags & F_READY)) {
+		s->flags |= F_READY;
+		push(&ready, s);
+	}
+}
+
 void
 loop_add(struct source *s)
 {
-	struct source **p = &sources;
-
 	s->removed = 0;
-	s->next = NULL;
+	s->flags = 0;
+	s->dead = NULL;
 	s->first = s->count = 0; /* dispatched with no descriptors until the
 				    next prepare */
-	while (*p)
-		p = &(*p)->next;
-	*p = s;
+	s->nfds = 0;
+	nlive++;
+	if (s->on_demand) {
+		loop_wake(s);
+		return;
+	}
+	s->next = NULL;
+	s->prev = polled_tail;
+	if (polled_tail)
+		polled_tail->next = s;
+	else
+		polled = s;
+	polled_tail = s;
+}
+
+void
+loop_wake(struct source *s)
+{
+	if (!s->on_demand || s->removed)
+		return;
+	to_work(s);
+	/* too late for this turn's dispatch: the next one looks at it */
+	if (phase != PH_DISPATCH && phase != PH_TIMERS)
+		to_ready(s);
 }
 
 void
 loop_remove(struct source *s)
 {
+	if (s->removed)
+		return;
 	s->removed = 1;
+	nlive--;
+	s->dead = dead;
+	dead = s;
 }
 
 void
@@ -221,27 +316,200 @@ loop_stopping(void)
 	return stopping;
 }
 
+/* ------------------------------------------------- descriptors (epoll) */
+
+/*
+ * slots[fd] says which on-demand source watches fd (entry idx of its
+ * fds[]) and what is registered for it. A slot with no source may still
+ * be registered: the source that watched it is gone, and the descriptor
+ * was most likely closed with it (which took it out of epoll) or handed
+ * on (a connection after its upgrade), so the next source to watch it
+ * modifies the registration rather than deleting and adding it again.
+ * An event for such a slot takes it out.
+ */
+static int
+slots_grow(int fd)
+{
+	size_t cap = nslots ? nslots : 256;
+	struct slot *p;
+
+	while (cap <= (size_t)fd)
+		cap *= 2;
+	if ((p = realloc(slots, cap * sizeof *p)) == NULL)
+		return -1;
+	memset(p + nslots, 0, (cap - nslots) * sizeof *p);
+	slots = p;
+	nslots = cap;
+	return 0;
+}
+
+static int
+ctl(int op, int fd, unsigned events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	/* poll()'s and epoll's event bits are the same on Linux */
+	ev.events = events;
+	ev.data.fd = fd;
+	return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/* s watches fd for events, as its entry idx. Returns 0 or -1. */
+static int
+watch(struct source *s, int idx, int fd, unsigned events)
+{
+	struct slot *e;
+	int rc, had;
+
+	if (fd < 0 || ((size_t)fd >= nslots && slots_grow(fd) != 0))
+		return -1;
+	e = &slots[fd];
+	if (e->s == s && e->reg && e->ev == events) {
+		e->idx = idx;
+		return 0;
+	}
+	if (e->reg) {
+		rc = ctl(EPOLL_CTL_MOD, fd, events);
+		if (rc != 0 && errno == ENOENT) /* closed, the number reused */
+			rc = ctl(EPOLL_CTL_ADD, fd, events);
+	} else {
+		rc = ctl(EPOLL_CTL_ADD, fd, events);
+		if (rc != 0 && errno == EEXIST)
+			rc = ctl(EPOLL_CTL_MOD, fd, events);
+	}
+	had = e->s != NULL;
+	if (rc != 0) {
+		nwatched -= had;
+		e->s = NULL;
+		e->reg = 0;
+		return -1;
+	}
+	nwatched += !had;
+	e->s = s;
+	e->idx = idx;
+	e->ev = events;
+	e->reg = 1;
+	return 0;
+}
+
+/* s no longer watches fd; closed says it may be closed already. */
+static void
+unwatch(struct source *s, int fd, int closed)
+{
+	struct slot *e;
+
+	if (fd < 0 || (size_t)fd >= nslots || slots[fd].s != s)
+		return;
+	e = &slots[fd];
+	e->s = NULL;
+	nwatched--;
+	if (!closed && e->reg) {
+		/* still open, and no one reads it: epoll must not report
+		 * it again */
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+		e->reg = 0;
+	}
+}
+
+/* Prepare an on-demand source: its descriptors as it wants them now. */
+static void
+prepare_demand(struct source *s, double now)
+{
+	struct pollfd p[LOOP_DEMAND_FDS];
+	int busy = 0, n;
+
+	n = s->prepare(s, p, LOOP_DEMAND_FDS, now, &busy);
+	if (s->removed)
+		return;
+	for (int i = 0; i < s->nfds; i++) {
+		int j;
+
+		for (j = 0; j < n && p[j].fd != s->fds[i].fd; j++)
+			;
+		if (j == n)
+			unwatch(s, s->fds[i].fd, 0);
+	}
+	s->nfds = 0;
+	for (int i = 0; i < n; i++) {
+		if (watch(s, s->nfds, p[i].fd, (unsigned short)p[i].events) != 0) {
+			/* not a descriptor epoll takes (a regular file): it
+			 * would always be ready, and so it is */
+			p[i].revents = p[i].events;
+			busy = 1;
+		} else {
+			p[i].revents = 0;
+		}
+		s->fds[s->nfds++] = p[i];
+	}
+	if (busy)
+		to_ready(s);
+}
+
+/* What epoll says: the revents of on-demand sources, which become
+ * ready. */
+static void
+take_events(const struct epoll_event *ev, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].data.fd;
+		struct slot *e = (size_t)fd < nslots ? &slots[fd] : NULL;
+
+		if (e == NULL)
+			continue;
+		if (e->s == NULL) {
+			if (e->reg)
+				epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+			e->reg = 0;
+			continue;
+		}
+		if (e->s->removed || e->idx >= e->s->nfds)
+			continue;
+		e->s->fds[e->idx].revents = (short)ev[i].events;
+		to_ready(e->s);
+	}
+}
+
+/* ------------------------------------------------------------ the turn */
+
 /* Unlink removed sources, then release them (release may free them). */
 static void
 reap(void)
 {
-	struct source **p = &sources, *dead = NULL;
+	struct source *s, *list = dead;
 
-	while (*p) {
-		struct source *s = *p;
+	if (list == NULL)
+		return;
+	dead = NULL;
+	/* forget them in the lists of the next turn */
+	for (struct vec *v = &work; v != NULL; v = v == &work ? &ready : NULL) {
+		size_t k = 0;
 
-		if (s->removed) {
-			*p = s->next;
-			s->next = dead;
-			dead = s;
-		} else {
-			p = &s->next;
-		}
+		for (size_t i = 0; i < v->n; i++)
+			if (!v->a[i]->removed)
+				v->a[k++] = v->a[i];
+		v->n = k;
 	}
-	while (dead) {
-		struct source *s = dead;
-
-		dead = s->next;
+	for (s = list; s; s = s->dead) {
+		if (s->on_demand) {
+			for (int i = 0; i < s->nfds; i++)
+				unwatch(s, s->fds[i].fd, 1);
+			s->nfds = 0;
+			continue;
+		}
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			polled = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+		else
+			polled_tail = s->prev;
+	}
+	while (list) {
+		s = list;
+		list = s->dead;
+		s->flags = 0;
 		if (s->release)
 			s->release(s);
 	}
@@ -251,16 +519,6 @@ void
 loop_release(void)
 {
 	reap();
-}
-
-/* A source not removed is left. */
-static int
-live(void)
-{
-	for (struct source *s = sources; s; s = s->next)
-		if (!s->removed)
-			return 1;
-	return 0;
 }
 
 static int
@@ -281,18 +539,87 @@ grow(int need)
 	return 0;
 }
 
+long
+loop_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	return rl.rlim_cur == RLIM_INFINITY ? LONG_MAX : (long)rl.rlim_cur;
+}
+
+/* Once: as many descriptors as allowed, and the epoll instance. */
+static int
+start(void)
+{
+	struct rlimit rl;
+
+	if (epfd >= 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	return epfd < 0 ? -1 : 0;
+}
+
+/* Wait at most ms (-1: no limit) for the polled sources' n entries of
+ * pfds and the on-demand sources' descriptors. Returns 0 or -1. */
+static int
+wait_events(int n, int ms)
+{
+	static struct epoll_event ev[EVENTS_MAX];
+	int k;
+
+	for (int i = 0; i < n; i++)
+		pfds[i].revents = 0;
+	if (nwatched == 0) {
+		if (poll(pfds, (nfds_t)n, ms) < 0 && errno != EINTR)
+			return -1;
+		return 0;
+	}
+	if (n > 0) {
+		/* the epoll instance is one descriptor among the few */
+		pfds[n].fd = epfd;
+		pfds[n].events = POLLIN;
+		pfds[n].revents = 0;
+		if (poll(pfds, (nfds_t)n + 1, ms) < 0) {
+			if (errno != EINTR)
+				return -1;
+			for (int i = 0; i < n; i++)
+				pfds[i].revents = 0;
+			return 0;
+		}
+		if (pfds[n].revents == 0)
+			return 0;
+		ms = 0;
+	}
+	k = epoll_wait(epfd, ev, EVENTS_MAX, ms);
+	if (k < 0)
+		return errno == EINTR ? 0 : -1;
+	take_events(ev, k);
+	return 0;
+}
+
 int
 loop_run(void)
 {
+	if (start() != 0)
+		return -1;
 	stopping = 0;
-	while (!stopping && live()) {
+	while (!stopping && nlive > 0) {
 		double now = now_sec(), deadline;
 		int busy = 0, n = 0, ms;
+		size_t nw;
 		struct source *s;
 
-		for (s = sources; s; s = s->next) {
-			/* every source may ask for a few descriptors */
-			if (grow(n + 64) != 0) {
+		phase = PH_PREPARE;
+		for (s = polled; s; s = s->next) {
+			/* every source may ask for a few descriptors (and the
+			 * epoll instance is one more) */
+			if (grow(n + 65) != 0) {
 				errno = ENOMEM;
 				return -1;
 			}
@@ -301,10 +628,21 @@ loop_run(void)
 			    now, &busy);
 			n += s->count;
 		}
+		/* those woken while this runs are prepared in the next turn
+		 * (and dispatched in this one) */
+		nw = work.n;
+		for (size_t i = 0; i < nw; i++) {
+			s = work.a[i];
+			s->flags &= ~F_WORK;
+			if (!s->removed)
+				prepare_demand(s, now);
+		}
+		memmove(work.a, work.a + nw, (work.n - nw) * sizeof *work.a);
+		work.n -= nw;
 		if (stopping)
 			break;
 		deadline = loop_timer_next();
-		if (busy) {
+		if (busy || ready.n > 0) {
 			ms = 0;
 		} else if (deadline > 0) {
 			double left = deadline - now_sec();
@@ -315,25 +653,41 @@ loop_run(void)
 		}
 		if (ms != 0 && before_block)
 			before_block();
-		for (int i = 0; i < n; i++)
-			pfds[i].revents = 0;
-		if (poll(pfds, (nfds_t)n, ms) < 0) {
-			if (errno != EINTR)
-				return -1;
-			for (int i = 0; i < n; i++)
-				pfds[i].revents = 0;
-		}
+		phase = PH_WAIT;
+		if (wait_events(n, ms) != 0)
+			return -1;
 		now = now_sec();
-		for (s = sources; s; s = s->next)
+		phase = PH_DISPATCH;
+		for (s = polled; s; s = s->next)
 			if (!s->removed)
 				s->dispatch(s, pfds + s->first, s->count, now);
+		for (size_t i = 0; i < ready.n; i++) {
+			s = ready.a[i];
+			s->flags &= ~F_READY;
+			if (s->removed)
+				continue;
+			s->dispatch(s, s->fds, s->nfds, now);
+			for (int j = 0; j < s->nfds; j++)
+				s->fds[j].revents = 0;
+			to_work(s);
+		}
+		ready.n = 0;
+		phase = PH_TIMERS;
 		if (!stopping)
 			loop_timers_run(now_sec());
-		for (s = sources; s; s = s->next)
+		phase = PH_FLUSH;
+		for (s = polled; s; s = s->next)
 			if (!s->removed && s->flush)
 				s->flush(s);
+		for (size_t i = 0; i < work.n; i++) {
+			s = work.a[i];
+			if (!s->removed && s->flush)
+				s->flush(s);
+		}
+		phase = PH_OTHER;
 		reap();
 	}
+	phase = PH_OTHER;
 	reap();
 	if (before_block)
 		before_block();

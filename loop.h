@@ -1,20 +1,41 @@
 /*
- * loop.h - the one poll() loop of every mode.
+ * loop.h - the one loop of every mode: epoll for the many, poll() for the
+ * few, timers in a min-heap.
  *
  * Whatever wscli waits for is a source: a WebSocket connection, a
  * connection being set up, stdin, a listening socket, the signal pipe. The
  * loop knows nothing of roles. Each turn:
  *
- *   1. prepare: every source names the descriptors it wants polled and for
- *      which events, and whether it has work already (then poll() does
+ *   1. prepare: a source names the descriptors it wants watched and for
+ *      which events, and whether it has work already (then the loop does
  *      not block);
- *   2. the before-block hook runs (stdout is flushed there), then poll(),
- *      waiting at most until the nearest armed timer;
- *   3. dispatch: every source gets the revents of its descriptors (0 when
- *      none fired) and the time: it reads, decodes, queues;
+ *   2. the before-block hook runs (stdout is flushed there), then the
+ *      wait, at most until the nearest armed timer;
+ *   3. dispatch: a source gets the revents of its descriptors and the
+ *      time: it reads, decodes, queues;
  *   4. timers: every timer due fires;
- *   5. flush: every source pushes what the turn queued (sends), so a frame
- *      queued in step 3 or 4 leaves without waiting for another poll().
+ *   5. flush: a source pushes what the turn queued (sends), so a frame
+ *      queued in step 3 or 4 leaves without waiting for another wait.
+ *
+ * Two kinds of source share the turn:
+ *
+ *   polled (the default): prepared, dispatched (revents 0 when nothing
+ *      fired) and flushed in every turn, its descriptors waited on with
+ *      poll(). For the few that are always there (signals, stdin, the
+ *      listening socket) or whose descriptors change under them (libcurl
+ *      while it connects). Two may watch the same descriptor.
+ *
+ *   on demand (on_demand set before loop_add()): one per connection in
+ *      listen and relay modes, so a turn costs what happened in it, not
+ *      how many there are. Its descriptors, as last prepared, stay
+ *      registered with epoll; it is dispatched only when one of them is
+ *      ready or its prepare said busy, and prepared again and flushed
+ *      only in a turn it was dispatched or woken in. Whatever changes it
+ *      from outside its own callbacks (a message queued by another
+ *      source, a timer, reading resumed) calls loop_wake(). At most
+ *      LOOP_DEMAND_FDS descriptors, each a socket, pipe or terminal
+ *      watched by no other source, open as long as it names it (to close
+ *      one, stop naming it first, or be removed).
  */
 #ifndef WSCLI_LOOP_H
 #define WSCLI_LOOP_H
@@ -22,9 +43,12 @@
 #include <poll.h>
 #include <stddef.h>
 
+#define LOOP_DEMAND_FDS 4 /* descriptors of an on-demand source */
+
 struct source {
 	/* Fill at most max entries of pfd; return how many. Set *busy to
-	 * poll without waiting. (What is to happen at a time is a timer.) */
+	 * wait without blocking. (What is to happen at a time is a
+	 * timer.) */
 	int (*prepare)(struct source *s, struct pollfd *pfd, int max,
 	    double now, int *busy);
 	/* pfd: this source's entries as prepared, revents filled. */
@@ -33,10 +57,16 @@ struct source {
 	void (*flush)(struct source *s);   /* may be NULL */
 	void (*release)(struct source *s); /* after removal; may be NULL */
 	void *ud;                          /* the owner's */
+	int on_demand;                     /* see above; set before
+					      loop_add() */
 	/* the loop's */
-	struct source *next;
-	int first, count;
-	int removed;
+	int removed;                       /* loop_remove() was called */
+	unsigned flags;
+	struct source *next, *prev;        /* polled ones, in order */
+	struct source *dead;               /* removed, to release */
+	int first, count;                  /* polled: this turn's entries */
+	struct pollfd fds[LOOP_DEMAND_FDS]; /* on demand: as prepared last */
+	int nfds;
 };
 
 /*
@@ -76,19 +106,31 @@ double loop_timer_next(void);
  * fired. loop_run() calls it each turn. */
 int loop_timers_run(double now);
 
-/* Add s, which must stay valid until its release callback. */
+/* Add s, which must stay valid until its release callback. An on-demand
+ * source is prepared in the next turn. */
 void loop_add(struct source *s);
+
+/* s changed from outside its own callbacks: flush it at the end of this
+ * turn and prepare it again in the next (dispatch it there too when woken
+ * outside a turn's dispatch and timers). Nothing for a polled source, nor
+ * after loop_remove(). O(1); safe from anywhere. */
+void loop_wake(struct source *s);
 
 /* Remove s at the end of this turn; then release(s) is called. Safe from
  * inside any callback. */
 void loop_remove(struct source *s);
 
-/* Run before poll() may block (e.g. flush stdout). */
+/* Run before the wait may block (e.g. flush stdout). */
 void loop_set_before_block(void (*fn)(void));
 
-/* Run until loop_stop() or until no source is left. Returns 0, or -1 if
- * poll() failed (errno set). */
+/* Run until loop_stop() or until no source is left. The first call raises
+ * the soft limit of descriptors to the hard one (a connection is one).
+ * Returns 0, or -1 if the wait failed (errno set). */
 int loop_run(void);
+
+/* The limit of open descriptors after loop_run() raised it (or now, if
+ * it has not run yet). */
+long loop_fd_limit(void);
 
 /* Release the sources removed since the last turn (at the end, after
  * loop_run() returned). */
@@ -104,7 +146,7 @@ int loop_stopping(void);
  * Signals only set flags: from loop_signals() on, SIGINT, SIGTERM, SIGHUP
  * and SIGWINCH each write their number, one byte, into a self-pipe whose
  * read end the mode polls for POLLIN with its other descriptors; a
- * signal thus wakes poll() and is handled in the turn, outside the
+ * signal thus wakes the wait and is handled in the turn, outside the
  * handler. SIGPIPE is ignored: a write to a closed connection fails with
  * EPIPE where it is made. Returns the descriptor to poll, or -1 (errno
  * set) if the pipe cannot be made.

@@ -3,7 +3,11 @@
  * first whatever the order of arming, moving and stopping; a round fires
  * every due timer once, nearest first; callbacks may arm, move and stop
  * timers (their own, and ones still waiting in the same round); and
- * loop_run() wakes for a timer with no descriptor to wait on.
+ * loop_run() wakes for a timer with no descriptor to wait on. Then the
+ * on-demand sources: a turn looks only at those something happened to
+ * (a descriptor ready, loop_wake()), a descriptor handed from one source
+ * to another or closed and its number reused is watched for the new
+ * one.
  *
  * Run with CMOCKA_MESSAGE_OUTPUT=TAP for output that prove(1) understands.
  */
@@ -14,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -249,6 +255,265 @@ run_wakes_for_timer(void **state)
 	loop_release();
 }
 
+/* ------------------------------------------------------ on-demand sources */
+
+struct od {
+	struct source src;
+	int fd;                    /* watched for POLLIN; -1: none */
+	int prepared, dispatched, flushed;
+	int bytes;                 /* read in dispatch */
+	int last_turn_flushed;
+};
+
+static int turn;                   /* counted by the polled driver */
+
+static int
+od_prepare(struct source *s, struct pollfd *pfd, int max, double now,
+    int *busy)
+{
+	struct od *o = s->ud;
+
+	o->prepared++;
+	if (o->fd < 0)
+		return 0;
+	pfd[0].fd = o->fd;
+	pfd[0].events = POLLIN;
+	return 1;
+}
+
+static void
+od_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	struct od *o = s->ud;
+	char buf[64];
+
+	o->dispatched++;
+	if (n > 0 && (pfd[0].revents & POLLIN)) {
+		ssize_t r = read(o->fd, buf, sizeof buf);
+
+		if (r > 0)
+			o->bytes += (int)r;
+	}
+}
+
+static void
+od_flush(struct source *s)
+{
+	struct od *o = s->ud;
+
+	o->flushed++;
+	o->last_turn_flushed = turn;
+}
+
+static void
+od_init(struct od *o, int fd)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = fd;
+	o->src.prepare = od_prepare;
+	o->src.dispatch = od_dispatch;
+	o->src.flush = od_flush;
+	o->src.ud = o;
+	o->src.on_demand = 1;
+}
+
+/* The polled driver: each turn it runs a step, until the step stops the
+ * loop; it never blocks the loop for long (a timer per turn). */
+static void (*step)(void);
+static struct source driver;
+static struct timer tick;
+
+static void
+on_tick(struct timer *t, double now)
+{
+}
+
+static int
+drv_prepare(struct source *s, struct pollfd *pfd, int max, double now,
+    int *busy)
+{
+	loop_timer_set(&tick, now + 0.001);
+	return 0;
+}
+
+static void
+drv_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	turn++;
+	step();
+}
+
+static void
+drive(void (*fn)(void))
+{
+	turn = 0;
+	step = fn;
+	memset(&driver, 0, sizeof driver);
+	memset(&tick, 0, sizeof tick);
+	tick.fire = on_tick;
+	driver.prepare = drv_prepare;
+	driver.dispatch = drv_dispatch;
+	loop_add(&driver);
+	assert_int_equal(loop_run(), 0);
+	loop_timer_stop(&tick);
+	loop_remove(&driver);
+	loop_release();
+}
+
+#define NOD 200
+#define NSTEP 50
+static struct od ods[NOD];
+static int peer[NOD];
+
+/* From turn 3 on, one byte a turn to one source. */
+static void
+one_byte_a_turn(void)
+{
+	if (turn > 2 + NSTEP) {
+		loop_stop();
+		return;
+	}
+	if (turn > 2)
+		assert_int_equal(write(peer[(turn * 7) % NOD], "x", 1), 1);
+}
+
+static void
+only_what_happened_is_looked_at(void **state)
+{
+	int prepared = 0, dispatched = 0, bytes = 0;
+
+	(void)state;
+	for (int i = 0; i < NOD; i++) {
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		od_init(&ods[i], sv[0]);
+		peer[i] = sv[1];
+		loop_add(&ods[i].src);
+	}
+	drive(one_byte_a_turn);
+	for (int i = 0; i < NOD; i++) {
+		prepared += ods[i].prepared;
+		dispatched += ods[i].dispatched;
+		bytes += ods[i].bytes;
+		loop_remove(&ods[i].src);
+	}
+	loop_release();
+	assert_int_equal(bytes, NSTEP);
+	/* all of them at first (added, then dispatched once), then only the
+	 * one with a byte: no turn walks all of them */
+	assert_true(dispatched <= NOD + NSTEP + 2);
+	assert_true(prepared <= 2 * NOD + NSTEP + 2);
+	for (int i = 0; i < NOD; i++) {
+		close(ods[i].fd);
+		close(peer[i]);
+	}
+}
+
+/* loop_wake() from a timer: flushed in that turn, prepared in the next,
+ * not dispatched when nothing is ready. */
+static struct od w;
+static struct timer waker;
+static int woken_turn, prepared_before;
+
+static void
+wake_it(struct timer *t, double now)
+{
+	woken_turn = turn;
+	prepared_before = w.prepared;
+	loop_wake(&w.src);
+}
+
+static void
+wake_at_turn_5(void)
+{
+	if (turn == 5)
+		loop_timer_set(&waker, now_sec() - 1);
+	if (turn == 8)
+		loop_stop();
+}
+
+static void
+wake_flushes_then_prepares(void **state)
+{
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	od_init(&w, sv[0]);
+	memset(&waker, 0, sizeof waker);
+	waker.fire = wake_it;
+	loop_add(&w.src);
+	drive(wake_at_turn_5);
+	assert_int_equal(woken_turn, 5);
+	assert_int_equal(w.last_turn_flushed, 5);
+	assert_int_equal(w.prepared, prepared_before + 1);
+	assert_int_equal(w.dispatched, 1); /* the first turn only */
+	loop_remove(&w.src);
+	loop_release();
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A descriptor handed from one source to the next in the same turn, and
+ * one closed whose number a new descriptor takes: each new watcher gets
+ * what comes. */
+static struct od oa, ob;
+static int ab_peer, c_peer;
+
+static void
+hand_over(void)
+{
+	if (turn == 3) {
+		loop_remove(&oa.src);
+		od_init(&ob, oa.fd);
+		loop_add(&ob.src);
+	} else if (turn == 5) {
+		assert_int_equal(write(ab_peer, "yy", 2), 2);
+	} else if (turn == 8) {
+		int sv[2], old = ob.fd;
+
+		loop_remove(&ob.src);
+		close(ob.fd);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		/* the lowest free number: the one just closed */
+		assert_int_equal(sv[0] == old || sv[1] == old, 1);
+		if (sv[1] == old) {
+			int t = sv[0];
+
+			sv[0] = sv[1];
+			sv[1] = t;
+		}
+		od_init(&oa, sv[0]);
+		loop_add(&oa.src);
+		c_peer = sv[1];
+	} else if (turn == 10) {
+		assert_int_equal(write(c_peer, "zzz", 3), 3);
+	} else if (turn == 13) {
+		loop_stop();
+	}
+}
+
+static void
+descriptor_changes_hands(void **state)
+{
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	od_init(&oa, sv[0]);
+	ab_peer = sv[1];
+	loop_add(&oa.src);
+	drive(hand_over);
+	assert_int_equal(ob.bytes, 2);
+	assert_int_equal(oa.bytes, 3);
+	loop_remove(&oa.src);
+	loop_release();
+	close(oa.fd);
+	close(ab_peer);
+	close(c_peer);
+}
+
 int
 main(void)
 {
@@ -258,6 +523,9 @@ main(void)
 		cmocka_unit_test(move_and_stop_keep_order),
 		cmocka_unit_test(callbacks_change_timers),
 		cmocka_unit_test(run_wakes_for_timer),
+		cmocka_unit_test(only_what_happened_is_looked_at),
+		cmocka_unit_test(wake_flushes_then_prepares),
+		cmocka_unit_test(descriptor_changes_hands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
