@@ -230,6 +230,9 @@ reserve(struct conn *c, struct queue *q, size_t n)
 {
 	uint8_t *w = queue_reserve(q, n);
 
+	/* queued from anywhere (another connection's relay, a stdin line):
+	 * the loop flushes it this turn */
+	loop_wake(&c->src);
 	if (w == NULL) {
 		diag("%sout of memory queueing %zu bytes", c->label, n);
 		conn_abort(c, EXIT_ERROR, "out of memory queueing a frame");
@@ -433,6 +436,7 @@ conn_ping_sent(struct conn *c, const uint8_t *p, size_t n)
 	c->pings[c->npings].at = now_sec();
 	c->npings++;
 	c->st.pings_out++;
+	loop_wake(&c->src); /* its timeout is armed in prepare */
 }
 
 int
@@ -539,6 +543,7 @@ conn_drop_when_flushed(struct conn *c, int exit, const char *why)
 	c->drop_flushed = 1;
 	c->drop_now = c->rf_open;
 	c->drop_deadline = now_sec() + c->close_timeout;
+	loop_wake(&c->src);
 }
 
 void
@@ -559,6 +564,7 @@ conn_close_crafted(struct conn *c, unsigned code)
 	c->close_left = -1;
 	c->close_moved = t;
 	c->close_fell = 0;
+	loop_wake(&c->src);
 }
 
 /*
@@ -1533,7 +1539,10 @@ lower(double *deadline, double t)
 static void
 on_timer(struct timer *tm, double now)
 {
-	timers(tm->ud, now);
+	struct conn *c = tm->ud;
+
+	timers(c, now);
+	loop_wake(&c->src);
 }
 
 /*
@@ -1703,6 +1712,7 @@ conn_new(const struct conn_config *cfg, struct transport *tr,
 	c->src.flush = src_flush;
 	c->src.release = src_release;
 	c->src.ud = c;
+	c->src.on_demand = 1; /* many in listen and relay modes */
 	c->timer.fire = on_timer;
 	c->timer.ud = c;
 	loop_add(&c->src);
@@ -1713,6 +1723,7 @@ void
 conn_feed(struct conn *c, const uint8_t *p, size_t n)
 {
 	c->turn_in = 0;
+	loop_wake(&c->src);
 	while (n > 0 && !c->done && !c->recv_dead) {
 		size_t k = n < RECV_BUF ? n : RECV_BUF, used;
 
@@ -1842,6 +1853,8 @@ conn_pause(struct conn *c, int paused)
 {
 	if (c == NULL)
 		return;
+	if (c->read_paused != paused)
+		loop_wake(&c->src);
 	c->read_paused = paused;
 }
 
@@ -1872,4 +1885,5 @@ conn_set_close_timeout(struct conn *c, double secs, int hard)
 	if (hard && c->close_sent && (c->close_limit == 0 ||
 	    limit < c->close_limit))
 		c->close_limit = limit;
+	loop_wake(&c->src); /* the timer is armed in prepare */
 }

@@ -75,12 +75,16 @@ struct client {
 	struct pmd *pmd;          /* agreed, until the conn takes it */
 	struct craft_walk crafted; /* its view of the crafted bytes sent */
 	int open;                 /* c is set up */
-	struct client *next;
+	int held;                 /* in S.held: paused for its echoes */
+	struct client *next, *prev;
 };
 
 static struct {
 	struct client *clients;   /* open, in the order they came */
+	struct client *last;
 	int nclients;
+	struct client **held;     /* paused until they take their echoes */
+	size_t nheld, heldcap;
 	int had_client;           /* one has connected */
 	int target;               /* typed lines to: 0 all, else this id */
 	uint64_t received;        /* messages from all clients (-n) */
@@ -165,17 +169,47 @@ client_discard(struct client *cl)
 	client_release(cl);
 }
 
+/* Read again once it has taken its echoes: looked at each turn, so only
+ * those paused are, not every client. */
+static void
+hold(struct client *cl)
+{
+	conn_pause(cl->c, 1);
+	if (cl->held)
+		return;
+	if (S.nheld == S.heldcap) {
+		S.heldcap = S.heldcap ? S.heldcap * 2 : 64;
+		S.held = xrealloc(S.held, S.heldcap * sizeof *S.held);
+	}
+	S.held[S.nheld++] = cl;
+	cl->held = 1;
+}
+
+static void
+unhold(size_t i)
+{
+	S.held[i]->held = 0;
+	S.held[i] = S.held[--S.nheld];
+}
+
 static void
 unlink_client(struct client *cl)
 {
-	struct client **p = &S.clients;
-
-	while (*p && *p != cl)
-		p = &(*p)->next;
-	if (*p) {
-		*p = cl->next;
-		S.nclients--;
-	}
+	if (!cl->open)
+		return;
+	cl->open = 0;
+	for (size_t i = 0; cl->held && i < S.nheld; i++)
+		if (S.held[i] == cl)
+			unhold(i);
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		S.clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
+	else
+		S.last = cl->prev;
+	S.nclients--;
 }
 
 /* Nothing is written after the -n-th message, nor after the one that
@@ -221,7 +255,7 @@ pass_on(struct client *from)
 		client_send(from, op, from->m.buf, from->m.len);
 		/* read it only as fast as it takes its echoes */
 		if (conn_queued(c) > QUEUE_LOW)
-			conn_pause(c, 1);
+			hold(from);
 		return;
 	}
 	for (struct client *cl = S.clients; cl; cl = cl->next)
@@ -536,7 +570,7 @@ clients_request(struct srv_client *sc)
 static void
 clients_upgraded(struct srv_client *sc)
 {
-	struct client *cl = sc->ud, **tail;
+	struct client *cl = sc->ud;
 	const struct proto *proto = proto_chosen(cl->protocol);
 	struct conn_config cfg;
 	const uint8_t *early;
@@ -559,9 +593,12 @@ clients_upgraded(struct srv_client *sc)
 	sc->tr = NULL;
 	cl->pmd = NULL;
 	cl->open = 1;
-	for (tail = &S.clients; *tail; tail = &(*tail)->next)
-		;
-	*tail = cl;
+	cl->prev = S.last;
+	if (S.last)
+		S.last->next = cl;
+	else
+		S.clients = cl;
+	S.last = cl;
 	S.nclients++;
 	S.had_client = 1;
 	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
@@ -1041,11 +1078,15 @@ listen_prepare(double now, int *busy)
 	if (!opt.interactive && S.ilen > 0 && S.nclients > 0)
 		*busy = 1;
 	/* --echo: read a client again once it has taken its echoes */
-	for (struct client *cl = S.clients; cl; cl = cl->next)
-		if (conn_paused(cl->c) && conn_queued(cl->c) < QUEUE_LOW) {
+	for (size_t i = 0; i < S.nheld; i++) {
+		struct client *cl = S.held[i];
+
+		if (conn_queued(cl->c) < QUEUE_LOW) {
 			conn_pause(cl->c, 0);
+			unhold(i--);
 			*busy = 1;
 		}
+	}
 }
 
 static void
@@ -1135,6 +1176,7 @@ listen_run(void)
 	rc = run_main(&listen_serve);
 	free(S.ibuf);
 	free(S.line);
+	free(S.held);
 	free(tbuf);
 	opening_free();
 	return rc;

@@ -61,7 +61,8 @@ static struct {
 	char bound[96];
 	double paused_until;          /* EMFILE */
 	struct timer resume;          /* ... at paused_until */
-	int emfile_said;
+	int emfile_said;              /* the first time is said, */
+	int emfile_waiting;           /* ... and when it is over */
 } L = { .fd = -1 };
 
 /* ------------------------------------------------------------- origins */
@@ -227,13 +228,15 @@ set_deadline(struct srv_client *sc, double t)
 static void
 sc_remove(struct srv_client *sc)
 {
-	struct srv_client **p = &L.clients;
-
 	loop_timer_stop(&sc->timer);
-	while (*p && *p != sc)
-		p = &(*p)->next;
-	if (*p)
-		*p = sc->next;
+	if (sc->src.removed)
+		return;
+	if (sc->prev)
+		sc->prev->next = sc->next;
+	else
+		L.clients = sc->next;
+	if (sc->next)
+		sc->next->prev = sc->prev;
 	loop_remove(&sc->src);
 }
 
@@ -575,6 +578,7 @@ srv_answer(struct srv_client *sc, const char *resp, size_t n, int upgrade)
 	sc->upgrade = upgrade;
 	sc->state = SC_ANSWER;
 	set_deadline(sc, now_sec() + opt.connect_timeout);
+	loop_wake(&sc->src); /* perhaps answered later, from outside */
 	/* most answers fit the socket at once: no need to wait a turn */
 	sc_send(sc);
 }
@@ -645,9 +649,12 @@ new_client(int fd, const struct sockaddr_storage *ss, socklen_t len)
 	sc->src.dispatch = sc_dispatch;
 	sc->src.release = sc_release;
 	sc->src.ud = sc;
+	sc->src.on_demand = 1; /* a burst of clients is many at once */
 	sc->timer.fire = sc_timeout;
 	sc->timer.ud = sc;
 	sc->next = L.clients;
+	if (L.clients)
+		L.clients->prev = sc;
 	L.clients = sc;
 	loop_add(&sc->src);
 }
@@ -683,6 +690,11 @@ ls_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
+			if (L.emfile_waiting) {
+				L.emfile_waiting = 0;
+				info("descriptors are free again: accepting "
+				    "clients");
+			}
 			new_client(fd, &ss, len);
 			continue;
 		}
@@ -690,10 +702,18 @@ ls_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
 			continue;
 		if (errno == EMFILE || errno == ENFILE) {
 			/* clients wait in the backlog until a descriptor is
-			 * free; say so once */
+			 * free; say so once, the others go on */
+			if (!L.emfile_said && errno == EMFILE)
+				diag("cannot accept more clients: all %ld "
+				    "descriptors wscli may open are in use "
+				    "(ulimit -Hn); the next wait until one is "
+				    "free", loop_fd_limit());
+			else if (!L.emfile_said)
+				diag("cannot accept more clients: the system "
+				    "has no descriptor left (fs.file-max); the "
+				    "next wait until one is free");
 			if (!L.emfile_said)
-				diag("cannot accept more clients: %s (ulimit "
-				    "-n); they wait", strerror(errno));
+				L.emfile_waiting = 1;
 			L.emfile_said = 1;
 			L.paused_until = now + EMFILE_PAUSE;
 			loop_timer_set(&L.resume, L.paused_until);

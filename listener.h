@@ -65,7 +65,7 @@ struct srv_client {
 	double deadline;
 	struct timer timer;        /* at deadline */
 	struct source src;
-	struct srv_client *next;
+	struct srv_client *next, *prev;
 };
 
 struct srv_hooks {

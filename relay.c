@@ -86,6 +86,7 @@ struct side {
 	int open;                  /* c is set up */
 	int ended;
 	int held;                  /* not read until the pair is complete */
+	int paced;                 /* in S.paced: paused for the other */
 	int deflate;               /* its data goes on as messages */
 	int wscli_closed;          /* wscli sent its own CLOSE on it */
 	struct craft_walk crafted; /* its peer's view of crafted bytes */
@@ -133,12 +134,16 @@ struct pair {
 	char first_close[1700];   /* who closed first, and how */
 	char answer_close[1700];  /* what followed: answers, wscli's closes */
 	const char *closed_by;    /* "client", "server" or "wscli" */
-	struct pair *next;
+	struct pair *next, *prev;
 };
 
 static struct {
 	struct pair *pairs;
+	struct pair *last;
 	int npairs;
+	struct side **paced;       /* paused until the other side takes
+				      more: looked at each turn */
+	size_t npaced, pacedcap;
 	uint64_t relayed;          /* messages, for -n */
 	int target;                /* REPL: pair id, 0 none */
 	int target_server;         /* ... its server side, else its client */
@@ -189,16 +194,31 @@ side_release(void *ud)
 }
 
 static void
+unpace(size_t i)
+{
+	S.paced[i]->paced = 0;
+	S.paced[i] = S.paced[--S.npaced];
+}
+
+static void
 unlink_pair(struct pair *p)
 {
-	struct pair **pp = &S.pairs;
-
-	while (*pp && *pp != p)
-		pp = &(*pp)->next;
-	if (*pp) {
-		*pp = p->next;
-		S.npairs--;
-	}
+	if (p->cli.paced || p->up.paced)
+		for (size_t i = 0; i < S.npaced; i++)
+			if (S.paced[i]->pair == p)
+				unpace(i--);
+	if (p->prev == NULL && S.pairs != p)
+		return; /* not linked */
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		S.pairs = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		S.last = p->prev;
+	p->next = p->prev = NULL;
+	S.npairs--;
 }
 
 /* ---------------------------------------------------------------- log */
@@ -356,8 +376,17 @@ can_take(const struct side *o)
 static void
 pace(struct side *s)
 {
-	if (can_take(s->other) && conn_queued(s->other->c) > RELAY_HIGH)
-		conn_pause(s->c, 1);
+	if (!can_take(s->other) || conn_queued(s->other->c) <= RELAY_HIGH)
+		return;
+	conn_pause(s->c, 1);
+	if (s->paced)
+		return;
+	if (S.npaced == S.pacedcap) {
+		S.pacedcap = S.pacedcap ? S.pacedcap * 2 : 64;
+		S.paced = xrealloc(S.paced, S.pacedcap * sizeof *S.paced);
+	}
+	S.paced[S.npaced++] = s;
+	s->paced = 1;
 }
 
 static void
@@ -1001,7 +1030,7 @@ on_dialed(void *ud, struct dial_result *r)
 static void
 pairs_upgraded(struct srv_client *sc)
 {
-	struct pair *p = sc->ud, **tail;
+	struct pair *p = sc->ud;
 	const struct proto *proto;
 	struct conn_config cfg;
 	const uint8_t *early;
@@ -1028,9 +1057,12 @@ pairs_upgraded(struct srv_client *sc)
 		proto_open(p->cli.pc);
 		proto_open(p->up.pc);
 	}
-	for (tail = &S.pairs; *tail; tail = &(*tail)->next)
-		;
-	*tail = p;
+	p->prev = S.last;
+	if (S.last)
+		S.last->next = p;
+	else
+		S.pairs = p;
+	S.last = p;
 	S.npairs++;
 	show_pair_open(p->id, p->label, p->addr, p->ask.url, p->protocol,
 	    p->cli_deflate ? pmd_describe(&p->cli_agreed, d1, sizeof d1) :
@@ -1461,16 +1493,17 @@ relay_prepare(double now, int *busy)
 		*busy = 1;
 	}
 	/* a side waiting for the other to take what it sent reads again */
-	for (struct pair *p = S.pairs; p; p = p->next) {
-		struct side *sd[2] = { &p->cli, &p->up };
+	for (size_t i = 0; i < S.npaced; i++) {
+		struct side *sd = S.paced[i];
 
-		for (int i = 0; i < 2; i++)
-			if (conn_paused(sd[i]->c) && !sd[i]->held &&
-			    (!can_take(sd[i]->other) ||
-			    conn_queued(sd[i]->other->c) < RELAY_LOW)) {
-				conn_pause(sd[i]->c, 0);
-				*busy = 1;
-			}
+		if (!conn_paused(sd->c)) {
+			unpace(i--); /* resumed elsewhere */
+		} else if (!sd->held && (!can_take(sd->other) ||
+		    conn_queued(sd->other->c) < RELAY_LOW)) {
+			conn_pause(sd->c, 0);
+			unpace(i--);
+			*busy = 1;
+		}
 	}
 }
 
@@ -1532,6 +1565,7 @@ relay_run(void)
 	}
 	curl_url_cleanup(u);
 	rc = run_main(&relay_serve);
+	free(S.paced);
 	free(S.forward_path);
 	free(S.forward_query);
 	return rc;
