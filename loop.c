@@ -267,6 +267,7 @@ loop_add(struct source *s)
 		loop_wake(s);
 		return;
 	}
+	s->flags = LOOP_DUE; /* waking a polled source does nothing */
 	s->next = NULL;
 	s->prev = polled_tail;
 	if (polled_tail)
@@ -277,7 +278,7 @@ loop_add(struct source *s)
 }
 
 void
-loop_wake(struct source *s)
+loop_wake_due(struct source *s)
 {
 	if (!s->on_demand || s->removed)
 		return;
@@ -285,6 +286,8 @@ loop_wake(struct source *s)
 	/* too late for this turn's dispatch: the next one looks at it */
 	if (phase != PH_DISPATCH && phase != PH_TIMERS)
 		to_ready(s);
+	/* until its flush (or the next prepare) nothing more is needed */
+	s->flags |= LOOP_DUE;
 }
 
 void
@@ -633,12 +636,15 @@ loop_run(void)
 		nw = work.n;
 		for (size_t i = 0; i < nw; i++) {
 			s = work.a[i];
-			s->flags &= ~F_WORK;
+			s->flags &= ~(F_WORK | LOOP_DUE);
 			if (!s->removed)
 				prepare_demand(s, now);
 		}
-		memmove(work.a, work.a + nw, (work.n - nw) * sizeof *work.a);
-		work.n -= nw;
+		if (nw > 0) {
+			memmove(work.a, work.a + nw, (work.n - nw) *
+			    sizeof *work.a);
+			work.n -= nw;
+		}
 		if (stopping)
 			break;
 		deadline = loop_timer_next();
@@ -670,6 +676,7 @@ loop_run(void)
 			for (int j = 0; j < s->nfds; j++)
 				s->fds[j].revents = 0;
 			to_work(s);
+			s->flags |= LOOP_DUE;
 		}
 		ready.n = 0;
 		phase = PH_TIMERS;
@@ -681,6 +688,8 @@ loop_run(void)
 				s->flush(s);
 		for (size_t i = 0; i < work.n; i++) {
 			s = work.a[i];
+			/* changed by what comes after: the next turn sees to it */
+			s->flags &= ~LOOP_DUE;
 			if (!s->removed && s->flush)
 				s->flush(s);
 		}

@@ -113,8 +113,17 @@ void loop_add(struct source *s);
 /* s changed from outside its own callbacks: flush it at the end of this
  * turn and prepare it again in the next (dispatch it there too when woken
  * outside a turn's dispatch and timers). Nothing for a polled source, nor
- * after loop_remove(). O(1); safe from anywhere. */
-void loop_wake(struct source *s);
+ * after loop_remove(). O(1); safe from anywhere. Inline, as it is called
+ * for every frame queued: most calls find it done already. */
+#define LOOP_DUE 0x100u /* in flags: s will be flushed later in this
+			   turn; waking it has nothing to do */
+void loop_wake_due(struct source *s);
+static inline void
+loop_wake(struct source *s)
+{
+	if (!(s->flags & LOOP_DUE))
+		loop_wake_due(s);
+}
 
 /* Remove s at the end of this turn; then release(s) is called. Safe from
  * inside any callback. */
