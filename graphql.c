@@ -952,7 +952,9 @@ gql_sess_complete(struct gql_sess *s, const char *id, char *out, size_t cap,
  */
 
 struct gql_pc {
-	struct gql_sess sess;
+	struct gql_sess own;
+	struct gql_sess *s;      /* own, or in relay mode the client side's:
+				    one session sees both directions */
 	struct proto_conn *pc;
 	struct timer ack;        /* connection_ack awaited */
 	int client;              /* we speak the client's part */
@@ -960,6 +962,8 @@ struct gql_pc {
 				    not taken for anything */
 	char *text;              /* what a message meant, for the display */
 	size_t cap;
+	char *line;              /* a message on one line, for stdout */
+	size_t lcap;
 };
 
 static const char *const gql_subprotocols[] = {
@@ -969,7 +973,8 @@ static const char *const gql_subprotocols[] = {
 static const char *const gql_help[] = {
 	"/subscribe OP", "start an operation (GraphQL text, or JSON with "
 	    "\"query\", \"variables\"); its results are shown with its id",
-	"/complete ID", "stop the operation ID",
+	"/complete ID", "stop the operation ID (listen mode: end it)",
+	"/next ID JSON", "listen mode: send operation ID a result",
 	NULL,
 };
 
@@ -996,6 +1001,30 @@ gql_text(struct gql_pc *g, const uint8_t *id, size_t idlen,
 		*len += n;
 	}
 	return (const uint8_t *)g->text;
+}
+
+/* The protocol's own steps (connection_init and its ack, complete):
+ * shown at the REPL and in a relay's log, in a pipe only with -v. */
+static int
+gql_bookkeeping(const struct gql_pc *g)
+{
+	return !opt.interactive && !proto_watching(g->pc);
+}
+
+/* The message p[0..n) on one line: as it is, or compacted. */
+static const uint8_t *
+gql_one_line(struct gql_pc *g, const uint8_t *p, size_t n, size_t *len)
+{
+	if (!memchr(p, '\n', n) && !memchr(p, '\r', n)) {
+		*len = n;
+		return p;
+	}
+	if (n + 1 > g->lcap) {
+		g->line = xrealloc(g->line, n + 1);
+		g->lcap = n + 1;
+	}
+	*len = gql_compact(g->line, g->lcap, p, n);
+	return (const uint8_t *)g->line;
 }
 
 static void
@@ -1044,15 +1073,15 @@ static void
 gql_answer(struct gql_pc *g, enum gql_type t)
 {
 	char msg[64];
-	long n = gql_build(msg, sizeof msg, g->sess.dialect, t, g->client,
+	long n = gql_build(msg, sizeof msg, g->s->dialect, t, g->client,
 	    NULL, NULL, 0);
 
 	if (n < 0 || proto_watching(g->pc))
 		return;
-	if (gql_send(g, msg, (size_t)n, gql_type_name(g->sess.dialect, t,
+	if (gql_send(g, msg, (size_t)n, gql_type_name(g->s->dialect, t,
 	    g->client), NULL, NULL, 0) == 0 && t == GQL_T_CONNECTION_ACK)
 		/* the session sees our ack as the client will */
-		(void)gql_sess_recv(&g->sess, 1, (const uint8_t *)msg,
+		(void)gql_sess_recv(g->s, 1, (const uint8_t *)msg,
 		    (size_t)n, &(struct gql_event){ 0 });
 }
 
@@ -1067,13 +1096,23 @@ gql_open(struct proto_conn *pc)
 
 	g->pc = pc;
 	g->client = conn_role(proto_conn(pc)) == WS_ROLE_CLIENT;
-	gql_sess_init(&g->sess, sub && !strcmp(sub, GQL_SUBPROTO_LEGACY) ?
+	g->s = &g->own;
+	gql_sess_init(g->s, sub && !strcmp(sub, GQL_SUBPROTO_LEGACY) ?
 	    GQL_LEGACY : GQL_TWS);
-	if (!g->client || proto_watching(pc))
+	if (proto_watching(pc)) {
+		/* the server's side of a relay reads what the client's side
+		 * recorded: the ids it subscribed, the init */
+		struct proto_conn *peer = proto_peer(pc);
+
+		if (g->client && peer)
+			g->s = &((struct gql_pc *)proto_state(peer))->own;
+		return;
+	}
+	if (!g->client)
 		return;
 	cap = 64 + (proto_opt.init ? strlen(proto_opt.init) : 0);
 	msg = xrealloc(NULL, cap);
-	n = gql_sess_open(&g->sess, proto_opt.init, msg, cap, &why);
+	n = gql_sess_open(g->s, proto_opt.init, msg, cap, &why);
 	if (n > 0)
 		gql_send(g, msg, (size_t)n, "connection_init", NULL,
 		    (const uint8_t *)proto_opt.init, proto_opt.init ?
@@ -1109,7 +1148,7 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		    PROTO_MSG_MAX >> 20);
 		return;
 	}
-	if (gql_sess_recv(&g->sess, from_server, p, n, &ev) < 0) {
+	if (gql_sess_recv(g->s, from_server, p, n, &ev) < 0) {
 		proto_end(pc, 1011, EXIT_ERROR, "out of memory");
 		return;
 	}
@@ -1129,10 +1168,10 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 	case GQL_T_CONNECTION_ACK:
 		loop_timer_stop(&g->ack);
 		gql_show(g, '<', "connection_ack", NULL, m->payload,
-		    m->payload_len, !opt.interactive);
+		    m->payload_len, gql_bookkeeping(g));
 		break;
 	case GQL_T_PING: case GQL_T_PONG: case GQL_T_KA:
-		gql_show(g, '<', gql_type_name(g->sess.dialect, m->type, 0),
+		gql_show(g, '<', gql_type_name(g->s->dialect, m->type, 0),
 		    NULL, m->payload, m->payload_len, 1);
 		break;
 	case GQL_T_NEXT: {
@@ -1179,27 +1218,39 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		}
 		break;
 	case GQL_T_COMPLETE:
-		gql_show(g, '<', gql_type_name(g->sess.dialect, m->type,
-		    !from_server), id, NULL, 0, !opt.interactive);
+		if (!from_server && !proto_watching(pc)) {
+			/* a server's stdout: the client ended an operation */
+			struct show_proto e = { 0 };
+
+			e.kind = gql_type_name(g->s->dialect, m->type, 1);
+			e.id = id;
+			e.line = gql_one_line(g, p, n, &e.nline);
+			e.text = (const uint8_t *)id;
+			e.ntext = strlen(id);
+			proto_show(pc, '<', &e);
+			break;
+		}
+		gql_show(g, '<', gql_type_name(g->s->dialect, m->type,
+		    !from_server), id, NULL, 0, gql_bookkeeping(g));
 		break;
 	case GQL_T_SUBSCRIBE: {
-		/* a server's stdout: each operation received, one line */
+		/* a server's stdout: each operation received, the message
+		 * itself on one line, so that its id can be answered */
 		struct show_proto e = { 0 };
 
-		e.kind = gql_type_name(g->sess.dialect, m->type, 1);
+		e.kind = gql_type_name(g->s->dialect, m->type, 1);
 		e.id = id;
+		e.line = gql_one_line(g, p, n, &e.nline);
 		e.text = gql_text(g, m->id, m->id_len, m->payload,
 		    m->payload_len, &e.ntext);
-		e.line = e.text + m->id_len + 1;
-		e.nline = e.ntext - m->id_len - 1;
 		e.json = m->payload;
 		e.njson = m->payload_len;
 		proto_show(pc, '<', &e);
 		break;
 	}
 	default: /* connection_init, connection_terminate */
-		gql_show(g, '<', gql_type_name(g->sess.dialect, m->type, 1),
-		    NULL, m->payload, m->payload_len, !opt.interactive);
+		gql_show(g, '<', gql_type_name(g->s->dialect, m->type, 1),
+		    NULL, m->payload, m->payload_len, gql_bookkeeping(g));
 		break;
 	}
 	if (ev.answer != GQL_T_UNKNOWN)
@@ -1220,26 +1271,62 @@ gql_subscribe(struct gql_pc *g, const uint8_t *p, size_t n, char *id,
 		*why = "a GraphQL server does not start operations";
 		return -1;
 	}
-	if (!g->sess.acked) {
+	if (!g->s->acked) {
 		*why = "the server has not acknowledged the connection yet";
 		return -1;
 	}
 	/* escaping may make the text up to 6 times longer */
 	cap = 6 * n + 128;
 	msg = xrealloc(NULL, cap);
-	len = gql_sess_subscribe(&g->sess, p, n, msg, cap, id, idcap, why);
+	len = gql_sess_subscribe(g->s, p, n, msg, cap, id, idcap, why);
 	rc = -1;
 	if (len > 0) {
 		const char *pl = strstr(msg, "\"payload\":") + 10;
 
 		rc = gql_send(g, msg, (size_t)len, gql_type_name(
-		    g->sess.dialect, GQL_T_SUBSCRIBE, 1), id,
+		    g->s->dialect, GQL_T_SUBSCRIBE, 1), id,
 		    (const uint8_t *)pl, (size_t)(msg + len - 1 - pl));
 		if (rc != 0)
 			*why = "the connection is closing";
 	}
 	free(msg);
 	return rc;
+}
+
+/* A server's message as typed or piped (listen mode): checked against
+ * the session as the client will check it, then sent as it is. */
+static int
+gql_server_says(struct gql_pc *g, const uint8_t *p, size_t n,
+    const char **why)
+{
+	static char w[sizeof ((struct gql_event *)0)->why];
+	struct gql_event ev;
+	char id[128];
+
+	if (gql_sess_recv(g->s, 1, p, n, &ev) < 0) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (ev.violation) {
+		snprintf(w, sizeof w, "%s", ev.why);
+		*why = w;
+		return -1;
+	}
+	id[0] = '\0';
+	if (ev.m.id) {
+		size_t k = ev.m.id_len < sizeof id - 1 ? ev.m.id_len :
+		    sizeof id - 1;
+
+		memcpy(id, ev.m.id, k);
+		id[k] = '\0';
+	}
+	if (gql_send(g, (const char *)p, n, gql_type_name(g->s->dialect,
+	    ev.m.type, 0), ev.m.id ? id : NULL, ev.m.payload,
+	    ev.m.payload_len) != 0) {
+		*why = "the connection is closing";
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -1249,6 +1336,14 @@ gql_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 	struct gql_pc *g = proto_state(pc);
 	const char *w;
 	char id[32];
+
+	if (!g->client) {
+		if (gql_server_says(g, p, n, &w) != 0) {
+			snprintf(why, cap, "%s", w);
+			return -1;
+		}
+		return 0;
+	}
 
 	if (gql_subscribe(g, p, n, id, sizeof id, &w) != 0) {
 		snprintf(why, cap, "%s", w);
@@ -1277,16 +1372,46 @@ gql_command(struct proto_conn *pc, const char *name, const char *arg)
 			proto_reply(0, "operation %s started", id);
 		return 0;
 	}
+	if (!g->client && (!strcmp(name, "next") || !strcmp(name, "complete"))) {
+		/* listen mode: the server's results, by hand */
+		int next = *name == 'n';
+		const char *sp = arg ? strchr(arg, ' ') : NULL;
+		size_t idlen = sp ? (size_t)(sp - arg) : arg ? strlen(arg) : 0;
+		size_t cap = (arg ? strlen(arg) : 0) * 6 + 128;
+		char *buf, *oid;
+		long len;
+
+		if (idlen == 0 || (next && sp == NULL) || (!next && sp)) {
+			proto_reply(1, "usage: /%s ID%s", name, next ?
+			    " JSON" : "");
+			return 0;
+		}
+		oid = xrealloc(NULL, idlen + 1);
+		memcpy(oid, arg, idlen);
+		oid[idlen] = '\0';
+		buf = xrealloc(NULL, cap);
+		len = gql_build(buf, cap, g->s->dialect, next ? GQL_T_NEXT :
+		    GQL_T_COMPLETE, 0, oid, next ? (const uint8_t *)sp + 1 :
+		    NULL, next ? strlen(sp + 1) : 0);
+		if (len < 0)
+			proto_reply(1, "/%s: too long", name);
+		else if (gql_server_says(g, (const uint8_t *)buf, (size_t)len,
+		    &why) != 0)
+			proto_reply(1, "/%s %s: %s", name, oid, why);
+		free(oid);
+		free(buf);
+		return 0;
+	}
 	if (!strcmp(name, "complete")) {
 		if (arg == NULL || *arg == '\0' || strlen(arg) > 64) {
 			proto_reply(1, "usage: /complete ID");
 			return 0;
 		}
-		n = gql_sess_complete(&g->sess, arg, msg, sizeof msg, &why);
+		n = gql_sess_complete(g->s, arg, msg, sizeof msg, &why);
 		if (n < 0)
 			proto_reply(1, "/complete %s: %s", arg, why);
 		else if (gql_send(g, msg, (size_t)n, gql_type_name(
-		    g->sess.dialect, GQL_T_COMPLETE, 1), arg, NULL, 0) != 0)
+		    g->s->dialect, GQL_T_COMPLETE, 1), arg, NULL, 0) != 0)
 			proto_reply(1, "/complete: the connection is closing");
 		else
 			proto_reply(0, "operation %s completed", arg);
@@ -1300,7 +1425,7 @@ gql_ready(struct proto_conn *pc)
 {
 	struct gql_pc *g = proto_state(pc);
 
-	return !g->client || g->sess.acked;
+	return !g->client || g->s->acked;
 }
 
 static int
@@ -1310,7 +1435,7 @@ gql_due(struct proto_conn *pc)
 
 	if (!g->client)
 		return 0;
-	return !g->sess.acked || gql_sess_active(&g->sess) > 0 ? 2 : 0;
+	return !g->s->acked || gql_sess_active(g->s) > 0 ? 2 : 0;
 }
 
 static void
@@ -1319,9 +1444,10 @@ gql_end(struct proto_conn *pc)
 	struct gql_pc *g = proto_state(pc);
 
 	loop_timer_stop(&g->ack);
-	gql_sess_free(&g->sess);
+	gql_sess_free(&g->own);
 	free(g->text);
-	g->text = NULL;
+	free(g->line);
+	g->text = g->line = NULL;
 }
 
 const struct proto proto_graphql = {

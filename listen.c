@@ -397,6 +397,23 @@ choose_protocol(const char *offered, char *any, size_t cap)
 			p += k;
 		}
 	}
+	/* --proto's own subprotocols are accepted as -s ones are, in its
+	 * order of preference */
+	for (const char *const *pp = proto_offered(); pp && *pp; pp++) {
+		const char *p = offered;
+		size_t want = strlen(*pp);
+
+		while (*p) {
+			size_t k;
+
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			k = strcspn(p, ", \t");
+			if (k == want && !strncmp(p, *pp, k))
+				return *pp;
+			p += k;
+		}
+	}
 	return NULL;
 }
 
@@ -582,8 +599,10 @@ clients_upgraded(struct srv_client *sc)
 	cfg.ud = cl;
 	cfg.label = cl->label;
 	cfg.id = sc->id;
-	if (proto)
+	if (proto) {
 		cfg.ops = &proto_client_ops;
+		cfg.close_name = proto->close_name;
+	}
 	show_msg_init(&cl->m);
 	/* kept whole: for stdout, --echo, --broadcast, --until */
 	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
@@ -603,6 +622,7 @@ clients_upgraded(struct srv_client *sc)
 	S.had_client = 1;
 	craft_walk_init(&cl->crafted, WS_ROLE_SERVER);
 	cl->pc = proto_conn_new(proto, cl->c, 0);
+	proto_set_subprotocol(cl->pc, cl->protocol);
 	proto_open(cl->pc);
 	S.unsent_opening += opening_send(cl->c, &cl->crafted);
 	early = srv_early(sc, &nearly);

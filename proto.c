@@ -67,6 +67,7 @@ struct proto_conn {
 	char *last;                /* the last stdout line, for --until */
 	size_t lastcap;
 	char *subprotocol;         /* agreed in the upgrade, or NULL */
+	struct proto_conn *peer;   /* relay mode: the pair's other side */
 	alignas(max_align_t) unsigned char state[]; /* the protocol's */
 };
 
@@ -173,6 +174,21 @@ proto_set_subprotocol(struct proto_conn *pc, const char *subprotocol)
 	memcpy(pc->subprotocol, subprotocol, n);
 }
 
+void
+proto_pair(struct proto_conn *a, struct proto_conn *b)
+{
+	if (a == NULL || b == NULL)
+		return;
+	a->peer = b;
+	b->peer = a;
+}
+
+struct proto_conn *
+proto_peer(const struct proto_conn *pc)
+{
+	return pc ? pc->peer : NULL;
+}
+
 const char *
 proto_subprotocol(const struct proto_conn *pc)
 {
@@ -197,6 +213,8 @@ proto_conn_free(struct proto_conn *pc)
 	free(pc->line);
 	free(pc->last);
 	free(pc->subprotocol);
+	if (pc->peer)
+		pc->peer->peer = NULL;
 	free(pc);
 }
 

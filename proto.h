@@ -117,6 +117,12 @@ unsigned proto_violations(const struct proto_conn *pc);
  * protocol to read from open on. */
 void proto_set_subprotocol(struct proto_conn *pc, const char *subprotocol);
 
+/* Relay mode: the two sides of a pair know each other, so that a
+ * protocol can check one direction against the other (the answer to an
+ * id the other side used). Freeing one unpairs both. */
+void proto_pair(struct proto_conn *a, struct proto_conn *b);
+struct proto_conn *proto_peer(const struct proto_conn *pc);
+
 /* Relay mode: where the pair's log keeps the time of its last line. */
 void proto_watch_log(struct proto_conn *pc, double *last_at);
 

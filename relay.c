@@ -1054,6 +1054,9 @@ pairs_upgraded(struct srv_client *sc)
 		p->up.pc = proto_conn_new(proto, p->up.c, 1);
 		proto_watch_log(p->cli.pc, &p->last_at);
 		proto_watch_log(p->up.pc, &p->last_at);
+		proto_set_subprotocol(p->cli.pc, p->protocol);
+		proto_set_subprotocol(p->up.pc, p->protocol);
+		proto_pair(p->cli.pc, p->up.pc);
 		proto_open(p->cli.pc);
 		proto_open(p->up.pc);
 	}
