@@ -66,6 +66,19 @@ is "$STATUS" 5 "CONNECTED version 2.0: exit 5"
 like "$ERR" "CONNECTED with version '2\\.0', which was not offered" "named"
 stop_server
 
+# A server that agreed to send heart-beats every 100 ms and then says
+# nothing: gone after twice that, close 1001, exit 7.
+start_raw say "bin:$(hex 'CONNECTED\nversion:1.2\nheart-beat:100,0\n\n\0')" ||
+    skip_all "raw server did not start"
+run_wscli --proto stomp --keepalive 0.1 --subscribe /a "ws://127.0.0.1:$PORT/"
+is "$STATUS" 7 "promised heart-beats that never come: exit 7"
+like "$ERR" 'STOMP: nothing from the server for [0-9]+ ms; it promised a heart-beat every 100 ms' \
+    "the silence is named"
+ok "... after about twice the interval (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -lt 3000 ]
+wait_for "$SERVER_LOG" 'client: CLOSE' 5
+like "$SERVER_LOG" 'client: CLOSE 1001' "closed with 1001"
+stop_server
+
 # Not broken: two frames and heart-beats in one message, a body with NULs
 # under content-length, a heart-beat message of its own. Each body comes
 # out whole, in order.

@@ -68,6 +68,18 @@ is "$STATUS" 1 "CONNACK 5: exit 1"
 like "$ERR" 'MQTT CONNACK refused the session: 5 \(not authorized\)' "the refusal named"
 stop_server
 
+# A server that never answers PINGREQ: gone once the keep-alive passed
+# after the PINGREQ, close 1001, exit 7.
+start_raw say "bin:$CONNACK" || skip_all "raw server did not start"
+run_wscli -v --proto mqtt --keepalive 1 --subscribe x "ws://127.0.0.1:$PORT/"
+is "$STATUS" 7 "no PINGRESP: exit 7"
+like "$ERR" '> packet PINGREQ' "a PINGREQ went after the keep-alive"
+like "$ERR" 'MQTT: no PINGRESP within the keep-alive of 1 s' "the missing PINGRESP is named"
+ok "... about 2 s after CONNACK (${ELAPSED_MS} ms)" [ "$ELAPSED_MS" -ge 1800 -a "$ELAPSED_MS" -lt 5000 ]
+wait_for "$SERVER_LOG" 'client: CLOSE' 5
+like "$SERVER_LOG" 'client: CLOSE 1001' "closed with 1001"
+stop_server
+
 # Not broken: CONNACK cut in two messages, a PUBLISH cut inside its
 # length (a 200-byte payload: two length bytes), two PUBLISH packets in
 # one message, the last one's first byte alone.
