@@ -29,6 +29,7 @@
 #include "deflate.h"
 #include "opts.h"
 #include "probecases.h"
+#include "json.h"
 #include "proto.h"
 #include "term.h"
 
@@ -971,14 +972,14 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 		break;
 	}
 	case OPT_AUTH:
-		if (!proto_json_valid((const uint8_t *)arg, strlen(arg)) ||
+		if (!json_valid((const uint8_t *)arg, strlen(arg)) ||
 		    arg[strspn(arg, " \t\r\n")] != '{')
 			return usage(err, cap, "invalid value for --auth: '%s' "
 			    "(a JSON object, e.g. '{\"token\":\"abc\"}')", arg);
 		proto_opt.auth = arg;
 		break;
 	case OPT_INIT:
-		if (!proto_json_valid((const uint8_t *)arg, strlen(arg)) ||
+		if (!json_valid((const uint8_t *)arg, strlen(arg)) ||
 		    arg[strspn(arg, " \t\r\n")] != '{')
 			return usage(err, cap, "invalid value for --init: '%s' "
 			    "(a JSON object, e.g. '{\"token\":\"abc\"}')", arg);

@@ -21,6 +21,8 @@
  * broken rule is reported, not acted on; each side of a pair has its own
  * proto_conn, decoding what that side received.
  *
+ * The JSON in messages is read with json.h, in place.
+ *
  * Ownership: proto_conn_new() copies nothing it is given but the pointers
  * (the conn must outlive the proto_conn: free it first, in ops->ended).
  * Messages and lines passed to the protocol are the layer's, valid during
@@ -195,23 +197,5 @@ void proto_finish(struct proto_conn *pc, unsigned code, int exit,
 /* REPL: a line of command output (error: in red). */
 void proto_reply(int error, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* The length of the JSON value at p[0..n) after leading blanks (blanks
- * included), or 0 when p does not start with one. Depth is limited. */
-size_t proto_json_value(const uint8_t *p, size_t n);
-
-/* p[0..n) is exactly one JSON value, blanks around it allowed. */
-int proto_json_valid(const uint8_t *p, size_t n);
-
-/* The JSON string at p[0..n) (after blanks) decoded into out (cap
- * bytes, NUL-terminated, cut at cap - 1 bytes): its length, or -1 when
- * p does not start with a string. */
-long proto_json_string(const uint8_t *p, size_t n, char *out, size_t cap);
-
-/* In the JSON object at p[0..n), the value of member key (the first of
- * that name): 0 with *v, *vn set, or -1 when there is none or p is no
- * object. */
-int proto_json_member(const uint8_t *p, size_t n, const char *key,
-    const uint8_t **v, size_t *vn);
 
 #endif /* WSCLI_PROTO_H */

@@ -35,11 +35,13 @@
 #include "conn.h"
 #include "exit.h"
 #include "frame.h"
+#include "json.h"
 #include "loop.h"
 #include "opts.h"
 #include "proto.h"
 #include "show.h"
 #include "sio.h"
+#include "siopkt.h"
 #include "term.h"
 
 #define PING_INTERVAL_MS 25000  /* a server's, as socket.io's defaults */
@@ -47,8 +49,6 @@
 #define MAX_PAYLOAD 1000000
 #define ACKS_MAX 65536          /* acks awaited at once */
 #define SHOWN_MAX 4096          /* bytes of a decoded name for people */
-
-static const char sio_path[] = "/socket.io/?EIO=4&transport=websocket";
 
 /* A growing byte buffer. */
 struct buf {
@@ -173,208 +173,6 @@ skip_blanks(const uint8_t *p, size_t n, size_t i)
 	return i;
 }
 
-/* Names socket.io keeps for itself: an event may not be called so. */
-static int
-reserved_event(const uint8_t *p, size_t n)
-{
-	static const char *const names[] = {
-		"\"connect\"", "\"connect_error\"", "\"disconnect\"",
-		"\"disconnecting\"", "\"newListener\"", "\"removeListener\"",
-	};
-
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i]) == n && !memcmp(p, names[i], n))
-			return 1;
-	return 0;
-}
-
-/* The data d[0..n) after a Socket.IO packet's header has the shape its
- * type calls for: 0, or -1 with why. */
-static int
-check_data(int type, const uint8_t *p, size_t n, char *why, size_t cap)
-{
-	static const char *const types[] = {
-		"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR",
-		"BINARY_EVENT", "BINARY_ACK",
-	};
-	size_t d = skip_blanks(p, n, 0);
-
-#define A(t) ((t) == SIO_EVENT || (t) == SIO_ACK ? "an" : "a")
-	if (d == n) {
-		if (type == SIO_CONNECT || type == SIO_DISCONNECT)
-			return 0;
-		snprintf(why, cap, "%s %s without data", A(type), types[type]);
-		return -1;
-	}
-	if (!proto_json_valid(p, n)) {
-		snprintf(why, cap, "the data of %s %s is not valid JSON",
-		    A(type), types[type]);
-		return -1;
-	}
-	switch (type) {
-	case SIO_CONNECT:
-		if (p[d] != '{') {
-			snprintf(why, cap, "the data of a CONNECT is not an "
-			    "object");
-			return -1;
-		}
-		break;
-	case SIO_DISCONNECT:
-		snprintf(why, cap, "a DISCONNECT with data");
-		return -1;
-	case SIO_EVENT:
-	case SIO_BINARY_EVENT: {
-		size_t f = skip_blanks(p, n, d + 1), e;
-
-		if (p[d] != '[' || f >= n || p[f] == ']') {
-			snprintf(why, cap, "the data of an %s is not an array "
-			    "starting with the event's name", types[type]);
-			return -1;
-		}
-		e = f + proto_json_value(p + f, n - f);
-		if (p[f] != '"' && !is_digit(p[f]) && p[f] != '-') {
-			snprintf(why, cap, "an %s whose name (the first "
-			    "element) is not a string", types[type]);
-			return -1;
-		}
-		if (reserved_event(p + f, e - f)) {
-			snprintf(why, cap, "an %s named %.*s, a name socket.io "
-			    "reserves", types[type], (int)(e - f), p + f);
-			return -1;
-		}
-		break;
-	}
-	case SIO_ACK:
-	case SIO_BINARY_ACK:
-		if (p[d] != '[') {
-			snprintf(why, cap, "the data of an %s is not an array",
-			    types[type]);
-			return -1;
-		}
-		break;
-	case SIO_CONNECT_ERROR:
-		if (p[d] != '{' && p[d] != '"') {
-			snprintf(why, cap, "the data of a CONNECT_ERROR is "
-			    "neither an object nor a string");
-			return -1;
-		}
-		break;
-	}
-	return 0;
-#undef A
-}
-
-int
-sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
-    size_t cap)
-{
-	size_t i = 0;
-	static const char *const types[] = {
-		"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR",
-		"BINARY_EVENT", "BINARY_ACK",
-	};
-
-	memset(pk, 0, sizeof *pk);
-	pk->type = -1;
-	pk->nsp = (const uint8_t *)"/";
-	pk->nnsp = 1;
-	if (n == 0) {
-		snprintf(why, cap, "an empty message (no Engine.IO packet "
-		    "type)");
-		return -1;
-	}
-	if (p[0] < '0' || p[0] > '6') {
-		snprintf(why, cap, "unknown Engine.IO packet type '%c'%s",
-		    p[0] >= 0x20 && p[0] < 0x7f ? p[0] : '?', p[0] == 'b' ?
-		    " (base64 binary is for HTTP long-polling)" : "");
-		return -1;
-	}
-	pk->eio = p[0] - '0';
-	if (pk->eio != EIO_MESSAGE) {
-		pk->data = p + 1;
-		pk->ndata = n - 1;
-		return 0;
-	}
-	if (n < 2 || p[1] < '0' || p[1] > '6') {
-		if (n < 2)
-			snprintf(why, cap, "an Engine.IO message without a "
-			    "Socket.IO packet type");
-		else
-			snprintf(why, cap, "unknown Socket.IO packet type '%c'",
-			    p[1] >= 0x20 && p[1] < 0x7f ? p[1] : '?');
-		return -1;
-	}
-	pk->type = p[1] - '0';
-	i = 2;
-	if (pk->type == SIO_BINARY_EVENT || pk->type == SIO_BINARY_ACK) {
-		size_t s = i;
-		unsigned long a = 0;
-
-		while (i < n && is_digit(p[i]) && i - s < 8)
-			a = a * 10 + (unsigned long)(p[i++] - '0');
-		if (i == s || i >= n || p[i] != '-') {
-			snprintf(why, cap, "a %s without its number of "
-			    "attachments ('N-')", types[pk->type]);
-			return -1;
-		}
-		if (a > SIO_MAX_ATTACHMENTS) {
-			snprintf(why, cap, "a %s announcing %lu attachments "
-			    "(wscli takes at most %d)", types[pk->type], a,
-			    SIO_MAX_ATTACHMENTS);
-			return -1;
-		}
-		pk->attachments = (unsigned)a;
-		i++;
-	}
-	if (i < n && p[i] == '/') {
-		const uint8_t *comma = memchr(p + i, ',', n - i);
-		size_t e = comma ? (size_t)(comma - p) : n;
-
-		pk->nsp = p + i;
-		pk->nnsp = e - i;
-		i = comma ? e + 1 : n;
-	}
-	if (i < n && is_digit(p[i])) {
-		size_t s = i;
-
-		while (i < n && is_digit(p[i])) {
-			if (i - s >= 16) { /* JavaScript numbers: 2^53 */
-				snprintf(why, cap, "an ack id of more than 16 "
-				    "digits");
-				return -1;
-			}
-			pk->id = pk->id * 10 + (uint64_t)(p[i++] - '0');
-		}
-		pk->has_id = 1;
-	}
-	pk->data = p + i;
-	pk->ndata = n - i;
-	if (skip_blanks(p, n, i) == n)
-		pk->ndata = 0;
-	return check_data(pk->type, p + i, n - i, why, cap);
-}
-
-int
-sio_url(const char *url, char *buf, size_t cap)
-{
-	const char *host = strstr(url, "://"), *path;
-	size_t hl;
-	int k;
-
-	if (host == NULL)
-		return 0;
-	host += 3;
-	path = host + strcspn(host, "/?#");
-	hl = (size_t)(path - url);
-	if (*path == '\0' || !strcmp(path, "/"))
-		k = snprintf(buf, cap, "%.*s%s", (int)hl, url, sio_path);
-	else if (!strcmp(path, "/socket.io") || !strcmp(path, "/socket.io/"))
-		k = snprintf(buf, cap, "%.*s%s", (int)hl, url, sio_path);
-	else
-		return 0;
-	return k > 0 && (size_t)k < cap;
-}
-
 /* ------------------------------------------------------------ showing */
 
 static void
@@ -411,7 +209,7 @@ split_event(const uint8_t *data, size_t n, const uint8_t **np, size_t *nn,
     struct buf *args)
 {
 	size_t d = skip_blanks(data, n, 0), f = skip_blanks(data, n, d + 1);
-	size_t e = f + proto_json_value(data + f, n - f);
+	size_t e = f + json_value(data + f, n - f);
 	size_t c = skip_blanks(data, n, e);
 
 	*np = data + f;
@@ -490,7 +288,7 @@ event_array_why(const uint8_t *data, size_t n)
 {
 	char why[256];
 
-	if (check_data(SIO_EVENT, data, n, why, sizeof why) == 0)
+	if (sio_check_data(SIO_EVENT, data, n, why, sizeof why) == 0)
 		return NULL;
 	if (strstr(why, "not valid JSON"))
 		return "not valid JSON";
@@ -563,7 +361,7 @@ json_long(const uint8_t *obj, size_t n, const char *key, long dflt)
 	size_t vn;
 	char tmp[32];
 
-	if (proto_json_member(obj, n, key, &v, &vn) != 0 || vn == 0 ||
+	if (json_member(obj, n, key, &v, &vn) != 0 || vn == 0 ||
 	    vn >= sizeof tmp || !(is_digit(v[0])))
 		return dflt;
 	memcpy(tmp, v, vn);
@@ -588,9 +386,9 @@ got_open(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk)
 		    "packet");
 		return;
 	}
-	if (!proto_json_valid(pk->data, pk->ndata) ||
-	    proto_json_member(pk->data, pk->ndata, "sid", &v, &vn) != 0 ||
-	    proto_json_string(v, vn, s->sid, sizeof s->sid) < 0 ||
+	if (!json_valid(pk->data, pk->ndata) ||
+	    json_member(pk->data, pk->ndata, "sid", &v, &vn) != 0 ||
+	    json_string(v, vn, s->sid, sizeof s->sid) < 0 ||
 	    (s->ping_interval = json_long(pk->data, pk->ndata, "pingInterval",
 	    -1)) <= 0 ||
 	    (s->ping_timeout = json_long(pk->data, pk->ndata, "pingTimeout",
@@ -705,7 +503,7 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		if (rich) {
 			add_nsp(text, pk);
 			split_event(data, n, &np, &nn, args);
-			if (proto_json_string(np, nn, name, sizeof name) < 0)
+			if (json_string(np, nn, name, sizeof name) < 0)
 				snprintf(name, sizeof name, "%.*s", (int)nn, np);
 			buf_add(text, name, strlen(name));
 			buf_adds(text, " ");
@@ -818,9 +616,9 @@ got_packet(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 			size_t vn;
 			char sid[128] = "";
 
-			if (proto_json_member(pk->data, pk->ndata, "sid", &v,
+			if (json_member(pk->data, pk->ndata, "sid", &v,
 			    &vn) == 0)
-				proto_json_string(v, vn, sid, sizeof sid);
+				json_string(v, vn, sid, sizeof sid);
 			buf_add(&text, pk->nsp, pk->nnsp);
 			if (sid[0])
 				buf_addf(&text, " sid=%s", sid);
@@ -833,12 +631,12 @@ got_packet(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		const uint8_t *v = pk->data;
 		size_t vn = pk->ndata;
 
-		if (proto_json_member(pk->data, pk->ndata, "message", &v,
+		if (json_member(pk->data, pk->ndata, "message", &v,
 		    &vn) != 0) {
 			v = pk->data;
 			vn = pk->ndata;
 		}
-		if (proto_json_string(v, vn, msg, sizeof msg) < 0)
+		if (json_string(v, vn, msg, sizeof msg) < 0)
 			snprintf(msg, sizeof msg, "%.*s", (int)(vn < 400 ? vn :
 			    400), v);
 		add_nsp(&text, pk);
@@ -1051,7 +849,7 @@ json_args(const char *cmd, const char *arg, struct buf *b)
 	size_t n = strlen(arg), i = skip_blanks(p, n, 0);
 
 	while (i < n) {
-		size_t k = proto_json_value(p + i, n - i);
+		size_t k = json_value(p + i, n - i);
 
 		if (k == 0 || (i + k < n && p[i + k] != ' ' && p[i + k] !=
 		    '\t')) {
@@ -1094,7 +892,7 @@ sio_command(struct proto_conn *pc, const char *name, const char *arg)
 		}
 		buf_adds(&b, "[");
 		if (arg[0] == '"') {
-			size_t k = proto_json_value((const uint8_t *)arg,
+			size_t k = json_value((const uint8_t *)arg,
 			    strlen(arg));
 
 			if (k == 0) {

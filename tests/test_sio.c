@@ -1,6 +1,6 @@
 /*
  * test_sio.c - the Socket.IO decoder (sio_parse), the default URL
- * (sio_url) and the JSON helpers of the protocol layer (proto.h): every
+ * (sio_url) and the JSON scanner (json.h): every
  * packet shape socket.io-parser writes, every rule broken by one, and
  * each input cut short at every byte (never read past its end, never
  * taken for more than it is).
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "proto.h"
-#include "sio.h"
+#include "json.h"
+#include "siopkt.h"
 
 /* Parse s from a buffer of exactly its length, so that ASan sees any
  * read past its end. */
@@ -198,26 +198,26 @@ json_helpers(void **state)
 	    "\"n\": -1.5e3 } ";
 
 	(void)state;
-	assert_true(proto_json_valid((const uint8_t *)obj, strlen(obj)));
-	assert_false(proto_json_valid((const uint8_t *)"{\"a\":}", 6));
-	assert_false(proto_json_valid((const uint8_t *)"[1,]", 4));
-	assert_false(proto_json_valid((const uint8_t *)"01", 2));
-	assert_false(proto_json_valid((const uint8_t *)"\"\x01\"", 3));
-	assert_false(proto_json_valid((const uint8_t *)"1 2", 3));
-	assert_int_equal(proto_json_member((const uint8_t *)obj, strlen(obj),
+	assert_true(json_valid((const uint8_t *)obj, strlen(obj)));
+	assert_false(json_valid((const uint8_t *)"{\"a\":}", 6));
+	assert_false(json_valid((const uint8_t *)"[1,]", 4));
+	assert_false(json_valid((const uint8_t *)"01", 2));
+	assert_false(json_valid((const uint8_t *)"\"\x01\"", 3));
+	assert_false(json_valid((const uint8_t *)"1 2", 3));
+	assert_int_equal(json_member((const uint8_t *)obj, strlen(obj),
 	    "sid", &v, &vn), 0);
-	assert_int_equal(proto_json_string(v, vn, s, sizeof s), 4);
+	assert_int_equal(json_string(v, vn, s, sizeof s), 4);
 	assert_memory_equal(s, "q\xc3\xa9\n", 4);
-	assert_int_equal(proto_json_member((const uint8_t *)obj, strlen(obj),
+	assert_int_equal(json_member((const uint8_t *)obj, strlen(obj),
 	    "n", &v, &vn), 0);
 	assert_memory_equal(v, "-1.5e3", vn);
-	assert_int_equal(proto_json_member((const uint8_t *)obj, strlen(obj),
+	assert_int_equal(json_member((const uint8_t *)obj, strlen(obj),
 	    "x", &v, &vn), -1); /* not at the top */
 	/* a surrogate pair is one character, a cut leaves what fits */
-	assert_int_equal(proto_json_string((const uint8_t *)"\"\\ud83d\\ude00\"",
+	assert_int_equal(json_string((const uint8_t *)"\"\\ud83d\\ude00\"",
 	    14, s, sizeof s), 4);
 	assert_memory_equal(s, "\xf0\x9f\x98\x80", 4);
-	assert_int_equal(proto_json_string((const uint8_t *)"\"abcdef\"", 8, s,
+	assert_int_equal(json_string((const uint8_t *)"\"abcdef\"", 8, s,
 	    4), 3);
 	assert_string_equal(s, "abc");
 	{
@@ -226,7 +226,7 @@ json_helpers(void **state)
 
 		memset(deep, '[', 150);
 		memset(deep + 150, ']', 150);
-		assert_false(proto_json_valid((const uint8_t *)deep, 300));
+		assert_false(json_valid((const uint8_t *)deep, 300));
 	}
 }
 
