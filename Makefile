@@ -129,6 +129,12 @@ bench: wscli
 	RELAY_SCALE="$(BENCH_SCALE)" sh tests/bench/relay.sh
 	sh tests/bench/head.sh
 	SIO_SCALE="$(BENCH_SCALE)" sh tests/bench/socketio.sh
+	GQL_SCALE="$(BENCH_SCALE)" sh tests/bench/graphql.sh
+
+# Per GraphQL next: wscli --proto graphql next to graphql-ws's client.
+#   make bench-graphql [BENCH_SCALE=0.1]
+bench-graphql: wscli
+	GQL_SCALE="$(BENCH_SCALE)" sh tests/bench/graphql.sh
 
 # A Socket.IO event round trip: wscli's CPU next to socket.io-client's.
 #   make bench-socketio [BENCH_SCALE=0.1]
@@ -178,4 +184,4 @@ clean:
 	rm -rf .asan
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all units bench bench-head bench-listen bench-relay bench-socketio check deps demo install memcheck uninstall clean
+.PHONY: all units bench bench-graphql bench-head bench-listen bench-relay bench-socketio check deps demo install memcheck uninstall clean

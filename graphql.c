@@ -348,39 +348,96 @@ gql_close_name(unsigned code)
 
 /* -------------------------------------------------------------- parsing */
 
+/* A member's value: the span of a string is between its quotes. */
+static void
+set_span(const uint8_t *p, size_t v0, size_t v1, enum gql_json kind,
+    const uint8_t **val, size_t *len, enum gql_json *k)
+{
+	*k = kind;
+	*val = p + v0 + (kind == GQL_J_STRING);
+	*len = v1 - v0 - 2 * (kind == GQL_J_STRING);
+}
+
+/* One pass over a message that should be an object: validated, and its
+ * three members found (the last of a name wins). -1 if it is not one
+ * valid JSON object. */
+static int
+walk_message(const uint8_t *p, size_t n, struct gql_msg *m,
+    enum gql_json *tkind)
+{
+	size_t i = skip_blank(p, n, 0);
+
+	if (i >= n || p[i] != '{')
+		return -1;
+	i = skip_blank(p, n, i + 1);
+	if (i < n && p[i] == '}') {
+		i++;
+		goto end;
+	}
+	for (;;) {
+		size_t k0 = i + 1, klen, v0;
+		enum gql_json kind;
+
+		if (i >= n || p[i] != '"' || skip_string(p, n, &i) < 0)
+			return -1;
+		klen = i - 1 - k0;
+		i = skip_blank(p, n, i);
+		if (i >= n || p[i] != ':')
+			return -1;
+		v0 = i = skip_blank(p, n, i + 1);
+		if (skip_value(p, n, &i, 1, &kind) < 0)
+			return -1;
+		if (klen == 4 && !memcmp(p + k0, "type", 4))
+			set_span(p, v0, i, kind, &m->tname, &m->tname_len,
+			    tkind);
+		else if (klen == 2 && !memcmp(p + k0, "id", 2))
+			set_span(p, v0, i, kind, &m->id, &m->id_len,
+			    &m->id_kind);
+		else if (klen == 7 && !memcmp(p + k0, "payload", 7))
+			set_span(p, v0, i, kind, &m->payload, &m->payload_len,
+			    &m->payload_kind);
+		i = skip_blank(p, n, i);
+		if (i < n && p[i] == ',') {
+			i = skip_blank(p, n, i + 1);
+			continue;
+		}
+		if (i < n && p[i] == '}') {
+			i++;
+			break;
+		}
+		return -1;
+	}
+end:
+	return skip_blank(p, n, i) == n ? 0 : -1;
+}
+
 int
 gql_parse(enum gql_dialect d, const uint8_t *p, size_t n, struct gql_msg *m,
     const char **why)
 {
-	enum gql_json kind;
+	enum gql_json tkind = GQL_J_ABSENT;
 
 	memset(m, 0, sizeof *m);
-	kind = gql_json_kind(p, n);
-	if (kind == GQL_J_ABSENT) {
-		*why = "a message that is not JSON";
+	if (walk_message(p, n, m, &tkind) < 0) {
+		*why = gql_json_kind(p, n) == GQL_J_ABSENT ?
+		    "a message that is not JSON" :
+		    "a message that is not a JSON object";
+		memset(m, 0, sizeof *m);
 		return -1;
 	}
-	if (kind != GQL_J_OBJECT) {
-		*why = "a message that is not a JSON object";
-		return -1;
-	}
-	kind = gql_member(p, n, "type", &m->tname, &m->tname_len);
-	if (kind == GQL_J_ABSENT) {
+	if (tkind == GQL_J_ABSENT) {
 		*why = "a message without a \"type\"";
 		return -1;
 	}
-	if (kind != GQL_J_STRING) {
+	if (tkind != GQL_J_STRING) {
 		*why = "a message whose \"type\" is not a string";
 		return -1;
 	}
 	m->type = type_of(d, m->tname, m->tname_len);
-	m->id_kind = gql_member(p, n, "id", &m->id, &m->id_len);
 	if (m->id_kind != GQL_J_STRING) {
 		m->id = NULL;
 		m->id_len = 0;
 	}
-	m->payload_kind = gql_member(p, n, "payload", &m->payload,
-	    &m->payload_len);
 	if (m->payload_kind == GQL_J_STRING) {
 		/* the whole value, quotes included, for the display */
 		m->payload--;
@@ -1176,20 +1233,15 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		break;
 	case GQL_T_NEXT: {
 		struct show_proto e = { 0 };
-		const uint8_t *line = m->payload;
-		size_t nline = m->payload_len;
 
 		e.kind = ev.late ? "next (late)" : "next";
 		e.id = id;
-		e.text = gql_text(g, m->id, m->id_len, m->payload,
-		    m->payload_len, &e.ntext);
-		/* the text is "ID PAYLOAD": the line is its tail */
-		if (memchr(line, '\n', nline) || memchr(line, '\r', nline)) {
-			line = e.text + m->id_len + 1;
-			nline = e.ntext - m->id_len - 1;
-		}
-		e.line = line;
-		e.nline = nline;
+		/* "ID PAYLOAD" is for people: the REPL, a relay's log, -v;
+		 * a pipe gets the payload alone */
+		if (opt.interactive || opt.verbose || proto_watching(pc))
+			e.text = gql_text(g, m->id, m->id_len, m->payload,
+			    m->payload_len, &e.ntext);
+		e.line = gql_one_line(g, m->payload, m->payload_len, &e.nline);
 		e.json = m->payload;
 		e.njson = m->payload_len;
 		proto_show(pc, '<', &e);
