@@ -130,6 +130,7 @@ bench: wscli
 	sh tests/bench/head.sh
 	SIO_SCALE="$(BENCH_SCALE)" sh tests/bench/socketio.sh
 	GQL_SCALE="$(BENCH_SCALE)" sh tests/bench/graphql.sh
+	sh tests/bench/load.sh
 
 # Per GraphQL next: wscli --proto graphql next to graphql-ws's client.
 #   make bench-graphql [BENCH_SCALE=0.1]
@@ -146,6 +147,12 @@ bench-socketio: wscli
 bench-listen: wscli
 	LISTEN_CLIENTS="$(LISTEN_CLIENTS)" LISTEN_MESSAGES="$(LISTEN_MESSAGES)" \
 	    sh tests/bench/listen.sh
+
+# wscli --load next to a Node ws load script and Artillery, same server,
+# same work.   make bench-load [LOAD_CONNECTIONS=1000] [LOAD_MESSAGES=50]
+bench-load: wscli
+	LOAD_CONNECTIONS="$(LOAD_CONNECTIONS)" LOAD_MESSAGES="$(LOAD_MESSAGES)" \
+	    sh tests/bench/load.sh
 
 # What parsing a request head costs when it arrives a byte at a time.
 bench-head:
@@ -184,4 +191,4 @@ clean:
 	rm -rf .asan
 	$(MAKE) -f tests/fuzz.mk fuzz-clean
 
-.PHONY: all units bench bench-graphql bench-head bench-listen bench-relay bench-socketio check deps demo install memcheck uninstall clean
+.PHONY: all units bench bench-graphql bench-head bench-listen bench-load bench-relay bench-socketio check deps demo install memcheck uninstall clean

@@ -248,4 +248,19 @@ else
     npm ci --no-audit --no-fund
 fi
 
+# Artillery for tests/bench/load.sh (make bench-load), pinned by
+# tests/bench/artillery/package-lock.json: some 970 packages and 590 MiB,
+# so only on request (BENCH_ARTILLERY=1), never for make check. Its
+# Playwright engine would fetch browsers of its own; the WebSocket engine
+# needs none.
+if [ "${BENCH_ARTILLERY:-}" = 1 ]; then
+    cd "$here/bench/artillery"
+    if npm ls --depth=0 >/dev/null 2>&1; then
+        say "artillery present"
+    else
+        say "installing artillery for the load benchmark: npm ci"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+    fi
+fi
+
 say "done"

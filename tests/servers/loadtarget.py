@@ -21,6 +21,8 @@ Scenarios:
     bad-frame       odd-numbered connections answer their first message
                     with a frame of the reserved opcode 0x3; the others
                     echo
+    delay MS        echoes every message MS milliseconds after it came: a
+                    round trip every client should measure alike
 
 On stderr: "loadtarget: N connections" whenever a tenth more arrived.
 """
@@ -79,7 +81,7 @@ def answer_101(key):
             b"\r\n\r\n")
 
 
-async def echo(reader, writer, limit=None, bad=False):
+async def echo(reader, writer, limit=None, bad=False, delay=0.0):
     msgs = 0
     while True:
         fin, op, data = await read_frame(reader)
@@ -96,6 +98,8 @@ async def echo(reader, writer, limit=None, bad=False):
                 await writer.drain()
                 bad = False
                 continue
+            if delay:
+                await asyncio.sleep(delay)
             writer.write(frame(op, data, fin))
             if fin:
                 msgs += 1
@@ -131,6 +135,8 @@ async def serve(reader, writer):
         await writer.drain()
         if scenario == "stall-after":
             await echo(reader, writer, limit=int(sys.argv[3]))
+        elif scenario == "delay":
+            await echo(reader, writer, delay=float(sys.argv[3]) / 1000)
         else:
             await echo(reader, writer, bad=scenario == "bad-frame" and
                        n % 2 == 1)
