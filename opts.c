@@ -1380,6 +1380,15 @@ decide(int n, char **operands, char *err, size_t cap)
 
 	if (check_mode(n, operands, err, cap) != OPTS_RUN)
 		return OPTS_USAGE;
+	/* wscli is a STOMP or MQTT client, and decodes them in a relay,
+	 * but answers as no broker */
+	if (opt.mode == MODE_LISTEN && proto_opt.proto &&
+	    (!strcmp(proto_opt.proto->name, "stomp") ||
+	    !strcmp(proto_opt.proto->name, "mqtt")))
+		return usage(err, cap, "--proto %s cannot be used with -l "
+		    "(listen mode): wscli is no %s broker; with --forward it "
+		    "decodes a client and its broker", proto_opt.proto->name,
+		    !strcmp(proto_opt.proto->name, "stomp") ? "STOMP" : "MQTT");
 	if (opt.timeout > 0 && opt.timeout < opt.connect_timeout)
 		opt.connect_timeout = opt.timeout;
 	return OPTS_RUN;

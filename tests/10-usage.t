@@ -105,6 +105,7 @@ argument to a flag              | '--binary' doesn't allow an argument     | --b
 --qos 2                         | invalid value for --qos: '2'              | --proto mqtt --qos 2 "$U"
 --mqtt-version 3                | invalid value for --mqtt-version: '3' \(3.1.1 or 5\) | --proto mqtt --mqtt-version 3 "$U"
 --subscribe ''                  | invalid value for --subscribe             | --proto stomp --subscribe '' "$U"
+-l --proto mqtt                 | --proto mqtt cannot be used with -l \(listen mode\): wscli is no MQTT broker | -l 0 --proto mqtt
 --require-protocol without -s   | --require-protocol needs                  | -l 0 --require-protocol
 --deflate=PARAMS with -l        | --deflate=PARAMS is the offer of a client | -l 0 --deflate=server_no_context_takeover
 --tls-key without --tls-cert    | --tls-key and --tls-client-ca go with --tls-cert | -l 0 --tls-key "$F"

@@ -58,6 +58,18 @@ like "$B" 'send /queue/b two' "the line after the quiet 2 s reached the broker"
 run_wscli --proto stomp --keepalive 0.2 --destination /queue/b "$U" <"$T/in"
 unlike "$ERR" '[<>] heart-beat' "without -v heart-beats are not shown"
 
+# A relay between a client and the broker decodes both directions.
+start_listen --forward "ws://127.0.0.1:$PORT" --proto stomp --frames || skip_all "the relay did not start"
+run_wscli --proto stomp --keepalive 0.2 --destination /queue/r "$(lurl stomp)" <"$T/in"
+status_is 0 "through a --proto stomp relay: exit 0"
+wait_for "$LOUT" 'server>client .*close' 5
+like "$LOUT" '^1 client>server +\+[0-9.]+ ms  send /queue/r hello$' \
+    "the relay log shows the client's SEND for what it is"
+grep -h 'frame ' "$LERR" "$LOUT" >"$T/relay.frames"
+like "$T/relay.frames" 'server>client.*frame CONNECTED .*version:1\.1' \
+    "with --frames the broker's CONNECTED with its headers"
+like "$T/relay.frames" 'server>client.*frame RECEIPT receipt-id:w1' "... and the RECEIPT"
+
 # A broker that sends the heart-beats: shown with -v, and they keep the
 # session up.
 stop_server

@@ -97,6 +97,19 @@ wait "$sub"
 is "$?" 0 "MQTT 5 subscriber: exit 0"
 is "$(cat "$T/sub5.out")" v5 "MQTT 5: the payload received"
 
+# A relay between a client and mosquitto decodes both directions.
+start_listen --forward "$U" --proto mqtt --frames ||
+    skip_all "the relay did not start"
+run_wscli --proto mqtt --topic a/relay --qos 1 "$(lurl)" <"$T/tail"
+status_is 0 "through a --proto mqtt relay: exit 0"
+wait_for "$LOUT" 'server>client .*close' 5
+like "$LOUT" '^1 client>server +\+[0-9.]+ ms  publish a/relay \[qos 1\] tail$' \
+    "the relay log shows the client's PUBLISH for what it is"
+grep -h 'packet' "$LERR" "$LOUT" >"$T/relay.packets"
+like "$T/relay.packets" 'client>server.*packet CONNECT MQTT level=4' \
+    "with --frames the client's CONNECT, decoded"
+like "$T/relay.packets" 'server>client.*packet PUBACK id=1' "... and the broker's PUBACK"
+
 # --login against a broker with a password file.
 stop_server
 mosquitto_passwd -c -b "$T/passwd" alice s3cret >/dev/null 2>&1
