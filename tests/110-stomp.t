@@ -58,6 +58,11 @@ like "$B" 'send /queue/b two' "the line after the quiet 2 s reached the broker"
 run_wscli --proto stomp --keepalive 0.2 --destination /queue/b "$U" <"$T/in"
 unlike "$ERR" '[<>] heart-beat' "without -v heart-beats are not shown"
 
+# --proto auto: STOMP from the subprotocol agreed.
+run_wscli -v --proto auto -s v12.stomp --destination /queue/auto "$U" <"$T/in"
+status_is 0 "--proto auto -s v12.stomp: exit 0"
+like "$ERR" '> frame SEND destination:/queue/auto' "the subprotocol v12.stomp chose STOMP"
+
 # A relay between a client and the broker decodes both directions.
 start_listen --forward "ws://127.0.0.1:$PORT" --proto stomp --frames || skip_all "the relay did not start"
 run_wscli --proto stomp --keepalive 0.2 --destination /queue/r "$(lurl stomp)" <"$T/in"

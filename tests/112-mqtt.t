@@ -97,6 +97,11 @@ wait "$sub"
 is "$?" 0 "MQTT 5 subscriber: exit 0"
 is "$(cat "$T/sub5.out")" v5 "MQTT 5: the payload received"
 
+# --proto auto: MQTT from the subprotocol agreed.
+run_wscli -v --proto auto -s mqtt --topic a/auto "$U" <"$T/tail"
+status_is 0 "--proto auto -s mqtt: exit 0"
+like "$ERR" '> packet PUBLISH topic=a/auto qos=0 payload=4' "the subprotocol mqtt chose MQTT"
+
 # A relay between a client and mosquitto decodes both directions.
 start_listen --forward "$U" --proto mqtt --frames ||
     skip_all "the relay did not start"
