@@ -17,8 +17,10 @@
  * lines once the namespace is connected. Since Engine.IO 4 it is the
  * server that pings, every pingInterval; a client that hears nothing for
  * pingInterval + pingTimeout has lost the server, as socket.io-client
- * decides. As a server (listen mode) wscli sends the open packet, answers
- * CONNECT for any namespace and pings.
+ * decides (with Engine.IO 3, asked for in the URL, the client pings). As
+ * a server (listen mode) wscli sends the open packet, answers CONNECT for
+ * any namespace, pings, and with --echo sends each event back. Watching
+ * (relay mode) it decodes and answers nothing.
  *
  * Attachments are shown in place of their placeholders as
  * {"base64":"..."}, so that every event is one JSON line.
@@ -73,8 +75,9 @@ struct sio {
 	long ping_interval;      /* ms */
 	long ping_timeout;
 	struct timer silence;    /* client: nothing heard in time */
-	struct timer ping;       /* server: the next ping */
-	struct timer pong;       /* server: its pong must come by then */
+	struct timer ping;       /* server, Engine.IO 3 client: the next
+				    ping */
+	struct timer pong;       /* ... its pong must come by then */
 	uint64_t next_id;        /* the next ack id we ask for */
 	struct ack_wait *acks;   /* awaited, oldest first */
 	size_t nacks, capacks;
