@@ -494,6 +494,7 @@ struct lconn {
 	uint32_t rhead, rn, rcap;
 	unsigned peer_code;        /* the server's CLOSE came first: its
 				      code */
+	unsigned our_code;         /* the code of wscli's CLOSE */
 	int closing;               /* wscli closed it */
 };
 
@@ -647,6 +648,38 @@ read_templates(void)
 	return 0;
 }
 
+/* The templates, and whether they go with the options. Returns 0 or an
+ * exit status. */
+static int
+check_templates(void)
+{
+	int sending = load_opt.msg_rate > 0 || load_opt.lockstep;
+
+	if (opt.nsend > 0 && !sending) {
+		diag("--send goes with --msg-rate RATE or lockstep: how often "
+		    "each connection sends");
+		return EXIT_USAGE;
+	}
+	/* stdin is read only when messages are to be sent: a load of idle
+	 * connections started from a script leaves it alone */
+	if (sending && read_templates() != 0)
+		return EXIT_USAGE;
+	if (L.ntpl == 0 && (sending || opt.count)) {
+		diag("%s: no messages to send: give --send MESSAGE or lines on "
+		    "standard input", sending ? "--msg-rate" : "-n");
+		return EXIT_USAGE;
+	}
+	if (!opt.binary)
+		for (size_t i = 0; i < L.ntpl; i++)
+			if (!ws_utf8_valid((const uint8_t *)L.tpl[i],
+			    L.tpl_len[i], NULL)) {
+				diag("message template %zu is not valid UTF-8 "
+				    "(use -b for binary messages)", i + 1);
+				return EXIT_USAGE;
+			}
+	return 0;
+}
+
 /* ------------------------------------------------------------ sending */
 
 static void ring_push(struct lconn *lc, uint64_t hash, uint32_t len,
@@ -788,6 +821,8 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 
 	if (dir == '<' && !conn_close_sent(c))
 		lc->peer_code = code;
+	if (dir == '>')
+		lc->our_code = code;
 }
 
 /* The kind of a violation: its words without the numbers that make each
@@ -832,7 +867,8 @@ ev_ended(struct conn *c)
 	else if (ex == EXIT_TIMEOUT)
 		snprintf(how, sizeof how, "no close reply in time");
 	else if (conn_close_received(c))
-		snprintf(how, sizeof how, "closed by wscli: 1000, answered");
+		snprintf(how, sizeof how, "closed by wscli: %u, answered",
+		    lc->our_code);
 	else
 		snprintf(how, sizeof how, "%s", conn_why(c));
 	tally_add(&L.rep.close, how, 1);
@@ -1174,19 +1210,11 @@ status(int exit)
 	return EXIT_OK;
 }
 
-static void
-load_prepare(double now, int *busy)
-{
-	(void)now;
-	(void)busy;
-}
-
 static const struct run_ops load_ops = {
 	.count = count,
 	.close_all = close_all,
 	.abort_all = abort_all,
 	.finish = finish,
-	.prepare = load_prepare,
 	.status = status,
 };
 
@@ -1197,16 +1225,8 @@ load_run(void)
 
 	memset(&L, 0, sizeof L);
 	report_init(&L.rep);
-	if (read_templates() != 0)
-		return EXIT_USAGE;
-	if (!opt.binary)
-		for (size_t i = 0; i < L.ntpl; i++)
-			if (!ws_utf8_valid((const uint8_t *)L.tpl[i],
-			    L.tpl_len[i], NULL)) {
-				diag("message template %zu is not valid UTF-8 "
-				    "(use -b for binary messages)", i + 1);
-				return EXIT_USAGE;
-			}
+	if ((rc = check_templates()) != 0)
+		goto out;
 	for (struct curl_slist *l = opt.headers; l && L.nhdrs < 256;
 	    l = l->next)
 		L.hdrs[L.nhdrs++] = l->data;
@@ -1218,7 +1238,8 @@ load_run(void)
 
 		if (td_resolve(&L.dp, &L.target, err, sizeof err) != 0) {
 			diag("%s", err);
-			return EXIT_CONNECT;
+			rc = EXIT_CONNECT;
+			goto out;
 		}
 		L.light = 1;
 	}
@@ -1274,6 +1295,7 @@ load_run(void)
 	for (long i = 0; i < load_opt.connections; i++)
 		free(L.cs[i].ring);
 	free(L.cs);
+out:
 	for (size_t i = 0; i < L.ntpl; i++)
 		free(L.tpl[i]);
 	free(L.tpl);

@@ -71,4 +71,21 @@ like "$OUT" '^connections +50 opened in 0\.[4-9][0-9] s' \
     "--rate 100: 50 connections take half a second"
 like "$OUT" '^messages +0 sent' "idle: nothing sent"
 
+# what cannot be meant
+run_wscli --load "$URL" --send x
+is "$STATUS" 2 "--send without --msg-rate: usage error"
+like "$ERR" 'send goes with --msg-rate RATE or lockstep' \
+    "--send without --msg-rate: said"
+run_wscli --load "$URL" --msg-rate 5
+is "$STATUS" 2 "--msg-rate without messages: usage error"
+like "$ERR" 'msg-rate: no messages to send: give --send MESSAGE or lines on standard input' \
+    "--msg-rate without messages: said"
+run_wscli --load "$URL" -n 3
+is "$STATUS" 2 "-n without messages: usage error"
+printf '\377\n' >"$T/bad"
+run_wscli --load "$URL" --msg-rate lockstep <"$T/bad"
+is "$STATUS" 2 "a template that is not UTF-8: usage error"
+like "$ERR" 'message template 1 is not valid UTF-8 \(use -b for binary messages\)' \
+    "a template that is not UTF-8: said"
+
 done_testing
