@@ -11,7 +11,7 @@ start_target() {   # SCENARIO [ARG]: tests/servers/loadtarget.py
 }
 
 start_target stall-upgrade || { echo "Bail out! loadtarget.py"; exit 1; }
-run_wscli --load "ws://127.0.0.1:$PORT/" --connections 50 --send x \
+run_wscli --load "ws://127.0.0.1:$PORT/" --connections 50 \
     --connect-timeout 1
 is "$STATUS" 7 "no 101: exit 7"
 like "$OUT" '^failed +50  timeout \(no 101 in time\)$' \
