@@ -431,6 +431,12 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		    s->from_server ? "server" : "client");
 		return -1;
 	}
+	if (s->from_server && s->connected && !watch &&
+	    pk.type == MQTT_CONNACK) {
+		proto_violation(s->pc, WS_CLOSE_PROTOCOL_ERROR,
+		    "a second CONNACK");
+		return -1;
+	}
 	if (s->from_server && !s->connected && !watch &&
 	    pk.type != MQTT_CONNACK) {
 		proto_violation(s->pc, WS_CLOSE_PROTOCOL_ERROR,

@@ -539,6 +539,12 @@ on_frame(struct stomp_state *s, struct stomp_frame *f)
 			    s->from_server ? "server" : "client");
 		return;
 	}
+	if (s->from_server && s->connected && !proto_watching(s->pc) &&
+	    !strcmp(f->command, "CONNECTED")) {
+		proto_violation(s->pc, WS_CLOSE_PROTOCOL_ERROR,
+		    "a second CONNECTED");
+		return;
+	}
 	if (s->from_server && !s->connected && !proto_watching(s->pc) &&
 	    strcmp(f->command, "CONNECTED") && strcmp(f->command, "ERROR")) {
 		proto_violation(s->pc, WS_CLOSE_PROTOCOL_ERROR,

@@ -58,6 +58,13 @@ is "$STATUS" 5 "MESSAGE before CONNECTED: exit 5"
 like "$ERR" 'stomp protocol error: MESSAGE before CONNECTED' "named"
 stop_server
 
+# A second CONNECTED.
+start_raw say "bin:$CONNECTED" "bin:$CONNECTED" || skip_all "raw server did not start"
+run_wscli --proto stomp --subscribe /a "ws://127.0.0.1:$PORT/"
+is "$STATUS" 5 "a second CONNECTED: exit 5"
+like "$ERR" 'stomp protocol error: a second CONNECTED' "named"
+stop_server
+
 # A CONNECTED with a version that was not offered.
 start_raw say "bin:$(hex 'CONNECTED\nversion:2.0\n\n\0')" ||
     skip_all "raw server did not start"

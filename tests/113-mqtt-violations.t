@@ -61,6 +61,20 @@ is "$STATUS" 5 "PUBLISH before CONNACK: exit 5"
 like "$ERR" 'mqtt protocol error: PUBLISH before CONNACK' "named"
 stop_server
 
+# A second CONNACK.
+start_raw say "bin:$CONNACK" "bin:$CONNACK" || skip_all "raw server did not start"
+run_wscli --proto mqtt --subscribe x "ws://127.0.0.1:$PORT/"
+is "$STATUS" 5 "a second CONNACK: exit 5"
+like "$ERR" 'mqtt protocol error: a second CONNACK' "named"
+stop_server
+
+# An MQTT 5 server's DISCONNECT with a reason: shown, the session ends.
+start_raw say "bin:20030000""00" "bin:e0018e" || skip_all "raw server did not start"
+run_wscli --proto mqtt --mqtt-version 5 --subscribe x "ws://127.0.0.1:$PORT/"
+is "$STATUS" 1 "MQTT 5 DISCONNECT 0x8e (session taken over): exit 1"
+like "$ERR" 'MQTT DISCONNECT from the server: reason 0x8e' "its reason shown"
+stop_server
+
 # CONNACK refusing: not a violation, the session ends with exit 1.
 start_raw say "bin:20020005" || skip_all "raw server did not start"
 run_wscli --proto mqtt --subscribe x "ws://127.0.0.1:$PORT/"
