@@ -33,6 +33,7 @@
 #include "proto.h"
 #include "show.h"
 #include "term.h"
+#include "view.h"
 
 #define MQTT_KEEPALIVE 60.0          /* seconds without --keepalive */
 #define MQTT_PACKET_MAX (16u << 20)  /* the largest packet accepted */
@@ -98,6 +99,8 @@ show_packet(struct mqtt_state *s, char dir, const struct mqtt_packet *pk)
 	struct show_proto e;
 	char d[1024];
 
+	if (!view.frames && !opt.verbose)
+		return; /* only they show it */
 	memset(&e, 0, sizeof e);
 	e.kind = "packet";
 	e.text = (const uint8_t *)d;
@@ -115,7 +118,8 @@ send_packet(struct mqtt_state *s, size_t n)
 	if (proto_send(s->pc, WS_OP_BINARY, s->out, n) != 0)
 		return -1;
 	s->last_sent = now_sec();
-	if (mqtt_decode(s->out, n, s->version, &pk) == 0)
+	if ((view.frames || opt.verbose) &&
+	    mqtt_decode(s->out, n, s->version, &pk) == 0)
 		show_packet(s, '>', &pk);
 	return 0;
 }

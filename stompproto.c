@@ -428,14 +428,18 @@ show_stomp_frame(struct stomp_state *s, char dir, const struct stomp_frame *f)
 	    !strcmp(f->command, "SEND");
 	int i;
 
-	/* Every frame in its decoded form, for --frames and -v. */
-	d = describe(s, f, 0);
-	memset(&e, 0, sizeof e);
-	e.kind = "frame";
-	e.text = (const uint8_t *)s->text;
-	e.ntext = d;
-	e.keepalive = 1;
-	proto_show(s->pc, dir, &e);
+	/* Every frame in its decoded form, for --frames and -v (only
+	 * they show it: not built otherwise). */
+	d = 0;
+	if (view.frames || opt.verbose) {
+		d = describe(s, f, 0);
+		memset(&e, 0, sizeof e);
+		e.kind = "frame";
+		e.text = (const uint8_t *)s->text;
+		e.ntext = d;
+		e.keepalive = 1;
+		proto_show(s->pc, dir, &e);
+	}
 	if (!strcmp(f->command, "CONNECTED"))
 		return; /* on_connected says it */
 
