@@ -750,6 +750,12 @@ repl_quit(void)
 static int
 repl_command(const char *name, const char *arg)
 {
+	const char *why;
+
+	if (S.pc == NULL && proto_has_command(name) && !can_send(&why)) {
+		proto_reply(1, "/%s: %s", name, why);
+		return 0;
+	}
 	return proto_command(S.pc, name, arg);
 }
 

@@ -1060,6 +1060,10 @@ clients_command(const char *name, const char *arg)
 				done = 0;
 		if (done == 0)
 			return 0;
+		if (n == 0 && proto_has_command(name)) {
+			proto_reply(1, "/%s: %s", name, why);
+			return 0;
+		}
 	}
 	return servecmd_run(&clients_commands, name, arg);
 }

@@ -362,6 +362,19 @@ proto_help(const struct proto_conn *pc)
 	return pc ? pc->p->help : NULL;
 }
 
+int
+proto_has_command(const char *name)
+{
+	const char *const *h = proto_opt.proto ? proto_opt.proto->help : NULL;
+	size_t n = strlen(name);
+
+	for (; h && h[0]; h += 2)
+		if (h[0][0] == '/' && !strncmp(h[0] + 1, name, n) &&
+		    (h[0][n + 1] == ' ' || h[0][n + 1] == '\0'))
+			return 1;
+	return 0;
+}
+
 const char *const *
 proto_help_with(const char *const *mode)
 {

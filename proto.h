@@ -154,6 +154,10 @@ int proto_due(struct proto_conn *pc);
 int proto_command(struct proto_conn *pc, const char *name, const char *arg);
 const char *const *proto_help(const struct proto_conn *pc);
 
+/* name is a REPL command of --proto's protocol (from its /help lines):
+ * the mode says why it cannot run now rather than "unknown command". */
+int proto_has_command(const char *name);
+
 /* A mode's /help lines followed by those of --proto's protocol (the
  * result lives until the next call). */
 const char *const *proto_help_with(const char *const *mode);

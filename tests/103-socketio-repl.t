@@ -41,4 +41,14 @@ screen_like '^< disconnect /$' "the server's DISCONNECT is shown"
 exit_is 0 "the DISCONNECT ends the session with 0"
 repl_end
 
+# Listen mode: the protocol's commands are in /help, and say why they
+# cannot run while no client is there.
+repl -- --color=never -l 0 --proto socketio
+wait_screen 'listening on ' || show_screen
+send_line '/emit chat "hi"'
+screen_like '^/emit: no client is connected$' "listen: /emit without a client says why"
+send_line '/help'
+screen_like '/emit \[--ack\] EVENT \[JSON \.\.\.\]' "listen: /help lists /emit after the mode's commands"
+repl_end
+
 done_testing
