@@ -35,6 +35,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "output.h"
+#include "proto.h"
 #include "run.h"
 #include "term.h"
 
@@ -98,13 +99,14 @@ struct job {
 	int state;
 	struct dial *dial;
 	struct conn *c;
+	struct proto_conn *proto; /* --proto: its protocol, or NULL */
 	char url[2048];          /* the URL dialed */
 	char label[512];         /* "FILE: ", before its diagnostics */
 	const char *hdrs[300];   /* the upgrade's headers, read by the
 				    dialer until it is done */
 	char **hdr_own;          /* those of them expanded here */
 	size_t nhdr_own;
-	const char *protos[MAX_PROTOCOLS + 64];
+	const char *protos[MAX_PROTOCOLS + 128];
 	size_t pc;               /* the step running */
 	int waiting;             /* it has started waiting */
 	double wait_start;
@@ -767,6 +769,15 @@ do_send(struct job *J, const struct conv_step *s, char *why, size_t cap)
 			r = -1;
 			break;
 		}
+		/* with a protocol, a line means what it means on stdin */
+		if (J->proto) {
+			r = proto_line_piece(J->proto, (uint64_t)s->line, m.p,
+			    m.n, 1);
+			if (r != 0)
+				snprintf(why, cap, "--proto %s refused it (said "
+				    "above)", proto_of(J->proto)->name);
+			break;
+		}
 		r = conn_send_data(J->c, WS_OP_TEXT, m.p, m.n, 1, 0);
 		break;
 	}
@@ -993,6 +1004,29 @@ advance(struct job *J)
 				    "the connection is closing");
 				return;
 			}
+			/* a protocol's session first (Socket.IO's CONNECT) */
+			if (J->proto && (s->what == CONV_TEXT ||
+			    s->what == CONV_QTEXT) && !proto_ready(J->proto)) {
+				if (!J->waiting) {
+					J->waiting = 1;
+					J->wait_start = now;
+					arm(J, now + cv->within);
+					return;
+				}
+				if (now < J->wait_start + cv->within)
+					return;
+				snprintf(exp, sizeof exp, "--proto %s to be ready "
+				    "for line %d", proto_of(J->proto)->name,
+				    s->line);
+				snprintf(why, sizeof why, "not within %g s",
+				    cv->within);
+				job_fail(J, J->pc, exp, why);
+				return;
+			}
+			if (J->waiting) {
+				J->waiting = 0;
+				loop_timer_stop(&J->timer);
+			}
 			why[0] = '\0';
 			if (do_send(J, s, why, sizeof why) == -1) {
 				snprintf(exp, sizeof exp, "%s (line %d) to be "
@@ -1157,6 +1191,44 @@ ev_ended(struct conn *c)
 	}
 }
 
+/* --proto: what the protocol makes of a message is the event */
+static void
+on_proto_line(void *ud, const uint8_t *p, size_t n)
+{
+	push(ud, WS_OP_TEXT, p, n, 0);
+}
+
+static void
+pev_message_begin(struct conn *c)
+{
+	proto_message_begin(((struct job *)conn_ud(c))->proto);
+}
+
+static void
+pev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	proto_message_data(((struct job *)conn_ud(c))->proto, p, n);
+}
+
+static void
+pev_message_end(struct conn *c)
+{
+	struct job *J = conn_ud(c);
+
+	proto_message_end(J->proto, 1);
+	if (J->state == J_RUNNING)
+		advance(J);
+}
+
+static const struct conn_ops test_proto_ops = {
+	.message_begin = pev_message_begin,
+	.message_data = pev_message_data,
+	.message_end = pev_message_end,
+	.control = ev_control,
+	.close = ev_close,
+	.ended = ev_ended,
+};
+
 static const struct conn_ops test_conn_ops = {
 	.message_begin = ev_message_begin,
 	.message_data = ev_message_data,
@@ -1172,6 +1244,7 @@ static void
 on_dialed(void *ud, struct dial_result *r)
 {
 	struct job *J = ud;
+	const struct proto *proto;
 
 	J->dial = NULL;
 	if (r->exit >= 0) {
@@ -1182,9 +1255,10 @@ on_dialed(void *ud, struct dial_result *r)
 		emit();
 		return;
 	}
+	proto = proto_chosen(r->protocol);
 	J->c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
-		.ops = &test_conn_ops,
+		.ops = proto ? &test_proto_ops : &test_conn_ops,
 		.ud = J,
 		.label = J->label,
 		.max_message = opt.max_message ? opt.max_message : MSG_LIMIT,
@@ -1194,6 +1268,10 @@ on_dialed(void *ud, struct dial_result *r)
 	r->tr = NULL;
 	r->pmd = NULL;
 	J->state = J_RUNNING;
+	if ((J->proto = proto_conn_new(proto, J->c, 0)) != NULL) {
+		proto_set_sink(J->proto, on_proto_line, J);
+		proto_open(J->proto);
+	}
 	advance(J);
 	if (!conn_done(J->c))
 		conn_feed(J->c, r->early, r->nearly);
@@ -1226,7 +1304,8 @@ job_start(struct job *J)
 		not_run(J, EXIT_USAGE, why);
 		return;
 	}
-	snprintf(J->url, sizeof J->url, "%s", u);
+	/* a protocol may have a path of its own (Socket.IO's) */
+	snprintf(J->url, sizeof J->url, "%s", proto_url(u, why, sizeof why));
 	free(u);
 	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
 		J->hdrs[nh++] = l->data;
@@ -1251,6 +1330,15 @@ job_start(struct job *J)
 	for (size_t i = 0; i < J->cv->nprotocols && np < MAX_PROTOCOLS + 64;
 	    i++)
 		J->protos[np++] = J->cv->protocols[i];
+	for (const char *const *o = proto_offered(); o && *o &&
+	    np < MAX_PROTOCOLS + 128; o++) {
+		size_t k = 0;
+
+		while (k < np && strcmp(J->protos[k], *o))
+			k++;
+		if (k == np)
+			J->protos[np++] = *o;
+	}
 	memset(&p, 0, sizeof p);
 	p.net = opts_dial_net();
 	p.url = J->url;
@@ -1333,6 +1421,8 @@ test_dispatch(double now)
 		if (J->state == J_DONE && J->c) {
 			if (J->t1 == 0)
 				J->t1 = now;
+			proto_conn_free(J->proto);
+			J->proto = NULL;
 			conn_free(J->c);
 			J->c = NULL;
 		}
@@ -1671,6 +1761,7 @@ free_all(void)
 
 		if (J->dial)
 			dial_cancel(J->dial);
+		proto_conn_free(J->proto);
 		conn_free(J->c);
 		loop_timer_stop(&J->timer);
 		while (J->q)

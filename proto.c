@@ -68,6 +68,9 @@ struct proto_conn {
 	size_t lastcap;
 	char *subprotocol;         /* agreed in the upgrade, or NULL */
 	struct proto_conn *peer;   /* relay mode: the pair's other side */
+	void (*sink)(void *, const uint8_t *, size_t); /* --test: takes the
+				      stdout lines, nothing is shown */
+	void *sink_ud;
 	alignas(max_align_t) unsigned char state[]; /* the protocol's */
 };
 
@@ -216,6 +219,14 @@ proto_conn_free(struct proto_conn *pc)
 	if (pc->peer)
 		pc->peer->peer = NULL;
 	free(pc);
+}
+
+void
+proto_set_sink(struct proto_conn *pc, void (*fn)(void *ud, const uint8_t *p,
+    size_t n), void *ud)
+{
+	pc->sink = fn;
+	pc->sink_ud = ud;
 }
 
 void
@@ -441,6 +452,13 @@ proto_show(struct proto_conn *pc, char dir, const struct show_proto *e)
 
 	if (dir == '<' && pc->mute)
 		return;
+	if (pc->sink) {
+		if (dir == '<' && ev.line && !ev.keepalive) {
+			pc->events++;
+			pc->sink(pc->sink_ud, ev.line, ev.nline);
+		}
+		return;
+	}
 	ev.proto = pc->p->name;
 	ev.last_at = pc->last_at;
 	if (ev.line && dir == '<') {

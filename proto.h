@@ -128,6 +128,11 @@ struct proto_conn *proto_peer(const struct proto_conn *pc);
 /* Relay mode: where the pair's log keeps the time of its last line. */
 void proto_watch_log(struct proto_conn *pc, double *last_at);
 
+/* --test: each line the protocol would put on stdout for a received
+ * message goes to fn instead, and nothing at all is shown. */
+void proto_set_sink(struct proto_conn *pc, void (*fn)(void *ud,
+    const uint8_t *p, size_t n), void *ud);
+
 /* The connection is up: the protocol's opening. */
 void proto_open(struct proto_conn *pc);
 
