@@ -362,10 +362,12 @@ describe(struct stomp_state *s, const struct stomp_frame *f, size_t o)
 	o += (size_t)sprintf(s->text + o, "%s", f->command);
 	for (i = 0; i < f->nhdr; i++) {
 		size_t k = strlen(f->hdr[i].name) + strlen(f->hdr[i].value);
+		/* a log must not hold the password */
+		int secret = !strcmp(f->hdr[i].name, "passcode");
 
 		s->text = grow(s->text, &s->textcap, o + k + 64);
 		o += (size_t)sprintf(s->text + o, " %s:%s", f->hdr[i].name,
-		    f->hdr[i].value);
+		    secret ? "***" : f->hdr[i].value);
 	}
 	s->text = grow(s->text, &s->textcap, o + 64);
 	o += (size_t)sprintf(s->text + o, " body=%zu", f->body_len);

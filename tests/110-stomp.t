@@ -58,6 +58,13 @@ like "$B" 'send /queue/b two' "the line after the quiet 2 s reached the broker"
 run_wscli --proto stomp --keepalive 0.2 --destination /queue/b "$U" <"$T/in"
 unlike "$ERR" '[<>] heart-beat' "without -v heart-beats are not shown"
 
+# --login: login and passcode in CONNECT, the passcode hidden from -v.
+run_wscli -v --proto stomp --login guest:s3cret --destination /queue/l "$U" <"$T/in"
+status_is 0 "--login: exit 0"
+like "$B" '"login":"guest","passcode":"s3cret"' "CONNECT carries login and passcode"
+like "$ERR" '> frame CONNECT .* login:guest passcode:\*\*\* ' "-v shows the login, not the passcode"
+unlike "$ERR" 's3cret' "the passcode is nowhere on stderr"
+
 # --proto auto: STOMP from the subprotocol agreed.
 run_wscli -v --proto auto -s v12.stomp --destination /queue/auto "$U" <"$T/in"
 status_is 0 "--proto auto -s v12.stomp: exit 0"
