@@ -653,6 +653,7 @@ repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
 		*why = "the connection is closing";
 		return -1;
 	}
+	proto_typed(S.pc, opcode, p, n);
 	return 0;
 }
 

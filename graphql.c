@@ -1472,6 +1472,24 @@ gql_command(struct proto_conn *pc, const char *name, const char *arg)
 	return -1;
 }
 
+/* A message typed by hand: a subscribe's id is then expected and a
+ * complete cancels, as when wscli builds them. Anything else (a test of
+ * the server) changes nothing; nor does one that breaks a rule, which
+ * the session refuses before it moves. */
+static void
+gql_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p, size_t n)
+{
+	struct gql_pc *g = proto_state(pc);
+	struct gql_event ev;
+	const char *why;
+
+	if (opcode != WS_OP_TEXT || !g->client ||
+	    gql_parse(g->s->dialect, p, n, &ev.m, &why) < 0 ||
+	    (ev.m.type != GQL_T_SUBSCRIBE && ev.m.type != GQL_T_COMPLETE))
+		return;
+	(void)gql_sess_recv(g->s, 0, p, n, &ev);
+}
+
 static int
 gql_ready(struct proto_conn *pc)
 {
@@ -1515,4 +1533,5 @@ const struct proto proto_graphql = {
 	.due = gql_due,
 	.end = gql_end,
 	.close_name = gql_close_name,
+	.typed = gql_typed,
 };

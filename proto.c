@@ -347,6 +347,14 @@ proto_line_piece(struct proto_conn *pc, uint64_t lineno, const uint8_t *p,
 	return rc;
 }
 
+void
+proto_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
+    size_t n)
+{
+	if (pc && pc->p->typed)
+		pc->p->typed(pc, opcode, p, n);
+}
+
 int
 proto_ready(struct proto_conn *pc)
 {

@@ -83,6 +83,10 @@ struct proto {
 	/* The name of a close code the protocol defines (4000-4999), or
 	 * NULL: shown instead of "Private Use". */
 	const char *(*close_name)(unsigned code);
+	/* A message typed at the REPL went out as it is: the protocol may
+	 * take note (an operation id it must now expect). */
+	void (*typed)(struct proto_conn *pc, unsigned opcode,
+	    const uint8_t *p, size_t n);
 };
 
 /* ------------------------------------------------------ for the modes */
@@ -151,6 +155,10 @@ const char *proto_last_line(const struct proto_conn *pc);
  * line was refused (said on stderr). */
 int proto_line_piece(struct proto_conn *pc, uint64_t lineno,
     const uint8_t *p, size_t n, int fin);
+
+/* A message typed at the REPL was sent as it is. */
+void proto_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
+    size_t n);
 
 int proto_ready(struct proto_conn *pc);
 int proto_due(struct proto_conn *pc);
