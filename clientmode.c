@@ -417,13 +417,14 @@ queue_piece(const uint8_t *p, size_t len, int fin)
 		return;
 	}
 	keep_piece(S.lineno, op, p, len, fin);
-	if (opt.jsonl) {
-		S.line_size = S.line_open ? S.line_size + len : len;
-		if (fin)
-			show_message_out(S.c, op, S.line_open ? NULL : p, len,
-			    S.line_size, S.line_frags + 1);
-		S.line_frags = fin ? 0 : S.line_frags + 1;
-	}
+	S.line_size = S.line_open ? S.line_size + len : len;
+	/* a line in several pieces reaches --record whole at its end */
+	if (S.line_open || !fin)
+		show_message_piece_out(S.c, op, p, len, fin);
+	if (fin)
+		show_message_out(S.c, op, S.line_open ? NULL : p, len,
+		    S.line_size, S.line_frags + 1);
+	S.line_frags = fin ? 0 : S.line_frags + 1;
 	S.line_open = !fin;
 }
 
@@ -556,6 +557,8 @@ file_pump(void)
 			file_done("the connection is closing");
 			return;
 		}
+		show_message_piece_out(S.c, S.file_text ? WS_OP_TEXT :
+		    WS_OP_BINARY, S.ibuf, (size_t)r, fin);
 		if (S.file_size >= 1024 * 1024) {
 			unsigned pct = (unsigned)(S.file_sent * 100 /
 			    S.file_size);
@@ -627,8 +630,10 @@ static void
 typed_send(void)
 {
 	for (size_t i = 0; i < S.ntyped; i++) {
-		conn_send_data(S.c, S.typed[i]->opcode, S.typed[i]->p,
-		    S.typed[i]->len, 1, 0);
+		if (conn_send_data(S.c, S.typed[i]->opcode, S.typed[i]->p,
+		    S.typed[i]->len, 1, 0) == 0)
+			show_message_out(S.c, S.typed[i]->opcode, S.typed[i]->p,
+			    S.typed[i]->len, S.typed[i]->len, 1);
 		free(S.typed[i]);
 	}
 	if (S.ntyped > 0)
@@ -654,6 +659,7 @@ repl_send_message(unsigned opcode, const uint8_t *p, size_t n,
 		return -1;
 	}
 	proto_typed(S.pc, opcode, p, n);
+	show_message_out(S.c, opcode, p, n, n, 1);
 	return 0;
 }
 
@@ -663,7 +669,10 @@ repl_send_control(unsigned opcode, const uint8_t *p, size_t n,
 {
 	if (!can_send(why))
 		return -1;
-	return conn_send_control(S.c, opcode, p, n) == 0 ? 0 : -1;
+	if (conn_send_control(S.c, opcode, p, n) != 0)
+		return -1;
+	show_control_out(S.c, opcode, p, n);
+	return 0;
 }
 
 /* Crafted bytes: wscli's own checks are off for them, and a CLOSE among

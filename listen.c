@@ -42,6 +42,7 @@
 #include "output.h"
 #include "proto.h"
 #include "repl.h"
+#include "record.h"
 #include "run.h"
 #include "servecmd.h"
 #include "listener.h"
@@ -605,7 +606,8 @@ clients_upgraded(struct srv_client *sc)
 	}
 	show_msg_init(&cl->m);
 	/* kept whole: for stdout, --echo, --broadcast, --until */
-	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast)
+	if (!opt.interactive || srv_opt.echo || srv_opt.broadcast ||
+	    record_on())
 		cl->m.cap = S.keep;
 	cl->m.whole = !opt.interactive && !opt.jsonl;
 	cl->c = conn_new(&cfg, sc->tr, cl->pmd);
@@ -867,7 +869,10 @@ clients_send_control(unsigned opcode, const uint8_t *p, size_t n,
 	int k = targets_all(why), sent = 0;
 
 	for (int i = 0; i < k; i++)
-		sent += conn_send_control(tbuf[i]->c, opcode, p, n) == 0;
+		if (conn_send_control(tbuf[i]->c, opcode, p, n) == 0) {
+			show_control_out(tbuf[i]->c, opcode, p, n);
+			sent++;
+		}
 	return sent ? 0 : -1;
 }
 

@@ -47,6 +47,7 @@ static const struct options opt_defaults = {
 	.max_redirs = 10,
 	.compress = 1,
 	.reconnect_delay = 1,
+	.replay_speed = 1,
 };
 static const struct probe_opts probe_defaults = {
 	.max = 64 << 20,
@@ -137,6 +138,9 @@ enum {
 	OPT_RECONNECT,
 	OPT_RECONNECT_DELAY,
 	OPT_RECONNECT_ON,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_REPLAY_SPEED,
 	OPT_REPORT,
 	OPT_REQUIRE_PROTOCOL,
 	OPT_REWRITE_ORIGIN,
@@ -285,6 +289,12 @@ static const struct optdef table[] = {
 	{ "reconnect-delay", OPT_RECONNECT_DELAY, required_argument,
 	    T_POSITIVE, C, &opt.reconnect_delay, 0, 0 },
 	{ "reconnect-on", OPT_RECONNECT_ON, required_argument, T_OTHER, C,
+	    NULL, 0, 0 },
+	{ "record", OPT_RECORD, required_argument, T_STRING, C | L | R,
+	    &opt.record, 0, 0 },
+	{ "replay", OPT_REPLAY, required_argument, T_FILE, C, &opt.replay, 0,
+	    0 },
+	{ "replay-speed", OPT_REPLAY_SPEED, required_argument, T_OTHER, C,
 	    NULL, 0, 0 },
 	{ "report", OPT_REPORT, required_argument, T_OTHER, T, NULL, 0, 0 },
 	{ "require-protocol", OPT_REQUIRE_PROTOCOL, no_argument, T_FLAG, L,
@@ -1044,6 +1054,20 @@ take_value(const struct optdef *o, const char *arg, char *err, size_t cap)
 			return usage(err, cap, "invalid value for "
 			    "--reconnect-on: '%s' (expected error or any)", arg);
 		break;
+	case OPT_REPLAY_SPEED: {
+		char *end;
+
+		errno = 0;
+		opt.replay_speed = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(opt.replay_speed) ||
+		    opt.replay_speed < 0 || opt.replay_speed > 1000 ||
+		    isspace((unsigned char)*arg))
+			return usage(err, cap, "invalid value for "
+			    "--replay-speed: '%s' (a factor from 0 to 1000: 2 "
+			    "is twice as fast as recorded, 0 as fast as the "
+			    "server answers)", arg);
+		break;
+	}
 	case OPT_UNTIL: {
 		regex_t rx;
 		int rc = regcomp(&rx, arg, REG_EXTENDED | REG_NOSUB);
@@ -1110,6 +1134,28 @@ misplaced(const struct optdef *o, enum mode m, char *err, size_t cap)
 	    opts_mode_name(m), why ? ": " : "", why ? why : "");
 }
 
+/* --replay sends the file's side of a conversation: nothing of stdin's
+ * or of client mode's own ways to send, end or show. */
+static int
+check_replay(char *err, size_t cap)
+{
+	static const int no[] = {
+		OPT_SEND, OPT_FRAME, OPT_ON_CONNECT, 'n', OPT_UNTIL, 'w',
+		OPT_RECONNECT, OPT_RECORD, OPT_JSONL, OPT_ESCAPE, '0', 'b',
+		OPT_NO_SPLIT, 'j', OPT_FRAMES, OPT_PING_INTERVAL,
+		OPT_MAX_MESSAGE, OPT_PROTO,
+	};
+	char name[64];
+
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (was_given(no[i]))
+			return usage(err, cap, "%s cannot be used with "
+			    "--replay: the file says what is sent, and the "
+			    "output is the difference from its answers",
+			    shown(&table[index_of(no[i])], name, sizeof name));
+	return OPTS_RUN;
+}
+
 /* The conflicts inside the chosen mode. */
 /* The options of STOMP and MQTT go with their protocol (auto may turn
  * out to be either). */
@@ -1170,15 +1216,18 @@ check_mode(int n, char **operands, char *err, size_t cap)
 			return usage(err, cap, "--msg-rate given twice");
 		/* FALLTHROUGH */
 	case MODE_CLIENT:
+		if (opt.replay && check_replay(err, cap) != OPTS_RUN)
+			return OPTS_USAGE;
+		/* FALLTHROUGH */
 	case MODE_PROBE:
-		if (n == 0)
+		if (n == 0 && !opt.replay) /* else the file's @url */
 			return usage(err, cap, opt.mode == MODE_PROBE ?
 			    "no URL given to --probe" : opt.mode == MODE_LOAD ?
 			    "no URL given to --load" : "no URL given");
 		if (n > 1)
 			return usage(err, cap, "unexpected argument '%s' after "
 			    "the URL", operands[1]);
-		opt.url = operands[0];
+		opt.url = n ? operands[0] : NULL;
 		for (int i = 0; i < opt.nprotocols; i++)
 			if (!strcmp(opt.protocols[i], "*"))
 				return usage(err, cap, "-s '*' (the first "
@@ -1186,7 +1235,7 @@ check_mode(int n, char **operands, char *err, size_t cap)
 				    "client offers names");
 		if ((opt.key || opt.pass) && !opt.cert)
 			return usage(err, cap, "--key and --pass go with --cert");
-		return check_url(opt.url, err, cap);
+		return opt.url ? check_url(opt.url, err, cap) : OPTS_RUN;
 	case MODE_LISTEN:
 		if (n > 0)
 			return usage(err, cap, "unexpected argument '%s': with "
@@ -1199,11 +1248,12 @@ check_mode(int n, char **operands, char *err, size_t cap)
 			    "--probe-timeout" : "--probe-report");
 		if (probe_opt.clients && (srv_opt.echo || srv_opt.broadcast ||
 		    opt.nsend || opt.on_connect || srv_opt.once || opt.count ||
-		    opt.deflate || opt.until))
+		    opt.deflate || opt.until || opt.record))
 			return usage(err, cap, "--probe-clients sends its own "
 			    "cases and ends when each has had its connection: it "
 			    "takes none of --echo, --broadcast, --send, --frame, "
-			    "--on-connect, --once, -n, --deflate, --until");
+			    "--on-connect, --once, -n, --deflate, --until, "
+			    "--record");
 		if (srv_opt.require_protocol && opt.nprotocols == 0)
 			return usage(err, cap, "--require-protocol needs the "
 			    "subprotocols to accept: -s NAME");
@@ -1347,6 +1397,8 @@ decide(int n, char **operands, char *err, size_t cap)
 	if (opt.unix_socket && opt.proxy)
 		return usage(err, cap, "cannot use --unix-socket and --proxy "
 		    "together");
+	if (was_given(OPT_REPLAY_SPEED) && !opt.replay)
+		return usage(err, cap, "--replay-speed goes with --replay");
 	if ((was_given(OPT_RECONNECT_ON) || was_given(OPT_RECONNECT_DELAY)) &&
 	    !opt.reconnect)
 		return usage(err, cap, "--reconnect-on and --reconnect-delay "
@@ -1441,7 +1493,7 @@ opts_settle(int stdin_tty, int stdout_tty)
 	/* --jsonl is JSON for every event: never the REPL's display */
 	opt.interactive = stdin_tty && stdout_tty && !opt.jsonl &&
 	    opt.mode != MODE_TEST && opt.mode != MODE_LOAD &&
-	    opt.mode != MODE_MERGE;
+	    opt.mode != MODE_MERGE && !opt.replay;
 	opt.stdout_tty = stdout_tty;
 	if (color_mode >= 0) {
 		opt.color = color_mode;
@@ -1520,9 +1572,11 @@ static const char usage_text[] =
     "             [--ping-timeout seconds] [--proto name] [--qos qos]\n"
     "             [--reconnect[=max]]\n"
     "             [--reconnect-delay seconds] [--reconnect-on when]\n"
-    "             [--send message] [--subscribe dest] [--timeout seconds]\n"
-    "             [--timestamps[=elapsed]] [--topic topic]\n"
-    "             [--unix-socket path] [--until regex] url\n"
+    "             [--record file] [--send message] [--subscribe dest]\n"
+    "             [--timeout seconds] [--timestamps[=elapsed]]\n"
+    "             [--topic topic] [--unix-socket path] [--until regex]\n"
+    "             url\n"
+    "       wscli --replay file [--replay-speed factor] [options] [url]\n"
     "       wscli --probe [--probe-cases list] [--probe-idle seconds]\n"
     "             [--probe-max size] [--probe-report type:file]\n"
     "             [--probe-timeout seconds] [options] url\n"
@@ -1537,7 +1591,8 @@ static const char usage_text[] =
     "             [--no-split] [--on-connect file] [--once]\n"
     "             [--origin-allow list] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
-    "             [--proto name] [--require-protocol] [--send message] [--timeout seconds]\n"
+    "             [--proto name] [--record dir] [--require-protocol]\n"
+    "             [--send message] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file] [--until regex]\n"
     "       wscli -l [address:]port --probe-clients\n"
@@ -1552,7 +1607,8 @@ static const char usage_text[] =
     "             [--max-redirs num] [--no-history] [--noproxy hosts]\n"
     "             [--once] [--origin-allow list] [--pass phrase]\n"
     "             [--ping-interval seconds] [--ping-timeout seconds]\n"
-    "             [--proto name] [--rewrite-origin] [--strict] [--timeout seconds]\n"
+    "             [--proto name] [--record dir] [--rewrite-origin]\n"
+    "             [--strict] [--timeout seconds]\n"
     "             [--timestamps[=elapsed]] [--tls-cert file]\n"
     "             [--tls-client-ca file] [--tls-key file]\n"
     "             [--unix-socket path] [--until regex]\n"
@@ -1649,6 +1705,12 @@ static const char help_text3[] =
     "                            up to 30 s, with jitter\n"
     "      --reconnect-on WHEN   error (lost, or closed with an error code)\n"
     "                            or any (every end wscli did not start)\n"
+    "      --record FILE         write the session as a conversation file\n"
+    "                            (with -l: a directory, a file per client)\n"
+    "      --replay FILE         send a recorded conversation again; the\n"
+    "                            answers that differ as a diff (exit 1)\n"
+    "      --replay-speed X      its pace: 2 twice as fast as recorded, 0\n"
+    "                            as fast as the server answers (1)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"
     "      --send MESSAGE        send MESSAGE first (repeatable)\n"
     "      --subscribe DEST      stomp: a destination, mqtt: a topic filter\n"

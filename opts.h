@@ -104,6 +104,12 @@ struct options {
 	struct pmd_params deflate_offer;   /* ... with these parameters */
 	int compress;                      /* compress what we send when
 					      negotiated (/deflate toggles) */
+	const char *record;                /* --record FILE (or directory) */
+	const char *replay;                /* --replay FILE: client mode sends
+					      a recorded conversation
+					      (replay.c); url may be NULL */
+	double replay_speed;               /* --replay-speed, 0: as fast as
+					      the server answers */
 };
 
 /* The options of -l, shared by listen and relay modes. */

@@ -48,6 +48,7 @@
 #include "output.h"
 #include "proto.h"
 #include "relay.h"
+#include "record.h"
 #include "relayhead.h"
 #include "repl.h"
 #include "run.h"
@@ -238,7 +239,7 @@ relayed_event(struct side *s, const char *event, const char *dir)
 
 /* A data message as it passed. */
 static void
-log_message(struct side *s)
+log_message(struct side *s, int unshown)
 {
 	const struct conn_in *in = conn_in(s->c);
 	struct show_relayed e = relayed_event(s, "message", NULL);
@@ -253,6 +254,7 @@ log_message(struct side *s)
 	e.relayed = !s->unrelayed;
 	if (s->unrelayed)
 		e.note = "not relayed: the other side is closing or gone";
+	e.unshown = unshown;
 	show_relayed(&e);
 }
 
@@ -547,8 +549,8 @@ ev_message_data(struct conn *c, const uint8_t *p, size_t n)
 {
 	struct side *s = conn_ud(c), *o = s->other;
 
-	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl ? KEEP_JSONL :
-	    opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
+	keep(&s->mbuf, &s->mlen, &s->mcap, opt.jsonl || record_on() ?
+	    KEEP_JSONL : opt.until ? 1024 * 1024 : KEEP_LOG, p, n);
 	if (s->pc)
 		proto_message_data(s->pc, p, n);
 	if (s->deflate && can_take(o) && !s->unrelayed) {
@@ -568,12 +570,14 @@ ev_message_end(struct conn *c)
 		s->msgs++;
 		S.relayed++;
 	}
-	/* with --frames a compressed message is shown inflated as well:
-	 * its frames show only what went on the wire */
-	if (s->pc) /* what it means, instead of what it is */
+	if (s->pc) { /* what it means, instead of what it is */
 		proto_message_end(s->pc, 1);
-	else if (!view.frames || conn_in(c)->compressed)
-		log_message(s);
+		log_message(s, 1); /* what it is: for --record */
+	} else {
+		/* with --frames a compressed message is shown inflated as
+		 * well: its frames show only what went on the wire */
+		log_message(s, view.frames && !conn_in(c)->compressed);
+	}
 	if (conn_in(c)->opcode == WS_OP_TEXT && run_until_wanted()) {
 		if (s->mlen + 1 > s->mcap) {
 			s->mcap = s->mlen + 1;
@@ -1070,7 +1074,7 @@ pairs_upgraded(struct srv_client *sc)
 	show_pair_open(p->id, p->label, p->addr, p->ask.url, p->protocol,
 	    p->cli_deflate ? pmd_describe(&p->cli_agreed, d1, sizeof d1) :
 	    NULL, p->up_deflate ? pmd_describe(&p->up_agreed, d2, sizeof d2) :
-	    NULL);
+	    NULL, (const char *const *)p->ask.protocols, p->ask.nprotocols);
 
 	/* what came early, each side now that both are there */
 	early = srv_early(sc, &nearly);

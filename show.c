@@ -18,6 +18,7 @@
 #include "jsonl.h"
 #include "loop.h"
 #include "output.h"
+#include "record.h"
 #include "show.h"
 #include "term.h"
 #include "view.h"
@@ -39,6 +40,8 @@ show_msg_init(struct show_msg *m)
 {
 	m->cap = opt.jsonl ? JSONL_MAX : opt.until ? UNTIL_MAX :
 	    opt.interactive ? DISPLAY_MAX : 0;
+	if (record_on() && m->cap < RECORD_MAX)
+		m->cap = RECORD_MAX;
 	m->alloc = 256;
 	m->buf = xrealloc(NULL, m->alloc);
 	m->len = 0;
@@ -57,6 +60,17 @@ show_dir(const struct conn *c, char dir)
 	if (conn_role(c) == WS_ROLE_CLIENT)
 		return dir == '<' ? "server>client" : "wscli>server";
 	return dir == '<' ? "client>server" : "wscli>client";
+}
+
+/* Which way an event of c goes in its --record file, which is always
+ * the client's side: wscli's own in client mode, its peer's when wscli
+ * is the server. */
+static char
+rec_dir(const struct conn *c, char dir)
+{
+	if (conn_role(c) == WS_ROLE_CLIENT)
+		return dir;
+	return dir == '<' ? '>' : '<';
 }
 
 /* Every event of a connection starts the same way: its id (when there
@@ -466,6 +480,8 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		stream_piece(c, m, NULL, 0, 1);
 	else if (m->whole && m->to_stdout)
 		stream_piece(c, m, m->buf, m->len, 1);
+	record_message(conn_id(c), rec_dir(c, '<'), binary ? WS_OP_BINARY :
+	    in->opcode, m->buf, m->len, in->len);
 	/* a pipe has the message on stdout already: no event to render */
 	if (!shown || (!opt.jsonl && !opt.interactive))
 		return;
@@ -486,6 +502,8 @@ void
 show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
     uint64_t size, unsigned frags)
 {
+	if (p)
+		record_message(conn_id(c), rec_dir(c, '>'), opcode, p, n, size);
 	if (!opt.jsonl && !opt.interactive)
 		return; /* a pipe shows nothing of what is sent */
 	struct show_event e = {
@@ -496,6 +514,13 @@ show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
 	};
 
 	emit(&e);
+}
+
+void
+show_message_piece_out(struct conn *c, unsigned opcode, const uint8_t *p,
+    size_t n, int fin)
+{
+	record_piece(conn_id(c), opcode, p, n, fin);
 }
 
 /* ------------------------------------------------------------ control */
@@ -509,7 +534,20 @@ show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
 		.n = n, .size = n, .note = note, .rtt_ms = rtt_ms,
 	};
 
+	/* what conn.c sends by itself is a client's only as a server's
+	 * answer (the PONG to a client's PING); a client's PONG to a PING
+	 * of wscli's is automatic */
+	if (conn_role(c) == WS_ROLE_CLIENT ? dir == '<' : dir == '<' ||
+	    op == WS_OP_PONG)
+		record_control(conn_id(c), rec_dir(c, dir), op, p, n,
+		    dir == '<' && rtt_ms >= 0);
 	emit(&e);
+}
+
+void
+show_control_out(struct conn *c, unsigned op, const uint8_t *p, size_t n)
+{
+	record_control(conn_id(c), rec_dir(c, '>'), op, p, n, 0);
 }
 
 void
@@ -524,6 +562,7 @@ show_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 		.p = reason, .n = n, .code = code, .by = ours ? "wscli" : them,
 	};
 
+	record_close(conn_id(c), rec_dir(c, dir), code, reason, n);
 	emit(&e);
 }
 
@@ -699,6 +738,13 @@ show_crafted(struct conn *c, struct craft_walk *w, const uint8_t *p,
 			term_print_stderr("", line);
 	}
 	*close_code = k.code;
+	{
+		char what[96];
+
+		snprintf(what, sizeof what, "%zu crafted byte%s sent "
+		    "(/frame, /raw): not recorded", n, n == 1 ? "" : "s");
+		record_comment(conn_id(c), what);
+	}
 	return k.closes;
 }
 
@@ -749,6 +795,8 @@ show_open(struct conn *c, const struct dial_result *r)
 	if (opt.verbose)
 		dial_verbose_details(r);
 	info("%s%s", conn_label(c), buf);
+	record_begin(conn_id(c), r->url, opt.protocols,
+	    (size_t)opt.nprotocols);
 	if (opt.jsonl) {
 		char u[1024];
 
@@ -773,6 +821,27 @@ show_open(struct conn *c, const struct dial_result *r)
 
 /* ---------------------------------------------------- listen and relay */
 
+/* A client of listen mode is answered: its recording begins, with the
+ * URL it asked for (its Host and target) and its offers. */
+static void
+record_request(const struct show_request *r, const char *offered)
+{
+	const char *protocols[64];
+	size_t n = 0;
+	char host[1024], url[4096], offers[4096];
+	char *tok, *save = NULL;
+
+	snprintf(offers, sizeof offers, "%s", offered);
+
+	up_get(r->req, "Host", host, sizeof host);
+	snprintf(url, sizeof url, "%s://%s%.*s", r->tls ? "wss" : "ws", host,
+	    (int)r->req->target_len, r->req->target);
+	for (tok = strtok_r(offers, ", \t", &save); tok && n < 64;
+	    tok = strtok_r(NULL, ", \t", &save))
+		protocols[n++] = tok;
+	record_begin(r->id, url, protocols, n);
+}
+
 void
 show_request(const struct show_request *r)
 {
@@ -792,6 +861,9 @@ show_request(const struct show_request *r)
 	} else {
 		offers[0][0] = offers[1][0] = '\0';
 	}
+	if (h && r->status == 101 && !r->answer_only &&
+	    opt.mode == MODE_LISTEN)
+		record_request(r, offers[0]);
 	if (opt.jsonl && r->status == 0) {
 		/* the answer is not known yet: the event comes with it */
 	} else if (opt.jsonl) {
@@ -921,6 +993,7 @@ show_disconnect(struct conn *c)
 	const struct conn_stats *st = conn_stats(c);
 
 	show_deflate_summary(c);
+	record_end(conn_id(c));
 	if (opt.jsonl) {
 		jsonl_begin_conn(c, "disconnect", 0);
 		jsonl_int("exit", conn_exit(c));
@@ -1154,12 +1227,46 @@ show_close_words(char *out, size_t cap, unsigned code, const uint8_t *reason,
 	    ws_close_code_name(code), r);
 }
 
+/* Relay mode's recording is the client's conversation with the server:
+ * what passed between them. What wscli itself sent either side, and what
+ * was not passed on, is no part of it. */
+static void
+record_relayed(const struct show_relayed *e)
+{
+	char dir;
+	int control = !strcmp(e->event, "ping") || !strcmp(e->event, "pong");
+
+	if (!strncmp(e->dir, "client>", 7))
+		dir = '>';
+	else if (!strncmp(e->dir, "server>", 7))
+		dir = '<';
+	else {
+		if (!strcmp(e->dir, "wscli>client") && strcmp(e->event, "frame"))
+			record_comment(e->id, "wscli sent the client a message "
+			    "or a control frame of its own: not recorded");
+		return;
+	}
+	if (!e->relayed || e->ours)
+		return;
+	if (!strcmp(e->event, "message"))
+		record_message(e->id, dir, e->opcode, e->p, e->n, e->size);
+	else if (control)
+		/* a client's PONG answers the server's PING */
+		record_control(e->id, dir, e->opcode, e->p, e->n,
+		    e->opcode == WS_OP_PONG);
+	else if (!strcmp(e->event, "close"))
+		record_close(e->id, dir, e->code, e->p, e->n);
+}
+
 void
 show_relayed(const struct show_relayed *e)
 {
 	char body[LOG_TEXT * 12 + 512], extra[96] = "";
 	size_t o;
 
+	record_relayed(e);
+	if (e->unshown)
+		return;
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, e->event);
 		jsonl_int("conn", e->id);
@@ -1257,8 +1364,9 @@ show_relayed(const struct show_relayed *e)
 void
 show_pair_open(int id, const char *label, const char *client,
     const char *server, const char *protocol, const char *client_deflate,
-    const char *server_deflate)
+    const char *server_deflate, const char *const *offers, size_t noffers)
 {
+	record_begin(id, server, offers, noffers);
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "open");
 		jsonl_int("conn", id);
@@ -1281,6 +1389,7 @@ show_pair_end(const struct show_pair_end *e)
 {
 	char how[3600];
 
+	record_end(e->id);
 	if (opt.jsonl) {
 		jsonl_begin(show_jsonl_writer, "end");
 		jsonl_int("conn", e->id);

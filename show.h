@@ -58,14 +58,24 @@ void show_message_data(struct conn *c, struct show_msg *m, const uint8_t *p,
     size_t n);
 void show_message_end(struct conn *c, struct show_msg *m, int shown);
 
-/* A message we send (REPL echo line, --jsonl "out" event). p NULL: the
- * payload is not shown (a fragmented stdin line). */
+/* A message we send (REPL echo line, --jsonl "out" event, --record).
+ * p NULL: the payload is not shown (a fragmented stdin line). */
 void show_message_out(struct conn *c, unsigned opcode, const uint8_t *p,
     size_t n, uint64_t size, unsigned frags);
+
+/* A piece of a message we send (fin: its last): for --record, which
+ * writes the message whole. */
+void show_message_piece_out(struct conn *c, unsigned opcode,
+    const uint8_t *p, size_t n, int fin);
 
 /* The direction of what c received ('<') or sent ('>'): "client>server",
  * "server>client", "wscli>client" or "wscli>server". */
 const char *show_dir(const struct conn *c, char dir);
+
+/* A PING or PONG wscli sends at the user's word (/ping, /pong), which
+ * the REPL shows itself: for --record. */
+void show_control_out(struct conn *c, unsigned op, const uint8_t *p,
+    size_t n);
 
 /* conn_ops callbacks, shared by every mode. */
 void show_control(struct conn *c, char dir, unsigned op, const uint8_t *p,
@@ -200,6 +210,8 @@ struct show_relayed {
 	int ours;                     /* a pong answering wscli's ping */
 	const char *by;               /* "wscli": wscli's own close */
 	const char *note;             /* for people, in parentheses */
+	int unshown;                  /* --frames shows it frame by frame:
+					 only --record takes the message */
 };
 void show_relayed(const struct show_relayed *e);
 
@@ -223,10 +235,11 @@ struct show_pair_end {
 void show_pair_end(const struct show_pair_end *e);
 
 /* A relayed pair is open: both sides' addresses, the subprotocol, the
- * permessage-deflate agreed on each side (NULL: none). */
+ * permessage-deflate agreed on each side (NULL: none), and the
+ * subprotocols the client offered (for --record). */
 void show_pair_open(int id, const char *label, const char *client,
     const char *server, const char *protocol, const char *client_deflate,
-    const char *server_deflate);
+    const char *server_deflate, const char *const *offers, size_t noffers);
 
 /* --jsonl: the "upstream" event of pair id: the request to its server
  * (url, redacted) as sent, the answer (status, headers, a refusal's

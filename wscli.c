@@ -25,8 +25,10 @@
 #include "opts.h"
 #include "probe.h"
 #include "probeclients.h"
+#include "record.h"
 #include "relay.h"
 #include "repl.h"
+#include "replay.h"
 #include "clientmode.h"
 #include "convtest.h"
 #include "term.h"
@@ -71,6 +73,11 @@ main(int argc, char **argv)
 	view_init();
 	/* the REPL stamps its own lines; stderr and the pipe's lines here */
 	term_set_timestamps(opt.interactive ? 0 : opt.timestamps);
+	if (record_prepare(err, sizeof err) != 0) {
+		fprintf(stderr, "wscli: %s\n", err);
+		opts_free();
+		return EXIT_USAGE;
+	}
 	switch (opt.mode) {
 	case MODE_PROBE:
 		rc = probe_run();
@@ -91,9 +98,12 @@ main(int argc, char **argv)
 		rc = load_merge(load_opt.nfiles, load_opt.files);
 		break;
 	default:
-		rc = clientmode_run();
+		rc = opt.replay ? replay_run() : clientmode_run();
 		break;
 	}
+	/* a conversation not written whole is an error of the run */
+	if (record_finish() != 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
 	opts_free();
 	curl_global_cleanup();
 	return rc;

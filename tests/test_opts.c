@@ -239,6 +239,9 @@ static const struct {
 	{ "-q", "-q", ALL_ | T_ | MG_ },
 	{ "--reconnect", "--reconnect", C_ },
 	{ "--reconnect=2", "--reconnect", C_ },
+	{ "--record x", "--record", C_ | L_ | R_ },
+	{ "--replay " FILE_ARG, "--replay", C_ },
+	{ "--replay-speed 2", "--replay-speed", C_ },
 	{ "--report junit:x", "--report", T_ },
 	{ "--rewrite-origin", "--rewrite-origin", R_ },
 	{ "-s chat", "-s", C_ | P_ | L_ | T_ | LD_ },
@@ -318,6 +321,8 @@ static const struct {
 	{ "--subscribe", C_, "--proto stomp",
 	    "--subscribe goes with --proto stomp or --proto mqtt" },
 	{ "--topic", C_, "--proto mqtt", "--topic goes with --proto mqtt" },
+	{ "--replay-speed", C_, "--replay " FILE_ARG,
+	    "--replay-speed goes with --replay" },
 };
 
 static const char *
