@@ -99,6 +99,8 @@ static struct {
 
 	struct got *got;
 	size_t ngot, capgot;
+	int came;                  /* one came in this turn */
+	int sent_now;              /* a step was sent in this turn */
 	uint8_t *mbuf;             /* the message being received */
 	size_t mlen, mcap;
 	unsigned sent;             /* steps sent */
@@ -611,6 +613,8 @@ advance(double now)
 			S.step++;
 			continue;
 		case CONV_EXPECT:
+			/* the pause before an answer was the server's */
+			S.pause = 0;
 			S.step++;
 			continue;
 		case CONV_SLEEP:
@@ -646,7 +650,11 @@ advance(double now)
 			S.pause = 0;
 			S.last_sent = now;
 			S.step++;
-			continue;
+			/* each on the wire by itself, as a client's sends
+			 * come: a server may read a message and a CLOSE that
+			 * came in one piece otherwise than apart */
+			S.sent_now = 1;
+			return;
 		}
 	}
 }
@@ -673,6 +681,7 @@ keep(unsigned op, const uint8_t *p, size_t n, uint64_t size, unsigned code)
 	g->size = size;
 	g->code = code;
 	g->at = now_sec();
+	S.came = 1;
 	if (opt.verbose) {
 		char *l = got_line(g);
 
@@ -819,9 +828,19 @@ finish(int exit)
 	loop_timer_stop(&S.t);
 }
 
+/* The run's source is dispatched before the connection's: what came
+ * in this turn is looked at in the next one, which must not wait. */
+static void
+prepare(double now, int *busy)
+{
+	if (S.came || S.sent_now)
+		*busy = 1;
+}
+
 static void
 dispatch(double now)
 {
+	S.came = S.sent_now = 0;
 	advance(now);
 }
 
@@ -833,6 +852,12 @@ status(int exit)
 
 	if (!S.was_up)
 		return exit;
+	for (size_t i = S.step; i < S.cv->nsteps; i++)
+		if (S.cv->steps[i].kind == CONV_SEND) {
+			diag("replay: the connection ended before %s:%d was "
+			    "sent", opt.replay, S.cv->steps[i].line);
+			break;
+		}
 	changed = print_diff();
 	out_flush();
 	if (changed > 0) {
@@ -853,6 +878,7 @@ static const struct run_ops replay_run_ops = {
 	.abort_all = abort_all,
 	.finish = finish,
 	.started = start,
+	.prepare = prepare,
 	.dispatch = dispatch,
 	.status = status,
 };
