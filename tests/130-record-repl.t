@@ -54,14 +54,10 @@ is "$(cat "$OUT")" "" "replay of the REPL session: no difference written"
 like "$ERR" 'replay: the answers are the recorded ones \(5 sent, 5 answers\)' \
     "replay of the REPL session: says so on stderr"
 
-if "$WSCLI" --help | grep -q -- '--test'; then
-    run_wscli --test "$REC"
-    status_is 0 "--test of the recorded REPL session: passes unchanged"
-    like "$OUT" '^ok ' "--test of the recorded REPL session: TAP"
-    unlike "$OUT" '^not ok' "--test of the recorded REPL session: nothing fails"
-else
-    pass "--test of the recorded REPL session # SKIP no --test in this wscli"
-fi
+run_wscli --test "$REC"
+status_is 0 "--test of the recorded REPL session: passes unchanged"
+like "$OUT" '^ok ' "--test of the recorded REPL session: TAP"
+unlike "$OUT" '^not ok' "--test of the recorded REPL session: nothing fails"
 
 # A file that cannot be written: said before connecting, exit 2.
 repl -- --color=never --record "$T/no/such/dir/x.conv" "$(url)"
