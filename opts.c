@@ -1416,6 +1416,13 @@ decide(int n, char **operands, char *err, size_t cap)
 		    "message: it cannot be used with --proto %s",
 		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
 
+	if (opt.record && (proto_opt.is_auto || (proto_opt.proto != NULL &&
+	    strcmp(proto_opt.proto->name, "raw"))))
+		return usage(err, cap, "--record cannot be used with --proto "
+		    "%s: it writes the WebSocket messages themselves, which "
+		    "--proto %s reads for you", proto_opt.is_auto ? "auto" :
+		    proto_opt.proto->name, proto_opt.is_auto ? "auto" :
+		    proto_opt.proto->name);
 	if ((proto_opt.auth || proto_opt.nsp || proto_opt.ack) &&
 	    (proto_opt.proto == NULL ||
 	    strcmp(proto_opt.proto->name, "socketio")))

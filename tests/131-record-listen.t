@@ -111,6 +111,10 @@ status_is 2 "--replay-speed alone: exit 2"
 like "$ERR" '^wscli: --replay-speed goes with --replay$' "--replay-speed alone: says why"
 run_wscli --replay "$T/py.conv" --replay-speed fast
 status_is 2 "--replay-speed fast: exit 2"
+run_wscli --record "$T/sio.conv" --proto socketio "$(url)"
+status_is 2 "--record with --proto socketio: exit 2"
+like "$ERR" '^wscli: --record cannot be used with --proto socketio: it writes the WebSocket messages themselves' \
+    "--record with --proto socketio: says why"
 printf '> hi\n' >"$T/nourl.conv"
 run_wscli --replay "$T/nourl.conv"
 status_is 2 "--replay of a file without @url and no URL: exit 2"
