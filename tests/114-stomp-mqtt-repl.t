@@ -45,10 +45,18 @@ stop_server
 start_mosquitto || { echo "Bail out! mosquitto did not start"; exit 1; }
 U=ws://127.0.0.1:$PORT/
 
+# a retained message at QoS 1, there before the REPL subscribes
+NODE_PATH=$SERVERS/node_modules node -e '
+const c = require("mqtt").connect("mqtt://127.0.0.1:" + process.argv[1]);
+c.on("connect", () => c.publish("r/kept", "21.5", { retain: true, qos: 1 },
+  () => c.end()));' "$MQTT_PORT"
+
 start_repl "mqtt REPL" -- --color=never --proto mqtt --client-id repl-1 "$U"
 screen_like '^< connected MQTT 3\.1\.1, keep-alive 60 s$' "CONNACK is shown"
 send_line '/subscribe r/# 1'
 screen_like '^< suback subscribed \(id 1\), QoS 1 granted$' "/subscribe: the SUBACK with the QoS granted"
+screen_like '^< publish r/kept \[qos 1, retain\] 21\.5$' \
+    "a retained QoS 1 message shows its QoS and retain flag"
 send_line '/publish r/a hello there'
 screen_like '^< publish r/a hello there$' "a PUBLISH reads '< publish TOPIC PAYLOAD'"
 screen_unlike '< packet' "packets are not shown without /frames"
