@@ -45,6 +45,13 @@
 #define LINGER 1.0 /* seconds a server reads after failing a connection */
 
 #define CONN_MAX_PINGS 16
+#define RND_BUF 1024
+
+struct conn_ping {
+	uint8_t p[WS_MAX_CONTROL_PAYLOAD];
+	size_t len;
+	double at;
+};
 
 struct conn {
 	/* from the config; the owner may change read_paused, compress,
@@ -107,7 +114,8 @@ struct conn {
 	struct source src;
 	struct timer timer;       /* the nearest of the times below */
 	struct queue data, ctrl;
-	uint8_t rnd[1024];        /* mask keys from the CSPRNG */
+	uint8_t *rnd;             /* mask keys from the CSPRNG (RND_BUF;
+				     a client's: a server never masks) */
 	size_t rnd_left;
 	uint8_t *rbuf;            /* receive buffer (shared by all) */
 	uint8_t cbuf[WS_MAX_CONTROL_PAYLOAD]; /* control frame so far */
@@ -169,8 +177,9 @@ struct conn {
 				     last look; -1 before the first */
 	double close_moved;       /* when that number last fell */
 	int close_fell;           /* ... it fell at least once */
-	struct { uint8_t p[WS_MAX_CONTROL_PAYLOAD]; size_t len;
-	    double at; } pings[CONN_MAX_PINGS]; /* ours, unanswered */
+	struct conn_ping *pings;  /* ours, unanswered (CONN_MAX_PINGS,
+				     from the first one: most connections
+				     never ping) */
 	int npings;
 	uint8_t *zbuf;            /* deflate output being framed */
 	size_t zlen, zcap;
@@ -283,11 +292,13 @@ static int
 mask_key(struct conn *c, uint8_t key[4])
 {
 	if (c->rnd_left < 4) {
-		if (RAND_bytes(c->rnd, sizeof c->rnd) != 1)
+		if (c->rnd == NULL)
+			c->rnd = xrealloc(NULL, RND_BUF);
+		if (RAND_bytes(c->rnd, RND_BUF) != 1)
 			return -1;
-		c->rnd_left = sizeof c->rnd;
+		c->rnd_left = RND_BUF;
 	}
-	memcpy(key, c->rnd + sizeof c->rnd - c->rnd_left, 4);
+	memcpy(key, c->rnd + RND_BUF - c->rnd_left, 4);
 	c->rnd_left -= 4;
 	return 0;
 }
@@ -426,6 +437,8 @@ conn_ping_sent(struct conn *c, const uint8_t *p, size_t n)
 {
 	if (n > WS_MAX_CONTROL_PAYLOAD)
 		return;
+	if (c->pings == NULL)
+		c->pings = xrealloc(NULL, CONN_MAX_PINGS * sizeof *c->pings);
 	if (c->npings == CONN_MAX_PINGS) { /* forget the oldest */
 		memmove(c->pings, c->pings + 1,
 		    (CONN_MAX_PINGS - 1) * sizeof c->pings[0]);
@@ -1764,6 +1777,12 @@ conn_free(struct conn *c)
 	free(c->zin);
 	c->zin = NULL;
 	c->nzin = 0;
+	free(c->rnd);
+	c->rnd = NULL;
+	c->rnd_left = 0;
+	free(c->pings);
+	c->pings = NULL;
+	c->npings = 0;
 	queue_free(&c->data);
 	queue_free(&c->ctrl);
 	/* the loop let go of it in an earlier turn */

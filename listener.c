@@ -256,6 +256,7 @@ sc_release(struct source *s)
 
 	tr_free(sc->tr);
 	free(sc->buf);
+	free(sc->lists);
 	free(sc->out);
 	free(sc->gone_why);
 	free(sc);
@@ -335,8 +336,9 @@ got_head(struct srv_client *sc, long rc)
 		    "port (the client should use wss://)");
 	} else {
 		sc->head_len = (size_t)rc;
+		sc->lists = xrealloc(NULL, SRV_LISTS);
 		sc->status = up_check_request(&sc->req, &sc->offer, sc->lists,
-		    sizeof sc->lists, sc->why, sizeof sc->why);
+		    SRV_LISTS, sc->why, sizeof sc->why);
 		if (sc->status == 0 && !srv_origin_allowed(sc->offer.origin,
 		    sc->offer.origin_len)) {
 			char esc[256];
@@ -396,7 +398,10 @@ sc_read(struct srv_client *sc)
 		if (sc->len == sc->cap) {
 			if (sc->cap >= BUF_MAX)
 				return 0; /* early frames fill it: enough */
-			sc->cap = sc->cap * 2 > BUF_MAX ? BUF_MAX : sc->cap * 2;
+			/* the first when it sends: many clients connected
+			 * at once wait with nothing */
+			sc->cap = sc->cap == 0 ? BUF_FIRST : sc->cap * 2 >
+			    BUF_MAX ? BUF_MAX : sc->cap * 2;
 			sc->buf = xrealloc(sc->buf, sc->cap + 1);
 		}
 		r = tr_recv(sc->tr, sc->buf + sc->len, sc->cap - sc->len);
@@ -639,8 +644,6 @@ new_client(int fd, const struct sockaddr_storage *ss, socklen_t len)
 	}
 	sc->id = ++L.next_id;
 	format_addr(ss, len, sc->addr, sizeof sc->addr);
-	sc->cap = BUF_FIRST;
-	sc->buf = xrealloc(NULL, sc->cap + 1);
 	sc->state = SC_HEAD;
 	up_parser_init(&sc->parser, 1);
 	sc->accepted_at = now_sec();

@@ -44,7 +44,8 @@ struct srv_client {
 	struct up_parser parser;   /* the head's parse so far */
 	struct up_head req;        /* the parsed head: slices of buf */
 	struct up_offer offer;     /* what it asks for (when status is 0) */
-	char lists[SRV_LISTS];     /* offer's joined lists */
+	char *lists;               /* offer's joined lists (SRV_LISTS
+				      bytes, once the head is in) */
 	int status;                /* 0: a valid upgrade request; else the
 				      HTTP status to refuse it with */
 	char why[512];             /* ... and why, for people */
