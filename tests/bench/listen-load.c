@@ -4,10 +4,12 @@
  * does not judge.
  *
  *   listen-load --port P [--clients N] [--messages M] [--size B]
- *               [--fanout K] [--pid PID] [--timeout SECS]
+ *               [--fanout K] [--pid PID] [--timeout SECS] [--procs J]
+ *               [--window W]
  *
- * Opens N connections to 127.0.0.1:P (all at once, non-blocking, epoll),
- * upgrades each (checking the 101 and its Sec-WebSocket-Accept), then:
+ * Opens N connections to 127.0.0.1:P (non-blocking, epoll; at most W,
+ * default 1000, connecting or waiting for their 101 at a time), upgrades
+ * each (checking the 101 and its Sec-WebSocket-Accept), then:
  *
  *   default   every client sends M text messages of B bytes in lockstep
  *             with its echo (send, wait for the same bytes back, send the
@@ -16,6 +18,9 @@
  *             server sends them (its stdin lines to every client)
  *
  * then closes every connection with 1000 and waits for the answers.
+ * With --procs J the clients are shared by J processes (a process may
+ * hold fewer descriptors than the server under test), which go through
+ * the phases together.
  * With --pid, the server's CPU time (utime + stime from /proc/PID/stat)
  * is taken around each phase and its resident memory after connecting and
  * at the end (VmRSS, VmHWM from /proc/PID/status). Prints one line of
@@ -34,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -70,6 +76,7 @@ static int pid;
 static double timeout_s = 300;
 static uint8_t *payload;
 static int open_count, done_count, failed;
+static int started, window = 1000;
 
 static double
 now(void)
@@ -80,7 +87,9 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The server's CPU seconds (user + system). */
+/* The server's CPU seconds (user + system); of them in the kernel. */
+static double sys_s;
+
 static double
 cpu_of(int p)
 {
@@ -101,6 +110,7 @@ cpu_of(int p)
 	if (sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
 	    &ut, &st) != 2)
 		return 0;
+	sys_s = (double)st / (double)sysconf(_SC_CLK_TCK);
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -396,8 +406,12 @@ run_until(int (*cond)(void), double deadline)
 	struct epoll_event evs[256];
 
 	while (!cond()) {
-		int n = epoll_wait(epfd, evs, 256, 100);
+		int n;
 
+		while (started < nclients &&
+		    started - open_count - done_count < window)
+			open_client(&cl[started++]);
+		n = epoll_wait(epfd, evs, 256, 100);
 		for (int i = 0; i < n; i++)
 			on_event(evs[i].data.ptr, evs[i].events);
 		if (now() > deadline)
@@ -434,16 +448,111 @@ usage(void)
 {
 	fprintf(stderr, "usage: listen-load --port P [--clients N] "
 	    "[--messages M] [--size B] [--fanout K] [--pid PID] "
-	    "[--timeout SECS]\n");
+	    "[--timeout SECS] [--procs J] [--window W]\n");
 	exit(2);
+}
+
+/* What a process did in a phase, for the one that reports. */
+struct tally {
+	int open, failed;
+	uint64_t msgs;
+	long bad;
+};
+
+static int up_fd = -1, down_fd = -1; /* to and from the reporter */
+
+/* The phase is over here: tell the reporter, wait for the next. */
+static void
+phase_done(void)
+{
+	struct tally t = { .open = open_count, .failed = failed };
+	char go;
+
+	for (int i = 0; i < nclients; i++) {
+		t.msgs += cl[i].msgs;
+		t.bad += cl[i].bad;
+	}
+	if (write(up_fd, &t, sizeof t) != sizeof t ||
+	    read(down_fd, &go, 1) != 1)
+		exit(1);
+}
+
+/* One process's share of the clients, through the three phases. */
+static int
+clients(double deadline)
+{
+	cl = calloc((size_t)nclients, sizeof *cl);
+	epfd = epoll_create1(0);
+	if (cl == NULL || epfd < 0) {
+		perror("listen-load");
+		return 1;
+	}
+	if (run_until(all_open, deadline) != 0) {
+		fprintf(stderr, "listen-load: timed out connecting (%d open)\n",
+		    open_count);
+		return 1;
+	}
+	phase_done();
+	phase = 2;
+	for (int i = 0; i < nclients; i++)
+		if (cl[i].state == C_OPEN) {
+			cl[i].msgs = 0;
+			send_next(&cl[i]);
+			flush_out(&cl[i]);
+		}
+	if (run_until(all_exchanged, deadline) != 0) {
+		fprintf(stderr, "listen-load: timed out exchanging\n");
+		return 1;
+	}
+	phase_done();
+	phase = 3;
+	for (int i = 0; i < nclients; i++)
+		if (cl[i].state == C_OPEN) {
+			start_close(&cl[i]);
+			flush_out(&cl[i]);
+		}
+	if (run_until(all_done, deadline) != 0) {
+		fprintf(stderr, "listen-load: timed out closing (%d of %d)\n",
+		    done_count, nclients);
+		return 1;
+	}
+	phase_done();
+	return 0;
+}
+
+/* Wait for every process to end a phase; sum what they did. */
+static int
+gather(int nprocs, const int *ups, struct tally *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (int i = 0; i < nprocs; i++) {
+		struct tally t;
+
+		if (read(ups[i], &t, sizeof t) != sizeof t)
+			return -1;
+		sum->open += t.open;
+		sum->failed += t.failed;
+		sum->msgs += t.msgs;
+		sum->bad += t.bad;
+	}
+	return 0;
+}
+
+static void
+go_on(int nprocs, const int *downs)
+{
+	for (int i = 0; i < nprocs; i++)
+		if (write(downs[i], "g", 1) != 1)
+			exit(1);
 }
 
 int
 main(int argc, char **argv)
 {
-	double t0, t1, t2, t3, c0, c1, c2, c3, deadline;
-	long rss_open, bad = 0;
-	uint64_t total = 0;
+	double t0, t1, t2, t3, c0, c1, c2, c3, s1, s2, deadline;
+	long rss_open;
+	int nprocs = 1, total_clients, *ups, *downs, *kids, rc = 0;
+	struct tally sum;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -464,85 +573,101 @@ main(int argc, char **argv)
 			pid = atoi(v);
 		else if (!strcmp(a, "--timeout"))
 			timeout_s = atof(v);
+		else if (!strcmp(a, "--procs"))
+			nprocs = atoi(v);
+		else if (!strcmp(a, "--window"))
+			window = atoi(v);
 		else
 			usage();
 		i++;
 	}
 	if (port <= 0 || nclients <= 0 || msg_size < sizeof(size_t) ||
-	    msg_size > 65536)
+	    msg_size > 65536 || nprocs < 1 || nprocs > nclients || window < 1)
 		usage();
 	payload = malloc(msg_size);
-	memset(payload, 'x', msg_size);
-	cl = calloc((size_t)nclients, sizeof *cl);
-	epfd = epoll_create1(0);
-	if (payload == NULL || cl == NULL || epfd < 0) {
+	ups = calloc((size_t)nprocs, sizeof *ups);
+	downs = calloc((size_t)nprocs, sizeof *downs);
+	kids = calloc((size_t)nprocs, sizeof *kids);
+	if (payload == NULL || ups == NULL || downs == NULL || kids == NULL) {
 		perror("listen-load");
 		return 1;
 	}
+	memset(payload, 'x', msg_size);
 	deadline = now() + timeout_s;
+	total_clients = nclients;
+	fflush(stdout);
 
 	c0 = cpu_of(pid);
 	t0 = now();
-	for (int i = 0; i < nclients; i++)
-		open_client(&cl[i]);
-	if (run_until(all_open, deadline) != 0) {
-		fprintf(stderr, "listen-load: timed out connecting (%d open)\n",
-		    open_count);
-		return 1;
+	for (int i = 0; i < nprocs; i++) {
+		int up[2], down[2];
+
+		if (pipe(up) != 0 || pipe(down) != 0) {
+			perror("pipe");
+			return 1;
+		}
+		if ((kids[i] = fork()) < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (kids[i] == 0) {
+			close(up[0]);
+			close(down[1]);
+			up_fd = up[1];
+			down_fd = down[0];
+			nclients = total_clients / nprocs +
+			    (i < total_clients % nprocs);
+			_exit(clients(deadline));
+		}
+		close(up[1]);
+		close(down[0]);
+		ups[i] = up[0];
+		downs[i] = down[1];
 	}
+	if (gather(nprocs, ups, &sum) != 0)
+		return 1;
 	t1 = now();
 	c1 = cpu_of(pid);
+	s1 = sys_s;
 	rss_open = status_kb(pid, "VmRSS");
 	printf("phase=connect clients=%d open=%d failed=%d wall_s=%.3f "
-	    "server_cpu_s=%.2f server_rss_kb=%ld\n", nclients, open_count,
-	    failed, t1 - t0, c1 - c0, rss_open);
+	    "server_cpu_s=%.2f server_rss_kb=%ld\n", total_clients, sum.open,
+	    sum.failed, t1 - t0, c1 - c0, rss_open);
 	fflush(stdout);
-
-	phase = 2;
-	for (int i = 0; i < nclients; i++)
-		if (cl[i].state == C_OPEN) {
-			cl[i].msgs = 0;
-			send_next(&cl[i]);
-			flush_out(&cl[i]);
-		}
+	go_on(nprocs, downs);
 	if (fanout) {
 		/* tell the script the clients are ready for the lines */
 		printf("ready\n");
 		fflush(stdout);
 	}
-	if (run_until(all_exchanged, deadline) != 0) {
-		fprintf(stderr, "listen-load: timed out exchanging\n");
+	if (gather(nprocs, ups, &sum) != 0)
 		return 1;
-	}
 	t2 = now();
 	c2 = cpu_of(pid);
-	for (int i = 0; i < nclients; i++) {
-		total += cl[i].msgs;
-		bad += cl[i].bad;
-	}
+	s2 = sys_s;
 	printf("phase=%s clients=%d messages=%llu size=%zu wall_s=%.3f "
 	    "msgs_per_s=%.0f server_cpu_s=%.2f server_cpu_us_per_msg=%.2f "
-	    "server_rss_kb=%ld bad=%ld\n", fanout ? "fanout" : "echo",
-	    open_count, (unsigned long long)total, msg_size, t2 - t1,
-	    total / (t2 - t1), c2 - c1, total ? (c2 - c1) * 1e6 / total : 0,
-	    status_kb(pid, "VmRSS"), bad);
+	    "server_sys_us_per_msg=%.2f server_rss_kb=%ld bad=%ld\n",
+	    fanout ? "fanout" : "echo", sum.open, (unsigned long long)sum.msgs,
+	    msg_size, t2 - t1, sum.msgs / (t2 - t1), c2 - c1, sum.msgs ?
+	    (c2 - c1) * 1e6 / sum.msgs : 0, sum.msgs ? (s2 - s1) * 1e6 /
+	    sum.msgs : 0, status_kb(pid, "VmRSS"), sum.bad);
 	fflush(stdout);
-
-	phase = 3;
-	for (int i = 0; i < nclients; i++)
-		if (cl[i].state == C_OPEN) {
-			start_close(&cl[i]);
-			flush_out(&cl[i]);
-		}
-	if (run_until(all_done, deadline) != 0) {
-		fprintf(stderr, "listen-load: timed out closing (%d of %d)\n",
-		    done_count, nclients);
+	go_on(nprocs, downs);
+	if (gather(nprocs, ups, &sum) != 0)
 		return 1;
-	}
 	t3 = now();
 	c3 = cpu_of(pid);
 	printf("phase=close clients=%d failed=%d wall_s=%.3f server_cpu_s=%.2f "
-	    "server_hwm_kb=%ld\n", nclients, failed, t3 - t2, c3 - c2,
+	    "server_hwm_kb=%ld\n", total_clients, sum.failed, t3 - t2, c3 - c2,
 	    status_kb(pid, "VmHWM"));
-	return failed || bad ? 1 : 0;
+	go_on(nprocs, downs);
+	for (int i = 0; i < nprocs; i++) {
+		int st;
+
+		if (waitpid(kids[i], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			rc = 1;
+	}
+	return rc || sum.failed || sum.bad ? 1 : 0;
 }
