@@ -142,11 +142,13 @@ bench-graphql: wscli
 bench-socketio: wscli
 	SIO_SCALE="$(BENCH_SCALE)" sh tests/bench/socketio.sh
 
-# wscli -l with 1,000 clients at once: its CPU time and memory.
-#   make bench-listen [LISTEN_CLIENTS=1000] [LISTEN_MESSAGES=100]
+# wscli -l and Node's ws server with 1,000 clients at once and as many as
+# the descriptor limit allows, and relay pairs: CPU time and memory.
+#   make bench-listen [LISTEN_CLIENTS="1000 5000"] [LISTEN_MESSAGES=200000]
+#                     [LISTEN_PAIRS=5000]
 bench-listen: wscli
 	LISTEN_CLIENTS="$(LISTEN_CLIENTS)" LISTEN_MESSAGES="$(LISTEN_MESSAGES)" \
-	    sh tests/bench/listen.sh
+	    LISTEN_PAIRS="$(LISTEN_PAIRS)" sh tests/bench/listen.sh
 
 # wscli --load next to a Node ws load script and Artillery, same server,
 # same work.   make bench-load [LOAD_CONNECTIONS=1000] [LOAD_MESSAGES=50]

@@ -141,6 +141,17 @@ mask_src(void *ctx, uint8_t key[4])
 	return RAND_bytes(key, 4) == 1 ? 0 : -1;
 }
 
+#define SEQ_LEN 12 /* digits of a message's number, at its start */
+
+static int
+same_seq(const uint8_t *p, uint64_t n)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%0*llu", SEQ_LEN, (unsigned long long)n);
+	return memcmp(p, num + strlen(num) - SEQ_LEN, SEQ_LEN) == 0;
+}
+
 static void
 queue_out(struct client *c, const void *p, size_t n)
 {
@@ -218,8 +229,11 @@ static void
 send_next(struct client *c)
 {
 	if (fanout == 0 && c->sent < (size_t)messages) {
-		memcpy(payload, &c->sent, sizeof c->sent < msg_size ?
-		    sizeof c->sent : msg_size);
+		/* the number in digits: a text message is UTF-8 */
+		char num[24];
+
+		snprintf(num, sizeof num, "%0*zu", SEQ_LEN, c->sent);
+		memcpy(payload, num + strlen(num) - SEQ_LEN, SEQ_LEN);
 		queue_frame(c, WS_OP_TEXT, payload, msg_size);
 		c->sent++;
 	}
@@ -269,8 +283,8 @@ on_frames(struct client *c, uint8_t *buf, size_t n)
 		if (ev.type == WS_EV_HEADER && ev.header.opcode != WS_OP_CONT)
 			c->cur_op = ev.header.opcode;
 		if (ev.type == WS_EV_DATA && c->cur_op == WS_OP_TEXT &&
-		    fanout == 0 && ev.offset == 0 && ev.len >= sizeof(size_t) &&
-		    memcmp(ev.data, &c->msgs, sizeof(size_t)) != 0)
+		    fanout == 0 && ev.offset == 0 && ev.len >= SEQ_LEN &&
+		    !same_seq(ev.data, c->msgs))
 			c->bad = 1;
 		if (!ev.message_done)
 			continue;
@@ -581,7 +595,7 @@ main(int argc, char **argv)
 			usage();
 		i++;
 	}
-	if (port <= 0 || nclients <= 0 || msg_size < sizeof(size_t) ||
+	if (port <= 0 || nclients <= 0 || msg_size < SEQ_LEN ||
 	    msg_size > 65536 || nprocs < 1 || nprocs > nclients || window < 1)
 		usage();
 	payload = malloc(msg_size);
