@@ -309,41 +309,55 @@ struct op {
 };
 
 /* The alignment of the recorded answers with the received ones: the
- * longest sequence of matches, as diff(1) finds it, in order. */
+ * longest sequence of matches, as diff(1) finds it, in order. What is the
+ * same at the start and at the end is taken first, as diff(1) does, so
+ * that a long conversation with a change in it aligns the change alone;
+ * a middle too large to align (ALIGN_MAX) is compared in order. */
 static struct op *
 align(size_t *nops)
 {
-	size_t n = S.nwant, m = S.ngot, k = 0, i = 0, j = 0;
+	size_t n = S.nwant, m = S.ngot, k = 0, i = 0, j = 0, tail = 0;
 	struct op *ops = xrealloc(NULL, (n + m + 1) * sizeof *ops);
 	uint32_t *L = NULL;
+	size_t mn, mm, w;
 
-	if ((n + 1) * (m + 1) <= ALIGN_MAX) {
-		L = xrealloc(NULL, (n + 1) * (m + 1) * sizeof *L);
-		for (size_t a = n + 1; a-- > 0;)
-			for (size_t b = m + 1; b-- > 0;) {
-				uint32_t *c = &L[a * (m + 1) + b];
+	while (i < n && j < m && matches(&S.want[i], &S.got[j]))
+		ops[k++] = (struct op){ OP_SAME, i++, j++ };
+	while (tail < n - i && tail < m - j && matches(&S.want[n - 1 - tail],
+	    &S.got[m - 1 - tail]))
+		tail++;
+	n -= tail;
+	m -= tail;
+	/* L[a][b]: the longest common sequence of want[i+a..n), got[j+b..m) */
+	mn = n - i;
+	mm = m - j;
+	w = mm + 1;
+	if ((mn + 1) * w <= ALIGN_MAX) {
+		L = xrealloc(NULL, (mn + 1) * w * sizeof *L);
+		for (size_t a = mn + 1; a-- > 0;)
+			for (size_t b = mm + 1; b-- > 0;) {
+				uint32_t *c = &L[a * w + b];
 
-				if (a == n || b == m)
+				if (a == mn || b == mm)
 					*c = 0;
-				else if (matches(&S.want[a], &S.got[b]))
-					*c = 1 + L[(a + 1) * (m + 1) + b + 1];
+				else if (matches(&S.want[i + a], &S.got[j + b]))
+					*c = 1 + L[(a + 1) * w + b + 1];
 				else
-					*c = L[(a + 1) * (m + 1) + b] >
-					    L[a * (m + 1) + b + 1] ?
-					    L[(a + 1) * (m + 1) + b] :
-					    L[a * (m + 1) + b + 1];
+					*c = L[(a + 1) * w + b] > L[a * w + b + 1] ?
+					    L[(a + 1) * w + b] : L[a * w + b + 1];
 			}
 	}
 	while (i < n && j < m) {
+		size_t a = i - (S.nwant - tail - mn), b = j - (S.ngot - tail - mm);
 		int same_here = matches(&S.want[i], &S.got[j]);
 
-		if (same_here && (L == NULL || L[i * (m + 1) + j] ==
-		    1 + L[(i + 1) * (m + 1) + j + 1])) {
+		if (same_here && (L == NULL || L[a * w + b] ==
+		    1 + L[(a + 1) * w + b + 1])) {
 			ops[k++] = (struct op){ OP_SAME, i++, j++ };
 		} else if (L == NULL) { /* too long to align: in order */
 			ops[k++] = (struct op){ OP_MISSING, i++, 0 };
 			ops[k++] = (struct op){ OP_MORE, 0, j++ };
-		} else if (L[(i + 1) * (m + 1) + j] >= L[i * (m + 1) + j + 1]) {
+		} else if (L[(a + 1) * w + b] >= L[a * w + b + 1]) {
 			ops[k++] = (struct op){ OP_MISSING, i++, 0 };
 		} else {
 			ops[k++] = (struct op){ OP_MORE, 0, j++ };
@@ -353,6 +367,8 @@ align(size_t *nops)
 		ops[k++] = (struct op){ OP_MISSING, i++, 0 };
 	while (j < m)
 		ops[k++] = (struct op){ OP_MORE, 0, j++ };
+	for (size_t t = 0; t < tail; t++)
+		ops[k++] = (struct op){ OP_SAME, i++, j++ };
 	free(L);
 	*nops = k;
 	return ops;

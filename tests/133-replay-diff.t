@@ -83,6 +83,19 @@ first=$(sed -n 's/^@@ .*:\([0-9]*\) @@$/\1/p' "$OUT")
 ok "an edited line: the hunk starts at most 3 lines before line $line (at $first)" \
     [ "$first" -le "$line" -a "$first" -ge $((line - 6)) ]
 
+# A long conversation with one answer taken out of the file: that answer
+# alone is "more" (2500 answers both ways are past what is aligned whole;
+# what is the same at either end is taken first).
+start_py_echo || { echo "Bail out! python echo server did not start"; exit 1; }
+seq 1 2500 | sed 's/^/line /' >"$T/many"
+run_wscli --record "$T/long.conv" "$(url)" <"$T/many"
+status_is 0 "a long conversation: recorded"
+grep -v '^< line 1234$' "$T/long.conv" >"$T/short.conv"
+run_wscli --replay "$T/short.conv" --replay-speed 0
+status_is 1 "a long conversation, one answer taken out: exit 1"
+is "$(grep -c '^[-+]' "$OUT")" 3 "... the diff's head and one line"
+like "$OUT" '^\+< line 1234$' "... the answer that came and is not in the file"
+
 # A file that is not a conversation: its line, exit 2.
 printf '@url %s\n> hi\n< /close abc\n' "$(url)" >"$T/bad.conv"
 run_wscli --replay "$T/bad.conv"
