@@ -877,13 +877,13 @@ status(int exit)
 	changed = print_diff();
 	out_flush();
 	if (changed > 0) {
-		info("replay: %zu line%s from the recording (%u sent, "
-		    "%zu answers recorded, %zu received)", changed, changed == 1 ?
+		info("replay: %zu line%s from the recording (sent %u; "
+		    "answers recorded %zu, received %zu)", changed, changed == 1 ?
 		    " differs" : "s differ", S.sent, S.nwant, S.ngot);
 		return EXIT_ERROR;
 	}
-	info("replay: the answers are the recorded ones (%u sent, %zu "
-	    "answers)", S.sent, S.nwant);
+	info("replay: the answers are the recorded ones (sent %u, answers "
+	    "%zu)", S.sent, S.nwant);
 	/* --timeout cut it short: said by its status */
 	return exit;
 }

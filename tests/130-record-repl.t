@@ -51,7 +51,7 @@ ok "record: the pause before each typed line is in the file" [ $? -eq 0 ]
 run_wscli --replay "$REC" --replay-speed 0
 status_is 0 "replay of the REPL session: the same answers, exit 0"
 is "$(cat "$OUT")" "" "replay of the REPL session: no difference written"
-like "$ERR" 'replay: the answers are the recorded ones \(5 sent, 5 answers\)' \
+like "$ERR" 'replay: the answers are the recorded ones \(sent 5, answers 5\)' \
     "replay of the REPL session: says so on stderr"
 
 run_wscli --test "$REC"
