@@ -19,7 +19,8 @@
  *   @protocol NAME        offer this subprotocol (-s); repeatable
  *   @header NAME: VALUE   add this header to the upgrade (-H); repeatable
  *   @origin ORIGIN        -o
- *   @proto NAME           the application protocol (--proto)
+ *   @proto NAME           the application protocol, as --proto (which
+ *                         it overrides)
  *   @within DURATION      the default limit of each expectation (5s)
  *   @var NAME=VALUE       a default for {{NAME}}; repeatable
  *

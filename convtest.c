@@ -100,6 +100,10 @@ struct job {
 	struct dial *dial;
 	struct conn *c;
 	struct proto_conn *proto; /* --proto: its protocol, or NULL */
+	int own_proto;           /* @proto said which: fproto, or with
+				    fauto the subprotocol's */
+	const struct proto *fproto;
+	int fauto;
 	char url[2048];          /* the URL dialed */
 	char label[512];         /* "FILE: ", before its diagnostics */
 	const char *hdrs[300];   /* the upgrade's headers, read by the
@@ -1255,7 +1259,12 @@ on_dialed(void *ud, struct dial_result *r)
 		emit();
 		return;
 	}
-	proto = proto_chosen(r->protocol);
+	if (!J->own_proto)
+		proto = proto_chosen(r->protocol);
+	else if (J->fauto)
+		proto = r->protocol ? proto_for_subprotocol(r->protocol) : NULL;
+	else
+		proto = J->fproto;
 	J->c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
 		.ops = proto ? &test_proto_ops : &test_conn_ops,
@@ -1305,7 +1314,14 @@ job_start(struct job *J)
 		return;
 	}
 	/* a protocol may have a path of its own (Socket.IO's) */
-	snprintf(J->url, sizeof J->url, "%s", proto_url(u, why, sizeof why));
+	if (!J->own_proto)
+		snprintf(J->url, sizeof J->url, "%s", proto_url(u, why,
+		    sizeof why));
+	else if (J->fproto && J->fproto->url && J->fproto->url(u, why,
+	    sizeof why))
+		snprintf(J->url, sizeof J->url, "%s", why);
+	else
+		snprintf(J->url, sizeof J->url, "%s", u);
 	free(u);
 	for (struct curl_slist *l = opt.headers; l && nh < 256; l = l->next)
 		J->hdrs[nh++] = l->data;
@@ -1330,7 +1346,8 @@ job_start(struct job *J)
 	for (size_t i = 0; i < J->cv->nprotocols && np < MAX_PROTOCOLS + 64;
 	    i++)
 		J->protos[np++] = J->cv->protocols[i];
-	for (const char *const *o = proto_offered(); o && *o &&
+	for (const char *const *o = J->own_proto ? (J->fproto ?
+	    J->fproto->subprotocols : NULL) : proto_offered(); o && *o &&
 	    np < MAX_PROTOCOLS + 128; o++) {
 		size_t k = 0;
 
@@ -1703,6 +1720,16 @@ check_file(struct conv *cv, const char *url, struct jqs *js)
 		    "the file", cv->name);
 		return -1;
 	}
+	if (cv->proto) {
+		const struct proto *p;
+		char names[256];
+
+		if (proto_find(cv->proto, &p, names, sizeof names) != 0) {
+			diag("%s: @proto %s: not a protocol (one of %s)",
+			    cv->name, cv->proto, names);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < cv->nsteps; i++) {
 		const struct conv_step *s = &cv->steps[i];
 
@@ -1817,6 +1844,15 @@ convtest_run(void)
 		}
 		J->exit = -1;
 		J->qtail = &J->q;
+		/* the file's @proto, over --proto */
+		if (J->cv->proto) {
+			char names[256];
+
+			J->own_proto = 1;
+			J->fauto = !strcmp(J->cv->proto, "auto");
+			proto_find(J->cv->proto, &J->fproto, names,
+			    sizeof names);
+		}
 		J->timer.fire = on_timer;
 		J->timer.ud = J;
 		J->points = xrealloc(NULL, (J->cv->nsteps + 1) *

@@ -32,4 +32,14 @@ run_wscli --test "$U/socket.io/?EIO=4&transport=websocket" "$T/sio.conv"
 status_is 1 "socketio: without --proto the file does not hold"
 like "$ERR" '^#        got: < 0\{"sid"' "socketio: ... the open packet came instead"
 
+# the file may say its protocol itself, whatever the command line says
+{ echo "@proto socketio"; cat "$T/sio.conv"; } >"$T/own.conv"
+run_wscli --test "$U" "$T/own.conv"
+status_is 0 "socketio: @proto in the file, no --proto"
+printf '@proto nope\n> x\n' >"$T/nope.conv"
+run_wscli --test "$U" "$T/nope.conv"
+status_is 2 "socketio: an unknown @proto: usage error"
+like "$ERR" "^wscli: $T/nope.conv: @proto nope: not a protocol \\(one of " \
+    "socketio: ... named"
+
 done_testing
