@@ -261,7 +261,8 @@ log_message(struct side *s, int unshown)
 /* A control frame as it passed, or not (relayed 0: a pong to wscli's own
  * ping, a close that answers wscli's). */
 static void
-log_control(struct side *s, const struct conn_piece *fp, int relayed)
+log_control(struct side *s, const struct conn_piece *fp, int relayed,
+    int unshown)
 {
 	unsigned op = fp->h->opcode;
 	const char *name = ws_opcode_name(op);
@@ -292,6 +293,7 @@ log_control(struct side *s, const struct conn_piece *fp, int relayed)
 		    "closing or gone", s->other->name);
 		e.note = note;
 	}
+	e.unshown = unshown;
 	show_relayed(&e);
 }
 
@@ -530,8 +532,8 @@ ev_relay(struct conn *c, const struct conn_piece *fp)
 		return;
 	if (view.frames)
 		log_frame(s, h);
-	else if (control)
-		log_control(s, fp, relayed);
+	if (control) /* with --frames, for --record only */
+		log_control(s, fp, relayed, view.frames);
 }
 
 static void

@@ -11,7 +11,10 @@
  * or "wscli>server" for what wscli sent. It is rendered in show.c, in one
  * place, one of three ways: the terminal, a plain pipe, --jsonl. The
  * relay's log (show_log) and the fields of --jsonl events are written
- * here too, so no mode formats what it shows.
+ * here too, so no mode formats what it shows. With --record every
+ * message, ping, pong and close is also handed to record.h, whatever is
+ * shown: a mode sends what it sends through these (show_message_out,
+ * show_message_piece_out, show_control_out) even where nothing is shown.
  */
 #ifndef WSCLI_SHOW_H
 #define WSCLI_SHOW_H

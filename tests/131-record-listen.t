@@ -66,6 +66,28 @@ status_is 2 "listen: --record naming a file: exit 2"
 like "$ERR" "^wscli: --record $T/plain: not a directory \\(with -l it is a directory: one file per client\\)\$" \
     "listen: --record naming a file: says it is a directory"
 
+# ------------------------------------------------------------ relay mode
+
+# With --frames the relay shows frames, not messages: the file still has
+# the messages. A crafted frame from wscli's own side is a comment.
+start_node_echo || { echo "Bail out! node echo server did not start"; exit 1; }
+start_listen --forward "$(url)" --frames --record "$T/pairs" ||
+    { echo "Bail out! wscli -l --forward did not start"; exit 1; }
+run_client NODE "$(lurl up)" --send "via relay" --expect 1
+is "$CLIENT_STATUS" 0 "relay --frames: the client got its echo"
+wait_for "$LERR" 'relay 1: over' 10
+kill "$LPID"
+wait_listen
+grep -v '^# +' "$T/pairs/relay-1.conv" >"$T/r1"
+printf '@url %s\n> via relay\n< via relay\n> /close 1000\n< /close 1000\n' \
+    "$(url up)" >"$T/want-r1"
+if cmp -s "$T/want-r1" "$T/r1"; then
+    pass "relay --frames: the pair's messages recorded, the server's URL in the header"
+else
+    fail "relay --frames: the pair's messages recorded, the server's URL in the header"
+    diag_file "$T/pairs/relay-1.conv"
+fi
+
 # ------------------------------------------------------- scripted client
 
 # stdin lines, answers, the end of input's close; the pause between the
