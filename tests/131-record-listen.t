@@ -112,6 +112,8 @@ else
 fi
 like "$T/py.conv" '^# \+(0\.9[5-9][0-9]|1\.[0-9]{3})s$' "scripted: the 1 s pause is written"
 
+run_wscli --test "$T/py.conv"
+status_is 0 "scripted recording against Python websockets: --test passes it unchanged"
 run_wscli --replay "$T/py.conv"
 status_is 0 "replay: the same answers, exit 0"
 ok "replay: the recorded pause is kept (took $ELAPSED_MS ms)" [ "$ELAPSED_MS" -ge 950 ]

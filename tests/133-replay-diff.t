@@ -38,6 +38,8 @@ else
     diag_file "$T/sub.conv"
 fi
 
+run_wscli --test "$T/sub.conv"
+status_is 0 "record: --test passes the recording unchanged"
 run_wscli --replay "$T/sub.conv"
 status_is 0 "replay: the same answers, exit 0"
 is "$(cat "$OUT")" "" "replay: nothing on stdout"
