@@ -59,6 +59,33 @@ status_is 0 "--test of the recorded REPL session: passes unchanged"
 like "$OUT" '^ok ' "--test of the recorded REPL session: TAP"
 unlike "$OUT" '^not ok' "--test of the recorded REPL session: nothing fails"
 
+# Listen mode at the REPL: what is typed to a client is what it received.
+repl -- --color=never -l 0 --record "$T/clients"
+if wait_screen 'listening on 127\.0\.0\.1:[0-9]+' && wait_last '^>$'; then
+    LPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SCREEN" | head -n 1)
+    timeout -k 5 20 node "$SERVERS/client.js" "$(lurl lobby)" --send "hi wscli" \
+        --expect 1 >"$T/client.out" 2>"$T/client.err" &
+    client=$!
+    screen_like '^<1 text +8 B  hi wscli$' "listen REPL: the client's message is shown"
+    send_line "hello client"
+    wait "$client"
+    is "$?" 0 "listen REPL: the client got the typed line and closed"
+    screen_like '^client 1: disconnected' "listen REPL: the client is gone"
+    grep -v '^# +' "$T/clients/client-1.conv" >"$T/c1"
+    printf '@url %s\n> hi wscli\n< hello client\n> /close 1000\n< /close 1000\n' \
+        "$(lurl lobby)" >"$T/want-c1"
+    if cmp -s "$T/want-c1" "$T/c1"; then
+        pass "listen REPL: the client's file has the typed line as what it received"
+    else
+        fail "listen REPL: the client's file has the typed line as what it received"
+        diag_file "$T/clients/client-1.conv"
+    fi
+else
+    fail "listen REPL: listening, prompt shown"
+    show_screen
+fi
+repl_end
+
 # A file that cannot be written: said before connecting, exit 2.
 repl -- --color=never --record "$T/no/such/dir/x.conv" "$(url)"
 screen_like "^wscli: --record $T/no/such/dir/x\\.conv: No such file or directory\$" \
