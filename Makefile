@@ -29,11 +29,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(DEP_CFLAGS) $(CFLAGS)
 OBJS = wscli.o view.o proto.o sio.o siopkt.o json.o clientmode.o dial.o conn.o queue.o show.o output.o repl.o loop.o \
        transport.o term.o upgrade.o deflate.o jsonl.o linesplit.o frame.o \
        display.o craft.o opening.o probe.o probecases.o probereport.o probeclients.o listener.o run.o listen.o relay.o relayhead.o \
-       opts.o servecmd.o stomp.o mqtt.o stompproto.o mqttproto.o graphql.o \
+       opts.o servecmd.o stomp.o mqtt.o stompproto.o mqttproto.o graphql.o graphqlproto.o \
        conv.o convtest.o record.o replay.o
 HDRS = exit.h opts.h view.h proto.h sio.h siopkt.h json.h clientmode.h dial.h conn.h queue.h show.h output.h repl.h loop.h \
        transport.h term.h upgrade.h deflate.h jsonl.h linesplit.h frame.h \
-       display.h craft.h opening.h probe.h probecases.h probereport.h probeclients.h listener.h run.h listen.h relay.h relayhead.h servecmd.h stomp.h mqtt.h stompproto.h mqttproto.h graphql.h \
+       display.h craft.h opening.h probe.h probecases.h probereport.h probeclients.h listener.h run.h listen.h relay.h relayhead.h servecmd.h stomp.h mqtt.h stompproto.h mqttproto.h graphql.h graphqlproto.h \
        conv.h convtest.h record.h replay.h
 OBJS += hist.o load.o tcpdial.o
 HDRS += hist.h load.h tcpdial.h

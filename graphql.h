@@ -24,9 +24,7 @@
  *
  * Operations a client starts get ids "1", "2", ... in order.
  *
- * proto_graphql, at the end, is the protocol of proto.h built on both:
- * --proto graphql. It offers both subprotocols and speaks the one the
- * server chose.
+ * graphqlproto.c builds --proto graphql on both.
  */
 #ifndef WSCLI_GRAPHQL_H
 #define WSCLI_GRAPHQL_H
@@ -224,20 +222,5 @@ long gql_sess_complete(struct gql_sess *s, const char *id, char *out,
 
 /* The operations still running (neither completed nor failed). */
 size_t gql_sess_active(const struct gql_sess *s);
-
-/* ------------------------------------------------------------ protocol */
-
-/*
- * --proto graphql. Client: connection_init (payload --init) on open,
- * stdin held until connection_ack, which must come within
- * --connect-timeout (else closed with 4504, exit 7); each stdin line or
- * /subscribe an operation with the next id; each next's payload one line
- * on stdout, an error on stderr; done when every operation is over.
- * Server (listen mode): connection_init answered with connection_ack.
- * Both: ping answered with pong; a broken rule closes with its code
- * (exit 5). Relay mode: both directions decoded and checked.
- */
-struct proto;
-extern const struct proto proto_graphql;
 
 #endif /* WSCLI_GRAPHQL_H */

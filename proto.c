@@ -17,7 +17,7 @@
 #include "conn.h"
 #include "exit.h"
 #include "frame.h"
-#include "graphql.h"
+#include "graphqlproto.h"
 #include "mqttproto.h"
 #include "opts.h"
 #include "proto.h"

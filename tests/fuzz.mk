@@ -1,5 +1,6 @@
 # libFuzzer targets for the pure code (frame.c, display.c, linesplit.c,
-# upgrade.c, deflate.c, craft.c, stomp.c, mqtt.c, json.c, siopkt.c) and the
+# upgrade.c, deflate.c, craft.c, stomp.c, mqtt.c, json.c, siopkt.c,
+# graphql.c) and the
 # conversation file parser (conv.c).
 #
 # Include from the top-level Makefile, or use on its own from the
@@ -28,9 +29,9 @@ FUZZ_BINS = $(addprefix tests/,$(FUZZ_TARGETS))
 FUZZ_DEP_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
 FUZZ_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -lz
 FUZZ_SRCS = frame.c display.c linesplit.c upgrade.c deflate.c craft.c conv.c \
-    stomp.c mqtt.c json.c siopkt.c
+    stomp.c mqtt.c json.c siopkt.c graphql.c
 tests/fuzz_%: tests/fuzz_%.c $(FUZZ_SRCS) frame.h display.h linesplit.h \
-    upgrade.h deflate.h craft.h conv.h stomp.h mqtt.h json.h siopkt.h
+    upgrade.h deflate.h craft.h conv.h stomp.h mqtt.h json.h siopkt.h graphql.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) $(FUZZ_DEP_CFLAGS) -I. -o $@ $< \
 	    $(FUZZ_SRCS) $(FUZZ_LIBS)
 
