@@ -44,4 +44,30 @@ screen_like '4429 Too many initialisation requests' "a second init typed: 4429 n
 exit_is 8 "closed by the server with 4429: exit 8"
 repl_end
 
+# listen mode: graphql-ws's client subscribes, the results are typed
+repl -- --color=never -l 0 --proto graphql
+if wait_screen 'listening on 127\.0\.0\.1:[0-9]+' && wait_last '^>$'; then
+    pass "listen REPL: listening, prompt shown"
+else
+    fail "listen REPL: listening, prompt shown"
+    show_screen
+fi
+LPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SCREEN" | head -n 1)
+echo '{ hello }' >"$T/lop"
+timeout 20 node tests/bench/gql-client.js "$(lurl)" <"$T/lop" >"$T/lclient.out" \
+    2>"$T/lclient.err" &
+cpid=$!
+screen_like '^<1 connection_init' "the client's connection_init is shown"
+screen_like '^<1 subscribe [^ ]+ \{"query":"\{ hello \}"\}$' "its subscribe, with its id"
+screen
+id=$(sed -n 's/^<1 subscribe \([^ ]*\) .*/\1/p' "$SCREEN" | head -n 1)
+send_line "/next nosuch {\"data\":{}}"
+screen_like '/next nosuch: next for unknown id "nosuch"' "/next for an id no client has: refused, named"
+send_line "/next $id {\"data\":{\"hello\":\"typed\"}}"
+send_line "/complete $id"
+wait "$cpid"
+is "$?" 0 "the client's operation completed"
+is "$(cat "$T/lclient.out")" '{"data":{"hello":"typed"}}' "it got the result typed with /next"
+repl_end
+
 done_testing
