@@ -14,6 +14,14 @@
 # /usr/bin/time), CPU microseconds per next, peak resident memory, and
 # whether the output had the N lines. The server's CPU is the same work
 # for both and is not counted.
+#
+# Read the figures with the machine's load in mind: the server sends as
+# fast as it can, and a client that keeps up wakes once per next (wscli:
+# poll, epoll_wait, one recv, one write of stdout, flushed before every
+# wait as in any pipe), while one that falls behind finds many nexts per
+# read. On an idle machine wscli keeps up and pays those four system
+# calls per next; graphql-ws's client falls behind and batches (it also
+# writes its output every 256 lines or 5 ms).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
