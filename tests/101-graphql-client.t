@@ -91,6 +91,14 @@ run_wscli --proto graphql "$(url)" <"$T/tick2"
 status_is 8 "closed with 4408: exit 8"
 like "$ERR" '4408 Connection initialisation timeout' "4408 named"
 
+for c in "4400 Bad request" "4401 Unauthorized" "4409 Subscriber already exists" \
+    "4429 Too many initialisation requests"; do
+    stop_server
+    start_gql --script --close "${c%% *}" "x"
+    run_wscli --proto graphql "$(url)" <"$T/tick2"
+    like "$ERR" "closed by server: $c \"x\"" "close code ${c%% *} named"
+done
+
 # pings from the server are answered over several intervals
 stop_server
 start_gql --ping 150
