@@ -61,8 +61,9 @@
 #define LINE_MAX_LISTEN (16 * 1024 * 1024) /* a stdin line, kept whole */
 #define KEEP_DEFAULT (16 * 1024 * 1024) /* a message kept whole */
 #define GONE_CLOSE_TIMEOUT 1.0
-#define QUEUE_KEEP 1                    /* an idle client's queue gives its
-					   buffer back: thousands may be idle */
+#define QUEUE_KEEP 2048                 /* an idle client's queue keeps no more
+					   than small messages need: thousands
+					   may be idle */
 #define READ_PER_CLIENT 4096            /* stdin read at once, per client */
 
 struct client {

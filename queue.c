@@ -12,7 +12,10 @@
 
 #include "queue.h"
 
-#define BUF_MIN 4096 /* small at first: listen mode has many queues */
+#define BUF_MIN 4096 /* at first */
+#define BUF_SMALL 512 /* ... when the queue keeps less: listen mode has
+			 many queues, most of them idle or with small
+			 messages */
 #define SEGS_MIN 16
 
 void
@@ -104,7 +107,8 @@ queue_reserve(struct queue *q, size_t n)
 		q->head = 0;
 	}
 	if (q->cap - q->tail < n) {
-		size_t cap = q->cap ? q->cap : BUF_MIN;
+		size_t cap = q->cap ? q->cap : q->keep < BUF_MIN ? BUF_SMALL :
+		    BUF_MIN;
 		uint8_t *b;
 
 		if (n > SIZE_MAX / 2 - q->tail)

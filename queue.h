@@ -12,7 +12,8 @@
  * queue_extend() as the rest comes. Bytes queued without a frame are not
  * possible: every byte belongs to the segment that covers it.
  *
- * Memory: the buffer grows to hold what is queued (from 4 KiB, doubling);
+ * Memory: the buffer grows to hold what is queued (from 4 KiB, or 512
+ * bytes when keep is smaller, doubling);
  * once the queue is empty, a buffer larger than keep bytes is given back,
  * so a large message passing does not stay resident. No I/O, no globals;
  * allocation failures are reported, never fatal.

@@ -67,8 +67,9 @@
 #define TEXT_SHOWN 256                 /* bytes of a text on a log line */
 #define KEEP_LOG TEXT_SHOWN            /* bytes of a message kept for it */
 #define KEEP_JSONL (16 * 1024 * 1024)  /* ... for a --jsonl event */
-#define QUEUE_KEEP 1                   /* an idle side's queue gives its
-					  buffer back: thousands may be idle */
+#define QUEUE_KEEP 2048                /* an idle side's queue keeps no more
+					  than small messages need: thousands
+					  may be idle */
 #define STRICT_HOLD (1024 * 1024)      /* --strict: a data frame up to this
 					  size is checked whole before any
 					  of it is relayed */
