@@ -629,6 +629,13 @@ conn_close(struct conn *c, unsigned code, const uint8_t *reason, size_t n)
 	return close_frame(c, code, reason, n, 0);
 }
 
+int
+conn_close_after_data(struct conn *c, unsigned code, const uint8_t *reason,
+    size_t n)
+{
+	return close_frame(c, code, reason, n, 1);
+}
+
 void
 conn_fail(struct conn *c, unsigned code, int exit, const char *why)
 {

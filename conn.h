@@ -202,6 +202,11 @@ int conn_send_control(struct conn *c, unsigned opcode, const uint8_t *p,
 int conn_close(struct conn *c, unsigned code, const uint8_t *reason,
     size_t n);
 
+/* The same, but the CLOSE goes after the data already queued: what was
+ * handed to conn_send_data() still reaches the peer. */
+int conn_close_after_data(struct conn *c, unsigned code,
+    const uint8_t *reason, size_t n);
+
 /* Queue bytes exactly as given, outside any frame accounting: crafted
  * frames. Returns 0 or -1. */
 int conn_send_raw(struct conn *c, const uint8_t *p, size_t n);

@@ -1073,9 +1073,11 @@ close_one(struct lconn *lc, unsigned code)
 		lc->state = L_DONE;
 		L.over++;
 	} else if (lc->state == L_OPEN && !lc->closing) {
+		/* a message counted as sent must reach the server: the
+		 * CLOSE goes after what is queued */
 		lc->closing = 1;
 		loop_timer_stop(&lc->tick);
-		conn_close(lc->c, code, NULL, 0);
+		conn_close_after_data(lc->c, code, NULL, 0);
 	}
 }
 

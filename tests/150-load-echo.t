@@ -88,4 +88,19 @@ is "$STATUS" 2 "a template that is not UTF-8: usage error"
 like "$ERR" 'message template 1 is not valid UTF-8 \(use -b for binary messages\)' \
     "a template that is not UTF-8: said"
 
+# --duration ends the run in lockstep, with a message just queued on each
+# connection: it still reaches the server before the CLOSE, so "sent" is
+# what the server received, and its echo is counted.
+stop_server
+start_node_echo --log-messages || { echo "Bail out! node echo server"; exit 1; }
+run_wscli --load "ws://127.0.0.1:$PORT/" --connections 5 --send 'd{n}' \
+    --msg-rate lockstep --duration 1
+is "$STATUS" 0 "--duration in lockstep: exit 0"
+sent=$(sed -n 's/^messages *\([0-9]*\) sent.*/\1/p' "$OUT")
+sleep 0.3
+got=$(grep -c "received: d[0-9]" "$SERVER_LOG")
+is "$got" "$sent" "--duration in lockstep: the server received every message counted as sent"
+like "$OUT" '^messages +[0-9]+ sent \([0-9]+/s\), [0-9]+ received \([0-9]+/s\), [0-9]+ echoed, 0 unanswered$' \
+    "--duration in lockstep: none unanswered"
+
 done_testing
