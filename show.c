@@ -480,8 +480,9 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 		stream_piece(c, m, NULL, 0, 1);
 	else if (m->whole && m->to_stdout)
 		stream_piece(c, m, m->buf, m->len, 1);
-	record_message(conn_id(c), rec_dir(c, '<'), binary ? WS_OP_BINARY :
-	    in->opcode, m->buf, m->len, in->len);
+	if (opt.record)
+		record_message(conn_id(c), rec_dir(c, '<'), binary ?
+		    WS_OP_BINARY : in->opcode, m->buf, m->len, in->len);
 	/* a pipe has the message on stdout already: no event to render */
 	if (!shown || (!opt.jsonl && !opt.interactive))
 		return;
@@ -498,29 +499,41 @@ show_message_end(struct conn *c, struct show_msg *m, int shown)
 	}
 }
 
+/* What show_message_out() does when it has something to do */
+static void __attribute__((noinline))
+message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
+    uint64_t size, unsigned frags)
+{
+	if (p && opt.record)
+		record_message(conn_id(c), rec_dir(c, '>'), opcode, p, n, size);
+	if (opt.jsonl || opt.interactive) {
+		struct show_event e = {
+			.kind = EV_MESSAGE, .c = c, .dir = '>',
+			.opcode = opcode, .p = p, .n = n, .size = size,
+			.frags = frags, .compressed = conn_compressing(c),
+			.wire = conn_out_wire(c),
+		};
+
+		emit(&e);
+	}
+}
+
 void
 show_message_out(struct conn *c, unsigned opcode, const uint8_t *p, size_t n,
     uint64_t size, unsigned frags)
 {
-	if (p)
-		record_message(conn_id(c), rec_dir(c, '>'), opcode, p, n, size);
-	if (!opt.jsonl && !opt.interactive)
-		return; /* a pipe shows nothing of what is sent */
-	struct show_event e = {
-		.kind = EV_MESSAGE, .c = c, .dir = '>', .opcode = opcode,
-		.p = p, .n = n, .size = size, .frags = frags,
-		.compressed = conn_compressing(c),
-		.wire = conn_out_wire(c),
-	};
-
-	emit(&e);
+	/* this runs for every message sent; a pipe without --record does
+	 * nothing with it, and pays only this test */
+	if (opt.record || opt.jsonl || opt.interactive)
+		message_out(c, opcode, p, n, size, frags);
 }
 
 void
 show_message_piece_out(struct conn *c, unsigned opcode, const uint8_t *p,
     size_t n, int fin)
 {
-	record_piece(conn_id(c), opcode, p, n, fin);
+	if (opt.record)
+		record_piece(conn_id(c), opcode, p, n, fin);
 }
 
 /* ------------------------------------------------------------ control */
