@@ -95,6 +95,9 @@ start_repl "reconnect, quit" -- --color=never --reconnect --reconnect-delay 5 \
 stop_server "$SERVER_PID"
 last_like '^\(reconnecting 1\) >$' "reconnect, quit: waiting for the next attempt"
 type_text "half a line"
+# Ctrl-C only once the line is read: before that the check below would
+# pass at once and the next keys could race the interrupt
+last_like '^\(reconnecting 1\) > half a line$' "reconnect, quit: a line half typed"
 keys C-c
 last_like '^\(reconnecting 1\) >$' "reconnect, quit: Ctrl-C clears the line"
 send_line "/close"
