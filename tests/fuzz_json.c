@@ -310,8 +310,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(out != NULL);
 	r = disp_json(out, cap, p, size, "", 0);
 	CHECK(r != DISP_JSON_NOSPACE);
-	if (depth < DISP_JSON_MAX_DEPTH - 1 || depth > DISP_JSON_MAX_DEPTH + 3)
+	/* nesting deeper than the limit is refused by design, whatever the
+	 * reference validator (which has no limit) says; near the limit the
+	 * two count depth differently */
+	if (depth < DISP_JSON_MAX_DEPTH - 1)
 		CHECK((r >= 0) == valid);
+	else if (depth > DISP_JSON_MAX_DEPTH + 3)
+		CHECK(r < 0);
 
 	if (r >= 0) {
 		check_safe(out, (size_t)r, 0);
