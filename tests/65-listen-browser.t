@@ -38,6 +38,9 @@ start_listen --once -s chat --send "please close"
 start_browser "$(browser_page "ws=$(lurl page)&protocols=superchat,chat")" ||
     { fail "chromium started"; done_testing; exit 1; }
 wait_listen 30
+# the page's console line can come after wscli has ended: the browser is
+# stopped once it is out (or after 10 s)
+wait_for "$BROWSER_LOG" 'browser\.html: close 1000 ' 10
 stop_server "$BROWSER_PID"
 is "$LSTATUS" 0 "browser: it closes with 1000 after 'please close': exit 0 (--once)"
 printf 'hello from chromium\n' >"$T/expect"
@@ -56,8 +59,6 @@ like "$LERR" '^wscli: client 1: answered 101 Switching Protocols: subprotocol ch
 like "$LERR" '^wscli: client 1: closed by client: 1000 Normal Closure "bye"; answered' \
     "browser: its close with a reason is reported"
 like "$BROWSER_LOG" 'browser\.html: open chat -' "browser: the page saw chat and no extension"
-# the page's console line can come after wscli has ended
-wait_for "$BROWSER_LOG" 'browser\.html: close 1000 ' 10
 like "$BROWSER_LOG" 'browser\.html: close 1000 ' "browser: the page saw a clean close"
 
 # wscli closes (-n 2) and the browser answers the close.

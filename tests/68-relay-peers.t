@@ -185,6 +185,8 @@ if command -v chromium >/dev/null 2>&1; then
     start_browser "$(browser_page "ws=$(lurl page)&protocols=chat")" ||
         { fail "chromium started"; done_testing; exit 1; }
     wait_listen 30
+    # the page's console line can come after wscli has ended
+    wait_for "$BROWSER_LOG" 'browser\.html: close 1000 ' 10
     stop_server "$BROWSER_PID"
     is "$LSTATUS" 0 "browser through the relay to Node: exit 0 (--once)"
     like "$LERR" '^wscli: relay 1:   User-Agent: .*HeadlessChrome/' "browser: its request shown"
