@@ -447,7 +447,8 @@ conn_ping_sent(struct conn *c, const uint8_t *p, size_t n)
 	memcpy(c->pings[c->npings].p, p, n);
 	c->pings[c->npings].len = n;
 	c->pings[c->npings].at = now_sec();
-	c->npings++;
+	if (c->npings++ == 0)
+		loop_hold_batching(1); /* its pong's time is measured */
 	c->st.pings_out++;
 	loop_wake(&c->src); /* its timeout is armed in prepare */
 }
@@ -1075,7 +1076,8 @@ handle_pong(struct conn *c, const uint8_t *p, size_t n)
 		snprintf(note, sizeof note, "rtt %.3f ms", rtt * 1000);
 		memmove(&c->pings[i], &c->pings[i + 1],
 		    (size_t)(c->npings - i - 1) * sizeof c->pings[0]);
-		c->npings--;
+		if (--c->npings == 0)
+			loop_hold_batching(-1);
 		break;
 	}
 	if (c->ops->control)
@@ -1789,6 +1791,8 @@ conn_free(struct conn *c)
 	c->rnd_left = 0;
 	free(c->pings);
 	c->pings = NULL;
+	if (c->npings > 0)
+		loop_hold_batching(-1);
 	c->npings = 0;
 	queue_free(&c->data);
 	queue_free(&c->ctrl);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -63,6 +64,9 @@ static struct slot *slots;                  /* by descriptor */
 static size_t nslots;
 static long nwatched;                       /* slots with a source */
 static int sig_pipe[2] = { -1, -1 };
+static int quick;                           /* blocking waits in a row
+					       ended by input soon */
+static int holds;                           /* loop_hold_batching() */
 
 #define PENDING ((size_t)1 << (sizeof(size_t) * 8 - 2)) /* slot of a due
 							    timer: PENDING +
@@ -568,27 +572,44 @@ start(void)
 	return epfd < 0 ? -1 : 0;
 }
 
+void
+loop_note_send(void)
+{
+	quick = 0;
+}
+
+void
+loop_hold_batching(int delta)
+{
+	holds += delta;
+	if (holds > 0)
+		quick = 0;
+}
+
 /* Wait at most ms (-1: no limit) for the polled sources' n entries of
- * pfds and the on-demand sources' descriptors. Returns 0 or -1. */
+ * pfds and the on-demand sources' descriptors. Returns how many reported
+ * input (at least), or -1. */
 static int
-wait_events(int n, int ms)
+wait_now(int n, int ms)
 {
 	static struct epoll_event ev[EVENTS_MAX];
-	int k;
+	int k, got = 0;
 
 	for (int i = 0; i < n; i++)
 		pfds[i].revents = 0;
 	if (nwatched == 0) {
-		if (poll(pfds, (nfds_t)n, ms) < 0 && errno != EINTR)
+		k = poll(pfds, (nfds_t)n, ms);
+		if (k < 0 && errno != EINTR)
 			return -1;
-		return 0;
+		return k > 0 ? k : 0;
 	}
 	if (n > 0) {
 		/* the epoll instance is one descriptor among the few */
 		pfds[n].fd = epfd;
 		pfds[n].events = POLLIN;
 		pfds[n].revents = 0;
-		if (poll(pfds, (nfds_t)n + 1, ms) < 0) {
+		got = poll(pfds, (nfds_t)n + 1, ms);
+		if (got < 0) {
 			if (errno != EINTR)
 				return -1;
 			for (int i = 0; i < n; i++)
@@ -596,13 +617,42 @@ wait_events(int n, int ms)
 			return 0;
 		}
 		if (pfds[n].revents == 0)
-			return 0;
+			return got;
 		ms = 0;
 	}
 	k = epoll_wait(epfd, ev, EVENTS_MAX, ms);
 	if (k < 0)
-		return errno == EINTR ? 0 : -1;
+		return errno == EINTR ? got : -1;
 	take_events(ev, k);
+	return got + k;
+}
+
+/* wait_now(), in batches while input streams in (see loop.h). */
+static int
+wait_events(int n, int ms)
+{
+	double t0;
+	int got;
+
+	if (ms == 0)
+		return wait_now(n, 0) < 0 ? -1 : 0;
+	if (quick >= LOOP_BATCH_QUICK && holds == 0) {
+		struct timespec ts = { 0, LOOP_BATCH_US * 1000L };
+
+		nanosleep(&ts, NULL);
+		got = wait_now(n, 0);
+		if (got == 0)
+			quick = 0;
+		return got < 0 ? -1 : 0;
+	}
+	t0 = now_sec();
+	got = wait_now(n, ms);
+	if (got < 0)
+		return -1;
+	if (got > 0 && holds == 0 && now_sec() - t0 < LOOP_BATCH_US * 1e-6)
+		quick++;
+	else
+		quick = 0;
 	return 0;
 }
 

@@ -132,6 +132,28 @@ void loop_remove(struct source *s);
 /* Run before the wait may block (e.g. flush stdout). */
 void loop_set_before_block(void (*fn)(void));
 
+/*
+ * Reading in batches. A wait that blocked and was ended by input within
+ * LOOP_BATCH_US, LOOP_BATCH_QUICK times in a row while nothing was sent,
+ * means messages are streaming in one by one (a subscription, a feed): a
+ * wake-up for each costs several times what reading it does. Then, before
+ * each wait that would block, the loop first sleeps LOOP_BATCH_US, so
+ * that the messages that came meanwhile are read together, until such a
+ * wait finds nothing, something is sent, or a hold is taken. Input is
+ * then read at most LOOP_BATCH_US late: below the millisecond that
+ * timestamps show.
+ */
+#define LOOP_BATCH_US 500
+#define LOOP_BATCH_QUICK 4
+
+/* Something was sent: the input that follows may be its answer, so it is
+ * not waited for. O(1). */
+void loop_note_send(void);
+
+/* While a hold is taken (+1, released with -1) input is never read late:
+ * e.g. a ping's pong, whose time is measured to the microsecond. */
+void loop_hold_batching(int delta);
+
 /* Run until loop_stop() or until no source is left. The first call raises
  * the soft limit of descriptors to the hard one (a connection is one).
  * Returns 0, or -1 if the wait failed (errno set). */

@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "loop.h"
 #include "transport.h"
 
 static struct transport *
@@ -38,6 +39,7 @@ tr_send(struct transport *t, const void *p, size_t n)
 	ssize_t r = t->ops->send(t, p, n);
 
 	if (r > 0) {
+		loop_note_send();
 		t->send_plain[0] = t->bytes_out;
 		t->bytes_out += (unsigned long long)r;
 		t->send_plain[1] = t->bytes_out;

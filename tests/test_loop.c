@@ -7,7 +7,8 @@
  * on-demand sources: a turn looks only at those something happened to
  * (a descriptor ready, loop_wake()), a descriptor handed from one source
  * to another or closed and its number reused is watched for the new
- * one.
+ * one. Input that streams in byte by byte is read in batches, and
+ * something sent ends the batching at once.
  *
  * Run with CMOCKA_MESSAGE_OUTPUT=TAP for output that prove(1) understands.
  */
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -514,6 +517,83 @@ descriptor_changes_hands(void **state)
 	close(c_peer);
 }
 
+/* A writer sends one byte every 100 us for 0.2 s while the loop reads.
+ * Woken for each, the loop would dispatch about once a byte; reading in
+ * batches (loop.h), a dispatch finds the bytes of about 0.5 ms. */
+static struct od fl;
+static int fl_peer, fl_writes;
+static volatile int fl_sending; /* make every dispatch "send" something */
+
+static void *
+flood_writer(void *arg)
+{
+	double end = now_sec() + 0.2;
+	struct timespec ts = { 0, 100 * 1000L };
+
+	(void)arg;
+	while (now_sec() < end) {
+		if (write(fl_peer, "x", 1) == 1)
+			fl_writes++;
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static void
+fl_dispatch(struct source *s, const struct pollfd *pfd, int n, double now)
+{
+	od_dispatch(s, pfd, n, now);
+	if (fl_sending)
+		loop_note_send();
+}
+
+static void
+flood(int sending)
+{
+	int sv[2];
+	pthread_t th;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	od_init(&fl, sv[0]);
+	fl.src.dispatch = fl_dispatch;
+	fl_peer = sv[1];
+	fl_writes = 0;
+	fl_sending = sending;
+	loop_add(&fl.src);
+	memset(&stopper, 0, sizeof stopper);
+	stopper.fire = stop_loop;
+	loop_timer_set(&stopper, now_sec() + 0.25);
+	assert_int_equal(pthread_create(&th, NULL, flood_writer, NULL), 0);
+	assert_int_equal(loop_run(), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	loop_remove(&fl.src);
+	loop_release();
+	close(sv[0]);
+	close(sv[1]);
+	assert_int_equal(fl.bytes, fl_writes);
+}
+
+static void
+streaming_input_is_read_in_batches(void **state)
+{
+	int batched;
+
+	(void)state;
+	flood(0);
+	print_message("# %d bytes in %d dispatches\n", fl_writes,
+	    fl.dispatched);
+	assert_true(fl_writes > 100);
+	assert_true(fl.dispatched * 2 < fl_writes);
+	batched = fl.dispatched;
+	/* the answer to what was just sent is read as soon as it comes:
+	 * each turn sends, so no turn waits; only a loaded machine, slower
+	 * than the writer, reads several bytes at once */
+	flood(1);
+	print_message("# sending: %d bytes in %d dispatches\n", fl_writes,
+	    fl.dispatched);
+	assert_true(fl.dispatched > batched);
+}
+
 int
 main(void)
 {
@@ -526,6 +606,7 @@ main(void)
 		cmocka_unit_test(only_what_happened_is_looked_at),
 		cmocka_unit_test(wake_flushes_then_prepares),
 		cmocka_unit_test(descriptor_changes_hands),
+		cmocka_unit_test(streaming_input_is_read_in_batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,11 +16,10 @@
 # for both and is not counted.
 #
 # Read the figures with the machine's load in mind: the server sends as
-# fast as it can, and a client that keeps up wakes once per next (wscli:
-# poll, epoll_wait, one recv, one write of stdout, flushed before every
-# wait as in any pipe), while one that falls behind finds many nexts per
-# read. On an idle machine wscli keeps up and pays those four system
-# calls per next; graphql-ws's client falls behind and batches (it also
+# fast as it can, one next at a time. A client that keeps up would wake
+# once per next; wscli sees the nexts streaming in and reads them in
+# batches (a 0.5 ms sleep before each wait, see GUARANTEES in wscli(1)),
+# while graphql-ws's client falls behind and batches as it can (it also
 # writes its output every 256 lines or 5 ms).
 
 set -u
