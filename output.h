@@ -12,6 +12,17 @@
 #include <stdint.h>
 
 void out_write(const void *p, size_t n);
+
+/* A time (now_sec()) by which every write must be done (0: none), for
+ * --timeout: a reader that stops reading must not hold wscli past it
+ * (by more than a second, which any write may wait). A write still
+ * waiting then is dropped, with all that follows, and out_stalled() says
+ * how much was not written. Regular files are not waited on. */
+void out_set_deadline(double at);
+
+/* Bytes not written because the reader had not taken them by the
+ * deadline (0: none). */
+unsigned long long out_stalled(void);
 void out_flush(void);
 
 /* The reader of stdout went away (EPIPE). */

@@ -179,7 +179,12 @@ on_signals(void)
 static void
 on_timeout(struct timer *t, double now)
 {
-	diag("timed out: --timeout %g s", opt.timeout);
+	if (out_stalled())
+		diag("timed out: --timeout %g s, with standard output not "
+		    "being read: %llu bytes of output were not written",
+		    opt.timeout, out_stalled());
+	else
+		diag("timed out: --timeout %g s", opt.timeout);
 	run_end_now(EXIT_TIMEOUT, "--timeout");
 }
 
@@ -264,8 +269,10 @@ run_main(const struct run_ops *ops)
 	if (ops->started)
 		ops->started();
 	R.timeout.fire = on_timeout;
-	if (opt.timeout > 0)
+	if (opt.timeout > 0) {
 		loop_timer_set(&R.timeout, now_sec() + opt.timeout);
+		out_set_deadline(now_sec() + opt.timeout);
+	}
 	R.src.prepare = src_prepare;
 	R.src.dispatch = src_dispatch;
 	loop_add(&R.src);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bounded waits: a server that never answers the close; a reader that stops
-# reading (head -1) with endless input or endless messages.
+# reading (head -1) with endless input or endless messages; a reader that
+# never reads, with --timeout.
 . tests/lib.sh
 need_wscli
 
@@ -26,6 +27,22 @@ flood_url=$(url)
 pipeline_ends "server sending without end, | head -1" \
     "$WSCLI -w 30 $flood_url </dev/null | head -n 1"
 like "$T/pipe.out" '^message 1$' "server sending without end: first message printed"
+
+# a reader that never reads at all: --timeout still ends the session
+start=$(now_ns)
+( "$WSCLI" -w 30 --timeout 1 "$flood_url" </dev/null 2>"$T/stall.err"
+  echo $? >"$T/stall.rc" ) | sleep 15 &
+stall_reader=$!
+i=0
+while [ ! -s "$T/stall.rc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ms=$(elapsed_ms "$start")
+ok "stdout not read, --timeout 1: ends within 4 s (took $ms ms)" \
+    [ -s "$T/stall.rc" ] && [ "$ms" -lt $((4000 + TIME_SLACK_MS)) ]
+is "$(cat "$T/stall.rc" 2>/dev/null)" 7 "stdout not read, --timeout 1: exit 7"
+like "$T/stall.err" 'timed out: --timeout 1 s, with standard output not being read: [0-9]+ bytes of output were not written' \
+    "stdout not read: the timeout names the reader that stopped"
+kill "$stall_reader" 2>/dev/null
+wait "$stall_reader" 2>/dev/null
 
 start_node_echo
 echo_url=$(url)
