@@ -123,6 +123,24 @@ out_write(const void *p, size_t n)
 	olen += n;
 }
 
+void
+out_before_stderr(void)
+{
+	static int shared = -1;
+
+	if (olen == 0)
+		return;
+	if (shared < 0) {
+		struct stat a, b;
+
+		shared = fstat(STDOUT_FILENO, &a) == 0 &&
+		    fstat(STDERR_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino;
+	}
+	if (shared)
+		out_flush();
+}
+
 int
 out_gone(void)
 {

@@ -25,6 +25,11 @@ void out_set_deadline(double at);
 unsigned long long out_stalled(void);
 void out_flush(void);
 
+/* A line is about to be written to stderr: when stdout and stderr are
+ * one file (2>&1, one terminal), what stdout holds is written first, so
+ * that the two read in the order things happened. */
+void out_before_stderr(void);
+
 /* The reader of stdout went away (EPIPE). */
 int out_gone(void);
 

@@ -238,6 +238,7 @@ jsonl_error_hook(const char *msg)
 }
 
 static const struct term_hooks scripted_hooks = {
+	.begin = out_before_stderr,
 	.error = jsonl_error_hook,
 };
 

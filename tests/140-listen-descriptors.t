@@ -92,7 +92,7 @@ NODE_PATH=$PWD/$SERVERS/node_modules timeout 30 node "$T/hold.js" "$(lurl)" \
     50 1000 20 >"$T/hard.out" 2>&1
 first=$(sed -n 's/^first //p' "$T/hard.out")
 ok "hard limit 40: some of 50 clients are served at first ($first)" \
-    [ "${first:-0}" -ge 20 ] && [ "${first:-50}" -lt 50 ]
+    [ "${first:-0}" -ge 20 -a "${first:-50}" -lt 50 ]
 like "$T/hard.out" '^all 50$' \
     "hard limit 40: the others are served as clients leave, none turned away"
 is "$(grep -c 'cannot accept' "$LERR")" 1 "hard limit 40: said once"

@@ -37,7 +37,7 @@ i=0
 while [ ! -s "$T/stall.rc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 ms=$(elapsed_ms "$start")
 ok "stdout not read, --timeout 1: ends within 4 s (took $ms ms)" \
-    [ -s "$T/stall.rc" ] && [ "$ms" -lt $((4000 + TIME_SLACK_MS)) ]
+    sh -c '[ -s "$1" ] && [ "$2" -lt "$3" ]' - "$T/stall.rc" "$ms" $((4000 + TIME_SLACK_MS))
 is "$(cat "$T/stall.rc" 2>/dev/null)" 7 "stdout not read, --timeout 1: exit 7"
 like "$T/stall.err" 'timed out: --timeout 1 s, with standard output not being read: [0-9]+ bytes of output were not written' \
     "stdout not read: the timeout names the reader that stopped"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # What relay mode says about what passed: a close wscli itself started
 # (-n, --strict, a signal) is named as wscli's, on its own log line, and
-# what could no longer be relayed is marked; -n says what it counts.
+# what could no longer be relayed is marked; -n says what it counts; with
+# 2>&1 the log and stderr's lines come in the order things happened.
 . tests/lib.sh
 need_wscli
 
@@ -33,6 +34,18 @@ like "$LOUT" "^1 client>server .*  close +2 B  1001 Going Away \\(answers wscli'
 like "$LERR" 'relay 1: over after [0-9.]+ s: wscli closed first, the client side with 1001 Going Away, wscli closed the server side with 1001 Going Away' \
     "-n: the end names wscli as the one that closed first"
 unlike "$LERR" 'the (client|server) closed first' "-n: no peer is said to have closed first"
+
+# ------------------------------------------------- 2>&1: lines in order
+
+LISTEN_MERGED=1 start_listen --forward "ws://127.0.0.1:$NODE_UP/" --once
+run_client NODE "$(lurl)" --send hi --expect 1
+wait_listen
+LISTEN_MERGED=
+is "$LSTATUS" 0 "2>&1: exit 0"
+closed_at=$(grep -n '^1 server>client .*  close ' "$LOUT" | cut -d: -f1)
+over_at=$(grep -n 'relay 1: over after' "$LOUT" | cut -d: -f1)
+ok "2>&1: the server's close is logged before the line that says it answered (lines ${closed_at:-none}, ${over_at:-none})" \
+    sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' - "$closed_at" "$over_at"
 
 # ------------------------------------------------------------- --strict
 

@@ -12,7 +12,7 @@ run_wscli --ping-interval 0.2 -w 1 "$(url)"
 status_is 0 "--ping-interval 0.2 -w 1: exit 0"
 like "$ERR" 'pong: rtt [0-9]+(\.[0-9]+)? ms' "--ping-interval: pong RTTs on stderr"
 n=$(grep -c 'pong: rtt' "$ERR")
-ok "--ping-interval 0.2 -w 1: 2 to 6 pongs reported (got $n)" [ "$n" -ge 2 ] && [ "$n" -le 6 ]
+ok "--ping-interval 0.2 -w 1: 2 to 6 pongs reported (got $n)" [ "$n" -ge 2 -a "$n" -le 6 ]
 is "$(cat "$OUT")" "" "--ping-interval: nothing on stdout"
 
 run_wscli -q --ping-interval 0.2 -w 0.7 "$(url)"

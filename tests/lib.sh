@@ -607,9 +607,16 @@ start_listen() {
     # --foreground: timeout then sends no SIGCONT after a signal, which
     # could cancel the SIGSTOP of LeakSanitizer's check at exit and hang
     # a sanitized wscli
-    timeout --foreground -k 30 "${LISTEN_TIMEOUT:-$((WSCLI_TIMEOUT * 4))}" \
-        "$WSCLI" -l 0 "$@" \
-        <"${LISTEN_IN:-/dev/null}" >"$LOUT" 2>"$LERR" &
+    if [ -n "${LISTEN_MERGED:-}" ]; then
+        # stdout and stderr one file, as with 2>&1
+        LERR=$LOUT
+        timeout --foreground -k 30 "${LISTEN_TIMEOUT:-$((WSCLI_TIMEOUT * 4))}" \
+            "$WSCLI" -l 0 "$@" <"${LISTEN_IN:-/dev/null}" >"$LOUT" 2>&1 &
+    else
+        timeout --foreground -k 30 "${LISTEN_TIMEOUT:-$((WSCLI_TIMEOUT * 4))}" \
+            "$WSCLI" -l 0 "$@" \
+            <"${LISTEN_IN:-/dev/null}" >"$LOUT" 2>"$LERR" &
+    fi
     LPID=$!
     server_pids="$server_pids $LPID"
     if ! wait_for "$LERR" 'listening on ' 10; then
