@@ -21,6 +21,15 @@
  * where they are. The session's own decision to close (--until, -n, a
  * signal, /quit; the end of input once every line was taken) ends it for
  * good.
+ *
+ * Under --proto a stdin line is kept as it was read, not as the message
+ * the protocol made of it, and the messages made of it carry its number
+ * as their tag. A new connection gives the protocol, once it is ready
+ * (the server's CONNECT answer, connection_ack, CONNECTED, CONNACK), the
+ * --send and --on-connect messages, then the kept lines, each as a line
+ * of stdin: so a GraphQL subscription has a fresh id and goes after the
+ * acknowledgement. Only --frame frames go as soon as the connection is
+ * up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -124,7 +133,14 @@ static struct {
 	uint64_t skipped;          /* lines refused (invalid UTF-8) */
 	uint64_t lost;             /* lines that could not be sent again */
 	uint64_t unsent_opening;   /* --send/--on-connect messages after a
-				      crafted close: never sent */
+				      crafted close (or refused by --proto
+				      auto's protocol): never sent */
+	uint64_t proto_line_len;   /* --proto: bytes of the line so far */
+	int feeding;               /* --proto: the opening and the kept
+				      lines are still to be given to the
+				      protocol, stdin waits */
+	size_t feed_next;          /* ... the next opening message */
+	uint64_t feed_tag;         /* ... the last kept line given */
 
 	/* /file */
 	int file_fd;               /* -1 when none */
@@ -316,6 +332,23 @@ keep_piece(uint64_t tag, unsigned opcode, const uint8_t *p, size_t len,
 	k->len += len;
 }
 
+/* The newest entry, line tag, sent nothing after all (refused, or an
+ * empty line under --proto): forget it. */
+static void
+keep_forget(uint64_t tag)
+{
+	struct kept_msg *k;
+
+	if (K.n == 0 || K.nsent == K.n)
+		return;
+	k = &K.m[(K.head + K.n - 1) % K.cap];
+	if (k->tag != tag)
+		return;
+	K.btail -= k->len;
+	if (--K.n == 0)
+		K.bhead = K.btail = 0;
+}
+
 static void
 keep_pop(void)
 {
@@ -359,35 +392,27 @@ keep_taken(struct conn *c)
 		keep_pop();
 }
 
-/* A new connection: queue what the last one did not send, in order. */
-static void
-keep_resend(void)
+/* A new connection: say which kept messages cannot be sent again (too
+ * long to have been kept), forget them, and mark the others unsent.
+ * Returns how many are left, the first in *first. */
+static uint64_t
+keep_restart(uint64_t *first)
 {
-	size_t off = K.bhead, n = K.n;
-	uint64_t first = 0, count = 0;
+	size_t n = K.n;
 
 	for (size_t i = 0; i < n; i++) {
 		struct kept_msg *k = &K.m[(K.head + i) % K.cap];
 
-		if (k->dropped) {
-			diag("stdin line %" PRIu64 " was on its way when the "
-			    "connection ended and is too long (over %d MiB) "
-			    "to be sent again; skipped", k->tag,
-			    KEEP_MAX >> 20);
-			S.lost++;
-			if (!k->complete) { /* the rest of it is dropped too */
-				S.line_skip = 1;
-				S.line_open = 0;
-			}
+		if (!k->dropped)
 			continue;
+		diag("stdin line %" PRIu64 " was on its way when the "
+		    "connection ended and is too long (over %d MiB) to be "
+		    "sent again; skipped", k->tag, KEEP_MAX >> 20);
+		S.lost++;
+		if (!k->complete) { /* the rest of it is dropped too */
+			S.line_skip = 1;
+			S.line_open = 0;
 		}
-		if (first == 0)
-			first = k->tag;
-		count++;
-		k->end_at = 0;
-		conn_send_data(S.c, k->opcode, K.buf + off, k->len,
-		    k->complete, k->tag);
-		off += k->len;
 	}
 	/* the skipped ones are gone for good (they hold no bytes) */
 	K.n = 0;
@@ -395,13 +420,68 @@ keep_resend(void)
 	for (size_t i = 0; i < n; i++) {
 		struct kept_msg k = K.m[(K.head + i) % K.cap];
 
-		if (!k.dropped)
+		if (!k.dropped) {
+			k.end_at = 0;
 			K.m[(K.head + K.n++) % K.cap] = k;
+		}
 	}
+	*first = K.n ? K.m[K.head].tag : 0;
+	return K.n;
+}
+
+static void
+keep_say_again(uint64_t count, uint64_t first)
+{
 	if (count > 0)
 		info("sending again %" PRIu64 " message%s the server did not "
 		    "take (from stdin line %" PRIu64 " on)", count, count == 1 ?
 		    "" : "s", first);
+}
+
+/* A new connection: queue what the last one did not send, in order. */
+static void
+keep_resend(void)
+{
+	uint64_t first, count = keep_restart(&first);
+	size_t off = K.bhead;
+
+	for (size_t i = 0; i < K.n; i++) {
+		struct kept_msg *k = &K.m[(K.head + i) % K.cap];
+
+		conn_send_data(S.c, k->opcode, K.buf + off, k->len,
+		    k->complete, k->tag);
+		off += k->len;
+	}
+	keep_say_again(count, first);
+}
+
+/* --proto: give the protocol the next kept line after S.feed_tag, as a
+ * line of stdin. Returns 1 if there was a whole one, 0 when none is left
+ * (the one whose end was not read yet is begun: stdin goes on with it). */
+static int
+keep_feed_one(void)
+{
+	size_t off = K.bhead;
+	char what[48];
+
+	for (size_t i = 0; i < K.n; i++) {
+		struct kept_msg *k = &K.m[(K.head + i) % K.cap];
+
+		if (k->tag <= S.feed_tag) {
+			off += k->len;
+			continue;
+		}
+		S.feed_tag = k->tag;
+		if (!k->complete) {
+			proto_line_piece(S.pc, k->tag, K.buf + off, k->len, 0);
+			return 0;
+		}
+		snprintf(what, sizeof what, "line %" PRIu64, k->tag);
+		if (proto_line(S.pc, what, k->tag, K.buf + off, k->len) != 0)
+			S.skipped++;
+		return 1;
+	}
+	return 0;
 }
 
 /* -------------------------------------------------------------- stdin */
@@ -480,15 +560,29 @@ on_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
 	stdin_piece(p, len, fin);
 }
 
-/* --proto: a line means what the protocol says (an event, an operation) */
+/* --proto: a line means what the protocol says (an event, an operation);
+ * it is kept as it was read until the server took what it became. */
 static void
 on_proto_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
     int fin)
 {
+	int rc;
+
 	(void)ctx;
+	if (lineno != S.lineno)
+		S.proto_line_len = 0;
 	S.lineno = lineno;
-	if (proto_line_piece(S.pc, lineno, p, len, fin) != 0)
+	if (S.line_skip) { /* the rest of a line that was lost */
+		S.line_skip = !fin;
+		return;
+	}
+	S.proto_line_len += len;
+	keep_piece(lineno, WS_OP_TEXT, p, len, fin);
+	rc = proto_line_piece(S.pc, lineno, p, len, fin);
+	if (rc != 0)
 		S.skipped++;
+	if (fin && (rc != 0 || S.proto_line_len == 0))
+		keep_forget(lineno);
 }
 
 static void
@@ -781,6 +875,32 @@ static struct repl_ops client_repl = {
 	.settings = repl_settings,
 };
 
+/* --proto: a new connection gives the protocol, once it is ready, the
+ * opening's messages, then the stdin lines the last connection did not
+ * get to the server, then what was typed meanwhile; stdin waits. */
+static void
+proto_feed(void)
+{
+	char what[1100];
+	const uint8_t *m;
+	size_t n;
+
+	while (S.feeding && connected() && !conn_close_sent(S.c) &&
+	    proto_ready(S.pc)) {
+		if (S.feed_next < opening_messages()) {
+			m = opening_message(S.feed_next++, &n, what,
+			    sizeof what);
+			if (proto_line(S.pc, what, 0, m, n) != 0)
+				S.unsent_opening++;
+			continue;
+		}
+		if (keep_feed_one())
+			continue;
+		S.feeding = 0;
+		typed_send();
+	}
+}
+
 /* ------------------------------------------------ connection events */
 
 /* Nothing is shown after the -n-th message, nor after the one that
@@ -902,6 +1022,7 @@ pev_message_end(struct conn *c)
 	const char *line = proto_last_line(S.pc);
 
 	S.got_message = 1;
+	proto_feed(); /* the protocol may be ready now */
 	if (events == 0 || conn_close_sent(c))
 		return;
 	S.received += (uint64_t)events;
@@ -986,10 +1107,28 @@ on_dialed(void *ud, struct dial_result *r)
 	r->tr = NULL;
 	r->pmd = NULL;
 	proto_open(S.pc);
-	S.unsent_opening += opening_send(c, &S.crafted);
-	if (opt.reconnect)
-		keep_resend();
-	typed_send();
+	if (S.pc) {
+		uint64_t first = 0, count = 0;
+
+		opening_send_frames(c, &S.crafted);
+		if (opt.reconnect)
+			count = keep_restart(&first);
+		S.feeding = 1;
+		S.feed_next = 0;
+		S.feed_tag = 0;
+		/* auto: the protocol is known only now */
+		if (proto_opt.is_auto && opening_check(proto) != 0) {
+			S.feeding = 0;
+			session_close(WS_CLOSE_NORMAL, NULL, 0, EXIT_USAGE,
+			    "--send");
+		}
+		keep_say_again(count, first);
+	} else {
+		S.unsent_opening += opening_send(c, &S.crafted);
+		if (opt.reconnect)
+			keep_resend();
+		typed_send();
+	}
 	/* frames that came with the 101, now that everything is set */
 	conn_feed(c, r->early, r->nearly);
 }
@@ -1066,7 +1205,7 @@ static int
 input_all_sent(void)
 {
 	return !opt.interactive && S.stdin_eof && connected() &&
-	    !conn_close_sent(S.c) && !opt.count && !opt.until &&
+	    !S.feeding && !conn_close_sent(S.c) && !opt.count && !opt.until &&
 	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL) &&
 	    proto_due(S.pc) < 2;
 }
@@ -1129,7 +1268,7 @@ reading_stdin(void)
 	if (opt.interactive)
 		return 1;
 	return !S.stdin_eof && conn_queued(S.c) < QUEUE_LOW &&
-	    S.file_fd < 0 && proto_ready(S.pc);
+	    S.file_fd < 0 && !S.feeding && proto_ready(S.pc);
 }
 
 /* The run's: the REPL goes on between connections. */
@@ -1153,6 +1292,10 @@ client_prepare(double now, int *busy)
 	/* the queue emptied in the last flush: nothing else may wake us */
 	if (input_all_sent() && !S.wait_started)
 		*busy = 1;
+	/* the protocol became ready in this turn: its lines are due */
+	if (S.feeding && connected() && !conn_close_sent(S.c) &&
+	    proto_ready(S.pc))
+		*busy = 1;
 	/* a file is always readable: poll() cannot say when to read it */
 	if (S.file_fd >= 0 && connected() && !conn_close_sent(S.c) &&
 	    conn_queued(S.c) < QUEUE_LOW)
@@ -1168,6 +1311,7 @@ client_dispatch(double now)
 	}
 	if (!connected())
 		return;
+	proto_feed();
 	/* the reader of stdout went away: say goodbye, quickly */
 	if ((out_gone() || out_failed()) && !conn_close_sent(S.c)) {
 		conn_set_close_timeout(S.c, GONE_CLOSE_TIMEOUT, 0);
@@ -1372,6 +1516,9 @@ status(int exit)
 	    S.unsent_opening > 0) {
 		if (S.skipped && opt.no_split)
 			diag("standard input was refused (not valid UTF-8)");
+		else if (S.skipped && (proto_opt.proto || proto_opt.is_auto))
+			diag("%" PRIu64 " line%s refused", S.skipped,
+			    S.skipped == 1 ? " was" : "s were");
 		else if (S.skipped)
 			diag("%" PRIu64 " line%s refused (not valid UTF-8)",
 			    S.skipped, S.skipped == 1 ? " was" : "s were");
@@ -1442,6 +1589,8 @@ clientmode_run(void)
 	S.ibuf = xrealloc(NULL, STDIN_BUF);
 	show_msg_init(&S.m);
 	if (opt.on_connect && opening_load(opt.on_connect) != 0)
+		return EXIT_USAGE;
+	if (proto_opt.proto && opening_check(proto_opt.proto) != 0)
 		return EXIT_USAGE;
 	setup_dial();
 	S.dialing_quiet = opt.jsonl;

@@ -425,6 +425,22 @@ gql_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 }
 
 static int
+gql_check(const uint8_t *p, size_t n, char *why, size_t cap)
+{
+	size_t ocap = 6 * n + 128; /* as gql_subscribe() allows */
+	char *out = xrealloc(NULL, ocap);
+	const char *w = NULL;
+	long len = gql_operation(out, ocap, p, n, &w);
+
+	free(out);
+	if (len < 0) {
+		snprintf(why, cap, "%s", w ? w : "not a GraphQL operation");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 gql_command(struct proto_conn *pc, const char *name, const char *arg)
 {
 	struct gql_pc *g = proto_state(pc);
@@ -547,6 +563,7 @@ const struct proto proto_graphql = {
 	.open = gql_open,
 	.message = gql_message,
 	.line = gql_line,
+	.check = gql_check,
 	.command = gql_command,
 	.help = gql_help,
 	.ready = gql_ready,

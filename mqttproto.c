@@ -542,6 +542,18 @@ mqtt_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 }
 
 static int
+mqtt_check(const uint8_t *p, size_t n, char *why, size_t cap)
+{
+	(void)p;
+	(void)n;
+	if (proto_opt.topic == NULL) {
+		snprintf(why, cap, "MQTT needs --topic to publish lines");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 mqtt_due(struct proto_conn *pc)
 {
 	struct mqtt_state *s = state(pc);
@@ -650,6 +662,7 @@ const struct proto mqtt_proto = {
 	.open = mqtt_open,
 	.message = mqtt_message,
 	.line = mqtt_line,
+	.check = mqtt_check,
 	.command = mqtt_command,
 	.help = mqtt_help,
 	.ready = mqtt_ready,

@@ -17,6 +17,7 @@
 #include "display.h"
 #include "frame.h"
 #include "opening.h"
+#include "proto.h"
 #include "show.h"
 #include "term.h"
 #include "opts.h"
@@ -24,6 +25,7 @@
 #define ON_CONNECT_MAX (16 << 20) /* size of an --on-connect file */
 
 static struct {
+	const char *path;          /* --on-connect */
 	uint8_t *file;             /* --on-connect, as read */
 	uint8_t **line;            /* its lines, pointing into file */
 	size_t *len, n;
@@ -36,6 +38,7 @@ opening_load(const char *path)
 	size_t len = 0, cap = 0, start = 0;
 	uint64_t lineno = 0;
 
+	O.path = path;
 	if (fd < 0) {
 		diag("cannot read --on-connect file '%s': %s", path,
 		    strerror(errno));
@@ -161,4 +164,59 @@ opening_send(struct conn *c, struct craft_walk *w)
 		    "--on-connect message") != 0)
 			unsent++;
 	return unsent;
+}
+
+void
+opening_send_frames(struct conn *c, struct craft_walk *w)
+{
+	for (int i = 0; i < opt.nsend; i++)
+		if (opt.send_frame[i])
+			send_spec(c, w, opt.send[i]);
+}
+
+size_t
+opening_messages(void)
+{
+	size_t n = O.n;
+
+	for (int i = 0; i < opt.nsend; i++)
+		if (!opt.send_frame[i])
+			n++;
+	return n;
+}
+
+const uint8_t *
+opening_message(size_t i, size_t *n, char *what, size_t cap)
+{
+	for (int k = 0; k < opt.nsend; k++) {
+		if (opt.send_frame[k])
+			continue;
+		if (i-- == 0) {
+			*n = strlen(opt.send[k]);
+			snprintf(what, cap, "--send '%.40s%s'", opt.send[k],
+			    *n > 40 ? "..." : "");
+			return (const uint8_t *)opt.send[k];
+		}
+	}
+	*n = O.len[i];
+	snprintf(what, cap, "--on-connect file '%s', line %zu", O.path, i + 1);
+	return O.line[i];
+}
+
+int
+opening_check(const struct proto *p)
+{
+	char what[1100], why[256];
+	size_t len, n = opening_messages();
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *m = opening_message(i, &len, what, sizeof what);
+
+		if (proto_check_line(p, m, len, why, sizeof why) != 0) {
+			diag("%s: %s (with --proto %s it means what a line "
+			    "of standard input means)", what, why, p->name);
+			return -1;
+		}
+	}
+	return 0;
 }

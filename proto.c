@@ -67,6 +67,8 @@ struct proto_conn {
 	char *last;                /* the last stdout line, for --until */
 	size_t lastcap;
 	char *subprotocol;         /* agreed in the upgrade, or NULL */
+	uint64_t tag;              /* of what is sent for the line being
+				      given to the protocol */
 	struct proto_conn *peer;   /* relay mode: the pair's other side */
 	void (*sink)(void *, const uint8_t *, size_t); /* --test: takes the
 				      stdout lines, nothing is shown */
@@ -293,58 +295,117 @@ proto_last_line(const struct proto_conn *pc)
 	return pc && pc->last ? pc->last : NULL;
 }
 
-int
-proto_line_piece(struct proto_conn *pc, uint64_t lineno, const uint8_t *p,
-    size_t n, int fin)
+/* A whole line in pc->line (llen bytes, room for a NUL after them). */
+static int
+line_whole(struct proto_conn *pc, const char *what, uint64_t tag)
 {
 	char why[256];
 	size_t bad;
 	int rc = 0;
 
-	if (!pc->lskip && pc->llen + n > PROTO_LINE_MAX) {
-		pc->lskip = 1;
-		diag("line %" PRIu64 ": longer than %u MiB; not sent", lineno,
-		    PROTO_LINE_MAX >> 20);
-	}
-	if (!pc->lskip && n > 0) {
-		if (pc->llen + n + 1 > pc->lcap) {
-			size_t cap = pc->lcap ? pc->lcap : 256;
-
-			while (cap < pc->llen + n + 1)
-				cap *= 2;
-			pc->line = xrealloc(pc->line, cap);
-			pc->lcap = cap;
-		}
-		memcpy(pc->line + pc->llen, p, n);
-		pc->llen += n;
-	}
-	if (!fin)
-		return 0;
-	if (pc->lskip) {
-		rc = -1;
-	} else if (!ws_utf8_valid(pc->line, pc->llen, &bad)) {
-		diag("line %" PRIu64 ": not valid UTF-8 at byte %zu; not sent",
-		    lineno, bad + 1);
+	if (!ws_utf8_valid(pc->line, pc->llen, &bad)) {
+		diag("%s: not valid UTF-8 at byte %zu; not sent", what,
+		    bad + 1);
 		rc = -1;
 	} else if (pc->llen == 0) {
 		rc = 0; /* an empty line means nothing */
 	} else if (pc->p->line == NULL) {
-		diag("line %" PRIu64 ": %s gives no meaning to stdin lines; "
-		    "not sent", lineno, pc->p->name);
+		diag("%s: %s gives no meaning to stdin lines; not sent",
+		    what, pc->p->name);
 		rc = -1;
 	} else {
 		if (pc->line == NULL)
 			pc->line = xrealloc(NULL, pc->lcap = 256);
 		pc->line[pc->llen] = '\0';
 		why[0] = '\0';
+		pc->tag = tag;
 		if (pc->p->line(pc, pc->line, pc->llen, why, sizeof why) != 0) {
-			diag("line %" PRIu64 ": %s; not sent", lineno, why);
+			diag("%s: %s; not sent", what, why);
 			rc = -1;
 		}
+		pc->tag = 0;
 	}
 	pc->llen = 0;
 	pc->lskip = 0;
 	return rc;
+}
+
+static void
+line_add(struct proto_conn *pc, const uint8_t *p, size_t n)
+{
+	if (pc->llen + n + 1 > pc->lcap) {
+		size_t cap = pc->lcap ? pc->lcap : 256;
+
+		while (cap < pc->llen + n + 1)
+			cap *= 2;
+		pc->line = xrealloc(pc->line, cap);
+		pc->lcap = cap;
+	}
+	memcpy(pc->line + pc->llen, p, n);
+	pc->llen += n;
+}
+
+int
+proto_line_piece(struct proto_conn *pc, uint64_t lineno, const uint8_t *p,
+    size_t n, int fin)
+{
+	char what[32];
+
+	if (!pc->lskip && pc->llen + n > PROTO_LINE_MAX) {
+		pc->lskip = 1;
+		diag("line %" PRIu64 ": longer than %u MiB; not sent", lineno,
+		    PROTO_LINE_MAX >> 20);
+	}
+	if (!pc->lskip && n > 0)
+		line_add(pc, p, n);
+	if (!fin)
+		return 0;
+	if (pc->lskip) {
+		pc->llen = 0;
+		pc->lskip = 0;
+		return -1;
+	}
+	snprintf(what, sizeof what, "line %" PRIu64, lineno);
+	return line_whole(pc, what, lineno);
+}
+
+int
+proto_line(struct proto_conn *pc, const char *what, uint64_t tag,
+    const uint8_t *p, size_t n)
+{
+	if (n > PROTO_LINE_MAX) {
+		diag("%s: longer than %u MiB; not sent", what,
+		    PROTO_LINE_MAX >> 20);
+		return -1;
+	}
+	pc->llen = 0;
+	line_add(pc, p, n);
+	return line_whole(pc, what, tag);
+}
+
+int
+proto_check_line(const struct proto *p, const uint8_t *line, size_t n,
+    char *why, size_t cap)
+{
+	size_t bad;
+
+	if (!ws_utf8_valid(line, n, &bad)) {
+		snprintf(why, cap, "not valid UTF-8 at byte %zu", bad + 1);
+		return -1;
+	}
+	if (n > PROTO_LINE_MAX) {
+		snprintf(why, cap, "longer than %u MiB", PROTO_LINE_MAX >> 20);
+		return -1;
+	}
+	if (p == NULL || n == 0)
+		return 0;
+	if (p->line == NULL) {
+		snprintf(why, cap, "%s gives no meaning to lines", p->name);
+		return -1;
+	}
+	if (p->check == NULL)
+		return 0;
+	return p->check(line, n, why, cap);
 }
 
 void
@@ -450,7 +511,7 @@ proto_send(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 {
 	if (pc->watch || conn_done(pc->c) || conn_close_sent(pc->c))
 		return -1;
-	return conn_send_data(pc->c, opcode, p, n, 1, 0);
+	return conn_send_data(pc->c, opcode, p, n, 1, pc->tag);
 }
 
 void

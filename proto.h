@@ -60,6 +60,11 @@ struct proto {
 	 * 0 once it is sent, or -1 with why (cap bytes) when it is not. */
 	int (*line)(struct proto_conn *pc, const uint8_t *p, size_t n,
 	    char *why, size_t cap);
+	/* Whether a client's line could ever be sent, whatever the
+	 * connection's state
+	 * (so that --send and --on-connect are refused before connecting):
+	 * 0, or -1 with why (cap bytes). NULL: any line can. */
+	int (*check)(const uint8_t *p, size_t n, char *why, size_t cap);
 	/* REPL: the protocol's command /name arg; return 0 when it was
 	 * one (errors already said), -1 when it is not the protocol's. */
 	int (*command)(struct proto_conn *pc, const char *name,
@@ -152,9 +157,22 @@ int proto_message_end(struct proto_conn *pc, int shown);
 const char *proto_last_line(const struct proto_conn *pc);
 
 /* A piece of stdin line lineno (fin: its end). Returns 0, or -1 when the
- * line was refused (said on stderr). */
+ * line was refused (said on stderr). The messages the protocol sends for
+ * the line are queued with lineno as their tag (conn_ops->sent). */
 int proto_line_piece(struct proto_conn *pc, uint64_t lineno,
     const uint8_t *p, size_t n, int fin);
+
+/* A whole line, as proto_line_piece() takes one; what says where it
+ * comes from for its diagnostics ("line 3", "--send"), tag is that of
+ * the messages sent for it (0: none). Returns 0, or -1 when refused
+ * (said on stderr). */
+int proto_line(struct proto_conn *pc, const char *what, uint64_t tag,
+    const uint8_t *p, size_t n);
+
+/* Can line p[0..n) ever mean something under protocol p (see
+ * proto->check; UTF-8 too)? 0, or -1 with why (cap bytes). */
+int proto_check_line(const struct proto *p, const uint8_t *line, size_t n,
+    char *why, size_t cap);
 
 /* A message typed at the REPL was sent as it is. */
 void proto_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,

@@ -843,6 +843,18 @@ sio_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 	return 0;
 }
 
+static int
+sio_check(const uint8_t *p, size_t n, char *why, size_t cap)
+{
+	const char *bad = event_array_why(p, n);
+
+	if (bad) {
+		snprintf(why, cap, "%s", bad);
+		return -1;
+	}
+	return 0;
+}
+
 /* The JSON values of arg, blank-separated, appended to b each after a
  * comma. Returns 0, or -1 (said) at one that is not JSON. */
 static int
@@ -1011,6 +1023,7 @@ const struct proto sio_proto = {
 	.open = sio_open,
 	.message = sio_message,
 	.line = sio_line,
+	.check = sio_check,
 	.command = sio_command,
 	.help = sio_help,
 	.ready = sio_ready,

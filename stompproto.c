@@ -655,6 +655,18 @@ stomp_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 }
 
 static int
+stomp_line_check(const uint8_t *p, size_t n, char *why, size_t cap)
+{
+	(void)p;
+	(void)n;
+	if (proto_opt.destination == NULL) {
+		snprintf(why, cap, "STOMP needs --destination to send lines");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 stomp_due(struct proto_conn *pc)
 {
 	struct stomp_state *s = state(pc);
@@ -782,6 +794,7 @@ const struct proto stomp_proto = {
 	.open = stomp_open,
 	.message = stomp_message,
 	.line = stomp_line,
+	.check = stomp_line_check,
 	.command = stomp_command,
 	.help = stomp_help,
 	.ready = stomp_ready,
