@@ -1145,6 +1145,13 @@ conv_write_header(FILE *f, const char *url, const char *const *protocols,
 }
 
 int
+conv_write_proto(FILE *f, const char *name)
+{
+	fprintf(f, "@proto %s\n", name);
+	return ferror(f) ? -1 : 0;
+}
+
+int
 conv_write_message(FILE *f, char dir, unsigned opcode, const uint8_t *p,
     size_t n)
 {

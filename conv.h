@@ -236,6 +236,9 @@ int conv_duration(const char *s, double *secs);
 int conv_write_header(FILE *f, const char *url, const char *const *protocols,
     size_t n);
 
+/* The header's @proto NAME. */
+int conv_write_proto(FILE *f, const char *name);
+
 /* A message sent (dir '>') or expected (dir '<'): opcode WS_OP_TEXT,
  * WS_OP_BINARY, WS_OP_PING or WS_OP_PONG. A PING or PONG payload that is
  * not printable text is not kept (the line says just /ping or /pong, which

@@ -310,6 +310,10 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		 * itself on one line, so that its id can be answered */
 		struct show_proto e = { 0 };
 
+		/* --record: the operation is what a client's stdin line
+		 * says (its id is the client's to choose) */
+		if (m->payload)
+			proto_record_sent(pc, m->payload, m->payload_len);
 		e.kind = gql_type_name(g->s->dialect, m->type, 1);
 		e.id = id;
 		e.line = gql_one_line(g, p, n, &e.nline);
@@ -360,6 +364,8 @@ gql_subscribe(struct gql_pc *g, const uint8_t *p, size_t n, char *id,
 		    (const uint8_t *)pl, (size_t)(msg + len - 1 - pl));
 		if (rc != 0)
 			*why = "the connection is closing";
+		else
+			proto_record_sent(g->pc, p, n);
 	}
 	free(msg);
 	return rc;
@@ -397,6 +403,14 @@ gql_server_says(struct gql_pc *g, const uint8_t *p, size_t n,
 	    ev.m.payload_len) != 0) {
 		*why = "the connection is closing";
 		return -1;
+	}
+	/* --record: the client writes a result's payload as its line */
+	if (ev.m.type == GQL_T_NEXT && ev.m.payload) {
+		size_t k;
+		const uint8_t *l = gql_one_line(g, ev.m.payload,
+		    ev.m.payload_len, &k);
+
+		proto_record_got(g->pc, l, k);
 	}
 	return 0;
 }

@@ -538,6 +538,7 @@ mqtt_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 		snprintf(why, cap, "the connection is closing");
 		return -1;
 	}
+	proto_record_sent(pc, p, n);
 	return 0;
 }
 
@@ -629,6 +630,13 @@ mqtt_command(struct proto_conn *pc, const char *name, const char *arg)
 		if (!s->connected || publish(s, topic, (const uint8_t *)sp + 1,
 		    strlen(sp + 1), proto_opt.qos) != 0)
 			proto_reply(1, "not connected");
+		/* --record: a line is published to --topic */
+		else if (proto_opt.topic && !strcmp(topic, proto_opt.topic))
+			proto_record_sent(pc, (const uint8_t *)sp + 1,
+			    strlen(sp + 1));
+		else
+			proto_record_note(pc, "a PUBLISH typed to another "
+			    "topic than --topic's: not recorded");
 		return 0;
 	}
 	return -1;

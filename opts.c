@@ -184,7 +184,7 @@ static const struct optdef table[] = {
 	{ "capath", OPT_CAPATH, required_argument, T_DIR, NET, &opt.capath,
 	    0, 0 },
 	{ "cert", OPT_CERT, required_argument, T_FILE, NET, &opt.cert, 0, 0 },
-	{ "client-id", OPT_CLIENT_ID, required_argument, T_OTHER, C, NULL, 0,
+	{ "client-id", OPT_CLIENT_ID, required_argument, T_OTHER, C | T, NULL, 0,
 	    0 },
 	{ "close-timeout", OPT_CLOSE_TIMEOUT, required_argument, T_POSITIVE,
 	    C | L | R | T | LD, &opt.close_timeout, 0, 0 },
@@ -197,7 +197,7 @@ static const struct optdef table[] = {
 	    1, LONG_MAX },
 	{ "deflate", OPT_DEFLATE, optional_argument, T_OTHER, ALL | T, NULL,
 	    0, 0 },
-	{ "destination", OPT_DESTINATION, required_argument, T_OTHER, C, NULL,
+	{ "destination", OPT_DESTINATION, required_argument, T_OTHER, C | T, NULL,
 	    0, 0 },
 	{ "duration", OPT_DURATION, required_argument, T_POSITIVE, LD,
 	    &load_opt.duration, 0, 0 },
@@ -214,14 +214,14 @@ static const struct optdef table[] = {
 	    0, 0 },
 	{ "header", 'H', required_argument, T_OTHER, ALL | T, NULL, 0, 0 },
 	{ "help", 'h', no_argument, T_OTHER, ALL, NULL, 0, 0 },
-	{ "init", OPT_INIT, required_argument, T_OTHER, C, NULL, 0, 0 },
+	{ "init", OPT_INIT, required_argument, T_OTHER, C | T, NULL, 0, 0 },
 	{ "insecure", 'k', no_argument, T_FLAG, NET, &opt.insecure, 0, 0 },
 	{ "jobs", OPT_JOBS, required_argument, T_COUNT, T, &test_opt.jobs, 1,
 	    256 },
 	{ "json", 'j', no_argument, T_FLAG, C | L, &opt.json, 0, 0 },
 	{ "jsonl", OPT_JSONL, no_argument, T_FLAG, C | P | L | R, &opt.jsonl,
 	    0, 0 },
-	{ "keepalive", OPT_KEEPALIVE, required_argument, T_SECONDS, C,
+	{ "keepalive", OPT_KEEPALIVE, required_argument, T_SECONDS, C | T,
 	    &proto_opt.keepalive, 0, 0 },
 	{ "key", OPT_KEY, required_argument, T_FILE, NET, &opt.key, 0, 0 },
 	{ "load", OPT_LOAD, no_argument, T_OTHER, LD, NULL, 0, 0 },
@@ -231,13 +231,14 @@ static const struct optdef table[] = {
 	    LD | MG, &load_opt.report, 0, 0 },
 	{ "listen", 'l', required_argument, T_OTHER, L | R, NULL, 0, 0 },
 	{ "location", 'L', no_argument, T_FLAG, NET, &opt.location, 0, 0 },
-	{ "login", OPT_LOGIN, required_argument, T_STRING, C, &proto_opt.login,
+	{ "login", OPT_LOGIN, required_argument, T_STRING, C | T,
+	    &proto_opt.login,
 	    0, 0 },
 	{ "max-message", OPT_MAX_MESSAGE, required_argument, T_SIZE,
 	    C | L | T | LD, &opt.max_message, 0, 1LL << 62 },
 	{ "max-redirs", OPT_MAX_REDIRS, required_argument, T_COUNT, NET,
 	    &opt.max_redirs, 0, LONG_MAX },
-	{ "mqtt-version", OPT_MQTT_VERSION, required_argument, T_OTHER, C,
+	{ "mqtt-version", OPT_MQTT_VERSION, required_argument, T_OTHER, C | T,
 	    NULL, 0, 0 },
 	{ "msg-rate", OPT_MSG_RATE, required_argument, T_OTHER, LD, NULL, 0,
 	    0 },
@@ -279,7 +280,7 @@ static const struct optdef table[] = {
 	{ "proto", OPT_PROTO, required_argument, T_OTHER, C | L | R | T, NULL, 0,
 	    0 },
 	{ "proxy", 'x', required_argument, T_STRING, NET, &opt.proxy, 0, 0 },
-	{ "qos", OPT_QOS, required_argument, T_COUNT, C, &proto_opt.qos, 0,
+	{ "qos", OPT_QOS, required_argument, T_COUNT, C | T, &proto_opt.qos, 0,
 	    1 },
 	{ "quiet", 'q', no_argument, T_FLAG, ALL | T | MG, &opt.quiet, 0, 0 },
 	{ "rate", OPT_RATE, required_argument, T_RATE, LD, &load_opt.rate, 0,
@@ -307,7 +308,7 @@ static const struct optdef table[] = {
 	    0 },
 	{ "subprotocol", 's', required_argument, T_OTHER, C | P | L | T | LD,
 	    NULL, 0, 0 },
-	{ "subscribe", OPT_SUBSCRIBE, required_argument, T_OTHER, C, NULL, 0,
+	{ "subscribe", OPT_SUBSCRIBE, required_argument, T_OTHER, C | T, NULL, 0,
 	    0 },
 	{ "test", OPT_TEST, no_argument, T_OTHER, T, NULL, 0, 0 },
 	{ "timeout", OPT_TIMEOUT, required_argument, T_POSITIVE, ALL | T,
@@ -319,7 +320,7 @@ static const struct optdef table[] = {
 	    L | R, &srv_opt.tls_client_ca, 0, 0 },
 	{ "tls-key", OPT_TLS_KEY, required_argument, T_FILE, L | R,
 	    &srv_opt.tls_key, 0, 0 },
-	{ "topic", OPT_TOPIC, required_argument, T_OTHER, C, NULL, 0, 0 },
+	{ "topic", OPT_TOPIC, required_argument, T_OTHER, C | T, NULL, 0, 0 },
 	{ "unix-socket", OPT_UNIX_SOCKET, required_argument, T_STRING, NET,
 	    &opt.unix_socket, 0, 0 },
 	{ "until", OPT_UNTIL, required_argument, T_OTHER, C | L | R, NULL, 0,
@@ -1416,13 +1417,14 @@ decide(int n, char **operands, char *err, size_t cap)
 		    "message: it cannot be used with --proto %s",
 		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
 
-	if (opt.record && (proto_opt.is_auto || (proto_opt.proto != NULL &&
-	    strcmp(proto_opt.proto->name, "raw"))))
-		return usage(err, cap, "--record cannot be used with --proto "
-		    "%s: it writes the WebSocket messages themselves, which "
-		    "--proto %s reads for you", proto_opt.is_auto ? "auto" :
-		    proto_opt.proto->name, proto_opt.is_auto ? "auto" :
-		    proto_opt.proto->name);
+	/* a relay's recording takes the client's sends from what its side
+	 * decodes: Socket.IO's events and GraphQL's operations */
+	if (opt.record && opt.mode == MODE_RELAY && (proto_opt.is_auto ||
+	    (proto_opt.proto != NULL && strcmp(proto_opt.proto->name,
+	    "socketio") && strcmp(proto_opt.proto->name, "graphql"))))
+		return usage(err, cap, "--record with --forward and --proto "
+		    "%s: a relay records socketio and graphql (name one)",
+		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
 	if ((proto_opt.auth || proto_opt.nsp || proto_opt.ack) &&
 	    (proto_opt.proto == NULL ||
 	    strcmp(proto_opt.proto->name, "socketio")))
@@ -1714,9 +1716,11 @@ static const char help_text3[] =
     "      --reconnect-on WHEN   error (lost, or closed with an error code)\n"
     "                            or any (every end wscli did not start)\n"
     "      --record FILE         write the session as a conversation file\n"
-    "                            (with -l: a directory, a file per client)\n"
+    "                            (with -l: a directory, a file per client;\n"
+    "                            with --proto: what the protocol meant)\n"
     "      --replay FILE         send a recorded conversation again; the\n"
-    "                            answers that differ as a diff (exit 1)\n"
+    "                            answers that differ as a diff (exit 1);\n"
+    "                            not a file with @proto (--test runs it)\n"
     "      --replay-speed X      its pace: 2 twice as fast as recorded, 0\n"
     "                            as fast as the server answers (1)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"

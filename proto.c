@@ -21,6 +21,7 @@
 #include "mqttproto.h"
 #include "opts.h"
 #include "proto.h"
+#include "record.h"
 #include "show.h"
 #include "sio.h"
 #include "stompproto.h"
@@ -234,6 +235,8 @@ proto_set_sink(struct proto_conn *pc, void (*fn)(void *ud, const uint8_t *p,
 void
 proto_open(struct proto_conn *pc)
 {
+	if (pc && pc->sink == NULL)
+		record_proto(conn_id(pc->c), pc->p->name);
 	if (pc && pc->p->open)
 		pc->p->open(pc);
 }
@@ -519,6 +522,10 @@ proto_show(struct proto_conn *pc, char dir, const struct show_proto *e)
 {
 	struct show_proto ev = *e;
 
+	/* what a client writes on stdout for it is what --test matches */
+	if (dir == '<' && ev.line && !ev.keepalive && pc->sink == NULL &&
+	    conn_role(pc->c) == WS_ROLE_CLIENT && record_on())
+		record_line(conn_id(pc->c), '<', ev.line, ev.nline);
 	if (dir == '<' && pc->mute)
 		return;
 	if (pc->sink) {
@@ -542,6 +549,28 @@ proto_show(struct proto_conn *pc, char dir, const struct show_proto *e)
 		}
 	}
 	show_proto(pc->c, dir, &ev, pc->watch);
+}
+
+void
+proto_record_sent(struct proto_conn *pc, const uint8_t *p, size_t n)
+{
+	if (pc->sink == NULL && record_on())
+		record_line(conn_id(pc->c), '>', p, n);
+}
+
+void
+proto_record_note(struct proto_conn *pc, const char *text)
+{
+	if (pc->sink == NULL && record_on())
+		record_comment(conn_id(pc->c), text);
+}
+
+void
+proto_record_got(struct proto_conn *pc, const uint8_t *p, size_t n)
+{
+	if (pc->sink == NULL && record_on() && !pc->watch &&
+	    conn_role(pc->c) != WS_ROLE_CLIENT)
+		record_line(conn_id(pc->c), '<', p, n);
 }
 
 void

@@ -213,6 +213,21 @@ int proto_send(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
  * event when it has a line for stdout. */
 void proto_show(struct proto_conn *pc, char dir, const struct show_proto *e);
 
+/* --record: the client sent (as a client: wscli did; as a server or
+ * watching a relay's client side: its peer did) what the stdin line
+ * p[0..n) of a client means (an event array, an operation), so that the
+ * recording sends it again as a line. */
+void proto_record_sent(struct proto_conn *pc, const uint8_t *p,
+    size_t n);
+
+/* --record: what was sent and cannot be a step (a comment). */
+void proto_record_note(struct proto_conn *pc, const char *text);
+
+/* --record, listen mode: the client will read what wscli sent as the
+ * stdout line p[0..n) (as a client, the layer takes the lines from
+ * proto_show itself). */
+void proto_record_got(struct proto_conn *pc, const uint8_t *p, size_t n);
+
 /* The peer broke a rule of the protocol: named on stderr, and the
  * connection closed with code, exit status EXIT_PROTOCOL (watching:
  * only reported). */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conv.h"
 #include "frame.h"
@@ -25,10 +26,17 @@
 
 struct rec {
 	int id;
-	FILE *f;                   /* NULL once it failed */
+	FILE *f;                   /* NULL until the first line, and once
+				      it failed */
 	char *path;
+	int failed;                /* it could not be written */
+	char *url;                 /* the header, written with the first
+				      line */
+	char **protocols;
+	size_t nprotocols;
+	char *proto;               /* --proto's protocol, or NULL */
 	double last_at;            /* of the last line written */
-	int begun;                 /* a header was written */
+	int begun;                 /* the conversation began */
 	int close_in;              /* a CLOSE was received: the client's
 				      own is its answer */
 	uint8_t *piece;            /* a message sent in pieces, so far */
@@ -79,13 +87,24 @@ record_prepare(char *why, size_t cap)
 		    "goes with -l)", opt.record);
 		return -1;
 	}
-	/* made now, so that a bad path is said before connecting */
+	/* a bad path is said before connecting, but the file is only
+	 * written once there is a conversation: a connection that fails
+	 * leaves no file, and an existing one as it was */
+	if (stat(opt.record, &sb) == 0) {
+		if (access(opt.record, W_OK) != 0) {
+			snprintf(why, cap, "--record %s: %s", opt.record,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if ((f = fopen(opt.record, "w")) == NULL) {
 		snprintf(why, cap, "--record %s: %s", opt.record,
 		    strerror(errno));
 		return -1;
 	}
 	fclose(f);
+	unlink(opt.record);
 	return 0;
 }
 
@@ -105,6 +124,7 @@ failed(struct rec *r)
 	    strerror(errno ? errno : EIO));
 	fclose(r->f);
 	r->f = NULL;
+	r->failed = 1;
 	R.failed = 1;
 }
 
@@ -120,32 +140,48 @@ pace(struct rec *r)
 	return 0;
 }
 
+/* Its file, made with the first line: the header first. */
+static int
+open_file(struct rec *r)
+{
+	if ((r->f = fopen(r->path, "w")) == NULL) {
+		diag("--record: cannot create %s: %s", r->path,
+		    strerror(errno));
+		r->failed = 1;
+		R.failed = 1;
+		return -1;
+	}
+	if (conv_write_header(r->f, r->url, (const char *const *)r->protocols,
+	    r->nprotocols) != 0 || (r->proto && conv_write_proto(r->f,
+	    r->proto) != 0)) {
+		failed(r);
+		return -1;
+	}
+	return 0;
+}
+
 /* The recording id is writing, or NULL. */
 static struct rec *
 writing(int id)
 {
 	struct rec *r = find(id);
 
-	return r && r->f ? r : NULL;
+	if (r == NULL || !r->begun || r->failed)
+		return NULL;
+	if (r->f == NULL && open_file(r) != 0)
+		return NULL;
+	return r;
 }
 
-void
-record_begin(int id, const char *url, const char *const *protocols, size_t n)
+/* The recording of id, made when there is none yet. */
+static struct rec *
+get(int id)
 {
 	struct rec *r = find(id);
 	char path[4096];
 
-	if (!record_on())
-		return;
-	if (r && r->f) { /* client mode, connected again */
-		r->close_in = 0;
-		r->last_at = now_sec();
-		if (conv_write_comment(r->f, "connected again") != 0)
-			failed(r);
-		return;
-	}
 	if (r)
-		return; /* it failed */
+		return r;
 	if (per_client())
 		snprintf(path, sizeof path, "%s/%s-%d.conv", opt.record,
 		    opt.mode == MODE_RELAY ? "relay" : "client", id);
@@ -157,13 +193,54 @@ record_begin(int id, const char *url, const char *const *protocols, size_t n)
 	r->path = xstrdup(path);
 	r->next = R.recs;
 	R.recs = r;
-	r->last_at = now_sec();
-	if ((r->f = fopen(path, "w")) == NULL) {
-		diag("--record: cannot create %s: %s", path, strerror(errno));
-		R.failed = 1;
+	return r;
+}
+
+void
+record_begin(int id, const char *url, const char *const *protocols, size_t n)
+{
+	struct rec *r;
+
+	if (!record_on())
+		return;
+	r = get(id);
+	if (r->begun) { /* client mode, connected again */
+		r->close_in = 0;
+		r->last_at = now_sec();
+		if ((r = writing(id)) != NULL && conv_write_comment(r->f,
+		    "connected again") != 0)
+			failed(r);
 		return;
 	}
-	if (conv_write_header(r->f, url, protocols, n) != 0)
+	r->begun = 1;
+	r->last_at = now_sec();
+	r->url = url ? xstrdup(url) : NULL;
+	r->protocols = n ? xrealloc(NULL, n * sizeof *r->protocols) : NULL;
+	for (size_t i = 0; i < n; i++)
+		r->protocols[i] = xstrdup(protocols[i]);
+	r->nprotocols = n;
+}
+
+void
+record_proto(int id, const char *name)
+{
+	struct rec *r;
+
+	if (!record_on())
+		return;
+	r = get(id);
+	/* a reconnection speaks it again: the header said it */
+	if (r->proto == NULL && r->f == NULL)
+		r->proto = xstrdup(name);
+}
+
+void
+record_line(int id, char dir, const uint8_t *p, size_t n)
+{
+	struct rec *r = writing(id);
+
+	if (r && (pace(r) != 0 || conv_write_message(r->f, dir, WS_OP_TEXT,
+	    p, n) != 0))
 		failed(r);
 }
 
@@ -185,6 +262,20 @@ record_message(int id, char dir, unsigned opcode, const uint8_t *p, size_t n,
 
 	if (r == NULL)
 		return;
+	if (r->proto) {
+		/* under a protocol a line means what the protocol makes of
+		 * it; its messages are recorded so (record_line). A bare
+		 * message sent by hand cannot be written as a step. */
+		if (dir == '>' && opt.mode == MODE_CLIENT) {
+			snprintf(what, sizeof what, "a bare %s message of %"
+			    PRIu64 " bytes was sent: not recorded (a line under "
+			    "@proto %s is the protocol's)", opcode ==
+			    WS_OP_BINARY ? "binary" : "text", size, r->proto);
+			if (pace(r) != 0 || conv_write_comment(r->f, what) != 0)
+				failed(r);
+		}
+		return;
+	}
 	if (p == NULL || n < size || (opcode != WS_OP_TEXT &&
 	    opcode != WS_OP_BINARY)) {
 		snprintf(what, sizeof what, "%s %s message of %" PRIu64 " bytes "
@@ -268,6 +359,9 @@ record_close(int id, char dir, unsigned code, const uint8_t *reason,
 static void
 rec_free(struct rec *r)
 {
+	/* a conversation with no line yet still gets its file */
+	if (r->begun && r->f == NULL && !r->failed)
+		(void)open_file(r);
 	if (r->f && fclose(r->f) != 0) {
 		diag("--record: cannot write %s: %s", r->path,
 		    strerror(errno));
@@ -275,6 +369,11 @@ rec_free(struct rec *r)
 	}
 	free(r->piece);
 	free(r->path);
+	free(r->url);
+	for (size_t i = 0; i < r->nprotocols; i++)
+		free(r->protocols[i]);
+	free(r->protocols);
+	free(r->proto);
 	free(r);
 }
 

@@ -19,6 +19,9 @@
  * expectation. A message longer than wscli keeps (RECORD_MAX) and
  * crafted bytes become comments.
  *
+ * A file is made once its conversation began (the connection is up) and
+ * written as it goes; a connection that fails leaves none.
+ *
  * show.c hands every event here (it is the one place events are
  * rendered); conv.c's writers write the lines. The connection is named
  * by its id (0 in client mode, the client's in listen mode, the pair's in
@@ -46,6 +49,17 @@ int record_on(void);
  * --reconnect the file goes on). */
 void record_begin(int id, const char *url, const char *const *protocols,
     size_t n);
+
+/* Conversation id speaks the protocol name (--proto): the header says
+ * "@proto NAME", and its data messages are no longer written as they
+ * are, but as record_line() says what they mean. */
+void record_proto(int id, const char *name);
+
+/* Under a protocol: what the client sent ('>'), as the stdin line of a
+ * client that means it (a Socket.IO event array, a GraphQL operation),
+ * or received ('<'), as the line a client writes for it on stdout; the
+ * lines --test reads so. */
+void record_line(int id, char dir, const uint8_t *p, size_t n);
 
 /* What the client sent (dir '>') or received ('<'): a data message
  * (p[0..n) of size bytes), a PING or PONG (auto: an automatic answer, not

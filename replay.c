@@ -954,7 +954,13 @@ replay_run(void)
 	S.t.fire = on_timer;
 	if (load() != 0)
 		rc = EXIT_USAGE;
-	else if (prepare_wants(), setup_dial() != 0)
+	else if (S.cv->proto && strcmp(S.cv->proto, "raw")) {
+		/* its lines mean what the protocol makes of them: sent as
+		 * bare messages they would be compared wrongly */
+		diag("--replay %s: @proto %s: --replay sends bare messages; run "
+		    "the file with --test", opt.replay, S.cv->proto);
+		rc = EXIT_USAGE;
+	} else if (prepare_wants(), setup_dial() != 0)
 		rc = EXIT_USAGE;
 	else
 		rc = run_main(&replay_run_ops);

@@ -277,6 +277,12 @@ emit(struct proto_conn *pc, const uint8_t *data, size_t n, int ack)
 	buf_add(&s->out, data, n);
 	send_text(pc, &s->out);
 	s->emitted++;
+	/* --record: a client's stdin line is the array, as a client reads
+	 * the server's event */
+	if (conn_role(proto_conn(pc)) == WS_ROLE_CLIENT)
+		proto_record_sent(pc, data, n);
+	else
+		proto_record_got(pc, data, n);
 	/* what wscli emits is an event for --jsonl, the data as it went */
 	if (ack)
 		snprintf(idtext, sizeof idtext, "%" PRIu64, s->next_id++);
@@ -477,6 +483,7 @@ echo(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 	packet_head(&s->out, SIO_EVENT, nsp, 0, 0);
 	buf_add(&s->out, data, n);
 	send_text(pc, &s->out);
+	proto_record_got(pc, data, n);
 	if (!pk->has_id)
 		return;
 	packet_head(&s->out, SIO_ACK, nsp, 1, pk->id);
@@ -518,6 +525,9 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 				    id);
 		}
 		s->received++;
+		/* --record: a client's event is what its stdin line says */
+		if (conn_role(proto_conn(pc)) != WS_ROLE_CLIENT)
+			proto_record_sent(pc, data, n);
 		show(pc, '<', "event", text, name, pk->has_id ? id : NULL,
 		    data, n, args->p, args->len, 0, 0);
 		if (srv_opt.echo && !proto_watching(pc) &&
@@ -964,6 +974,8 @@ sio_command(struct proto_conn *pc, const char *name, const char *arg)
 			    client_nsp() : "/", 1, id);
 			buf_add(&s->out, b.p, b.len);
 			send_text(pc, &s->out);
+			proto_record_note(pc, "an ack typed: not recorded (a "
+			    "line under @proto socketio is an event)");
 		}
 		buf_free(&b);
 		return 0;

@@ -651,6 +651,7 @@ stomp_line(struct proto_conn *pc, const uint8_t *p, size_t n, char *why,
 		snprintf(why, cap, "the connection is closing");
 		return -1;
 	}
+	proto_record_sent(pc, p, n);
 	return 0;
 }
 
@@ -754,6 +755,14 @@ stomp_command(struct proto_conn *pc, const char *name, const char *arg)
 		if (!s->connected || send_body(s, dest,
 		    (const uint8_t *)sp + 1, strlen(sp + 1)) != 0)
 			proto_reply(1, "not sent: not connected");
+		/* --record: a line goes to --destination */
+		else if (proto_opt.destination &&
+		    !strcmp(dest, proto_opt.destination))
+			proto_record_sent(pc, (const uint8_t *)sp + 1,
+			    strlen(sp + 1));
+		else
+			proto_record_note(pc, "a SEND typed to another "
+			    "destination than --destination's: not recorded");
 		return 0;
 	}
 	return -1;

@@ -141,10 +141,25 @@ status_is 2 "--replay-speed alone: exit 2"
 like "$ERR" '^wscli: --replay-speed goes with --replay$' "--replay-speed alone: says why"
 run_wscli --replay "$T/py.conv" --replay-speed fast
 status_is 2 "--replay-speed fast: exit 2"
-run_wscli --record "$T/sio.conv" --proto socketio "$(url)"
-status_is 2 "--record with --proto socketio: exit 2"
-like "$ERR" '^wscli: --record cannot be used with --proto socketio: it writes the WebSocket messages themselves' \
-    "--record with --proto socketio: says why"
+run_wscli --record "$T/relay.d" -l 0 --forward "$(url)" --proto stomp
+status_is 2 "--record in a relay with --proto stomp: exit 2"
+like "$ERR" '^wscli: --record with --forward and --proto stomp: a relay records socketio and graphql' \
+    "--record in a relay with --proto stomp: says why"
+
+# A connection that fails leaves no file, and a file there before as it
+# was.
+port=$(free_port)
+run_wscli --record "$T/none.conv" "ws://127.0.0.1:$port/"
+status_is 3 "--record, the connection refused: exit 3"
+ok "--record, the connection refused: no file" [ ! -e "$T/none.conv" ]
+echo '> kept' >"$T/old.conv"
+run_wscli --record "$T/old.conv" "ws://127.0.0.1:$port/"
+status_is 3 "--record over a file, the connection refused: exit 3"
+is "$(cat "$T/old.conv")" "> kept" "--record over a file, the connection refused: the file as it was"
+run_wscli --record "$T/no/such/dir.conv" "$(url)"
+status_is 2 "--record in a directory that is not there: exit 2"
+ok "--record in a directory that is not there: said before connecting" \
+    grep -q 'no/such/dir.conv: No such file or directory' "$ERR"
 printf '> hi\n' >"$T/nourl.conv"
 run_wscli --replay "$T/nourl.conv"
 status_is 2 "--replay of a file without @url and no URL: exit 2"
