@@ -218,7 +218,8 @@ server:  tests/bench/echo-server.c, built with cc -O2: one thread, poll(2), 1 Mi
          most real servers it writes each message on its own, so each echo is
          a TCP segment of its own and a client that keeps up wakes up for
          every few messages: what it costs per message is then mostly the
-         kernel's (poll, read, write, a context switch), which raw-ws shows.
+         kernel's (poll, read, write, a context switch), which raw-ws shows;
+         wscli reads such a stream in batches (0.5 ms apart at most).
          (1z, 3z) the C server again, with --deflate: it agrees to
          permessage-deflate with wscli's deflate.c (the first valid offer,
          zlib's default level, context takeover), inflates each message and
