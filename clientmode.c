@@ -585,6 +585,45 @@ on_proto_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
 		keep_forget(lineno);
 }
 
+/*
+ * Pass the lines read to the splitter. A protocol takes them one at a
+ * time while it is ready for the next: one read may bring many lines, and
+ * with --ack each must wait for the ack of the one before, so the rest
+ * waits here and client_dispatch() hands it on.
+ */
+static void
+stdin_split(void)
+{
+	size_t off = 0, used;
+
+	S.split.nul = opt.null_sep; /* -0: NUL ends a message */
+	if (S.pc == NULL) {
+		off = linesplit_feed(&S.split, S.ibuf, S.ilen, STDIN_BUF,
+		    S.stdin_eof, on_line_piece, NULL);
+	}
+	while (S.pc != NULL && !S.feeding && proto_ready(S.pc) &&
+	    !conn_close_sent(S.c)) {
+		const uint8_t *nl = memchr(S.ibuf + off, opt.null_sep ? '\0' :
+		    '\n', S.ilen - off);
+		size_t len = nl ? (size_t)(nl - S.ibuf) + 1 - off :
+		    S.ilen - off;
+
+		/* a line not ended yet is completed by the next read,
+		 * unless it fills the buffer: then it goes in pieces */
+		if (nl == NULL && !S.stdin_eof && !(off == 0 &&
+		    S.ilen == STDIN_BUF))
+			break;
+		used = linesplit_feed(&S.split, S.ibuf + off, len,
+		    STDIN_BUF - off, nl ? 0 : S.stdin_eof,
+		    on_proto_line_piece, NULL);
+		off += used;
+		if (nl == NULL || used == 0)
+			break;
+	}
+	S.ilen -= off;
+	memmove(S.ibuf, S.ibuf + off, S.ilen);
+}
+
 static void
 stdin_read(void)
 {
@@ -607,13 +646,7 @@ stdin_read(void)
 			stdin_piece(S.ibuf, S.ilen, S.stdin_eof);
 		S.ilen = 0;
 	} else {
-		S.split.nul = opt.null_sep; /* -0: NUL ends a message */
-		size_t used = linesplit_feed(&S.split, S.ibuf, S.ilen,
-		    STDIN_BUF, S.stdin_eof, S.pc ? on_proto_line_piece :
-		    on_line_piece, NULL);
-
-		S.ilen -= used;
-		memmove(S.ibuf, S.ibuf + used, S.ilen);
+		stdin_split();
 	}
 }
 
@@ -1204,7 +1237,7 @@ plan_reconnect(const char *why, int exit)
 static int
 input_all_sent(void)
 {
-	return !opt.interactive && S.stdin_eof && connected() &&
+	return !opt.interactive && S.stdin_eof && S.ilen == 0 && connected() &&
 	    !S.feeding && !conn_close_sent(S.c) && !opt.count && !opt.until &&
 	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL) &&
 	    proto_due(S.pc) < 2;
@@ -1268,7 +1301,8 @@ reading_stdin(void)
 	if (opt.interactive)
 		return 1;
 	return !S.stdin_eof && conn_queued(S.c) < QUEUE_LOW &&
-	    S.file_fd < 0 && !S.feeding && proto_ready(S.pc);
+	    S.file_fd < 0 && !S.feeding && proto_ready(S.pc) &&
+	    S.ilen < STDIN_BUF;
 }
 
 /* The run's: the REPL goes on between connections. */
@@ -1286,9 +1320,20 @@ on_retry(struct timer *t, double now)
 	connect_now();
 }
 
+/* Lines read that a protocol was not ready for, and it is now. */
+static int
+stdin_waiting(void)
+{
+	return S.pc != NULL && S.ilen > 0 && !S.feeding && connected() &&
+	    !conn_close_sent(S.c) && proto_ready(S.pc) &&
+	    conn_queued(S.c) < QUEUE_LOW;
+}
+
 static void
 client_prepare(double now, int *busy)
 {
+	if (!opt.interactive && stdin_waiting())
+		*busy = 1;
 	/* the queue emptied in the last flush: nothing else may wake us */
 	if (input_all_sent() && !S.wait_started)
 		*busy = 1;
@@ -1322,6 +1367,8 @@ client_dispatch(double now)
 	}
 	if (S.file_fd >= 0)
 		file_pump();
+	if (!opt.interactive && stdin_waiting())
+		stdin_split();
 	if (K.n > 0)
 		keep_taken(S.c);
 	maybe_finish_input(now);
