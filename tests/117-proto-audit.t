@@ -1,0 +1,41 @@
+#!/bin/sh
+# The protocols as a newcomer meets them, against real servers and raw
+# ones: what wscli says must be what happened. --proto socketio --ack in
+# a pipe sends each line only once the ack of the one before came.
+. tests/lib.sh
+. tests/tmux.sh
+
+OPEN='0{"sid":"s1","upgrades":[],"pingInterval":300,"pingTimeout":300}'
+CONNECTED='40{"sid":"n1"}'
+
+# --ack: a server that never acks gets the first line only. The lines come
+# in one read, so they must wait in wscli, not in the kernel.
+start_raw say "$OPEN" "$CONNECTED" || { echo "Bail out! raw server did not start"; exit 1; }
+printf '["a"]\n["b"]\n' >"$T/two"
+run_wscli --ack --proto socketio "$(url)" <"$T/two"
+status_is 7 "--ack, no ack ever: the silent server ends it (exit 7)"
+wait_for "$SERVER_LOG" 'raw: client: CLOSE' 5
+like "$SERVER_LOG" "raw: client: TEXT b'421\\[\"a\"\\]'" "the first line is emitted, asking for ack 1"
+unlike "$SERVER_LOG" '\["b"\]' "the second line waits for that ack: never sent"
+like "$ERR" '1 line of stdin was not sent \(from line 2 on\)' \
+    "the line that waited is counted as not sent"
+stop_server
+
+# The real socket.io server: each emit goes after the ack of the one before.
+spawn "sio$server_count" node "$SERVERS/sio-server.js" --port 0 &&
+    wait_port_line && server_started || { echo "Bail out! socket.io server did not start"; exit 1; }
+printf '["echo",1]\n["sum",1,2]\n["echo",3]\n' >"$T/three"
+run_wscli --jsonl --ack --proto socketio "ws://127.0.0.1:$PORT" <"$T/three"
+status_is 0 "--ack against socket.io: exit 0"
+grep -o '"dir":"[a-z>]*","proto":"socketio","kind":"\(emit\|ack\)","id":"[0-9]"' "$OUT" |
+    sed 's/"dir":"\([a-z>]*\)".*"kind":"\([a-z]*\)","id":"\([0-9]\)"/\2 \3/' | tr '\n' ' ' >"$T/order"
+is "$(cat "$T/order")" "emit 1 ack 1 emit 2 ack 2 emit 3 ack 3 " \
+    "--jsonl: each emit after the ack of the one before"
+is "$(grep -c '^\["echo"' "$OUT")" 0 "... (--jsonl: no bare lines)"
+run_wscli --ack --proto socketio "ws://127.0.0.1:$PORT" <"$T/three"
+status_is 0 "--ack in a pipe: exit 0"
+is "$(cat "$OUT")" "$(printf '["echo",1]\n["echoed"]\n[3]\n["echo",3]\n["echoed"]')" \
+    "events and acks in the order of the emits"
+stop_server
+
+done_testing
