@@ -53,6 +53,8 @@ struct mqtt_state {
 	unsigned next_id;         /* the last packet id used */
 	unsigned unacked;         /* QoS 1 PUBLISH without PUBACK */
 	unsigned subacks;         /* SUBSCRIBE without SUBACK */
+	int warned_text;          /* the REPL said a typed text line is
+				     no MQTT */
 	int said_bye;             /* DISCONNECT sent */
 	uint8_t *out;             /* packets built here */
 	size_t outcap;
@@ -403,6 +405,29 @@ on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 	}
 }
 
+/* The REPL's /unsubscribe gets its answer shown, as /subscribe does. */
+static void
+on_unsuback(struct mqtt_state *s, const struct mqtt_packet *pk)
+{
+	size_t i;
+
+	if (pk->codes.len == 0) /* 3.1.1: no codes, all went */
+		notice(s, "unsuback", "unsubscribed (id %u)", pk->packet_id);
+	for (i = 0; i < pk->codes.len; i++) {
+		unsigned c = pk->codes.p[i];
+
+		if (c >= 0x80)
+			notice(s, "unsuback", "unsubscribe %u refused: 0x%02x",
+			    pk->packet_id, c);
+		else if (c == 0x11)
+			notice(s, "unsuback", "unsubscribed (id %u): there "
+			    "was no such subscription", pk->packet_id);
+		else
+			notice(s, "unsuback", "unsubscribed (id %u)",
+			    pk->packet_id);
+	}
+}
+
 static int
 on_packet(void *ctx, const uint8_t *p, size_t len)
 {
@@ -470,9 +495,18 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		if (!watch)
 			on_suback(s, &pk);
 		break;
+	case MQTT_UNSUBACK:
+		if (!watch)
+			on_unsuback(s, &pk);
+		break;
 	case MQTT_PUBACK:
 		if (s->unacked > 0)
 			s->unacked--;
+		/* a pipe's PUBACKs are its end's business; at the REPL
+		 * a /publish at QoS 1 is answered where it can be seen */
+		if (!watch && opt.interactive)
+			notice(s, "puback", "published (id %u)",
+			    pk.packet_id);
 		break;
 	case MQTT_PINGRESP:
 		loop_timer_stop(&s->pong);
@@ -642,6 +676,25 @@ mqtt_command(struct proto_conn *pc, const char *name, const char *arg)
 	return -1;
 }
 
+/* MQTT travels in binary messages only: a line typed at the REPL goes
+ * out as text all the same (this is a debugging tool), but a broker
+ * drops the connection for it, so say so before it does. */
+static void
+mqtt_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
+    size_t n)
+{
+	struct mqtt_state *s = state(pc);
+
+	(void)p;
+	(void)n;
+	if (opcode != WS_OP_TEXT || s->warned_text)
+		return;
+	s->warned_text = 1;
+	proto_reply(1, "mqtt: a typed line goes out as a text message, which "
+	    "MQTT does not allow: brokers drop the connection for it; "
+	    "/publish TOPIC PAYLOAD publishes");
+}
+
 static const char *const mqtt_help[] = {
 	"/subscribe TOPIC [0|1]", "subscribe to an MQTT topic filter",
 	"/unsubscribe TOPIC", "end that subscription",
@@ -676,4 +729,5 @@ const struct proto mqtt_proto = {
 	.ready = mqtt_ready,
 	.due = mqtt_due,
 	.end = mqtt_end,
+	.typed = mqtt_typed,
 };

@@ -66,6 +66,7 @@ screen_like '^> packet PUBLISH topic=r/b qos=0 payload=1' "with /frames: the PUB
 screen_like '^< packet PUBLISH topic=r/b qos=0 payload=1' "... and the one received, decoded"
 send_line '/frames off'
 send_line '/unsubscribe r/#'
+screen_like '^< unsuback unsubscribed \(id 2\)$' "/unsubscribe: the UNSUBACK is shown, as the SUBACK is"
 send_line '/publish r/c gone'
 sleep 0.5
 screen_unlike '^< publish r/c' "after /unsubscribe nothing comes back"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The protocols as a newcomer meets them, against real servers and raw
 # ones: what wscli says must be what happened. --proto socketio --ack in
-# a pipe sends each line only once the ack of the one before came.
+# a pipe sends each line only once the ack of the one before came; MQTT at
+# the REPL shows the PUBACK of a QoS 1 /publish and says that a typed line
+# is no MQTT before a broker drops the connection for it.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -37,5 +39,23 @@ status_is 0 "--ack in a pipe: exit 0"
 is "$(cat "$OUT")" "$(printf '["echo",1]\n["echoed"]\n[3]\n["echo",3]\n["echoed"]')" \
     "events and acks in the order of the emits"
 stop_server
+
+# MQTT at the REPL.
+start_mosquitto || { echo "Bail out! mosquitto did not start"; exit 1; }
+U=ws://127.0.0.1:$PORT/
+start_repl "mqtt REPL, QoS 1" -- --color=never --proto mqtt --qos 1 "$U"
+screen_like '^< connected MQTT 3\.1\.1' "CONNACK is shown"
+send_line '/publish q/a hello'
+screen_like '^< puback published \(id 1\)$' "a QoS 1 /publish: the broker's PUBACK is shown"
+send_line 'plain words'
+screen_like '^mqtt: a typed line goes out as a text message, which MQTT does not allow' \
+    "a typed line: said to be no MQTT"
+send_line 'more words'
+sleep 0.3
+screen
+is "$(grep -c 'typed line goes out' "$SCREEN")" 1 "... once"
+send_line '/quit'
+exit_is 0 "/quit: exit 0"
+repl_end
 
 done_testing
