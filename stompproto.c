@@ -303,6 +303,9 @@ subscribe(struct stomp_state *s, const char *dest)
 	return 0;
 }
 
+static size_t headers_json(struct stomp_state *, const struct stomp_frame *,
+    size_t);
+
 static void
 on_connected(struct stomp_state *s, const struct stomp_frame *f)
 {
@@ -337,14 +340,24 @@ on_connected(struct stomp_state *s, const struct stomp_frame *f)
 		    server);
 	if (s->send_ms == 0 && s->recv_ms == 0)
 		snprintf(text + n, sizeof text - (size_t)n, ", no heart-beats");
-	else
+	else {
+		char sx_[32] = "none", sy_[32] = "none";
+
+		/* 0 is none: "every 0 ms" would read as all the time */
+		if (s->send_ms)
+			snprintf(sx_, sizeof sx_, "every %lu ms", s->send_ms);
+		if (s->recv_ms)
+			snprintf(sy_, sizeof sy_, "every %lu ms", s->recv_ms);
 		snprintf(text + n, sizeof text - (size_t)n, ", heart-beats: "
-		    "sending every %lu ms, expecting every %lu ms", s->send_ms,
-		    s->recv_ms);
+		    "sending %s, expecting %s", sx_, sy_);
+	}
 	memset(&e, 0, sizeof e);
 	e.kind = "connected";
 	e.text = (const uint8_t *)text;
 	e.ntext = strlen(text);
+	/* --jsonl: the broker's headers (version, server, heart-beat) */
+	e.njson = headers_json(s, f, 0);
+	e.json = (const uint8_t *)s->text;
 	e.notice = !opt.quiet;
 	proto_show(s->pc, '<', &e);
 	for (i = 0; i < proto_opt.nsubscribe; i++)
@@ -489,6 +502,12 @@ show_stomp_frame(struct stomp_state *s, char dir, const struct stomp_frame *f)
 		}
 		e.text = (const uint8_t *)s->text + j;
 		e.ntext = t - j;
+		/* --jsonl: an ERROR's body is its details */
+		if (f->body_len) {
+			e.payload = f->body;
+			e.npayload = f->body_len;
+			e.binary = !ws_utf8_valid(f->body, f->body_len, NULL);
+		}
 		e.notice = !opt.quiet || !strcmp(f->command, "ERROR");
 		if (e.notice && !strcmp(f->command, "RECEIPT") && e.id &&
 		    e.id[0] == 'w' && !opt.verbose)

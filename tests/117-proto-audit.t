@@ -3,7 +3,9 @@
 # ones: what wscli says must be what happened. --proto socketio --ack in
 # a pipe sends each line only once the ack of the one before came; MQTT at
 # the REPL shows the PUBACK of a QoS 1 /publish and says that a typed line
-# is no MQTT before a broker drops the connection for it.
+# is no MQTT before a broker drops the connection for it; STOMP's --jsonl
+# has CONNECTED's headers and an ERROR's body, and heart-beats agreed in
+# one direction only read "none" for the other.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -57,5 +59,22 @@ is "$(grep -c 'typed line goes out' "$SCREEN")" 1 "... once"
 send_line '/quit'
 exit_is 0 "/quit: exit 0"
 repl_end
+
+# STOMP: --jsonl events with what the frames carried.
+start_stomp_broker --error-on-subscribe || { echo "Bail out! the STOMP broker did not start"; exit 1; }
+run_wscli --jsonl --proto stomp --subscribe /queue/x "ws://127.0.0.1:$PORT/stomp" </dev/null
+status_is 1 "an ERROR from the broker: exit 1"
+like "$OUT" '"kind":"connected","data":\{[^}]*"server":"STOMP-JS/[0-9.]+"[^}]*"version":"1\.1"' \
+    "--jsonl: CONNECTED has the broker's headers as data"
+like "$OUT" '"kind":"error","data":\{"message":"SUBSCRIBE ERROR"[^}]*\},"text":"/queue/x"' \
+    "--jsonl: an ERROR has its body as text"
+stop_server
+start_stomp_broker --heart-beat 300,300 || { echo "Bail out! the STOMP broker did not start"; exit 1; }
+echo one >"$T/one"
+run_wscli --proto stomp --keepalive 0.3 --destination /q/a "ws://127.0.0.1:$PORT/stomp" <"$T/one"
+status_is 0 "heart-beats one way: exit 0"
+like "$ERR" 'heart-beats: sending every 300 ms, expecting none$' \
+    "the way without heart-beats reads 'none', not 'every 0 ms'"
+stop_server
 
 done_testing
