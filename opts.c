@@ -326,7 +326,7 @@ static const struct optdef table[] = {
 	{ "until", OPT_UNTIL, required_argument, T_OTHER, C | L | R, NULL, 0,
 	    0 },
 	{ "user", 'u', required_argument, T_OTHER, NET, NULL, 0, 0 },
-	{ "var", OPT_VAR, required_argument, T_OTHER, T, NULL, 0, 0 },
+	{ "var", OPT_VAR, required_argument, T_OTHER, C | T, NULL, 0, 0 },
 	{ "verbose", 'v', no_argument, T_FLAG, ALL | T, &opt.verbose, 0, 0 },
 	{ "version", 'V', no_argument, T_OTHER, ALL, NULL, 0, 0 },
 	{ "wait", 'w', required_argument, T_SECONDS, C, &opt.wait, 0, 0 },
@@ -1400,6 +1400,8 @@ decide(int n, char **operands, char *err, size_t cap)
 		    "together");
 	if (was_given(OPT_REPLAY_SPEED) && !opt.replay)
 		return usage(err, cap, "--replay-speed goes with --replay");
+	if (was_given(OPT_VAR) && opt.mode == MODE_CLIENT && !opt.replay)
+		return usage(err, cap, "--var goes with --replay or --test");
 	if ((was_given(OPT_RECONNECT_ON) || was_given(OPT_RECONNECT_DELAY)) &&
 	    !opt.reconnect)
 		return usage(err, cap, "--reconnect-on and --reconnect-delay "
@@ -1782,7 +1784,8 @@ static const char help_modes[] =
     "                            TAP on stdout\n"
     "      --jobs N              run N files at once (default 1)\n"
     "      --report junit:FILE   also write the results as JUnit XML\n"
-    "      --var NAME=VALUE      {{NAME}} in the files (repeatable)\n"
+    "      --var NAME=VALUE      {{NAME}} in the files (repeatable; also\n"
+    "                            with --replay)\n"
     "\n"
     "An option that means nothing in the mode chosen is a usage error;\n"
     "the usage lines above list each mode's options.\n"

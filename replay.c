@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <curl/curl.h>
+#include <jq.h>
 
 #include "conn.h"
 #include "conv.h"
@@ -58,6 +59,7 @@ struct want {
 	int ok;                    /* m is set (else s->body as written) */
 	regex_t re;                /* /re, compiled */
 	int re_ok;
+	jq_state *jq;              /* /jq, compiled (NULL: not) */
 };
 
 /* One line of the diff. */
@@ -108,7 +110,8 @@ static struct {
 
 /* ---------------------------------------------------------- variables */
 
-/* {{NAME}}: the environment, else @var. */
+/* {{NAME}}: --var, else the environment, else @var (as --test, which
+ * also has captures). */
 static const char *
 lookup(void *ud, const char *name, size_t n)
 {
@@ -118,6 +121,10 @@ lookup(void *ud, const char *name, size_t n)
 	(void)ud;
 	if (n == 0 || n >= sizeof key)
 		return NULL;
+	for (int i = test_opt.nvars - 1; i >= 0; i--)
+		if (!strncmp(test_opt.vars[i], name, n) &&
+		    test_opt.vars[i][n] == '=')
+			return test_opt.vars[i] + n + 1;
 	memcpy(key, name, n);
 	key[n] = '\0';
 	if ((v = getenv(key)) != NULL)
@@ -190,11 +197,68 @@ file_line(int line)
 	return line >= 1 && (size_t)line <= S.nlines ? S.lines[line - 1] : "";
 }
 
+/* jq's messages: a compile error is kept for the diagnostic, one of a
+ * run (input that is no JSON the filter takes) means no match. */
+static char jq_msg[256];
+
 static void
+jq_error_cb(void *ud, jv msg)
+{
+	(void)ud;
+	if (jv_get_kind(msg) == JV_KIND_STRING && jq_msg[0] == '\0')
+		snprintf(jq_msg, sizeof jq_msg, "%s", jv_string_value(msg));
+	jv_free(msg);
+}
+
+/* The filter of a /jq answer, compiled as --test compiles it. Returns 0,
+ * or -1 (said) when it is not jq. */
+static int
+jq_prepare(struct want *w)
+{
+	if ((w->jq = jq_init()) == NULL) {
+		diag("--replay %s:%d: jq: out of memory", opt.replay,
+		    w->s->line);
+		return -1;
+	}
+	jq_msg[0] = '\0';
+	jq_set_error_cb(w->jq, jq_error_cb, NULL);
+	if (!jq_compile(w->jq, (const char *)w->m.p)) {
+		diag("--replay %s:%d: jq: %s", opt.replay, w->s->line,
+		    jq_msg[0] ? jq_msg : "the filter does not compile");
+		jq_teardown(&w->jq);
+		return -1;
+	}
+	return 0;
+}
+
+/* The filter's first output over the message is neither false nor null. */
+static int
+jq_holds(const struct want *w, const uint8_t *p, size_t n)
+{
+	jv in, r;
+	int ok;
+
+	if (w->jq == NULL || n > INT32_MAX)
+		return 0;
+	in = jv_parse_sized((const char *)p, (int)n);
+	if (!jv_is_valid(in)) {
+		jv_free(in);
+		return 0;
+	}
+	jq_start(w->jq, in, 0);
+	r = jq_next(w->jq);
+	ok = jv_is_valid(r) && jv_get_kind(r) != JV_KIND_FALSE &&
+	    jv_get_kind(r) != JV_KIND_NULL;
+	jv_free(r);
+	return ok;
+}
+
+static int
 prepare_wants(void)
 {
 	const struct conv *cv = S.cv;
 	char err[512];
+	int rc = 0;
 
 	S.want = xrealloc(NULL, (cv->nsteps + 1) * sizeof *S.want);
 	S.before = xrealloc(NULL, (cv->nsteps + 1) * sizeof *S.before);
@@ -215,8 +279,11 @@ prepare_wants(void)
 		if (w->ok && s->what == CONV_RE)
 			w->re_ok = regcomp(&w->re, (const char *)w->m.p,
 			    REG_EXTENDED | REG_NOSUB) == 0;
+		if (w->ok && s->what == CONV_JQ && jq_prepare(w) != 0)
+			rc = -1;
 	}
 	S.before[cv->nsteps] = S.nwant;
+	return rc;
 }
 
 /* ------------------------------------------------------------ compare */
@@ -269,8 +336,7 @@ matches(const struct want *w, const struct got *g)
 			return r;
 		}
 	case CONV_JQ:
-		/* the filter is --test's to run: any text answers it here */
-		return g->op == WS_OP_TEXT;
+		return g->op == WS_OP_TEXT && whole && jq_holds(w, g->p, g->n);
 	default:
 		return 0;
 	}
@@ -539,8 +605,33 @@ send_step(const struct conv_step *s)
 		    show_crafted(S.c, &S.crafted, m.p, m.n, &code))
 			conn_close_crafted(S.c, (unsigned)code);
 		break;
+	case CONV_FRAME: {
+		struct craft_frame f;
+		size_t n = strlen((char *)m.p), sz;
+		uint8_t *buf = xrealloc(NULL, n + 1), *out;
+
+		if (craft_parse((char *)m.p, WS_ROLE_CLIENT, buf, n + 1, &f,
+		    err, sizeof err) == -1) {
+			why = err;
+			free(buf);
+			break;
+		}
+		/* a client's frames are masked: a key of its own each */
+		if (f.masked && !f.key_given)
+			for (int i = 0; i < 4; i++)
+				f.key[i] = (uint8_t)rand();
+		sz = craft_size(&f);
+		out = xrealloc(NULL, sz ? sz : 1);
+		craft_encode(out, sz, &f);
+		if (conn_send_raw(S.c, out, sz) == 0 &&
+		    show_crafted(S.c, &S.crafted, out, sz, &code))
+			conn_close_crafted(S.c, (unsigned)code);
+		free(out);
+		free(buf);
+		break;
+	}
 	default:
-		why = "a crafted /frame is not replayed (write it as /raw)";
+		why = "not a step that sends";
 		break;
 	}
 	if (why)
@@ -960,7 +1051,7 @@ replay_run(void)
 		diag("--replay %s: @proto %s: --replay sends bare messages; run "
 		    "the file with --test", opt.replay, S.cv->proto);
 		rc = EXIT_USAGE;
-	} else if (prepare_wants(), setup_dial() != 0)
+	} else if (prepare_wants() != 0 || setup_dial() != 0)
 		rc = EXIT_USAGE;
 	else
 		rc = run_main(&replay_run_ops);
@@ -977,6 +1068,8 @@ replay_run(void)
 			conv_msg_free(&S.want[i].m);
 		if (S.want[i].re_ok)
 			regfree(&S.want[i].re);
+		if (S.want[i].jq)
+			jq_teardown(&S.want[i].jq);
 	}
 	for (size_t i = 0; i < S.nown; i++)
 		free(S.own[i]);

@@ -17,13 +17,17 @@
  * of the comparison.
  *
  * The URL, subprotocols, headers and origin come from the command line,
- * else from the file's header. {{NAME}} in the file is taken from the
- * environment, else @var (a replay captures nothing: a step that needs a
- * capture is compared as it is written).
+ * else from the file's header. {{NAME}} in the file is taken from --var,
+ * else the environment, else @var (a replay captures nothing: a step that
+ * needs a capture is compared as it is written). "< /re" and "< /jq"
+ * answers hold as in --test; "> /frame" steps are crafted as the REPL
+ * crafts them. A file with @proto is refused: its lines mean what the
+ * protocol makes of them, which --test runs.
  *
  * Exit status: 0 when the answers are the recorded ones, 1 when they
  * differ, the connection's status (3, 4, ...) when there was no
- * conversation, 2 when the file cannot be read.
+ * conversation, 2 when the file cannot be read (or has @proto, or a /jq
+ * filter that does not compile).
  */
 #ifndef WSCLI_REPLAY_H
 #define WSCLI_REPLAY_H

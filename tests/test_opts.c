@@ -257,7 +257,7 @@ static const struct {
 	{ "-u a:b", "-u", C_ | P_ | R_ | T_ | LD_ },
 	{ "--unix-socket /s", "--unix-socket", C_ | P_ | R_ | T_ | LD_ },
 	{ "--until x", "--until", C_ | L_ | R_ },
-	{ "--var a=b", "--var", T_ },
+	{ "--var a=b", "--var", C_ | T_ },
 	{ "-v", "-v", ALL_ | T_ },
 	{ "-w 1", "-w", C_ },
 	{ "-x http://p", "-x", C_ | P_ | R_ | T_ | LD_ },
@@ -337,6 +337,8 @@ static const struct {
 	{ "--topic", T_, "--proto mqtt", "--topic goes with --proto mqtt" },
 	{ "--replay-speed", C_, "--replay " FILE_ARG,
 	    "--replay-speed goes with --replay" },
+	{ "--var", C_, "--replay " FILE_ARG,
+	    "--var goes with --replay or --test" },
 };
 
 static const char *
