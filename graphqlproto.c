@@ -85,7 +85,9 @@ gql_text(struct gql_pc *g, const uint8_t *id, size_t idlen,
 static int
 gql_bookkeeping(const struct gql_pc *g)
 {
-	return !opt.interactive && !proto_watching(g->pc);
+	/* --jsonl keeps them: a program reading it learns there that an
+	 * operation completed */
+	return !opt.interactive && !opt.jsonl && !proto_watching(g->pc);
 }
 
 /* The message p[0..n) on one line: as it is, or compacted. */

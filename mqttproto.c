@@ -339,14 +339,15 @@ on_publish(struct mqtt_state *s, char dir, const struct mqtt_packet *pk)
 	proto_show(s->pc, dir, &e);
 }
 
-static void notice(struct mqtt_state *, const char *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
+static void notice(struct mqtt_state *, const char *, unsigned,
+    const char *, const char *, ...) __attribute__((format(printf, 5, 6)));
 
 static void
-notice(struct mqtt_state *s, const char *kind, const char *fmt, ...)
+notice(struct mqtt_state *s, const char *kind, unsigned id, const char *json,
+    const char *fmt, ...)
 {
 	struct show_proto e;
-	char text[512];
+	char text[512], ids[16];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -356,6 +357,15 @@ notice(struct mqtt_state *s, const char *kind, const char *fmt, ...)
 	e.kind = kind;
 	e.text = (const uint8_t *)text;
 	e.ntext = strlen(text);
+	/* --jsonl: the packet id and what the packet said, as data */
+	if (id) {
+		snprintf(ids, sizeof ids, "%u", id);
+		e.id = ids;
+	}
+	if (json) {
+		e.json = (const uint8_t *)json;
+		e.njson = strlen(json);
+	}
 	e.notice = !opt.quiet;
 	proto_show(s->pc, '<', &e);
 }
@@ -363,7 +373,7 @@ notice(struct mqtt_state *s, const char *kind, const char *fmt, ...)
 static void
 on_connack(struct mqtt_state *s, const struct mqtt_packet *pk)
 {
-	char why[256];
+	char why[256], json[128];
 	int i;
 
 	if (pk->code != 0) {
@@ -378,7 +388,10 @@ on_connack(struct mqtt_state *s, const struct mqtt_packet *pk)
 	if (pk->has_server_keepalive)
 		s->keepalive = pk->server_keepalive;
 	arm_keepalive(s);
-	notice(s, "connected", "MQTT %s%s, keep-alive %u s",
+	snprintf(json, sizeof json, "{\"version\":\"%s\",\"session_present\":"
+	    "%s,\"keepalive\":%u}", s->version == MQTT_V5 ? "5.0" : "3.1.1",
+	    pk->session_present ? "true" : "false", s->keepalive);
+	notice(s, "connected", 0, json, "MQTT %s%s, keep-alive %u s",
 	    s->version == MQTT_V5 ? "5.0" : "3.1.1",
 	    pk->session_present ? ", session present" : "", s->keepalive);
 	for (i = 0; i < proto_opt.nsubscribe; i++)
@@ -386,9 +399,18 @@ on_connack(struct mqtt_state *s, const struct mqtt_packet *pk)
 			break;
 }
 
+/* --jsonl data of a SUBACK's or UNSUBACK's return code */
+static const char *
+code_json(char *buf, size_t cap, unsigned code)
+{
+	snprintf(buf, cap, "{\"code\":%u}", code);
+	return buf;
+}
+
 static void
 on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 {
+	char json[32];
 	size_t i;
 
 	if (s->subacks > 0)
@@ -397,10 +419,12 @@ on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 		unsigned c = pk->codes.p[i];
 
 		if (c >= 0x80)
-			notice(s, "suback", "subscription %u refused: 0x%02x",
+			notice(s, "suback", pk->packet_id, code_json(json,
+			    sizeof json, c), "subscription %u refused: 0x%02x",
 			    pk->packet_id, c);
 		else
-			notice(s, "suback", "subscribed (id %u), QoS %u granted",
+			notice(s, "suback", pk->packet_id, code_json(json,
+			    sizeof json, c), "subscribed (id %u), QoS %u granted",
 			    pk->packet_id, c);
 	}
 }
@@ -409,21 +433,26 @@ on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 static void
 on_unsuback(struct mqtt_state *s, const struct mqtt_packet *pk)
 {
+	char json[32];
 	size_t i;
 
 	if (pk->codes.len == 0) /* 3.1.1: no codes, all went */
-		notice(s, "unsuback", "unsubscribed (id %u)", pk->packet_id);
+		notice(s, "unsuback", pk->packet_id, NULL,
+		    "unsubscribed (id %u)", pk->packet_id);
 	for (i = 0; i < pk->codes.len; i++) {
 		unsigned c = pk->codes.p[i];
 
 		if (c >= 0x80)
-			notice(s, "unsuback", "unsubscribe %u refused: 0x%02x",
+			notice(s, "unsuback", pk->packet_id, code_json(json,
+			    sizeof json, c), "unsubscribe %u refused: 0x%02x",
 			    pk->packet_id, c);
 		else if (c == 0x11)
-			notice(s, "unsuback", "unsubscribed (id %u): there "
+			notice(s, "unsuback", pk->packet_id, code_json(json,
+			    sizeof json, c), "unsubscribed (id %u): there "
 			    "was no such subscription", pk->packet_id);
 		else
-			notice(s, "unsuback", "unsubscribed (id %u)",
+			notice(s, "unsuback", pk->packet_id, code_json(json,
+			    sizeof json, c), "unsubscribed (id %u)",
 			    pk->packet_id);
 	}
 }
@@ -503,10 +532,11 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		if (s->unacked > 0)
 			s->unacked--;
 		/* a pipe's PUBACKs are its end's business; at the REPL
-		 * a /publish at QoS 1 is answered where it can be seen */
-		if (!watch && opt.interactive)
-			notice(s, "puback", "published (id %u)",
-			    pk.packet_id);
+		 * a /publish at QoS 1 is answered where it can be seen,
+		 * and --jsonl has them all */
+		if (!watch && (opt.interactive || opt.jsonl))
+			notice(s, "puback", pk.packet_id, NULL,
+			    "published (id %u)", pk.packet_id);
 		break;
 	case MQTT_PINGRESP:
 		loop_timer_stop(&s->pong);

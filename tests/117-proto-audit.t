@@ -60,6 +60,28 @@ send_line '/quit'
 exit_is 0 "/quit: exit 0"
 repl_end
 
+# MQTT's --jsonl: CONNACK, SUBACK and PUBACK with what they said.
+printf 'one\n' >"$T/one"
+run_wscli --jsonl --proto mqtt --subscribe 'j/#' --qos 1 --topic j/a -n 1 "$U" <"$T/one"
+status_is 0 "--jsonl mqtt, its own line back: exit 0"
+like "$OUT" '"kind":"connected","data":\{"version":"3\.1\.1","session_present":false,"keepalive":60\}' \
+    "--jsonl: CONNACK's event has the version, session present and keep-alive"
+like "$OUT" '"kind":"suback","id":"1","data":\{"code":1\}' \
+    "--jsonl: SUBACK's event has the packet id and the QoS granted"
+run_wscli --jsonl --proto mqtt --qos 1 --topic j/a "$U" <"$T/one"
+status_is 0 "--jsonl mqtt, a QoS 1 line: exit 0"
+like "$OUT" '"kind":"puback","id":"1"' "--jsonl: the PUBACK of the QoS 1 line"
+stop_server
+
+# GraphQL's --jsonl: the ack and each complete are events.
+start_gql || { echo "Bail out! graphql server did not start"; exit 1; }
+echo '{ hello }' >"$T/op"
+run_wscli --jsonl --proto graphql "$(url)" <"$T/op"
+status_is 0 "--jsonl graphql: exit 0"
+like "$OUT" '"kind":"connection_ack"' "--jsonl: connection_ack is an event"
+like "$OUT" '"kind":"complete","id":"1"' "--jsonl: the operation's complete is an event"
+stop_server
+
 # STOMP: --jsonl events with what the frames carried.
 start_stomp_broker --error-on-subscribe || { echo "Bail out! the STOMP broker did not start"; exit 1; }
 run_wscli --jsonl --proto stomp --subscribe /queue/x "ws://127.0.0.1:$PORT/stomp" </dev/null
