@@ -1134,6 +1134,10 @@ on_dialed(void *ud, struct dial_result *r)
 			repl_start(&client_repl);
 		repl_set_prompt("> ");
 	}
+	/* the wait for answers at the end of input is a connection's: one
+	 * started on the last would never be woken again */
+	loop_timer_stop(&S.wait);
+	S.wait_started = S.wait_over = 0;
 	S.was_up = 1; /* from now on, a failed attempt is retried */
 	S.failed = 0; /* a connection was made: the wait starts again */
 	show_open(c, r);

@@ -60,6 +60,11 @@ Scenarios:
     say MSG...              101, then each MSG as a text frame ("bin:HEX"
                             a binary frame, "sleep:MS" a pause); logs the
                             client's frames until its close
+    say-stall-first MSG...  as say, but on the first connection, after
+                            the MSGs, nothing is read for 500 ms (with a
+                            receive buffer of a few KiB, so the client's
+                            TCP soon has to wait), then it is reset (RST):
+                            what was not in that buffer was never taken
     non-minimal-16          a text frame "hi" whose length is in the 16-bit
                             form (126, 0x0002); then logs the client's
                             frames until its close
@@ -1064,6 +1069,23 @@ def s_say(conn, *msgs):
             conn.sendall(frame(TEXT, m))
     finish(conn)
 
+say_connections = 0
+
+
+def s_say_stall_first(conn, *msgs):
+    global say_connections
+    say_connections += 1
+    if say_connections > 1:
+        s_say(conn, *msgs)
+        return
+    handshake(conn)
+    for m in msgs:
+        conn.sendall(frame(TEXT, m))
+    time.sleep(0.5)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    log("resetting")
+
 SCENARIOS = {name[2:].replace("_", "-"): fn
              for name, fn in globals().items() if name.startswith("s_")}
 
@@ -1075,6 +1097,9 @@ def main():
     port, scenario, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if scenario == "say-stall-first":
+        # inherited by the connections, so that their window stays small
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     srv.bind(("127.0.0.1", port))
     srv.listen(8)
     print(srv.getsockname()[1], flush=True)
