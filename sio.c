@@ -671,6 +671,10 @@ got_packet(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 		show(pc, '<', "disconnect", &text, NULL, NULL, NULL, 0, NULL, 0,
 		    0, 1);
 		s->connected = 0;
+		if (!client)
+			proto_record_note(pc, "the client left the namespace (a "
+			    "Socket.IO DISCONNECT, which no line sends), and "
+			    "wscli closed");
 		proto_end(pc, WS_CLOSE_NORMAL, EXIT_OK, client ? "socketio: "
 		    "the server disconnected the namespace" : "socketio: the "
 		    "client left the namespace");

@@ -1,0 +1,94 @@
+#!/bin/sh
+# --record under --proto in relay and listen modes, with the protocols'
+# own clients (socket.io-client, graphql-ws's client): a relay's recording
+# of a client's session passes --test against the server alone, unchanged;
+# an edited "<" line fails at its line. In listen mode a client's file
+# holds its events and what wscli answered, as lines.
+. tests/lib.sh
+need_wscli
+
+sio_client() {      # URL ARGS...: tests/servers/sio-client.js
+    (cd "$SERVERS" && timeout -k 5 20 node sio-client.js "$@") \
+        >"$T/sioc.out" 2>"$T/sioc.err"
+}
+
+# --- relay, Socket.IO -------------------------------------------------------
+spawn sio node "$SERVERS/sio-server.js" --port 0 && wait_port_line &&
+    server_started || { echo "Bail out! socket.io server did not start"; exit 1; }
+SIO=$PORT
+start_listen --proto socketio --forward "ws://127.0.0.1:$SIO/" \
+    --record "$T/relay"
+sio_client "http://127.0.0.1:$LPORT" --emit '["echo","hi",{"a":1}]' \
+    --emit '["bin"]' --stay 300
+is "$?" 0 "relay socketio: the client's session, exit 0"
+ok "relay socketio: its file is complete" wait_for "$T/relay/relay-1.conv" '^< /close' 5
+stop_server "$LPID"
+grep -v '^# +' "$T/relay/relay-1.conv" >"$T/steps"
+like "$T/steps" '^@proto socketio$' "relay socketio: @proto in the header"
+is "$(grep '^[<>] \[' "$T/steps" | sort)" "$(printf '%s\n' \
+    '< ["bin",{"base64":"AQID"},{"name":"x","data":{"base64":"aGk="}}]' \
+    '< ["echo","hi",{"a":1}]' '> ["bin"]' '> ["echo","hi",{"a":1}]')" \
+    "relay socketio: the client's events and the server's, as lines"
+unlike "$T/steps" '^[<>] [0-9]' "relay socketio: no Engine.IO packets"
+run_wscli --test "ws://127.0.0.1:$SIO/" "$T/relay/relay-1.conv"
+status_is 0 "relay socketio: --test against the server alone passes it unchanged"
+sed 's/^< \["echo","hi",{"a":1}]/< ["echo","hi",{"a":2}]/' \
+    "$T/relay/relay-1.conv" >"$T/edited.conv"
+line=$(grep -nF '{"a":2}' "$T/edited.conv" | cut -d: -f1)
+run_wscli --test "ws://127.0.0.1:$SIO/" "$T/edited.conv"
+status_is 1 "relay socketio: an edited line fails"
+like "$OUT" "^not ok 1 - $T/edited\\.conv:$line " "relay socketio: ... at its line ($line)"
+
+# --- relay, GraphQL ---------------------------------------------------------
+start_gql || { echo "Bail out! gql-server.js did not start"; exit 1; }
+GQL=$PORT
+start_listen --proto graphql --forward "ws://127.0.0.1:$GQL/" \
+    --record "$T/grelay"
+printf '%s\n' 'subscription { tick(n: 2) }' '{ hello }' >"$T/ops"
+timeout 20 node tests/bench/gql-client.js "$(lurl)" <"$T/ops" \
+    >"$T/gqlc.out" 2>"$T/gqlc.err"
+is "$?" 0 "relay graphql: graphql-ws's client completes"
+ok "relay graphql: its file is complete" wait_for "$T/grelay/relay-1.conv" '^< /close' 5
+stop_server "$LPID"
+grep -v '^# +' "$T/grelay/relay-1.conv" >"$T/gsteps"
+like "$T/gsteps" '^@proto graphql$' "relay graphql: @proto in the header"
+like "$T/gsteps" '^> \{"query":"subscription \{ tick\(n: 2\) \}"\}$' \
+    "relay graphql: the client's operation, as a line (its payload)"
+like "$T/gsteps" '^< \{"data":\{"tick":2\}\}$' "relay graphql: a result, as a line"
+unlike "$T/gsteps" 'connection_init|connection_ack|"type"' \
+    "relay graphql: no messages of the protocol's own"
+run_wscli --test "ws://127.0.0.1:$GQL/" "$T/grelay/relay-1.conv"
+status_is 0 "relay graphql: --test against the server alone passes it unchanged"
+
+# relay mode turns a client's packets into lines for these two only
+run_wscli --record "$T/x" -l 0 --forward "ws://127.0.0.1:$GQL/" --proto mqtt
+status_is 2 "relay mqtt: --record refused"
+
+# --- listen, Socket.IO ------------------------------------------------------
+start_listen --proto socketio --echo --record "$T/listen" --once
+sio_client "$(lurl)" --emit '["echo","hi"]' --emit '["x",2]' --stay 300
+is "$?" 0 "listen socketio: the client's session, exit 0"
+wait_listen
+grep -v '^# +' "$T/listen/client-1.conv" >"$T/lsteps"
+cat >"$T/want" <<EOF
+@url $(lurl)socket.io/?EIO=4&transport=websocket
+@proto socketio
+> ["echo","hi"]
+< ["echo","hi"]
+> ["x",2]
+< ["x",2]
+# the client left the namespace (a Socket.IO DISCONNECT, which no line sends), and wscli closed
+< /close 1000 socketio: the client left the namespace
+EOF
+if cmp -s "$T/want" "$T/lsteps"; then
+    pass "listen socketio: the client's events and wscli's echoes, as lines"
+else
+    fail "listen socketio: the client's events and wscli's echoes, as lines"
+    diag_file "$T/listen/client-1.conv"
+fi
+# the same events against the real server (its echo answers "echo" only)
+sed -n 1,4p "$T/listen/client-1.conv" >"$T/echo.conv"
+run_wscli --test "ws://127.0.0.1:$SIO/" "$T/echo.conv"
+status_is 0 "listen socketio: its events run against socket.io's server"
+
+done_testing
