@@ -455,8 +455,9 @@ show_stomp_frame(struct stomp_state *s, char dir, const struct stomp_frame *f)
 		e.keepalive = 1;
 		proto_show(s->pc, dir, &e);
 	}
-	if (!strcmp(f->command, "CONNECTED"))
-		return; /* on_connected says it */
+	/* a client's on_connected says it; a relay has no client's part */
+	if (!strcmp(f->command, "CONNECTED") && !proto_watching(s->pc))
+		return;
 
 	/* The event: a message's body, or the frame for people. */
 	j = headers_json(s, f, d);
@@ -487,6 +488,12 @@ show_stomp_frame(struct stomp_state *s, char dir, const struct stomp_frame *f)
 		e.ntext = t - j;
 	} else {
 		const char *m = stomp_header(f, "message");
+		/* what says what the frame is about, when no message or
+		 * id does: SUBSCRIBE's destination, CONNECT's versions */
+		static const char *const about[] = { "destination", "id",
+			"accept-version", "version", "host", "login", "server",
+			"heart-beat", "receipt", "transaction", NULL };
+		size_t k;
 
 		s->text = grow(s->text, &s->textcap, t + 64 + (m ? strlen(m) :
 		    0) + (e.id ? strlen(e.id) : 0) + f->body_len);
@@ -494,6 +501,19 @@ show_stomp_frame(struct stomp_state *s, char dir, const struct stomp_frame *f)
 			t += (size_t)sprintf(s->text + t, "%s", m);
 		else if (e.id)
 			t += (size_t)sprintf(s->text + t, "%s", e.id);
+		else
+			for (k = 0; about[k]; k++) {
+				const char *v = stomp_header(f, about[k]);
+
+				if (v == NULL)
+					continue;
+				s->text = grow(s->text, &s->textcap, t +
+				    strlen(about[k]) + strlen(v) + 64 +
+				    f->body_len);
+				t += (size_t)sprintf(s->text + t, "%s%s%s%s",
+				    t > j ? " " : "", k ? about[k] : "",
+				    k ? ":" : "", v);
+			}
 		if (f->body_len) {
 			t += (size_t)sprintf(s->text + t, "%s", t > j ? ": " :
 			    "");

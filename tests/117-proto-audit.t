@@ -5,7 +5,9 @@
 # the REPL shows the PUBACK of a QoS 1 /publish and says that a typed line
 # is no MQTT before a broker drops the connection for it; STOMP's --jsonl
 # has CONNECTED's headers and an ERROR's body, and heart-beats agreed in
-# one direction only read "none" for the other.
+# one direction only read "none" for the other; a STOMP relay's log shows
+# the broker's CONNECTED and what each SUBSCRIBE, CONNECT and DISCONNECT
+# is about.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -97,6 +99,21 @@ run_wscli --proto stomp --keepalive 0.3 --destination /q/a "ws://127.0.0.1:$PORT
 status_is 0 "heart-beats one way: exit 0"
 like "$ERR" 'heart-beats: sending every 300 ms, expecting none$' \
     "the way without heart-beats reads 'none', not 'every 0 ms'"
+stop_server
+
+# A STOMP relay's log: the frames that carry no message say what they
+# are about.
+start_stomp_broker || { echo "Bail out! the STOMP broker did not start"; exit 1; }
+start_listen --once --forward "ws://127.0.0.1:$PORT" --proto stomp || exit 1
+run_wscli --proto stomp --subscribe /topic/r --timeout 1 "ws://127.0.0.1:$LPORT/stomp" </dev/null
+status_is 7 "the subscriber through the relay: --timeout, exit 7"
+wait_listen
+like "$LOUT" '^1 client>server .* connect accept-version:1\.0,1\.1,1\.2 host:127\.0\.0\.1 heart-beat:' \
+    "the relay's log: CONNECT with its versions and host"
+like "$LOUT" '^1 server>client .* connected version:1\.1 server:STOMP-JS' \
+    "the relay's log: the broker's CONNECTED"
+like "$LOUT" '^1 client>server .* subscribe /topic/r id:0$' \
+    "the relay's log: SUBSCRIBE with its destination and id"
 stop_server
 
 done_testing
