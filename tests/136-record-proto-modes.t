@@ -91,4 +91,40 @@ sed -n 1,4p "$T/listen/client-1.conv" >"$T/echo.conv"
 run_wscli --test "ws://127.0.0.1:$SIO/" "$T/echo.conv"
 status_is 0 "listen socketio: its events run against socket.io's server"
 
+# --- listen, GraphQL --------------------------------------------------------
+# wscli is the server: the client's operation is a ">" line, the result
+# piped into wscli the "<" line the client reads (its payload).
+mkfifo "$T/gin"
+exec 7<>"$T/gin"
+LISTEN_IN=$T/gin start_listen --once --proto graphql --record "$T/glisten"
+echo '{ hello }' >"$T/op"
+timeout 20 node tests/bench/gql-client.js "$(lurl)" <"$T/op" \
+    >"$T/gl.out" 2>"$T/gl.err" &
+cpid=$!
+wait_for "$LOUT" '"type":"subscribe"' 10
+id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$LOUT" | head -n 1)
+printf '%s\n' "{\"type\":\"next\",\"id\":\"$id\",\"payload\":{\"data\":{\"hello\":\"world\"}}}" \
+    "{\"type\":\"complete\",\"id\":\"$id\"}" >&7
+wait "$cpid"
+is "$?" 0 "listen graphql: the client completes"
+exec 7>&-
+wait_listen
+grep '^[<>@]' "$T/glisten/client-1.conv" | grep -v '^@url' >"$T/glsteps"
+cat >"$T/want" <<'EOF'
+@protocol graphql-transport-ws
+@proto graphql
+> {"query":"{ hello }"}
+< {"data":{"hello":"world"}}
+EOF
+sed -n 1,4p "$T/glsteps" >"$T/gl4"
+if cmp -s "$T/want" "$T/gl4"; then
+    pass "listen graphql: the operation and the result, as the client's lines"
+else
+    fail "listen graphql: the operation and the result, as the client's lines"
+    diag_file "$T/glisten/client-1.conv"
+fi
+# graphql-ws's server says "world" too: the file runs against it unchanged
+run_wscli --test "ws://127.0.0.1:$GQL/" "$T/glisten/client-1.conv"
+status_is 0 "listen graphql: the client's file passes against graphql-ws's server"
+
 done_testing
