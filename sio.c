@@ -71,6 +71,9 @@ struct sio {
 				    asking, binary messages carry a type
 				    byte */
 	int connected;           /* the namespace is connected */
+	char *joined;            /* server: the namespace the client joined
+				    last (NULL: "/"), where /emit, /ack and
+				    stdin lines go */
 	char sid[128];           /* Engine.IO session id */
 	long ping_interval;      /* ms */
 	long ping_timeout;
@@ -255,6 +258,17 @@ client_nsp(void)
 	return proto_opt.nsp ? proto_opt.nsp : "/";
 }
 
+/* Where what wscli says goes: a client to its --namespace, a server to
+ * the namespace its client joined (socket.io-client drops a packet for a
+ * namespace it has not joined). */
+static const char *
+own_nsp(struct proto_conn *pc, const struct sio *s)
+{
+	if (conn_role(proto_conn(pc)) == WS_ROLE_CLIENT)
+		return client_nsp();
+	return s->joined ? s->joined : "/";
+}
+
 /* Emit the event array data[0..n) (checked), asking for an ack when ack. */
 static void
 emit(struct proto_conn *pc, const uint8_t *data, size_t n, int ack)
@@ -272,8 +286,7 @@ emit(struct proto_conn *pc, const uint8_t *data, size_t n, int ack)
 	} else {
 		ack = 0;
 	}
-	packet_head(&s->out, SIO_EVENT, conn_role(proto_conn(pc)) ==
-	    WS_ROLE_CLIENT ? client_nsp() : "/", ack, s->next_id);
+	packet_head(&s->out, SIO_EVENT, own_nsp(pc, s), ack, s->next_id);
 	buf_add(&s->out, data, n);
 	send_text(pc, &s->out);
 	s->emitted++;
@@ -467,6 +480,8 @@ accept_connect(struct proto_conn *pc, struct sio *s,
 	buf_addf(&s->out, "{\"sid\":\"%s\"}", sid);
 	send_text(pc, &s->out);
 	s->connected = 1;
+	free(s->joined);
+	s->joined = strcmp(nsp, "/") ? xstrdup(nsp) : NULL;
 }
 
 /* --echo (server role): the event back to its sender, and the ack it
@@ -973,9 +988,7 @@ sio_command(struct proto_conn *pc, const char *name, const char *arg)
 			if (b.len > 1)
 				memmove(b.p + 1, b.p + 2, b.len-- - 1);
 			buf_adds(&b, "]");
-			packet_head(&s->out, SIO_ACK,
-			    conn_role(proto_conn(pc)) == WS_ROLE_CLIENT ?
-			    client_nsp() : "/", 1, id);
+			packet_head(&s->out, SIO_ACK, own_nsp(pc, s), 1, id);
 			buf_add(&s->out, b.p, b.len);
 			send_text(pc, &s->out);
 			proto_record_note(pc, "an ack typed: not recorded (a "
@@ -1022,6 +1035,7 @@ sio_end(struct proto_conn *pc)
 	loop_timer_stop(&s->ping);
 	loop_timer_stop(&s->pong);
 	free(s->acks);
+	free(s->joined);
 	for (unsigned i = 0; i < s->natt; i++)
 		buf_free(&s->att[i]);
 	free(s->att);

@@ -42,6 +42,17 @@ like "$CLIENT_OUT" '^ack \[1,\{"b":2\}\]$' "--echo: its ack carries the same arg
 like "$CLIENT_OUT" '^event ask \[1,\{"b":2\}\]$' "--echo: the event that asked is echoed too"
 wait_listen 10
 
+# A client that joined only /admin: stdin lines reach it in /admin, where
+# socket.io-client listens (one sent to "/" it would drop).
+mkfifo "$T/nsp.fifo"
+(sleep 1; echo '["news","to admin"]'; sleep 3) >"$T/nsp.fifo" &
+LISTEN_IN=$T/nsp.fifo start_listen --once --proto socketio || exit 1
+run_client_sio "http://127.0.0.1:$LPORT" --namespace /admin --stay 1800
+like "$CLIENT_OUT" '^event news \["to admin"\]$' \
+    "a stdin line reaches it in the namespace it joined"
+wait_listen 10
+like "$LERR" 'client 1: < connect /admin' "... which it joined"
+
 # A relay between the real client and the real server decodes both ways.
 spawn "sio$server_count" node "$SERVERS/sio-server.js" --port 0 &&
     wait_port_line && server_started || exit 1
