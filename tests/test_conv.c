@@ -386,6 +386,7 @@ writer_header_delay_comment(void **state)
 	assert_non_null(f);
 	assert_int_equal(conv_write_comment(f, "recorded\nby wscli"), 0);
 	assert_int_equal(conv_write_header(f, "ws://h:1/p?q", protos, 2), 0);
+	assert_int_equal(conv_write_proto(f, "socketio"), 0);
 	assert_int_equal(conv_write_message(f, '>', WS_OP_TEXT,
 	    (const uint8_t *)"hi", 2), 0);
 	assert_int_equal(conv_write_delay(f, 0.3125), 0);
@@ -393,9 +394,11 @@ writer_header_delay_comment(void **state)
 	    (const uint8_t *)"hi", 2), 0);
 	fclose(f);
 	assert_string_equal(text, "# recorded by wscli\n@url ws://h:1/p?q\n"
-	    "@protocol a\n@protocol b\n> hi\n# +0.312s\n< hi\n");
+	    "@protocol a\n@protocol b\n@proto socketio\n> hi\n# +0.312s\n"
+	    "< hi\n");
 	c = parse_ok(text);
 	assert_string_equal(c->url, "ws://h:1/p?q");
+	assert_string_equal(c->proto, "socketio");
 	assert_int_equal(c->nprotocols, 2);
 	assert_int_equal(c->nsteps, 3);
 	assert_int_equal(c->steps[1].kind, CONV_DELAY);
