@@ -186,6 +186,20 @@ static struct {
 	size_t bhead, btail, bcap;
 } K;
 
+/* --proto --reconnect: the stdin lines whose effect lasts on the
+ * connection (a GraphQL subscription not completed), given again to the
+ * protocol on the next one, before the lines it did not take. */
+static struct {
+	struct lasting {
+		uint64_t tag;              /* its stdin line */
+		size_t len;
+		uint8_t *p;
+	} *v;
+	size_t n, cap;
+	size_t pruned;             /* how many were left the last time */
+	size_t next;               /* feeding: the next to give */
+} L;
+
 static void connect_now(void);
 
 /* Connected, and not yet closing. */
@@ -455,6 +469,50 @@ keep_resend(void)
 	keep_say_again(count, first);
 }
 
+/* Forget the lasting lines that no longer go on; with also_kept, those
+ * kept as not taken too (they go again as such). */
+static void
+lasting_prune(int also_kept)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < L.n; i++) {
+		int keep = proto_running(S.pc, L.v[i].tag);
+
+		for (size_t j = 0; keep && also_kept && j < K.n; j++)
+			if (K.m[(K.head + j) % K.cap].tag == L.v[i].tag)
+				keep = 0;
+		if (keep)
+			L.v[k++] = L.v[i];
+		else
+			free(L.v[i].p);
+	}
+	L.n = L.pruned = k;
+}
+
+/* Line tag (p[0..n)) was just given to the protocol: keep it if what it
+ * started lasts, and is not kept already. */
+static void
+lasting_note(uint64_t tag, const uint8_t *p, size_t n)
+{
+	if (!opt.reconnect || !proto_running(S.pc, tag))
+		return;
+	for (size_t i = 0; i < L.n; i++)
+		if (L.v[i].tag == tag)
+			return;
+	if (L.n >= 2 * L.pruned + 16)
+		lasting_prune(0);
+	if (L.n == L.cap) {
+		L.cap = L.cap ? 2 * L.cap : 16;
+		L.v = xrealloc(L.v, L.cap * sizeof *L.v);
+	}
+	L.v[L.n].tag = tag;
+	L.v[L.n].len = n;
+	L.v[L.n].p = xrealloc(NULL, n ? n : 1);
+	memcpy(L.v[L.n].p, p, n);
+	L.n++;
+}
+
 /* --proto: give the protocol the next kept line after S.feed_tag, as a
  * line of stdin. Returns 1 if there was a whole one, 0 when none is left
  * (the one whose end was not read yet is begun: stdin goes on with it). */
@@ -479,6 +537,8 @@ keep_feed_one(void)
 		snprintf(what, sizeof what, "line %" PRIu64, k->tag);
 		if (proto_line(S.pc, what, k->tag, K.buf + off, k->len) != 0)
 			S.skipped++;
+		else
+			lasting_note(k->tag, K.buf + off, k->len);
 		return 1;
 	}
 	return 0;
@@ -583,6 +643,12 @@ on_proto_line_piece(void *ctx, uint64_t lineno, const uint8_t *p, size_t len,
 		S.skipped++;
 	if (fin && (rc != 0 || S.proto_line_len == 0))
 		keep_forget(lineno);
+	else if (fin && opt.reconnect && K.n > 0 &&
+	    K.m[(K.head + K.n - 1) % K.cap].tag == lineno) {
+		struct kept_msg *k = &K.m[(K.head + K.n - 1) % K.cap];
+
+		lasting_note(lineno, K.buf + K.btail - k->len, k->len);
+	}
 }
 
 /*
@@ -927,6 +993,14 @@ proto_feed(void)
 				S.unsent_opening++;
 			continue;
 		}
+		if (L.next < L.n) {
+			struct lasting *l = &L.v[L.next++];
+
+			snprintf(what, sizeof what, "line %" PRIu64, l->tag);
+			if (proto_line(S.pc, what, l->tag, l->p, l->len) != 0)
+				S.skipped++;
+			continue;
+		}
 		if (keep_feed_one())
 			continue;
 		S.feeding = 0;
@@ -1015,6 +1089,8 @@ ev_ended(struct conn *c)
 			keep_pop();
 	keep_taken(c);
 	why = reconnect_why(c);
+	if (why != NULL && L.n > 0)
+		lasting_prune(1);
 
 	show_deflate_summary(c);
 	proto_conn_free(S.pc);
@@ -1153,6 +1229,11 @@ on_dialed(void *ud, struct dial_result *r)
 		S.feeding = 1;
 		S.feed_next = 0;
 		S.feed_tag = 0;
+		L.next = 0;
+		if (L.n > 0)
+			info("sending again %zu line%s whose operation was "
+			    "still running (from stdin line %" PRIu64 " on)",
+			    L.n, L.n == 1 ? "" : "s", L.v[0].tag);
 		/* auto: the protocol is known only now */
 		if (proto_opt.is_auto && opening_check(proto) != 0) {
 			S.feeding = 0;
@@ -1659,6 +1740,9 @@ clientmode_run(void)
 	free(S.ibuf);
 	free(K.m);
 	free(K.buf);
+	for (size_t i = 0; i < L.n; i++)
+		free(L.v[i].p);
+	free(L.v);
 	opening_free();
 	for (size_t i = 0; i < S.ntyped; i++)
 		free(S.typed[i]);

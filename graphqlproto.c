@@ -41,6 +41,11 @@ struct gql_pc {
 	size_t cap;
 	char *line;              /* a message on one line, for stdout */
 	size_t lcap;
+	struct gql_line_op {     /* the operations stdin lines started */
+		char id[24];
+		uint64_t tag;    /* ... the line's */
+	} *lops;
+	size_t nlops, lopcap;
 };
 
 static const char *const gql_subprotocols[] = {
@@ -335,6 +340,35 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 		gql_answer(g, ev.answer);
 }
 
+/* Operation id was started by the line with tag. */
+static void
+note_line_op(struct gql_pc *g, const char *id, uint64_t tag)
+{
+	if (g->nlops == g->lopcap) {
+		g->lopcap = g->lopcap ? 2 * g->lopcap : 8;
+		g->lops = xrealloc(g->lops, g->lopcap * sizeof *g->lops);
+	}
+	snprintf(g->lops[g->nlops].id, sizeof g->lops[0].id, "%s", id);
+	g->lops[g->nlops++].tag = tag;
+}
+
+/* A subscription a line started and that no one completed: a new
+ * connection must subscribe it again. */
+static int
+gql_running(struct proto_conn *pc, uint64_t tag)
+{
+	struct gql_pc *g = proto_state(pc);
+
+	for (size_t i = 0; i < g->nlops; i++) {
+		if (g->lops[i].tag != tag)
+			continue;
+		for (size_t k = g->s->nops; k-- > 0;)
+			if (!strcmp(g->s->ops[k].id, g->lops[i].id))
+				return g->s->ops[k].state == GQL_OP_ACTIVE;
+	}
+	return 0;
+}
+
 /* Start the operation p[0..n): 0, or -1 with why. */
 static int
 gql_subscribe(struct gql_pc *g, const uint8_t *p, size_t n, char *id,
@@ -364,10 +398,13 @@ gql_subscribe(struct gql_pc *g, const uint8_t *p, size_t n, char *id,
 		rc = gql_send(g, msg, (size_t)len, gql_type_name(
 		    g->s->dialect, GQL_T_SUBSCRIBE, 1), id,
 		    (const uint8_t *)pl, (size_t)(msg + len - 1 - pl));
-		if (rc != 0)
+		if (rc != 0) {
 			*why = "the connection is closing";
-		else
+		} else {
 			proto_record_sent(g->pc, p, n);
+			if (proto_line_tag(g->pc) != 0)
+				note_line_op(g, id, proto_line_tag(g->pc));
+		}
 	}
 	free(msg);
 	return rc;
@@ -567,6 +604,7 @@ gql_end(struct proto_conn *pc)
 
 	loop_timer_stop(&g->ack);
 	gql_sess_free(&g->own);
+	free(g->lops);
 	free(g->text);
 	free(g->line);
 	g->text = g->line = NULL;
@@ -580,6 +618,7 @@ const struct proto proto_graphql = {
 	.message = gql_message,
 	.line = gql_line,
 	.check = gql_check,
+	.running = gql_running,
 	.command = gql_command,
 	.help = gql_help,
 	.ready = gql_ready,

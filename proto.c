@@ -387,6 +387,12 @@ proto_line(struct proto_conn *pc, const char *what, uint64_t tag,
 }
 
 int
+proto_running(struct proto_conn *pc, uint64_t tag)
+{
+	return pc && pc->p->running && pc->p->running(pc, tag);
+}
+
+int
 proto_check_line(const struct proto *p, const uint8_t *line, size_t n,
     char *why, size_t cap)
 {
@@ -494,6 +500,12 @@ void *
 proto_state(struct proto_conn *pc)
 {
 	return pc->state;
+}
+
+uint64_t
+proto_line_tag(const struct proto_conn *pc)
+{
+	return pc->tag;
 }
 
 struct conn *

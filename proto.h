@@ -65,6 +65,10 @@ struct proto {
 	 * (so that --send and --on-connect are refused before connecting):
 	 * 0, or -1 with why (cap bytes). NULL: any line can. */
 	int (*check)(const uint8_t *p, size_t n, char *why, size_t cap);
+	/* The line sent with this tag started something that lasts and is
+	 * still going (a GraphQL operation not completed): a new connection
+	 * must be given it again to have it too. NULL: nothing lasts. */
+	int (*running)(struct proto_conn *pc, uint64_t tag);
 	/* REPL: the protocol's command /name arg; return 0 when it was
 	 * one (errors already said), -1 when it is not the protocol's. */
 	int (*command)(struct proto_conn *pc, const char *name,
@@ -169,6 +173,10 @@ int proto_line_piece(struct proto_conn *pc, uint64_t lineno,
 int proto_line(struct proto_conn *pc, const char *what, uint64_t tag,
     const uint8_t *p, size_t n);
 
+/* The line sent with tag still goes on (see proto->running); 0 for
+ * NULL. */
+int proto_running(struct proto_conn *pc, uint64_t tag);
+
 /* Can line p[0..n) ever mean something under protocol p (see
  * proto->check; UTF-8 too)? 0, or -1 with why (cap bytes). */
 int proto_check_line(const struct proto *p, const uint8_t *line, size_t n,
@@ -198,6 +206,8 @@ const struct proto *proto_of(const struct proto_conn *pc);
 /* -------------------------------------------------- for the protocols */
 
 void *proto_state(struct proto_conn *pc);
+/* The tag of the line being given to proto->line (0: none). */
+uint64_t proto_line_tag(const struct proto_conn *pc);
 struct conn *proto_conn(struct proto_conn *pc);
 /* The agreed subprotocol, or NULL. */
 const char *proto_subprotocol(const struct proto_conn *pc);

@@ -53,6 +53,34 @@ is "$(tail -n 3 "$T/g.out" | tr '\n' ' ')" \
 unlike "$T/g.err" '4401|4400|not sent' "graphql: no 4401, nothing refused"
 [ "$rc" -eq 0 ] || diag_file "$T/g.err"
 
+# The same from stdin: the subscription still running when the server went
+# is subscribed again; the query that had completed is not asked again.
+port=$(free_port)
+start_on gql3 node "$SERVERS/gql-server.js" --port "$port" ||
+    skip_all "GraphQL server did not start"
+first=$SERVER_PID
+printf '%s\n' 'subscription { tick(n: 3, ms: 300) }' '{ hello }' >"$T/ops"
+timeout 30 "$WSCLI" --proto graphql --reconnect --reconnect-delay 0.2 \
+    "ws://127.0.0.1:$port/graphql" <"$T/ops" >"$T/s.out" 2>"$T/s.err" &
+client=$!
+wait_for "$T/s.out" '"tick":1' 10
+stop_server "$first"
+sleep 0.3
+start_on gql4 node "$SERVERS/gql-server.js" --port "$port"
+G4=$SERVER_LOG
+wait "$client"
+rc=$?
+is "$rc" 0 "graphql stdin: exit 0 once the subscription made again completed"
+is "$(lines_of "$G4" '^gql-server: < {"type":"subscribe","id":"[0-9]*","payload":\(.*\)}$')" \
+    '{"query":"subscription { tick(n: 3, ms: 300) }"} ' \
+    "graphql stdin: the restarted server got the running subscription again, not the completed query"
+like "$T/s.err" 'sending again 1 line whose operation was still running \(from stdin line 1 on\)' \
+    "graphql stdin: wscli says so"
+is "$(tail -n 3 "$T/s.out" | tr '\n' ' ')" \
+    '{"data":{"tick":1}} {"data":{"tick":2}} {"data":{"tick":3}} ' \
+    "graphql stdin: the subscription ran to its end on the new connection"
+[ "$rc" -eq 0 ] || diag_file "$T/s.err"
+
 # ---------------------------------------------------------------- Socket.IO
 # An --on-connect event and stdin events; the server is killed after the
 # third and started again while lines 4-6 are written: each event reaches
