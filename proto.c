@@ -280,6 +280,12 @@ proto_message_end(struct proto_conn *pc, int shown)
 		pc->msg = xrealloc(NULL, pc->cap);
 	}
 	pc->msg[pc->len] = '\0'; /* a spare byte: text reads as a string */
+	/* After a broken rule the connection is closing with the error:
+	 * what the peer sends meanwhile is no longer read as the protocol
+	 * (it would be a second violation, or output after the error). A
+	 * relay reports and goes on. */
+	if (pc->violations > 0 && !pc->watch)
+		return 0;
 	if (pc->p->message)
 		pc->p->message(pc, conn_in(pc->c)->opcode, pc->msg, pc->len,
 		    pc->size);

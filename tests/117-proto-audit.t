@@ -7,7 +7,8 @@
 # has CONNECTED's headers and an ERROR's body, and heart-beats agreed in
 # one direction only read "none" for the other; a STOMP relay's log shows
 # the broker's CONNECTED and what each SUBSCRIBE, CONNECT and DISCONNECT
-# is about.
+# is about; after a rule broken, what the peer sends while the close
+# goes on is not read as the protocol any more.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -114,6 +115,25 @@ like "$LOUT" '^1 server>client .* connected version:1\.1 server:STOMP-JS' \
     "the relay's log: the broker's CONNECTED"
 like "$LOUT" '^1 client>server .* subscribe /topic/r id:0$' \
     "the relay's log: SUBSCRIBE with its destination and id"
+stop_server
+
+# After a violation: one error, nothing more decoded or written.
+hex() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
+start_raw say "bin:$(hex 'CONNECTED\nversion:1.2\n\n\0')" \
+    "bin:$(hex 'MESSAGE\ndestination:/a\nmessage-id:1\nsubscription:0\n\nno nul')" \
+    "bin:$(hex 'MESSAGE\ndestination:/a\nmessage-id:2\nsubscription:0\n\nafter\0')" ||
+    { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli --proto stomp --subscribe /a "$(url)" </dev/null
+status_is 5 "STOMP, a frame without NUL: exit 5"
+like "$ERR" 'stomp protocol error: frame not ended by NUL' "the violation is named"
+is "$(cat "$OUT")" "" "the MESSAGE after it is not written"
+is "$(grep -c 'protocol error' "$ERR")" 1 "one violation said, not one per message after it"
+stop_server
+start_raw say "$OPEN" "$CONNECTED" '42["a",' '42["after"]' ||
+    { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli -w 2 --proto socketio "$(url)" </dev/null
+status_is 5 "Socket.IO, an event that is not JSON: exit 5"
+is "$(cat "$OUT")" "" "the event after it is not written"
 stop_server
 
 done_testing
