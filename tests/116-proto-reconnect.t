@@ -148,6 +148,43 @@ is "$(lines_of "$B1" '^stomp-broker: send /queue/r \(.*\)$')" 'hi one ' \
 is "$(lines_of "$T/stomp2.err" '^stomp-broker: send /queue/r \(.*\)$')" 'hi two three ' \
     "stomp: restarted broker: the --send line again, then lines 2 and 3"
 
+# --------------------------------------------------------------------- MQTT
+# mosquitto stopped and started again with its configuration: --send is
+# published after each CONNACK, then the lines (told apart by their length
+# in mosquitto's log).
+if start_mosquitto; then
+    first=$SERVER_PID
+    M1=$SERVER_LOG
+    conf=$(ls -t "$T"/mosquitto*.conf | head -n 1)
+    mkfifo "$T/mqtt.fifo"
+    (
+        echo a
+        sleep 0.5
+        kill "$first"
+        sleep 0.3
+        echo bb
+        sleep 1.5
+        echo ccc
+    ) >"$T/mqtt.fifo" &
+    writer=$!
+    (
+        sleep 1.2
+        exec mosquitto -c "$conf" >"$T/mqtt2.out" 2>"$T/mqtt2.err"
+    ) &
+    server_pids="$server_pids $!"
+    run_wscli --proto mqtt --topic t/r --send hello --reconnect \
+        --reconnect-delay 0.2 "ws://127.0.0.1:$PORT/" <"$T/mqtt.fifo"
+    wait "$writer"
+    status_is 0 "mqtt: exit 0"
+    pat="^.*Received PUBLISH from .*'t/r', \\.\\.\\. (\\([0-9]*\\) bytes))\$"
+    is "$(lines_of "$M1" "$pat")" '5 1 ' \
+        "mqtt: first broker: --send (5 bytes), then line 1"
+    is "$(lines_of "$T/mqtt2.err" "$pat")" '5 2 3 ' \
+        "mqtt: restarted broker: --send again after CONNACK, then lines 2 and 3"
+else
+    pass "# SKIP mosquitto did not start"
+fi
+
 # ------------------------------------------------- lines the server never took
 # A peer that opens Socket.IO, then reads nothing (its receive buffer holds
 # a few KiB) and resets the connection: the lines its TCP never took are
