@@ -82,6 +82,9 @@ struct sio {
 				    ping */
 	struct timer pong;       /* ... its pong must come by then */
 	uint64_t next_id;        /* the next ack id we ask for */
+	uint64_t *asked;         /* REPL: ack ids the peer asked for and
+				    /ack has not answered, oldest first */
+	unsigned nasked;
 	struct ack_wait *acks;   /* awaited, oldest first */
 	size_t nacks, capacks;
 	uint64_t emitted;        /* events sent */
@@ -452,6 +455,33 @@ got_open(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk)
 	buf_free(&text);
 }
 
+/* The REPL remembers the acks the peer asked for (the last ASKED_MAX),
+ * so that /ack can say when it answers none of them. */
+#define ASKED_MAX 256
+
+static void
+asked_add(struct sio *s, uint64_t id)
+{
+	if (s->asked == NULL)
+		s->asked = xrealloc(NULL, ASKED_MAX * sizeof *s->asked);
+	if (s->nasked == ASKED_MAX)
+		memmove(s->asked, s->asked + 1, --s->nasked * sizeof *s->asked);
+	s->asked[s->nasked++] = id;
+}
+
+/* Forget id: 0 if it was asked for, -1 if not. */
+static int
+asked_take(struct sio *s, uint64_t id)
+{
+	for (unsigned i = 0; i < s->nasked; i++)
+		if (s->asked[i] == id) {
+			memmove(s->asked + i, s->asked + i + 1,
+			    (--s->nasked - i) * sizeof *s->asked);
+			return 0;
+		}
+	return -1;
+}
+
 /* A client's CONNECT to a namespace (server role): accepted. */
 static void
 accept_connect(struct proto_conn *pc, struct sio *s,
@@ -535,9 +565,12 @@ got_event(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 			buf_add(text, args->p, args->len);
 			if (pk->has_id && proto_watching(pc))
 				buf_addf(text, " (ack %s asked)", id);
-			else if (pk->has_id)
+			else if (pk->has_id) {
 				buf_addf(text, " (ack %s asked: /ack %s ...)", id,
 				    id);
+				if (opt.interactive)
+					asked_add(s, pk->id);
+			}
 		}
 		s->received++;
 		/* --record: a client's event is what its stdin line says */
@@ -991,6 +1024,12 @@ sio_command(struct proto_conn *pc, const char *name, const char *arg)
 			packet_head(&s->out, SIO_ACK, own_nsp(pc, s), 1, id);
 			buf_add(&s->out, b.p, b.len);
 			send_text(pc, &s->out);
+			/* sent all the same: a peer's answer to a stray
+			 * ack is worth seeing too */
+			if (asked_take(s, id) != 0)
+				proto_reply(1, "/ack %llu: no event asked for "
+				    "that ack (or it was answered); sent all "
+				    "the same", id);
 			proto_record_note(pc, "an ack typed: not recorded (a "
 			    "line under @proto socketio is an event)");
 		}
@@ -1035,6 +1074,7 @@ sio_end(struct proto_conn *pc)
 	loop_timer_stop(&s->ping);
 	loop_timer_stop(&s->pong);
 	free(s->acks);
+	free(s->asked);
 	free(s->joined);
 	for (unsigned i = 0; i < s->natt; i++)
 		buf_free(&s->att[i]);

@@ -23,6 +23,11 @@ screen_like '^< event question \["ready\?"\] \(ack 0 asked: /ack 0 \.\.\.\)$' \
     "an event that asks for an ack says which id"
 send_line '/ack 0 "yes" 1'
 screen_like '^< event answer \["yes",1\]$' "/ack answers it: the server got the arguments"
+send_line '/ack 0 "again"'
+screen_like '^/ack 0: no event asked for that ack \(or it was answered\); sent all the same$' \
+    "/ack of an id already answered: said so"
+send_line '/ack 77 1'
+screen_like '^/ack 77: no event asked for that ack' "/ack of an id never asked for: said so"
 send_line '/emit echo hi'
 screen_like "/emit: 'hi' is not JSON" "/emit: an argument that is not JSON is refused, named"
 sleep 1.6
