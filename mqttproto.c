@@ -505,6 +505,15 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 	switch (pk.type) {
 	case MQTT_PUBLISH:
 		on_publish(s, '<', &pk);
+		/* --record, a relay: the client's PUBLISH is a line */
+		if (!s->from_server) {
+			char topic[512];
+
+			snprintf(topic, sizeof topic, "%.*s", (int)(pk.topic.len <
+			    511 ? pk.topic.len : 511), (const char *)pk.topic.p);
+			proto_record_sent_to(s->pc, "--topic", topic,
+			    pk.payload.p, pk.payload.len);
+		}
 		if (watch)
 			break;
 		if (pk.qos == 1)
@@ -540,6 +549,17 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		break;
 	case MQTT_PINGRESP:
 		loop_timer_stop(&s->pong);
+		break;
+	case MQTT_SUBSCRIBE:
+		/* --record, a relay: an option for --test, not a line */
+		if (!s->from_server) {
+			char note[600];
+
+			snprintf(note, sizeof note, "the client subscribed to "
+			    "%.*s (--test --subscribe)", (int)(pk.filter.len <
+			    500 ? pk.filter.len : 500), (const char *)pk.filter.p);
+			proto_record_note(s->pc, note);
+		}
 		break;
 	case MQTT_DISCONNECT:
 		if (!watch) {

@@ -1419,14 +1419,6 @@ decide(int n, char **operands, char *err, size_t cap)
 		    "message: it cannot be used with --proto %s",
 		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
 
-	/* a relay's recording takes the client's sends from what its side
-	 * decodes: Socket.IO's events and GraphQL's operations */
-	if (opt.record && opt.mode == MODE_RELAY && (proto_opt.is_auto ||
-	    (proto_opt.proto != NULL && strcmp(proto_opt.proto->name,
-	    "socketio") && strcmp(proto_opt.proto->name, "graphql"))))
-		return usage(err, cap, "--record with --forward and --proto "
-		    "%s: a relay records socketio and graphql (name one)",
-		    proto_opt.is_auto ? "auto" : proto_opt.proto->name);
 	if ((proto_opt.auth || proto_opt.nsp || proto_opt.ack) &&
 	    (proto_opt.proto == NULL ||
 	    strcmp(proto_opt.proto->name, "socketio")))

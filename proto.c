@@ -68,6 +68,8 @@ struct proto_conn {
 	char *last;                /* the last stdout line, for --until */
 	size_t lastcap;
 	char *subprotocol;         /* agreed in the upgrade, or NULL */
+	char *rec_where;           /* --record: where the client's lines
+				      went last (proto_record_sent_to) */
 	uint64_t tag;              /* of what is sent for the line being
 				      given to the protocol */
 	struct proto_conn *peer;   /* relay mode: the pair's other side */
@@ -219,6 +221,7 @@ proto_conn_free(struct proto_conn *pc)
 	free(pc->line);
 	free(pc->last);
 	free(pc->subprotocol);
+	free(pc->rec_where);
 	if (pc->peer)
 		pc->peer->peer = NULL;
 	free(pc);
@@ -574,6 +577,30 @@ proto_record_sent(struct proto_conn *pc, const uint8_t *p, size_t n)
 {
 	if (pc->sink == NULL && record_on())
 		record_line(conn_id(pc->c), '>', p, n);
+}
+
+void
+proto_record_sent_to(struct proto_conn *pc, const char *option,
+    const char *where, const uint8_t *p, size_t n)
+{
+	char note[600];
+	size_t k;
+
+	if (pc->sink || !record_on())
+		return;
+	if (where == NULL)
+		where = "";
+	/* a line goes where the option says: said whenever it changes */
+	if (pc->rec_where == NULL || strcmp(pc->rec_where, where)) {
+		snprintf(note, sizeof note, "the lines below went to %s %.500s "
+		    "(give it to --test)", option, where);
+		record_comment(conn_id(pc->c), note);
+		free(pc->rec_where);
+		k = strlen(where) + 1;
+		pc->rec_where = xrealloc(NULL, k);
+		memcpy(pc->rec_where, where, k);
+	}
+	record_line(conn_id(pc->c), '>', p, n);
 }
 
 void

@@ -230,6 +230,12 @@ void proto_show(struct proto_conn *pc, char dir, const struct show_proto *e);
 void proto_record_sent(struct proto_conn *pc, const uint8_t *p,
     size_t n);
 
+/* The same for a line that goes where option (--destination, --topic)
+ * says: a relay's client chose where; a comment says so when it
+ * changes. */
+void proto_record_sent_to(struct proto_conn *pc, const char *option,
+    const char *where, const uint8_t *p, size_t n);
+
 /* --record: what was sent and cannot be a step (a comment). */
 void proto_record_note(struct proto_conn *pc, const char *text);
 

@@ -597,6 +597,19 @@ on_frame(struct stomp_state *s, struct stomp_frame *f)
 		return;
 	}
 	show_stomp_frame(s, '<', f);
+	/* --record, a relay: the client's SEND is a line, its SUBSCRIBE an
+	 * option for --test */
+	if (!s->from_server && !strcmp(f->command, "SEND"))
+		proto_record_sent_to(s->pc, "--destination", stomp_header(f,
+		    "destination"), f->body, f->body_len);
+	else if (!s->from_server && !strcmp(f->command, "SUBSCRIBE")) {
+		char note[600];
+
+		snprintf(note, sizeof note, "the client subscribed to %.500s "
+		    "(--test --subscribe)", stomp_header(f, "destination") ?
+		    stomp_header(f, "destination") : "");
+		proto_record_note(s->pc, note);
+	}
 	if (!strcmp(f->command, "CONNECTED")) {
 		if (!proto_watching(s->pc))
 			on_connected(s, f);

@@ -141,11 +141,6 @@ status_is 2 "--replay-speed alone: exit 2"
 like "$ERR" '^wscli: --replay-speed goes with --replay$' "--replay-speed alone: says why"
 run_wscli --replay "$T/py.conv" --replay-speed fast
 status_is 2 "--replay-speed fast: exit 2"
-run_wscli --record "$T/relay.d" -l 0 --forward "$(url)" --proto stomp
-status_is 2 "--record in a relay with --proto stomp: exit 2"
-like "$ERR" '^wscli: --record with --forward and --proto stomp: a relay records socketio and graphql' \
-    "--record in a relay with --proto stomp: says why"
-
 # A connection that fails leaves no file, and a file there before as it
 # was.
 port=$(free_port)

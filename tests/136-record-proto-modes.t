@@ -60,9 +60,6 @@ unlike "$T/gsteps" 'connection_init|connection_ack|"type"' \
 run_wscli --test "ws://127.0.0.1:$GQL/" "$T/grelay/relay-1.conv"
 status_is 0 "relay graphql: --test against the server alone passes it unchanged"
 
-# relay mode turns a client's packets into lines for these two only
-run_wscli --record "$T/x" -l 0 --forward "ws://127.0.0.1:$GQL/" --proto mqtt
-status_is 2 "relay mqtt: --record refused"
 
 # --- listen, Socket.IO ------------------------------------------------------
 start_listen --proto socketio --echo --record "$T/listen" --once
@@ -126,5 +123,79 @@ fi
 # graphql-ws's server says "world" too: the file runs against it unchanged
 run_wscli --test "ws://127.0.0.1:$GQL/" "$T/glisten/client-1.conv"
 status_is 0 "listen graphql: the client's file passes against graphql-ws's server"
+
+# --- relay, STOMP and MQTT --------------------------------------------------
+# wscli's own clients through the relay: a subscriber and a sender. A SEND
+# or PUBLISH of the client is a line, with a comment naming where it went;
+# a SUBSCRIBE a comment naming the option --test needs.
+start_stomp_broker || { echo "Bail out! the STOMP broker did not start"; exit 1; }
+STOMP=$PORT
+B=$SERVER_LOG
+start_listen --proto stomp --forward "ws://127.0.0.1:$STOMP/" --record "$T/srelay"
+"$WSCLI" --proto stomp --subscribe /queue/r -n 2 "$(lurl stomp)" \
+    >"$T/ssub.out" 2>"$T/ssub.err" </dev/null &
+spid=$!
+wait_for "$B" 'subscribe /queue/r' 10
+printf 'hello\nworld\n' >"$T/in"
+run_wscli --proto stomp --destination /queue/r "$(lurl stomp)" <"$T/in"
+status_is 0 "relay stomp: the sender, exit 0"
+wait "$spid"
+is "$?" 0 "relay stomp: the subscriber got both, exit 0"
+ok "relay stomp: the files are complete" wait_for "$T/srelay/relay-2.conv" '^< /close' 5
+stop_server "$LPID"
+grep -v '^# +' "$T/srelay/relay-1.conv" >"$T/s1"
+grep -v '^# +' "$T/srelay/relay-2.conv" >"$T/s2"
+like "$T/s1" '^# the client subscribed to /queue/r \(--test --subscribe\)$' \
+    "relay stomp: the subscription, a comment"
+is "$(grep '^[<>] [a-z]' "$T/s1")" "$(printf '< hello\n< world')" \
+    "relay stomp: the subscriber's bodies, as lines"
+like "$T/s2" '^# the lines below went to --destination /queue/r \(give it to --test\)$' \
+    "relay stomp: where the sender's lines went, a comment"
+is "$(grep '^[<>] [a-z]' "$T/s2")" "$(printf '> hello\n> world')" \
+    "relay stomp: the sender's bodies, as lines"
+# the subscriber's file against the broker alone, the bodies sent again
+# (the sender's file would close at once after its lines, before this
+# broker takes them: a STOMP client says DISCONNECT and waits first)
+"$WSCLI" --test --proto stomp --subscribe /queue/r "ws://127.0.0.1:$STOMP/stomp" \
+    "$T/srelay/relay-1.conv" >"$T/st1.out" 2>"$T/st1.err" &
+tpid=$!
+wait_for_n() {      # FILE REGEX N
+    tries=100
+    while [ "$(grep -c -e "$2" "$1")" -lt "$3" ] && [ "$tries" -gt 0 ]; do
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+}
+wait_for_n "$B" 'subscribe /queue/r' 2
+run_wscli --proto stomp --destination /queue/r "ws://127.0.0.1:$STOMP/stomp" \
+    <"$T/in"
+status_is 0 "relay stomp: the bodies sent again, exit 0"
+wait "$tpid"
+is "$?" 0 "relay stomp: the subscriber's file passes --test, unchanged" ||
+    { diag_file "$T/st1.out"; diag_file "$T/st1.err"; diag_file "$B"; }
+
+start_mosquitto || { echo "Bail out! mosquitto did not start"; exit 1; }
+MQ=$PORT
+start_listen --proto mqtt --forward "ws://127.0.0.1:$MQ/" --record "$T/mrelay"
+run_wscli --proto mqtt --subscribe r/t --topic r/t -n 2 "$(lurl)" <"$T/in"
+status_is 0 "relay mqtt: the client, exit 0"
+ok "relay mqtt: the file is complete" wait_for "$T/mrelay/relay-1.conv" '^< /close' 5
+stop_server "$LPID"
+grep -v '^# +' "$T/mrelay/relay-1.conv" >"$T/m1"
+like "$T/m1" '^# the client subscribed to r/t \(--test --subscribe\)$' \
+    "relay mqtt: the subscription, a comment"
+like "$T/m1" '^# the lines below went to --topic r/t \(give it to --test\)$' \
+    "relay mqtt: where the lines went, a comment"
+is "$(grep '^[<>] [a-z]' "$T/m1")" "$(printf '> hello\n> world\n< hello\n< world')" \
+    "relay mqtt: payloads both ways, as lines"
+run_wscli --test --proto mqtt --subscribe r/t --topic r/t "ws://127.0.0.1:$MQ/" \
+    "$T/mrelay/relay-1.conv"
+status_is 0 "relay mqtt: --test against mosquitto alone passes it unchanged"
+sed 's/^< world$/< earth/' "$T/mrelay/relay-1.conv" >"$T/medited.conv"
+line=$(grep -n '^< earth$' "$T/medited.conv" | cut -d: -f1)
+run_wscli --test --proto mqtt --subscribe r/t --topic r/t "ws://127.0.0.1:$MQ/" \
+    "$T/medited.conv"
+status_is 1 "relay mqtt: an edited line fails"
+like "$OUT" "^not ok [0-9]+ - $T/medited\\.conv:$line " "relay mqtt: ... at its line ($line)"
 
 done_testing
