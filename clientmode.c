@@ -118,6 +118,8 @@ static struct {
 	int input_closed;          /* input ended and the connection was
 				      closed for it: the end, unless lines
 				      were not taken */
+	int input_ending;          /* ... or the protocol was asked whether
+				      anything is due, and may close */
 
 	/* stdin (scripted mode) */
 	uint8_t *ibuf;
@@ -1071,6 +1073,10 @@ reconnect_why(const struct conn *c)
 	/* the end of input closed it: done, unless lines were not taken */
 	if (S.input_closed && K.n == 0)
 		return NULL;
+	/* ... the protocol's own goodbye for it, answered */
+	if (S.input_ending && conn_close_sent(c) && !conn_closed_by_peer(c) &&
+	    conn_exit(c) == EXIT_OK && K.n == 0 && L.n == 0)
+		return NULL;
 	if (conn_exit(c) == EXIT_LOST || conn_exit(c) == EXIT_CLOSED ||
 	    conn_exit(c) == EXIT_TIMEOUT || /* --ping-timeout */
 	    opt.reconnect_any)
@@ -1214,6 +1220,7 @@ on_dialed(void *ud, struct dial_result *r)
 	 * started on the last would never be woken again */
 	loop_timer_stop(&S.wait);
 	S.wait_started = S.wait_over = 0;
+	S.input_ending = 0;
 	S.was_up = 1; /* from now on, a failed attempt is retried */
 	S.failed = 0; /* a connection was made: the wait starts again */
 	show_open(c, r);
@@ -1322,10 +1329,14 @@ plan_reconnect(const char *why, int exit)
 static int
 input_all_sent(void)
 {
-	return !opt.interactive && S.stdin_eof && S.ilen == 0 && connected() &&
+	if (!(!opt.interactive && S.stdin_eof && S.ilen == 0 && connected() &&
 	    !S.feeding && !conn_close_sent(S.c) && !opt.count && !opt.until &&
-	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL) &&
-	    proto_due(S.pc) < 2;
+	    conn_queued(S.c) == 0 && !conn_sending(S.c, NULL, NULL)))
+		return 0;
+	/* the protocol may say its goodbye from here (STOMP's DISCONNECT,
+	 * MQTT's) and close: the end of input, as our close would be */
+	S.input_ending = 1;
+	return proto_due(S.pc) < 2;
 }
 
 static void maybe_finish_input(double t);

@@ -148,6 +148,18 @@ is "$(lines_of "$B1" '^stomp-broker: send /queue/r \(.*\)$')" 'hi one ' \
 is "$(lines_of "$T/stomp2.err" '^stomp-broker: send /queue/r \(.*\)$')" 'hi two three ' \
     "stomp: restarted broker: the --send line again, then lines 2 and 3"
 
+# The end of input: STOMP's DISCONNECT, its receipt, the close. That ending
+# is wscli's own, so even --reconnect-on any does not connect again.
+start_stomp_broker || skip_all "the STOMP broker did not start"
+echo last >"$T/in"
+run_wscli --proto stomp --destination /queue/e --reconnect --reconnect-on any \
+    --reconnect-delay 0.1 "ws://127.0.0.1:$PORT/stomp" <"$T/in"
+status_is 0 "stomp, end of input, --reconnect-on any: exit 0"
+took "stomp, end of input, --reconnect-on any: the session ends" 3000
+unlike "$ERR" 'reconnecting' "stomp, end of input, --reconnect-on any: no reconnection"
+is "$(grep -c '^stomp-broker: connected' "$SERVER_LOG")" 1 \
+    "stomp, end of input, --reconnect-on any: the broker saw one connection"
+
 # --------------------------------------------------------------------- MQTT
 # mosquitto stopped and started again with its configuration: --send is
 # published after each CONNACK, then the lines (told apart by their length
