@@ -55,6 +55,9 @@ struct mqtt_state {
 	unsigned subacks;         /* SUBSCRIBE without SUBACK */
 	int warned_text;          /* the REPL said a typed text line is
 				     no MQTT */
+	struct pending *pend;     /* SUBSCRIBE/UNSUBSCRIBE awaiting their
+				     answer, so it can name the filter */
+	size_t npend;
 	int said_bye;             /* DISCONNECT sent */
 	uint8_t *out;             /* packets built here */
 	size_t outcap;
@@ -63,6 +66,38 @@ struct mqtt_state {
 };
 
 /* ------------------------------------------------------------ helpers */
+
+#define PENDING_MAX 64 /* filters remembered for their SUBACK/UNSUBACK */
+
+struct pending {
+	unsigned id;              /* the packet id */
+	char *topic;              /* the filter (owned) */
+};
+
+static void
+pend_add(struct mqtt_state *s, unsigned id, const char *topic)
+{
+	if (s->npend == PENDING_MAX)
+		return; /* the answer then goes unnamed */
+	if (s->pend == NULL)
+		s->pend = xrealloc(NULL, PENDING_MAX * sizeof *s->pend);
+	s->pend[s->npend].id = id;
+	s->pend[s->npend++].topic = xstrdup(topic);
+}
+
+/* The filter of packet id (the caller frees it), or NULL. */
+static char *
+pend_take(struct mqtt_state *s, unsigned id)
+{
+	for (size_t i = 0; i < s->npend; i++)
+		if (s->pend[i].id == id) {
+			char *t = s->pend[i].topic;
+
+			s->pend[i] = s->pend[--s->npend];
+			return t;
+		}
+	return NULL;
+}
 
 static void *
 grow(void *p, size_t *cap, size_t need)
@@ -230,12 +265,16 @@ subscribe(struct mqtt_state *s, const char *topic, unsigned qos)
 {
 	size_t n = mqtt_encode_subscribe(NULL, 0, s->version, 1, topic, qos);
 
+	unsigned id;
+
 	room(s, n);
-	n = mqtt_encode_subscribe(s->out, s->outcap, s->version, next_id(s),
-	    topic, qos);
+	id = next_id(s);
+	n = mqtt_encode_subscribe(s->out, s->outcap, s->version, id, topic,
+	    qos);
 	if (send_packet(s, n) != 0)
 		return -1;
 	s->subacks++;
+	pend_add(s, id, topic);
 	return 0;
 }
 
@@ -339,12 +378,12 @@ on_publish(struct mqtt_state *s, char dir, const struct mqtt_packet *pk)
 	proto_show(s->pc, dir, &e);
 }
 
-static void notice(struct mqtt_state *, const char *, unsigned,
-    const char *, const char *, ...) __attribute__((format(printf, 5, 6)));
+static void notice(struct mqtt_state *, const char *, const char *, unsigned,
+    const char *, const char *, ...) __attribute__((format(printf, 6, 7)));
 
 static void
-notice(struct mqtt_state *s, const char *kind, unsigned id, const char *json,
-    const char *fmt, ...)
+notice(struct mqtt_state *s, const char *kind, const char *name, unsigned id,
+    const char *json, const char *fmt, ...)
 {
 	struct show_proto e;
 	char text[512], ids[16];
@@ -355,6 +394,7 @@ notice(struct mqtt_state *s, const char *kind, unsigned id, const char *json,
 	va_end(ap);
 	memset(&e, 0, sizeof e);
 	e.kind = kind;
+	e.name = name; /* --jsonl: the topic filter */
 	e.text = (const uint8_t *)text;
 	e.ntext = strlen(text);
 	/* --jsonl: the packet id and what the packet said, as data */
@@ -391,7 +431,7 @@ on_connack(struct mqtt_state *s, const struct mqtt_packet *pk)
 	snprintf(json, sizeof json, "{\"version\":\"%s\",\"session_present\":"
 	    "%s,\"keepalive\":%u}", s->version == MQTT_V5 ? "5.0" : "3.1.1",
 	    pk->session_present ? "true" : "false", s->keepalive);
-	notice(s, "connected", 0, json, "MQTT %s%s, keep-alive %u s",
+	notice(s, "connected", NULL, 0, json, "MQTT %s%s, keep-alive %u s",
 	    s->version == MQTT_V5 ? "5.0" : "3.1.1",
 	    pk->session_present ? ", session present" : "", s->keepalive);
 	for (i = 0; i < proto_opt.nsubscribe; i++)
@@ -410,7 +450,9 @@ code_json(char *buf, size_t cap, unsigned code)
 static void
 on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 {
-	char json[32];
+	char json[32], *topic = pend_take(s, pk->packet_id);
+	const char *t = topic ? topic : "";
+	const char *to = topic ? " to " : "";
 	size_t i;
 
 	if (s->subacks > 0)
@@ -419,42 +461,47 @@ on_suback(struct mqtt_state *s, const struct mqtt_packet *pk)
 		unsigned c = pk->codes.p[i];
 
 		if (c >= 0x80)
-			notice(s, "suback", pk->packet_id, code_json(json,
-			    sizeof json, c), "subscription %u refused: 0x%02x",
-			    pk->packet_id, c);
+			notice(s, "suback", topic, pk->packet_id,
+			    code_json(json, sizeof json, c), "subscription%s%s "
+			    "refused (id %u): 0x%02x", to, t, pk->packet_id, c);
 		else
-			notice(s, "suback", pk->packet_id, code_json(json,
-			    sizeof json, c), "subscribed (id %u), QoS %u granted",
-			    pk->packet_id, c);
+			notice(s, "suback", topic, pk->packet_id,
+			    code_json(json, sizeof json, c), "subscribed%s%s "
+			    "(id %u), QoS %u granted", to, t, pk->packet_id, c);
 	}
+	free(topic);
 }
 
 /* The REPL's /unsubscribe gets its answer shown, as /subscribe does. */
 static void
 on_unsuback(struct mqtt_state *s, const struct mqtt_packet *pk)
 {
-	char json[32];
+	char json[32], *topic = pend_take(s, pk->packet_id);
+	const char *t = topic ? topic : "";
+	const char *from = topic ? " from " : "";
 	size_t i;
 
 	if (pk->codes.len == 0) /* 3.1.1: no codes, all went */
-		notice(s, "unsuback", pk->packet_id, NULL,
-		    "unsubscribed (id %u)", pk->packet_id);
+		notice(s, "unsuback", topic, pk->packet_id, NULL,
+		    "unsubscribed%s%s (id %u)", from, t, pk->packet_id);
 	for (i = 0; i < pk->codes.len; i++) {
 		unsigned c = pk->codes.p[i];
 
 		if (c >= 0x80)
-			notice(s, "unsuback", pk->packet_id, code_json(json,
-			    sizeof json, c), "unsubscribe %u refused: 0x%02x",
-			    pk->packet_id, c);
+			notice(s, "unsuback", topic, pk->packet_id,
+			    code_json(json, sizeof json, c), "unsubscribe%s%s "
+			    "refused (id %u): 0x%02x", from, t, pk->packet_id, c);
 		else if (c == 0x11)
-			notice(s, "unsuback", pk->packet_id, code_json(json,
-			    sizeof json, c), "unsubscribed (id %u): there "
-			    "was no such subscription", pk->packet_id);
-		else
-			notice(s, "unsuback", pk->packet_id, code_json(json,
-			    sizeof json, c), "unsubscribed (id %u)",
+			notice(s, "unsuback", topic, pk->packet_id,
+			    code_json(json, sizeof json, c), "unsubscribed%s%s "
+			    "(id %u): there was no such subscription", from, t,
 			    pk->packet_id);
+		else
+			notice(s, "unsuback", topic, pk->packet_id,
+			    code_json(json, sizeof json, c), "unsubscribed%s%s "
+			    "(id %u)", from, t, pk->packet_id);
 	}
+	free(topic);
 }
 
 static int
@@ -544,7 +591,7 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		 * a /publish at QoS 1 is answered where it can be seen,
 		 * and --jsonl has them all */
 		if (!watch && (opt.interactive || opt.jsonl))
-			notice(s, "puback", pk.packet_id, NULL,
+			notice(s, "puback", NULL, pk.packet_id, NULL,
 			    "published (id %u)", pk.packet_id);
 		break;
 	case MQTT_PINGRESP:
@@ -698,12 +745,17 @@ mqtt_command(struct proto_conn *pc, const char *name, const char *arg)
 			proto_reply(1, "usage: /unsubscribe TOPIC");
 			return 0;
 		}
+		unsigned id;
+
 		n = mqtt_encode_unsubscribe(NULL, 0, s->version, 1, topic);
 		room(s, n);
+		id = next_id(s);
 		n = mqtt_encode_unsubscribe(s->out, s->outcap, s->version,
-		    next_id(s), topic);
+		    id, topic);
 		if (!s->connected || send_packet(s, n) != 0)
 			proto_reply(1, "not connected");
+		else
+			pend_add(s, id, topic);
 		return 0;
 	}
 	if (!strcmp(name, "publish")) {
@@ -759,6 +811,9 @@ mqtt_end(struct proto_conn *pc)
 
 	loop_timer_stop(&s->ping);
 	loop_timer_stop(&s->pong);
+	while (s->npend > 0)
+		free(s->pend[--s->npend].topic);
+	free(s->pend);
 	free(s->split.buf);
 	free(s->out);
 	free(s->text);

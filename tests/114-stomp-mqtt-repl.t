@@ -54,7 +54,7 @@ c.on("connect", () => c.publish("r/kept", "21.5", { retain: true, qos: 1 },
 start_repl "mqtt REPL" -- --color=never --proto mqtt --client-id repl-1 "$U"
 screen_like '^< connected MQTT 3\.1\.1, keep-alive 60 s$' "CONNACK is shown"
 send_line '/subscribe r/# 1'
-screen_like '^< suback subscribed \(id 1\), QoS 1 granted$' "/subscribe: the SUBACK with the QoS granted"
+screen_like '^< suback subscribed to r/# \(id 1\), QoS 1 granted$' "/subscribe: the SUBACK with the filter and the QoS granted"
 screen_like '^< publish r/kept \[qos 1, retain\] 21\.5$' \
     "a retained QoS 1 message shows its QoS and retain flag"
 send_line '/publish r/a hello there'
@@ -66,7 +66,7 @@ screen_like '^> packet PUBLISH topic=r/b qos=0 payload=1' "with /frames: the PUB
 screen_like '^< packet PUBLISH topic=r/b qos=0 payload=1' "... and the one received, decoded"
 send_line '/frames off'
 send_line '/unsubscribe r/#'
-screen_like '^< unsuback unsubscribed \(id 2\)$' "/unsubscribe: the UNSUBACK is shown, as the SUBACK is"
+screen_like '^< unsuback unsubscribed from r/# \(id 2\)$' "/unsubscribe: the UNSUBACK is shown, with the filter"
 send_line '/publish r/c gone'
 sleep 0.5
 screen_unlike '^< publish r/c' "after /unsubscribe nothing comes back"

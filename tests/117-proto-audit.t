@@ -69,8 +69,8 @@ run_wscli --jsonl --proto mqtt --subscribe 'j/#' --qos 1 --topic j/a -n 1 "$U" <
 status_is 0 "--jsonl mqtt, its own line back: exit 0"
 like "$OUT" '"kind":"connected","data":\{"version":"3\.1\.1","session_present":false,"keepalive":60\}' \
     "--jsonl: CONNACK's event has the version, session present and keep-alive"
-like "$OUT" '"kind":"suback","id":"1","data":\{"code":1\}' \
-    "--jsonl: SUBACK's event has the packet id and the QoS granted"
+like "$OUT" '"kind":"suback","name":"j/#","id":"1","data":\{"code":1\}' \
+    "--jsonl: SUBACK's event has the filter, the packet id and the QoS granted"
 run_wscli --jsonl --proto mqtt --qos 1 --topic j/a "$U" <"$T/one"
 status_is 0 "--jsonl mqtt, a QoS 1 line: exit 0"
 like "$OUT" '"kind":"puback","id":"1"' "--jsonl: the PUBACK of the QoS 1 line"
