@@ -58,6 +58,25 @@ like "$GQL_LOG" '"type":"subscribe","id":"2","payload":\{"query":"subscription \
     "graphql: then the --on-connect line, with id 2"
 unlike "$ERR" '4401|4400' "graphql: no Unauthorized, no Bad request"
 
+# At the REPL too: the --on-connect operation waits for connection_ack.
+if command -v tmux >/dev/null 2>&1; then
+    . tests/tmux.sh
+    : >"$GQL_LOG"
+    printf '%s\n' 'subscription { tick(n: 2, ms: 10) }' >"$T/subs.repl"
+    start_repl "graphql REPL, --on-connect" -- --color=never --proto graphql \
+        --on-connect "$T/subs.repl" "$G"
+    screen_like '^< next 1 \{"data":\{"tick":2\}\}$' \
+        "REPL: the --on-connect subscription's results, shown with its id"
+    is "$(sed -n 's/^gql-server: < {"type":"\([a-z_]*\)".*/\1/p' "$GQL_LOG" | tr '\n' ' ')" \
+        'connection_init subscribe ' "REPL: subscribed after connection_init"
+    screen_unlike '4401|protocol error' "REPL: no 4401"
+    send_line '/quit'
+    exit_is 0 "REPL: /quit, exit 0"
+    repl_end
+else
+    pass "# SKIP tmux is not installed"
+fi
+
 run_wscli --proto graphql --send '{"variables":{}}' "$G" </dev/null
 status_is 2 "graphql: --send that is no operation: exit 2"
 like "$ERR" "--send '\\{\"variables\":\\{\\}\\}': .*query" "graphql: the error names --send"
