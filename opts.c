@@ -1144,7 +1144,7 @@ check_replay(char *err, size_t cap)
 		OPT_SEND, OPT_FRAME, OPT_ON_CONNECT, 'n', OPT_UNTIL, 'w',
 		OPT_RECONNECT, OPT_RECORD, OPT_JSONL, OPT_ESCAPE, '0', 'b',
 		OPT_NO_SPLIT, 'j', OPT_FRAMES, OPT_PING_INTERVAL,
-		OPT_MAX_MESSAGE, OPT_PROTO,
+		OPT_MAX_MESSAGE,
 	};
 	char name[64];
 
@@ -1713,8 +1713,7 @@ static const char help_text3[] =
     "                            (with -l: a directory, a file per client;\n"
     "                            with --proto: what the protocol meant)\n"
     "      --replay FILE         send a recorded conversation again; the\n"
-    "                            answers that differ as a diff (exit 1);\n"
-    "                            not a file with @proto (--test runs it)\n"
+    "                            answers that differ as a diff (exit 1)\n"
     "      --replay-speed X      its pace: 2 twice as fast as recorded, 0\n"
     "                            as fast as the server answers (1)\n"
     "  -s, --subprotocol NAME    offer a subprotocol (repeatable)\n"

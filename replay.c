@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "output.h"
+#include "proto.h"
 #include "record.h"
 #include "replay.h"
 #include "run.h"
@@ -98,6 +99,12 @@ static struct {
 	int own_close;             /* wscli closed at the end: the rest is
 				      no part of the conversation */
 	int conn_exit;
+	const struct proto *fproto; /* @proto's protocol (NULL: raw) */
+	int fauto;                 /* @proto auto: the subprotocol's */
+	struct proto_conn *pc;     /* ... speaking on the connection */
+	char purl[2048];           /* the protocol's default URL */
+	const char *protos[MAX_HEADERS]; /* subprotocols offered */
+	double ready_from;         /* a line waits for the protocol since */
 
 	struct got *got;
 	size_t ngot, capgot;
@@ -581,7 +588,12 @@ send_step(const struct conv_step *s)
 	case CONV_QTEXT:
 		if (!ws_utf8_valid(m.p, m.n, NULL))
 			why = "not valid UTF-8";
-		else if (conn_send_data(S.c, WS_OP_TEXT, m.p, m.n, 1, 0) != 0)
+		/* under a protocol a line means what a stdin line means */
+		else if (S.pc && proto_line_piece(S.pc, (uint64_t)s->line, m.p,
+		    m.n, 1) != 0)
+			why = "the protocol refused it (said above)";
+		else if (S.pc == NULL && conn_send_data(S.c, WS_OP_TEXT, m.p,
+		    m.n, 1, 0) != 0)
 			why = "the connection is closing";
 		break;
 	case CONV_BINARY:
@@ -747,6 +759,18 @@ advance(double now)
 				wait_until(at);
 				return;
 			}
+			/* a protocol's session first (Socket.IO's CONNECT, a
+			 * GraphQL connection_ack), within @within */
+			if (S.pc && (s->what == CONV_TEXT || s->what ==
+			    CONV_QTEXT) && !proto_ready(S.pc)) {
+				if (S.ready_from == 0)
+					S.ready_from = now;
+				if (now < S.ready_from + within(S.ngot)) {
+					wait_until(S.ready_from + within(S.ngot));
+					return;
+				}
+			}
+			S.ready_from = 0;
 			if (conn_close_sent(S.c)) {
 				diag("%s:%d: not sent: the connection is "
 				    "closing", opt.replay, s->line);
@@ -851,10 +875,49 @@ ev_close(struct conn *c, char dir, unsigned code, const uint8_t *reason,
 static void
 ev_ended(struct conn *c)
 {
+	/* its timers (keep-alives) end with the connection */
+	proto_conn_free(S.pc);
+	S.pc = NULL;
 	S.conn_exit = conn_exit(c);
 	loop_timer_stop(&S.t);
 	run_done(EXIT_OK);
 }
+
+/* Under a protocol what it writes for a message is the answer. */
+static void
+on_proto_line(void *ud, const uint8_t *p, size_t n)
+{
+	(void)ud;
+	keep(WS_OP_TEXT, p, n, n, 0);
+}
+
+static void
+pev_message_begin(struct conn *c)
+{
+	proto_message_begin(S.pc);
+}
+
+static void
+pev_message_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	proto_message_data(S.pc, p, n);
+}
+
+static void
+pev_message_end(struct conn *c)
+{
+	proto_message_end(S.pc, 1);
+	S.came = 1; /* the protocol may be ready for a line now */
+}
+
+static const struct conn_ops replay_proto_ops = {
+	.message_begin = pev_message_begin,
+	.message_data = pev_message_data,
+	.message_end = pev_message_end,
+	.control = ev_control,
+	.close = ev_close,
+	.ended = ev_ended,
+};
 
 static const struct conn_ops replay_conn_ops = {
 	.message_begin = ev_message_begin,
@@ -870,14 +933,18 @@ static const struct conn_ops replay_conn_ops = {
 static void
 on_dialed(void *ud, struct dial_result *r)
 {
+	const struct proto *proto;
+
 	S.dial = NULL;
 	if (r->exit >= 0) {
 		run_end_now(r->exit, r->error);
 		return;
 	}
+	proto = S.fauto ? proto_for_subprotocol(r->protocol) : S.fproto;
 	S.c = conn_new(&(struct conn_config){
 		.role = WS_ROLE_CLIENT,
-		.ops = &replay_conn_ops,
+		.ops = proto ? &replay_proto_ops : &replay_conn_ops,
+		.close_name = proto ? proto->close_name : NULL,
 		.close_timeout = opt.close_timeout,
 		.compress = opt.compress,
 	}, r->tr, r->pmd);
@@ -887,6 +954,11 @@ on_dialed(void *ud, struct dial_result *r)
 	r->tr = NULL;
 	r->pmd = NULL;
 	S.last_sent = now_sec();
+	if ((S.pc = proto_conn_new(proto, S.c, 0)) != NULL) {
+		proto_set_subprotocol(S.pc, r->protocol);
+		proto_set_sink(S.pc, on_proto_line, NULL);
+		proto_open(S.pc);
+	}
 	conn_feed(S.c, r->early, r->nearly);
 	advance(now_sec());
 }
@@ -1019,14 +1091,44 @@ setup_dial(void)
 		S.own[S.nown++] = h;
 		S.hdrs[nh++] = h;
 	}
-	S.dp.url = S.url;
+	/* the file's @proto, else --proto, as --test has it */
+	if (S.cv->proto)
+		S.fauto = !strcmp(S.cv->proto, "auto");
+	else {
+		S.fproto = proto_opt.proto;
+		S.fauto = proto_opt.is_auto;
+	}
+	/* a protocol may have a path of its own (Socket.IO's) */
+	if (S.fproto && S.fproto->url && S.fproto->url(S.url, S.purl,
+	    sizeof S.purl))
+		S.dp.url = S.purl;
+	else
+		S.dp.url = S.url;
 	S.dp.net = opts_dial_net();
-	if (opt.nprotocols > 0) {
-		S.dp.protocols = opt.protocols;
-		S.dp.nprotocols = (size_t)opt.nprotocols;
-	} else {
-		S.dp.protocols = (const char *const *)S.cv->protocols;
-		S.dp.nprotocols = S.cv->nprotocols;
+	{
+		size_t np = 0;
+
+		if (opt.nprotocols > 0)
+			for (int i = 0; i < opt.nprotocols && np < MAX_HEADERS;
+			    i++)
+				S.protos[np++] = opt.protocols[i];
+		else
+			for (size_t i = 0; i < S.cv->nprotocols &&
+			    np < MAX_HEADERS; i++)
+				S.protos[np++] = S.cv->protocols[i];
+		/* and those the protocol offers, once each */
+		for (const char *const *o = S.fproto ?
+		    S.fproto->subprotocols : NULL; o && *o &&
+		    np < MAX_HEADERS; o++) {
+			size_t k = 0;
+
+			while (k < np && strcmp(S.protos[k], *o))
+				k++;
+			if (k == np)
+				S.protos[np++] = *o;
+		}
+		S.dp.protocols = S.protos;
+		S.dp.nprotocols = np;
 	}
 	S.dp.deflate = opt.deflate ? &opt.deflate_offer : NULL;
 	S.dp.origin = opt.origin ? opt.origin : S.cv->origin;
@@ -1040,21 +1142,22 @@ setup_dial(void)
 int
 replay_run(void)
 {
+	char names[256];
 	int rc;
 
 	S.t.fire = on_timer;
 	if (load() != 0)
 		rc = EXIT_USAGE;
-	else if (S.cv->proto && strcmp(S.cv->proto, "raw")) {
-		/* its lines mean what the protocol makes of them: sent as
-		 * bare messages they would be compared wrongly */
-		diag("--replay %s: @proto %s: --replay sends bare messages; run "
-		    "the file with --test", opt.replay, S.cv->proto);
+	else if (S.cv->proto && proto_find(S.cv->proto, &S.fproto, names,
+	    sizeof names) != 0) {
+		diag("--replay %s: @proto %s: not a protocol (one of %s)",
+		    opt.replay, S.cv->proto, names);
 		rc = EXIT_USAGE;
 	} else if (prepare_wants() != 0 || setup_dial() != 0)
 		rc = EXIT_USAGE;
 	else
 		rc = run_main(&replay_run_ops);
+	proto_conn_free(S.pc);
 	conn_free(S.c);
 	loop_release();
 	if (S.dial)

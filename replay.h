@@ -21,13 +21,15 @@
  * else the environment, else @var (a replay captures nothing: a step that
  * needs a capture is compared as it is written). "< /re" and "< /jq"
  * answers hold as in --test; "> /frame" steps are crafted as the REPL
- * crafts them. A file with @proto is refused: its lines mean what the
- * protocol makes of them, which --test runs.
+ * crafts them. With the file's @proto (else --proto) the replay speaks
+ * the protocol as --test does (proto.h): a text line is sent as a stdin
+ * line means, once the protocol is ready for lines, and the answers are
+ * the lines the protocol writes for what came.
  *
  * Exit status: 0 when the answers are the recorded ones, 1 when they
  * differ, the connection's status (3, 4, ...) when there was no
- * conversation, 2 when the file cannot be read (or has @proto, or a /jq
- * filter that does not compile).
+ * conversation, 2 when the file cannot be read (or names no protocol in
+ * @proto, or has a /jq filter that does not compile).
  */
 #ifndef WSCLI_REPLAY_H
 #define WSCLI_REPLAY_H

@@ -75,11 +75,15 @@ status_is 0 "socketio: --test passes the recording unchanged"
 is "$(grep -c '^ok ' "$OUT")" 4 "socketio: ... 4 points ok"
 edited "$T/sio.conv" '^< \["echo","two"]' '< ["echo","three"]' "socketio"
 
-# --replay cannot send a protocol's lines: refused, not a wrong diff
-run_wscli --replay "$T/sio.conv"
-status_is 2 "socketio: --replay of a @proto file: usage error"
-like "$ERR" "@proto socketio: --replay sends bare messages; run the file with --test" \
-    "socketio: ... said why"
+# --replay speaks the protocol too: the same answers, then an edited one
+# as a diff of the file
+run_wscli --replay "$T/sio.conv" --replay-speed 0
+status_is 0 "socketio: --replay of the recording: the same answers, exit 0"
+is "$(cat "$OUT")" "" "socketio: ... no difference written"
+run_wscli --replay "$T/sio.conv.edited" --replay-speed 0
+status_is 1 "socketio: --replay of the edited file: exit 1"
+like "$OUT" '^-< \["echo","three"\]$' "socketio: ... the edited line, missing"
+like "$OUT" '^\+< \["echo","two"\]$' "socketio: ... the event that came instead"
 
 # --- GraphQL --------------------------------------------------------------
 start_gql --ping 150 || { echo "Bail out! gql-server.js did not start"; exit 1; }
@@ -113,6 +117,11 @@ run_wscli --test "$T/gql.conv"
 status_is 0 "graphql: --test passes the recording unchanged"
 is "$(grep -c '^ok ' "$OUT")" 5 "graphql: ... 5 points ok"
 edited "$T/gql.conv" '"add":42' '"add":43' "graphql"
+run_wscli --replay "$T/gql.conv" --replay-speed 0
+status_is 0 "graphql: --replay of the recording: the same answers, exit 0"
+run_wscli --replay "$T/gql.conv.edited" --replay-speed 0
+status_is 1 "graphql: --replay of the edited file: exit 1"
+like "$OUT" '^\+< \{"data":\{"add":42\}\}$' "graphql: ... the result that came, in the diff"
 
 # --- STOMP ----------------------------------------------------------------
 # The broker does not send a session its own messages: the recording is
@@ -175,5 +184,7 @@ run_wscli --test --proto mqtt --subscribe r/t --topic r/t "$T/mqtt.conv"
 status_is 0 "mqtt: --test passes the recording unchanged"
 edited "$T/mqtt.conv" '^< hello' '< bye' "mqtt" --proto mqtt \
     --subscribe r/t --topic r/t
+run_wscli --replay "$T/mqtt.conv" --proto mqtt --subscribe r/t --topic r/t
+status_is 0 "mqtt: --replay with the protocol's options: the same answers, exit 0"
 
 done_testing

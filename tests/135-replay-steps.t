@@ -70,4 +70,11 @@ run_wscli --replay "$T/badframe.conv"
 status_is 2 "/frame: a SPEC that is wrong: usage error, nothing sent"
 like "$ERR" 'badframe\.conv:2: fin=2: FIN is 0 or 1' "/frame: ... the line said"
 
+# a file's @proto must name a protocol
+printf '@url %s\n@proto nope\n> x\n' "$(url)" >"$T/nope.conv"
+run_wscli --replay "$T/nope.conv"
+status_is 2 "@proto nope: usage error"
+like "$ERR" "nope\\.conv: @proto nope: not a protocol \\(one of raw, auto, socketio" \
+    "@proto nope: ... the protocols named"
+
 done_testing
