@@ -29,7 +29,9 @@
  * --send and --on-connect messages, then the kept lines, each as a line
  * of stdin: so a GraphQL subscription has a fresh id and goes after the
  * acknowledgement. Only --frame frames go as soon as the connection is
- * up.
+ * up. A line whose effect lasts and was still going when the connection
+ * was lost (a GraphQL subscription not completed) is given again too,
+ * though the server took it: the new connection has none of it.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -214,8 +214,9 @@ const char *proto_subprotocol(const struct proto_conn *pc);
 /* Relay mode: only decode and show. */
 int proto_watching(const struct proto_conn *pc);
 
-/* Queue a whole message. Returns 0, or -1 if the connection is
- * closing (or watched). */
+/* Queue a whole message (while a line is given to proto->line, with
+ * the line's tag: see proto_line()). Returns 0, or -1 if the connection
+ * is closing (or watched). */
 int proto_send(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
     size_t n);
 
