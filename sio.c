@@ -78,6 +78,7 @@ struct sio {
 	long ping_interval;      /* ms */
 	long ping_timeout;
 	struct timer silence;    /* client: nothing heard in time */
+	struct timer joining;    /* client: the answer to CONNECT is due */
 	struct timer ping;       /* server, Engine.IO 3 client: the next
 				    ping */
 	struct timer pong;       /* ... its pong must come by then */
@@ -351,6 +352,25 @@ on_silence(struct timer *t, double now)
 	proto_end(s->pc, WS_CLOSE_GOING_AWAY, EXIT_TIMEOUT, why);
 }
 
+/* A server that keeps pinging but never answers the namespace's CONNECT
+ * (a middleware that never calls next()) would hold the session open
+ * with nothing said: as connection_ack is for GraphQL, the answer is due
+ * within --connect-timeout. */
+static void
+on_joining(struct timer *t, double now)
+{
+	struct sio *s = t->ud;
+	char why[160];
+
+	if (s->connected)
+		return;
+	snprintf(why, sizeof why, "socketio: no answer to CONNECT %.64s "
+	    "within %g s (--connect-timeout)", client_nsp(),
+	    opt.connect_timeout);
+	diag("%s%s; closing", conn_label(proto_conn(s->pc)), why);
+	proto_end(s->pc, WS_CLOSE_GOING_AWAY, EXIT_TIMEOUT, why);
+}
+
 static void
 on_ping(struct timer *t, double now)
 {
@@ -453,6 +473,7 @@ got_open(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk)
 	    proto_opt.auth ? proto_opt.auth : "");
 	show(pc, '>', "connect", &text, NULL, NULL, NULL, 0, NULL, 0, 1, 0);
 	buf_free(&text);
+	loop_timer_set(&s->joining, now_sec() + opt.connect_timeout);
 }
 
 /* The REPL remembers the acks the peer asked for (the last ASKED_MAX),
@@ -684,6 +705,7 @@ got_packet(struct proto_conn *pc, struct sio *s, const struct sio_packet *pk,
 			if (sid[0])
 				buf_addf(&text, " sid=%s", sid);
 			s->connected = 1;
+			loop_timer_stop(&s->joining);
 			show(pc, '<', "connect", &text, NULL, NULL, NULL, 0,
 			    pk->ndata ? pk->data : NULL, pk->ndata, 0, 1);
 		}
@@ -859,6 +881,8 @@ sio_open(struct proto_conn *pc)
 	s->pc = pc;
 	s->silence.fire = on_silence;
 	s->silence.ud = s;
+	s->joining.fire = on_joining;
+	s->joining.ud = s;
 	s->ping.fire = on_ping;
 	s->ping.ud = s;
 	s->pong.fire = on_pong_late;
@@ -1071,6 +1095,7 @@ sio_end(struct proto_conn *pc)
 	struct sio *s = proto_state(pc);
 
 	loop_timer_stop(&s->silence);
+	loop_timer_stop(&s->joining);
 	loop_timer_stop(&s->ping);
 	loop_timer_stop(&s->pong);
 	free(s->acks);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The protocols as a newcomer meets them, against real servers and raw
 # ones: what wscli says must be what happened. --proto socketio --ack in
-# a pipe sends each line only once the ack of the one before came; MQTT at
+# a pipe sends each line only once the ack of the one before came, and a
+# server that never answers the namespace's CONNECT is given up after
+# --connect-timeout; MQTT at
 # the REPL shows the PUBACK of a QoS 1 /publish and says that a typed line
 # is no MQTT before a broker drops the connection for it; STOMP's --jsonl
 # has CONNECTED's headers and an ERROR's body, and heart-beats agreed in
@@ -26,6 +28,18 @@ like "$SERVER_LOG" "raw: client: TEXT b'421\\[\"a\"\\]'" "the first line is emit
 unlike "$SERVER_LOG" '\["b"\]' "the second line waits for that ack: never sent"
 like "$ERR" '1 line of stdin was not sent \(from line 2 on\)' \
     "the line that waited is counted as not sent"
+stop_server
+
+# A server that sends its open packet, then never answers CONNECT: given
+# up after --connect-timeout, not waited for as long as it pings.
+start_raw say '0{"sid":"s2","upgrades":[],"pingInterval":25000,"pingTimeout":20000}' ||
+    { echo "Bail out! raw server did not start"; exit 1; }
+echo '["a"]' >"$T/a"
+run_wscli --proto socketio --connect-timeout 1 "$(url)" <"$T/a"
+status_is 7 "no answer to CONNECT: exit 7"
+like "$ERR" 'socketio: no answer to CONNECT / within 1 s \(--connect-timeout\); closing' \
+    "... named, with the option that bounds it"
+took "... after about --connect-timeout" 5000
 stop_server
 
 # The real socket.io server: each emit goes after the ack of the one before.
