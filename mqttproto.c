@@ -556,8 +556,9 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		if (!s->from_server) {
 			char topic[512];
 
-			snprintf(topic, sizeof topic, "%.*s", (int)(pk.topic.len <
-			    511 ? pk.topic.len : 511), (const char *)pk.topic.p);
+			snprintf(topic, sizeof topic, "%.*s",
+			    (int)(pk.topic.len < 511 ? pk.topic.len : 511),
+			    (const char *)pk.topic.p);
 			proto_record_sent_to(s->pc, "--topic", topic,
 			    pk.payload.p, pk.payload.len);
 		}
@@ -603,8 +604,9 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 			char note[600];
 
 			snprintf(note, sizeof note, "the client subscribed to "
-			    "%.*s (--test --subscribe)", (int)(pk.filter.len <
-			    500 ? pk.filter.len : 500), (const char *)pk.filter.p);
+			    "%.*s (--test --subscribe)",
+			    (int)(pk.filter.len < 500 ? pk.filter.len : 500),
+			    (const char *)pk.filter.p);
 			proto_record_note(s->pc, note);
 		}
 		break;

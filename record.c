@@ -267,9 +267,9 @@ record_message(int id, char dir, unsigned opcode, const uint8_t *p, size_t n,
 		 * it; its messages are recorded so (record_line). A bare
 		 * message sent by hand cannot be written as a step. */
 		if (dir == '>' && opt.mode == MODE_CLIENT) {
-			snprintf(what, sizeof what, "a bare %s message of %"
-			    PRIu64 " bytes was sent: not recorded (a line under "
-			    "@proto %s is the protocol's)", opcode ==
+			snprintf(what, sizeof what, "a bare %s message of "
+			    "%" PRIu64 " bytes was sent: not recorded (a line "
+			    "under @proto %s is the protocol's)", opcode ==
 			    WS_OP_BINARY ? "binary" : "text", size, r->proto);
 			if (pace(r) != 0 || conv_write_comment(r->f, what) != 0)
 				failed(r);

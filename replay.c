@@ -763,10 +763,13 @@ advance(double now)
 			 * GraphQL connection_ack), within @within */
 			if (S.pc && (s->what == CONV_TEXT || s->what ==
 			    CONV_QTEXT) && !proto_ready(S.pc)) {
+				double until;
+
 				if (S.ready_from == 0)
 					S.ready_from = now;
-				if (now < S.ready_from + within(S.ngot)) {
-					wait_until(S.ready_from + within(S.ngot));
+				until = S.ready_from + within(S.ngot);
+				if (now < until) {
+					wait_until(until);
 					return;
 				}
 			}
