@@ -21,7 +21,7 @@ lines_of() {
 }
 
 # ------------------------------------------------------------------ GraphQL
-# The subscription of --on-connect ticks every 300 ms; the server is killed
+# The subscription of --on-connect ticks every 500 ms; the server is killed
 # after the first tick and started again: the subscription is made again
 # after the new connection_ack, and runs to its end there.
 port=$(free_port)
@@ -29,7 +29,7 @@ start_on gql1 node "$SERVERS/gql-server.js" --port "$port" ||
     skip_all "GraphQL server did not start"
 first=$SERVER_PID
 G1=$SERVER_LOG
-echo 'subscription { tick(n: 3, ms: 300) }' >"$T/subs"
+echo 'subscription { tick(n: 3, ms: 500) }' >"$T/subs"
 timeout 30 "$WSCLI" --proto graphql --reconnect --reconnect-delay 0.2 \
     --on-connect "$T/subs" "ws://127.0.0.1:$port/graphql" </dev/null \
     >"$T/g.out" 2>"$T/g.err" &
@@ -59,7 +59,7 @@ port=$(free_port)
 start_on gql3 node "$SERVERS/gql-server.js" --port "$port" ||
     skip_all "GraphQL server did not start"
 first=$SERVER_PID
-printf '%s\n' 'subscription { tick(n: 3, ms: 300) }' '{ hello }' >"$T/ops"
+printf '%s\n' 'subscription { tick(n: 3, ms: 500) }' '{ hello }' >"$T/ops"
 timeout 30 "$WSCLI" --proto graphql --reconnect --reconnect-delay 0.2 \
     "ws://127.0.0.1:$port/graphql" <"$T/ops" >"$T/s.out" 2>"$T/s.err" &
 client=$!
@@ -72,7 +72,7 @@ wait "$client"
 rc=$?
 is "$rc" 0 "graphql stdin: exit 0 once the subscription made again completed"
 is "$(lines_of "$G4" '^gql-server: < {"type":"subscribe","id":"[0-9]*","payload":\(.*\)}$')" \
-    '{"query":"subscription { tick(n: 3, ms: 300) }"} ' \
+    '{"query":"subscription { tick(n: 3, ms: 500) }"} ' \
     "graphql stdin: the restarted server got the running subscription again, not the completed query"
 like "$T/s.err" 'sending again 1 line whose operation was still running \(from stdin line 1 on\)' \
     "graphql stdin: wscli says so"
