@@ -554,8 +554,12 @@ gql_command(struct proto_conn *pc, const char *name, const char *arg)
 		else if (gql_send(g, msg, (size_t)n, gql_type_name(
 		    g->s->dialect, GQL_T_COMPLETE, 1), arg, NULL, 0) != 0)
 			proto_reply(1, "/complete: the connection is closing");
-		else
+		else {
 			proto_reply(0, "operation %s completed", arg);
+			proto_record_note(g->pc, "an operation completed by "
+			    "hand (/complete): not recorded (no line stops "
+			    "one)");
+		}
 		return 0;
 	}
 	return -1;

@@ -83,4 +83,18 @@ fi
 run_wscli --test "$GREC"
 status_is 0 "graphql: --test passes the REPL recording unchanged"
 
+# /complete has no line: a comment says it was not recorded
+GREC2=$T/gql2.conv
+start_repl "graphql /complete" -- --color=never --proto graphql \
+    --record "$GREC2" "ws://127.0.0.1:$PORT/"
+send_line '/subscribe subscription { tick(n: 1000, ms: 50) }'
+screen_like '^< next 1 \{"data":\{"tick":2\}\}$' "graphql: a long subscription runs"
+send_line '/complete 1'
+screen_like 'operation 1 completed' "graphql: /complete stops it"
+send_line "/close"
+exit_is 0 "graphql /complete: closed, exit 0"
+repl_end
+like "$GREC2" '^# an operation completed by hand \(/complete\): not recorded' \
+    "graphql: /complete, a comment in the file"
+
 done_testing
