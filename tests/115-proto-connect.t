@@ -26,6 +26,15 @@ is "$(grep 'sio-server: < echo' "$SIO_LOG" | tr '\n' ' ')" \
     "socketio: the server received four events, in order"
 unlike "$ERR" 'protocol error|not sent' "socketio: nothing refused"
 
+# A stdin line the protocol refuses is named with why, and counted as
+# refused, not as invalid UTF-8.
+printf '%s\n' 'not json' '["echo","ok"]' >"$T/in"
+run_wscli --proto socketio "$U" <"$T/in"
+status_is 1 "socketio: a stdin line refused: exit 1"
+like "$ERR" 'line 1: not valid JSON; not sent' "socketio: the refused line is named with why"
+like "$ERR" '1 line was refused$' "socketio: counted as refused at the end"
+unlike "$ERR" 'UTF-8' "socketio: not said to be invalid UTF-8"
+
 : >"$SIO_LOG"
 run_wscli --proto socketio --send hello "$U" </dev/null
 status_is 2 "socketio: --send that is not a JSON array: usage error, exit 2"
