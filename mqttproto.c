@@ -49,6 +49,7 @@ struct mqtt_state {
 	unsigned keepalive;       /* seconds, 0: none */
 	struct timer ping;        /* PINGREQ due */
 	struct timer pong;        /* PINGRESP overdue */
+	struct timer greet;       /* CONNACK overdue */
 	double last_sent;
 	unsigned next_id;         /* the last packet id used */
 	unsigned unacked;         /* QoS 1 PUBLISH without PUBACK */
@@ -224,6 +225,23 @@ arm_keepalive(struct mqtt_state *s)
 
 /* ---------------------------------------------------------- the session */
 
+/* A server that upgrades and then never answers CONNECT would hold the
+ * session, stdin unread, with nothing said. */
+static void
+greet_fire(struct timer *t, double now)
+{
+	struct mqtt_state *s = t->ud;
+	char why[128];
+
+	(void)now;
+	if (s->connected)
+		return;
+	snprintf(why, sizeof why, "MQTT: no CONNACK within %g s "
+	    "(--connect-timeout)", opt.connect_timeout);
+	diag("%s%s; closing", conn_label(proto_conn(s->pc)), why);
+	proto_end(s->pc, WS_CLOSE_GOING_AWAY, EXIT_TIMEOUT, why);
+}
+
 static void
 mqtt_open(struct proto_conn *pc)
 {
@@ -258,6 +276,9 @@ mqtt_open(struct proto_conn *pc)
 	n = mqtt_encode_connect(s->out, s->outcap, s->version, cid, u, pass,
 	    s->keepalive, 1);
 	send_packet(s, n);
+	s->greet.fire = greet_fire;
+	s->greet.ud = s;
+	loop_timer_set(&s->greet, now_sec() + opt.connect_timeout);
 }
 
 static int
@@ -416,6 +437,7 @@ on_connack(struct mqtt_state *s, const struct mqtt_packet *pk)
 	char why[256], json[128];
 	int i;
 
+	loop_timer_stop(&s->greet);
 	if (pk->code != 0) {
 		snprintf(why, sizeof why, "MQTT CONNACK refused the session: "
 		    "%u (%s)", pk->code, mqtt_connack_name(pk->code,
@@ -813,6 +835,7 @@ mqtt_end(struct proto_conn *pc)
 
 	loop_timer_stop(&s->ping);
 	loop_timer_stop(&s->pong);
+	loop_timer_stop(&s->greet);
 	while (s->npend > 0)
 		free(s->pend[--s->npend].topic);
 	free(s->pend);

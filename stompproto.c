@@ -54,6 +54,7 @@ struct stomp_state {
 	unsigned next_receipt;    /* the next receipt number */
 	unsigned disconnect;      /* DISCONNECT's receipt number, 0: none */
 	struct timer bye;         /* ... its receipt is overdue */
+	struct timer greet;       /* CONNECTED is overdue */
 	uint8_t *in;              /* a received message, parsed in place */
 	size_t incap;
 	uint8_t *out;             /* frames built here */
@@ -243,6 +244,23 @@ state(struct proto_conn *pc)
 	return s;
 }
 
+/* A server that upgrades and then never answers CONNECT would hold the
+ * session, stdin unread, with nothing said. */
+static void
+greet_fire(struct timer *t, double now)
+{
+	struct stomp_state *s = t->ud;
+	char why[128];
+
+	(void)now;
+	if (s->connected)
+		return;
+	snprintf(why, sizeof why, "STOMP: no CONNECTED within %g s "
+	    "(--connect-timeout)", opt.connect_timeout);
+	diag("%s%s; closing", conn_label(proto_conn(s->pc)), why);
+	proto_end(s->pc, WS_CLOSE_GOING_AWAY, EXIT_TIMEOUT, why);
+}
+
 static void
 stomp_open(struct proto_conn *pc)
 {
@@ -276,6 +294,9 @@ stomp_open(struct proto_conn *pc)
 	h[n++] = "heart-beat";
 	h[n++] = beat;
 	send_frame(s, "CONNECT", h, n / 2, NULL, 0, 0);
+	s->greet.fire = greet_fire;
+	s->greet.ud = s;
+	loop_timer_set(&s->greet, now_sec() + opt.connect_timeout);
 }
 
 static int
@@ -318,6 +339,7 @@ on_connected(struct stomp_state *s, const struct stomp_frame *f)
 	int i, n;
 
 	s->connected = 1;
+	loop_timer_stop(&s->greet);
 	s->version = v ? stomp_version_of(v) : 10;
 	if (s->version == 0) {
 		proto_violation(s->pc, WS_CLOSE_PROTOCOL_ERROR,
@@ -836,6 +858,7 @@ stomp_end(struct proto_conn *pc)
 	loop_timer_stop(&s->beat);
 	loop_timer_stop(&s->silence);
 	loop_timer_stop(&s->bye);
+	loop_timer_stop(&s->greet);
 	for (i = 0; i < MAX_SUBS; i++)
 		free(s->subs[i].dest);
 	free(s->in);

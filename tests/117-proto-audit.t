@@ -1,16 +1,20 @@
 #!/bin/sh
 # The protocols as a newcomer meets them, against real servers and raw
-# ones: what wscli says must be what happened. --proto socketio --ack in
-# a pipe sends each line only once the ack of the one before came, and a
-# server that never answers the namespace's CONNECT is given up after
-# --connect-timeout; MQTT at
-# the REPL shows the PUBACK of a QoS 1 /publish and says that a typed line
-# is no MQTT before a broker drops the connection for it; STOMP's --jsonl
-# has CONNECTED's headers and an ERROR's body, and heart-beats agreed in
-# one direction only read "none" for the other; a STOMP relay's log shows
-# the broker's CONNECTED and what each SUBSCRIBE, CONNECT and DISCONNECT
-# is about; after a rule broken, what the peer sends while the close
-# goes on is not read as the protocol any more.
+# ones: what wscli says must be what happened.
+# - Socket.IO: --ack in a pipe sends each line only once the ack of the
+#   one before came; a server that never answers the namespace's CONNECT
+#   is given up after --connect-timeout, as are STOMP and MQTT servers
+#   that never answer CONNECT.
+# - MQTT at the REPL shows the PUBACK of a QoS 1 /publish and says that a
+#   typed line is no MQTT before a broker drops the connection for it;
+#   --jsonl has what CONNACK, SUBACK and PUBACK carried.
+# - GraphQL's --jsonl has connection_ack and each complete.
+# - STOMP's --jsonl has CONNECTED's headers and an ERROR's body;
+#   heart-beats agreed one way only read "none" for the other; a relay's
+#   log shows the broker's CONNECTED and what each SUBSCRIBE, CONNECT and
+#   DISCONNECT is about.
+# - After a rule broken, what the peer sends while the close goes on is
+#   not read as the protocol any more.
 . tests/lib.sh
 . tests/tmux.sh
 
@@ -148,6 +152,18 @@ start_raw say "$OPEN" "$CONNECTED" '42["a",' '42["after"]' ||
 run_wscli -w 2 --proto socketio "$(url)" </dev/null
 status_is 5 "Socket.IO, an event that is not JSON: exit 5"
 is "$(cat "$OUT")" "" "the event after it is not written"
+stop_server
+
+# STOMP and MQTT servers that upgrade and then never answer CONNECT.
+start_raw sink || { echo "Bail out! raw server did not start"; exit 1; }
+run_wscli --proto stomp --destination /q --connect-timeout 1 "$(url x)" <"$T/one"
+status_is 7 "STOMP, no CONNECTED: exit 7"
+like "$ERR" 'STOMP: no CONNECTED within 1 s \(--connect-timeout\); closing' "... named"
+took "STOMP, no CONNECTED" 5000
+run_wscli --proto mqtt --topic t --connect-timeout 1 "$(url x)" <"$T/one"
+status_is 7 "MQTT, no CONNACK: exit 7"
+like "$ERR" 'MQTT: no CONNACK within 1 s \(--connect-timeout\); closing' "... named"
+took "MQTT, no CONNACK" 5000
 stop_server
 
 done_testing
