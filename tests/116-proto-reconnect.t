@@ -218,6 +218,16 @@ want="$(seq "${from:-1}" 40 | sed 's/^/l/' | tr '\n' ' ')"
 is "$got" "$want" \
     "stalled then reset: the next connection got lines $from-40, in order, once each"
 
+# Without --reconnect the lines not taken are said, from which line on.
+stop_server
+start_raw say-stall-first \
+    '0{"sid":"a","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}' \
+    '40{"sid":"b"}' || skip_all "raw server did not start"
+run_wscli --proto socketio "$(url)" <"$T/forty"
+status_is 6 "stalled then reset, no --reconnect: exit 6, the connection lost"
+like "$ERR" '[0-9]+ messages were not sent, or not taken by the server \(from stdin line [0-9]+ on\)' \
+    "stalled then reset, no --reconnect: the lines not taken are said"
+
 # The same with bare messages and a peer that answers none: the wait for
 # answers at the end of input is the new connection's own, so the session
 # still ends (it used to wait on the one of the connection that was lost).
