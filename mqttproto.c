@@ -135,8 +135,34 @@ static void
 show_packet(struct mqtt_state *s, char dir, const struct mqtt_packet *pk)
 {
 	struct show_proto e;
-	char d[1024];
+	char d[1024], kind[16];
+	size_t n, i;
 
+	/* A relay logs the conversation it watches (CONNECT, SUBSCRIBE,
+	 * their acks, DISCONNECT: who did what), all but the keep-alives
+	 * and the PUBLISH shown as a message */
+	if (proto_watching(s->pc) && pk->type != MQTT_PUBLISH &&
+	    pk->type != MQTT_PINGREQ && pk->type != MQTT_PINGRESP) {
+		const char *t = mqtt_type_name(pk->type, s->version);
+
+		for (i = 0; t[i] != '\0' && i < sizeof kind - 1; i++)
+			kind[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ?
+			    t[i] - 'A' + 'a' : t[i]);
+		kind[i] = '\0';
+		n = mqtt_describe(pk, s->version, d, sizeof d);
+		/* the description starts with the type, named as the kind */
+		i = strlen(t);
+		if (n >= i && strncmp(d, t, i) == 0)
+			i += d[i] == ' ';
+		else
+			i = 0;
+		memset(&e, 0, sizeof e);
+		e.kind = kind;
+		e.text = (const uint8_t *)d + i;
+		e.ntext = n - i;
+		proto_show(s->pc, dir, &e);
+		return;
+	}
 	if (!view.frames && !opt.verbose)
 		return; /* only they show it */
 	memset(&e, 0, sizeof e);

@@ -103,17 +103,23 @@ status_is 0 "--proto auto -s mqtt: exit 0"
 like "$ERR" '> packet PUBLISH topic=a/auto qos=0 payload=4' "the subprotocol mqtt chose MQTT"
 
 # A relay between a client and mosquitto decodes both directions.
-start_listen --forward "$U" --proto mqtt --frames ||
+start_listen --forward "$U" --proto mqtt ||
     skip_all "the relay did not start"
 run_wscli --proto mqtt --topic a/relay --qos 1 "$(lurl)" <"$T/tail"
 status_is 0 "through a --proto mqtt relay: exit 0"
 wait_for "$LOUT" 'server>client .*close' 5
 like "$LOUT" '^1 client>server +\+[0-9.]+ ms  publish a/relay \[qos 1\] tail$' \
     "the relay log shows the client's PUBLISH for what it is"
-grep -h 'packet' "$LERR" "$LOUT" >"$T/relay.packets"
-like "$T/relay.packets" 'client>server.*packet CONNECT MQTT level=4' \
-    "with --frames the client's CONNECT, decoded"
-like "$T/relay.packets" 'server>client.*packet PUBACK id=1' "... and the broker's PUBACK"
+like "$LOUT" '^1 client>server +\+[0-9.]+ ms  connect MQTT level=4 client-id=[^ ]+ keep-alive=60 clean$' \
+    "the relay log shows the client's CONNECT, decoded"
+like "$LOUT" '^1 server>client +\+[0-9.]+ ms  connack 0 \(accepted\)$' "... the broker's CONNACK"
+like "$LOUT" '^1 server>client +\+[0-9.]+ ms  puback id=1$' "... the broker's PUBACK"
+like "$LOUT" '^1 client>server +\+[0-9.]+ ms  disconnect ?$' "... and the client's DISCONNECT"
+connect_at=$(grep -n 'client>server .*  connect MQTT' "$LOUT" | cut -d: -f1)
+publish_at=$(grep -n 'client>server .*  publish a/relay' "$LOUT" | cut -d: -f1)
+ok "the relay log is in the order of the wire: CONNECT (line ${connect_at:-none}) before PUBLISH (${publish_at:-none})" \
+    sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' - "$connect_at" "$publish_at"
+unlike "$LOUT" 'PINGREQ|PINGRESP|pingreq|pingresp' "keep-alives are not logged"
 
 # --login against a broker with a password file.
 stop_server
