@@ -578,6 +578,12 @@ loop_note_send(void)
 	quick = 0;
 }
 
+int
+loop_batching(void)
+{
+	return quick >= LOOP_BATCH_QUICK && holds == 0;
+}
+
 void
 loop_hold_batching(int delta)
 {
@@ -636,7 +642,7 @@ wait_events(int n, int ms)
 
 	if (ms == 0)
 		return wait_now(n, 0) < 0 ? -1 : 0;
-	if (quick >= LOOP_BATCH_QUICK && holds == 0) {
+	if (loop_batching()) {
 		struct timespec ts = { 0, LOOP_BATCH_US * 1000L };
 
 		nanosleep(&ts, NULL);

@@ -150,6 +150,10 @@ void loop_set_before_block(void (*fn)(void));
  * not waited for. O(1). */
 void loop_note_send(void);
 
+/* Nonzero when the next wait that would block first sleeps
+ * LOOP_BATCH_US. */
+int loop_batching(void);
+
 /* While a hold is taken (+1, released with -1) input is never read late:
  * e.g. a ping's pong, whose time is measured to the microsecond. */
 void loop_hold_batching(int delta);
