@@ -921,8 +921,9 @@ start_send(struct dial *d)
  * client certificate, that is its verdict on the certificate: a TLS 1.3
  * server checks it only after the client's side of the handshake is done,
  * so libcurl saw a working connection. Otherwise the server is not
- * speaking HTTP to us; a TLS server closes just like this when a plain
- * request reaches it.
+ * speaking HTTP to us: a TLS server closes just like this when a plain
+ * request reaches it, and so does a server (socket.io's engine, for one)
+ * that drops an upgrade for a path it does not serve.
  */
 static void
 ended_unanswered(struct dial *d, const char *how)
@@ -944,12 +945,20 @@ ended_unanswered(struct dial *d, const char *how)
 	else if (d->tr->ssl && d->tr->tls_failed)
 		fail(d, EXIT_CONNECT, "cannot connect to %s: the server ended "
 		    "the TLS connection without answering%s", u, h);
-	else
+	else {
+		/* wscli cannot tell which it was: both are said */
+		const char *host = strstr(d->url, "://"), *path;
+
+		path = host ? host + 3 + strcspn(host + 3, "/?") : "";
 		fail(d, EXIT_UPGRADE, "upgrade failed: the server closed the "
-		    "connection without an HTTP answer%s%s", h,
+		    "connection without an HTTP answer%s; a server does that "
+		    "to an upgrade for a path it does not serve (%.*s)%s", h,
+		    (int)(strcspn(path, "?") < 200 ? strcspn(path, "?") : 200),
+		    *path == '/' ? path : "/",
 		    d->tr->ssl || strncasecmp(d->url, "ws:", 3) ? "" :
-		    "; a TLS server does that when a plain request reaches "
-		    "it: if this port serves TLS, use wss://");
+		    ", and a TLS server to a plain request: if this port "
+		    "serves TLS, use wss://");
+	}
 }
 
 static void

@@ -1681,6 +1681,7 @@ static const char help_text2[] =
     "                            received; {n} {conn} {ts} filled in\n"
     "  -n, --count N             close after receiving N messages\n"
     "      --namespace NSP       socketio: connect to NSP (/chat), not /\n"
+    "                            or the URL's path (then the engine's)\n"
     "  -0, --null                NUL ends each message, on stdout and\n"
     "                            stdin (instead of a newline)\n"
     "      --no-history          do not read or save the REPL history\n"

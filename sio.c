@@ -256,10 +256,22 @@ packet_head(struct buf *b, int type, const char *nsp, int has_id, uint64_t id)
 		buf_addf(b, "%" PRIu64, id);
 }
 
+/* the namespace the URL's path names, when --namespace does not */
+static char url_nsp[1025];
+
+static int
+dial_url(const char *url, char *buf, size_t cap)
+{
+	return sio_url(url, proto_opt.nsp == NULL, buf, cap, url_nsp,
+	    sizeof url_nsp);
+}
+
 static const char *
 client_nsp(void)
 {
-	return proto_opt.nsp ? proto_opt.nsp : "/";
+	if (proto_opt.nsp)
+		return proto_opt.nsp;
+	return url_nsp[0] ? url_nsp : "/";
 }
 
 /* Where what wscli says goes: a client to its --namespace, a server to
@@ -1114,7 +1126,7 @@ sio_end(struct proto_conn *pc)
 const struct proto sio_proto = {
 	.name = "socketio",
 	.state = sizeof(struct sio),
-	.url = sio_url,
+	.url = dial_url,
 	.open = sio_open,
 	.message = sio_message,
 	.line = sio_line,

@@ -8,8 +8,6 @@
 #include "json.h"
 #include "siopkt.h"
 
-static const char sio_path[] = "/socket.io/?EIO=4&transport=websocket";
-
 static int
 is_digit(uint8_t c)
 {
@@ -206,23 +204,67 @@ sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
 	return sio_check_data(pk->type, p + i, n - i, why, cap);
 }
 
-int
-sio_url(const char *url, char *buf, size_t cap)
+/* Whether the query q (what follows '?') has the parameter name. */
+static int
+has_param(const char *q, const char *name)
 {
-	const char *host = strstr(url, "://"), *path;
-	size_t hl;
+	size_t n = strlen(name);
+
+	while (*q != '\0') {
+		if (!strncmp(q, name, n) && (q[n] == '=' || q[n] == '&' ||
+		    q[n] == '\0'))
+			return 1;
+		q += strcspn(q, "&");
+		if (*q == '&')
+			q++;
+	}
+	return 0;
+}
+
+int
+sio_url(const char *url, int path_is_nsp, char *buf, size_t cap, char *nsp,
+    size_t ncap)
+{
+	const char *host = strstr(url, "://"), *path, *query, *epath;
+	size_t hl, pl, el;
 	int k;
 
-	if (host == NULL)
+	if (ncap > 0)
+		nsp[0] = '\0';
+	/* a fragment is no part of a WebSocket URL: leave it to the dialer */
+	if (host == NULL || strchr(url, '#'))
 		return 0;
 	host += 3;
-	path = host + strcspn(host, "/?#");
+	path = host + strcspn(host, "/?");
 	hl = (size_t)(path - url);
-	if (*path == '\0' || !strcmp(path, "/"))
-		k = snprintf(buf, cap, "%.*s%s", (int)hl, url, sio_path);
-	else if (!strcmp(path, "/socket.io") || !strcmp(path, "/socket.io/"))
-		k = snprintf(buf, cap, "%.*s%s", (int)hl, url, sio_path);
-	else
-		return 0;
+	pl = strcspn(path, "?");
+	query = path[pl] == '?' ? path + pl + 1 : NULL;
+	if (query && has_param(query, "EIO")) {
+		/* an Engine.IO URL: the path is the engine's; without a
+		 * transport the server refuses it ("Transport unknown") */
+		if (has_param(query, "transport"))
+			return 0;
+		k = snprintf(buf, cap, "%s%stransport=websocket", url,
+		    *query ? "&" : "");
+		return k > 0 && (size_t)k < cap;
+	}
+	epath = "/socket.io/";
+	el = strlen(epath);
+	if (pl <= 1 || (pl == 10 && !strncmp(path, "/socket.io", 10)) ||
+	    (pl == 11 && !strncmp(path, "/socket.io/", 11)))
+		;
+	else if (path_is_nsp && pl < ncap && pl <= 1024 &&
+	    !memchr(path, ',', pl) && !memchr(path, '"', pl))
+		/* socket.io-client's rule: the path names the namespace */
+		snprintf(nsp, ncap, "%.*s", (int)pl, path);
+	else {
+		/* the engine's own path, with the slash socket.io-client
+		 * adds */
+		epath = path;
+		el = pl;
+	}
+	k = snprintf(buf, cap, "%.*s%.*s%s?%s%sEIO=4&transport=websocket",
+	    (int)hl, url, (int)el, epath, epath[el - 1] == '/' ? "" : "/",
+	    query ? query : "", query && *query ? "&" : "");
 	return k > 0 && (size_t)k < cap;
 }

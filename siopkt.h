@@ -52,10 +52,19 @@ struct sio_packet {
 int sio_parse(const uint8_t *p, size_t n, struct sio_packet *pk, char *why,
     size_t cap);
 
-/* The default URL: ws://host[:port] without a path (or with "/" alone)
- * gets /socket.io/?EIO=4&transport=websocket, written into buf (cap
- * bytes). Returns 1 when it did, 0 when url is left as it is. */
-int sio_url(const char *url, char *buf, size_t cap);
+/*
+ * The URL to dial for url, written into buf (cap bytes), as
+ * socket.io-client reads one: without EIO= in its query, the path is the
+ * namespace (path_is_nsp; "/" and /socket.io/ are the main one's),
+ * written into nsp (ncap bytes, "" when the main one), and the engine
+ * path is /socket.io/; when !path_is_nsp the path is the engine's (its
+ * `path` option). The query is kept, with EIO=4&transport=websocket
+ * after it. A query with EIO= is an Engine.IO URL, dialed as it is, with
+ * transport=websocket added when it has no transport. Returns 1 when buf
+ * holds the URL, 0 when url is to be dialed as it is.
+ */
+int sio_url(const char *url, int path_is_nsp, char *buf, size_t cap,
+    char *nsp, size_t ncap);
 
 /* The data p[0..n) after a Socket.IO packet's header (type SIO_) has the
  * shape the type calls for (see sio_parse): 0, or -1 with why. */

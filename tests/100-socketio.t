@@ -115,6 +115,29 @@ if command -v jq >/dev/null 2>&1; then
     ok "--jsonl: every line is JSON" sh -c 'jq -e . "$1" >/dev/null' sh "$OUT"
 fi
 
+# A URL as socket.io-client takes it: the path is the namespace, the
+# engine path /socket.io/, the query kept.
+echo '["echo","by url"]' >"$T/in"
+run_wscli --proto socketio --auth '{"token":"s3cret"}' "$U/admin?v=1" <"$T/in"
+status_is 0 "the URL's path as the namespace: exit 0"
+like "$ERR" "connected to $U/socket\\.io/\\?v=1&EIO=4&transport=websocket " \
+    "... dialed at /socket.io/ with the query kept"
+like "$ERR" '< connect /admin sid=' "... the namespace is the URL's path"
+is "$(cat "$OUT")" '["echo","by url"]' "... events flow in it"
+# With --namespace, the path is the engine's own.
+run_wscli --proto socketio --namespace /admin "$U/other" </dev/null
+status_is 4 "--namespace and a path the engine does not serve: exit 4"
+like "$ERR" 'without an HTTP answer; a server does that to an upgrade for a path it does not serve \(/other/\)' \
+    "... the failure names the path it was refused"
+
+# An Engine.IO URL without transport= gets transport=websocket.
+echo '["echo","eio"]' >"$T/in"
+run_wscli --proto socketio "$U/socket.io/?EIO=4" <"$T/in"
+status_is 0 "?EIO=4 without a transport: exit 0"
+like "$ERR" "connected to $U/socket\\.io/\\?EIO=4&transport=websocket " \
+    "... transport=websocket added"
+is "$(cat "$OUT")" '["echo","eio"]' "... events flow"
+
 # --proto auto with no protocol's subprotocol: raw.
 start_node_echo
 echo '["x"]' >"$T/in"

@@ -166,26 +166,54 @@ every_prefix(void **state)
 	}
 }
 
+#define Q "EIO=4&transport=websocket"
+
+/* url as dialed (NULL: as it is) and the namespace its path names */
+static void
+url_is(const char *url, int path_is_nsp, const char *want, const char *nsp)
+{
+	char buf[256], ns[64] = "x";
+
+	assert_int_equal(sio_url(url, path_is_nsp, buf, sizeof buf, ns,
+	    sizeof ns), want != NULL);
+	if (want)
+		assert_string_equal(buf, want);
+	assert_string_equal(ns, nsp);
+}
+
 static void
 default_url(void **state)
 {
-	char buf[256];
+	char buf[256], ns[8];
 
 	(void)state;
-	assert_int_equal(sio_url("ws://h:3000", buf, sizeof buf), 1);
-	assert_string_equal(buf, "ws://h:3000/socket.io/?EIO=4&transport="
-	    "websocket");
-	assert_int_equal(sio_url("wss://h/", buf, sizeof buf), 1);
-	assert_string_equal(buf, "wss://h/socket.io/?EIO=4&transport="
-	    "websocket");
-	assert_int_equal(sio_url("ws://h/socket.io/", buf, sizeof buf), 1);
-	assert_string_equal(buf, "ws://h/socket.io/?EIO=4&transport="
-	    "websocket");
-	assert_int_equal(sio_url("ws://h/app/socket.io/?EIO=4", buf,
-	    sizeof buf), 0);
-	assert_int_equal(sio_url("ws://h/?EIO=3&transport=websocket", buf,
-	    sizeof buf), 0);
-	assert_int_equal(sio_url("ws://h", buf, 10), 0); /* no room */
+	url_is("ws://h:3000", 1, "ws://h:3000/socket.io/?" Q, "");
+	url_is("wss://h/", 1, "wss://h/socket.io/?" Q, "");
+	url_is("ws://h/socket.io/", 1, "ws://h/socket.io/?" Q, "");
+	url_is("ws://h/socket.io", 0, "ws://h/socket.io/?" Q, "");
+	/* as socket.io-client reads it: the path is the namespace */
+	url_is("ws://h:3000/chat", 1, "ws://h:3000/socket.io/?" Q, "/chat");
+	url_is("ws://h/a/b?token=x", 1, "ws://h/socket.io/?token=x&" Q,
+	    "/a/b");
+	url_is("ws://h/?token=x", 1, "ws://h/socket.io/?token=x&" Q, "");
+	url_is("ws://h/a,b", 1, "ws://h/a,b/?" Q, "");
+	/* with --namespace, the engine's own path */
+	url_is("ws://h/app", 0, "ws://h/app/?" Q, "");
+	url_is("ws://h/app/?v=1", 0, "ws://h/app/?v=1&" Q, "");
+	/* an Engine.IO URL: dialed as it is, with a transport */
+	url_is("ws://h/app/socket.io/?EIO=4", 1,
+	    "ws://h/app/socket.io/?EIO=4&transport=websocket", "");
+	url_is("ws://h/socket.io/?x=1&EIO=4", 1,
+	    "ws://h/socket.io/?x=1&EIO=4&transport=websocket", "");
+	url_is("ws://h/?EIO=3&transport=websocket", 1, NULL, "");
+	url_is("ws://h/?EIO=4&transport=polling", 1, NULL, "");
+	url_is("ws://h/?EIOX=4&atransport=1", 1,
+	    "ws://h/socket.io/?EIOX=4&atransport=1&" Q, "");
+	url_is("ws://h/chat#x", 1, NULL, "");
+	assert_int_equal(sio_url("ws://h", 1, buf, 10, ns, sizeof ns), 0);
+	assert_int_equal(sio_url("ws://h/chatroom", 1, buf, sizeof buf, ns,
+	    sizeof ns), 1); /* a namespace too long for ns: the engine's */
+	assert_string_equal(buf, "ws://h/chatroom/?" Q);
 }
 
 static void
