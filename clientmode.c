@@ -1091,8 +1091,10 @@ ev_ended(struct conn *c)
 {
 	const char *why;
 
-	/* the server read up to our CLOSE, so everything before it */
-	if (conn_close_received(c) && !conn_closed_by_peer(c))
+	/* the server read up to our CLOSE, so everything before it; the
+	 * same for the protocol's goodbye it ended the connection after */
+	if ((conn_close_received(c) && !conn_closed_by_peer(c)) ||
+	    conn_ended_as_expected(c))
 		while (K.n > 0)
 			keep_pop();
 	keep_taken(c);

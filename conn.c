@@ -138,6 +138,9 @@ struct conn {
 	unsigned violations;      /* rules the peer broke (relay: tolerated
 				     ones included) */
 	int utf8_bad;             /* the incoming text was reported invalid */
+	char end_after[96];       /* conn_expect_end: the protocol's goodbye
+				     a dropped TCP connection follows */
+	int end_came;             /* ... and it did */
 	int stray;                /* the incoming frame belongs to no message */
 	int cur_whole;            /* relay: it goes to the owner whole */
 	int pong_ours;            /* it answers our own PING */
@@ -666,6 +669,19 @@ conn_finish(struct conn *c, unsigned code, int exit, const char *why)
 	set_why(c, "%s", why);
 	if (!c->close_sent)
 		close_frame(c, code, NULL, 0, 1);
+}
+
+void
+conn_expect_end(struct conn *c, const char *after)
+{
+	if (c && !c->done)
+		snprintf(c->end_after, sizeof c->end_after, "%s", after);
+}
+
+int
+conn_ended_as_expected(const struct conn *c)
+{
+	return c->end_came;
 }
 
 void
@@ -1358,6 +1374,15 @@ transport_ended(struct conn *c, const char *why)
 	 * close TCP before its CLOSE was answered (a server does, after
 	 * failing the connection) */
 	if (c->close_received && (c->close_sent || c->relay)) {
+		conn_end(c);
+		return;
+	}
+	if (c->end_after[0] && !c->in_msg) {
+		info("%s%s after %s, the protocol's normal end (no close "
+		    "frame)", c->label, how, c->end_after);
+		set_exit(c, EXIT_OK);
+		set_why(c, "%s after %s (no close frame)", how, c->end_after);
+		c->end_came = 1;
 		conn_end(c);
 		return;
 	}

@@ -255,6 +255,15 @@ void conn_finish(struct conn *c, unsigned code, int exit, const char *why);
  * reason for conn_why(). */
 void conn_abort(struct conn *c, int exit, const char *why);
 
+/* The application protocol over c ended its session (after, e.g. "the
+ * client's MQTT DISCONNECT", copied): the peer may now close TCP without
+ * a close frame, and if it does that is said as the protocol's normal
+ * end, not as a lost connection (1006), and is no error. */
+void conn_expect_end(struct conn *c, const char *after);
+
+/* c ended so: the peer closed TCP after conn_expect_end(). */
+int conn_ended_as_expected(const struct conn *c);
+
 /* Bytes waiting in the data queue (for backpressure); 0 for NULL. */
 size_t conn_queued(const struct conn *c);
 

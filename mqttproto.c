@@ -659,6 +659,12 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 		}
 		break;
 	case MQTT_DISCONNECT:
+		/* the receiver of a DISCONNECT closes the network connection
+		 * (MQTT 3.1.1 3.14.4, 5 3.14.4): a relay sees TCP go, with no
+		 * close frame, as the end asked for */
+		if (watch)
+			proto_expect_end(s->pc, s->from_server ? "the server's "
+			    "MQTT DISCONNECT" : "the client's MQTT DISCONNECT");
 		if (!watch) {
 			char why[128];
 
@@ -756,6 +762,7 @@ mqtt_due(struct proto_conn *pc)
 		loop_timer_stop(&s->pong);
 		/* A broker drops the connection on DISCONNECT, often
 		 * before the close handshake: that is the end asked for. */
+		proto_expect_end(pc, "the MQTT DISCONNECT wscli sent");
 		proto_finish(pc, WS_CLOSE_NORMAL, EXIT_OK,
 		    "MQTT DISCONNECT sent");
 	}

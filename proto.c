@@ -659,6 +659,14 @@ proto_finish(struct proto_conn *pc, unsigned code, int exit,
 }
 
 void
+proto_expect_end(struct proto_conn *pc, const char *after)
+{
+	conn_expect_end(pc->c, after);
+	if (pc->watch && pc->peer)
+		conn_expect_end(pc->peer->c, after);
+}
+
+void
 proto_reply(int error, const char *fmt, ...)
 {
 	char msg[1024];

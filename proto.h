@@ -261,6 +261,11 @@ void proto_end(struct proto_conn *pc, unsigned code, int exit,
 void proto_finish(struct proto_conn *pc, unsigned code, int exit,
     const char *why);
 
+/* The peer's TCP close is now the session's normal end, after what was
+ * just sent (client) or seen (relay: on both sides of the pair), e.g.
+ * "the client's MQTT DISCONNECT": see conn_expect_end(). */
+void proto_expect_end(struct proto_conn *pc, const char *after);
+
 /* REPL: a line of command output (error: in red). */
 void proto_reply(int error, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -740,8 +740,10 @@ side_ended(struct conn *c)
 			    "closed");
 		else {
 			o->wscli_closed = 1;
-			conn_drop_when_flushed(o->c, conn_exit(c), "dropped: "
-			    "the other side was lost");
+			conn_drop_when_flushed(o->c, conn_exit(c),
+			    conn_exit(c) == EXIT_OK ? "dropped as the other "
+			    "side was, the protocol's end" : "dropped: the "
+			    "other side was lost");
 			info("%sthe %s's connection is dropped as well",
 			    p->label, o->name);
 		}

@@ -107,4 +107,16 @@ ok "three payloads, whole and in order" cmp -s "$T/want" "$OUT"
 like "$ERR" '< packet PUBLISH topic=z/a qos=0 payload=200' "the long one decoded once whole"
 stop_server
 
+# A broker that drops TCP on the DISCONNECT wscli sent, before the close
+# handshake: the end asked for, said as such, exit 0.
+echo x >"$T/x"
+start_raw drop-after e0 "bin:$CONNACK" || skip_all "raw server did not start"
+run_wscli --proto mqtt --topic t "ws://127.0.0.1:$PORT/" <"$T/x"
+status_is 0 "the broker drops TCP after wscli's DISCONNECT: exit 0"
+like "$ERR" "(server closed the connection|connection reset by peer) after the MQTT DISCONNECT wscli sent, the protocol's normal end \\(no close frame\\)" \
+    "the drop is said to follow wscli's DISCONNECT"
+unlike "$ERR" '1006|lost' "... and not as a lost connection"
+like "$SERVER_LOG" 'dropped after e0' "the server did drop at the DISCONNECT"
+stop_server
+
 done_testing

@@ -60,6 +60,9 @@ Scenarios:
     say MSG...              101, then each MSG as a text frame ("bin:HEX"
                             a binary frame, "sleep:MS" a pause); logs the
                             client's frames until its close
+    drop-after HEX MSG...   as say, then logs the client's frames until a
+                            binary one starting with the bytes HEX, and
+                            closes TCP at once (no close frame)
     say-stall-first MSG...  as say, but on the first connection, after
                             the MSGs, nothing is read for 500 ms (with a
                             receive buffer of a few KiB, so the client's
@@ -1068,6 +1071,25 @@ def s_say(conn, *msgs):
         else:
             conn.sendall(frame(TEXT, m))
     finish(conn)
+
+def s_drop_after(conn, prefix, *msgs):
+    """As say, then the client's frames are logged until a binary one
+    that starts with the bytes PREFIX (hex): TCP is then closed at once,
+    without a close frame and without reading what follows."""
+    handshake(conn)
+    for m in msgs:
+        if m.startswith("bin:"):
+            conn.sendall(frame(BINARY, bytes.fromhex(m[4:])))
+        else:
+            conn.sendall(frame(TEXT, m))
+    want = bytes.fromhex(prefix)
+    while True:
+        fin, opcode, payload, masked = read_frame(conn)
+        log_frame(opcode, payload, masked)
+        if opcode == BINARY and payload.startswith(want):
+            log("dropped after " + prefix)
+            return
+
 
 say_connections = 0
 
