@@ -177,6 +177,8 @@ static struct {
 	struct typed **typed;      /* typed meanwhile, for the next one */
 	size_t ntyped;
 	int last_exit;             /* of the last connection or attempt */
+	unsigned failures;         /* operations the server failed, over
+				      the connections ended */
 	char last_why[512];
 } S;
 
@@ -1103,6 +1105,7 @@ ev_ended(struct conn *c)
 		lasting_prune(1);
 
 	show_deflate_summary(c);
+	S.failures += proto_failures(S.pc);
 	proto_conn_free(S.pc);
 	S.pc = NULL;
 	S.last_exit = conn_exit(c);
@@ -1658,6 +1661,11 @@ static int
 status(int exit)
 {
 	if (S.was_up && report_unsent() && exit <= 0)
+		exit = EXIT_ERROR;
+	/* an operation the server ended with an error (said when it came)
+	 * is a failure of the script that asked for it */
+	if (!opt.interactive && S.failures + proto_failures(S.pc) > 0 &&
+	    exit <= 0)
 		exit = EXIT_ERROR;
 	if (S.skipped > 0 || S.lost > 0 || S.stdin_error ||
 	    S.unsent_opening > 0) {

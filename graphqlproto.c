@@ -276,6 +276,10 @@ gql_message(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 	}
 	case GQL_T_ERROR:
 	case GQL_T_CONNECTION_ERROR:
+		/* a script must be able to tell that what it asked for
+		 * failed: the exit status says so */
+		if (from_server && !proto_watching(pc))
+			proto_failed(pc);
 		gql_show(g, '<', m->type == GQL_T_ERROR ? "error" :
 		    "connection_error", m->id ? id : NULL, m->payload,
 		    m->payload_len, 0);

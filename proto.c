@@ -58,6 +58,7 @@ struct proto_conn {
 	double *last_at;           /* ... the pair's log */
 	int mute;                  /* nothing more is shown (-n, --until) */
 	unsigned violations;       /* rules the peer broke */
+	unsigned failures;         /* operations it ended with an error */
 	int events;                /* stdout lines of the current message */
 	uint8_t *msg;              /* the message being received */
 	size_t len, cap;
@@ -444,6 +445,27 @@ int
 proto_due(struct proto_conn *pc)
 {
 	return pc == NULL || pc->p->due == NULL ? 0 : pc->p->due(pc);
+}
+
+int
+proto_bye(struct proto_conn *pc)
+{
+	if (pc == NULL || pc->watch || pc->p->bye == NULL ||
+	    conn_done(pc->c))
+		return 0;
+	return pc->p->bye(pc);
+}
+
+unsigned
+proto_failures(const struct proto_conn *pc)
+{
+	return pc ? pc->failures : 0;
+}
+
+void
+proto_failed(struct proto_conn *pc)
+{
+	pc->failures++;
 }
 
 int

@@ -96,6 +96,12 @@ struct proto {
 	 * take note (an operation id it must now expect). */
 	void (*typed)(struct proto_conn *pc, unsigned opcode,
 	    const uint8_t *p, size_t n);
+	/* Client: the user ends the session (the REPL's /quit or Ctrl-D):
+	 * say the protocol's goodbye, as the end of input does. Return 1
+	 * when the protocol closes the connection itself once the goodbye
+	 * is answered or overdue (within the close timeout), 0 when the
+	 * close is to follow now (a second call: at once). NULL: 0. */
+	int (*bye)(struct proto_conn *pc);
 };
 
 /* ------------------------------------------------------ for the modes */
@@ -189,6 +195,13 @@ void proto_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 int proto_ready(struct proto_conn *pc);
 int proto_due(struct proto_conn *pc);
 
+/* The user ends the session: see proto->bye; 0 for NULL. */
+int proto_bye(struct proto_conn *pc);
+
+/* Operations the peer ended with an error so far (a scripted client
+ * exits 1 for them); 0 for NULL. */
+unsigned proto_failures(const struct proto_conn *pc);
+
 /* REPL: the protocol's commands and their help (NULL: none). */
 int proto_command(struct proto_conn *pc, const char *name, const char *arg);
 const char *const *proto_help(const struct proto_conn *pc);
@@ -244,6 +257,10 @@ void proto_record_note(struct proto_conn *pc, const char *text);
  * stdout line p[0..n) (as a client, the layer takes the lines from
  * proto_show itself). */
 void proto_record_got(struct proto_conn *pc, const uint8_t *p, size_t n);
+
+/* The peer ended an operation with an error (GraphQL's error): counted
+ * for proto_failures(). */
+void proto_failed(struct proto_conn *pc);
 
 /* The peer broke a rule of the protocol: named on stderr, and the
  * connection closed with code, exit status EXIT_PROTOCOL (watching:

@@ -27,13 +27,23 @@ like "$SERVER_LOG" '"id":"3","payload":\{"query":"query \(\$a: Int!, \$b: Int!\)
 like "$SERVER_LOG" 'subprotocol graphql-transport-ws' "graphql-transport-ws agreed"
 like "$ERR" 'closed by wscli with 1000' "wscli closes once the operations are over"
 
-# an operation the server refuses: error on stderr, nothing on stdout
+# an operation the server refuses: error on stderr, nothing on stdout,
+# and the exit status says it failed (the session itself ends cleanly)
 printf '%s\n' '{ nosuch }' >"$T/bad"
 run_wscli --proto graphql "$(url)" <"$T/bad"
-status_is 0 "an operation that fails is an answer, not a broken session: exit 0"
+status_is 1 "an operation ended with error: exit 1"
 is "$(cat "$OUT")" "" "no next for it"
 like "$ERR" 'graphql: operation 1 failed: \[\{"message":"Cannot query field \\"nosuch\\"' \
     "its error on stderr with its id"
+like "$ERR" 'closed by wscli with 1000' "the session still ends with our clean close"
+printf '%s\n' '{ hello }' '{ nosuch }' '{ hello }' >"$T/mixed"
+run_wscli --proto graphql "$(url)" <"$T/mixed"
+status_is 1 "one failed operation among good ones: exit 1"
+is "$(cat "$OUT")" "$(printf '%s\n' '{"data":{"hello":"world"}}' \
+    '{"data":{"hello":"world"}}')" "the good ones' results all printed"
+run_wscli --jsonl --proto graphql "$(url)" <"$T/bad"
+status_is 1 "--jsonl: an operation ended with error: exit 1"
+like "$OUT" '"kind":"error","id":"1"' "--jsonl: the error is an event with its id"
 
 # results with errors are results
 printf '%s\n' '{ fail hello }' >"$T/fail"
@@ -44,7 +54,7 @@ like "$OUT" '^\{"data":\{"fail":null,"hello":"world"\},"errors":\[' "its payload
 # a subscription that fails midway
 printf '%s\n' 'subscription { boom }' >"$T/boom"
 run_wscli --proto graphql "$(url)" <"$T/boom"
-status_is 0 "a subscription ended by error: exit 0"
+status_is 1 "a subscription ended by error: exit 1"
 is "$(cat "$OUT")" '{"data":{"boom":1}}' "its next before the error"
 like "$ERR" 'operation 1 failed: \[\{"message":"boom"' "then the error"
 
