@@ -179,6 +179,7 @@ static struct {
 	int last_exit;             /* of the last connection or attempt */
 	unsigned failures;         /* operations the server failed, over
 				      the connections ended */
+	int bye;                   /* the run ends by /quit or Ctrl-D */
 	char last_why[512];
 } S;
 
@@ -255,6 +256,11 @@ close_all(unsigned code, int exit)
 	const char *who = run_ended_by();
 
 	if (connected() && !conn_close_sent(S.c)) {
+		/* the user's end: the protocol's goodbye (STOMP's
+		 * DISCONNECT, MQTT's) as at the end of input; it closes
+		 * once that is answered */
+		if (S.bye && proto_bye(S.pc))
+			return;
 		conn_close(S.c, code, S.close_reason, S.close_reason_len);
 		return;
 	}
@@ -950,10 +956,15 @@ repl_quit(void)
 {
 	const char *why;
 
-	if (reconnecting())
+	if (reconnecting()) {
 		run_end_now(S.last_exit, "stopped reconnecting");
-	else
+	} else if (connected() && !conn_close_sent(S.c)) {
+		S.bye = 1;
+		session_close(WS_CLOSE_NORMAL, NULL, 0, -1, "/quit");
+		S.bye = 0;
+	} else {
 		repl_close(WS_CLOSE_NORMAL, NULL, &why);
+	}
 }
 
 static int

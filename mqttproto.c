@@ -741,11 +741,28 @@ mqtt_check(const uint8_t *p, size_t n, char *why, size_t cap)
 	return 0;
 }
 
+/* DISCONNECT, then the close once it has gone out. */
+static void
+say_bye(struct mqtt_state *s)
+{
+	size_t n;
+
+	room(s, 2);
+	n = mqtt_encode_empty(s->out, s->outcap, MQTT_DISCONNECT);
+	send_packet(s, n);
+	s->said_bye = 1;
+	loop_timer_stop(&s->ping);
+	loop_timer_stop(&s->pong);
+	/* A broker drops the connection on DISCONNECT, often before the
+	 * close handshake: that is the end asked for. */
+	proto_expect_end(s->pc, "the MQTT DISCONNECT wscli sent");
+	proto_finish(s->pc, WS_CLOSE_NORMAL, EXIT_OK, "MQTT DISCONNECT sent");
+}
+
 static int
 mqtt_due(struct proto_conn *pc)
 {
 	struct mqtt_state *s = state(pc);
-	size_t n;
 
 	if (!s->connected || conn_done(proto_conn(pc)))
 		return 0;
@@ -753,20 +770,21 @@ mqtt_due(struct proto_conn *pc)
 		return 2;
 	if (proto_opt.nsubscribe > 0)
 		return 1;
-	if (!s->said_bye) {
-		room(s, 2);
-		n = mqtt_encode_empty(s->out, s->outcap, MQTT_DISCONNECT);
-		send_packet(s, n);
-		s->said_bye = 1;
-		loop_timer_stop(&s->ping);
-		loop_timer_stop(&s->pong);
-		/* A broker drops the connection on DISCONNECT, often
-		 * before the close handshake: that is the end asked for. */
-		proto_expect_end(pc, "the MQTT DISCONNECT wscli sent");
-		proto_finish(pc, WS_CLOSE_NORMAL, EXIT_OK,
-		    "MQTT DISCONNECT sent");
-	}
+	if (!s->said_bye)
+		say_bye(s);
 	return 0;
+}
+
+/* The user ends the session: the same goodbye, subscriptions or not. */
+static int
+mqtt_bye(struct proto_conn *pc)
+{
+	struct mqtt_state *s = state(pc);
+
+	if (!s->from_server || !s->connected || s->said_bye)
+		return 0;
+	say_bye(s);
+	return 1;
 }
 
 /* --------------------------------------------------------------- REPL */
@@ -893,4 +911,5 @@ const struct proto mqtt_proto = {
 	.due = mqtt_due,
 	.end = mqtt_end,
 	.typed = mqtt_typed,
+	.bye = mqtt_bye,
 };

@@ -741,12 +741,33 @@ stomp_line_check(const uint8_t *p, size_t n, char *why, size_t cap)
 	return 0;
 }
 
+/* Say goodbye as STOMP asks: the receipt says the broker has taken every
+ * frame before it; the receipt (or its absence past the close timeout)
+ * closes. 0, or -1 if the DISCONNECT could not be sent. */
+static int
+say_bye(struct stomp_state *s)
+{
+	char r[16];
+	const char *h[2];
+
+	s->disconnect = s->next_receipt++;
+	snprintf(r, sizeof r, "w%u", s->disconnect);
+	h[0] = "receipt";
+	h[1] = r;
+	if (send_frame(s, "DISCONNECT", h, 1, NULL, 0, 0) != 0)
+		return -1;
+	loop_timer_stop(&s->beat);
+	s->bye.fire = bye_fire;
+	s->bye.ud = s;
+	loop_timer_set(&s->bye, now_sec() + (opt.close_timeout > 0 ?
+	    opt.close_timeout : 2));
+	return 0;
+}
+
 static int
 stomp_due(struct proto_conn *pc)
 {
 	struct stomp_state *s = state(pc);
-	char r[16];
-	const char *h[2];
 	int i;
 
 	if (!s->connected || conn_done(proto_conn(pc)))
@@ -754,22 +775,20 @@ stomp_due(struct proto_conn *pc)
 	for (i = 0; i < MAX_SUBS; i++)
 		if (s->subs[i].dest)
 			return 2;
-	/* Say goodbye as STOMP asks: the receipt says the broker has
-	 * taken every frame before it. */
-	if (s->disconnect == 0) {
-		s->disconnect = s->next_receipt++;
-		snprintf(r, sizeof r, "w%u", s->disconnect);
-		h[0] = "receipt";
-		h[1] = r;
-		if (send_frame(s, "DISCONNECT", h, 1, NULL, 0, 0) != 0)
-			return 0;
-		loop_timer_stop(&s->beat);
-		s->bye.fire = bye_fire;
-		s->bye.ud = s;
-		loop_timer_set(&s->bye, now_sec() + (opt.close_timeout > 0 ?
-		    opt.close_timeout : 2));
-	}
+	if (s->disconnect == 0 && say_bye(s) != 0)
+		return 0;
 	return 2;
+}
+
+/* The user ends the session: the same goodbye, subscriptions or not. */
+static int
+stomp_bye(struct proto_conn *pc)
+{
+	struct stomp_state *s = state(pc);
+
+	if (!s->from_server || !s->connected || s->disconnect != 0)
+		return 0;
+	return say_bye(s) == 0;
 }
 
 /* --------------------------------------------------------------- REPL */
@@ -884,4 +903,5 @@ const struct proto stomp_proto = {
 	.ready = stomp_ready,
 	.due = stomp_due,
 	.end = stomp_end,
+	.bye = stomp_bye,
 };

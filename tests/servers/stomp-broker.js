@@ -21,6 +21,7 @@
 //   stomp-broker: subscribe DEST id=ID
 //   stomp-broker: unsubscribe ID
 //   stomp-broker: heart-beat ok | heart-beat late, closing
+//   stomp-broker: DISCONNECT frame, receipt R (the client said goodbye)
 //   stomp-broker: disconnected
 
 'use strict';
@@ -64,6 +65,14 @@ const broker = new StompServer({
 
 broker.on('connected', (id, headers) => log(`connected ${JSON.stringify(headers)}`));
 broker.on('disconnected', () => log('disconnected'));
+// The package ends a session the same way for a DISCONNECT frame and
+// for a socket closed without one: only the frame has a receipt (or
+// none), the socket's close a close code.
+broker.addMiddleware('disconnect', (socket, receipt, next) => {
+  if (typeof receipt !== 'number')
+    log(`DISCONNECT frame, receipt ${receipt === undefined ? '-' : receipt}`);
+  return next();
+});
 broker.on('send', (ev) => log(`send ${ev.dest} ${ev.frame.body}`));
 broker.on('subscribe', (ev) => log(`subscribe ${ev.topic} id=${ev.id}`));
 broker.on('unsubscribe', (ev) => log(`unsubscribe ${ev.id}`));
