@@ -53,7 +53,7 @@ static const char *const gql_subprotocols[] = {
 };
 
 static const char *const gql_help[] = {
-	"/subscribe OP", "start an operation (GraphQL text, or JSON with "
+	"/subscribe OPERATION", "start an operation (GraphQL text, or JSON with "
 	    "\"query\", \"variables\"); its results are shown with its id",
 	"/complete ID", "stop the operation ID (listen mode: end it)",
 	"/next ID JSON", "listen mode: send operation ID a result",

@@ -1089,8 +1089,8 @@ show_proto(struct conn *c, char dir, const struct show_proto *e, int watch)
 		while (n > 0 && n < e->ntext && (e->text[n] & 0xc0) == 0x80)
 			n--;
 		disp_escape_str(what, sizeof what, e->text, n, 0);
-		snprintf(line, sizeof line, "%s %s%s", e->kind, what,
-		    n < e->ntext ? " ..." : "");
+		snprintf(line, sizeof line, "%s%s%s%s", e->kind, n > 0 ? " " :
+		    "", what, n < e->ntext ? " ..." : "");
 		show_log(conn_id(c), show_dir(c, dir), e->last_at ? e->last_at :
 		    &zero, NULL, 0, line);
 		return;
@@ -1132,9 +1132,11 @@ show_proto(struct conn *c, char dir, const struct show_proto *e, int watch)
 		disp_escape_str(what, sizeof what, e->text, e->ntext < 256 ?
 		    e->ntext : 256, 0);
 		if (e->notice == 2)
-			diag("%s%s %s", conn_label(c), e->kind, what);
+			diag("%s%s%s%s", conn_label(c), e->kind, e->ntext ?
+			    " " : "", what);
 		else
-			info("%s%c %s %s", conn_label(c), dir, e->kind, what);
+			info("%s%c %s%s%s", conn_label(c), dir, e->kind,
+			    e->ntext ? " " : "", what);
 	}
 }
 

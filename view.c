@@ -176,8 +176,9 @@ view_proto(int id, char dir, const char *kind, const uint8_t *text,
 		snprintf(who, sizeof who, "%d", id);
 	term_begin();
 	put_timestamp();
-	printf("%s%s%c%s%s %s%s%s ", c(BOLD), c(dir == '<' ? BLUE : ""), dir,
-	    who, c(OFF), c(GREEN), kind, c(OFF));
+	/* a kind without text (a ping) ends the line: no trailing blank */
+	printf("%s%s%c%s%s %s%s%s%s", c(BOLD), c(dir == '<' ? BLUE : ""), dir,
+	    who, c(OFF), c(GREEN), kind, c(OFF), n > 0 ? " " : "");
 	put_text(text, n < TEXT_SHOWN ? n : TEXT_SHOWN, n > TEXT_SHOWN);
 	putchar('\n');
 	view_end();

@@ -39,6 +39,7 @@ pings=$(grep -c '< ping' "$ERR")
 pongs=$(grep -c '> pong' "$ERR")
 ok "-v shows the server's pings ($pings) and wscli's pongs ($pongs)" \
     [ "$pings" -ge 3 -a "$pongs" -ge 3 ]
+like "$ERR" '^wscli: < ping$' "-v: a ping without data ends its line (no blank after it)"
 run_wscli --proto socketio "$U" <"$T/echo.in"
 unlike "$ERR" '< ping|> pong' "without -v pings and pongs are not shown"
 

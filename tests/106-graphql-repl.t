@@ -33,11 +33,11 @@ send_line '/subscribe { nosuch }'
 screen_like '^< error 3 \[\{"message":"Cannot query field' "an error shown with its id"
 screen_unlike '^< ping' "the server's pings are answered without being shown"
 send_line '/frames on'
-screen_like '^< ping *$' "with /frames the pings are shown"
-screen_like '^> pong *$' "... and wscli's pongs"
+screen_like '^< ping$' "with /frames the pings are shown"
+screen_like '^> pong$' "... and wscli's pongs"
 send_line '/frames off'
 send_line '/help'
-screen_like '/subscribe OP' "/help lists /subscribe"
+screen_like '/subscribe OPERATION ' "/help lists /subscribe"
 screen_like '/complete ID' "/help lists /complete"
 send_line '{"type":"connection_init"}'
 screen_like '4429 Too many initialisation requests' "a second init typed: 4429 named"
@@ -57,7 +57,7 @@ echo '{ hello }' >"$T/lop"
 timeout 20 node tests/bench/gql-client.js "$(lurl)" <"$T/lop" >"$T/lclient.out" \
     2>"$T/lclient.err" &
 cpid=$!
-screen_like '^<1 connection_init' "the client's connection_init is shown"
+screen_like '^<1 connection_init$' "the client's connection_init is shown"
 screen_like '^<1 subscribe [^ ]+ \{"query":"\{ hello \}"\}$' "its subscribe, with its id"
 screen
 id=$(sed -n 's/^<1 subscribe \([^ ]*\) .*/\1/p' "$SCREEN" | head -n 1)

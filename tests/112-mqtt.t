@@ -131,6 +131,8 @@ is "$LSTATUS" 0 "--once: the broker's drop after DISCONNECT is no error (exit 0)
 like "$LERR" "server>client: server closed the connection after the client's MQTT DISCONNECT, the protocol's normal end \\(no close frame\\)" \
     "the relay log says the drop followed the client's DISCONNECT"
 unlike "$LERR" '1006|lost' "... and not that a connection was lost"
+like "$LOUT" '^1 client>server +\+[0-9.]+ ms  disconnect$' \
+    "the client's DISCONNECT in the log, with no blank after it"
 like "$LERR" 'over after .*server side: server closed the connection after the client.s MQTT DISCONNECT' \
     "the pair's summary says how the server side ended"
 
