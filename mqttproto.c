@@ -661,8 +661,9 @@ on_packet(void *ctx, const uint8_t *p, size_t len)
 	case MQTT_DISCONNECT:
 		/* the receiver of a DISCONNECT closes the network connection
 		 * (MQTT 3.1.1 3.14.4, 5 3.14.4): a relay sees TCP go, with no
-		 * close frame, as the end asked for */
-		if (watch)
+		 * close frame, as the end asked for (an MQTT 5 reason of
+		 * 0x80 and up is an error end: that drop stays one) */
+		if (watch && pk.code < 0x80)
 			proto_expect_end(s->pc, s->from_server ? "the server's "
 			    "MQTT DISCONNECT" : "the client's MQTT DISCONNECT");
 		if (!watch) {

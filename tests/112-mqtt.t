@@ -121,20 +121,17 @@ ok "the relay log is in the order of the wire: CONNECT (line ${connect_at:-none}
     sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' - "$connect_at" "$publish_at"
 unlike "$LOUT" 'PINGREQ|PINGRESP|pingreq|pingresp' "keep-alives are not logged"
 
-# MQTT.js ends with DISCONNECT, and the broker then drops TCP with no
-# close frame, as MQTT has it: the relay says so, and it is no error.
+# MQTT.js ends with DISCONNECT and closes; the broker drops TCP on the
+# DISCONNECT, with no close frame, as MQTT has it, often before that close
+# comes: either way the relay calls it no error (113 pins the drop).
 start_listen --once --forward "$U" --proto mqtt || skip_all "the relay did not start"
 out=$(timeout 10 node "$SERVERS/mqtt-pub.js" "$(lurl)" a/js hi 2>&1)
 is "$out" closed "MQTT.js through the relay: published and ended"
 wait_listen
-is "$LSTATUS" 0 "--once: the broker's drop after DISCONNECT is no error (exit 0)"
-like "$LERR" "server>client: server closed the connection after the client's MQTT DISCONNECT, the protocol's normal end \\(no close frame\\)" \
-    "the relay log says the drop followed the client's DISCONNECT"
-unlike "$LERR" '1006|lost' "... and not that a connection was lost"
+is "$LSTATUS" 0 "--once: the end after MQTT.js's DISCONNECT is no error (exit 0)"
+unlike "$LERR" '1006|lost' "... and no connection is said to be lost"
 like "$LOUT" '^1 client>server +\+[0-9.]+ ms  disconnect$' \
     "the client's DISCONNECT in the log, with no blank after it"
-like "$LERR" 'over after .*server side: server closed the connection after the client.s MQTT DISCONNECT' \
-    "the pair's summary says how the server side ended"
 
 # --login against a broker with a password file.
 stop_server

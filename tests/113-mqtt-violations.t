@@ -117,6 +117,18 @@ like "$ERR" "(server closed the connection|connection reset by peer) after the M
     "the drop is said to follow wscli's DISCONNECT"
 unlike "$ERR" '1006|lost' "... and not as a lost connection"
 like "$SERVER_LOG" 'dropped after e0' "the server did drop at the DISCONNECT"
+# The same broker behind a relay: the drop follows the client's DISCONNECT.
+start_listen --once --forward "ws://127.0.0.1:$PORT/" --proto mqtt ||
+    skip_all "the relay did not start"
+run_wscli --proto mqtt --topic t "$(lurl)" <"$T/x"
+status_is 0 "through a relay to a broker that drops TCP on DISCONNECT: exit 0"
+wait_listen
+is "$LSTATUS" 0 "--once: the drop after the client's DISCONNECT is no error"
+like "$LERR" "server>client: (server closed the connection|connection reset by peer) after the client's MQTT DISCONNECT, the protocol's normal end \\(no close frame\\)" \
+    "the relay log says the drop followed the client's DISCONNECT"
+unlike "$LERR" '1006|lost' "... and not that a connection was lost"
+like "$ERR" "after the MQTT DISCONNECT wscli sent, the protocol's normal end" \
+    "the client, dropped by the relay in turn, says the same of its end"
 stop_server
 
 done_testing
