@@ -259,8 +259,14 @@ close_all(unsigned code, int exit)
 		/* the user's end: the protocol's goodbye (STOMP's
 		 * DISCONNECT, MQTT's) as at the end of input; it closes
 		 * once that is answered */
-		if (S.bye && proto_bye(S.pc))
+		switch (S.bye ? proto_bye(S.pc) : 0) {
+		case PROTO_BYE_CLOSES:
 			return;
+		case PROTO_BYE_SAID:
+			conn_close_after_data(S.c, code, S.close_reason,
+			    S.close_reason_len);
+			return;
+		}
 		conn_close(S.c, code, S.close_reason, S.close_reason_len);
 		return;
 	}
@@ -1404,6 +1410,15 @@ maybe_finish_input(double t)
 	loop_timer_stop(&S.wait);
 	/* not the end yet if the server does not take every line */
 	S.input_closed = 1;
+	/* a protocol's goodbye not said yet (Socket.IO's leave) goes
+	 * before the close */
+	switch (proto_bye(S.pc)) {
+	case PROTO_BYE_CLOSES:
+		return;
+	case PROTO_BYE_SAID:
+		conn_close_after_data(S.c, WS_CLOSE_NORMAL, NULL, 0);
+		return;
+	}
 	conn_close(S.c, WS_CLOSE_NORMAL, NULL, 0);
 }
 

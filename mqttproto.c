@@ -785,7 +785,7 @@ mqtt_bye(struct proto_conn *pc)
 	if (!s->from_server || !s->connected || s->said_bye)
 		return 0;
 	say_bye(s);
-	return 1;
+	return PROTO_BYE_CLOSES;
 }
 
 /* --------------------------------------------------------------- REPL */

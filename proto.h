@@ -41,6 +41,8 @@ struct show_proto;
 #define PROTO_MSG_MAX (16u << 20) /* a received message decoded whole */
 #define PROTO_LINE_MAX (16u << 20) /* a stdin line */
 
+enum { PROTO_BYE_CLOSES = 1, PROTO_BYE_SAID = 2 }; /* proto->bye */
+
 struct proto {
 	const char *name;                 /* as --proto takes it */
 	const char *const *subprotocols;  /* offered in a client's upgrade,
@@ -96,11 +98,13 @@ struct proto {
 	 * take note (an operation id it must now expect). */
 	void (*typed)(struct proto_conn *pc, unsigned opcode,
 	    const uint8_t *p, size_t n);
-	/* Client: the user ends the session (the REPL's /quit or Ctrl-D):
-	 * say the protocol's goodbye, as the end of input does. Return 1
-	 * when the protocol closes the connection itself once the goodbye
-	 * is answered or overdue (within the close timeout), 0 when the
-	 * close is to follow now (a second call: at once). NULL: 0. */
+	/* Client: the session ends (the end of input, the REPL's /quit
+	 * or Ctrl-D): say the protocol's goodbye if it was not said. Return
+	 * PROTO_BYE_CLOSES when the protocol closes the connection itself
+	 * once the goodbye is answered or overdue (within the close
+	 * timeout), PROTO_BYE_SAID when the close is to follow after what
+	 * is queued, 0 when nothing was said (a second call: close at
+	 * once). NULL: 0. */
 	int (*bye)(struct proto_conn *pc);
 };
 
@@ -195,7 +199,8 @@ void proto_typed(struct proto_conn *pc, unsigned opcode, const uint8_t *p,
 int proto_ready(struct proto_conn *pc);
 int proto_due(struct proto_conn *pc);
 
-/* The user ends the session: see proto->bye; 0 for NULL. */
+/* The session ends: the protocol's goodbye (see proto->bye); 0 for
+ * NULL. */
 int proto_bye(struct proto_conn *pc);
 
 /* Operations the peer ended with an error so far (a scripted client

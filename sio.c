@@ -71,6 +71,7 @@ struct sio {
 				    asking, binary messages carry a type
 				    byte */
 	int connected;           /* the namespace is connected */
+	int left;                /* client: DISCONNECT sent */
 	char *joined;            /* server: the namespace the client joined
 				    last (NULL: "/"), where /emit, /ack and
 				    stdin lines go */
@@ -1101,6 +1102,28 @@ sio_due(struct proto_conn *pc)
 	return s->emitted > s->received;
 }
 
+/* The client's end: leave the namespace as socket.io-client's
+ * disconnect() does, so that the server sees the client go rather than
+ * its transport drop; the close follows it, and says how the session
+ * ended as it would have. */
+static int
+sio_bye(struct proto_conn *pc)
+{
+	struct sio *s = proto_state(pc);
+	struct buf text = { 0 };
+
+	if (conn_role(proto_conn(pc)) != WS_ROLE_CLIENT || !s->connected ||
+	    s->left)
+		return 0;
+	s->left = 1;
+	packet_head(&s->out, SIO_DISCONNECT, client_nsp(), 0, 0);
+	send_text(pc, &s->out);
+	buf_adds(&text, client_nsp());
+	show(pc, '>', "disconnect", &text, NULL, NULL, NULL, 0, NULL, 0, 1, 0);
+	buf_free(&text);
+	return PROTO_BYE_SAID;
+}
+
 static void
 sio_end(struct proto_conn *pc)
 {
@@ -1135,6 +1158,7 @@ const struct proto sio_proto = {
 	.help = sio_help,
 	.ready = sio_ready,
 	.due = sio_due,
+	.bye = sio_bye,
 	.end = sio_end,
 	.echoes = 1,
 };

@@ -788,7 +788,7 @@ stomp_bye(struct proto_conn *pc)
 
 	if (!s->from_server || !s->connected || s->disconnect != 0)
 		return 0;
-	return say_bye(s) == 0;
+	return say_bye(s) == 0 ? PROTO_BYE_CLOSES : 0;
 }
 
 /* --------------------------------------------------------------- REPL */

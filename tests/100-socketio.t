@@ -27,6 +27,11 @@ like "$ERR" '< open sid=[^ ]+ pingInterval=700 pingTimeout=500 maxPayload=100000
 like "$ERR" '< connect / sid=' "the namespace's CONNECT answer is shown"
 like "$SERVER_LOG" 'sio-server: < echo \["hi",\{"a":1\}\]' \
     "the server received the event with its arguments"
+wait_for "$SERVER_LOG" 'sio-server: disconnect ' 5
+like "$SERVER_LOG" 'sio-server: disconnect client namespace disconnect' \
+    "the end of input leaves the namespace (DISCONNECT) before the close"
+like "$ERR" 'closed by wscli with 1000; the server answered 1000' \
+    "... and the close follows"
 
 # Several ping intervals: the pings are answered, the session stays up.
 mkfifo "$T/slow.fifo"

@@ -46,6 +46,24 @@ screen_like '^< disconnect /$' "the server's DISCONNECT is shown"
 exit_is 0 "the DISCONNECT ends the session with 0"
 repl_end
 
+# The REPL's end leaves the namespace as the end of a pipe's input does.
+for end in /quit C-d; do
+    n=$(grep -c 'disconnect client namespace disconnect' "$SERVER_LOG")
+    start_repl "socketio $end" -- --color=never --proto socketio "$U"
+    screen_like '^< connect / sid=' "socketio $end: connected to the namespace"
+    case $end in /quit) send_line /quit ;; *) keys "$end" ;; esac
+    exit_is 0 "socketio $end: exit 0"
+    wait_for "$SERVER_LOG" 'sio-server: disconnect ' 5
+    tries=20
+    while [ "$(grep -c 'disconnect client namespace disconnect' "$SERVER_LOG")" -le "$n" ] &&
+        [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+    is "$(grep -c 'disconnect client namespace disconnect' "$SERVER_LOG")" $((n + 1)) \
+        "socketio $end: the server saw the client leave, not its transport close"
+    screen_like 'closed by wscli with 1000; the server answered 1000' \
+        "socketio $end: then the close"
+    repl_end
+done
+
 # Listen mode: the protocol's commands are in /help, and say why they
 # cannot run while no client is there.
 repl -- --color=never -l 0 --proto socketio

@@ -139,12 +139,13 @@ fi
 
 # ------------------------------------------------------------- --frame, bare
 # A raw peer that speaks the opening of Socket.IO logs the frames in order:
-# the crafted frame at once, before the CONNECT; --send after the answer.
+# the crafted frame at once, before the CONNECT; --send after the answer;
+# the DISCONNECT that leaves the namespace at the end.
 start_raw say '0{"sid":"a","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}' \
     'sleep:200' '40{"sid":"b"}' || skip_all "raw server did not start"
 run_wscli --proto socketio --frame 'bare' --send '["e",1]' -w 0.3 "$(url)" </dev/null
 is "$(sed -n "s/^raw: client: TEXT b'\\(.*\\)'\$/\\1/p" "$SERVER_LOG" | tr '\n' ' ')" \
-    'bare 40 42["e",1] ' \
+    'bare 40 42["e",1] 41 ' \
     "--frame goes bare and at once; --send as an event once the namespace is connected"
 
 done_testing

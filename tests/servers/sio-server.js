@@ -6,7 +6,8 @@
 // Listens on 127.0.0.1:P (P = 0: any free port) with the websocket
 // transport only, and prints the port on the first line of stdout. Every
 // event a client emits is logged on stderr as "sio-server: < NAME JSON"
-// (not with --quiet, for the benchmark).
+// (not with --quiet, for the benchmark), and each client's end as
+// "sio-server: disconnect REASON".
 // pingInterval is 700 ms unless given (pingTimeout 500 ms), so a test can
 // see wscli answer several pings.
 //
@@ -45,6 +46,11 @@ function handlers(socket) {
     if (!quiet) socket.onAny((name, ...rest) => {
         const shown = rest.filter((a) => typeof a !== "function");
         process.stderr.write(`sio-server: < ${name} ${JSON.stringify(shown)}\n`);
+    });
+    // "client namespace disconnect" when the client left, "transport
+    // close" when its connection just closed
+    if (!quiet) socket.on("disconnect", (reason) => {
+        process.stderr.write(`sio-server: disconnect ${reason}\n`);
     });
     socket.on("echo", (...a) => {
         const fn = typeof a[a.length - 1] === "function" ? a.pop() : null;
