@@ -40,6 +40,33 @@ stomp_end 'C-c C-c' 'Ctrl-C twice'
 
 stop_server
 
+# A server that never sends the receipt: the close follows after
+# --close-timeout; a second /quit does not wait for it.
+hex() { printf "$1" | od -v -An -tx1 | tr -d ' \n'; }
+start_raw say "bin:$(hex 'CONNECTED\nversion:1.2\n\n\0')" ||
+    { echo "Bail out! raw server did not start"; exit 1; }
+start_repl "stomp, no receipt" -- --color=never --proto stomp --close-timeout 1 "$(url)"
+send_line /quit
+wait_for "$SERVER_LOG" 'DISCONNECT' 5
+like "$SERVER_LOG" 'DISCONNECT\\nreceipt:w1' "no receipt: DISCONNECT sent"
+screen_like 'STOMP: no RECEIPT for DISCONNECT; closing' \
+    "no receipt: after the close timeout wscli says so and closes"
+exit_is 0 "no receipt: exit 0"
+repl_end
+stop_server
+start_raw say "bin:$(hex 'CONNECTED\nversion:1.2\n\n\0')" ||
+    { echo "Bail out! raw server did not start"; exit 1; }
+start_repl "stomp, /quit twice" -- --color=never --proto stomp --close-timeout 3 "$(url)"
+send_line /quit
+wait_for "$SERVER_LOG" 'DISCONNECT' 5
+send_line /quit
+ok "/quit again while the receipt is awaited: over within 2 s (the wait is 3 s)" \
+    wait_screen '^EXIT=' 2
+exit_is 0 "/quit again: exit 0"
+screen_unlike 'no RECEIPT for DISCONNECT' "... without waiting for the receipt"
+repl_end
+stop_server
+
 start_mosquitto || { echo "Bail out! mosquitto did not start"; exit 1; }
 U=ws://127.0.0.1:$PORT/
 
