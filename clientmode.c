@@ -256,10 +256,12 @@ close_all(unsigned code, int exit)
 	const char *who = run_ended_by();
 
 	if (connected() && !conn_close_sent(S.c)) {
-		/* the user's end: the protocol's goodbye (STOMP's
-		 * DISCONNECT, MQTT's) as at the end of input; it closes
-		 * once that is answered */
-		switch (S.bye ? proto_bye(S.pc) : 0) {
+		/* the user's end (/quit, Ctrl-D, a signal): the
+		 * protocol's goodbye (STOMP's DISCONNECT, MQTT's) as at the
+		 * end of input; it closes once that is answered */
+		int bye = S.bye || (who && !strncmp(who, "SIG", 3));
+
+		switch (bye ? proto_bye(S.pc) : 0) {
 		case PROTO_BYE_CLOSES:
 			return;
 		case PROTO_BYE_SAID:

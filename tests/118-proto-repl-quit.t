@@ -89,4 +89,18 @@ mqtt_end /quit /quit q-1
 mqtt_end C-d Ctrl-D q-2
 mqtt_end 'C-c C-c' 'Ctrl-C twice' q-3
 
+# In a pipe SIGINT ends wscli as /quit does: with DISCONNECT first.
+mkfifo "$T/in"
+"$WSCLI" --proto mqtt --client-id sig-1 --subscribe 'a/#' \
+    "$U" <"$T/in" >/dev/null 2>"$T/sig.err" &
+pid=$!
+exec 3>"$T/in"
+wait_for "$SERVER_LOG" 'Received SUBSCRIBE from sig-1' 5
+kill -INT "$pid"
+wait "$pid"
+is "$?" 0 "mqtt, SIGINT in a pipe: exit 0"
+exec 3>&-
+wait_for "$SERVER_LOG" 'Client sig-1 (disconnected|closed its connection)' 5
+like "$SERVER_LOG" 'Client sig-1 disconnected\.' "mqtt, SIGINT in a pipe: mosquitto got DISCONNECT"
+
 done_testing
