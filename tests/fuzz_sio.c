@@ -13,8 +13,9 @@
  *  - json_string() into a small buffer ends in a NUL within it, and
  *    writes no more than the string's bytes;
  *  - json_member() gives a value inside the input, itself a JSON value;
- *  - sio_url() with the input as a URL writes a terminated string within
- *    its buffer.
+ *  - sio_url() with the input as a URL, its path read either way, writes
+ *    a terminated URL and namespace within
+ *    their buffers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,8 +88,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(u, data, size);
 		u[size] = '\0';
-		if (sio_url(u, url, sizeof url))
-			CHECK(memchr(url, '\0', sizeof url) != NULL);
+		for (int as_nsp = 0; as_nsp <= 1; as_nsp++) {
+			char nsp[64];
+
+			memset(nsp, 'x', sizeof nsp);
+			if (sio_url(u, as_nsp, url, sizeof url, nsp,
+			    sizeof nsp)) {
+				CHECK(memchr(url, '\0', sizeof url) != NULL);
+				CHECK(memchr(nsp, '\0', sizeof nsp) != NULL);
+			}
+		}
 	}
 	free(p);
 	return 0;
